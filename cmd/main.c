@@ -1,0 +1,106 @@
+#include "commands.h"
+
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../lib/outfile.h"
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int g_verbosity = RH_NORMAL;
+static bool g_machine;
+
+bool rh_common_option(int c, bool *help)
+{
+  switch (c) {
+  case 'v': g_verbosity = RH_VERBOSE; break;
+  case 'q': g_verbosity = RH_QUIET; break;
+  case 'M': g_machine = true; break;
+  case 'h': *help = true; break;
+  default: return false;
+  }
+  rh_log_init("rehost", g_verbosity, g_machine);
+  return true;
+}
+
+int rh_usage_error(const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "rehost %s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\nTry 'rehost %s --help'.\n", cmd);
+  va_end(ap);
+  return RH_EXIT_USAGE;
+}
+
+static const struct {
+  const char *name;
+  int (*fn)(int, char **);
+  const char *summary;
+} commands[] = {
+    {"scan", cmd_scan, "inspect a source system and write a JSON scan report"},
+    {"capture", cmd_capture, "capture a block device, disk file or root tree into an image"},
+};
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+          "Usage: rehost [OPTIONS] COMMAND [ARGS...]\n"
+          "Offline disk-image migration: scan, capture, replicate and finalize machines\n"
+          "for EC2, OpenStack, Azure, Hyper-V and KVM.\n\nCommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f,
+          "\nOptions (before or after COMMAND):\n"
+          "  -v, --verbose            more detail\n"
+          "  -q, --quiet              errors only\n"
+          "      --machine-readable   JSON-lines events on stdout\n"
+          "  -h, --help               this help; 'rehost COMMAND --help' for a command\n"
+          "  -V, --version            print the version\n"
+          "\nSee rehost(1) and rehost-COMMAND(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+  rh_log_init("rehost", RH_NORMAL, false);
+  rh_install_signal_cleanup();
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *a = argv[i];
+    bool help = false;
+    if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+      printf("rehost %s\n", REHOST_VERSION);
+      return 0;
+    }
+    int c = !strcmp(a, "-v") || !strcmp(a, "--verbose") ? 'v'
+            : !strcmp(a, "-q") || !strcmp(a, "--quiet") ? 'q'
+            : !strcmp(a, "--machine-readable")          ? 'M'
+            : !strcmp(a, "-h") || !strcmp(a, "--help")  ? 'h'
+                                                        : 0;
+    if (!c) {
+      fprintf(stderr, "rehost: unknown option '%s'\nTry 'rehost --help'.\n", a);
+      return RH_EXIT_USAGE;
+    }
+    rh_common_option(c, &help);
+    if (help) {
+      usage(stdout);
+      return 0;
+    }
+  }
+  if (i >= argc) {
+    usage(stderr);
+    return RH_EXIT_USAGE;
+  }
+  for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+    if (!strcmp(argv[i], commands[k].name)) return commands[k].fn(argc - i, argv + i);
+  if (!strcmp(argv[i], "help")) {
+    usage(stdout);
+    return 0;
+  }
+  fprintf(stderr, "rehost: unknown command '%s'\nTry 'rehost --help'.\n", argv[i]);
+  return RH_EXIT_USAGE;
+}

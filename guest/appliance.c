@@ -1,0 +1,223 @@
+#include "appliance.h"
+
+#include "../lib/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KVM_PROBE_TIMEOUT_S 10
+
+const char *rh_guestfs_err(guestfs_h *g)
+{
+  const char *e = guestfs_last_error(g);
+  return e ? e : "unknown libguestfs error";
+}
+
+static const char *host_kernel(void)
+{
+  static char path[512];
+  DIR *d = opendir("/boot");
+  if (!d) return NULL;
+  struct dirent *de;
+  path[0] = 0;
+  while ((de = readdir(d))) {
+    if (strncmp(de->d_name, "vmlinuz-", 8) != 0) continue;
+    char cand[512];
+    snprintf(cand, sizeof cand, "/boot/%s", de->d_name);
+    if (access(cand, R_OK) == 0 && strcmp(cand, path) > 0) snprintf(path, sizeof path, "%s", cand);
+  }
+  closedir(d);
+  return path[0] ? path : NULL;
+}
+
+static char *cache_file(void)
+{
+  const char *xdg = getenv("XDG_CACHE_HOME");
+  const char *home = getenv("HOME");
+  char dir[1024];
+  if (xdg && *xdg) snprintf(dir, sizeof dir, "%s/rehost", xdg);
+  else if (home && *home) snprintf(dir, sizeof dir, "%s/.cache/rehost", home);
+  else return NULL;
+  char parent[1024];
+  snprintf(parent, sizeof parent, "%s", dir);
+  char *slash = strrchr(parent, '/');
+  if (slash) { *slash = 0; mkdir(parent, 0755); }
+  mkdir(dir, 0755);
+  struct utsname u;
+  uname(&u);
+  struct stat st;
+  long long qemu_mtime = stat("/usr/bin/qemu-system-x86_64", &st) == 0 ? (long long)st.st_mtime : 0;
+  char *f;
+  if (asprintf(&f, "%s/kvm-probe-%s-%lld", dir, u.release, qemu_mtime) < 0) return NULL;
+  return f;
+}
+
+/* Boot the host kernel with no root under KVM: a working KVM panics and exits
+ * (-no-reboot, panic=-1) in a second or two; a broken one hangs or aborts. */
+static bool probe_kvm(void)
+{
+  const char *kernel = host_kernel();
+  if (!kernel) return false;
+  pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    int fd = open("/dev/null", O_RDWR);
+    dup2(fd, 0); dup2(fd, 1); dup2(fd, 2);
+    execlp("qemu-system-x86_64", "qemu-system-x86_64", "-machine", "accel=kvm", "-cpu",
+           "max,la57=off", "-m", "256", "-display", "none", "-nodefaults", "-no-user-config",
+           "-no-reboot", "-serial", "stdio", "-kernel", kernel, "-append",
+           "console=ttyS0 panic=-1 quiet", (char *)NULL);
+    _exit(127);
+  }
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    int st;
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid) return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - start.tv_sec >= KVM_PROBE_TIMEOUT_S) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &st, 0);
+      return false;
+    }
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+}
+
+bool rh_kvm_usable(void)
+{
+  static int cached = -1;
+  if (cached >= 0) return cached;
+  if (access("/dev/kvm", R_OK | W_OK) != 0) return (cached = 0);
+  char *cf = cache_file();
+  if (cf) {
+    FILE *f = fopen(cf, "r");
+    if (f) {
+      int c = fgetc(f);
+      fclose(f);
+      if (c == '0' || c == '1') {
+        free(cf);
+        return (cached = c == '1');
+      }
+    }
+  }
+  rh_debug("probing whether KVM works (at most %d s, once per machine)", KVM_PROBE_TIMEOUT_S);
+  cached = probe_kvm();
+  if (cf) {
+    FILE *f = fopen(cf, "w");
+    if (f) { fputc(cached ? '1' : '0', f); fclose(f); }
+    free(cf);
+  }
+  return cached;
+}
+
+static bool user_chose_backend(void)
+{
+  return getenv("LIBGUESTFS_BACKEND_SETTINGS") != NULL ||
+         (getenv("LIBGUESTFS_BACKEND") && strcmp(getenv("LIBGUESTFS_BACKEND"), "direct") != 0);
+}
+
+static guestfs_h *try_launch(const struct rh_drive *drives, int n, bool force_tcg)
+{
+  guestfs_h *g = guestfs_create_flags(0);
+  if (!g) {
+    rh_error("cannot create libguestfs handle");
+    return NULL;
+  }
+  guestfs_set_error_handler(g, NULL, NULL); /* we report errors ourselves */
+  if (rh_verbosity() >= RH_VERBOSE && getenv("REHOST_TRACE_APPLIANCE")) {
+    guestfs_set_verbose(g, 1);
+    guestfs_set_trace(g, 1);
+  }
+  if (force_tcg) {
+    char *settings[] = {"force_tcg", NULL};
+    guestfs_set_backend_settings(g, settings);
+  }
+  for (int i = 0; i < n; i++) {
+    if (guestfs_add_drive_opts(g, drives[i].path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, drives[i].format,
+                               GUESTFS_ADD_DRIVE_OPTS_READONLY, drives[i].readonly ? 1 : 0,
+                               -1) == -1) {
+      rh_error("%s: cannot add to the appliance: %s", drives[i].path, rh_guestfs_err(g));
+      guestfs_close(g);
+      return NULL;
+    }
+  }
+  rh_event_str("appliance", "state", force_tcg ? "launching-tcg" : "launching");
+  if (guestfs_launch(g) == -1) {
+    rh_debug("appliance launch failed: %s", rh_guestfs_err(g));
+    return g; /* caller inspects state */
+  }
+  rh_event_str("appliance", "state", "ready");
+  return g;
+}
+
+guestfs_h *rh_appliance_launch(const struct rh_drive *drives, int n)
+{
+  bool force_tcg = false;
+  if (!user_chose_backend() && access("/dev/kvm", F_OK) == 0 && !rh_kvm_usable()) {
+    rh_info("KVM does not work on this machine; using TCG software emulation (slower)");
+    force_tcg = true;
+  }
+  rh_debug("launching the libguestfs appliance%s", force_tcg ? " under TCG" : "");
+  guestfs_h *g = try_launch(drives, n, force_tcg);
+  if (!g) return NULL;
+  if (guestfs_is_ready(g) > 0) return g;
+  if (!force_tcg && !user_chose_backend()) {
+    rh_info("appliance launch failed (%s); retrying with TCG software emulation",
+            rh_guestfs_err(g));
+    guestfs_close(g);
+    g = try_launch(drives, n, true);
+    if (!g) return NULL;
+    if (guestfs_is_ready(g) > 0) return g;
+  }
+  rh_error("cannot launch the libguestfs appliance: %s (run libguestfs-test-tool to diagnose)",
+           rh_guestfs_err(g));
+  guestfs_close(g);
+  return NULL;
+}
+
+static int cmp_mp_len(const void *a, const void *b)
+{
+  const char *const *x = a, *const *y = b;
+  size_t la = strlen(x[0]), lb = strlen(y[0]);
+  return la < lb ? -1 : la > lb;
+}
+
+int rh_appliance_mount_os(guestfs_h *g, const char *root, bool readonly)
+{
+  char **mps = guestfs_inspect_get_mountpoints(g, root);
+  if (!mps) {
+    rh_error("cannot list mountpoints of %s: %s", root, rh_guestfs_err(g));
+    return -1;
+  }
+  size_t n = 0;
+  while (mps[n]) n += 2;
+  qsort(mps, n / 2, 2 * sizeof(char *), cmp_mp_len);
+  int rc = 0;
+  for (size_t i = 0; i < n; i += 2) {
+    int r = readonly ? guestfs_mount_ro(g, mps[i + 1], mps[i]) : guestfs_mount(g, mps[i + 1], mps[i]);
+    if (r == -1) {
+      if (strcmp(mps[i], "/") == 0) {
+        rh_error("cannot mount the guest root %s: %s", mps[i + 1], rh_guestfs_err(g));
+        rc = -1;
+        break;
+      }
+      rh_warn("cannot mount %s on %s: %s", mps[i + 1], mps[i], rh_guestfs_err(g));
+    }
+  }
+  for (size_t i = 0; mps[i]; i++) free(mps[i]);
+  free(mps);
+  return rc;
+}

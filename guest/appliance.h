@@ -1,0 +1,34 @@
+/* The libguestfs appliance: one launch per command.
+ *
+ * On machines where /dev/kvm exists but KVM does not work (qemu hangs or
+ * aborts), rehost probes KVM once (a ~2 s kernel boot under a watchdog),
+ * remembers the answer in $XDG_CACHE_HOME/rehost/, and launches under TCG,
+ * saying so in one line. A launch that fails with KVM is retried with TCG.
+ * LIBGUESTFS_BACKEND / LIBGUESTFS_BACKEND_SETTINGS set by the user are honoured
+ * and disable the probe. */
+#ifndef REHOST_APPLIANCE_H
+#define REHOST_APPLIANCE_H
+
+#include <guestfs.h>
+#include <stdbool.h>
+
+struct rh_drive {
+  const char *path;
+  const char *format; /* never NULL: rehost never lets libguestfs probe */
+  bool readonly;
+};
+
+/* Create a handle, add drives, launch. Returns NULL after printing an error. */
+guestfs_h *rh_appliance_launch(const struct rh_drive *drives, int n);
+
+/* Mount the inspected OS `root` (all its mountpoints, shortest first).
+ * readonly mounts with "ro". Returns 0 or -1 (error printed). */
+int rh_appliance_mount_os(guestfs_h *g, const char *root, bool readonly);
+
+/* Last libguestfs error message of g (never NULL). */
+const char *rh_guestfs_err(guestfs_h *g);
+
+/* Does KVM work on this machine? Probed once and cached. Exposed for tests. */
+bool rh_kvm_usable(void);
+
+#endif

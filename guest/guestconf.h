@@ -1,0 +1,47 @@
+/* Parsers for guest configuration files. Pure functions over text: no
+ * libguestfs here, so they are unit-tested and fuzzed directly. Each takes the
+ * file's whole text and returns a json-c array/object (caller puts it). */
+#ifndef REHOST_GUESTCONF_H
+#define REHOST_GUESTCONF_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- /etc/fstab ---- */
+struct rh_fstab_entry {
+  char *spec, *file, *vfstype, *options; /* point into a caller-owned line copy */
+  int freq, passno;
+};
+/* Parse one line (modified in place). Returns 1 for an entry, 0 for a blank or
+ * comment line, -1 for a malformed line (fewer than 3 fields). */
+int rh_fstab_parse_line(char *line, struct rh_fstab_entry *e);
+bool rh_fstab_is_network(const struct rh_fstab_entry *e);
+/* "/dev/sda1", "/dev/hdb2", "/dev/vda1", "/dev/xvda1": kernel names that
+ * change with the disk bus. */
+bool rh_fstab_is_bus_device_name(const char *spec);
+/* Array of {spec,mountpoint,type,options,freq,passno,network,bus_device_name,line}. */
+json_object *rh_fstab_parse(const char *text);
+
+/* ---- /etc/adjtime ---- */
+/* {"drift":double,"last_adjust":int,"mode":"UTC"|"LOCAL","valid":bool} */
+json_object *rh_adjtime_parse(const char *text);
+
+/* ---- Debian /etc/network/interfaces (and interfaces.d files) ---- */
+/* Appends {name,family,method,auto,address,netmask,gateway,file} objects to arr. */
+void rh_ifupdown_parse(const char *text, const char *file, json_object *arr);
+
+/* ---- RHEL/SUSE ifcfg-* files ---- */
+void rh_ifcfg_parse(const char *text, const char *file, json_object *arr, json_object *macrules);
+
+/* ---- systemd-networkd .network / .link files ---- */
+void rh_networkd_parse(const char *text, const char *file, json_object *arr, json_object *macrules);
+
+/* ---- udev rules binding a NIC name to a MAC (70-persistent-net.rules) ---- */
+/* Appends {file,line,mac,name} objects to arr. */
+void rh_udev_mac_rules_parse(const char *text, const char *file, json_object *arr);
+
+/* Is s a MAC address "xx:xx:xx:xx:xx:xx" (hex, either case)? */
+bool rh_is_mac(const char *s);
+
+#endif

@@ -1,0 +1,113 @@
+#include "guestconf.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const network_types[] = {
+    "nfs", "nfs4", "cifs", "smbfs", "smb3", "ncpfs", "glusterfs", "ceph", "fuse.sshfs",
+    "sshfs", "davfs", "fuse.glusterfs", "9p", "afs", "ocfs2", "gfs2", "lustre", NULL};
+
+static char *next_field(char **p)
+{
+  char *s = *p;
+  while (*s && isspace((unsigned char)*s)) s++;
+  if (!*s) { *p = s; return NULL; }
+  char *start = s;
+  while (*s && !isspace((unsigned char)*s)) s++;
+  if (*s) *s++ = 0;
+  *p = s;
+  return start;
+}
+
+int rh_fstab_parse_line(char *line, struct rh_fstab_entry *e)
+{
+  memset(e, 0, sizeof *e);
+  char *p = line;
+  while (*p && isspace((unsigned char)*p)) p++;
+  if (*p == 0 || *p == '#') return 0;
+  e->spec = next_field(&p);
+  e->file = next_field(&p);
+  e->vfstype = next_field(&p);
+  if (!e->spec || !e->file || !e->vfstype) return -1;
+  e->options = next_field(&p);
+  if (!e->options) e->options = "defaults";
+  char *f = next_field(&p);
+  e->freq = f ? atoi(f) : 0;
+  f = next_field(&p);
+  e->passno = f ? atoi(f) : 0;
+  return 1;
+}
+
+static bool has_option(const char *options, const char *opt)
+{
+  size_t n = strlen(opt);
+  const char *p = options;
+  while (p && *p) {
+    if (strncmp(p, opt, n) == 0 && (p[n] == ',' || p[n] == 0 || p[n] == '=')) return true;
+    p = strchr(p, ',');
+    if (p) p++;
+  }
+  return false;
+}
+
+bool rh_fstab_is_network(const struct rh_fstab_entry *e)
+{
+  for (int i = 0; network_types[i]; i++)
+    if (strcmp(e->vfstype, network_types[i]) == 0) return true;
+  if (has_option(e->options, "_netdev")) return true;
+  /* host:/export or //server/share specs */
+  if (strncmp(e->spec, "//", 2) == 0) return true;
+  const char *colon = strchr(e->spec, ':');
+  if (colon && colon[1] == '/' && strncmp(e->spec, "UUID=", 5) != 0 &&
+      strncmp(e->spec, "/dev/", 5) != 0)
+    return true;
+  return false;
+}
+
+bool rh_fstab_is_bus_device_name(const char *spec)
+{
+  static const char *const prefixes[] = {"/dev/sd", "/dev/hd", "/dev/vd", "/dev/xvd", NULL};
+  for (int i = 0; prefixes[i]; i++) {
+    size_t n = strlen(prefixes[i]);
+    if (strncmp(spec, prefixes[i], n) == 0 && islower((unsigned char)spec[n])) return true;
+  }
+  return strncmp(spec, "/dev/nvme", 9) == 0;
+}
+
+json_object *rh_fstab_parse(const char *text)
+{
+  json_object *arr = json_object_new_array();
+  char *copy = strdup(text ? text : "");
+  int lineno = 0;
+  for (char *line = copy, *next; line; line = next) {
+    next = strchr(line, '\n');
+    if (next) *next++ = 0;
+    lineno++;
+    char *raw = strdup(line);
+    struct rh_fstab_entry e;
+    int r = rh_fstab_parse_line(line, &e);
+    if (r == 1) {
+      json_object *o = json_object_new_object();
+      json_object_object_add(o, "spec", json_object_new_string(e.spec));
+      json_object_object_add(o, "mountpoint", json_object_new_string(e.file));
+      json_object_object_add(o, "type", json_object_new_string(e.vfstype));
+      json_object_object_add(o, "options", json_object_new_string(e.options));
+      json_object_object_add(o, "freq", json_object_new_int(e.freq));
+      json_object_object_add(o, "passno", json_object_new_int(e.passno));
+      json_object_object_add(o, "network", json_object_new_boolean(rh_fstab_is_network(&e)));
+      json_object_object_add(o, "bus_device_name",
+                             json_object_new_boolean(rh_fstab_is_bus_device_name(e.spec)));
+      json_object_object_add(o, "line", json_object_new_int(lineno));
+      json_object_array_add(arr, o);
+    } else if (r < 0) {
+      json_object *o = json_object_new_object();
+      json_object_object_add(o, "malformed", json_object_new_string(raw));
+      json_object_object_add(o, "line", json_object_new_int(lineno));
+      json_object_array_add(arr, o);
+    }
+    free(raw);
+  }
+  free(copy);
+  return arr;
+}

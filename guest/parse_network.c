@@ -1,0 +1,300 @@
+#include "guestconf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+bool rh_is_mac(const char *s)
+{
+  if (!s || strlen(s) != 17) return false;
+  for (int i = 0; i < 17; i++) {
+    if (i % 3 == 2) {
+      if (s[i] != ':' && s[i] != '-') return false;
+    } else if (!isxdigit((unsigned char)s[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Iterate over lines of text: calls fn(line, lineno, ctx) with a trimmed,
+ * NUL-terminated copy of each line. */
+typedef void (*line_fn)(char *line, int lineno, void *ctx);
+static void for_each_line(const char *text, line_fn fn, void *ctx)
+{
+  char *copy = strdup(text ? text : "");
+  int lineno = 0;
+  for (char *line = copy, *next; line; line = next) {
+    next = strchr(line, '\n');
+    if (next) *next++ = 0;
+    lineno++;
+    while (*line && isspace((unsigned char)*line)) line++;
+    size_t n = strlen(line);
+    while (n && isspace((unsigned char)line[n - 1])) line[--n] = 0;
+    fn(line, lineno, ctx);
+  }
+  free(copy);
+}
+
+static json_object *new_iface(const char *name, const char *file)
+{
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "name", json_object_new_string(name));
+  json_object_object_add(o, "file", json_object_new_string(file));
+  return o;
+}
+
+static void set_str(json_object *o, const char *key, const char *val)
+{
+  json_object_object_add(o, key, json_object_new_string(val));
+}
+
+/* ---------------- ifupdown ---------------- */
+struct ifupdown_ctx {
+  const char *file;
+  json_object *arr;
+  json_object *cur;      /* current iface stanza */
+  json_object *autos;    /* names from "auto" / "allow-hotplug" lines */
+};
+
+static void ifupdown_line(char *line, int lineno, void *vctx)
+{
+  struct ifupdown_ctx *c = vctx;
+  (void)lineno;
+  if (!*line || *line == '#') return;
+  char *save;
+  char *kw = strtok_r(line, " \t", &save);
+  if (!kw) return;
+  if (strcmp(kw, "auto") == 0 || strncmp(kw, "allow-", 6) == 0) {
+    for (char *n; (n = strtok_r(NULL, " \t", &save));)
+      json_object_array_add(c->autos, json_object_new_string(n));
+    c->cur = NULL;
+  } else if (strcmp(kw, "iface") == 0) {
+    char *name = strtok_r(NULL, " \t", &save);
+    char *family = strtok_r(NULL, " \t", &save);
+    char *method = strtok_r(NULL, " \t", &save);
+    if (!name) { c->cur = NULL; return; }
+    c->cur = new_iface(name, c->file);
+    set_str(c->cur, "family", family ? family : "inet");
+    set_str(c->cur, "method", method ? method : "manual");
+    json_object_array_add(c->arr, c->cur);
+  } else if (strcmp(kw, "mapping") == 0 || strcmp(kw, "source") == 0 ||
+             strcmp(kw, "source-directory") == 0) {
+    c->cur = NULL;
+  } else if (c->cur) {
+    char *val = strtok_r(NULL, "", &save);
+    while (val && isspace((unsigned char)*val)) val++;
+    if (!val) return;
+    if (strcmp(kw, "address") == 0 || strcmp(kw, "netmask") == 0 ||
+        strcmp(kw, "gateway") == 0 || strcmp(kw, "hwaddress") == 0 ||
+        strcmp(kw, "dns-nameservers") == 0) {
+      set_str(c->cur, kw, val);
+    }
+  }
+}
+
+void rh_ifupdown_parse(const char *text, const char *file, json_object *arr)
+{
+  struct ifupdown_ctx c = {file, arr, NULL, json_object_new_array()};
+  size_t first = json_object_array_length(arr);
+  for_each_line(text, ifupdown_line, &c);
+  for (size_t i = first; i < json_object_array_length(arr); i++) {
+    json_object *o = json_object_array_get_idx(arr, i);
+    const char *name = json_object_get_string(json_object_object_get(o, "name"));
+    bool is_auto = false;
+    for (size_t j = 0; j < json_object_array_length(c.autos); j++)
+      if (strcmp(json_object_get_string(json_object_array_get_idx(c.autos, j)), name) == 0)
+        is_auto = true;
+    json_object_object_add(o, "auto", json_object_new_boolean(is_auto));
+  }
+  json_object_put(c.autos);
+}
+
+/* ---------------- ifcfg (KEY=value, optionally quoted) ---------------- */
+struct kv_ctx {
+  json_object *o;
+};
+
+static void kv_line(char *line, int lineno, void *vctx)
+{
+  struct kv_ctx *c = vctx;
+  (void)lineno;
+  if (!*line || *line == '#') return;
+  char *eq = strchr(line, '=');
+  if (!eq) return;
+  *eq = 0;
+  char *v = eq + 1;
+  size_t n = strlen(v);
+  if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+    v[n - 1] = 0;
+    v++;
+  }
+  json_object_object_add(c->o, line, json_object_new_string(v));
+}
+
+static const char *kv_get(json_object *kv, const char *key)
+{
+  json_object *v;
+  return json_object_object_get_ex(kv, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+void rh_ifcfg_parse(const char *text, const char *file, json_object *arr, json_object *macrules)
+{
+  struct kv_ctx c = {json_object_new_object()};
+  for_each_line(text, kv_line, &c);
+  const char *dev = kv_get(c.o, "DEVICE");
+  if (!dev) dev = kv_get(c.o, "NAME");
+  if (!dev) {
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    dev = strncmp(base, "ifcfg-", 6) == 0 ? base + 6 : base;
+  }
+  json_object *o = new_iface(dev, file);
+  const char *proto = kv_get(c.o, "BOOTPROTO");
+  set_str(o, "family", "inet");
+  if (proto && (strcasecmp(proto, "dhcp") == 0 || strcasecmp(proto, "bootp") == 0))
+    set_str(o, "method", "dhcp");
+  else if (kv_get(c.o, "IPADDR") || (proto && strcasecmp(proto, "static") == 0))
+    set_str(o, "method", "static");
+  else
+    set_str(o, "method", "manual");
+  const char *onboot = kv_get(c.o, "ONBOOT");
+  json_object_object_add(o, "auto", json_object_new_boolean(onboot && strcasecmp(onboot, "yes") == 0));
+  if (kv_get(c.o, "IPADDR")) set_str(o, "address", kv_get(c.o, "IPADDR"));
+  if (kv_get(c.o, "NETMASK")) set_str(o, "netmask", kv_get(c.o, "NETMASK"));
+  if (kv_get(c.o, "PREFIX")) set_str(o, "prefix", kv_get(c.o, "PREFIX"));
+  if (kv_get(c.o, "GATEWAY")) set_str(o, "gateway", kv_get(c.o, "GATEWAY"));
+  const char *mac = kv_get(c.o, "HWADDR");
+  if (!mac) mac = kv_get(c.o, "MACADDR");
+  if (mac && rh_is_mac(mac)) {
+    set_str(o, "hwaddress", mac);
+    json_object *r = json_object_new_object();
+    set_str(r, "file", file);
+    set_str(r, "mac", mac);
+    set_str(r, "name", dev);
+    json_object_array_add(macrules, r);
+  }
+  json_object_array_add(arr, o);
+  json_object_put(c.o);
+}
+
+/* ---------------- systemd-networkd ---------------- */
+struct nd_ctx {
+  char section[32];
+  json_object *kv;   /* Section.Key -> value (first wins, Address may repeat) */
+};
+
+static void nd_line(char *line, int lineno, void *vctx)
+{
+  struct nd_ctx *c = vctx;
+  (void)lineno;
+  if (!*line || *line == '#' || *line == ';') return;
+  if (*line == '[') {
+    char *end = strchr(line, ']');
+    if (end) *end = 0;
+    snprintf(c->section, sizeof c->section, "%s", line + 1);
+    return;
+  }
+  char *eq = strchr(line, '=');
+  if (!eq) return;
+  *eq = 0;
+  char *k = line, *v = eq + 1;
+  size_t kn = strlen(k);
+  while (kn && isspace((unsigned char)k[kn - 1])) k[--kn] = 0;
+  while (isspace((unsigned char)*v)) v++;
+  char key[96];
+  snprintf(key, sizeof key, "%s.%s", c->section, k);
+  if (!json_object_object_get_ex(c->kv, key, NULL))
+    json_object_object_add(c->kv, key, json_object_new_string(v));
+}
+
+void rh_networkd_parse(const char *text, const char *file, json_object *arr, json_object *macrules)
+{
+  struct nd_ctx c = {"", json_object_new_object()};
+  for_each_line(text, nd_line, &c);
+  const char *mac = kv_get(c.kv, "Match.MACAddress");
+  const char *name = kv_get(c.kv, "Match.Name");
+  bool is_link = strlen(file) > 5 && strcmp(file + strlen(file) - 5, ".link") == 0;
+  if (is_link) name = kv_get(c.kv, "Link.Name");
+  if (!is_link) {
+    json_object *o = new_iface(name ? name : "*", file);
+    const char *dhcp = kv_get(c.kv, "Network.DHCP");
+    const char *addr = kv_get(c.kv, "Network.Address");
+    if (!addr) addr = kv_get(c.kv, "Address.Address");
+    set_str(o, "family", "inet");
+    if (dhcp && (strcasecmp(dhcp, "yes") == 0 || strcasecmp(dhcp, "ipv4") == 0 ||
+                 strcasecmp(dhcp, "true") == 0))
+      set_str(o, "method", "dhcp");
+    else
+      set_str(o, "method", addr ? "static" : "manual");
+    if (addr) set_str(o, "address", addr);
+    if (kv_get(c.kv, "Network.Gateway")) set_str(o, "gateway", kv_get(c.kv, "Network.Gateway"));
+    json_object_object_add(o, "auto", json_object_new_boolean(true));
+    json_object_array_add(arr, o);
+  }
+  if (mac) {
+    json_object *r = json_object_new_object();
+    set_str(r, "file", file);
+    set_str(r, "mac", mac);
+    set_str(r, "name", name ? name : "");
+    json_object_array_add(macrules, r);
+  }
+  json_object_put(c.kv);
+}
+
+/* ---------------- udev persistent-net rules ---------------- */
+struct udev_ctx {
+  const char *file;
+  json_object *arr;
+};
+
+/* Value of KEY=="v" or KEY="v" in a udev rule line; copies into out. */
+static bool udev_value(const char *line, const char *key, char *out, size_t outsz)
+{
+  const char *p = line;
+  size_t kn = strlen(key);
+  while ((p = strstr(p, key))) {
+    if (p != line && !(p[-1] == ' ' || p[-1] == ',' || p[-1] == '\t')) { p += kn; continue; }
+    const char *q = p + kn;
+    while (*q == ' ') q++;
+    if (q[0] == '=' && q[1] == '=') q += 2;
+    else if (q[0] == '=' || (q[0] == ':' && q[1] == '=')) q += q[0] == ':' ? 2 : 1;
+    else { p += kn; continue; }
+    while (*q == ' ') q++;
+    if (*q != '"') { p += kn; continue; }
+    q++;
+    const char *end = strchr(q, '"');
+    if (!end) return false;
+    size_t n = (size_t)(end - q);
+    if (n >= outsz) n = outsz - 1;
+    memcpy(out, q, n);
+    out[n] = 0;
+    return true;
+  }
+  return false;
+}
+
+static void udev_line(char *line, int lineno, void *vctx)
+{
+  struct udev_ctx *c = vctx;
+  if (!*line || *line == '#') return;
+  char mac[64], name[64] = "";
+  if (!udev_value(line, "ATTR{address}", mac, sizeof mac) &&
+      !udev_value(line, "ATTRS{address}", mac, sizeof mac))
+    return;
+  udev_value(line, "NAME", name, sizeof name);
+  json_object *r = json_object_new_object();
+  set_str(r, "file", c->file);
+  json_object_object_add(r, "line", json_object_new_int(lineno));
+  set_str(r, "mac", mac);
+  set_str(r, "name", name);
+  json_object_array_add(c->arr, r);
+}
+
+void rh_udev_mac_rules_parse(const char *text, const char *file, json_object *arr)
+{
+  struct udev_ctx c = {file, arr};
+  for_each_line(text, udev_line, &c);
+}

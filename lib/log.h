@@ -1,0 +1,36 @@
+/* Messages, verbosity, machine-readable events and the terminal progress bar. */
+#ifndef REHOST_LOG_H
+#define REHOST_LOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum rh_verbosity { RH_QUIET = 0, RH_NORMAL = 1, RH_VERBOSE = 2 };
+
+void rh_log_init(const char *progname, int verbosity, bool machine_readable);
+int rh_verbosity(void);
+bool rh_machine_readable(void);
+
+/* Errors always reach stderr, prefixed "rehost: " (or "rehost CMD: "). */
+void rh_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Warnings and informational lines; suppressed by -q. */
+void rh_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rh_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Detail, printed only with -v. */
+void rh_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* With --machine-readable, one JSON object per line on stdout:
+ *   {"event":NAME,"time":SECONDS, ...fields}
+ * `fields` (a json-c object, may be NULL) is consumed. Without
+ * --machine-readable this only frees `fields`. */
+struct json_object;
+void rh_event(const char *name, struct json_object *fields);
+/* Shorthand: rh_event with one string member. */
+void rh_event_str(const char *name, const char *key, const char *value);
+
+/* Progress of a long operation: a bar on a terminal stderr, or "progress"
+ * events with --machine-readable. Call rh_progress_done() at the end. */
+void rh_progress(const char *phase, uint64_t done, uint64_t total);
+void rh_progress_done(const char *phase);
+
+#endif

@@ -1,0 +1,82 @@
+#include "outfile.h"
+
+#include "exitcodes.h"
+
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_TMP 8
+static char *volatile g_tmps[MAX_TMP];
+
+static void register_tmp(char *p)
+{
+  for (int i = 0; i < MAX_TMP; i++)
+    if (!g_tmps[i]) { g_tmps[i] = p; return; }
+}
+
+static void unregister_tmp(const char *p)
+{
+  for (int i = 0; i < MAX_TMP; i++)
+    if (g_tmps[i] == p) g_tmps[i] = NULL;
+}
+
+static void remove_all(void)
+{
+  for (int i = 0; i < MAX_TMP; i++)
+    if (g_tmps[i]) unlink(g_tmps[i]);
+}
+
+static void on_signal(int sig)
+{
+  remove_all();
+  static const char msg[] = "rehost: interrupted; partial output removed\n";
+  if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {}
+  (void)sig;
+  _exit(RH_EXIT_INTERRUPTED);
+}
+
+void rh_install_signal_cleanup(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  atexit(remove_all);
+}
+
+char *rh_outfile_begin(const char *dest)
+{
+  char *d1 = strdup(dest), *d2 = strdup(dest);
+  char *tmp = NULL;
+  if (d1 && d2 &&
+      asprintf(&tmp, "%s/.%s.rehost-tmp.%ld", dirname(d1), basename(d2), (long)getpid()) < 0)
+    tmp = NULL;
+  free(d1);
+  free(d2);
+  if (tmp) register_tmp(tmp);
+  return tmp;
+}
+
+int rh_outfile_commit(char *tmp, const char *dest)
+{
+  int r = rename(tmp, dest);
+  unregister_tmp(tmp);
+  if (r < 0) unlink(tmp);
+  free(tmp);
+  return r;
+}
+
+void rh_outfile_abort(char *tmp)
+{
+  if (!tmp) return;
+  unregister_tmp(tmp);
+  unlink(tmp);
+  free(tmp);
+}

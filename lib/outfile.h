@@ -1,0 +1,19 @@
+/* Output files are written under a temporary name beside the destination and
+ * renamed into place only when complete. On failure or interruption the
+ * temporary is removed: no half-written output is presented as complete. */
+#ifndef REHOST_OUTFILE_H
+#define REHOST_OUTFILE_H
+
+/* Returns a malloc'd temp path "DIR/.NAME.rehost-tmp.PID" for dest and
+ * registers it for removal at exit / on SIGINT/SIGTERM. */
+char *rh_outfile_begin(const char *dest);
+/* rename(tmp, dest) and unregister; returns 0 or -1 with errno. */
+int rh_outfile_commit(char *tmp, const char *dest);
+/* Remove tmp and unregister. */
+void rh_outfile_abort(char *tmp);
+
+/* Install SIGINT/SIGTERM handlers that remove registered temporaries and
+ * exit with RH_EXIT_INTERRUPTED. */
+void rh_install_signal_cleanup(void);
+
+#endif

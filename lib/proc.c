@@ -1,0 +1,133 @@
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct buf {
+  char *data;
+  size_t len, cap;
+};
+
+static int buf_append(struct buf *b, const char *p, size_t n)
+{
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 4096;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d) return -1;
+    b->data = d;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = 0;
+  return 0;
+}
+
+static void deliver_lines(struct buf *b, size_t *consumed, rh_proc_line_cb cb, void *opaque)
+{
+  size_t start = *consumed;
+  for (size_t i = start; i < b->len; i++) {
+    if (b->data[i] == '\n' || b->data[i] == '\r') {
+      char save = b->data[i];
+      b->data[i] = 0;
+      if (i > start) cb(b->data + start, opaque);
+      b->data[i] = save;
+      start = i + 1;
+    }
+  }
+  *consumed = start;
+}
+
+int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb line_cb,
+                void *opaque)
+{
+  memset(res, 0, sizeof *res);
+  res->status = -1;
+  int outp[2], errp[2];
+  if (pipe2(outp, O_CLOEXEC) < 0) return -1;
+  if (pipe2(errp, O_CLOEXEC) < 0) {
+    close(outp[0]);
+    close(outp[1]);
+    return -1;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, outp[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, errp[1], STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(outp[1]);
+  close(errp[1]);
+  if (rc != 0) {
+    close(outp[0]);
+    close(errp[0]);
+    errno = rc;
+    res->err = strdup(strerror(rc));
+    return -1;
+  }
+  struct buf out = {0}, err = {0};
+  size_t consumed = 0;
+  struct pollfd fds[2] = {{outp[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
+  int open_fds = 2;
+  char chunk[8192];
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; i++) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        open_fds--;
+        continue;
+      }
+      buf_append(i == 0 ? &out : &err, chunk, (size_t)n);
+      if (i == 0 && line_cb) deliver_lines(&out, &consumed, line_cb, opaque);
+    }
+  }
+  int wst;
+  while (waitpid(pid, &wst, 0) < 0 && errno == EINTR) {}
+  res->status = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
+  res->out = out.data ? out.data : strdup("");
+  res->err = err.data ? err.data : strdup("");
+  return 0;
+}
+
+void rh_proc_result_free(struct rh_proc_result *res)
+{
+  free(res->out);
+  free(res->err);
+  res->out = res->err = NULL;
+}
+
+const char *rh_last_line(const char *s, char *buf, size_t bufsz)
+{
+  buf[0] = 0;
+  if (!s) return buf;
+  const char *end = s + strlen(s);
+  while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ')) end--;
+  const char *start = end;
+  while (start > s && start[-1] != '\n') start--;
+  size_t n = (size_t)(end - start);
+  if (n >= bufsz) n = bufsz - 1;
+  memcpy(buf, start, n);
+  buf[n] = 0;
+  return buf;
+}

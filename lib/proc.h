@@ -1,0 +1,27 @@
+/* Running helper programs (qemu-img, ...). Arguments are passed as an argv
+ * vector straight to execvp: no shell ever sees them. */
+#ifndef REHOST_PROC_H
+#define REHOST_PROC_H
+
+#include <stddef.h>
+
+struct rh_proc_result {
+  int status;      /* exit status 0..255, or 128+signal, or -1 if it could not run */
+  char *out;       /* captured stdout (NUL-terminated), caller frees */
+  char *err;       /* captured stderr (NUL-terminated), caller frees */
+};
+
+/* Called for each chunk of stdout split on '\n' or '\r' (progress output). */
+typedef void (*rh_proc_line_cb)(const char *line, void *opaque);
+
+/* Run argv[0] with argv; capture stdout and stderr. If line_cb is set, stdout
+ * is delivered line by line to it as well as captured. */
+int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb line_cb,
+                void *opaque);
+void rh_proc_result_free(struct rh_proc_result *res);
+
+/* Last non-empty line of s (e.g. the useful part of qemu-img's stderr),
+ * copied into buf. */
+const char *rh_last_line(const char *s, char *buf, size_t bufsz);
+
+#endif

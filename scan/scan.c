@@ -1,0 +1,75 @@
+#include "scan.h"
+
+#include "../guest/appliance.h"
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A LUKS (or other crypto) volume among the filesystems: its device, or NULL. */
+static const char *crypto_device(json_object *storage)
+{
+  json_object *fss = json_object_object_get(storage, "filesystems");
+  for (size_t i = 0; i < json_object_array_length(fss); i++) {
+    json_object *f = json_object_array_get_idx(fss, i);
+    const char *t = json_object_get_string(json_object_object_get(f, "type"));
+    if (t && strncmp(t, "crypto_", 7) == 0)
+      return json_object_get_string(json_object_object_get(f, "device"));
+  }
+  return NULL;
+}
+
+int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
+{
+  struct rh_drive drives[16] = {{0}};
+  if (n > 16) {
+    rh_error("at most 16 disks per machine");
+    return RH_EXIT_USAGE;
+  }
+  for (int i = 0; i < n; i++) drives[i] = (struct rh_drive){imgs[i].path, imgs[i].format, true};
+  guestfs_h *g = rh_appliance_launch(drives, n);
+  if (!g) return RH_EXIT_GUEST;
+
+  json_object *report = json_object_new_object();
+  json_object_object_add(report, "schema", json_object_new_string(RH_SCAN_SCHEMA));
+  json_object_object_add(report, "rehost_version", json_object_new_string(REHOST_VERSION));
+  json_object *sources = json_object_new_array();
+  for (int i = 0; i < n; i++) json_object_array_add(sources, rh_image_json(&imgs[i]));
+  json_object_object_add(report, "sources", sources);
+  json_object *storage = rh_scan_storage(g, imgs, n);
+  json_object_object_add(report, "storage", storage);
+
+  int rc = RH_EXIT_OK;
+  char **roots = guestfs_inspect_os(g);
+  const char *crypt = crypto_device(storage);
+  if (!roots || !roots[0]) {
+    if (crypt)
+      rh_error("%s: encrypted guest: %s is an encrypted volume and rehost has no key to open it",
+               imgs[0].path, crypt);
+    else
+      rh_error("%s: no operating system found on %s", imgs[0].path, n > 1 ? "these disks" : "this disk");
+    rc = RH_EXIT_GUEST;
+    goto out;
+  }
+  if (roots[1]) rh_warn("%s: several operating systems found; scanning the first, %s", imgs[0].path, roots[0]);
+  if (crypt) rh_warn("%s: %s is encrypted; its contents are not scanned", imgs[0].path, crypt);
+  if (rh_appliance_mount_os(g, roots[0], true) < 0) {
+    rc = RH_EXIT_GUEST;
+    goto out;
+  }
+  rh_scan_os(g, roots[0], report);
+  rh_scan_config(g, report);
+  guestfs_umount_all(g);
+out:
+  rh_strv_free(roots);
+  guestfs_shutdown(g);
+  guestfs_close(g);
+  if (rc) {
+    json_object_put(report);
+    return rc;
+  }
+  *report_out = report;
+  return RH_EXIT_OK;
+}

@@ -1,0 +1,33 @@
+/* rehost scan: inspect a guest (one or more disks of one machine) and build
+ * the scan report (schema "rehost.scan/1", documented in rehost-scan(1)). */
+#ifndef REHOST_SCAN_H
+#define REHOST_SCAN_H
+
+#include "../convert/image.h"
+
+#include <guestfs.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+#define RH_SCAN_SCHEMA "rehost.scan/1"
+
+/* Launch the appliance once over imgs (read-only), inspect, build the report.
+ * Returns RH_EXIT_* and sets *report on success. */
+int rh_scan_images(const struct rh_image *imgs, int n, json_object **report);
+
+/* The parts, each over a launched handle (exposed for reuse by finalize). */
+json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n);
+/* Fills os, boot, kernels, agents from a mounted root. */
+void rh_scan_os(guestfs_h *g, const char *root, json_object *report);
+/* Fills fstab, network, adjtime, services from a mounted root. */
+void rh_scan_config(guestfs_h *g, json_object *report);
+
+/* Human-readable summary of a report on f. */
+void rh_scan_print_summary(json_object *report, FILE *f);
+
+/* Helpers over a mounted guest. */
+char *rh_guest_read(guestfs_h *g, const char *path); /* NULL if absent/unreadable */
+char **rh_guest_glob(guestfs_h *g, const char *pattern); /* NULL-terminated, caller frees */
+void rh_strv_free(char **v);
+
+#endif

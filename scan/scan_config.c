@@ -1,0 +1,138 @@
+#include "scan.h"
+
+#include "../guest/guestconf.h"
+#include "../lib/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool exists(guestfs_h *g, const char *path) { return guestfs_exists(g, path) > 0; }
+
+static void parse_glob(guestfs_h *g, const char *pattern,
+                       void (*fn)(const char *text, const char *file, json_object *a, json_object *b),
+                       json_object *a, json_object *b)
+{
+  char **files = rh_guest_glob(g, pattern);
+  for (size_t i = 0; files[i]; i++) {
+    char *text = rh_guest_read(g, files[i]);
+    if (text) fn(text, files[i], a, b);
+    free(text);
+  }
+  rh_strv_free(files);
+}
+
+static void ifupdown_fn(const char *t, const char *f, json_object *a, json_object *b)
+{
+  (void)b;
+  rh_ifupdown_parse(t, f, a);
+}
+
+static void udev_fn(const char *t, const char *f, json_object *a, json_object *b)
+{
+  (void)a;
+  rh_udev_mac_rules_parse(t, f, b);
+}
+
+static void ifcfg_fn(const char *t, const char *f, json_object *a, json_object *b)
+{
+  const char *base = strrchr(f, '/');
+  if (base && strcmp(base, "/ifcfg-lo") == 0) return;
+  rh_ifcfg_parse(t, f, a, b);
+}
+
+static json_object *scan_network(guestfs_h *g)
+{
+  json_object *net = json_object_new_object();
+  json_object *ifaces = json_object_new_array();
+  json_object *macrules = json_object_new_array();
+  json_object *managers = json_object_new_array();
+  if (exists(g, "/etc/network/interfaces")) {
+    json_object_array_add(managers, json_object_new_string("ifupdown"));
+    parse_glob(g, "/etc/network/interfaces", ifupdown_fn, ifaces, NULL);
+    parse_glob(g, "/etc/network/interfaces.d/*", ifupdown_fn, ifaces, NULL);
+  }
+  char **ifcfg = rh_guest_glob(g, "/etc/sysconfig/network*/ifcfg-*");
+  if (ifcfg[0]) json_object_array_add(managers, json_object_new_string("ifcfg"));
+  rh_strv_free(ifcfg);
+  parse_glob(g, "/etc/sysconfig/network-scripts/ifcfg-*", ifcfg_fn, ifaces, macrules);
+  parse_glob(g, "/etc/sysconfig/network/ifcfg-*", ifcfg_fn, ifaces, macrules);
+  char **nd = rh_guest_glob(g, "/etc/systemd/network/*.network");
+  if (nd[0]) json_object_array_add(managers, json_object_new_string("systemd-networkd"));
+  rh_strv_free(nd);
+  parse_glob(g, "/etc/systemd/network/*.network", rh_networkd_parse, ifaces, macrules);
+  parse_glob(g, "/etc/systemd/network/*.link", rh_networkd_parse, ifaces, macrules);
+  parse_glob(g, "/etc/udev/rules.d/*.rules", udev_fn, NULL, macrules);
+  if (exists(g, "/usr/sbin/NetworkManager"))
+    json_object_array_add(managers, json_object_new_string("NetworkManager"));
+  char **np = rh_guest_glob(g, "/etc/netplan/*.yaml");
+  if (np[0]) json_object_array_add(managers, json_object_new_string("netplan"));
+  rh_strv_free(np);
+  json_object_object_add(net, "managers", managers);
+  json_object_object_add(net, "interfaces", ifaces);
+  json_object_object_add(net, "mac_bound_rules", macrules);
+  return net;
+}
+
+static void add_unique(json_object *arr, const char *s)
+{
+  for (size_t i = 0; i < json_object_array_length(arr); i++)
+    if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0) return;
+  json_object_array_add(arr, json_object_new_string(s));
+}
+
+static int cmp_json_str(const void *a, const void *b)
+{
+  return strcmp(json_object_get_string(*(json_object *const *)a),
+                json_object_get_string(*(json_object *const *)b));
+}
+
+/* Enabled services: systemd *.wants/ links under /etc/systemd/system, and
+ * SysV S* links in /etc/rc[2345].d. Names without ".service". */
+static json_object *scan_services(guestfs_h *g)
+{
+  json_object *svc = json_object_new_object();
+  json_object *enabled = json_object_new_array();
+  json_object *links = json_object_new_array();
+  char **wants = rh_guest_glob(g, "/etc/systemd/system/*.wants/*");
+  for (size_t i = 0; wants[i]; i++) {
+    const char *unit = strrchr(wants[i], '/') + 1;
+    char target[256];
+    const char *dir_end = strrchr(wants[i], '/');
+    const char *dir_start = dir_end;
+    while (dir_start > wants[i] && dir_start[-1] != '/') dir_start--;
+    snprintf(target, sizeof target, "%.*s", (int)(dir_end - dir_start - 6), dir_start);
+    json_object *l = json_object_new_object();
+    json_object_object_add(l, "unit", json_object_new_string(unit));
+    json_object_object_add(l, "wanted_by", json_object_new_string(target));
+    json_object_array_add(links, l);
+    size_t n = strlen(unit);
+    if (n > 8 && strcmp(unit + n - 8, ".service") == 0) {
+      char name[256];
+      snprintf(name, sizeof name, "%.*s", (int)(n - 8), unit);
+      add_unique(enabled, name);
+    }
+  }
+  rh_strv_free(wants);
+  char **sysv = rh_guest_glob(g, "/etc/rc[2345].d/S*");
+  for (size_t i = 0; sysv[i]; i++) {
+    const char *base = strrchr(sysv[i], '/') + 1;
+    if (strlen(base) > 3) add_unique(enabled, base + 3);
+  }
+  rh_strv_free(sysv);
+  json_object_array_sort(enabled, cmp_json_str);
+  json_object_object_add(svc, "enabled", enabled);
+  json_object_object_add(svc, "systemd_links", links);
+  return svc;
+}
+
+void rh_scan_config(guestfs_h *g, json_object *report)
+{
+  char *fstab = rh_guest_read(g, "/etc/fstab");
+  json_object_object_add(report, "fstab", fstab ? rh_fstab_parse(fstab) : json_object_new_array());
+  free(fstab);
+  json_object_object_add(report, "network", scan_network(g));
+  char *adj = rh_guest_read(g, "/etc/adjtime");
+  json_object_object_add(report, "adjtime", adj ? rh_adjtime_parse(adj) : NULL);
+  free(adj);
+  json_object_object_add(report, "services", scan_services(g));
+}

@@ -1,0 +1,99 @@
+#include "scan.h"
+
+#include "../lib/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void rh_strv_free(char **v)
+{
+  if (!v) return;
+  for (size_t i = 0; v[i]; i++) free(v[i]);
+  free(v);
+}
+
+static json_object *jstr_or_null(char *s)
+{
+  json_object *o = s && *s ? json_object_new_string(s) : NULL;
+  free(s);
+  return o;
+}
+
+static json_object *scan_partitions(guestfs_h *g, const char *dev, const char *parttype)
+{
+  json_object *arr = json_object_new_array();
+  struct guestfs_partition_list *pl = guestfs_part_list(g, dev);
+  if (!pl) return arr;
+  for (uint32_t i = 0; i < pl->len; i++) {
+    struct guestfs_partition *p = &pl->val[i];
+    json_object *o = json_object_new_object();
+    char *pdev = NULL;
+    if (asprintf(&pdev, "%s%d", dev, p->part_num) < 0) pdev = NULL;
+    json_object_object_add(o, "device", json_object_new_string(pdev ? pdev : ""));
+    free(pdev);
+    json_object_object_add(o, "number", json_object_new_int(p->part_num));
+    json_object_object_add(o, "start", json_object_new_int64((int64_t)p->part_start));
+    json_object_object_add(o, "size", json_object_new_int64((int64_t)p->part_size));
+    if (strcmp(parttype, "gpt") == 0) {
+      json_object_object_add(o, "gpt_type", jstr_or_null(guestfs_part_get_gpt_type(g, dev, p->part_num)));
+    } else if (strcmp(parttype, "msdos") == 0) {
+      int id = guestfs_part_get_mbr_id(g, dev, p->part_num);
+      if (id >= 0) json_object_object_add(o, "mbr_id", json_object_new_int(id));
+      int boot = guestfs_part_get_bootable(g, dev, p->part_num);
+      json_object_object_add(o, "bootable", json_object_new_boolean(boot > 0));
+    }
+    json_object_array_add(arr, o);
+  }
+  guestfs_free_partition_list(pl);
+  return arr;
+}
+
+static json_object *strv_json(char **v)
+{
+  json_object *arr = json_object_new_array();
+  for (size_t i = 0; v && v[i]; i++) json_object_array_add(arr, json_object_new_string(v[i]));
+  rh_strv_free(v);
+  return arr;
+}
+
+json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n)
+{
+  json_object *st = json_object_new_object();
+  json_object *disks = json_object_new_array();
+  char **devs = guestfs_list_devices(g);
+  for (int i = 0; devs && devs[i]; i++) {
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "device", json_object_new_string(devs[i]));
+    if (i < n) json_object_object_add(d, "source", json_object_new_string(imgs[i].path));
+    json_object_object_add(d, "size", json_object_new_int64(guestfs_blockdev_getsize64(g, devs[i])));
+    char *pt = guestfs_part_get_parttype(g, devs[i]);
+    json_object_object_add(d, "partition_table", pt ? json_object_new_string(pt) : NULL);
+    json_object_object_add(d, "partitions", pt ? scan_partitions(g, devs[i], pt) : json_object_new_array());
+    free(pt);
+    json_object_array_add(disks, d);
+  }
+  rh_strv_free(devs);
+  json_object_object_add(st, "disks", disks);
+
+  json_object *fss = json_object_new_array();
+  char **fsl = guestfs_list_filesystems(g);
+  for (size_t i = 0; fsl && fsl[i]; i += 2) {
+    json_object *f = json_object_new_object();
+    json_object_object_add(f, "device", json_object_new_string(fsl[i]));
+    json_object_object_add(f, "type", json_object_new_string(fsl[i + 1]));
+    if (strcmp(fsl[i + 1], "unknown") != 0) {
+      json_object_object_add(f, "uuid", jstr_or_null(guestfs_vfs_uuid(g, fsl[i])));
+      json_object_object_add(f, "label", jstr_or_null(guestfs_vfs_label(g, fsl[i])));
+    }
+    json_object_array_add(fss, f);
+  }
+  rh_strv_free(fsl);
+  json_object_object_add(st, "filesystems", fss);
+
+  json_object *lvm = json_object_new_object();
+  json_object_object_add(lvm, "pvs", strv_json(guestfs_pvs(g)));
+  json_object_object_add(lvm, "vgs", strv_json(guestfs_vgs(g)));
+  json_object_object_add(lvm, "lvs", strv_json(guestfs_lvs(g)));
+  json_object_object_add(st, "lvm", lvm);
+  return st;
+}
