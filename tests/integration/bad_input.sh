@@ -1,0 +1,63 @@
+# Bad input: each case is one clear error line naming the file, a specific
+# non-zero exit status, and no output file left behind.
+source "$(dirname "$0")/lib.sh"
+FX=$(fixtures)
+
+# --- cases rejected before any appliance launch ---
+run_expect_fail 3 "$T/missing.qcow2: No such file or directory" "$REHOST" scan "$T/missing.qcow2"
+run_expect_fail 3 "$T: is a directory" "$REHOST" scan "$T"
+printf 'just some text\n' > "$T/notes.txt"
+run_expect_fail 3 "$T/notes.txt: not a recognised disk image" "$REHOST" scan "$T/notes.txt"
+: > "$T/empty.img"
+run_expect_fail 3 "$T/empty.img: empty file" "$REHOST" scan "$T/empty.img"
+
+# a qcow2 with real data, then damaged three ways
+qemu-img create -q -f qcow2 "$T/good.qcow2" 64M
+qemu-io -c 'write -P 0xab 0 8M' -c 'write -P 0xcd 32M 8M' "$T/good.qcow2" > /dev/null
+cp "$T/good.qcow2" "$T/truncated.qcow2"
+truncate -s 4M "$T/truncated.qcow2"
+run_expect_fail 3 "$T/truncated.qcow2: corrupt qcow2 image" "$REHOST" scan "$T/truncated.qcow2"
+cp "$T/good.qcow2" "$T/bad-l1.qcow2"
+l1=$((16#$(xxd -s 40 -l 8 -p "$T/bad-l1.qcow2")))
+printf '\x80\x00\x00\x00\x00\x01\x23\x45' | dd of="$T/bad-l1.qcow2" bs=1 seek=$l1 conv=notrunc status=none
+run_expect_fail 3 "$T/bad-l1.qcow2: corrupt qcow2 image" "$REHOST" scan "$T/bad-l1.qcow2"
+cp "$T/good.qcow2" "$T/bad-refcount.qcow2"
+rt=$((16#$(xxd -s 48 -l 8 -p "$T/bad-refcount.qcow2")))
+dd if=/dev/zero of="$T/bad-refcount.qcow2" bs=1 count=8 seek=$rt conv=notrunc status=none
+run_expect_fail 3 "$T/bad-refcount.qcow2: corrupt qcow2 image" "$REHOST" scan "$T/bad-refcount.qcow2"
+# header garbage: not qcow2 any more, and not a disk either
+cp "$T/good.qcow2" "$T/garbage.qcow2"
+dd if=/dev/urandom of="$T/garbage.qcow2" bs=512 count=1 conv=notrunc status=none
+printf '\x00\x00' | dd of="$T/garbage.qcow2" bs=1 seek=510 conv=notrunc status=none
+run_expect_fail 3 "$T/garbage.qcow2: not a recognised disk image" "$REHOST" scan "$T/garbage.qcow2"
+# backing files are refused unless allowed
+qemu-img create -q -f qcow2 -b "$T/good.qcow2" -F qcow2 "$T/overlay.qcow2"
+run_expect_fail 3 "$T/overlay.qcow2: has a backing file \($T/good.qcow2\)" "$REHOST" scan "$T/overlay.qcow2"
+
+# capture: damaged input leaves no output behind
+run_expect_fail 3 "$T/truncated.qcow2: corrupt qcow2 image" "$REHOST" capture "$T/truncated.qcow2" -o "$T/out.qcow2"
+expect_no_file "$T/out.qcow2"
+run_expect_fail 3 "$T/notes.txt: not a recognised disk image" "$REHOST" capture "$T/notes.txt" -o "$T/out.qcow2"
+expect_no_file "$T/out.qcow2"
+mkdir -p "$T/notroot/data"
+run_expect_fail 3 "$T/notroot: not a root filesystem tree" "$REHOST" capture "$T/notroot" -o "$T/out.qcow2"
+expect_no_file "$T/out.qcow2"
+touch "$T/exists.qcow2"
+run_expect_fail 3 "$T/exists.qcow2: already exists" "$REHOST" capture "$T/good.qcow2" -o "$T/exists.qcow2"
+# an output directory that is not writable: error, no temp left
+mkdir "$T/ro" && chmod 0555 "$T/ro"
+if [ "$(id -u)" != 0 ]; then
+  run_expect_fail 1 "$T/ro/out.qcow2" "$REHOST" capture "$T/good.qcow2" -o "$T/ro/out.qcow2"
+fi
+expect_no_temp "$T"
+
+# --- cases found by the appliance (one launch each) ---
+export LIBGUESTFS_BACKEND_SETTINGS=${LIBGUESTFS_BACKEND_SETTINGS:-}
+[ -n "$LIBGUESTFS_BACKEND_SETTINGS" ] || unset LIBGUESTFS_BACKEND_SETTINGS
+before=$(sum "$FX/empty-fs.qcow2")
+run_expect_fail 4 "$FX/empty-fs.qcow2: no operating system found" "$REHOST" -q scan "$FX/empty-fs.qcow2" -o "$T/r.json"
+expect_no_file "$T/r.json"
+expect_eq "no-OS source unchanged" "$(sum "$FX/empty-fs.qcow2")" "$before"
+run_expect_fail 4 "$FX/luks.qcow2: encrypted guest: /dev/sda1 is an encrypted volume" "$REHOST" -q scan "$FX/luks.qcow2" -o "$T/r.json"
+expect_no_file "$T/r.json"
+finish

@@ -1,0 +1,43 @@
+# rehost capture of a root directory tree: the image scans back with the same OS
+# facts as the fixture and boots under qemu (TCG) to a login prompt on ttyS0.
+source "$(dirname "$0")/lib.sh"
+FX=$(fixtures)
+source "$FX/facts.env"
+
+"$REHOST" capture "$FX/root" -o "$T/tree.qcow2" 2> "$T/capture.err"
+expect_match "capture says what it built" "$(cat "$T/capture.err")" "building a mbr-partitioned ext4 disk"
+qemu-img check -q "$T/tree.qcow2" && ok "qemu-img check" || fail "qemu-img check tree.qcow2"
+expect_no_temp "$T"
+
+"$REHOST" -q scan --json "$T/tree.qcow2" > "$T/r.json"
+R=$T/r.json
+jq_eq $R .os.distro "$FIX_DISTRO"
+jq_eq $R .os.version "$FIX_VERSION"
+jq_eq $R .os.hostname "$FIX_HOSTNAME"
+jq_eq $R .os.init_system systemd
+jq_eq $R .os.root /dev/sda1
+jq_eq $R '.kernels[0].version' "$FIX_KERNEL"
+jq_eq $R '.kernels[0].initramfs' "/boot/initrd.img-$FIX_KERNEL"
+jq_eq $R .boot.bootloader grub2
+jq_eq $R .adjtime.mode "$FIX_ADJTIME"
+jq_eq $R '.storage.disks[0].partition_table' msdos
+jq_eq $R '[.fstab[] | select(.network)] | length' 2
+
+# boot it: SeaBIOS -> grub -> kernel -> systemd -> serial getty
+log=$T/serial.log
+timeout 420 qemu-system-x86_64 -machine accel=tcg -cpu max -m 1024 -smp 2 -display none \
+  -no-reboot -nodefaults -serial "file:$log" \
+  -drive "file=$T/tree.qcow2,format=qcow2,if=ide,snapshot=on" -nic none &
+qpid=$!
+booted=
+for _ in $(seq 1 400); do
+  if grep -q "$FIX_HOSTNAME login:" "$log" 2>/dev/null; then booted=1; break; fi
+  kill -0 $qpid 2>/dev/null || break
+  sleep 1
+done
+kill $qpid 2>/dev/null || true
+wait $qpid 2>/dev/null || true
+if [ -n "$booted" ]; then ok "booted to a login prompt"; else
+  fail "no login prompt on the serial console"; tail -c 3000 "$log" >&2 || true
+fi
+finish

@@ -1,0 +1,18 @@
+# rehost's command line: help, version, usage errors and their exit status.
+source "$(dirname "$0")/lib.sh"
+
+out=$("$REHOST" --help); expect_match "--help lists commands" "$out" "scan .*capture|capture"
+expect_match "--help lists scan" "$out" "^  scan "
+out=$("$REHOST" --version); expect_match "--version" "$out" '^rehost [0-9]+\.[0-9]+\.[0-9]+$'
+for c in scan capture; do
+  out=$("$REHOST" "$c" --help); expect_match "$c --help" "$out" "^Usage: rehost $c"
+done
+run_expect_fail 2 "unknown command 'frobnicate'" "$REHOST" frobnicate
+rc=0; "$REHOST" >/dev/null 2>&1 || rc=$?; expect_eq "no command" "$rc" 2
+run_expect_fail 2 "missing DISK" "$REHOST" scan
+run_expect_fail 2 "missing -o IMAGE" "$REHOST" capture /x
+run_expect_fail 2 "unknown format 'floppy'" "$REHOST" scan --format floppy /etc/hostname
+run_expect_fail 2 "unknown output format 'tar'" "$REHOST" capture -O tar /x -o y
+# global options are accepted before the command too
+rc=0; "$REHOST" -q scan /nonexistent 2>/dev/null || rc=$?; expect_eq "-q before command" "$rc" 3
+finish

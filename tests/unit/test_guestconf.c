@@ -1,0 +1,213 @@
+/* Unit tests for the guest configuration parsers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "../../guest/guestconf.h"
+
+static const char *sget(json_object *o, const char *k)
+{
+  json_object *v;
+  return json_object_object_get_ex(o, k, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static int bget(json_object *o, const char *k)
+{
+  json_object *v;
+  return json_object_object_get_ex(o, k, &v) ? json_object_get_boolean(v) : -1;
+}
+
+static void fstab_entries_and_flags(void **state)
+{
+  (void)state;
+  const char *text =
+      "# comment\n"
+      "\n"
+      "/dev/sda1 / ext4 errors=remount-ro 0 1\n"
+      "UUID=1234-abcd /boot vfat umask=0077 0 2\n"
+      "fileserver:/export/home /mnt/home nfs rw,hard 0 0\n"
+      "//winserver/share\t/mnt/share\tcifs\tcredentials=/x\t0\t0\n"
+      "LABEL=data /data xfs defaults,_netdev 0 0\n"
+      "server:/vol /vol nfs4\n"
+      "/dev/nvme0n1p2 /srv ext4 defaults 0 2\n"
+      "garbage-line-with-one-field\n";
+  json_object *a = rh_fstab_parse(text);
+  assert_int_equal(json_object_array_length(a), 8);
+  json_object *root = json_object_array_get_idx(a, 0);
+  assert_string_equal(sget(root, "spec"), "/dev/sda1");
+  assert_string_equal(sget(root, "mountpoint"), "/");
+  assert_string_equal(sget(root, "type"), "ext4");
+  assert_int_equal(bget(root, "network"), 0);
+  assert_int_equal(bget(root, "bus_device_name"), 1);
+  assert_int_equal(json_object_get_int(json_object_object_get(root, "passno")), 1);
+  assert_int_equal(json_object_get_int(json_object_object_get(root, "line")), 3);
+  json_object *boot = json_object_array_get_idx(a, 1);
+  assert_int_equal(bget(boot, "network"), 0);
+  assert_int_equal(bget(boot, "bus_device_name"), 0);
+  assert_int_equal(bget(json_object_array_get_idx(a, 2), "network"), 1);
+  assert_int_equal(bget(json_object_array_get_idx(a, 3), "network"), 1);
+  assert_int_equal(bget(json_object_array_get_idx(a, 4), "network"), 1); /* _netdev */
+  json_object *nfs4 = json_object_array_get_idx(a, 5);
+  assert_int_equal(bget(nfs4, "network"), 1);
+  assert_string_equal(sget(nfs4, "options"), "defaults");
+  assert_int_equal(bget(json_object_array_get_idx(a, 6), "bus_device_name"), 1);
+  assert_non_null(sget(json_object_array_get_idx(a, 7), "malformed"));
+  json_object_put(a);
+}
+
+static void fstab_empty_and_null(void **state)
+{
+  (void)state;
+  json_object *a = rh_fstab_parse(NULL);
+  assert_int_equal(json_object_array_length(a), 0);
+  json_object_put(a);
+  a = rh_fstab_parse("   \n#only comments\n\t\n");
+  assert_int_equal(json_object_array_length(a), 0);
+  json_object_put(a);
+}
+
+static void bus_device_names(void **state)
+{
+  (void)state;
+  assert_true(rh_fstab_is_bus_device_name("/dev/sda1"));
+  assert_true(rh_fstab_is_bus_device_name("/dev/hdb"));
+  assert_true(rh_fstab_is_bus_device_name("/dev/xvda2"));
+  assert_true(rh_fstab_is_bus_device_name("/dev/vdc"));
+  assert_false(rh_fstab_is_bus_device_name("/dev/mapper/vg-root"));
+  assert_false(rh_fstab_is_bus_device_name("/dev/disk/by-uuid/x"));
+  assert_false(rh_fstab_is_bus_device_name("UUID=x"));
+  assert_false(rh_fstab_is_bus_device_name("/dev/sd"));
+}
+
+static void adjtime_modes(void **state)
+{
+  (void)state;
+  json_object *o = rh_adjtime_parse("0.012345 1700000000 0.000000\n1700000000\nLOCAL\n");
+  assert_string_equal(sget(o, "mode"), "LOCAL");
+  assert_int_equal(bget(o, "valid"), 1);
+  assert_true(json_object_get_double(json_object_object_get(o, "drift")) > 0.0123);
+  assert_int_equal(json_object_get_int64(json_object_object_get(o, "last_adjust")), 1700000000);
+  json_object_put(o);
+  o = rh_adjtime_parse("0.0 0 0.0\n0\n");
+  assert_string_equal(sget(o, "mode"), "UTC"); /* absent third line means UTC */
+  assert_int_equal(bget(o, "valid"), 1);
+  json_object_put(o);
+  o = rh_adjtime_parse("garbage\n\nSOMETIMES\n");
+  assert_int_equal(bget(o, "valid"), 0);
+  assert_string_equal(sget(o, "mode"), "UTC");
+  json_object_put(o);
+}
+
+static void ifupdown_static_and_dhcp(void **state)
+{
+  (void)state;
+  const char *text = "source /etc/network/interfaces.d/*\n"
+                     "auto lo\niface lo inet loopback\n\n"
+                     "allow-hotplug eth0\n"
+                     "iface eth0 inet static\n\taddress 10.0.2.15\n\tnetmask 255.255.255.0\n"
+                     "\tgateway 10.0.2.2\n"
+                     "iface eth1 inet dhcp\n"
+                     "iface eth0 inet6 auto\n";
+  json_object *a = json_object_new_array();
+  rh_ifupdown_parse(text, "/etc/network/interfaces", a);
+  assert_int_equal(json_object_array_length(a), 4);
+  json_object *eth0 = json_object_array_get_idx(a, 1);
+  assert_string_equal(sget(eth0, "name"), "eth0");
+  assert_string_equal(sget(eth0, "method"), "static");
+  assert_string_equal(sget(eth0, "family"), "inet");
+  assert_string_equal(sget(eth0, "address"), "10.0.2.15");
+  assert_string_equal(sget(eth0, "netmask"), "255.255.255.0");
+  assert_string_equal(sget(eth0, "gateway"), "10.0.2.2");
+  assert_string_equal(sget(eth0, "file"), "/etc/network/interfaces");
+  assert_int_equal(bget(eth0, "auto"), 1);
+  json_object *eth1 = json_object_array_get_idx(a, 2);
+  assert_string_equal(sget(eth1, "method"), "dhcp");
+  assert_int_equal(bget(eth1, "auto"), 0);
+  assert_string_equal(sget(json_object_array_get_idx(a, 3), "family"), "inet6");
+  json_object_put(a);
+}
+
+static void udev_mac_rules(void **state)
+{
+  (void)state;
+  const char *text =
+      "# generated\n"
+      "SUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", ATTR{address}==\"52:54:00:12:34:56\", "
+      "KERNEL==\"eth*\", NAME=\"eth0\"\n"
+      "SUBSYSTEM==\"net\", ATTR{type}==\"1\", NAME=\"eth9\"\n";
+  json_object *a = json_object_new_array();
+  rh_udev_mac_rules_parse(text, "/etc/udev/rules.d/70-persistent-net.rules", a);
+  assert_int_equal(json_object_array_length(a), 1);
+  json_object *r = json_object_array_get_idx(a, 0);
+  assert_string_equal(sget(r, "mac"), "52:54:00:12:34:56");
+  assert_string_equal(sget(r, "name"), "eth0");
+  assert_int_equal(json_object_get_int(json_object_object_get(r, "line")), 2);
+  json_object_put(a);
+}
+
+static void ifcfg_static_with_hwaddr(void **state)
+{
+  (void)state;
+  json_object *a = json_object_new_array(), *m = json_object_new_array();
+  rh_ifcfg_parse("DEVICE=eth0\nBOOTPROTO=none\nONBOOT=yes\nIPADDR=192.0.2.10\nPREFIX=24\n"
+                 "HWADDR=\"00:11:22:33:44:55\"\n",
+                 "/etc/sysconfig/network-scripts/ifcfg-eth0", a, m);
+  json_object *i = json_object_array_get_idx(a, 0);
+  assert_string_equal(sget(i, "name"), "eth0");
+  assert_string_equal(sget(i, "method"), "static");
+  assert_string_equal(sget(i, "address"), "192.0.2.10");
+  assert_int_equal(bget(i, "auto"), 1);
+  assert_int_equal(json_object_array_length(m), 1);
+  assert_string_equal(sget(json_object_array_get_idx(m, 0), "mac"), "00:11:22:33:44:55");
+  rh_ifcfg_parse("BOOTPROTO=dhcp\n", "/etc/sysconfig/network-scripts/ifcfg-ens3", a, m);
+  i = json_object_array_get_idx(a, 1);
+  assert_string_equal(sget(i, "name"), "ens3");
+  assert_string_equal(sget(i, "method"), "dhcp");
+  json_object_put(a);
+  json_object_put(m);
+}
+
+static void networkd_files(void **state)
+{
+  (void)state;
+  json_object *a = json_object_new_array(), *m = json_object_new_array();
+  rh_networkd_parse("[Match]\nName=en*\n\n[Network]\nDHCP=yes\n", "/etc/systemd/network/10-en.network", a, m);
+  rh_networkd_parse("[Match]\nMACAddress=aa:bb:cc:dd:ee:ff\n[Network]\nAddress=192.0.2.5/24\n"
+                    "Gateway=192.0.2.1\n", "/etc/systemd/network/20-static.network", a, m);
+  rh_networkd_parse("[Match]\nMACAddress=aa:bb:cc:dd:ee:01\n[Link]\nName=lan0\n",
+                    "/etc/systemd/network/10-lan.link", a, m);
+  assert_int_equal(json_object_array_length(a), 2);
+  assert_string_equal(sget(json_object_array_get_idx(a, 0), "method"), "dhcp");
+  json_object *s = json_object_array_get_idx(a, 1);
+  assert_string_equal(sget(s, "method"), "static");
+  assert_string_equal(sget(s, "address"), "192.0.2.5/24");
+  assert_int_equal(json_object_array_length(m), 2);
+  assert_string_equal(sget(json_object_array_get_idx(m, 1), "name"), "lan0");
+  json_object_put(a);
+  json_object_put(m);
+}
+
+static void mac_syntax(void **state)
+{
+  (void)state;
+  assert_true(rh_is_mac("52:54:00:12:34:56"));
+  assert_true(rh_is_mac("AA-BB-CC-DD-EE-FF"));
+  assert_false(rh_is_mac("52:54:00:12:34"));
+  assert_false(rh_is_mac("52:54:00:12:34:5g"));
+  assert_false(rh_is_mac(NULL));
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(fstab_entries_and_flags), cmocka_unit_test(fstab_empty_and_null),
+      cmocka_unit_test(bus_device_names),        cmocka_unit_test(adjtime_modes),
+      cmocka_unit_test(ifupdown_static_and_dhcp), cmocka_unit_test(udev_mac_rules),
+      cmocka_unit_test(ifcfg_static_with_hwaddr), cmocka_unit_test(networkd_files),
+      cmocka_unit_test(mac_syntax),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
