@@ -41,6 +41,10 @@ void rh_networkd_parse(const char *text, const char *file, json_object *arr, jso
 /* Appends {file,line,mac,name} objects to arr. */
 void rh_udev_mac_rules_parse(const char *text, const char *file, json_object *arr);
 
+/* Value of KEY in a shell-style KEY=value file (os-release, ifcfg), quotes
+ * removed; malloc'd, or NULL when absent. */
+char *rh_kv_get(const char *text, const char *key);
+
 /* Is s a MAC address "xx:xx:xx:xx:xx:xx" (hex, either case)? */
 bool rh_is_mac(const char *s);
 

@@ -140,6 +140,16 @@ static const char *kv_get(json_object *kv, const char *key)
   return json_object_object_get_ex(kv, key, &v) ? json_object_get_string(v) : NULL;
 }
 
+char *rh_kv_get(const char *text, const char *key)
+{
+  struct kv_ctx c = {json_object_new_object()};
+  for_each_line(text, kv_line, &c);
+  const char *v = kv_get(c.o, key);
+  char *r = v ? strdup(v) : NULL;
+  json_object_put(c.o);
+  return r;
+}
+
 void rh_ifcfg_parse(const char *text, const char *file, json_object *arr, json_object *macrules)
 {
   struct kv_ctx c = {json_object_new_object()};

@@ -1,5 +1,6 @@
 #include "scan.h"
 
+#include "../guest/guestconf.h"
 #include "../lib/log.h"
 
 #include <stdlib.h>
@@ -210,7 +211,15 @@ void rh_scan_os(guestfs_h *g, const char *root, json_object *report)
   json_object_object_add(os, "version", json_object_new_string(ver));
   json_object_object_add(os, "major_version", json_object_new_int(major));
   json_object_object_add(os, "minor_version", json_object_new_int(minor));
-  add_str(os, "product_name", guestfs_inspect_get_product_name(g, root));
+  char *osrel = rh_guest_read(g, "/etc/os-release");
+  if (!osrel) osrel = rh_guest_read(g, "/usr/lib/os-release");
+  char *pretty = osrel ? rh_kv_get(osrel, "PRETTY_NAME") : NULL;
+  free(osrel);
+  if (pretty) {
+    add_str(os, "product_name", pretty);
+  } else {
+    add_str(os, "product_name", guestfs_inspect_get_product_name(g, root));
+  }
   add_str(os, "arch", guestfs_inspect_get_arch(g, root));
   add_str(os, "hostname", guestfs_inspect_get_hostname(g, root));
   add_str(os, "package_format", guestfs_inspect_get_package_format(g, root));

@@ -87,6 +87,24 @@ json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n)
     }
     json_object_array_add(fss, f);
   }
+  /* list_filesystems leaves out what it cannot mount (LUKS, LVM PVs, ...):
+   * name those partitions' content too, so that encryption is visible. */
+  char **parts = guestfs_list_partitions(g);
+  for (size_t i = 0; parts && parts[i]; i++) {
+    bool listed = false;
+    for (size_t j = 0; fsl && fsl[j] && !listed; j += 2) listed = !strcmp(fsl[j], parts[i]);
+    if (listed) continue;
+    char *type = guestfs_vfs_type(g, parts[i]);
+    if (type && *type) {
+      json_object *f = json_object_new_object();
+      json_object_object_add(f, "device", json_object_new_string(parts[i]));
+      json_object_object_add(f, "type", json_object_new_string(type));
+      json_object_object_add(f, "uuid", jstr_or_null(guestfs_vfs_uuid(g, parts[i])));
+      json_object_array_add(fss, f);
+    }
+    free(type);
+  }
+  rh_strv_free(parts);
   rh_strv_free(fsl);
   json_object_object_add(st, "filesystems", fss);
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../guest/guestconf.h"
@@ -190,6 +191,24 @@ static void networkd_files(void **state)
   json_object_put(m);
 }
 
+static void kv_values(void **state)
+{
+  (void)state;
+  const char *text = "NAME=\"Debian GNU/Linux\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"
+                     "VERSION_ID='12'\nID=debian\n# X=1\n";
+  char *v = rh_kv_get(text, "PRETTY_NAME");
+  assert_string_equal(v, "Debian GNU/Linux 12 (bookworm)");
+  free(v);
+  v = rh_kv_get(text, "VERSION_ID");
+  assert_string_equal(v, "12");
+  free(v);
+  v = rh_kv_get(text, "ID");
+  assert_string_equal(v, "debian");
+  free(v);
+  assert_null(rh_kv_get(text, "X"));
+  assert_null(rh_kv_get(text, "MISSING"));
+}
+
 static void mac_syntax(void **state)
 {
   (void)state;
@@ -207,7 +226,7 @@ int main(void)
       cmocka_unit_test(bus_device_names),        cmocka_unit_test(adjtime_modes),
       cmocka_unit_test(ifupdown_static_and_dhcp), cmocka_unit_test(udev_mac_rules),
       cmocka_unit_test(ifcfg_static_with_hwaddr), cmocka_unit_test(networkd_files),
-      cmocka_unit_test(mac_syntax),
+      cmocka_unit_test(mac_syntax),              cmocka_unit_test(kv_values),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
