@@ -17,10 +17,26 @@
 
 #define KVM_PROBE_TIMEOUT_S 10
 
+/* libguestfs errors may span lines (a tool's stderr); rehost's errors are one
+ * line, so fold white space runs into single spaces. */
 const char *rh_guestfs_err(guestfs_h *g)
 {
+  static char buf[1024];
   const char *e = guestfs_last_error(g);
-  return e ? e : "unknown libguestfs error";
+  if (!e) return "unknown libguestfs error";
+  size_t n = 0;
+  bool space = false;
+  for (; *e && n < sizeof buf - 1; e++) {
+    if (*e == '\n' || *e == '\r' || *e == '\t' || *e == ' ') {
+      space = n > 0;
+      continue;
+    }
+    if (space && n < sizeof buf - 2) buf[n++] = ' ';
+    space = false;
+    buf[n++] = *e;
+  }
+  buf[n] = 0;
+  return buf;
 }
 
 static const char *host_kernel(void)
@@ -205,17 +221,14 @@ int rh_appliance_mount_os(guestfs_h *g, const char *root, bool readonly)
   size_t n = 0;
   while (mps[n]) n += 2;
   qsort(mps, n / 2, 2 * sizeof(char *), cmp_mp_len);
-  int rc = 0;
-  for (size_t i = 0; i < n; i += 2) {
+  /* "/" is the filesystem inspection found, whatever the guest's fstab says
+   * (a stale fstab must not make the guest unreadable). */
+  int rc = readonly ? guestfs_mount_ro(g, root, "/") : guestfs_mount(g, root, "/");
+  if (rc == -1) rh_error("cannot mount the guest root %s: %s", root, rh_guestfs_err(g));
+  for (size_t i = 0; rc == 0 && i < n; i += 2) {
+    if (strcmp(mps[i], "/") == 0) continue;
     int r = readonly ? guestfs_mount_ro(g, mps[i + 1], mps[i]) : guestfs_mount(g, mps[i + 1], mps[i]);
-    if (r == -1) {
-      if (strcmp(mps[i], "/") == 0) {
-        rh_error("cannot mount the guest root %s: %s", mps[i + 1], rh_guestfs_err(g));
-        rc = -1;
-        break;
-      }
-      rh_warn("cannot mount %s on %s: %s", mps[i + 1], mps[i], rh_guestfs_err(g));
-    }
+    if (r == -1) rh_warn("cannot mount %s on %s: %s", mps[i + 1], mps[i], rh_guestfs_err(g));
   }
   for (size_t i = 0; mps[i]; i++) free(mps[i]);
   free(mps);

@@ -8,6 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* ---- text helpers ---- */
+/* Call fn for each line of text (a modifiable copy without its '\n', numbered
+ * from 1). A final line without '\n' counts; a trailing '\n' adds none. */
+typedef void (*rh_line_fn)(char *line, int lineno, void *ctx);
+void rh_for_each_line(const char *text, rh_line_fn fn, void *ctx);
+/* Strip leading and trailing white space in place; returns the new start. */
+char *rh_trim(char *s);
+
 /* ---- /etc/fstab ---- */
 struct rh_fstab_entry {
   char *spec, *file, *vfstype, *options; /* point into a caller-owned line copy */

@@ -75,39 +75,38 @@ bool rh_fstab_is_bus_device_name(const char *spec)
   return strncmp(spec, "/dev/nvme", 9) == 0;
 }
 
+static void fstab_line(char *line, int lineno, void *ctx)
+{
+  json_object *arr = ctx;
+  char *raw = strdup(line);
+  struct rh_fstab_entry e;
+  int r = rh_fstab_parse_line(line, &e);
+  json_object *o = NULL;
+  if (r == 1) {
+    o = json_object_new_object();
+    json_object_object_add(o, "spec", json_object_new_string(e.spec));
+    json_object_object_add(o, "mountpoint", json_object_new_string(e.file));
+    json_object_object_add(o, "type", json_object_new_string(e.vfstype));
+    json_object_object_add(o, "options", json_object_new_string(e.options));
+    json_object_object_add(o, "freq", json_object_new_int(e.freq));
+    json_object_object_add(o, "passno", json_object_new_int(e.passno));
+    json_object_object_add(o, "network", json_object_new_boolean(rh_fstab_is_network(&e)));
+    json_object_object_add(o, "bus_device_name",
+                           json_object_new_boolean(rh_fstab_is_bus_device_name(e.spec)));
+  } else if (r < 0) {
+    o = json_object_new_object();
+    json_object_object_add(o, "malformed", json_object_new_string(rh_trim(raw)));
+  }
+  if (o) {
+    json_object_object_add(o, "line", json_object_new_int(lineno));
+    json_object_array_add(arr, o);
+  }
+  free(raw);
+}
+
 json_object *rh_fstab_parse(const char *text)
 {
   json_object *arr = json_object_new_array();
-  char *copy = strdup(text ? text : "");
-  int lineno = 0;
-  for (char *line = copy, *next; line; line = next) {
-    next = strchr(line, '\n');
-    if (next) *next++ = 0;
-    lineno++;
-    char *raw = strdup(line);
-    struct rh_fstab_entry e;
-    int r = rh_fstab_parse_line(line, &e);
-    if (r == 1) {
-      json_object *o = json_object_new_object();
-      json_object_object_add(o, "spec", json_object_new_string(e.spec));
-      json_object_object_add(o, "mountpoint", json_object_new_string(e.file));
-      json_object_object_add(o, "type", json_object_new_string(e.vfstype));
-      json_object_object_add(o, "options", json_object_new_string(e.options));
-      json_object_object_add(o, "freq", json_object_new_int(e.freq));
-      json_object_object_add(o, "passno", json_object_new_int(e.passno));
-      json_object_object_add(o, "network", json_object_new_boolean(rh_fstab_is_network(&e)));
-      json_object_object_add(o, "bus_device_name",
-                             json_object_new_boolean(rh_fstab_is_bus_device_name(e.spec)));
-      json_object_object_add(o, "line", json_object_new_int(lineno));
-      json_object_array_add(arr, o);
-    } else if (r < 0) {
-      json_object *o = json_object_new_object();
-      json_object_object_add(o, "malformed", json_object_new_string(raw));
-      json_object_object_add(o, "line", json_object_new_int(lineno));
-      json_object_array_add(arr, o);
-    }
-    free(raw);
-  }
-  free(copy);
+  rh_for_each_line(text, fstab_line, arr);
   return arr;
 }

@@ -19,25 +19,6 @@ bool rh_is_mac(const char *s)
   return true;
 }
 
-/* Iterate over lines of text: calls fn(line, lineno, ctx) with a trimmed,
- * NUL-terminated copy of each line. */
-typedef void (*line_fn)(char *line, int lineno, void *ctx);
-static void for_each_line(const char *text, line_fn fn, void *ctx)
-{
-  char *copy = strdup(text ? text : "");
-  int lineno = 0;
-  for (char *line = copy, *next; line; line = next) {
-    next = strchr(line, '\n');
-    if (next) *next++ = 0;
-    lineno++;
-    while (*line && isspace((unsigned char)*line)) line++;
-    size_t n = strlen(line);
-    while (n && isspace((unsigned char)line[n - 1])) line[--n] = 0;
-    fn(line, lineno, ctx);
-  }
-  free(copy);
-}
-
 static json_object *new_iface(const char *name, const char *file)
 {
   json_object *o = json_object_new_object();
@@ -61,6 +42,7 @@ struct ifupdown_ctx {
 
 static void ifupdown_line(char *line, int lineno, void *vctx)
 {
+  line = rh_trim(line);
   struct ifupdown_ctx *c = vctx;
   (void)lineno;
   if (!*line || *line == '#') return;
@@ -99,7 +81,7 @@ void rh_ifupdown_parse(const char *text, const char *file, json_object *arr)
 {
   struct ifupdown_ctx c = {file, arr, NULL, json_object_new_array()};
   size_t first = json_object_array_length(arr);
-  for_each_line(text, ifupdown_line, &c);
+  rh_for_each_line(text, ifupdown_line, &c);
   for (size_t i = first; i < json_object_array_length(arr); i++) {
     json_object *o = json_object_array_get_idx(arr, i);
     const char *name = json_object_get_string(json_object_object_get(o, "name"));
@@ -119,6 +101,7 @@ struct kv_ctx {
 
 static void kv_line(char *line, int lineno, void *vctx)
 {
+  line = rh_trim(line);
   struct kv_ctx *c = vctx;
   (void)lineno;
   if (!*line || *line == '#') return;
@@ -143,7 +126,7 @@ static const char *kv_get(json_object *kv, const char *key)
 char *rh_kv_get(const char *text, const char *key)
 {
   struct kv_ctx c = {json_object_new_object()};
-  for_each_line(text, kv_line, &c);
+  rh_for_each_line(text, kv_line, &c);
   const char *v = kv_get(c.o, key);
   char *r = v ? strdup(v) : NULL;
   json_object_put(c.o);
@@ -153,7 +136,7 @@ char *rh_kv_get(const char *text, const char *key)
 void rh_ifcfg_parse(const char *text, const char *file, json_object *arr, json_object *macrules)
 {
   struct kv_ctx c = {json_object_new_object()};
-  for_each_line(text, kv_line, &c);
+  rh_for_each_line(text, kv_line, &c);
   const char *dev = kv_get(c.o, "DEVICE");
   if (!dev) dev = kv_get(c.o, "NAME");
   if (!dev) {
@@ -198,6 +181,7 @@ struct nd_ctx {
 
 static void nd_line(char *line, int lineno, void *vctx)
 {
+  line = rh_trim(line);
   struct nd_ctx *c = vctx;
   (void)lineno;
   if (!*line || *line == '#' || *line == ';') return;
@@ -223,7 +207,7 @@ static void nd_line(char *line, int lineno, void *vctx)
 void rh_networkd_parse(const char *text, const char *file, json_object *arr, json_object *macrules)
 {
   struct nd_ctx c = {"", json_object_new_object()};
-  for_each_line(text, nd_line, &c);
+  rh_for_each_line(text, nd_line, &c);
   const char *mac = kv_get(c.kv, "Match.MACAddress");
   const char *name = kv_get(c.kv, "Match.Name");
   bool is_link = strlen(file) > 5 && strcmp(file + strlen(file) - 5, ".link") == 0;
@@ -288,6 +272,7 @@ static bool udev_value(const char *line, const char *key, char *out, size_t outs
 
 static void udev_line(char *line, int lineno, void *vctx)
 {
+  line = rh_trim(line);
   struct udev_ctx *c = vctx;
   if (!*line || *line == '#') return;
   char mac[64], name[64] = "";
@@ -306,5 +291,5 @@ static void udev_line(char *line, int lineno, void *vctx)
 void rh_udev_mac_rules_parse(const char *text, const char *file, json_object *arr)
 {
   struct udev_ctx c = {file, arr};
-  for_each_line(text, udev_line, &c);
+  rh_for_each_line(text, udev_line, &c);
 }

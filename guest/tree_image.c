@@ -36,8 +36,47 @@ struct root_fs {
   char label[64];
 };
 
+/* A local block-device filesystem other than /: the image has one root
+ * filesystem, so these are merged into it. */
+static bool merged_into_root(const struct rh_fstab_entry *e)
+{
+  static const char *const virtual_fs[] = {"swap", "tmpfs", "proc", "sysfs", "devpts", NULL};
+  if (rh_fstab_is_network(e) || !strcmp(e->file, "/") || e->file[0] != '/') return false;
+  for (int i = 0; virtual_fs[i]; i++)
+    if (!strcmp(e->vfstype, virtual_fs[i])) return false;
+  return !strncmp(e->spec, "/dev/", 5) || !strncmp(e->spec, "UUID=", 5) ||
+         !strncmp(e->spec, "LABEL=", 6) || !strncmp(e->spec, "PARTUUID=", 9);
+}
+
+struct fstab_scan {
+  const char *path;
+  struct root_fs *rf;
+  int merged;
+};
+
+static void root_entry_line(char *line, int lineno, void *ctx)
+{
+  (void)lineno;
+  struct fstab_scan *fs = ctx;
+  struct rh_fstab_entry e;
+  if (rh_fstab_parse_line(line, &e) != 1) return;
+  if (!strcmp(e.file, "/")) {
+    struct root_fs *rf = fs->rf;
+    if (!strcmp(e.vfstype, "ext2") || !strcmp(e.vfstype, "ext3") || !strcmp(e.vfstype, "ext4") ||
+        !strcmp(e.vfstype, "xfs"))
+      snprintf(rf->type, sizeof rf->type, "%s", e.vfstype);
+    if (!strncmp(e.spec, "UUID=", 5)) snprintf(rf->uuid, sizeof rf->uuid, "%s", e.spec + 5);
+    if (!strncmp(e.spec, "LABEL=", 6)) snprintf(rf->label, sizeof rf->label, "%s", e.spec + 6);
+  } else if (merged_into_root(&e)) {
+    rh_warn("%s: %s is a separate filesystem in fstab; it is merged into / in the image",
+            fs->path, e.file);
+    fs->merged++;
+  }
+}
+
 /* Root entry of the tree's fstab (type/UUID/label to recreate), and a warning
- * for other local block-device mounts, which are merged into the root fs. */
+ * for other local block-device mounts, which are merged into the root fs.
+ * Returns the fstab text (caller frees) or NULL. */
 static char *read_fstab(const char *dir, struct root_fs *rf, int *merged)
 {
   snprintf(rf->type, sizeof rf->type, "ext4");
@@ -51,55 +90,41 @@ static char *read_fstab(const char *dir, struct root_fs *rf, int *merged)
   size_t cap = 0;
   ssize_t n = getdelim(&text, &cap, 0, f);
   fclose(f);
-  if (n < 0) { free(text); return NULL; }
-  char *copy = strdup(text);
-  for (char *line = copy, *next; line; line = next) {
-    next = strchr(line, '\n');
-    if (next) *next++ = 0;
-    struct rh_fstab_entry e;
-    if (rh_fstab_parse_line(line, &e) != 1 || rh_fstab_is_network(&e)) continue;
-    if (!strcmp(e.file, "/")) {
-      if (!strcmp(e.vfstype, "ext2") || !strcmp(e.vfstype, "ext3") || !strcmp(e.vfstype, "ext4") ||
-          !strcmp(e.vfstype, "xfs"))
-        snprintf(rf->type, sizeof rf->type, "%s", e.vfstype);
-      if (!strncmp(e.spec, "UUID=", 5)) snprintf(rf->uuid, sizeof rf->uuid, "%s", e.spec + 5);
-      if (!strncmp(e.spec, "LABEL=", 6)) snprintf(rf->label, sizeof rf->label, "%s", e.spec + 6);
-    } else if (e.file[0] == '/' && strcmp(e.vfstype, "swap") && strcmp(e.vfstype, "tmpfs") &&
-               strcmp(e.vfstype, "proc") && strcmp(e.vfstype, "sysfs") &&
-               (!strncmp(e.spec, "/dev/", 5) || !strncmp(e.spec, "UUID=", 5) ||
-                !strncmp(e.spec, "LABEL=", 6) || !strncmp(e.spec, "PARTUUID=", 9))) {
-      rh_warn("%s: %s is a separate filesystem in fstab; it is merged into / in the image",
-              path, e.file);
-      (*merged)++;
-    }
+  if (n < 0) {
+    free(text);
+    return NULL;
   }
-  free(copy);
+  struct fstab_scan fs = {path, rf, 0};
+  rh_for_each_line(text, root_entry_line, &fs);
+  *merged = fs.merged;
   return text;
 }
 
-/* Comment out fstab lines of local mounts merged into / (and swap on devices
- * that the new disk does not have). */
+struct fstab_out {
+  char *buf;
+  size_t len;
+};
+
+static void image_fstab_line(char *line, int lineno, void *ctx)
+{
+  (void)lineno;
+  struct fstab_out *o = ctx;
+  char *dup = strdup(line);
+  struct rh_fstab_entry e;
+  bool drop = rh_fstab_parse_line(dup, &e) == 1 && merged_into_root(&e);
+  free(dup);
+  o->len += (size_t)sprintf(o->buf + o->len, "%s%s\n", drop ? "# rehost capture: merged into /: " : "", line);
+}
+
+/* The tree's fstab with the lines of filesystems merged into / commented out. */
 static char *fstab_for_image(const char *text)
 {
-  size_t cap = strlen(text) * 2 + 256;
-  char *out = malloc(cap), *o = out;
-  char *copy = strdup(text);
-  for (char *line = copy, *next; line; line = next) {
-    next = strchr(line, '\n');
-    if (next) *next++ = 0;
-    char *dup = strdup(line);
-    struct rh_fstab_entry e;
-    bool drop = rh_fstab_parse_line(dup, &e) == 1 && !rh_fstab_is_network(&e) &&
-                strcmp(e.file, "/") && strcmp(e.vfstype, "tmpfs") && strcmp(e.vfstype, "proc") &&
-                strcmp(e.vfstype, "sysfs") &&
-                (!strncmp(e.spec, "/dev/", 5) || !strncmp(e.spec, "UUID=", 5) ||
-                 !strncmp(e.spec, "LABEL=", 6) || !strncmp(e.spec, "PARTUUID=", 9));
-    free(dup);
-    if (!next && !*line) break;
-    o += sprintf(o, "%s%s\n", drop ? "# rehost capture: merged into /: " : "", line);
-  }
-  free(copy);
-  return out;
+  size_t lines = 1;
+  for (const char *p = text; *p; p++) lines += *p == '\n';
+  struct fstab_out o = {malloc(strlen(text) + lines * 40 + 1), 0};
+  o.buf[0] = 0;
+  rh_for_each_line(text, image_fstab_line, &o);
+  return o.buf;
 }
 
 struct pump {
@@ -186,11 +211,13 @@ static int build(guestfs_h *g, const struct rh_tree_image_opts *o, const struct 
   if (guestfs_part_init(g, dev, gpt ? "gpt" : "msdos") == -1) goto fail;
   char rootdev[32];
   if (gpt) {
-    if (guestfs_part_add(g, dev, "p", 2048, 4095) == -1 ||
-        guestfs_part_set_gpt_type(g, dev, 1, "21686148-6449-6E6F-744E-656564454649") == -1 ||
-        guestfs_part_add(g, dev, "p", 4096, -34) == -1)
+    /* Root is partition 1 (as with MBR, so a tree whose fstab names /dev/sda1
+     * stays valid); the BIOS boot partition is number 2 but lies before it. */
+    if (guestfs_part_add(g, dev, "p", 4096, -34) == -1 ||
+        guestfs_part_add(g, dev, "p", 2048, 4095) == -1 ||
+        guestfs_part_set_gpt_type(g, dev, 2, "21686148-6449-6E6F-744E-656564454649") == -1)
       goto fail;
-    snprintf(rootdev, sizeof rootdev, "%s2", dev);
+    snprintf(rootdev, sizeof rootdev, "%s1", dev);
   } else {
     if (guestfs_part_add(g, dev, "p", 2048, -1) == -1 || guestfs_part_set_bootable(g, dev, 1, 1) == -1)
       goto fail;

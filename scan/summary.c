@@ -32,9 +32,9 @@ void rh_scan_print_summary(json_object *r, FILE *f)
   json_object *disks = get(get(r, "storage"), "disks");
   for (size_t i = 0; i < json_object_array_length(disks); i++) {
     json_object *d = json_object_array_get_idx(disks, i);
-    fprintf(f, "  %-14s%s: %lld bytes, %s, %zu partitions\n", i ? "" : "disks", s(d, "source"),
-            (long long)json_object_get_int64(get(d, "size")), s(d, "partition_table"),
-            json_object_array_length(get(d, "partitions")));
+    fprintf(f, "  %-14s%s: %.1f GiB, %s, %zu partitions\n", i ? "" : "disks", s(d, "source"),
+            (double)json_object_get_int64(get(d, "size")) / (1024.0 * 1024 * 1024),
+            s(d, "partition_table"), json_object_array_length(get(d, "partitions")));
   }
   json_object *ks = get(r, "kernels");
   for (size_t i = 0; i < json_object_array_length(ks); i++) {

@@ -23,11 +23,24 @@ jq_eq $R .adjtime.mode "$FIX_ADJTIME"
 jq_eq $R '.storage.disks[0].partition_table' msdos
 jq_eq $R '[.fstab[] | select(.network)] | length' 2
 
+# GPT layout: root stays partition 1 (the tree's fstab names /dev/sda1), the
+# BIOS boot partition is number 2; this one is booted.
+"$REHOST" -q capture --partition gpt "$FX/root" -o "$T/gpt.qcow2"
+"$REHOST" -q scan --json "$T/gpt.qcow2" > "$T/g.json"
+G=$T/g.json
+jq_eq $G '.storage.disks[0].partition_table' gpt
+jq_eq $G .os.root /dev/sda1
+jq_eq $G '.storage.disks[0].partitions[] | select(.number==2) | .gpt_type' 21686148-6449-6E6F-744E-656564454649
+jq_eq $G '.storage.disks[0].partitions[] | select(.number==1) | .device' /dev/sda1
+expect_eq "bios boot partition lies before root" \
+  "$(jq '[.storage.disks[0].partitions[] | {(.number|tostring): .start}] | add | .["2"] < .["1"]' $G)" true
+jq_eq $G .os.hostname "$FIX_HOSTNAME"
+
 # boot it: SeaBIOS -> grub -> kernel -> systemd -> serial getty
 log=$T/serial.log
 timeout 420 qemu-system-x86_64 -machine accel=tcg -cpu max -m 1024 -smp 2 -display none \
   -no-reboot -nodefaults -serial "file:$log" \
-  -drive "file=$T/tree.qcow2,format=qcow2,if=ide,snapshot=on" -nic none &
+  -drive "file=$T/gpt.qcow2,format=qcow2,if=ide,snapshot=on" -nic none &
 qpid=$!
 booted=
 for _ in $(seq 1 400); do

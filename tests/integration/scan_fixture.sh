@@ -85,13 +85,21 @@ s=$(cat "$T/summary.txt")
 expect_match "summary: distro" "$s" 'debian 12'
 expect_match "summary: nfs flagged" "$s" 'nfs +\[network mount\]'
 expect_match "summary: MAC rule" "$s" "$FIX_MAC -> eth0"
+expect_match "summary: disk size" "$s" "debian12-mbr.qcow2: 3.0 GiB, msdos, 1 partitions"
 
-# GPT variant, with --json to stdout and --machine-readable events
+# GPT variant as a machine with two disks (the second has no OS), report on stdout
 img=$FX/debian12-gpt.qcow2
 before=$(sum "$img")
-"$REHOST" scan --json "$img" > "$T/gpt.json"
+before2=$(sum "$FX/empty-fs.qcow2")
+"$REHOST" scan --json "$img" "$FX/empty-fs.qcow2" > "$T/gpt.json"
 expect_eq "gpt source unchanged" "$(sum "$img")" "$before"
+expect_eq "second disk unchanged" "$(sum "$FX/empty-fs.qcow2")" "$before2"
 R=$T/gpt.json
+jq_eq $R '.storage.disks | length' 2
+jq_eq $R '.sources | length' 2
+jq_eq $R '.storage.disks[1].source' "$FX/empty-fs.qcow2"
+jq_eq $R '.storage.disks[1].device' /dev/sdb
+jq_eq $R '[.storage.filesystems[] | select(.device=="/dev/sdb1")][0].type' ext4
 jq_eq $R '.storage.disks[0].partition_table' gpt
 jq_eq $R '.storage.disks[0].partitions | length' 2
 jq_eq $R '.storage.disks[0].partitions[0].gpt_type' 21686148-6449-6E6F-744E-656564454649
