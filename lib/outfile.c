@@ -1,6 +1,7 @@
 #include "outfile.h"
 
 #include "exitcodes.h"
+#include "proc.h"
 
 #include <libgen.h>
 #include <signal.h>
@@ -32,6 +33,8 @@ static void remove_all(void)
 
 static void on_signal(int sig)
 {
+  pid_t child = rh_proc_current_child;
+  if (child > 0) kill(child, SIGTERM);
   remove_all();
   static const char msg[] = "rehost: interrupted; partial output removed\n";
   if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {}

@@ -13,6 +13,8 @@
 
 extern char **environ;
 
+volatile pid_t rh_proc_current_child;
+
 struct buf {
   char *data;
   size_t len, cap;
@@ -69,6 +71,7 @@ int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb 
   pid_t pid;
   int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
+  if (rc == 0) rh_proc_current_child = pid;
   close(outp[1]);
   close(errp[1]);
   if (rc != 0) {
@@ -104,6 +107,7 @@ int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb 
   }
   int wst;
   while (waitpid(pid, &wst, 0) < 0 && errno == EINTR) {}
+  rh_proc_current_child = 0;
   res->status = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
   res->out = out.data ? out.data : strdup("");
   res->err = err.data ? err.data : strdup("");

@@ -4,6 +4,7 @@
 #define REHOST_PROC_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct rh_proc_result {
   int status;      /* exit status 0..255, or 128+signal, or -1 if it could not run */
@@ -19,6 +20,9 @@ typedef void (*rh_proc_line_cb)(const char *line, void *opaque);
 int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb line_cb,
                 void *opaque);
 void rh_proc_result_free(struct rh_proc_result *res);
+
+/* The helper being run right now (0 if none): signal handlers stop it. */
+extern volatile pid_t rh_proc_current_child;
 
 /* Last non-empty line of s (e.g. the useful part of qemu-img's stderr),
  * copied into buf. */

@@ -41,6 +41,22 @@ if loopdev=$(losetup -f --show -r "$T/src.raw" 2>/dev/null); then
 else
   echo "note: no loop device available; block-device capture not exercised" >&2
 fi
+# interrupted capture: exit status 6, no output, no temporary, helper stopped
+"$REHOST" capture "$T/src.raw" -O vhdx -o "$T/int.vhdx" 2> "$T/int.err" &
+rpid=$!
+for _ in $(seq 1 100); do
+  ls "$T"/.int.vhdx.rehost-tmp.* > /dev/null 2>&1 && break
+  sleep 0.05
+done
+kill -INT $rpid
+rc=0; wait $rpid || rc=$?
+expect_eq "interrupted capture exit status" "$rc" 6
+expect_match "interrupted message" "$(cat "$T/int.err")" "interrupted; partial output removed"
+sleep 0.5
+expect_no_file "$T/int.vhdx"
+expect_no_temp "$T"
+if pgrep -f "qemu-img convert.*int.vhdx" > /dev/null; then fail "qemu-img still running after interrupt"; else ok "helper stopped"; fi
+
 expect_eq "source unchanged at the end" "$(sum "$T/src.raw")" "$before"
 expect_no_temp "$T"
 finish
