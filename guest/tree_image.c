@@ -284,9 +284,18 @@ int rh_tree_image_create(const struct rh_tree_image_opts *o)
   char *fstab = read_fstab(o->dir, &rf, &merged);
   bool direct = !strcmp(o->driver, "raw") || !strcmp(o->driver, "qcow2");
   char *tmp = rh_outfile_begin(o->output);
-  char *scratch = direct ? tmp : NULL;
-  if (!direct && asprintf(&scratch, "%s.scratch.qcow2", tmp) < 0) scratch = NULL;
-  char *scratch_reg = direct ? NULL : rh_outfile_begin(scratch);
+  /* Formats qemu cannot write in place (stream vmdk) or that we convert to at
+   * the end are built in a qcow2 scratch, itself a registered temporary. */
+  char *scratch = tmp;
+  if (!direct) {
+    char *name = NULL;
+    scratch = asprintf(&name, "%s.scratch.qcow2", o->output) < 0 ? NULL : rh_outfile_begin(name);
+    free(name);
+  }
+  if (!tmp || !scratch) {
+    rh_error("%s: out of memory", o->output);
+    return RH_EXIT_FAILURE;
+  }
   char sizestr[32];
   snprintf(sizestr, sizeof sizestr, "%llu", (unsigned long long)size);
   char *cargv[] = {"qemu-img", "create", "-q", "-f", direct ? (char *)o->driver : "qcow2", scratch, sizestr, NULL};
@@ -314,8 +323,7 @@ int rh_tree_image_create(const struct rh_tree_image_opts *o)
     /* rh_image_copy wrote into its own temp and renamed onto `tmp` */
   }
   free(fstab);
-  if (scratch_reg) rh_outfile_abort(scratch_reg);
-  if (!direct) free(scratch);
+  if (!direct) rh_outfile_abort(scratch);
   if (rc) {
     rh_outfile_abort(tmp);
     return rc;

@@ -36,6 +36,13 @@ expect_eq "bios boot partition lies before root" \
   "$(jq '[.storage.disks[0].partitions[] | {(.number|tostring): .start}] | add | .["2"] < .["1"]' $G)" true
 jq_eq $G .os.hostname "$FIX_HOSTNAME"
 
+# a format built through a qcow2 scratch: right format, no temporaries left
+"$REHOST" -q capture "$FX/root" -o "$T/tree.vhdx"
+expect_eq "tree to vhdx" "$(qemu-img info --output=json "$T/tree.vhdx" | jq -r .format)" vhdx
+qemu-img check -q "$T/tree.vhdx" && ok "vhdx check" || fail "qemu-img check tree.vhdx"
+expect_no_temp "$T"
+rm -f "$T/tree.vhdx"
+
 # boot it: SeaBIOS -> grub -> kernel -> systemd -> serial getty
 log=$T/serial.log
 timeout 420 qemu-system-x86_64 -machine accel=tcg -cpu max -m 1024 -smp 2 -display none \
