@@ -8,17 +8,20 @@
 
 static bool exists(guestfs_h *g, const char *path) { return guestfs_exists(g, path) > 0; }
 
-static void parse_glob(guestfs_h *g, const char *pattern,
-                       void (*fn)(const char *text, const char *file, json_object *a, json_object *b),
-                       json_object *a, json_object *b)
+/* Parse every file matching pattern with fn; returns how many matched. */
+static size_t parse_glob(guestfs_h *g, const char *pattern,
+                         void (*fn)(const char *text, const char *file, json_object *a, json_object *b),
+                         json_object *a, json_object *b)
 {
   char **files = rh_guest_glob(g, pattern);
-  for (size_t i = 0; files[i]; i++) {
-    char *text = rh_guest_read(g, files[i]);
-    if (text) fn(text, files[i], a, b);
+  size_t n = 0;
+  for (; files[n]; n++) {
+    char *text = rh_guest_read(g, files[n]);
+    if (text) fn(text, files[n], a, b);
     free(text);
   }
   rh_strv_free(files);
+  return n;
 }
 
 static void ifupdown_fn(const char *t, const char *f, json_object *a, json_object *b)
@@ -51,15 +54,11 @@ static json_object *scan_network(guestfs_h *g)
     parse_glob(g, "/etc/network/interfaces", ifupdown_fn, ifaces, NULL);
     parse_glob(g, "/etc/network/interfaces.d/*", ifupdown_fn, ifaces, NULL);
   }
-  char **ifcfg = rh_guest_glob(g, "/etc/sysconfig/network*/ifcfg-*");
-  if (ifcfg[0]) json_object_array_add(managers, json_object_new_string("ifcfg"));
-  rh_strv_free(ifcfg);
-  parse_glob(g, "/etc/sysconfig/network-scripts/ifcfg-*", ifcfg_fn, ifaces, macrules);
-  parse_glob(g, "/etc/sysconfig/network/ifcfg-*", ifcfg_fn, ifaces, macrules);
-  char **nd = rh_guest_glob(g, "/etc/systemd/network/*.network");
-  if (nd[0]) json_object_array_add(managers, json_object_new_string("systemd-networkd"));
-  rh_strv_free(nd);
-  parse_glob(g, "/etc/systemd/network/*.network", rh_networkd_parse, ifaces, macrules);
+  if (parse_glob(g, "/etc/sysconfig/network-scripts/ifcfg-*", ifcfg_fn, ifaces, macrules) +
+      parse_glob(g, "/etc/sysconfig/network/ifcfg-*", ifcfg_fn, ifaces, macrules))
+    json_object_array_add(managers, json_object_new_string("ifcfg"));
+  if (parse_glob(g, "/etc/systemd/network/*.network", rh_networkd_parse, ifaces, macrules))
+    json_object_array_add(managers, json_object_new_string("systemd-networkd"));
   parse_glob(g, "/etc/systemd/network/*.link", rh_networkd_parse, ifaces, macrules);
   parse_glob(g, "/etc/udev/rules.d/*.rules", udev_fn, NULL, macrules);
   if (exists(g, "/usr/sbin/NetworkManager"))

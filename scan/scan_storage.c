@@ -56,6 +56,19 @@ static json_object *strv_json(char **v)
   return arr;
 }
 
+/* {device, type, uuid, label}: one filesystem or other content of a device */
+static json_object *fs_json(guestfs_h *g, const char *dev, const char *type)
+{
+  json_object *f = json_object_new_object();
+  json_object_object_add(f, "device", json_object_new_string(dev));
+  json_object_object_add(f, "type", json_object_new_string(type));
+  if (strcmp(type, "unknown") != 0) {
+    json_object_object_add(f, "uuid", jstr_or_null(guestfs_vfs_uuid(g, dev)));
+    json_object_object_add(f, "label", jstr_or_null(guestfs_vfs_label(g, dev)));
+  }
+  return f;
+}
+
 json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n)
 {
   json_object *st = json_object_new_object();
@@ -77,16 +90,7 @@ json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n)
 
   json_object *fss = json_object_new_array();
   char **fsl = guestfs_list_filesystems(g);
-  for (size_t i = 0; fsl && fsl[i]; i += 2) {
-    json_object *f = json_object_new_object();
-    json_object_object_add(f, "device", json_object_new_string(fsl[i]));
-    json_object_object_add(f, "type", json_object_new_string(fsl[i + 1]));
-    if (strcmp(fsl[i + 1], "unknown") != 0) {
-      json_object_object_add(f, "uuid", jstr_or_null(guestfs_vfs_uuid(g, fsl[i])));
-      json_object_object_add(f, "label", jstr_or_null(guestfs_vfs_label(g, fsl[i])));
-    }
-    json_object_array_add(fss, f);
-  }
+  for (size_t i = 0; fsl && fsl[i]; i += 2) json_object_array_add(fss, fs_json(g, fsl[i], fsl[i + 1]));
   /* list_filesystems leaves out what it cannot mount (LUKS, LVM PVs, ...):
    * name those partitions' content too, so that encryption is visible. */
   char **parts = guestfs_list_partitions(g);
@@ -95,13 +99,7 @@ json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n)
     for (size_t j = 0; fsl && fsl[j] && !listed; j += 2) listed = !strcmp(fsl[j], parts[i]);
     if (listed) continue;
     char *type = guestfs_vfs_type(g, parts[i]);
-    if (type && *type) {
-      json_object *f = json_object_new_object();
-      json_object_object_add(f, "device", json_object_new_string(parts[i]));
-      json_object_object_add(f, "type", json_object_new_string(type));
-      json_object_object_add(f, "uuid", jstr_or_null(guestfs_vfs_uuid(g, parts[i])));
-      json_object_array_add(fss, f);
-    }
+    if (type && *type) json_object_array_add(fss, fs_json(g, parts[i], type));
     free(type);
   }
   rh_strv_free(parts);
