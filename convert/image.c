@@ -96,7 +96,9 @@ static const char *jget_str(json_object *o, const char *k)
   return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
 }
 
-static int check_image(const char *path, const char *driver, uint64_t file_size)
+/* file_size: 0 to skip the truncation test; slack: the cluster size (the
+ * last cluster of a qcow2 file may be partly written, e.g. bitmap tables). */
+static int check_image(const char *path, const char *driver, uint64_t file_size, uint64_t slack)
 {
   char *argv[] = {"qemu-img", "check", "-f", (char *)driver, "--output=json", (char *)path, NULL};
   json_object *j = NULL;
@@ -113,7 +115,7 @@ static int check_image(const char *path, const char *driver, uint64_t file_size)
              path, rh_format_name(driver), (unsigned long long)corruptions,
              (unsigned long long)check_errors);
     rc = RH_EXIT_INPUT;
-  } else if (file_size && end > file_size) {
+  } else if (file_size && end > file_size + slack) {
     rh_error("%s: truncated %s image: data should extend to %llu bytes but the file has %llu",
              path, rh_format_name(driver), (unsigned long long)end, (unsigned long long)file_size);
     rc = RH_EXIT_INPUT;
@@ -173,6 +175,7 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
   snprintf(img->format, sizeof img->format, "%s", fmt ? fmt : "raw");
   img->virtual_size = jget_u64(j, "virtual-size");
   img->actual_size = jget_u64(j, "actual-size");
+  uint64_t cluster = jget_u64(j, "cluster-size");
   const char *backing = jget_str(j, "full-backing-filename");
   if (!backing) backing = jget_str(j, "backing-filename");
   if (backing) img->backing = strdup(backing);
@@ -194,7 +197,7 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
              img->backing);
     rc = RH_EXIT_INPUT;
   } else if (strcmp(img->format, "raw") != 0 && strcmp(img->format, "vpc") != 0) {
-    rc = check_image(path, img->format, img->block_device ? 0 : file_size);
+    rc = check_image(path, img->format, img->block_device ? 0 : file_size, cluster);
   }
   if (rc) rh_image_free(img);
   return rc;

@@ -113,6 +113,17 @@ static double human(uint64_t n, const char **unit)
   return v;
 }
 
+const char *rh_human_size(uint64_t n, char *buf, size_t sz)
+{
+  const char *unit;
+  double v = human(n, &unit);
+  if (unit[0] == 'B')
+    snprintf(buf, sz, "%llu B", (unsigned long long)n);
+  else
+    snprintf(buf, sz, "%.1f %s", v, unit);
+  return buf;
+}
+
 void rh_progress(const char *phase, uint64_t done, uint64_t total)
 {
   int permille = total ? (int)(done * 1000 / total) : 0;

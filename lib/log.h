@@ -3,6 +3,7 @@
 #define REHOST_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum rh_verbosity { RH_QUIET = 0, RH_NORMAL = 1, RH_VERBOSE = 2 };
@@ -32,5 +33,8 @@ void rh_event_str(const char *name, const char *key, const char *value);
  * events with --machine-readable. Call rh_progress_done() at the end. */
 void rh_progress(const char *phase, uint64_t done, uint64_t total);
 void rh_progress_done(const char *phase);
+
+/* "1.5 GiB" */
+const char *rh_human_size(uint64_t n, char *buf, size_t sz);
 
 #endif

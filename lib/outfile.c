@@ -31,10 +31,19 @@ static void remove_all(void)
     if (g_tmps[i]) unlink(g_tmps[i]);
 }
 
+static volatile sig_atomic_t *volatile g_defer_flag;
+
+void rh_signal_defer(volatile sig_atomic_t *flag) { g_defer_flag = flag; }
+
 static void on_signal(int sig)
 {
   pid_t child = rh_proc_current_child;
   if (child > 0) kill(child, SIGTERM);
+  volatile sig_atomic_t *flag = g_defer_flag;
+  if (flag) { /* the running operation stops itself and records why */
+    *flag = sig;
+    return;
+  }
   remove_all();
   static const char msg[] = "rehost: interrupted; partial output removed\n";
   if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {}

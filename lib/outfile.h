@@ -4,6 +4,8 @@
 #ifndef REHOST_OUTFILE_H
 #define REHOST_OUTFILE_H
 
+#include <signal.h>
+
 /* Returns a malloc'd temp path "DIR/.NAME.rehost-tmp.PID" for dest and
  * registers it for removal at exit / on SIGINT/SIGTERM. */
 char *rh_outfile_begin(const char *dest);
@@ -15,5 +17,11 @@ void rh_outfile_abort(char *tmp);
 /* Install SIGINT/SIGTERM handlers that remove registered temporaries and
  * exit with RH_EXIT_INTERRUPTED. */
 void rh_install_signal_cleanup(void);
+
+/* While flag is set (non-NULL), SIGINT/SIGTERM/SIGHUP only store the signal
+ * number in *flag (and stop a running helper): the operation in progress
+ * stops at its next check and cleans up itself. rh_signal_defer(NULL)
+ * restores exit-on-signal. */
+void rh_signal_defer(volatile sig_atomic_t *flag);
 
 #endif

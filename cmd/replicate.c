@@ -1,0 +1,108 @@
+#include "../convert/image.h"
+#include "../convert/replicate.h"
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "commands.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "Usage: rehost replicate [OPTIONS] SOURCE TARGET\n"
+    "Copy SOURCE's data into TARGET, then keep TARGET current by writing only the\n"
+    "blocks that changed. The first run makes a full copy. TARGET holds data only;\n"
+    "'rehost finalize' makes it bootable.\n\n"
+    "  -m, --mode MODE       auto (default): change tracking when the source has a\n"
+    "                        valid bitmap generation for TARGET, else compare;\n"
+    "                        full: copy everything; compare: read both sides, write\n"
+    "                        the blocks whose digests differ; bitmap: copy only the\n"
+    "                        blocks written since the last sync (falls back to\n"
+    "                        compare, saying why, when that is not safe)\n"
+    "      --full            same as --mode full\n"
+    "  -f, --format FMT      force SOURCE's format\n"
+    "  -O, --target-format F format for a new TARGET: raw, qcow2, vmdk, vhd, vhdx\n"
+    "                        (default: from TARGET's extension, else qcow2)\n"
+    "      --block-size N    compare/write unit, 4K..4M, power of two (default 64K)\n"
+    "      --threads N       worker threads and NBD connections (default 4)\n"
+    "      --no-track        never add change-tracking bitmaps to the source\n"
+    "      --force           sync from a different source than TARGET was replicated\n"
+    "                        from, into a finalized TARGET, or shrink TARGET\n"
+    "      --wait            wait for another rehost syncing TARGET instead of failing\n"
+    "      --allow-backing   allow a SOURCE image with a backing file\n"
+    "  -v, -q, --machine-readable, -h   as for rehost(1)\n"
+    "\nTARGET's replication state is kept in TARGET.rehost.json.\n";
+
+static int parse_block(const char *s, uint32_t *out)
+{
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno || end == s) return -1;
+  if (*end == 'K' || *end == 'k') v <<= 10, end++;
+  else if (*end == 'M' || *end == 'm') v <<= 20, end++;
+  if (*end == 'i' && end[1] == 'B') end += 2;
+  if (*end || v < 4096 || v > (4ul << 20) || (v & (v - 1))) return -1;
+  *out = (uint32_t)v;
+  return 0;
+}
+
+int cmd_replicate(int argc, char **argv)
+{
+  enum { O_FULL = 256, O_BLOCK, O_THREADS, O_NOTRACK, O_FORCE, O_WAIT, O_BACKING };
+  static const struct option longopts[] = {
+      {"mode", required_argument, 0, 'm'},    {"full", no_argument, 0, O_FULL},
+      {"format", required_argument, 0, 'f'},  {"target-format", required_argument, 0, 'O'},
+      {"block-size", required_argument, 0, O_BLOCK},
+      {"threads", required_argument, 0, O_THREADS},
+      {"no-track", no_argument, 0, O_NOTRACK}, {"force", no_argument, 0, O_FORCE},
+      {"wait", no_argument, 0, O_WAIT},       {"allow-backing", no_argument, 0, O_BACKING},
+      RH_COMMON_LONGOPTS,                     {0, 0, 0, 0}};
+  struct rh_replicate_opts o = {0};
+  bool help = false;
+  int c;
+  while ((c = getopt_long(argc, argv, "m:f:O:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+    switch (c) {
+    case 'm': {
+      int m = rh_repl_mode_parse(optarg);
+      if (m < 0) return rh_usage_error("replicate", "unknown --mode '%s'", optarg);
+      o.mode = (enum rh_repl_mode)m;
+      break;
+    }
+    case O_FULL: o.mode = RH_MODE_FULL; break;
+    case 'f':
+      if (!rh_format_driver(optarg))
+        return rh_usage_error("replicate", "unknown format '%s'", optarg);
+      o.source_format = optarg;
+      break;
+    case 'O':
+      if (!(o.target_format = rh_format_driver(optarg)))
+        return rh_usage_error("replicate", "unknown target format '%s'", optarg);
+      break;
+    case O_BLOCK:
+      if (parse_block(optarg, &o.block_size) < 0)
+        return rh_usage_error("replicate", "--block-size must be a power of two from 4K to 4M");
+      break;
+    case O_THREADS:
+      o.threads = atoi(optarg);
+      if (o.threads < 1 || o.threads > 64)
+        return rh_usage_error("replicate", "--threads must be 1..64");
+      break;
+    case O_NOTRACK: o.no_track = true; break;
+    case O_FORCE: o.force = true; break;
+    case O_WAIT: o.wait = true; break;
+    case O_BACKING: o.allow_backing = true; break;
+    default:
+      if (!rh_common_option(c, &help)) return rh_usage_error("replicate", "invalid option");
+    }
+  }
+  if (help) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  if (argc - optind != 2) return rh_usage_error("replicate", "expected SOURCE and TARGET");
+  o.source = argv[optind];
+  o.target = argv[optind + 1];
+  return rh_replicate(&o);
+}

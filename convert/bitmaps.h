@@ -1,0 +1,33 @@
+/* Persistent dirty bitmaps of qcow2 sources, managed through qemu-img (the
+ * only writes rehost ever makes to a source, and metadata only), and the
+ * source's disk identity. */
+#ifndef REHOST_BITMAPS_H
+#define REHOST_BITMAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct rh_bitmap_info {
+  char name[256];
+  uint64_t granularity;
+  bool in_use;      /* flagged in-use: a VM did not close the image cleanly; invalid */
+  bool persistent;
+};
+
+/* Parse qemu-img info --output=json text; fills up to max entries, returns
+ * the number found, or -1 if the text is not qemu-img info JSON. */
+int rh_bitmaps_parse(const char *info_json, struct rh_bitmap_info *out, int max);
+/* List an image's bitmaps via qemu-img info (-U not used: an image in use is
+ * reported). Returns count or -1 after printing an error. */
+int rh_bitmaps_list(const char *path, const char *format, struct rh_bitmap_info *out, int max);
+/* qemu-img bitmap --add / --remove. Print an error and return -1 on failure;
+ * an image locked by a running VM is reported as in use. */
+int rh_bitmap_add(const char *path, const char *name);
+int rh_bitmap_remove(const char *path, const char *name);
+
+/* Identity of a disk from its first 17 KiB: "gpt:GUID", "mbr:XXXXXXXX",
+ * "mbr-table:HASH" (MBR without a disk signature) or "none". */
+void rh_disk_id(const unsigned char *buf, size_t len, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,248 @@
+#include "nbd_server.h"
+
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../lib/proc.h"
+#include "extents.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libnbd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *rh_nbd_error(void)
+{
+  const char *e = nbd_get_error();
+  if (!e) return "unknown NBD error";
+  const char *colon = strstr(e, ": ");
+  if (colon && strncmp(e, "nbd_", 4) == 0) e = colon + 2;
+  return e;
+}
+
+static char *read_log(const char *path)
+{
+  FILE *f = fopen(path, "r");
+  if (!f) return NULL;
+  static char buf[4096];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = 0;
+  fclose(f);
+  return buf;
+}
+
+static void sleep_ms(long ms)
+{
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+static void report_start_failure(struct rh_nbd_server *s)
+{
+  const char *log = read_log(s->log);
+  if (log && (strstr(log, "lock") && strstr(log, "another process"))) {
+    rh_error("%s: in use by another process (a running VM?); stop it, or name a snapshot of it",
+             s->path);
+    return;
+  }
+  char line[512];
+  const char *msg = rh_last_line(log ? log : "", line, sizeof line);
+  if (strncmp(msg, "qemu-nbd: ", 10) == 0) msg += 10;
+  rh_error("%s: cannot open for block I/O: %s", s->path, *msg ? msg : "qemu-nbd failed to start");
+}
+
+int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
+{
+  memset(s, 0, sizeof *s);
+  s->path = strdup(e->path);
+  char tmpl[] = "/tmp/rehost-nbd.XXXXXX";
+  const char *d = mkdtemp(tmpl);
+  if (!d || !s->path || asprintf(&s->dir, "%s", d) < 0 ||
+      asprintf(&s->sock, "%s/sock", d) < 0 || asprintf(&s->log, "%s/log", d) < 0) {
+    rh_error("%s: cannot create a socket directory: %s", e->path, strerror(errno));
+    return RH_EXIT_IO;
+  }
+  char shared[32], sockopt[64 + 4096], fmtopt[64], bmopt[512];
+  snprintf(shared, sizeof shared, "--shared=%d", e->connections > 0 ? e->connections : 1);
+  snprintf(sockopt, sizeof sockopt, "--socket=%s", s->sock);
+  snprintf(fmtopt, sizeof fmtopt, "--format=%s", e->format);
+  const char *argv[16];
+  int a = 0;
+  argv[a++] = "qemu-nbd";
+  argv[a++] = sockopt;
+  argv[a++] = fmtopt;
+  argv[a++] = shared;
+  argv[a++] = "--cache=writeback";
+  if (e->readonly) {
+    argv[a++] = "--read-only";
+  } else {
+    argv[a++] = "--discard=unmap";
+    argv[a++] = "--detect-zeroes=unmap";
+  }
+  if (e->bitmap) {
+    snprintf(bmopt, sizeof bmopt, "--bitmap=%s", e->bitmap);
+    argv[a++] = bmopt;
+  }
+  argv[a++] = "--";
+  argv[a++] = e->path;
+  argv[a] = NULL;
+
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    rh_error("%s: cannot start qemu-nbd: %s", e->path, strerror(errno));
+    return RH_EXIT_FAILURE;
+  }
+  if (pid == 0) {
+    /* Die with rehost, whatever kills it (kill -9 included). */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    signal(SIGINT, SIG_IGN); /* Ctrl-C reaches rehost, which stops us cleanly */
+    int null = open("/dev/null", O_RDONLY);
+    int log = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (null < 0 || log < 0) _exit(127);
+    dup2(null, 0);
+    dup2(log, 1);
+    dup2(log, 2);
+    execvp(argv[0], (char *const *)argv);
+    dprintf(2, "qemu-nbd: cannot run: %s\n", strerror(errno));
+    _exit(127);
+  }
+  s->pid = pid;
+  for (int i = 0; i < 3000; i++) { /* up to 30 s */
+    int st;
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+      s->pid = 0;
+      report_start_failure(s);
+      rh_nbd_server_stop(s);
+      return RH_EXIT_INPUT;
+    }
+    struct stat sb;
+    if (stat(s->sock, &sb) == 0 && S_ISSOCK(sb.st_mode)) return RH_EXIT_OK;
+    sleep_ms(10);
+  }
+  rh_error("%s: qemu-nbd did not start within 30 s", e->path);
+  rh_nbd_server_stop(s);
+  return RH_EXIT_FAILURE;
+}
+
+struct nbd_handle *rh_nbd_connect(const struct rh_nbd_server *s, const char *const *contexts)
+{
+  struct nbd_handle *h = nbd_create();
+  if (!h) {
+    rh_error("%s: %s", s->path, rh_nbd_error());
+    return NULL;
+  }
+  for (const char *const *c = contexts; c && *c; c++) nbd_add_meta_context(h, *c);
+  /* The socket exists a moment before qemu-nbd listens on it: retry a
+   * refused connection (a refused one is not counted as a client). */
+  for (int attempt = 0; nbd_connect_unix(h, s->sock) < 0; attempt++) {
+    int err = nbd_get_errno();
+    if (err != ECONNREFUSED || attempt == 100) {
+      rh_error("%s: cannot connect to its qemu-nbd: %s", s->path, rh_nbd_error());
+      nbd_close(h);
+      return NULL;
+    }
+    nbd_close(h);
+    sleep_ms(20);
+    h = nbd_create();
+    if (!h) return NULL;
+    for (const char *const *c = contexts; c && *c; c++) nbd_add_meta_context(h, *c);
+  }
+  return h;
+}
+
+void rh_nbd_close(struct nbd_handle *h)
+{
+  if (!h) return;
+  nbd_shutdown(h, 0);
+  nbd_close(h);
+}
+
+int rh_nbd_server_stop(struct rh_nbd_server *s)
+{
+  int rc = 0;
+  if (s->pid > 0) {
+    /* qemu-nbd exits by itself once its clients are gone; one that never had
+     * a client (a failed setup) is asked to stop: SIGTERM flushes and closes
+     * the image cleanly. */
+    int st = 0;
+    pid_t r = 0;
+    for (int i = 0; i < 300 && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++) sleep_ms(10);
+    if (r == 0) {
+      kill(s->pid, SIGTERM);
+      r = waitpid(s->pid, &st, 0);
+      if (r == s->pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) st = 0;
+    }
+    if (r < 0 || (st != 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))) {
+      char line[512];
+      const char *log = read_log(s->log);
+      rh_warn("%s: qemu-nbd exited abnormally: %s", s->path,
+              rh_last_line(log ? log : "", line, sizeof line));
+      rc = -1;
+    }
+    s->pid = 0;
+  }
+  if (s->log) unlink(s->log);
+  if (s->sock) unlink(s->sock);
+  if (s->dir) rmdir(s->dir);
+  free(s->dir);
+  free(s->sock);
+  free(s->log);
+  free(s->path);
+  memset(s, 0, sizeof *s);
+  return rc;
+}
+
+struct load_ctx {
+  struct rh_extents *out;
+  const char *want;
+  int bad;
+};
+
+static int on_extents(void *opaque, const char *ctx, uint64_t off, uint32_t *ent, size_t n,
+                      int *error)
+{
+  struct load_ctx *c = opaque;
+  (void)error;
+  if (strcmp(ctx, c->want) != 0) return 0;
+  for (size_t i = 0; i + 1 < n; i += 2) {
+    if (rh_extents_append(c->out, off, ent[i], ent[i + 1]) < 0) c->bad = 1;
+    off += ent[i];
+  }
+  return 0;
+}
+
+/* Extent map of `ctx` over [0, size); a server without the context gives
+ * one extent of flags 0 (data, not dirty). */
+int rh_nbd_extents(struct nbd_handle *h, const char *path, const char *ctx, uint64_t size,
+                        struct rh_extents *out)
+{
+  if (nbd_can_meta_context(h, ctx) != 1) return rh_extents_append(out, 0, size, 0);
+  while (rh_extents_end(out) < size) {
+    uint64_t off = rh_extents_end(out), left = size - off;
+    struct load_ctx c = {out, ctx, 0};
+    if (nbd_block_status(h, left < (1u << 30) ? left : (1u << 30), off,
+                         (nbd_extent_callback){.callback = on_extents, .user_data = &c}, 0) < 0) {
+      rh_error("%s: block status at offset %llu failed: %s", path, (unsigned long long)off,
+               rh_nbd_error());
+      return -1;
+    }
+    if (c.bad || rh_extents_end(out) == off) {
+      rh_error("%s: malformed block status reply at offset %llu", path, (unsigned long long)off);
+      return -1;
+    }
+  }
+  return 0;
+}
+

@@ -1,0 +1,442 @@
+#include "replicate.h"
+
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../lib/outfile.h"
+#include "../lib/proc.h"
+#include "bitmaps.h"
+#include "extents.h"
+#include "image.h"
+#include "nbd_server.h"
+#include "sync_engine.h"
+
+#include <errno.h>
+#include <time.h>
+#include <json-c/json.h>
+#include <libnbd.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_BITMAPS 64
+
+static volatile sig_atomic_t g_cancel;
+
+static double rh_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct source_facts {
+  char disk_id[64];
+  uint64_t size;
+  uint64_t data_bytes;  /* bytes not reading as zero */
+};
+
+/* Open the source read-only once: its size, disk identity and allocated
+ * bytes; fails (clearly) if a running VM holds the image. */
+static int inspect_source(const struct rh_image *img, struct source_facts *sf)
+{
+  struct rh_nbd_export ex = {img->path, img->format, true, NULL, 1};
+  struct rh_nbd_server srv;
+  int rc = rh_nbd_server_start(&ex, &srv);
+  if (rc) return rc;
+  const char *ctx[] = {"base:allocation", NULL};
+  struct nbd_handle *h = rh_nbd_connect(&srv, ctx);
+  rc = RH_EXIT_IO;
+  unsigned char buf[17408];
+  int64_t size = h ? nbd_get_size(h) : -1;
+  if (size >= 0) {
+    sf->size = (uint64_t)size;
+    size_t n = size < (int64_t)sizeof buf ? (size_t)size : sizeof buf;
+    memset(buf, 0, sizeof buf);
+    if (n && nbd_pread(h, buf, n, 0, 0) < 0) {
+      rh_error("%s: read at offset 0 failed: %s", img->path, rh_nbd_error());
+    } else {
+      rh_disk_id(buf, n, sf->disk_id, sizeof sf->disk_id);
+      rc = RH_EXIT_OK;
+    }
+  }
+  sf->data_bytes = sf->size;
+  struct rh_extents ext = {0};
+  if (!rc && rh_nbd_extents(h, img->path, "base:allocation", sf->size, &ext) == 0)
+    sf->data_bytes = sf->size - rh_extents_bytes(&ext, RH_EXT_ZERO);
+  rh_extents_free(&ext);
+  rh_nbd_close(h);
+  rh_nbd_server_stop(&srv);
+  return rc;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+static int64_t mtime_ns(const char *path)
+{
+  struct stat st;
+  if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) return 0;
+  return (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+static const char *extension_format(const char *path)
+{
+  const char *dot = strrchr(path, '.');
+  if (dot && (!strcmp(dot, ".img") || !strcmp(dot, ".raw"))) return "raw";
+  if (dot && rh_format_driver(dot + 1)) return rh_format_driver(dot + 1);
+  return "qcow2";
+}
+
+static const char *create_options(const char *driver)
+{
+  if (!strcmp(driver, "vpc")) return "subformat=dynamic,force_size=on";
+  if (!strcmp(driver, "vmdk")) return "subformat=monolithicSparse";
+  return NULL;
+}
+
+static int resize_target(const char *path, const char *driver, uint64_t size)
+{
+  char sz[32];
+  snprintf(sz, sizeof sz, "%llu", (unsigned long long)size);
+  char *argv[] = {"qemu-img", "resize", "-f", (char *)driver, (char *)path, sz, NULL};
+  struct rh_proc_result r;
+  int rc = RH_EXIT_OK;
+  if (rh_proc_run(argv, &r, NULL, NULL) < 0 || r.status != 0) {
+    char line[512];
+    rh_error("%s: cannot grow the target to %s bytes: %s (use --full to recreate it)", path, sz,
+             rh_last_line(r.err, line, sizeof line));
+    rc = RH_EXIT_IO;
+  }
+  rh_proc_result_free(&r);
+  return rc;
+}
+
+/* Bitmaps named rehost-ID-N belong to this target. */
+static bool ours(const char *name, const char *id)
+{
+  size_t n = strlen(id);
+  return !strncmp(name, "rehost-", 7) && !strncmp(name + 7, id, n) && name[7 + n] == '-';
+}
+
+struct run {
+  const struct rh_replicate_opts *o;
+  struct rh_image src;
+  struct source_facts sf;
+  char tgt_driver[32];
+  bool target_exists;
+  struct rh_target_state st;
+  enum rh_repl_mode mode;
+  char new_bitmap[64];
+  struct rh_bitmap_info bms[MAX_BITMAPS];
+  int nbms;
+  struct rh_sync_stats stats;
+};
+
+static int run_delta(struct run *r)
+{
+  const struct rh_replicate_opts *o = r->o;
+  int threads = o->threads > 0 ? o->threads : 4;
+  uint32_t block = o->block_size ? o->block_size : 65536;
+  uint32_t chunk = block > (4u << 20) ? block : (4u << 20);
+  bool bitmap = r->mode == RH_MODE_BITMAP;
+  struct rh_nbd_export se = {r->src.path, r->src.format, true, bitmap ? r->st.bitmap : NULL,
+                             threads};
+  struct rh_nbd_export te = {o->target, r->tgt_driver, false, NULL, threads};
+  struct rh_nbd_server ss, ts;
+  int rc = rh_nbd_server_start(&se, &ss);
+  if (rc) return rc;
+  rc = rh_nbd_server_start(&te, &ts);
+  if (rc) {
+    rh_nbd_server_stop(&ss);
+    return rc;
+  }
+  struct rh_sync_opts so = {bitmap ? RH_SYNC_BITMAP : RH_SYNC_COMPARE, block, chunk, threads,
+                            bitmap ? r->st.bitmap : NULL, &g_cancel};
+  rc = rh_sync_run(&ss, &ts, &so, &r->stats);
+  rh_nbd_server_stop(&ss);
+  if (rh_nbd_server_stop(&ts) < 0 && !rc) {
+    rh_error("%s: the target was not closed cleanly", o->target);
+    rc = RH_EXIT_IO;
+  }
+  return rc;
+}
+
+static int run_full(struct run *r)
+{
+  int rc = rh_image_copy(&r->src, r->o->target, r->tgt_driver, create_options(r->tgt_driver));
+  if (!rc) {
+    r->stats.size = r->sf.size;
+    r->stats.src_read = r->sf.data_bytes;
+    r->stats.written = r->sf.data_bytes;
+  }
+  if (rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
+  return rc;
+}
+
+static void report(struct run *r, double secs)
+{
+  struct rh_sync_stats *s = &r->stats;
+  char a[32], b[32], c[32];
+  rh_info("%s sync of %s into %s: read %s from the source and %s from the target, wrote %s "
+          "(%llu blocks) in %.1f s",
+          rh_repl_mode_name(r->mode), r->src.path, r->o->target,
+          rh_human_size(s->src_read, a, sizeof a), rh_human_size(s->tgt_read, b, sizeof b),
+          rh_human_size(s->written + s->zeroed, c, sizeof c), (unsigned long long)s->blocks, secs);
+  json_object *f = json_object_new_object();
+  json_object_object_add(f, "mode", json_object_new_string(rh_repl_mode_name(r->mode)));
+  json_object_object_add(f, "source", json_object_new_string(r->src.path));
+  json_object_object_add(f, "target", json_object_new_string(r->o->target));
+  json_object_object_add(f, "virtual_size", json_object_new_int64((int64_t)r->sf.size));
+  json_object_object_add(f, "bytes_examined", json_object_new_int64((int64_t)s->planned));
+  json_object_object_add(f, "bytes_read_source", json_object_new_int64((int64_t)s->src_read));
+  json_object_object_add(f, "bytes_read_target", json_object_new_int64((int64_t)s->tgt_read));
+  json_object_object_add(f, "bytes_written", json_object_new_int64((int64_t)s->written));
+  json_object_object_add(f, "bytes_zeroed", json_object_new_int64((int64_t)s->zeroed));
+  json_object_object_add(f, "blocks_written", json_object_new_int64((int64_t)s->blocks));
+  json_object_object_add(f, "bitmap", r->new_bitmap[0] ? json_object_new_string(r->new_bitmap)
+                                                       : NULL);
+  json_object_object_add(f, "seconds", json_object_new_double(secs));
+  rh_event("sync", f);
+}
+
+/* Refusals that protect data: a finalized target, a different source, a
+ * shrinking source. Sets *forced when --force overrode one. */
+static int check_integrity(struct run *r, bool *forced)
+{
+  const struct rh_replicate_opts *o = r->o;
+  struct rh_target_state *st = &r->st;
+  *forced = false;
+  if (st->state == RH_TS_FINALIZED) {
+    if (!o->force) {
+      rh_error("%s: was finalized (it may have booted); refusing to sync into it (use --force "
+               "to overwrite it with the source's data)", o->target);
+      return RH_EXIT_INTEGRITY;
+    }
+    rh_warn("%s: was finalized; --force: overwriting it with the source's data", o->target);
+  }
+  if (st->state != RH_TS_NONE && st->src_path && r->target_exists) {
+    const char *why = NULL;
+    char buf[256];
+    if (strcmp(st->src_path, r->src.path) != 0) {
+      snprintf(buf, sizeof buf, "it was replicated from %.200s", st->src_path);
+      why = buf;
+    } else if (st->src_disk_id && strcmp(st->src_disk_id, r->sf.disk_id) != 0) {
+      snprintf(buf, sizeof buf, "the disk at that path changed identity (%.60s, was %.60s)",
+               r->sf.disk_id, st->src_disk_id);
+      why = buf;
+    }
+    if (why && !o->force) {
+      rh_error("%s: %s; refusing to sync it from %s (use --force to replace its contents)",
+               o->target, why, r->src.path);
+      return RH_EXIT_INTEGRITY;
+    }
+    if (why) {
+      rh_warn("%s: %s; --force: syncing from %s", o->target, why, r->src.path);
+      *forced = true;
+    }
+  }
+  return RH_EXIT_OK;
+}
+
+static int prepare_target(struct run *r, uint64_t tgt_size)
+{
+  if (!r->target_exists || r->mode == RH_MODE_FULL) return RH_EXIT_OK;
+  if (tgt_size > r->sf.size && !r->o->force) {
+    rh_error("%s: is larger (%llu bytes) than the source (%llu bytes); refusing to shrink it "
+             "(use --force)", r->o->target, (unsigned long long)tgt_size,
+             (unsigned long long)r->sf.size);
+    return RH_EXIT_INTEGRITY;
+  }
+  if (tgt_size != r->sf.size) {
+    if (tgt_size < r->sf.size)
+      rh_info("the source grew to %llu bytes: growing %s", (unsigned long long)r->sf.size,
+              r->o->target);
+    return resize_target(r->o->target, r->tgt_driver, r->sf.size);
+  }
+  return RH_EXIT_OK;
+}
+
+/* Start a new change-tracking generation: the bitmap that records every
+ * write to the source from now on; the next sync copies only what it marks.
+ * Added before any data is read, so nothing written meanwhile is missed. */
+static int start_generation(struct run *r)
+{
+  const struct rh_replicate_opts *o = r->o;
+  if (o->no_track || strcmp(r->src.format, "qcow2") != 0 || r->src.block_device) return 0;
+  snprintf(r->new_bitmap, sizeof r->new_bitmap, "rehost-%s-%lld", r->st.id,
+           (long long)r->st.generation + 1);
+  for (int i = 0; i < r->nbms; i++)
+    if (!strcmp(r->bms[i].name, r->new_bitmap) && rh_bitmap_remove(r->src.path, r->new_bitmap))
+      return RH_EXIT_INPUT;
+  if (rh_bitmap_add(r->src.path, r->new_bitmap) < 0) return RH_EXIT_INPUT;
+  rh_debug("started change-tracking generation %s on %s", r->new_bitmap, r->src.path);
+  return 0;
+}
+
+/* After success: drop this target's older bitmaps. */
+static void retire_generations(struct run *r)
+{
+  if (!r->new_bitmap[0]) return;
+  for (int i = 0; i < r->nbms; i++)
+    if (ours(r->bms[i].name, r->st.id) && strcmp(r->bms[i].name, r->new_bitmap) &&
+        rh_bitmap_remove(r->src.path, r->bms[i].name) < 0)
+      rh_warn("%s: could not remove old bitmap %s; the next sync will", r->src.path,
+              r->bms[i].name);
+}
+
+static void record_source(struct run *r)
+{
+  rh_tstate_set(&r->st.src_path, r->src.path);
+  rh_tstate_set(&r->st.src_format, r->src.format);
+  rh_tstate_set(&r->st.src_disk_id, r->sf.disk_id);
+  r->st.src_size = r->sf.size;
+  rh_tstate_set(&r->st.tgt_format, r->tgt_driver);
+}
+
+static int do_sync(struct run *r)
+{
+  const struct rh_replicate_opts *o = r->o;
+  struct rh_target_state *st = &r->st;
+  int rc = rh_tstate_load(o->target, st);
+  if (rc) return rc;
+  if (!st->id[0]) rh_tstate_new_id(st->id);
+  struct stat tsb;
+  r->target_exists = stat(o->target, &tsb) == 0;
+  uint64_t tgt_size = 0;
+  if (r->target_exists) {
+    /* The recorded format is authoritative: a raw target need not carry
+     * any signature yet. */
+    const char *known = o->target_format ? o->target_format : st->tgt_format;
+    struct rh_image timg;
+    struct rh_probe_opts tpo = {known ? rh_format_name(known) : NULL, false};
+    rc = rh_image_probe(o->target, &tpo, &timg);
+    if (rc && o->mode != RH_MODE_FULL) return rc;
+    snprintf(r->tgt_driver, sizeof r->tgt_driver, "%s",
+             !rc ? timg.format : known ? known : extension_format(o->target));
+    tgt_size = rc ? 0 : timg.virtual_size;
+    if (!rc) rh_image_free(&timg);
+  } else {
+    snprintf(r->tgt_driver, sizeof r->tgt_driver, "%s",
+             o->target_format ? o->target_format : extension_format(o->target));
+  }
+  if ((rc = inspect_source(&r->src, &r->sf))) return rc;
+  bool forced;
+  if ((rc = check_integrity(r, &forced))) return rc;
+
+  bool qcow2 = !strcmp(r->src.format, "qcow2");
+  r->nbms = qcow2 ? rh_bitmaps_list(r->src.path, r->src.format, r->bms, MAX_BITMAPS) : 0;
+  if (r->nbms < 0) return RH_EXIT_INPUT;
+  struct rh_mode_facts f = {.target_exists = r->target_exists,
+                            .state = st->state,
+                            .state_pid = st->pid,
+                            .state_reason = st->reason,
+                            .source_qcow2 = qcow2,
+                            .source_format = rh_format_name(r->src.format),
+                            .recorded_bitmap = st->bitmap,
+                            .size_changed = st->src_size != r->sf.size || tgt_size != r->sf.size,
+                            .target_changed = st->tgt_mtime_ns &&
+                                              st->tgt_mtime_ns != mtime_ns(o->target),
+                            .identity_forced = forced};
+  for (int i = 0; i < r->nbms && st->bitmap; i++)
+    if (!strcmp(r->bms[i].name, st->bitmap)) {
+      f.bitmap_present = true;
+      f.bitmap_in_use = r->bms[i].in_use;
+    }
+  char why[512];
+  r->mode = rh_choose_mode(o->mode, &f, why, sizeof why);
+  if (why[0] && o->mode == RH_MODE_BITMAP)
+    rh_warn("bitmap mode refused: %s; doing a %s sync instead", why, rh_repl_mode_name(r->mode));
+  else if (why[0])
+    rh_info("%s sync: %s", rh_repl_mode_name(r->mode), why);
+  rh_event_str("mode", "mode", rh_repl_mode_name(r->mode));
+
+  /* From here the target may change: record that a sync is running first. */
+  char started[32];
+  rh_utc_now(started, sizeof started);
+  enum rh_tstate before = st->state;
+  st->state = RH_TS_SYNCING;
+  st->pid = (long)getpid();
+  rh_tstate_set(&st->reason, NULL);
+  rh_tstate_set(&st->last_mode, rh_repl_mode_name(r->mode));
+  rh_tstate_set(&st->last_started, started);
+  rh_tstate_set(&st->last_finished, NULL);
+  if (before == RH_TS_NONE) record_source(r);
+  if ((rc = rh_tstate_save(o->target, st))) return rc;
+
+  double t0 = rh_now();
+  if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size)))
+    rc = r->mode == RH_MODE_FULL ? run_full(r) : run_delta(r);
+  r->stats.seconds = rh_now() - t0;
+
+  char finished[32];
+  rh_utc_now(finished, sizeof finished);
+  st->pid = 0;
+  st->last_seconds = r->stats.seconds;
+  st->last_read = r->stats.src_read + r->stats.tgt_read;
+  st->last_written = r->stats.written;
+  st->last_zeroed = r->stats.zeroed;
+  rh_tstate_set(&st->last_finished, finished);
+  if (rc) {
+    st->state = RH_TS_INCONSISTENT;
+    char reason[160];
+    snprintf(reason, sizeof reason, "%s sync %s at %s", rh_repl_mode_name(r->mode),
+             rc == RH_EXIT_INTERRUPTED ? "interrupted" : "failed", finished);
+    rh_tstate_set(&st->reason, reason);
+    if (!r->target_exists && rc) rh_tstate_set(&st->reason, "the first full copy did not finish");
+    rh_tstate_save(o->target, st); /* if even this fails, "syncing" still says inconsistent */
+    rh_error("%s: marked inconsistent; the next sync will compare every block", o->target);
+    return rc;
+  }
+  retire_generations(r);
+  record_source(r);
+  st->state = RH_TS_CONSISTENT;
+  st->tgt_size = r->sf.size;
+  st->tgt_mtime_ns = mtime_ns(o->target);
+  if (r->new_bitmap[0]) {
+    rh_tstate_set(&st->bitmap, r->new_bitmap);
+    st->generation++;
+  } else {
+    rh_tstate_set(&st->bitmap, NULL);
+  }
+  return rh_tstate_save(o->target, st);
+}
+
+int rh_replicate(const struct rh_replicate_opts *o)
+{
+  struct run r = {.o = o};
+  struct rh_probe_opts po = {o->source_format, o->allow_backing};
+  int rc = rh_image_probe(o->source, &po, &r.src);
+  if (rc) return rc;
+  char *real = realpath(o->source, NULL);
+  if (real) {
+    free(r.src.path);
+    r.src.path = real;
+  }
+  if (same_file(o->source, o->target)) {
+    rh_error("%s: source and target are the same file", o->target);
+    rh_image_free(&r.src);
+    return RH_EXIT_USAGE;
+  }
+  int lock;
+  if ((rc = rh_target_lock(o->target, o->wait, &lock))) {
+    rh_image_free(&r.src);
+    return rc;
+  }
+  g_cancel = 0;
+  rh_signal_defer(&g_cancel);
+  rc = do_sync(&r);
+  rh_signal_defer(NULL);
+  if (!rc) report(&r, r.stats.seconds);
+  if (g_cancel && rc == RH_EXIT_INTERRUPTED) rh_error("interrupted");
+  rh_tstate_free(&r.st);
+  rh_image_free(&r.src);
+  rh_target_unlock(lock);
+  return rc;
+}

@@ -1,0 +1,287 @@
+#include "sync_engine.h"
+
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "extents.h"
+
+#include <errno.h>
+#include <libnbd.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int rh_is_zero(const void *buf, size_t len)
+{
+  const unsigned char *p = buf;
+  size_t head = len < 16 ? len : 16;
+  for (size_t i = 0; i < head; i++)
+    if (p[i]) return 0;
+  return len <= 16 || memcmp(p, p + 16, len - 16) == 0;
+}
+
+struct engine {
+  const struct rh_sync_opts *o;
+  const struct rh_nbd_server *src_srv, *tgt_srv;
+  struct nbd_handle **src, **tgt;  /* one per worker */
+  struct rh_plan plan;
+  const EVP_MD *md;
+  atomic_size_t next;
+  atomic_uint_fast64_t examined, src_read, tgt_read, written, zeroed, blocks;
+  atomic_int failed;  /* RH_EXIT_* of the first failure */
+  atomic_int running;
+  pthread_mutex_t err_lock;
+};
+
+static double now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int fail(struct engine *e, const char *path, const char *what, uint64_t off)
+{
+  int err = nbd_get_errno();
+  int code = err == ENOSPC || err == EIO || err == EDQUOT ? RH_EXIT_IO : RH_EXIT_FAILURE;
+  pthread_mutex_lock(&e->err_lock);
+  int expected = 0;
+  if (atomic_compare_exchange_strong(&e->failed, &expected, code))
+    rh_error("%s: %s at offset %llu failed: %s", path, what, (unsigned long long)off,
+             err ? strerror(err) : rh_nbd_error());
+  pthread_mutex_unlock(&e->err_lock);
+  return -1;
+}
+
+static int digest_equal(struct engine *e, const unsigned char *a, const unsigned char *b,
+                        size_t len)
+{
+  unsigned char da[EVP_MAX_MD_SIZE], db[EVP_MAX_MD_SIZE];
+  unsigned int la = 0, lb = 0;
+  if (!EVP_Digest(a, len, da, &la, e->md, NULL) || !EVP_Digest(b, len, db, &lb, e->md, NULL))
+    return memcmp(a, b, len) == 0; /* cannot hash: compare bytes */
+  return la == lb && memcmp(da, db, la) == 0;
+}
+
+/* Write the blocks of [off, off+len) (source data in sbuf) selected by
+ * `need`, coalescing runs of data blocks into one write and writing all-zero
+ * blocks as zeroes (holes). */
+static int write_blocks(struct engine *e, struct nbd_handle *t, const unsigned char *sbuf,
+                        uint64_t off, uint32_t len, const unsigned char *need)
+{
+  uint32_t bs = e->o->block;
+  uint32_t nb = (len + bs - 1) / bs;
+  uint32_t run = 0, run_start = 0;
+  for (uint32_t i = 0; i <= nb; i++) {
+    uint32_t blen = i < nb ? (len - i * bs < bs ? len - i * bs : bs) : 0;
+    int zero = i < nb && need[i] && rh_is_zero(sbuf + (size_t)i * bs, blen);
+    int data = i < nb && need[i] && !zero;
+    if (!data && run) { /* flush the run of data blocks */
+      uint64_t roff = off + (uint64_t)run_start * bs;
+      uint32_t rlen = (i * bs > len ? len : i * bs) - run_start * bs;
+      if (nbd_pwrite(t, sbuf + (size_t)run_start * bs, rlen, roff, 0) < 0)
+        return fail(e, e->tgt_srv->path, "write", roff);
+      atomic_fetch_add(&e->written, rlen);
+      atomic_fetch_add(&e->blocks, run);
+      run = 0;
+    }
+    if (data) {
+      if (!run) run_start = i;
+      run++;
+    } else if (zero) {
+      uint64_t zoff = off + (uint64_t)i * bs;
+      if (nbd_zero(t, blen, zoff, 0) < 0) return fail(e, e->tgt_srv->path, "write zeroes", zoff);
+      atomic_fetch_add(&e->zeroed, blen);
+      atomic_fetch_add(&e->blocks, 1);
+    }
+  }
+  return 0;
+}
+
+static int do_work(struct engine *e, int w, const struct rh_work *wk, unsigned char *sbuf,
+                   unsigned char *tbuf, unsigned char *need)
+{
+  struct nbd_handle *s = e->src[w], *t = e->tgt[w];
+  uint32_t bs = e->o->block, len = wk->len, nb = (len + bs - 1) / bs;
+  if (wk->kind != RH_WORK_CLEAR) {
+    if (nbd_pread(s, sbuf, len, wk->off, 0) < 0) return fail(e, e->src_srv->path, "read", wk->off);
+    atomic_fetch_add(&e->src_read, len);
+  }
+  if (wk->kind == RH_WORK_COMPARE || wk->kind == RH_WORK_CLEAR) {
+    if (nbd_pread(t, tbuf, len, wk->off, 0) < 0) return fail(e, e->tgt_srv->path, "read", wk->off);
+    atomic_fetch_add(&e->tgt_read, len);
+  }
+  for (uint32_t i = 0; i < nb; i++) {
+    size_t o = (size_t)i * bs, blen = len - o < bs ? len - o : bs;
+    switch (wk->kind) {
+    case RH_WORK_COMPARE: need[i] = !digest_equal(e, sbuf + o, tbuf + o, blen); break;
+    case RH_WORK_FILL: need[i] = !rh_is_zero(sbuf + o, blen); break;
+    case RH_WORK_CLEAR: need[i] = !rh_is_zero(tbuf + o, blen); break;
+    default: need[i] = 1;
+    }
+  }
+  if (wk->kind == RH_WORK_CLEAR) memset(sbuf, 0, len); /* source reads as zero */
+  return write_blocks(e, t, sbuf, wk->off, len, need);
+}
+
+struct worker_arg {
+  struct engine *e;
+  int w;
+};
+
+static void *worker(void *p)
+{
+  struct worker_arg *a = p;
+  struct engine *e = a->e;
+  size_t chunk = e->o->chunk;
+  unsigned char *sbuf = malloc(chunk), *tbuf = malloc(chunk);
+  unsigned char *need = malloc(chunk / e->o->block + 1);
+  if (!sbuf || !tbuf || !need) {
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&e->failed, &expected, RH_EXIT_FAILURE))
+      rh_error("out of memory for sync buffers");
+  }
+  while (sbuf && tbuf && need && !atomic_load(&e->failed) && !*e->o->cancel) {
+    size_t i = atomic_fetch_add(&e->next, 1);
+    if (i >= e->plan.n) break;
+    if (do_work(e, a->w, &e->plan.v[i], sbuf, tbuf, need) < 0) break;
+    atomic_fetch_add(&e->examined, e->plan.v[i].len);
+  }
+  free(sbuf);
+  free(tbuf);
+  free(need);
+  atomic_fetch_sub(&e->running, 1);
+  return NULL;
+}
+
+static int plan(struct engine *e, uint64_t size)
+{
+  struct rh_extents sx = {0}, tx = {0};
+  int r = -1;
+  if (e->o->mode == RH_SYNC_BITMAP) {
+    char ctx[600];
+    snprintf(ctx, sizeof ctx, "qemu:dirty-bitmap:%s", e->o->bitmap);
+    if (nbd_can_meta_context(e->src[0], ctx) != 1) {
+      rh_error("%s: qemu-nbd does not export bitmap %s", e->src_srv->path, e->o->bitmap);
+      return -1;
+    }
+    if (rh_nbd_extents(e->src[0], e->src_srv->path, ctx, size, &sx) == 0 &&
+        rh_plan_dirty(&sx, size, e->o->block, e->o->chunk, &e->plan) == 0)
+      r = 0;
+  } else {
+    if (rh_nbd_extents(e->src[0], e->src_srv->path, "base:allocation", size, &sx) == 0 &&
+        rh_nbd_extents(e->tgt[0], e->tgt_srv->path, "base:allocation", size, &tx) == 0 &&
+        rh_plan_compare(&sx, &tx, size, e->o->chunk, &e->plan) == 0)
+      r = 0;
+  }
+  rh_extents_free(&sx);
+  rh_extents_free(&tx);
+  return r;
+}
+
+static int connect_all(struct engine *e)
+{
+  char bm[600];
+  const char *sctx[3] = {"base:allocation", NULL, NULL};
+  if (e->o->bitmap) {
+    snprintf(bm, sizeof bm, "qemu:dirty-bitmap:%s", e->o->bitmap);
+    sctx[1] = bm;
+  }
+  const char *tctx[] = {"base:allocation", NULL};
+  for (int w = 0; w < e->o->threads; w++) {
+    e->src[w] = rh_nbd_connect(e->src_srv, w == 0 ? sctx : NULL);
+    e->tgt[w] = e->src[w] ? rh_nbd_connect(e->tgt_srv, w == 0 ? tctx : NULL) : NULL;
+    if (!e->tgt[w]) return -1;
+  }
+  return 0;
+}
+
+static void progress_loop(struct engine *e)
+{
+  while (atomic_load(&e->running) > 0) {
+    rh_progress("sync", atomic_load(&e->examined), e->plan.bytes);
+    struct timespec ts = {0, 10000000L};
+    nanosleep(&ts, NULL);
+  }
+}
+
+int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt,
+                const struct rh_sync_opts *o, struct rh_sync_stats *st)
+{
+  memset(st, 0, sizeof *st);
+  double t0 = now();
+  struct engine e = {.o = o, .src_srv = src, .tgt_srv = tgt};
+  pthread_mutex_init(&e.err_lock, NULL);
+  e.src = calloc((size_t)o->threads, sizeof *e.src);
+  e.tgt = calloc((size_t)o->threads, sizeof *e.tgt);
+  e.md = EVP_sha256();
+  int rc = RH_EXIT_FAILURE;
+  if (!e.src || !e.tgt || connect_all(&e) < 0) goto out;
+  int64_t ss = nbd_get_size(e.src[0]), ts = nbd_get_size(e.tgt[0]);
+  if (ss < 0 || ts < 0 || ss != ts) {
+    rh_error("%s: virtual size %lld differs from source %s (%lld)", tgt->path, (long long)ts,
+             src->path, (long long)ss);
+    goto out;
+  }
+  st->size = (uint64_t)ss;
+  if (plan(&e, st->size) < 0) goto out;
+  st->planned = e.plan.bytes;
+
+  /* Signals go to this thread only: workers block in libnbd calls. */
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  pthread_t tid[64];
+  struct worker_arg args[64];
+  int started = 0;
+  atomic_store(&e.running, o->threads);
+  for (int w = 0; w < o->threads && w < 64; w++) {
+    args[w] = (struct worker_arg){&e, w};
+    if (pthread_create(&tid[w], NULL, worker, &args[w]) != 0) {
+      atomic_fetch_sub(&e.running, 1);
+      continue;
+    }
+    started++;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (!started) {
+    rh_error("cannot start sync threads");
+    goto out;
+  }
+  progress_loop(&e);
+  for (int w = 0; w < started; w++) pthread_join(tid[w], NULL);
+  rh_progress("sync", atomic_load(&e.examined), e.plan.bytes);
+  rh_progress_done("sync");
+
+  rc = atomic_load(&e.failed);
+  if (!rc && *o->cancel) {
+    st->interrupted = 1;
+    rc = RH_EXIT_INTERRUPTED;
+  }
+  if (!rc && nbd_flush(e.tgt[0], 0) < 0) {
+    rh_error("%s: flush failed: %s", tgt->path, rh_nbd_error());
+    rc = RH_EXIT_IO;
+  }
+out:
+  st->src_read = atomic_load(&e.src_read);
+  st->tgt_read = atomic_load(&e.tgt_read);
+  st->written = atomic_load(&e.written);
+  st->zeroed = atomic_load(&e.zeroed);
+  st->blocks = atomic_load(&e.blocks);
+  for (int w = 0; w < o->threads && e.src; w++) {
+    rh_nbd_close(e.src[w]);
+    if (e.tgt) rh_nbd_close(e.tgt[w]);
+  }
+  free(e.src);
+  free(e.tgt);
+  rh_plan_free(&e.plan);
+  pthread_mutex_destroy(&e.err_lock);
+  st->seconds = now() - t0;
+  return rc;
+}

@@ -1,0 +1,374 @@
+#include "target_state.h"
+
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const names[] = {"none", "consistent", "syncing", "inconsistent",
+                                    "finalized"};
+
+const char *rh_tstate_name(enum rh_tstate s)
+{
+  return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
+void rh_tstate_set(char **field, const char *value)
+{
+  free(*field);
+  *field = value ? strdup(value) : NULL;
+}
+
+void rh_tstate_free(struct rh_target_state *st)
+{
+  char **strs[] = {&st->reason,  &st->src_path,  &st->src_format,   &st->src_disk_id,
+                   &st->tgt_format, &st->bitmap, &st->last_mode, &st->last_started,
+                   &st->last_finished};
+  for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) rh_tstate_set(strs[i], NULL);
+  memset(st, 0, sizeof *st);
+}
+
+void rh_tstate_new_id(char id[17])
+{
+  unsigned char r[8];
+  if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+    uint64_t t = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+    memcpy(r, &t, sizeof r);
+  }
+  for (int i = 0; i < 8; i++) snprintf(id + 2 * i, 3, "%02x", r[i]);
+}
+
+const char *rh_utc_now(char *buf, size_t sz)
+{
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+/* ---- parsing ---- */
+
+static int get_obj(json_object *o, const char *k, json_type want, json_object **out, bool required,
+                   char *err, size_t errsz)
+{
+  *out = NULL;
+  json_object *v;
+  if (!json_object_object_get_ex(o, k, &v) || json_object_is_type(v, json_type_null)) {
+    if (required) snprintf(err, errsz, "missing \"%s\"", k);
+    return required ? -1 : 0;
+  }
+  if (!json_object_is_type(v, want) &&
+      !(want == json_type_double && json_object_is_type(v, json_type_int))) {
+    snprintf(err, errsz, "\"%s\" has the wrong type", k);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+static int get_str(json_object *o, const char *k, char **dst, bool req, char *err, size_t errsz)
+{
+  json_object *v;
+  if (get_obj(o, k, json_type_string, &v, req, err, errsz) < 0) return -1;
+  if (v) rh_tstate_set(dst, json_object_get_string(v));
+  return 0;
+}
+
+static int get_u64(json_object *o, const char *k, uint64_t *dst, char *err, size_t errsz)
+{
+  json_object *v;
+  if (get_obj(o, k, json_type_int, &v, false, err, errsz) < 0) return -1;
+  if (v) {
+    int64_t x = json_object_get_int64(v);
+    if (x < 0) {
+      snprintf(err, errsz, "\"%s\" is negative", k);
+      return -1;
+    }
+    *dst = (uint64_t)x;
+  }
+  return 0;
+}
+
+static int get_i64(json_object *o, const char *k, int64_t *dst, char *err, size_t errsz)
+{
+  json_object *v;
+  if (get_obj(o, k, json_type_int, &v, false, err, errsz) < 0) return -1;
+  if (v) *dst = json_object_get_int64(v);
+  return 0;
+}
+
+static int parse_obj(json_object *j, struct rh_target_state *st, char *err, size_t errsz)
+{
+  json_object *v, *src, *tgt, *bm, *last;
+  if (get_obj(j, "schema", json_type_string, &v, true, err, errsz) < 0) return -1;
+  if (strcmp(json_object_get_string(v), "rehost.target/1") != 0) {
+    snprintf(err, errsz, "unknown schema \"%.64s\"", json_object_get_string(v));
+    return -1;
+  }
+  if (get_obj(j, "state", json_type_string, &v, true, err, errsz) < 0) return -1;
+  st->state = RH_TS_NONE;
+  for (int i = RH_TS_CONSISTENT; i <= RH_TS_FINALIZED; i++)
+    if (!strcmp(json_object_get_string(v), names[i])) st->state = (enum rh_tstate)i;
+  if (st->state == RH_TS_NONE) {
+    snprintf(err, errsz, "unknown state \"%.64s\"", json_object_get_string(v));
+    return -1;
+  }
+  if (get_obj(j, "id", json_type_string, &v, true, err, errsz) < 0) return -1;
+  const char *id = json_object_get_string(v);
+  if (strlen(id) != 16 || strspn(id, "0123456789abcdef") != 16) {
+    snprintf(err, errsz, "\"id\" is not 16 hex digits");
+    return -1;
+  }
+  memcpy(st->id, id, 17);
+  int64_t pid = 0;
+  if (get_str(j, "reason", &st->reason, false, err, errsz) < 0 ||
+      get_i64(j, "pid", &pid, err, errsz) < 0)
+    return -1;
+  st->pid = (long)pid;
+  if (get_obj(j, "source", json_type_object, &src, true, err, errsz) < 0 ||
+      get_str(src, "path", &st->src_path, true, err, errsz) < 0 ||
+      get_str(src, "format", &st->src_format, false, err, errsz) < 0 ||
+      get_str(src, "disk_id", &st->src_disk_id, false, err, errsz) < 0 ||
+      get_u64(src, "virtual_size", &st->src_size, err, errsz) < 0)
+    return -1;
+  if (get_obj(j, "target", json_type_object, &tgt, false, err, errsz) < 0) return -1;
+  if (tgt && (get_str(tgt, "format", &st->tgt_format, false, err, errsz) < 0 ||
+              get_u64(tgt, "virtual_size", &st->tgt_size, err, errsz) < 0 ||
+              get_i64(tgt, "mtime_ns", &st->tgt_mtime_ns, err, errsz) < 0))
+    return -1;
+  if (get_obj(j, "bitmap", json_type_object, &bm, false, err, errsz) < 0) return -1;
+  if (bm && (get_str(bm, "name", &st->bitmap, true, err, errsz) < 0 ||
+             get_i64(bm, "generation", &st->generation, err, errsz) < 0))
+    return -1;
+  if (get_obj(j, "last_sync", json_type_object, &last, false, err, errsz) < 0) return -1;
+  if (last) {
+    json_object *sec;
+    if (get_str(last, "mode", &st->last_mode, false, err, errsz) < 0 ||
+        get_str(last, "started", &st->last_started, false, err, errsz) < 0 ||
+        get_str(last, "finished", &st->last_finished, false, err, errsz) < 0 ||
+        get_u64(last, "bytes_read", &st->last_read, err, errsz) < 0 ||
+        get_u64(last, "bytes_written", &st->last_written, err, errsz) < 0 ||
+        get_u64(last, "bytes_zeroed", &st->last_zeroed, err, errsz) < 0 ||
+        get_obj(last, "seconds", json_type_double, &sec, false, err, errsz) < 0)
+      return -1;
+    if (sec) st->last_seconds = json_object_get_double(sec);
+  }
+  return 0;
+}
+
+int rh_tstate_parse(const char *text, struct rh_target_state *st, char *err, size_t errsz)
+{
+  memset(st, 0, sizeof *st);
+  json_tokener *tok = json_tokener_new();
+  if (!tok) {
+    snprintf(err, errsz, "out of memory");
+    return -1;
+  }
+  json_object *j = json_tokener_parse_ex(tok, text, (int)strlen(text));
+  enum json_tokener_error je = json_tokener_get_error(tok);
+  json_tokener_free(tok);
+  int r = -1;
+  if (!j || je != json_tokener_success)
+    snprintf(err, errsz, "not valid JSON (%s)",
+             je != json_tokener_success ? json_tokener_error_desc(je) : "empty");
+  else if (!json_object_is_type(j, json_type_object))
+    snprintf(err, errsz, "not a JSON object");
+  else
+    r = parse_obj(j, st, err, errsz);
+  json_object_put(j);
+  if (r < 0) rh_tstate_free(st);
+  return r;
+}
+
+/* ---- formatting ---- */
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+  if (v) json_object_object_add(o, k, json_object_new_string(v));
+}
+
+char *rh_tstate_format(const struct rh_target_state *st)
+{
+  json_object *j = json_object_new_object();
+  add_str(j, "schema", "rehost.target/1");
+  add_str(j, "id", st->id);
+  add_str(j, "state", rh_tstate_name(st->state));
+  add_str(j, "reason", st->reason);
+  if (st->pid) json_object_object_add(j, "pid", json_object_new_int64(st->pid));
+  json_object *src = json_object_new_object();
+  add_str(src, "path", st->src_path ? st->src_path : "");
+  add_str(src, "format", st->src_format);
+  json_object_object_add(src, "virtual_size", json_object_new_int64((int64_t)st->src_size));
+  add_str(src, "disk_id", st->src_disk_id);
+  json_object_object_add(j, "source", src);
+  json_object *tgt = json_object_new_object();
+  add_str(tgt, "format", st->tgt_format);
+  json_object_object_add(tgt, "virtual_size", json_object_new_int64((int64_t)st->tgt_size));
+  json_object_object_add(tgt, "mtime_ns", json_object_new_int64(st->tgt_mtime_ns));
+  json_object_object_add(j, "target", tgt);
+  if (st->bitmap) {
+    json_object *bm = json_object_new_object();
+    add_str(bm, "name", st->bitmap);
+    json_object_object_add(bm, "generation", json_object_new_int64(st->generation));
+    json_object_object_add(j, "bitmap", bm);
+  }
+  if (st->last_mode) {
+    json_object *l = json_object_new_object();
+    add_str(l, "mode", st->last_mode);
+    add_str(l, "started", st->last_started);
+    add_str(l, "finished", st->last_finished);
+    json_object_object_add(l, "seconds", json_object_new_double(st->last_seconds));
+    json_object_object_add(l, "bytes_read", json_object_new_int64((int64_t)st->last_read));
+    json_object_object_add(l, "bytes_written", json_object_new_int64((int64_t)st->last_written));
+    json_object_object_add(l, "bytes_zeroed", json_object_new_int64((int64_t)st->last_zeroed));
+    json_object_object_add(j, "last_sync", l);
+  }
+  const char *s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+                                                        JSON_C_TO_STRING_NOSLASHESCAPE);
+  char *out = s ? strdup(s) : NULL;
+  json_object_put(j);
+  return out;
+}
+
+/* ---- files ---- */
+
+char *rh_tstate_path(const char *target)
+{
+  char *p = NULL;
+  return asprintf(&p, "%s.rehost.json", target) < 0 ? NULL : p;
+}
+
+int rh_tstate_load(const char *target, struct rh_target_state *st)
+{
+  memset(st, 0, sizeof *st);
+  char *path = rh_tstate_path(target);
+  if (!path) return RH_EXIT_FAILURE;
+  FILE *f = fopen(path, "re");
+  if (!f) {
+    int e = errno;
+    if (e == ENOENT) {
+      free(path);
+      return RH_EXIT_OK;
+    }
+    rh_error("%s: cannot read: %s", path, strerror(e));
+    free(path);
+    return RH_EXIT_INPUT;
+  }
+  char buf[65536];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  int toolong = !feof(f);
+  fclose(f);
+  buf[n] = 0;
+  char err[256];
+  int rc = RH_EXIT_OK;
+  if (toolong) {
+    rh_error("%s: malformed replication state: larger than 64 KiB", path);
+    rc = RH_EXIT_INPUT;
+  } else if (rh_tstate_parse(buf, st, err, sizeof err) < 0) {
+    rh_error("%s: malformed replication state: %s (remove it to start over with a full compare)",
+             path, err);
+    rc = RH_EXIT_INPUT;
+  }
+  free(path);
+  return rc;
+}
+
+static int fsync_dir_of(const char *path)
+{
+  char *d = strdup(path);
+  if (!d) return -1;
+  int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  free(d);
+  if (fd < 0) return -1;
+  int r = fsync(fd);
+  close(fd);
+  return r;
+}
+
+int rh_tstate_save(const char *target, const struct rh_target_state *st)
+{
+  char *path = rh_tstate_path(target), *tmp = NULL, *text = rh_tstate_format(st);
+  int rc = RH_EXIT_IO;
+  if (!path || !text || asprintf(&tmp, "%s.tmp", path) < 0) {
+    rh_error("%s: out of memory", target);
+    goto out;
+  }
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    rh_error("%s: cannot write: %s", tmp, strerror(errno));
+    goto out;
+  }
+  size_t len = strlen(text);
+  ssize_t w = write(fd, text, len);
+  int e = w == (ssize_t)len ? 0 : w < 0 ? errno : ENOSPC;
+  if (!e && (write(fd, "\n", 1) != 1 || fsync(fd) < 0)) e = errno ? errno : EIO;
+  if (close(fd) < 0 && !e) e = errno;
+  if (!e && rename(tmp, path) < 0) e = errno;
+  if (e) {
+    rh_error("%s: cannot write replication state: %s", path, strerror(e));
+    unlink(tmp);
+    goto out;
+  }
+  fsync_dir_of(path);
+  rc = RH_EXIT_OK;
+out:
+  free(path);
+  free(tmp);
+  free(text);
+  return rc;
+}
+
+int rh_target_lock(const char *target, bool wait, int *fd)
+{
+  char *path = NULL;
+  if (asprintf(&path, "%s.rehost.lock", target) < 0) return RH_EXIT_FAILURE;
+  int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (f < 0) {
+    rh_error("%s: cannot create lock file: %s", path, strerror(errno));
+    free(path);
+    return RH_EXIT_IO;
+  }
+  if (flock(f, LOCK_EX | LOCK_NB) < 0) {
+    if (errno != EWOULDBLOCK || !wait) {
+      char who[32] = "";
+      ssize_t n = pread(f, who, sizeof who - 1, 0);
+      who[n > 0 ? n : 0] = 0;
+      who[strcspn(who, "\n")] = 0;
+      rh_error("%s: another rehost (pid %s) is syncing this target; try again later, or use "
+               "--wait", target, *who ? who : "?");
+      close(f);
+      free(path);
+      return RH_EXIT_FAILURE;
+    }
+    rh_info("waiting for another rehost to finish with %s", target);
+    if (flock(f, LOCK_EX) < 0) {
+      rh_error("%s: cannot lock: %s", path, strerror(errno));
+      close(f);
+      free(path);
+      return RH_EXIT_IO;
+    }
+  }
+  char pid[32];
+  int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+  if (ftruncate(f, 0) == 0 && pwrite(f, pid, (size_t)n, 0) < 0) {}
+  free(path);
+  *fd = f;
+  return RH_EXIT_OK;
+}
+
+void rh_target_unlock(int fd)
+{
+  if (fd >= 0) close(fd);
+}
