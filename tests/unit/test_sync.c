@@ -1,0 +1,352 @@
+/* Unit tests for the sync engine: extent maps, work plans, mode choice,
+ * target state files, bitmap listing, disk identity, and a real run of the
+ * engine over raw files served by qemu-nbd. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../convert/bitmaps.h"
+#include "../../convert/extents.h"
+#include "../../convert/nbd_server.h"
+#include "../../convert/replicate.h"
+#include "../../convert/sync_engine.h"
+#include "../../convert/target_state.h"
+
+#define MiB (1024u * 1024u)
+
+static void extents_merge_and_query(void **state)
+{
+  (void)state;
+  struct rh_extents e = {0};
+  assert_int_equal(rh_extents_append(&e, 0, 4096, 0), 0);
+  assert_int_equal(rh_extents_append(&e, 4096, 4096, 0), 0); /* merged */
+  assert_int_equal(rh_extents_append(&e, 8192, 8192, RH_EXT_ZERO | RH_EXT_HOLE), 0);
+  assert_int_equal(rh_extents_append(&e, 100, 1, 0), -1); /* out of order */
+  assert_int_equal(e.n, 2);
+  assert_int_equal(rh_extents_end(&e), 16384);
+  assert_true(rh_extents_all(&e, 8192, 8192, RH_EXT_ZERO));
+  assert_false(rh_extents_all(&e, 4096, 8192, RH_EXT_ZERO));
+  assert_false(rh_extents_all(&e, 8192, 16384, RH_EXT_ZERO)); /* past the end */
+  assert_true(rh_extents_any(&e, 0, 16384, RH_EXT_ZERO));
+  assert_false(rh_extents_any(&e, 0, 8192, RH_EXT_ZERO));
+  assert_int_equal(rh_extents_bytes(&e, RH_EXT_ZERO), 8192);
+  rh_extents_free(&e);
+}
+
+static void plan_compare_kinds(void **state)
+{
+  (void)state;
+  /* 4 chunks of 1 MiB: src data|zero|data|zero, tgt data|data|zero|zero, 0.5 MiB tail */
+  struct rh_extents s = {0}, t = {0};
+  uint64_t size = 4 * MiB + MiB / 2;
+  rh_extents_append(&s, 0, MiB, 0);
+  rh_extents_append(&s, MiB, MiB, RH_EXT_ZERO);
+  rh_extents_append(&s, 2 * MiB, MiB, 0);
+  rh_extents_append(&s, 3 * MiB, MiB + MiB / 2, RH_EXT_ZERO);
+  rh_extents_append(&t, 0, 2 * MiB, 0);
+  rh_extents_append(&t, 2 * MiB, 2 * MiB, RH_EXT_ZERO);
+  rh_extents_append(&t, 4 * MiB, MiB / 2, 0);
+  struct rh_plan p = {0};
+  assert_int_equal(rh_plan_compare(&s, &t, size, MiB, &p), 0);
+  assert_int_equal(p.n, 4);
+  assert_int_equal(p.v[0].kind, RH_WORK_COMPARE);
+  assert_int_equal(p.v[1].kind, RH_WORK_CLEAR);
+  assert_int_equal(p.v[2].kind, RH_WORK_FILL);
+  assert_int_equal(p.v[3].off, 4 * MiB); /* chunk 3 skipped: zero on both sides */
+  assert_int_equal(p.v[3].len, MiB / 2);
+  assert_int_equal(p.v[3].kind, RH_WORK_CLEAR);
+  assert_int_equal(p.bytes, 3 * MiB + MiB / 2);
+  rh_plan_free(&p);
+  rh_extents_free(&s);
+  rh_extents_free(&t);
+}
+
+static void plan_dirty_aligns_and_splits(void **state)
+{
+  (void)state;
+  struct rh_extents d = {0};
+  rh_extents_append(&d, 0, 1000, RH_EXT_DIRTY);         /* -> [0, 64K) */
+  rh_extents_append(&d, 1000, 1000, 0);                  /* same block: merged, not repeated */
+  rh_extents_append(&d, 2000, 100, RH_EXT_DIRTY);
+  rh_extents_append(&d, 2100, 10 * MiB - 2100, 0);
+  rh_extents_append(&d, 10 * MiB, 9 * MiB, RH_EXT_DIRTY); /* split in 4 MiB chunks */
+  rh_extents_append(&d, 19 * MiB, 2 * MiB, 0);
+  struct rh_plan p = {0};
+  assert_int_equal(rh_plan_dirty(&d, 20 * MiB, 65536, 4 * MiB, &p), 0);
+  assert_int_equal(p.n, 4);
+  assert_int_equal(p.v[0].off, 0);
+  assert_int_equal(p.v[0].len, 65536);
+  assert_int_equal(p.v[1].off, 10 * MiB);
+  assert_int_equal(p.v[1].len, 4 * MiB);
+  assert_int_equal(p.v[3].off, 18 * MiB);
+  assert_int_equal(p.v[3].len, MiB);
+  assert_int_equal(p.bytes, 65536 + 9 * MiB);
+  rh_plan_free(&p);
+  /* clipped at the virtual size */
+  assert_int_equal(rh_plan_dirty(&d, 10 * MiB + 100, 65536, 4 * MiB, &p), 0);
+  assert_int_equal(p.v[p.n - 1].off + p.v[p.n - 1].len, 10 * MiB + 100);
+  rh_plan_free(&p);
+  assert_int_equal(rh_plan_dirty(&d, MiB, 0, MiB, &p), -1);
+  rh_extents_free(&d);
+}
+
+static void choose_mode_rules(void **state)
+{
+  (void)state;
+  char why[512];
+  struct rh_mode_facts ok = {.target_exists = true, .state = RH_TS_CONSISTENT,
+                             .source_qcow2 = true, .recorded_bitmap = "rehost-x-1",
+                             .bitmap_present = true};
+  assert_int_equal(rh_choose_mode(RH_MODE_AUTO, &ok, why, sizeof why), RH_MODE_BITMAP);
+  assert_string_equal(why, "");
+  assert_int_equal(rh_choose_mode(RH_MODE_COMPARE, &ok, why, sizeof why), RH_MODE_COMPARE);
+  assert_int_equal(rh_choose_mode(RH_MODE_FULL, &ok, why, sizeof why), RH_MODE_FULL);
+
+  struct rh_mode_facts f = ok;
+  f.target_exists = false;
+  assert_int_equal(rh_choose_mode(RH_MODE_BITMAP, &f, why, sizeof why), RH_MODE_FULL);
+  assert_non_null(strstr(why, "does not exist"));
+
+#define FALLS_BACK(field, value, needle)                                                    \
+  do {                                                                                     \
+    f = ok;                                                                                \
+    f.field = value;                                                                       \
+    assert_int_equal(rh_choose_mode(RH_MODE_BITMAP, &f, why, sizeof why), RH_MODE_COMPARE); \
+    assert_non_null(strstr(why, needle));                                                  \
+  } while (0)
+  FALLS_BACK(state, RH_TS_SYNCING, "did not finish");
+  FALLS_BACK(state, RH_TS_INCONSISTENT, "inconsistent");
+  FALLS_BACK(state, RH_TS_NONE, "no replication state");
+  FALLS_BACK(source_qcow2, false, "needs a qcow2 source");
+  FALLS_BACK(recorded_bitmap, NULL, "no change-tracking generation");
+  FALLS_BACK(bitmap_present, false, "has no bitmap rehost-x-1");
+  FALLS_BACK(bitmap_in_use, true, "did not shut down cleanly");
+  FALLS_BACK(size_changed, true, "size changed");
+  FALLS_BACK(target_changed, true, "modified since the last sync");
+  FALLS_BACK(identity_forced, true, "--force");
+  f = ok;
+  f.state = RH_TS_INCONSISTENT;
+  f.state_reason = "bitmap sync interrupted at 2026-01-01T00:00:00Z";
+  rh_choose_mode(RH_MODE_AUTO, &f, why, sizeof why);
+  assert_non_null(strstr(why, "interrupted at 2026"));
+  assert_int_equal(rh_repl_mode_parse("bitmap"), RH_MODE_BITMAP);
+  assert_int_equal(rh_repl_mode_parse("fast"), -1);
+}
+
+static void tstate_roundtrip(void **state)
+{
+  (void)state;
+  struct rh_target_state st = {0}, back;
+  memcpy(st.id, "0123456789abcdef", 17);
+  st.state = RH_TS_INCONSISTENT;
+  rh_tstate_set(&st.reason, "compare sync failed \"quoted\"\n");
+  rh_tstate_set(&st.src_path, "/srv/images/a b;$(x).qcow2");
+  rh_tstate_set(&st.src_format, "qcow2");
+  rh_tstate_set(&st.src_disk_id, "mbr:1234abcd");
+  st.src_size = 3ull << 30;
+  rh_tstate_set(&st.bitmap, "rehost-0123456789abcdef-7");
+  st.generation = 7;
+  st.tgt_mtime_ns = 1795429540983830989LL;
+  rh_tstate_set(&st.last_mode, "bitmap");
+  st.last_written = 65536;
+  char *text = rh_tstate_format(&st);
+  char err[256];
+  assert_int_equal(rh_tstate_parse(text, &back, err, sizeof err), 0);
+  assert_int_equal(back.state, RH_TS_INCONSISTENT);
+  assert_string_equal(back.reason, st.reason);
+  assert_string_equal(back.src_path, st.src_path);
+  assert_int_equal(back.src_size, st.src_size);
+  assert_string_equal(back.bitmap, st.bitmap);
+  assert_int_equal(back.generation, 7);
+  assert_int_equal(back.tgt_mtime_ns, st.tgt_mtime_ns);
+  assert_int_equal(back.last_written, 65536);
+  free(text);
+  rh_tstate_free(&st);
+  rh_tstate_free(&back);
+}
+
+static void tstate_rejects_malformed(void **state)
+{
+  (void)state;
+  struct rh_target_state st;
+  char err[256];
+  static const struct {
+    const char *text, *needle;
+  } bad[] = {
+      {"", "not valid JSON"},
+      {"{", "not valid JSON"},
+      {"[]", "not a JSON object"},
+      {"{\"schema\":\"other/1\"}", "unknown schema"},
+      {"{\"schema\":\"rehost.target/1\",\"state\":\"fine\",\"id\":\"0123456789abcdef\"}",
+       "unknown state"},
+      {"{\"schema\":\"rehost.target/1\",\"state\":\"consistent\",\"id\":\"../../etc\"}",
+       "16 hex"},
+      {"{\"schema\":\"rehost.target/1\",\"state\":\"consistent\",\"id\":\"0123456789abcdef\"}",
+       "missing \"source\""},
+      {"{\"schema\":\"rehost.target/1\",\"state\":\"consistent\",\"id\":\"0123456789abcdef\","
+       "\"source\":{\"path\":5}}",
+       "wrong type"},
+      {"{\"schema\":\"rehost.target/1\",\"state\":\"consistent\",\"id\":\"0123456789abcdef\","
+       "\"source\":{\"path\":\"/x\",\"virtual_size\":-1}}",
+       "negative"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    assert_int_equal(rh_tstate_parse(bad[i].text, &st, err, sizeof err), -1);
+    assert_non_null(strstr(err, bad[i].needle));
+  }
+}
+
+static void bitmaps_from_qemu_img_info(void **state)
+{
+  (void)state;
+  const char *info =
+      "{\"virtual-size\": 1073741824, \"format\": \"qcow2\", \"format-specific\": {\"type\": "
+      "\"qcow2\", \"data\": {\"compat\": \"1.1\", \"bitmaps\": [{\"flags\": [\"auto\"], "
+      "\"name\": \"rehost-aa-1\", \"granularity\": 65536}, {\"flags\": [\"in-use\", "
+      "\"auto\"], \"name\": \"crashed\", \"granularity\": 131072}]}}}";
+  struct rh_bitmap_info b[4];
+  assert_int_equal(rh_bitmaps_parse(info, b, 4), 2);
+  assert_string_equal(b[0].name, "rehost-aa-1");
+  assert_false(b[0].in_use);
+  assert_true(b[1].in_use);
+  assert_int_equal(b[1].granularity, 131072);
+  assert_int_equal(rh_bitmaps_parse("{\"format\":\"raw\"}", b, 4), 0);
+  assert_int_equal(rh_bitmaps_parse("garbage", b, 4), -1);
+}
+
+static void disk_identity(void **state)
+{
+  (void)state;
+  unsigned char buf[1024] = {0};
+  char id[64];
+  rh_disk_id(buf, sizeof buf, id, sizeof id);
+  assert_string_equal(id, "none");
+  buf[510] = 0x55;
+  buf[511] = 0xaa;
+  buf[446 + 8] = 0x80;
+  rh_disk_id(buf, sizeof buf, id, sizeof id);
+  assert_int_equal(strncmp(id, "mbr-table:", 10), 0);
+  buf[440] = 0xef, buf[441] = 0xbe, buf[442] = 0xad, buf[443] = 0xde;
+  rh_disk_id(buf, sizeof buf, id, sizeof id);
+  assert_string_equal(id, "mbr:deadbeef");
+  memcpy(buf + 512, "EFI PART", 8);
+  for (int i = 0; i < 16; i++) buf[512 + 56 + i] = (unsigned char)i;
+  rh_disk_id(buf, sizeof buf, id, sizeof id);
+  assert_string_equal(id, "gpt:03020100-0504-0706-0809-0a0b0c0d0e0f");
+  rh_disk_id(buf, 100, id, sizeof id); /* too short to hold anything */
+  assert_string_equal(id, "none");
+}
+
+static void zero_detection(void **state)
+{
+  (void)state;
+  static unsigned char b[65536];
+  assert_true(rh_is_zero(b, sizeof b));
+  assert_true(rh_is_zero(b, 3));
+  b[65535] = 1;
+  assert_false(rh_is_zero(b, sizeof b));
+  b[65535] = 0;
+  b[5] = 1;
+  assert_false(rh_is_zero(b, 8));
+  b[5] = 0;
+}
+
+static void write_at(int fd, const void *buf, size_t len, off_t off)
+{
+  assert_int_equal(pwrite(fd, buf, len, off), (ssize_t)len);
+}
+
+static int files_equal(const char *a, const char *b)
+{
+  FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+  int eq = fa && fb;
+  while (eq) {
+    int ca = fgetc(fa), cb = fgetc(fb);
+    if (ca != cb) eq = 0;
+    if (ca == EOF || cb == EOF) break;
+  }
+  if (fa) fclose(fa);
+  if (fb) fclose(fb);
+  return eq;
+}
+
+static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *st)
+{
+  static volatile sig_atomic_t cancel;
+  struct rh_nbd_export se = {src, "raw", true, NULL, 2}, te = {tgt, "raw", false, NULL, 2};
+  struct rh_nbd_server ss, ts;
+  assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
+  assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
+  struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, 2, NULL, &cancel};
+  int rc = rh_sync_run(&ss, &ts, &o, st);
+  assert_int_equal(rh_nbd_server_stop(&ss), 0);
+  assert_int_equal(rh_nbd_server_stop(&ts), 0);
+  return rc;
+}
+
+/* The engine over real files: writes exactly the blocks that differ,
+ * punches the block that is a hole in the source, leaves equal data alone. */
+static void engine_compare_writes_only_changed_blocks(void **state)
+{
+  (void)state;
+  if (system("command -v qemu-nbd >/dev/null") != 0) skip();
+  char dir[] = "/tmp/rehost-unit.XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char src[64], tgt[64];
+  snprintf(src, sizeof src, "%s/src", dir);
+  snprintf(tgt, sizeof tgt, "%s/tgt", dir);
+  int fs = open(src, O_RDWR | O_CREAT | O_TRUNC, 0600), ft = open(tgt, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  assert_true(fs >= 0 && ft >= 0);
+  assert_int_equal(ftruncate(fs, 8 * MiB), 0);
+  assert_int_equal(ftruncate(ft, 8 * MiB), 0);
+  static unsigned char blk[65536];
+  for (int i = 0; i < 64; i++) { /* first 4 MiB: data on both sides */
+    memset(blk, i + 1, sizeof blk);
+    write_at(fs, blk, sizeof blk, (off_t)i * 65536);
+    if (i == 3 || i == 17 || i == 40) blk[100] ^= 0xff; /* three blocks differ */
+    write_at(ft, blk, sizeof blk, (off_t)i * 65536);
+  }
+  memset(blk, 0x77, sizeof blk);
+  write_at(ft, blk, sizeof blk, 100 * 65536); /* stale data where the source is a hole */
+  close(fs);
+  close(ft);
+
+  struct rh_sync_stats st;
+  assert_int_equal(run_compare(src, tgt, &st), 0);
+  assert_int_equal(st.written, 3 * 65536);
+  assert_int_equal(st.zeroed, 65536);
+  assert_int_equal(st.blocks, 4);
+  assert_int_equal(st.src_read, 4 * MiB); /* the source hole is never read */
+  assert_true(files_equal(src, tgt));
+
+  assert_int_equal(run_compare(src, tgt, &st), 0); /* in sync: nothing to write */
+  assert_int_equal(st.written + st.zeroed, 0);
+
+  unlink(src);
+  unlink(tgt);
+  rmdir(dir);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(extents_merge_and_query),
+      cmocka_unit_test(plan_compare_kinds),
+      cmocka_unit_test(plan_dirty_aligns_and_splits),
+      cmocka_unit_test(choose_mode_rules),
+      cmocka_unit_test(tstate_roundtrip),
+      cmocka_unit_test(tstate_rejects_malformed),
+      cmocka_unit_test(bitmaps_from_qemu_img_info),
+      cmocka_unit_test(disk_identity),
+      cmocka_unit_test(zero_detection),
+      cmocka_unit_test(engine_compare_writes_only_changed_blocks),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
