@@ -101,11 +101,12 @@ static const char *create_options(const char *driver)
   return NULL;
 }
 
-static int resize_target(const char *path, const char *driver, uint64_t size)
+static int resize_target(const char *path, const char *driver, uint64_t size, bool shrink)
 {
   char sz[32];
   snprintf(sz, sizeof sz, "%llu", (unsigned long long)size);
-  char *argv[] = {"qemu-img", "resize", "-f", (char *)driver, (char *)path, sz, NULL};
+  char *argv[] = {"qemu-img", "resize", "-f", (char *)driver, (char *)path, sz, NULL, NULL};
+  if (shrink) argv[5] = "--shrink", argv[6] = sz;
   struct rh_proc_result r;
   int rc = RH_EXIT_OK;
   if (rh_proc_run(argv, &r, NULL, NULL) < 0 || r.status != 0) {
@@ -208,7 +209,7 @@ static void report(struct run *r, double secs)
 
 /* Refusals that protect data: a finalized target, a different source, a
  * shrinking source. Sets *forced when --force overrode one. */
-static int check_integrity(struct run *r, bool *forced)
+static int check_integrity(struct run *r, uint64_t tgt_size, bool *forced)
 {
   const struct rh_replicate_opts *o = r->o;
   struct rh_target_state *st = &r->st;
@@ -220,6 +221,12 @@ static int check_integrity(struct run *r, bool *forced)
       return RH_EXIT_INTEGRITY;
     }
     rh_warn("%s: was finalized; --force: overwriting it with the source's data", o->target);
+  }
+  if (r->target_exists && o->mode != RH_MODE_FULL && tgt_size > r->sf.size && !o->force) {
+    rh_error("%s: is larger (%llu bytes) than the source (%llu bytes); refusing to shrink it "
+             "(use --force)", o->target, (unsigned long long)tgt_size,
+             (unsigned long long)r->sf.size);
+    return RH_EXIT_INTEGRITY;
   }
   if (st->state != RH_TS_NONE && st->src_path && r->target_exists) {
     const char *why = NULL;
@@ -248,17 +255,11 @@ static int check_integrity(struct run *r, bool *forced)
 static int prepare_target(struct run *r, uint64_t tgt_size)
 {
   if (!r->target_exists || r->mode == RH_MODE_FULL) return RH_EXIT_OK;
-  if (tgt_size > r->sf.size && !r->o->force) {
-    rh_error("%s: is larger (%llu bytes) than the source (%llu bytes); refusing to shrink it "
-             "(use --force)", r->o->target, (unsigned long long)tgt_size,
-             (unsigned long long)r->sf.size);
-    return RH_EXIT_INTEGRITY;
-  }
   if (tgt_size != r->sf.size) {
     if (tgt_size < r->sf.size)
       rh_info("the source grew to %llu bytes: growing %s", (unsigned long long)r->sf.size,
               r->o->target);
-    return resize_target(r->o->target, r->tgt_driver, r->sf.size);
+    return resize_target(r->o->target, r->tgt_driver, r->sf.size, tgt_size > r->sf.size);
   }
   return RH_EXIT_OK;
 }
@@ -328,7 +329,7 @@ static int do_sync(struct run *r)
   }
   if ((rc = inspect_source(&r->src, &r->sf))) return rc;
   bool forced;
-  if ((rc = check_integrity(r, &forced))) return rc;
+  if ((rc = check_integrity(r, tgt_size, &forced))) return rc;
 
   bool qcow2 = !strcmp(r->src.format, "qcow2");
   r->nbms = qcow2 ? rh_bitmaps_list(r->src.path, r->src.format, r->bms, MAX_BITMAPS) : 0;

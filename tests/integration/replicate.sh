@@ -1,0 +1,175 @@
+# rehost replicate on a real Debian guest image: full, bitmap and compare syncs
+# end with target == source for qcow2, raw, vmdk, vhdx and vhd targets; a sync
+# writes exactly the changed blocks and a bitmap sync reads only them; the
+# integrity rules (other source, modified target, unclean bitmap, source in use,
+# concurrent sync) hold; the source's data never changes.
+source "$(dirname "$0")/lib.sh"
+FX=$(fixtures)
+SEED=${SEED:-$RANDOM}
+RANDOM=$SEED
+echo "random seed: $SEED (rerun with SEED=$SEED)"
+fixture_sum=$(sum "$FX/debian12-mbr.qcow2")
+BS=65536
+
+cp --sparse=always "$FX/debian12-mbr.qcow2" "$T/src.qcow2"
+VSIZE=$(qemu-img info --output=json "$T/src.qcow2" | jq '.["virtual-size"]')
+NBLK=$((VSIZE / BS))
+
+# change_blocks IMAGE FMT N: write a fresh pattern into N distinct random 64 KiB
+# blocks; their offsets go to $T/changed.
+change_blocks() {
+  local img=$1 fmt=$2 n=$3 cmds=() b i=0 pattern
+  : > "$T/changed"
+  declare -A seen=()
+  while [ $i -lt "$n" ]; do
+    b=$(( (RANDOM * 32768 + RANDOM) % NBLK ))
+    [ -n "${seen[$b]:-}" ] && continue
+    seen[$b]=1
+    pattern=$(( (RANDOM % 254) + 1 ))
+    cmds+=(-c "write -P $pattern $((b * BS)) $BS")
+    echo $((b * BS)) >> "$T/changed"
+    i=$((i + 1))
+  done
+  qemu-io -f "$fmt" "${cmds[@]}" "$img" > /dev/null
+}
+
+# sync EVENTS-FILE ARGS...: run replicate with events; fails the test on error.
+sync() {
+  local ev=$1; shift
+  if "$REHOST" --machine-readable replicate "$@" > "$T/$ev.jsonl" 2> "$T/$ev.err"; then ok "replicate $*"
+  else fail "replicate $* exited $?: $(cat "$T/$ev.err")"; fi
+}
+ev() { jq -r "select(.event==\"sync\") | $2" "$T/$1.jsonl"; }
+same() {
+  if qemu-img compare -q "$1" "$2"; then ok "$3"; else fail "$3: $(qemu-img compare "$1" "$2" 2>&1)"; fi
+}
+# data snapshot of a qcow2 source: later syncs must leave its data unchanged
+snapshot() { qemu-img convert -O qcow2 "$1" "$T/snap.qcow2"; }
+unchanged() { same "$1" "$T/snap.qcow2" "source data unchanged ($2)"; }
+
+# ---- full copy, then bitmap and compare syncs, qcow2 -> qcow2 ----
+snapshot "$T/src.qcow2"
+sync full "$T/src.qcow2" "$T/tgt.qcow2"
+unchanged "$T/src.qcow2" "full"
+same "$T/src.qcow2" "$T/tgt.qcow2" "full copy equals source"
+qemu-img check -q "$T/tgt.qcow2" && ok "target passes qemu-img check" || fail "qemu-img check target"
+expect_eq "first sync is full" "$(ev full .mode)" full
+jq_eq "$T/tgt.qcow2.rehost.json" .state consistent
+jq_eq "$T/tgt.qcow2.rehost.json" .source.path "$T/src.qcow2"
+bitmap=$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")
+expect_match "bitmap generation recorded" "$bitmap" '^rehost-[0-9a-f]{16}-1$'
+expect_eq "source carries the bitmap" \
+  "$(qemu-img info --output=json "$T/src.qcow2" | jq -r '.["format-specific"].data.bitmaps[].name')" "$bitmap"
+alloc=$(qemu-img info --output=json "$T/tgt.qcow2" | jq '.["actual-size"]')
+[ "$alloc" -lt $((VSIZE / 2)) ] && ok "target is sparse" || fail "target not sparse: $alloc"
+
+N=23
+change_blocks "$T/src.qcow2" qcow2 $N
+snapshot "$T/src.qcow2"
+sync bm1 "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "auto chooses bitmap" "$(ev bm1 .mode)" bitmap
+expect_eq "bitmap sync reads only the dirty blocks" "$(ev bm1 .bytes_read_source)" $((N * BS))
+expect_eq "bitmap sync never reads the target" "$(ev bm1 .bytes_read_target)" 0
+expect_eq "bitmap sync writes the dirty blocks" "$(ev bm1 '.bytes_written + .bytes_zeroed')" $((N * BS))
+same "$T/src.qcow2" "$T/tgt.qcow2" "bitmap sync: target equals source"
+unchanged "$T/src.qcow2" "bitmap"
+expect_eq "new generation" "$(jq -r .bitmap.generation "$T/tgt.qcow2.rehost.json")" 2
+expect_eq "old generation retired" \
+  "$(qemu-img info --output=json "$T/src.qcow2" | jq -r '[.["format-specific"].data.bitmaps[].name] | join(",")')" \
+  "$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")"
+
+N=17
+change_blocks "$T/src.qcow2" qcow2 $N
+snapshot "$T/src.qcow2"
+sync cmp1 --mode compare "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "compare mode" "$(ev cmp1 .mode)" compare
+expect_eq "compare writes exactly the changed blocks" "$(ev cmp1 '.bytes_written + .bytes_zeroed')" $((N * BS))
+expect_eq "compare block count" "$(ev cmp1 .blocks_written)" $N
+r=$(ev cmp1 .bytes_read_target)
+[ "$r" -gt 0 ] && [ "$r" -lt "$VSIZE" ] && ok "compare skips ranges zero on both sides" || fail "compare read $r of $VSIZE"
+same "$T/src.qcow2" "$T/tgt.qcow2" "compare sync: target equals source"
+unchanged "$T/src.qcow2" "compare"
+sync cmp2 --mode compare "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "a second compare writes nothing" "$(ev cmp2 '.bytes_written + .bytes_zeroed')" 0
+
+# ---- the target was modified behind rehost's back: auto refuses bitmap ----
+qemu-io -f qcow2 -c "write -P 0x5a 1M 64k" "$T/tgt.qcow2" > /dev/null
+sync mod "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "modified target: compare" "$(ev mod .mode)" compare
+expect_match "says why" "$(cat "$T/mod.err")" "target was modified since the last sync"
+same "$T/src.qcow2" "$T/tgt.qcow2" "modified target repaired"
+
+# ---- unclean shutdown of the source's VM: its bitmap is flagged in-use ----
+qemu-io -f qcow2 -c "write -P 0x3c 2M 64k" -c "sleep 60000" "$T/src.qcow2" > /dev/null &
+qpid=$!
+sleep 1
+kill -9 $qpid; wait $qpid 2>/dev/null || true
+sync crash "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "in-use bitmap: compare" "$(ev crash .mode)" compare
+expect_match "says the VM did not shut down cleanly" "$(cat "$T/crash.err")" "did not shut down cleanly"
+same "$T/src.qcow2" "$T/tgt.qcow2" "write of the crashed VM replicated"
+sync after "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "next sync is bitmap again" "$(ev after .mode)" bitmap
+
+# ---- explicit --mode bitmap on an inconsistent target falls back, saying so ----
+jq '.state="inconsistent" | .reason="test"' "$T/tgt.qcow2.rehost.json" > "$T/st" && mv "$T/st" "$T/tgt.qcow2.rehost.json"
+sync inc --mode bitmap "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "inconsistent: compare" "$(ev inc .mode)" compare
+expect_match "bitmap refused, with the reason" "$(cat "$T/inc.err")" "bitmap mode refused: the target is marked inconsistent \(test\)"
+
+# ---- integrity refusals ----
+cp --sparse=always "$FX/debian12-gpt.qcow2" "$T/other.qcow2"
+run_expect_fail 7 "replicated from $T/src.qcow2; refusing" "$REHOST" replicate "$T/other.qcow2" "$T/tgt.qcow2"
+same "$T/src.qcow2" "$T/tgt.qcow2" "refused sync left the target alone"
+qemu-nbd -f qcow2 --socket="$T/nbd.sock" "$T/src.qcow2" & npid=$!
+for _ in $(seq 50); do [ -S "$T/nbd.sock" ] && break; sleep 0.1; done
+run_expect_fail 3 "src.qcow2: in use by another process" "$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2"
+kill $npid; wait $npid 2>/dev/null || true
+exec 9> "$T/tgt.qcow2.rehost.lock"; flock 9
+run_expect_fail 1 "another rehost .* is syncing this target" "$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2"
+exec 9>&-
+run_expect_fail 2 "same file" "$REHOST" replicate "$T/src.qcow2" "$T/src.qcow2"
+echo '{"schema":"rehost.target/1",' > "$T/bad.qcow2.rehost.json"; cp "$T/tgt.qcow2" "$T/bad.qcow2"
+run_expect_fail 3 "bad.qcow2.rehost.json: malformed replication state" "$REHOST" replicate "$T/src.qcow2" "$T/bad.qcow2"
+sync forced --force "$T/other.qcow2" "$T/tgt.qcow2"
+same "$T/other.qcow2" "$T/tgt.qcow2" "--force replaces the target's source"
+jq_eq "$T/tgt.qcow2.rehost.json" .source.path "$T/other.qcow2"
+rm -f "$T"/tgt.qcow2* "$T"/other.qcow2* "$T"/bad.qcow2*
+
+# ---- qcow2 source into vmdk, vhdx, vhd and raw targets ----
+for ext in vmdk vhdx vhd raw; do
+  sync "f$ext" "$T/src.qcow2" "$T/t.$ext"
+  change_blocks "$T/src.qcow2" qcow2 5
+  sync "b$ext" "$T/src.qcow2" "$T/t.$ext"
+  expect_eq "$ext: bitmap sync" "$(ev "b$ext" .mode)" bitmap
+  expect_eq "$ext: wrote the 5 blocks" "$(ev "b$ext" '.bytes_written + .bytes_zeroed')" $((5 * BS))
+  same "$T/src.qcow2" "$T/t.$ext" "$ext target equals source"
+  rm -f "$T/t.$ext"*
+done
+
+# ---- raw source (read-only, byte-identical) into a qcow2 target; it grows ----
+qemu-img convert -O raw "$T/src.qcow2" "$T/src.raw"
+rm -f "$T/src.qcow2" "$T/snap.qcow2"
+before=$(sum "$T/src.raw")
+sync rfull "$T/src.raw" "$T/r.qcow2"
+expect_eq "raw source file unchanged by full" "$(sum "$T/src.raw")" "$before"
+change_blocks "$T/src.raw" raw 11
+before=$(sum "$T/src.raw")
+sync rcmp "$T/src.raw" "$T/r.qcow2"
+expect_eq "raw source: compare" "$(ev rcmp .mode)" compare
+expect_match "raw source: says why" "$(cat "$T/rcmp.err")" "change tracking needs a qcow2 source, not raw"
+expect_eq "raw source: exactly the changed blocks" "$(ev rcmp '.bytes_written + .bytes_zeroed')" $((11 * BS))
+expect_eq "raw source file unchanged by compare" "$(sum "$T/src.raw")" "$before"
+same "$T/src.raw" "$T/r.qcow2" "raw -> qcow2 equals source"
+truncate -s +64M "$T/src.raw"
+qemu-io -f raw -c "write -P 0x42 $((VSIZE + 1048576)) 64k" "$T/src.raw" > /dev/null
+sync grow "$T/src.raw" "$T/r.qcow2"
+expect_eq "target grew with the source" "$(qemu-img info --output=json "$T/r.qcow2" | jq '.["virtual-size"]')" $((VSIZE + 67108864))
+same "$T/src.raw" "$T/r.qcow2" "grown target equals source"
+expect_match "says it grows" "$(cat "$T/grow.err")" "source grew"
+truncate -s "$VSIZE" "$T/src.raw"
+run_expect_fail 7 "refusing to shrink" "$REHOST" replicate "$T/src.raw" "$T/r.qcow2"
+
+expect_eq "fixture untouched" "$(sum "$FX/debian12-mbr.qcow2")" "$fixture_sum"
+expect_no_temp "$T"
+finish
