@@ -392,7 +392,7 @@ static int do_sync(struct run *r)
     rh_tstate_set(&st->reason, reason);
     if (!r->target_exists && rc) rh_tstate_set(&st->reason, "the first full copy did not finish");
     rh_tstate_save(o->target, st); /* if even this fails, "syncing" still says inconsistent */
-    rh_error("%s: marked inconsistent; the next sync will compare every block", o->target);
+    rh_warn("%s: marked inconsistent; the next sync will compare every block", o->target);
     return rc;
   }
   retire_generations(r);
@@ -430,6 +430,7 @@ int rh_replicate(const struct rh_replicate_opts *o)
     rh_image_free(&r.src);
     return rc;
   }
+  rh_outfile_remove_stale(o->target);
   g_cancel = 0;
   rh_signal_defer(&g_cancel);
   rc = do_sync(&r);

@@ -297,6 +297,22 @@ static int fsync_dir_of(const char *path)
   return r;
 }
 
+/* The state must be writable exactly when the disk is full: a sync that
+ * fails with ENOSPC has to record "inconsistent". So the next state file is
+ * always waiting, preallocated, as TARGET.rehost.json.tmp: a save writes into
+ * its reserved blocks, trims it, renames it over the state file, then
+ * reserves the next one (which may fail harmlessly on a full disk). */
+#define STATE_RESERVE 16384
+
+static int reserve_spare(const char *tmp)
+{
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  int r = posix_fallocate(fd, 0, STATE_RESERVE);
+  close(fd);
+  return r ? -1 : 0;
+}
+
 int rh_tstate_save(const char *target, const struct rh_target_state *st)
 {
   char *path = rh_tstate_path(target), *tmp = NULL, *text = rh_tstate_format(st);
@@ -305,23 +321,24 @@ int rh_tstate_save(const char *target, const struct rh_target_state *st)
     rh_error("%s: out of memory", target);
     goto out;
   }
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644); /* no O_TRUNC: keep the reserve */
   if (fd < 0) {
     rh_error("%s: cannot write: %s", tmp, strerror(errno));
     goto out;
   }
   size_t len = strlen(text);
-  ssize_t w = write(fd, text, len);
+  text[len++] = '\n'; /* replaces the NUL; written by length */
+  ssize_t w = pwrite(fd, text, len, 0);
   int e = w == (ssize_t)len ? 0 : w < 0 ? errno : ENOSPC;
-  if (!e && (write(fd, "\n", 1) != 1 || fsync(fd) < 0)) e = errno ? errno : EIO;
+  if (!e && (ftruncate(fd, (off_t)len) < 0 || fsync(fd) < 0)) e = errno;
   if (close(fd) < 0 && !e) e = errno;
   if (!e && rename(tmp, path) < 0) e = errno;
   if (e) {
     rh_error("%s: cannot write replication state: %s", path, strerror(e));
-    unlink(tmp);
     goto out;
   }
   fsync_dir_of(path);
+  reserve_spare(tmp);
   rc = RH_EXIT_OK;
 out:
   free(path);

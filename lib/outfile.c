@@ -1,8 +1,12 @@
 #include "outfile.h"
 
 #include "exitcodes.h"
+#include "log.h"
 #include "proc.h"
 
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -63,8 +67,33 @@ void rh_install_signal_cleanup(void)
   atexit(remove_all);
 }
 
+/* Temporaries of dest left by a rehost that was killed (kill -9, power
+ * loss): ".NAME.rehost-tmp.PID" whose PID no longer runs. */
+void rh_outfile_remove_stale(const char *dest)
+{
+  char *d1 = strdup(dest), *d2 = strdup(dest), *prefix = NULL;
+  const char *dir = d1 ? dirname(d1) : NULL;
+  DIR *dh = NULL;
+  if (dir && d2 && asprintf(&prefix, ".%s.rehost-tmp.", basename(d2)) >= 0)
+    dh = opendir(dir);
+  size_t plen = prefix ? strlen(prefix) : 0;
+  for (struct dirent *de; dh && (de = readdir(dh));) {
+    if (strncmp(de->d_name, prefix, plen) != 0) continue;
+    char *end;
+    long pid = strtol(de->d_name + plen, &end, 10);
+    if (pid <= 0 || *end || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    if (unlinkat(dirfd(dh), de->d_name, 0) == 0)
+      rh_info("removed %s/%s, left by an interrupted run", dir, de->d_name);
+  }
+  if (dh) closedir(dh);
+  free(prefix);
+  free(d1);
+  free(d2);
+}
+
 char *rh_outfile_begin(const char *dest)
 {
+  rh_outfile_remove_stale(dest);
   char *d1 = strdup(dest), *d2 = strdup(dest);
   char *tmp = NULL;
   if (d1 && d2 &&

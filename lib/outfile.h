@@ -9,6 +9,9 @@
 /* Returns a malloc'd temp path "DIR/.NAME.rehost-tmp.PID" for dest and
  * registers it for removal at exit / on SIGINT/SIGTERM. */
 char *rh_outfile_begin(const char *dest);
+/* Remove temporaries of dest left by a rehost that was killed (their PID is
+ * gone). rh_outfile_begin does this too. */
+void rh_outfile_remove_stale(const char *dest);
 /* rename(tmp, dest) and unregister; returns 0 or -1 with errno. */
 int rh_outfile_commit(char *tmp, const char *dest);
 /* Remove tmp and unregister. */

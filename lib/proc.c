@@ -4,14 +4,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 volatile pid_t rh_proc_current_child;
 
@@ -63,14 +61,44 @@ int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb 
     close(outp[1]);
     return -1;
   }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, outp[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, errp[1], STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  pid_t pid;
-  int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
+  /* fork + exec rather than posix_spawn: the helper must die with rehost
+   * (PR_SET_PDEATHSIG), or a killed rehost would leave e.g. qemu-img
+   * running and holding the images' locks. An exec failure comes back
+   * through a close-on-exec pipe. */
+  int execp[2];
+  if (pipe2(execp, O_CLOEXEC) < 0) {
+    close(outp[0]), close(outp[1]), close(errp[0]), close(errp[1]);
+    return -1;
+  }
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int in = open("/dev/null", O_RDONLY);
+    if (in < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(outp[1], STDOUT_FILENO) < 0 ||
+        dup2(errp[1], STDERR_FILENO) < 0)
+      _exit(127);
+    execvp(argv[0], argv);
+    int e = errno;
+    if (write(execp[1], &e, sizeof e) < 0) {}
+    _exit(127);
+  }
+  int rc = pid < 0 ? errno : 0;
+  close(execp[1]);
+  if (pid > 0) {
+    int e;
+    ssize_t n;
+    while ((n = read(execp[0], &e, sizeof e)) < 0 && errno == EINTR) {}
+    if (n == (ssize_t)sizeof e) {
+      rc = e;
+      while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    }
+  }
+  close(execp[0]);
   if (rc == 0) rh_proc_current_child = pid;
   close(outp[1]);
   close(errp[1]);

@@ -1,0 +1,96 @@
+# Faults during replicate: kill -9 at random points of full, compare and bitmap
+# syncs, repeated; ENOSPC on the target's filesystem. Afterwards the target is
+# never marked consistent while it differs from the source, the next run says
+# why it falls back and repairs it, and the source's data never changes.
+source "$(dirname "$0")/lib.sh"
+FX=$(fixtures)
+SEED=${SEED:-$RANDOM}
+RANDOM=$SEED
+ROUNDS=${FAULT_ROUNDS:-8}
+echo "random seed: $SEED, $ROUNDS kill rounds (rerun with SEED=$SEED)"
+
+same() { qemu-img compare -q "$1" "$2"; }
+state() { jq -r .state "$T/tgt.qcow2.rehost.json" 2>/dev/null || echo none; }
+
+cp --sparse=always "$FX/debian12-mbr.qcow2" "$T/src.qcow2"
+"$REHOST" -q replicate "$T/src.qcow2" "$T/tgt.qcow2" || fail "initial full copy"
+qemu-img convert -O qcow2 "$T/src.qcow2" "$T/prev.qcow2"
+modes=(full compare auto auto)
+killed=0
+for round in $(seq "$ROUNDS"); do
+  # give the sync real work: a 96 MiB run and 200 scattered blocks
+  cmds=(-c "write -P $((round % 250 + 1)) $(( (RANDOM % 2000) * 1048576 )) 96M")
+  for _ in $(seq 200); do cmds+=(-c "write -P $((RANDOM % 250 + 1)) $(( (RANDOM * 32768 + RANDOM) % 49152 * 65536 )) 64k"); done
+  qemu-io -f qcow2 "${cmds[@]}" "$T/src.qcow2" > /dev/null
+  qemu-img convert -O qcow2 "$T/src.qcow2" "$T/snap.qcow2"
+  prev_started=$(jq -r .last_sync.started "$T/tgt.qcow2.rehost.json")
+  mode=${modes[$((RANDOM % ${#modes[@]}))]}
+  case $mode in # kill somewhere inside the sync's typical duration here
+    auto) delay=$(( RANDOM % 450 )) ;; full) delay=$(( RANDOM % 800 )) ;; *) delay=$(( RANDOM % 1500 )) ;;
+  esac
+  "$REHOST" -q replicate --mode "$mode" "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/killed.err" &
+  pid=$!
+  sleep "$(printf '0.%03d' "$delay")"
+  if kill -9 $pid 2>/dev/null; then killed=$((killed + 1)); fi
+  wait $pid 2>/dev/null || true
+  sleep 0.3 # qemu-nbd helpers die with rehost (PR_SET_PDEATHSIG)
+  st=$(state)
+  echo "round $round: $mode sync killed after ${delay} ms, state $st"
+  if [ "$st" = consistent ] && [ "$(jq -r .last_sync.started "$T/tgt.qcow2.rehost.json")" = "$prev_started" ]; then
+    # killed before it began: the target still equals the source of the last sync
+    same "$T/prev.qcow2" "$T/tgt.qcow2" && ok "round $round: untouched target still consistent" \
+      || fail "round $round: target marked consistent but differs from the last synced source"
+  elif [ "$st" = consistent ]; then
+    same "$T/src.qcow2" "$T/tgt.qcow2" && ok "round $round: consistent means equal" \
+      || fail "round $round: target marked consistent but differs from the source"
+  else
+    expect_eq "round $round: a killed sync is not consistent" "$st" syncing
+  fi
+  same "$T/src.qcow2" "$T/snap.qcow2" && ok "round $round: source data unchanged" \
+    || fail "round $round: the source's data changed"
+  "$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" > /dev/null 2> "$T/next.err" \
+    || fail "round $round: next sync failed: $(cat "$T/next.err")"
+  if [ "$st" = syncing ]; then
+    expect_match "round $round: next run says why" "$(cat "$T/next.err")" \
+      "compare sync: the previous sync \(pid $pid\) did not finish"
+  fi
+  same "$T/src.qcow2" "$T/tgt.qcow2" && ok "round $round: repaired" || fail "round $round: target differs after the next sync"
+  mv "$T/snap.qcow2" "$T/prev.qcow2"
+  qemu-img check -q "$T/tgt.qcow2" && ok "round $round: target passes qemu-img check" \
+    || fail "round $round: qemu-img check target: $(qemu-img check "$T/tgt.qcow2" 2>&1 | tail -2)"
+  expect_eq "round $round: consistent again" "$(state)" consistent
+  expect_no_temp "$T"
+done
+[ "$killed" -gt 0 ] && ok "some syncs were killed mid-way" || fail "no sync was killed: timing too short"
+[ -z "$(pgrep -f "qemu-nbd.*$T" || true)" ] && ok "no qemu-nbd left running" || fail "qemu-nbd processes left: $(pgrep -af "qemu-nbd.*$T")"
+
+# ---- ENOSPC: a target filesystem that fills up ----
+mkdir "$T/small"
+if ! mount -t tmpfs -o size=48M rehost-enospc "$T/small" 2>/dev/null; then
+  echo "cannot mount a tmpfs (not root?): ENOSPC cases skipped"
+  finish
+  exit $?
+fi
+trap 'umount "$T/small" 2>/dev/null; rm -rf "$T"' EXIT
+qemu-img create -q -f qcow2 "$T/big.qcow2" 256M
+qemu-io -f qcow2 -c "write -P 0x61 0 80M" "$T/big.qcow2" > /dev/null
+run_expect_fail 5 "No space left on device" "$REHOST" -q replicate "$T/big.qcow2" "$T/small/t.qcow2"
+expect_no_file "$T/small/t.qcow2"
+expect_no_temp "$T/small"
+jq_eq "$T/small/t.qcow2.rehost.json" .state inconsistent
+
+qemu-img create -q -f qcow2 "$T/grow.qcow2" 256M
+qemu-io -f qcow2 -c "write -P 0x62 0 16M" "$T/grow.qcow2" > /dev/null
+"$REHOST" -q replicate "$T/grow.qcow2" "$T/small/g.qcow2" || fail "small full copy"
+qemu-io -f qcow2 -c "write -P 0x63 64M 64M" "$T/grow.qcow2" > /dev/null
+for mode in bitmap compare; do
+  run_expect_fail 5 "small/g.qcow2: write at offset [0-9]+ failed: No space left on device" \
+    "$REHOST" -q replicate --mode $mode "$T/grow.qcow2" "$T/small/g.qcow2"
+  jq_eq "$T/small/g.qcow2.rehost.json" .state inconsistent
+  expect_match "reason recorded" "$(jq -r .reason "$T/small/g.qcow2.rehost.json")" "sync failed at"
+done
+mount -o remount,size=256M "$T/small"
+out=$("$REHOST" replicate "$T/grow.qcow2" "$T/small/g.qcow2" 2>&1) || fail "sync after freeing space: $out"
+expect_match "falls back to compare after ENOSPC" "$out" "compare sync: the target is marked inconsistent"
+same "$T/grow.qcow2" "$T/small/g.qcow2" && ok "repaired after ENOSPC" || fail "target differs after ENOSPC repair"
+finish
