@@ -150,17 +150,27 @@ static int run_delta(struct run *r)
   struct rh_nbd_export se = {r->src.path, r->src.format, true, bitmap ? r->st.bitmap : NULL,
                              threads};
   struct rh_nbd_export te = {o->target, r->tgt_driver, false, NULL, threads};
+  /* Maps are taken before the servers lock the images (see image_map.h).
+   * A bitmap sync reads little, through NBD: mapping a fragmented image
+   * would cost more than it saves. */
+  struct rh_image_map sm, tm;
+  bool have_sm = !bitmap && rh_image_map_load(r->src.path, r->src.format, &sm) == 0;
+  bool have_tm = !bitmap && rh_image_map_load(o->target, r->tgt_driver, &tm) == 0;
+  rh_debug("direct reads: source %s, target %s", have_sm ? "yes" : "no", have_tm ? "yes" : "no");
   struct rh_nbd_server ss, ts;
   int rc = rh_nbd_server_start(&se, &ss);
-  if (rc) return rc;
-  rc = rh_nbd_server_start(&te, &ts);
+  if (!rc && (rc = rh_nbd_server_start(&te, &ts))) rh_nbd_server_stop(&ss);
   if (rc) {
-    rh_nbd_server_stop(&ss);
+    if (have_sm) rh_image_map_free(&sm);
+    if (have_tm) rh_image_map_free(&tm);
     return rc;
   }
   struct rh_sync_opts so = {bitmap ? RH_SYNC_BITMAP : RH_SYNC_COMPARE, block, chunk, threads,
-                            bitmap ? r->st.bitmap : NULL, &g_cancel};
+                            bitmap ? r->st.bitmap : NULL, &g_cancel,
+                            have_sm ? &sm : NULL, have_tm ? &tm : NULL};
   rc = rh_sync_run(&ss, &ts, &so, &r->stats);
+  if (have_sm) rh_image_map_free(&sm);
+  if (have_tm) rh_image_map_free(&tm);
   rh_nbd_server_stop(&ss);
   if (rh_nbd_server_stop(&ts) < 0 && !rc) {
     rh_error("%s: the target was not closed cleanly", o->target);

@@ -3,16 +3,18 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "extents.h"
+#include "image_map.h"
 
 #include <errno.h>
 #include <libnbd.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <xxhash.h>
 
 int rh_is_zero(const void *buf, size_t len)
 {
@@ -28,7 +30,7 @@ struct engine {
   const struct rh_nbd_server *src_srv, *tgt_srv;
   struct nbd_handle **src, **tgt;  /* one per worker */
   struct rh_plan plan;
-  const EVP_MD *md;
+  XXH64_hash_t seed;
   atomic_size_t next;
   atomic_uint_fast64_t examined, src_read, tgt_read, written, zeroed, blocks;
   atomic_int failed;  /* RH_EXIT_* of the first failure */
@@ -43,9 +45,8 @@ static double now(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int fail(struct engine *e, const char *path, const char *what, uint64_t off)
+static int fail_errno(struct engine *e, const char *path, const char *what, uint64_t off, int err)
 {
-  int err = nbd_get_errno();
   int code = err == ENOSPC || err == EIO || err == EDQUOT ? RH_EXIT_IO : RH_EXIT_FAILURE;
   pthread_mutex_lock(&e->err_lock);
   int expected = 0;
@@ -56,14 +57,32 @@ static int fail(struct engine *e, const char *path, const char *what, uint64_t o
   return -1;
 }
 
+static int fail(struct engine *e, const char *path, const char *what, uint64_t off)
+{
+  return fail_errno(e, path, what, off, nbd_get_errno());
+}
+
+/* Read through the image's file map when there is one, else through NBD. */
+static int read_range(struct engine *e, const struct rh_image_map *map, struct nbd_handle *h,
+                      const char *path, void *buf, uint32_t len, uint64_t off)
+{
+  if (map) {
+    if (rh_image_map_pread(map, h, buf, len, off) < 0)
+      return fail_errno(e, path, "read", off, errno);
+    return 0;
+  }
+  if (nbd_pread(h, buf, len, off, 0) < 0) return fail(e, path, "read", off);
+  return 0;
+}
+
+/* Blocks are compared by 128-bit XXH3 digest, seeded at random for each
+ * run so that colliding blocks cannot be prepared in advance. */
 static int digest_equal(struct engine *e, const unsigned char *a, const unsigned char *b,
                         size_t len)
 {
-  unsigned char da[EVP_MAX_MD_SIZE], db[EVP_MAX_MD_SIZE];
-  unsigned int la = 0, lb = 0;
-  if (!EVP_Digest(a, len, da, &la, e->md, NULL) || !EVP_Digest(b, len, db, &lb, e->md, NULL))
-    return memcmp(a, b, len) == 0; /* cannot hash: compare bytes */
-  return la == lb && memcmp(da, db, la) == 0;
+  XXH128_hash_t da = XXH3_128bits_withSeed(a, len, e->seed);
+  XXH128_hash_t db = XXH3_128bits_withSeed(b, len, e->seed);
+  return XXH128_isEqual(da, db);
 }
 
 /* Write the blocks of [off, off+len) (source data in sbuf) selected by
@@ -107,11 +126,11 @@ static int do_work(struct engine *e, int w, const struct rh_work *wk, unsigned c
   struct nbd_handle *s = e->src[w], *t = e->tgt[w];
   uint32_t bs = e->o->block, len = wk->len, nb = (len + bs - 1) / bs;
   if (wk->kind != RH_WORK_CLEAR) {
-    if (nbd_pread(s, sbuf, len, wk->off, 0) < 0) return fail(e, e->src_srv->path, "read", wk->off);
+    if (read_range(e, e->o->src_map, s, e->src_srv->path, sbuf, len, wk->off) < 0) return -1;
     atomic_fetch_add(&e->src_read, len);
   }
   if (wk->kind == RH_WORK_COMPARE || wk->kind == RH_WORK_CLEAR) {
-    if (nbd_pread(t, tbuf, len, wk->off, 0) < 0) return fail(e, e->tgt_srv->path, "read", wk->off);
+    if (read_range(e, e->o->tgt_map, t, e->tgt_srv->path, tbuf, len, wk->off) < 0) return -1;
     atomic_fetch_add(&e->tgt_read, len);
   }
   for (uint32_t i = 0; i < nb; i++) {
@@ -217,7 +236,7 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
   pthread_mutex_init(&e.err_lock, NULL);
   e.src = calloc((size_t)o->threads, sizeof *e.src);
   e.tgt = calloc((size_t)o->threads, sizeof *e.tgt);
-  e.md = EVP_sha256();
+  if (getrandom(&e.seed, sizeof e.seed, 0) != (ssize_t)sizeof e.seed) e.seed = (XXH64_hash_t)t0;
   int rc = RH_EXIT_FAILURE;
   if (!e.src || !e.tgt || connect_all(&e) < 0) goto out;
   int64_t ss = nbd_get_size(e.src[0]), ts = nbd_get_size(e.tgt[0]);

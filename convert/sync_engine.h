@@ -2,7 +2,7 @@
  * of the same virtual size, both served by qemu-nbd (see nbd_server.h).
  *
  * compare: reads both sides (skipping ranges both report as zero), compares
- *          each block by SHA-256 digest and writes only the blocks that differ.
+ *          each block by seeded XXH3-128 digest and writes only the blocks that differ.
  * bitmap:  reads only the ranges marked dirty in the source's exported
  *          qemu:dirty-bitmap, and writes them.
  * Work is cut into chunks handed to worker threads, each with its own NBD
@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "image_map.h"
 #include "nbd_server.h"
 
 enum rh_sync_mode { RH_SYNC_COMPARE, RH_SYNC_BITMAP };
@@ -24,6 +25,7 @@ struct rh_sync_opts {
   int threads;                    /* worker threads = connections per server */
   const char *bitmap;             /* bitmap mode: name the source server exports */
   volatile sig_atomic_t *cancel;  /* set non-zero (by a signal handler) to stop */
+  const struct rh_image_map *src_map, *tgt_map;  /* direct reads, or NULL: NBD */
 };
 
 struct rh_sync_stats {

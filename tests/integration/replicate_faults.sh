@@ -64,6 +64,21 @@ done
 [ "$killed" -gt 0 ] && ok "some syncs were killed mid-way" || fail "no sync was killed: timing too short"
 [ -z "$(pgrep -f "qemu-nbd.*$T" || true)" ] && ok "no qemu-nbd left running" || fail "qemu-nbd processes left: $(pgrep -af "qemu-nbd.*$T")"
 
+# ---- Ctrl-C (SIGINT) during a compare sync: exit 6, marked inconsistent ----
+qemu-io -f qcow2 -c "write -P 0x71 512M 256M" "$T/src.qcow2" > /dev/null
+"$REHOST" replicate --mode compare --threads 1 "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/int.err" &
+pid=$!
+sleep 0.4
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+expect_eq "SIGINT exit status" "$rc" 6
+expect_match "says interrupted" "$(cat "$T/int.err")" "interrupted"
+jq_eq "$T/tgt.qcow2.rehost.json" .state inconsistent
+expect_match "reason says interrupted" "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" "compare sync interrupted at"
+out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT: $out"
+expect_match "next run compares, saying why" "$out" "compare sync: the target is marked inconsistent \(compare sync interrupted"
+same "$T/src.qcow2" "$T/tgt.qcow2" && ok "repaired after SIGINT" || fail "target differs after SIGINT repair"
+
 # ---- ENOSPC: a target filesystem that fills up ----
 mkdir "$T/small"
 if ! mount -t tmpfs -o size=48M rehost-enospc "$T/small" 2>/dev/null; then

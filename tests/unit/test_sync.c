@@ -14,6 +14,7 @@
 
 #include "../../convert/bitmaps.h"
 #include "../../convert/extents.h"
+#include "../../convert/image_map.h"
 #include "../../convert/nbd_server.h"
 #include "../../convert/replicate.h"
 #include "../../convert/sync_engine.h"
@@ -277,15 +278,25 @@ static int files_equal(const char *a, const char *b)
   return eq;
 }
 
-static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *st)
+static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *st, int direct)
 {
+  struct rh_image_map sm, tm;
+  if (direct) {
+    assert_int_equal(rh_image_map_load(src, "raw", &sm), 0);
+    assert_int_equal(rh_image_map_load(tgt, "raw", &tm), 0);
+  }
   static volatile sig_atomic_t cancel;
   struct rh_nbd_export se = {src, "raw", true, NULL, 2}, te = {tgt, "raw", false, NULL, 2};
   struct rh_nbd_server ss, ts;
   assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
   assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
-  struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, 2, NULL, &cancel};
+  struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, 2, NULL, &cancel,
+                           direct ? &sm : NULL, direct ? &tm : NULL};
   int rc = rh_sync_run(&ss, &ts, &o, st);
+  if (direct) {
+    rh_image_map_free(&sm);
+    rh_image_map_free(&tm);
+  }
   assert_int_equal(rh_nbd_server_stop(&ss), 0);
   assert_int_equal(rh_nbd_server_stop(&ts), 0);
   return rc;
@@ -295,7 +306,7 @@ static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *s
  * punches the block that is a hole in the source, leaves equal data alone. */
 static void engine_compare_writes_only_changed_blocks(void **state)
 {
-  (void)state;
+  int direct = *(int *)*state;
   if (system("command -v qemu-nbd >/dev/null") != 0) skip();
   char dir[] = "/tmp/rehost-unit.XXXXXX";
   assert_non_null(mkdtemp(dir));
@@ -319,20 +330,52 @@ static void engine_compare_writes_only_changed_blocks(void **state)
   close(ft);
 
   struct rh_sync_stats st;
-  assert_int_equal(run_compare(src, tgt, &st), 0);
+  assert_int_equal(run_compare(src, tgt, &st, direct), 0);
   assert_int_equal(st.written, 3 * 65536);
   assert_int_equal(st.zeroed, 65536);
   assert_int_equal(st.blocks, 4);
   assert_int_equal(st.src_read, 4 * MiB); /* the source hole is never read */
   assert_true(files_equal(src, tgt));
 
-  assert_int_equal(run_compare(src, tgt, &st), 0); /* in sync: nothing to write */
+  assert_int_equal(run_compare(src, tgt, &st, direct), 0); /* in sync: nothing to write */
   assert_int_equal(st.written + st.zeroed, 0);
 
   unlink(src);
   unlink(tgt);
   rmdir(dir);
 }
+
+static void image_map_from_qemu_img_map(void **state)
+{
+  (void)state;
+  const char *json =
+      "[{ \"start\": 0, \"length\": 65536, \"depth\": 0, \"present\": true, \"zero\": false, "
+      "\"data\": true, \"offset\": 327680},"
+      "{ \"start\": 65536, \"length\": 65536, \"depth\": 0, \"present\": true, \"zero\": false, "
+      "\"data\": true, \"offset\": 393216},"  /* contiguous in the file: merged */
+      "{ \"start\": 131072, \"length\": 131072, \"depth\": 0, \"present\": false, \"zero\": true, "
+      "\"data\": false},"
+      "{ \"start\": 262144, \"length\": 65536, \"depth\": 0, \"present\": true, \"zero\": false, "
+      "\"data\": true},"                          /* compressed: no offset */
+      "{ \"start\": 327680, \"length\": 65536, \"depth\": 1, \"present\": true, \"zero\": false, "
+      "\"data\": true, \"offset\": 0}]";          /* in the backing file */
+  struct rh_image_map m = {0};
+  assert_int_equal(rh_image_map_parse(json, &m), 0);
+  assert_int_equal(m.size, 393216);
+  assert_int_equal(m.n, 3); /* compressed and backing ranges merge: both NBD */
+  assert_int_equal(m.v[0].kind, RH_MAP_FILE);
+  assert_int_equal(m.v[0].len, 131072);
+  assert_int_equal(m.v[0].host, 327680);
+  assert_int_equal(m.v[1].kind, RH_MAP_ZERO);
+  assert_int_equal(m.v[2].kind, RH_MAP_NBD);
+  assert_int_equal(m.v[2].len, 131072);
+  rh_image_map_free(&m);
+  struct rh_image_map bad = {0};
+  assert_int_equal(rh_image_map_parse("[{\"start\": 5, \"length\": 1}]", &bad), -1); /* gap */
+  assert_int_equal(rh_image_map_parse("{}", &bad), -1);
+}
+
+static int via_nbd = 0, via_map = 1;
 
 int main(void)
 {
@@ -346,7 +389,9 @@ int main(void)
       cmocka_unit_test(bitmaps_from_qemu_img_info),
       cmocka_unit_test(disk_identity),
       cmocka_unit_test(zero_detection),
-      cmocka_unit_test(engine_compare_writes_only_changed_blocks),
+      cmocka_unit_test(image_map_from_qemu_img_map),
+      cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd),
+      cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_map),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,147 @@
+#include "image_map.h"
+
+#include "../lib/proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <libnbd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int add(struct rh_image_map *m, uint64_t off, uint64_t len, uint64_t host, uint8_t kind)
+{
+  if (m->n && m->v[m->n - 1].kind == kind && m->v[m->n - 1].off + m->v[m->n - 1].len == off &&
+      (kind != RH_MAP_FILE || m->v[m->n - 1].host + m->v[m->n - 1].len == host)) {
+    m->v[m->n - 1].len += len;
+    return 0;
+  }
+  if (m->n == m->cap) {
+    size_t cap = m->cap ? m->cap * 2 : 256;
+    struct rh_map_ext *v = realloc(m->v, cap * sizeof *v);
+    if (!v) return -1;
+    m->v = v;
+    m->cap = cap;
+  }
+  m->v[m->n++] = (struct rh_map_ext){off, len, host, kind};
+  return 0;
+}
+
+static int64_t jint(json_object *o, const char *k, int64_t dflt)
+{
+  json_object *v;
+  return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_int)
+             ? json_object_get_int64(v) : dflt;
+}
+
+static int jbool(json_object *o, const char *k)
+{
+  json_object *v;
+  return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
+}
+
+int rh_image_map_parse(const char *json, struct rh_image_map *m)
+{
+  m->fd = -1;
+  json_object *j = json_tokener_parse(json);
+  int rc = -1;
+  if (!j || !json_object_is_type(j, json_type_array)) goto out;
+  size_t n = json_object_array_length(j);
+  for (size_t i = 0; i < n; i++) {
+    json_object *e = json_object_array_get_idx(j, i);
+    int64_t start = jint(e, "start", -1), len = jint(e, "length", -1);
+    int64_t depth = jint(e, "depth", 0), host = jint(e, "offset", -1);
+    if (start < 0 || len <= 0 || (uint64_t)start != m->size) goto out; /* must be contiguous */
+    uint8_t kind = RH_MAP_NBD;
+    if (jbool(e, "zero") && depth == 0)
+      kind = RH_MAP_ZERO;
+    else if (jbool(e, "data") && depth == 0 && host >= 0)
+      kind = RH_MAP_FILE;
+    else if (!jbool(e, "present") && !jbool(e, "data"))
+      kind = jbool(e, "zero") ? RH_MAP_ZERO : RH_MAP_NBD;
+    if (add(m, (uint64_t)start, (uint64_t)len, host < 0 ? 0 : (uint64_t)host, kind) < 0) goto out;
+    m->size += (uint64_t)len;
+  }
+  rc = 0;
+out:
+  json_object_put(j);
+  if (rc) rh_image_map_free(m);
+  return rc;
+}
+
+int rh_image_map_load(const char *path, const char *format, struct rh_image_map *m)
+{
+  memset(m, 0, sizeof *m);
+  m->fd = -1;
+  char *argv[] = {"qemu-img", "map", "--output=json", "-f", (char *)format, (char *)path, NULL};
+  struct rh_proc_result r;
+  int rc = -1;
+  if (rh_proc_run(argv, &r, NULL, NULL) == 0 && r.status == 0 && rh_image_map_parse(r.out, m) == 0)
+    rc = 0;
+  rh_proc_result_free(&r);
+  if (rc == 0 && (m->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) rc = -1;
+  if (rc) rh_image_map_free(m);
+  return rc;
+}
+
+void rh_image_map_free(struct rh_image_map *m)
+{
+  if (m->fd >= 0) close(m->fd);
+  free(m->v);
+  memset(m, 0, sizeof *m);
+  m->fd = -1;
+}
+
+static size_t find(const struct rh_image_map *m, uint64_t off)
+{
+  size_t lo = 0, hi = m->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->v[mid].off + m->v[mid].len <= off)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+int rh_image_map_pread(const struct rh_image_map *m, struct nbd_handle *h, void *buf, size_t len,
+                       uint64_t off)
+{
+  unsigned char *p = buf;
+  size_t i = find(m, off);
+  while (len > 0) {
+    size_t piece = len;
+    uint8_t kind = RH_MAP_NBD;
+    uint64_t host = 0;
+    if (i < m->n && m->v[i].off <= off) {
+      uint64_t left = m->v[i].off + m->v[i].len - off;
+      if (left < piece) piece = (size_t)left;
+      kind = m->v[i].kind;
+      host = m->v[i].host + (off - m->v[i].off);
+    }
+    if (kind == RH_MAP_ZERO) {
+      memset(p, 0, piece);
+    } else if (kind == RH_MAP_FILE && m->fd >= 0) {
+      for (size_t done = 0; done < piece;) {
+        ssize_t n = pread(m->fd, p + done, piece - done, (off_t)(host + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) { /* short file: the image was truncated under us */
+          errno = EIO;
+          return -1;
+        }
+        done += (size_t)n;
+      }
+    } else if (nbd_pread(h, p, piece, off, 0) < 0) {
+      errno = nbd_get_errno() ? nbd_get_errno() : EIO;
+      return -1;
+    }
+    p += piece;
+    off += piece;
+    len -= piece;
+    i++;
+  }
+  return 0;
+}

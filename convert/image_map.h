@@ -1,0 +1,51 @@
+/* Direct reads of image data through its host-file map (qemu-img map).
+ *
+ * Reading every block through qemu-nbd costs three copies and two context
+ * switches per byte. For data that qemu stores uncompressed at a fixed offset
+ * of the image file itself (raw, and qcow2/vmdk/vhdx data clusters), the map
+ * gives that offset, and rehost preads it straight from the file (one copy
+ * from the page cache). Everything else - zero ranges, compressed or
+ * encrypted clusters, data in a backing file - is read as zeroes or through
+ * NBD. Writes always go through qemu-nbd.
+ *
+ * Valid while the image's mapping does not move under a range before it is
+ * read: true for a read-only source, and for a target whose writer (the sync
+ * engine) reads each block before writing it - qcow2 never relocates an
+ * allocated cluster, and a cluster freed by a zero write belongs to a block
+ * already done. qemu-nbd uses the page cache (cache=writeback), so reads are
+ * coherent with its writes. */
+#ifndef REHOST_IMAGE_MAP_H
+#define REHOST_IMAGE_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct nbd_handle;
+
+enum rh_map_kind { RH_MAP_ZERO, RH_MAP_FILE, RH_MAP_NBD };
+
+struct rh_map_ext {
+  uint64_t off, len;
+  uint64_t host;    /* RH_MAP_FILE: offset in the image file */
+  uint8_t kind;
+};
+
+struct rh_image_map {
+  int fd;           /* image file, O_RDONLY */
+  struct rh_map_ext *v;
+  size_t n, cap;
+  uint64_t size;
+};
+
+/* Parse qemu-img map --output=json text (unit-tested). Returns 0 or -1. */
+int rh_image_map_parse(const char *json, struct rh_image_map *m);
+/* Map path (qemu driver format) and open it for reading. On failure (or when
+ * nothing is directly readable) returns -1 quietly: callers read via NBD. */
+int rh_image_map_load(const char *path, const char *format, struct rh_image_map *m);
+void rh_image_map_free(struct rh_image_map *m);
+/* Read [off, off+len) using the map; pieces it cannot serve go through h.
+ * Returns 0, or -1 with errno set (and h's error for NBD failures). */
+int rh_image_map_pread(const struct rh_image_map *m, struct nbd_handle *h, void *buf, size_t len,
+                       uint64_t off);
+
+#endif
