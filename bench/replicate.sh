@@ -5,7 +5,7 @@
 #   change track: rehost replicate bitmap   vs  rehost full copy       (goal >= 50x faster)
 # on an 8 GiB sparse qcow2 holding 2 GiB of random data, after changing 1% of
 # its 64 KiB blocks. Each timing is the best of RUNS (default 2); page cache
-# warm for every contender alike. Prints a Markdown table.
+# warm, then cold (dropped before every run, when root). Prints Markdown tables.
 # Usage: bench/replicate.sh [REHOST_BINARY]   (BENCH_DIR: scratch, ~12 GB)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,10 +24,9 @@ done
 qemu-img convert -f raw -O qcow2 "$D/src.raw" "$D/src.qcow2"
 rm "$D/src.raw"
 
-# Page cache: dropped before every timed run when we can (root), so each
-# contender reads from disk as a real replication would; COLD=0 keeps it warm.
+# Two passes: page cache warm (CPU-bound: what each tool computes) and, when
+# we can drop it (root), cold before every timed run (reads from disk).
 CACHE=warm
-if [ "${COLD:-1}" = 1 ] && [ -w /proc/sys/vm/drop_caches ]; then CACHE=cold; fi
 drop_caches() { if [ $CACHE = cold ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
 
 # best TIME of RUNS runs of a command (after a setup command each time)
@@ -44,12 +43,8 @@ best() { # best SETUP CMD...
 }
 check_equal() { qemu-img compare -q "$1" "$2" || { echo "bench: $2 differs from $1" >&2; exit 1; }; }
 
-echo "bench: full copies" >&2
-t_qemu=$(best 'rm -f "$D/ref.qcow2"' qemu-img convert -f qcow2 -O qcow2 -S 4k "$D/src.qcow2" "$D/ref.qcow2")
-t_full=$(best 'rm -f "$D/tgt.qcow2" "$D/tgt.qcow2.rehost.json"' "$REHOST" -q replicate --full "$D/src.qcow2" "$D/tgt.qcow2")
-check_equal "$D/src.qcow2" "$D/tgt.qcow2"
-
 # the previous generation of the target, for every delta contender
+"$REHOST" -q replicate "$D/src.qcow2" "$D/tgt.qcow2"
 cp -p --sparse=always "$D/tgt.qcow2" "$D/old.qcow2"
 cp "$D/tgt.qcow2.rehost.json" "$D/old.state"
 cp --sparse=always "$D/src.qcow2" "$D/src-old.qcow2"   # rsync's destination: yesterday's file
@@ -66,25 +61,32 @@ while [ ${#seen[@]} -lt $NCHG ]; do
 done
 qemu-io -f qcow2 "${cmds[@]}" "$D/src.qcow2" > /dev/null
 
-echo "bench: delta syncs" >&2
-restore='cp -p --sparse=always "$D/old.qcow2" "$D/tgt.qcow2"; cp "$D/old.state" "$D/tgt.qcow2.rehost.json"'
-# bitmap first: each run restores the old target and state; the source's
-# generation-1 bitmap stays (--no-track keeps the other runs from touching it)
-t_bitmap=$(best "$restore" "$REHOST" -q replicate --mode bitmap --no-track "$D/src.qcow2" "$D/tgt.qcow2")
-mode=$(jq -r .last_sync.mode "$D/tgt.qcow2.rehost.json")
-[ "$mode" = bitmap ] || { echo "bench: bitmap run fell back to $mode" >&2; exit 1; }
-check_equal "$D/src.qcow2" "$D/tgt.qcow2"
-t_compare=$(best "$restore" "$REHOST" -q replicate --mode compare --no-track "$D/src.qcow2" "$D/tgt.qcow2")
-check_equal "$D/src.qcow2" "$D/tgt.qcow2"
-t_rsync=$(best 'cp --sparse=always "$D/src-old.qcow2" "$D/rs.qcow2"' rsync --inplace --no-whole-file --ignore-times "$D/src.qcow2" "$D/rs.qcow2")
-cmp -s "$D/src.qcow2" "$D/rs.qcow2" || { echo "bench: rsync result differs" >&2; exit 1; }
-
 ratio() { echo "scale=3; $1 / $2" | bc -l | sed 's/^\./0./'; }
-echo
-echo "8 GiB qcow2, 2 GiB random data, 1% of 64 KiB blocks changed ($((NCHG * BS / 1048576)) MiB); $(nproc) cores; page cache $CACHE; best of $RUNS; $(date -u +%Y-%m-%d)"
-echo
-echo "| operation | peer | peer (s) | rehost (s) | rehost / peer | goal |"
-echo "|---|---|---|---|---|---|"
-echo "| full copy | qemu-img convert | $t_qemu | $t_full | $(ratio "$t_full" "$t_qemu") | <= 1.05 |"
-echo "| delta sync, compare | rsync --inplace --no-whole-file -I | $t_rsync | $t_compare | $(ratio "$t_compare" "$t_rsync") | <= 0.5 |"
-echo "| delta sync, bitmap | rehost full copy | $t_full | $t_bitmap | $(ratio "$t_bitmap" "$t_full") (speed-up $(ratio "$t_full" "$t_bitmap")x) | speed-up >= 50x |"
+restore='cp -p --sparse=always "$D/old.qcow2" "$D/tgt.qcow2"; cp "$D/old.state" "$D/tgt.qcow2.rehost.json"'
+passes=(warm)
+[ -w /proc/sys/vm/drop_caches ] && passes+=(cold)
+echo "8 GiB qcow2, 2 GiB random data, 1% of 64 KiB blocks changed ($((NCHG * BS / 1048576)) MiB); $(nproc) cores; best of $RUNS; $(date -u +%Y-%m-%d)"
+for CACHE in "${passes[@]}"; do
+  echo "bench: page cache $CACHE" >&2
+  t_qemu=$(best 'rm -f "$D/ref.qcow2"' qemu-img convert -f qcow2 -O qcow2 -S 4k "$D/src.qcow2" "$D/ref.qcow2")
+  t_full=$(best 'rm -f "$D/full.qcow2" "$D/full.qcow2.rehost.json"' "$REHOST" -q replicate --full --no-track "$D/src.qcow2" "$D/full.qcow2")
+  check_equal "$D/src.qcow2" "$D/full.qcow2"
+  # each delta run restores the old target and state; --no-track keeps the
+  # source's generation-1 bitmap in place for the next run
+  t_bitmap=$(best "$restore" "$REHOST" -q replicate --mode bitmap --no-track "$D/src.qcow2" "$D/tgt.qcow2")
+  mode=$(jq -r .last_sync.mode "$D/tgt.qcow2.rehost.json")
+  [ "$mode" = bitmap ] || { echo "bench: bitmap run fell back to $mode" >&2; exit 1; }
+  check_equal "$D/src.qcow2" "$D/tgt.qcow2"
+  t_compare=$(best "$restore" "$REHOST" -q replicate --mode compare --no-track "$D/src.qcow2" "$D/tgt.qcow2")
+  check_equal "$D/src.qcow2" "$D/tgt.qcow2"
+  t_rsync=$(best 'cp --sparse=always "$D/src-old.qcow2" "$D/rs.qcow2"' rsync --inplace --no-whole-file --ignore-times "$D/src.qcow2" "$D/rs.qcow2")
+  cmp -s "$D/src.qcow2" "$D/rs.qcow2" || { echo "bench: rsync result differs" >&2; exit 1; }
+  echo
+  echo "page cache $CACHE:"
+  echo
+  echo "| operation | peer | peer (s) | rehost (s) | rehost / peer | goal |"
+  echo "|---|---|---|---|---|---|"
+  echo "| full copy | qemu-img convert | $t_qemu | $t_full | $(ratio "$t_full" "$t_qemu") | <= 1.05 |"
+  echo "| delta sync, compare | rsync --inplace --no-whole-file -I | $t_rsync | $t_compare | $(ratio "$t_compare" "$t_rsync") | <= 0.5 |"
+  echo "| delta sync, bitmap | rehost full copy | $t_full | $t_bitmap | $(ratio "$t_bitmap" "$t_full") (speed-up $(ratio "$t_full" "$t_bitmap")x) | speed-up >= 50x |"
+done
