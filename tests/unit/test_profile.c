@@ -1,0 +1,218 @@
+/* Unit tests for the profile loader: every shipped profile says what issue #4's
+ * table says; "extends" merges; malformed profiles are refused with a reason. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../profiles/profile.h"
+
+static int has(char **v, const char *s)
+{
+  for (; v && *v; v++)
+    if (!strcmp(*v, s)) return 1;
+  return 0;
+}
+
+static const struct rh_agent *agent(const struct rh_profile *p, const char *name)
+{
+  for (size_t i = 0; i < p->n_agents; i++)
+    if (!strcmp(p->agents[i].name, name)) return &p->agents[i];
+  return NULL;
+}
+
+/* services.enable holds alternatives lists; find the list starting with first */
+static int enables(const struct rh_profile *p, const char *first)
+{
+  for (size_t i = 0; i < p->n_enable; i++)
+    if (!strcmp(p->enable[i][0], first)) return 1;
+  return 0;
+}
+
+static void load(const char *name, struct rh_profile *p)
+{
+  assert_int_equal(rh_profile_load(name, p), 0);
+  assert_string_equal(p->name, name);
+}
+
+static void common_rules(const struct rh_profile *p)
+{
+  assert_true(has(p->disable, "libvirtd"));
+  assert_true(enables(p, "ssh"));
+  assert_true(enables(p, "NetworkManager"));
+  assert_true(has(p->firewall, "iptables") && has(p->firewall, "ip6tables"));
+  assert_true(p->drop_network_mounts && p->fstab_uuid);
+  assert_true(p->adjtime_utc && p->adjtime_reset_drift);
+  assert_false(p->network_dhcp);
+  assert_true(p->remove_mac_bindings);
+  assert_true(has(p->cmdline_add, "console=ttyS0"));
+}
+
+static void shipped_ec2(void **state)
+{
+  (void)state;
+  struct rh_profile p;
+  load("ec2", &p);
+  common_rules(&p);
+  assert_non_null(agent(&p, "cloud-init"));
+  const char *mods[] = {"nvme", "ena", "xen-blkfront", "xen-netfront"};
+  for (size_t i = 0; i < 4; i++) assert_true(has(p.initramfs_modules, mods[i]));
+  assert_true(has(p.disable, "hal") && has(p.disable, "haldaemon"));
+  assert_true(has(p.formats, "raw") && has(p.formats, "vmdk"));
+  assert_string_equal(rh_profile_format_options(&p, "vmdk"), "subformat=streamOptimized");
+  rh_profile_free(&p);
+}
+
+static void shipped_openstack_and_kvm(void **state)
+{
+  (void)state;
+  struct rh_profile p;
+  load("openstack", &p);
+  common_rules(&p);
+  assert_non_null(agent(&p, "cloud-init"));
+  assert_non_null(agent(&p, "qemu-guest-agent"));
+  assert_true(has(p.disable, "hal") && has(p.disable, "haldaemon"));
+  const char *virtio[] = {"virtio_blk", "virtio_scsi", "virtio_net", "virtio_pci"};
+  for (size_t i = 0; i < 4; i++) assert_true(has(p.initramfs_modules, virtio[i]));
+  assert_string_equal(p.default_format, "qcow2");
+  rh_profile_free(&p);
+  load("kvm", &p);
+  common_rules(&p);
+  assert_int_equal(p.n_agents, 1);
+  assert_true(has(p.agents[0].deb, "qemu-guest-agent"));
+  for (size_t i = 0; i < 4; i++) assert_true(has(p.initramfs_modules, virtio[i]));
+  assert_false(has(p.disable, "hal"));
+  assert_string_equal(p.default_format, "qcow2");
+  rh_profile_free(&p);
+}
+
+static void shipped_azure_and_hyperv(void **state)
+{
+  (void)state;
+  struct rh_profile p;
+  const char *hv[] = {"hv_vmbus", "hv_storvsc", "hv_netvsc", "hv_utils"};
+  load("azure", &p);
+  common_rules(&p);
+  assert_non_null(agent(&p, "walinuxagent"));
+  assert_true(has(agent(&p, "walinuxagent")->deb, "waagent"));
+  assert_non_null(agent(&p, "cloud-init"));
+  for (size_t i = 0; i < 4; i++) assert_true(has(p.initramfs_modules, hv[i]));
+  assert_true(enables(&p, "network"));
+  assert_true(has(p.cmdline_add, "earlyprintk=ttyS0") && has(p.cmdline_add, "rootdelay=300"));
+  assert_string_equal(p.default_format, "vhd");
+  assert_string_equal(rh_profile_format_options(&p, "vhd"), "subformat=fixed,force_size=on");
+  assert_int_equal(p.size_alignment, 1048576);
+  rh_profile_free(&p);
+  load("hyperv", &p);
+  common_rules(&p);
+  assert_true(has(agent(&p, "hyperv-daemons")->deb, "hyperv-daemons"));
+  for (size_t i = 0; i < 4; i++) assert_true(has(p.initramfs_modules, hv[i]));
+  assert_string_equal(p.default_format, "vhdx");
+  rh_profile_free(&p);
+}
+
+static void names_list_the_shipped_profiles(void **state)
+{
+  (void)state;
+  char **n = rh_profile_names();
+  const char *want[] = {"azure", "ec2", "hyperv", "kvm", "openstack"};
+  for (size_t i = 0; i < 5; i++) {
+    assert_non_null(n[i]);
+    assert_string_equal(n[i], want[i]);
+    free(n[i]);
+  }
+  assert_null(n[5]);
+  free(n);
+}
+
+static char *write_tmp(const char *text)
+{
+  static int k;
+  char *path;
+  assert_true(asprintf(&path, "/tmp/rehost-profile-%d-%d.json", (int)getpid(), k++) > 0);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  return path;
+}
+
+static void extends_merges_objects_and_replaces_arrays(void **state)
+{
+  (void)state;
+  char *path = write_tmp("{\"schema\":\"rehost.profile/1\",\"name\":\"mine\",\"extends\":\"kvm\","
+                         "\"output\":{\"formats\":[\"raw\",\"qcow2\"],\"default\":\"raw\"},"
+                         "\"network\":{\"default\":\"dhcp\"}}");
+  struct rh_profile p;
+  assert_int_equal(rh_profile_load(path, &p), 0);
+  assert_string_equal(p.name, "mine");
+  assert_string_equal(p.default_format, "raw");
+  assert_true(p.network_dhcp);
+  assert_true(p.remove_mac_bindings);              /* kept from kvm's "network" */
+  assert_true(has(p.initramfs_modules, "virtio_blk")); /* inherited */
+  assert_string_equal(p.origin, path);
+  rh_profile_free(&p);
+  unlink(path);
+  free(path);
+}
+
+static void malformed_profiles_are_refused(void **state)
+{
+  (void)state;
+  char err[512];
+  struct rh_profile p;
+  static const struct {
+    const char *text, *needle;
+  } bad[] = {
+      {"[]", "not a JSON object"},
+      {"{\"schema\":\"x\",\"name\":\"a\"}", "schema"},
+      {"{\"schema\":\"rehost.profile/1\",\"name\":\"a b\"}", "name"},
+      {"{\"schema\":\"rehost.profile/1\",\"name\":\"a\",\"servcies\":{}}", "unknown key \"servcies\""},
+      {"{\"schema\":\"rehost.profile/1\",\"name\":\"a\",\"output\":{\"formats\":[\"iso\"]}}", "unknown output format"},
+      {"{\"schema\":\"rehost.profile/1\",\"name\":\"a\",\"output\":{\"formats\":[]}}", "at least one"},
+      {"{\"schema\":\"rehost.profile/1\",\"name\":\"a\",\"output\":{\"formats\":[\"raw\"],\"size_alignment\":1000}}", "power of two"},
+      {"{\"schema\":\"rehost.profile/1\",\"name\":\"a\",\"output\":{\"formats\":[\"raw\"]},\"initramfs_modules\":[\"virtio;rm -rf\"]}", "not a valid name"},
+      {"{\"schema\":\"rehost.profile/1\",\"name\":\"a\",\"output\":{\"formats\":[\"raw\"]},\"agents\":[{\"deb\":[\"x\"]}]}", "needs a \"name\""},
+      {"{\"schema\":\"rehost.profile/1\",\"name\":\"a\",\"output\":{\"formats\":[\"raw\"]},\"services\":{\"enable\":[[]]}}", "is empty"},
+      {"{\"schema\":\"rehost.profile/1\",\"name\":\"a\",\"output\":{\"formats\":[\"raw\"]},\"fstab\":{\"drop_network_mounts\":\"yes\"}}", "true or false"},
+      {"{\"schema\":\"rehost.profile/1\",\"name\":\"a\",\"output\":{\"formats\":[\"raw\"],\"options\":{\"raw\":\"a b\"}}}", "option string"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    err[0] = 0;
+    assert_int_equal(rh_profile_parse(bad[i].text, &p, err, sizeof err), -1);
+    if (!strstr(err, bad[i].needle)) fail_msg("case %zu: '%s' lacks '%s'", i, err, bad[i].needle);
+  }
+  /* an extends loop, and a missing parent */
+  char *a = write_tmp("{\"schema\":\"rehost.profile/1\",\"name\":\"a\",\"extends\":\"/tmp/rehost-loop-b.json\"}");
+  FILE *f = fopen("/tmp/rehost-loop-b.json", "w");
+  fprintf(f, "{\"schema\":\"rehost.profile/1\",\"name\":\"b\",\"extends\":\"%s\"}", a);
+  fclose(f);
+  assert_int_not_equal(rh_profile_load(a, &p), 0);
+  unlink("/tmp/rehost-loop-b.json");
+  char *m = write_tmp("{\"schema\":\"rehost.profile/1\",\"name\":\"m\",\"extends\":\"nosuch\"}");
+  assert_int_not_equal(rh_profile_load(m, &p), 0);
+  assert_int_not_equal(rh_profile_load("nosuch", &p), 0);
+  unlink(a);
+  unlink(m);
+  free(a);
+  free(m);
+}
+
+int main(void)
+{
+  setenv("REHOST_PROFILE_DIR", REHOST_TEST_PROFILES, 1);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(shipped_ec2),
+      cmocka_unit_test(shipped_openstack_and_kvm),
+      cmocka_unit_test(shipped_azure_and_hyperv),
+      cmocka_unit_test(names_list_the_shipped_profiles),
+      cmocka_unit_test(extends_merges_objects_and_replaces_arrays),
+      cmocka_unit_test(malformed_profiles_are_refused),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
