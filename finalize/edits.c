@@ -1,0 +1,372 @@
+#include "edits.h"
+
+#include "../guest/guestconf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REMOVED "#rehost-removed# "
+
+void rh_change(json_object *changes, const char *file, const char *action, const char *before,
+               const char *after, const char *reason)
+{
+  if (!changes) return;
+  json_object *c = json_object_new_object();
+  json_object_object_add(c, "file", json_object_new_string(file));
+  json_object_object_add(c, "action", json_object_new_string(action));
+  if (before) json_object_object_add(c, "before", json_object_new_string(before));
+  if (after) json_object_object_add(c, "after", json_object_new_string(after));
+  if (reason) json_object_object_add(c, "reason", json_object_new_string(reason));
+  json_object_array_add(changes, c);
+}
+
+/* ---- output buffer ---- */
+struct sb {
+  char *s;
+  size_t len, cap;
+  int oom;
+};
+
+static void sb_add(struct sb *b, const char *p, size_t n)
+{
+  if (b->oom) return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 1024;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) {
+      b->oom = 1;
+      return;
+    }
+    b->s = s;
+    b->cap = cap;
+  }
+  memcpy(b->s + b->len, p, n);
+  b->len += n;
+  b->s[b->len] = 0;
+}
+
+static void sb_str(struct sb *b, const char *p) { sb_add(b, p, strlen(p)); }
+
+static char *sb_done(struct sb *b)
+{
+  if (b->oom) {
+    free(b->s);
+    return NULL;
+  }
+  if (!b->s) return strdup("");
+  return b->s;
+}
+
+/* Split text into lines; call fn(line, len, has_newline, ctx). */
+typedef void (*line_fn)(const char *line, size_t len, void *ctx);
+static void each_line(const char *text, line_fn fn, void *ctx)
+{
+  const char *p = text;
+  while (*p) {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    fn(p, len, ctx);
+    p += len + (nl ? 1 : 0);
+  }
+}
+
+static char *dup_line(const char *line, size_t len)
+{
+  char *s = malloc(len + 1);
+  if (s) {
+    memcpy(s, line, len);
+    s[len] = 0;
+  }
+  return s;
+}
+
+/* ---- fstab ---- */
+struct fstab_ctx {
+  struct sb out;
+  bool drop_network, to_uuid;
+  rh_uuid_lookup_fn lookup;
+  void *opaque;
+  json_object *changes;
+};
+
+static void fstab_line(const char *line, size_t len, void *vctx)
+{
+  struct fstab_ctx *c = vctx;
+  char *orig = dup_line(line, len), *copy = dup_line(line, len);
+  struct rh_fstab_entry e;
+  if (!orig || !copy) {
+    c->out.oom = 1;
+    goto out;
+  }
+  if (rh_fstab_parse_line(copy, &e) == 1) {
+    if (c->drop_network && rh_fstab_is_network(&e)) {
+      sb_str(&c->out, REMOVED);
+      sb_str(&c->out, orig);
+      sb_str(&c->out, "\n");
+      rh_change(c->changes, "/etc/fstab", "remove-network-mount", orig, NULL,
+                "a network mount would stop the new machine from booting on another network");
+      goto out;
+    }
+    if (c->to_uuid && rh_fstab_is_bus_device_name(e.spec)) {
+      char *uuid = c->lookup ? c->lookup(e.spec, c->opaque) : NULL;
+      if (uuid) {
+        const char *start = orig + strspn(orig, " \t");
+        size_t tok = strcspn(start, " \t");
+        sb_add(&c->out, orig, (size_t)(start - orig));
+        sb_str(&c->out, "UUID=");
+        sb_str(&c->out, uuid);
+        sb_str(&c->out, start + tok);
+        sb_str(&c->out, "\n");
+        char after[256];
+        snprintf(after, sizeof after, "UUID=%s", uuid);
+        rh_change(c->changes, "/etc/fstab", "device-name-to-uuid", e.spec, after,
+                  "device names change with the disk bus on the target");
+        free(uuid);
+        goto out;
+      }
+      rh_change(c->changes, "/etc/fstab", "warning", e.spec, NULL,
+                "bus-dependent device name with no filesystem UUID found; left as is");
+    }
+  }
+  sb_str(&c->out, orig);
+  sb_str(&c->out, "\n");
+out:
+  free(orig);
+  free(copy);
+}
+
+char *rh_fstab_rewrite(const char *text, bool drop_network, bool to_uuid, rh_uuid_lookup_fn lookup,
+                       void *opaque, json_object *changes)
+{
+  struct fstab_ctx c = {{0}, drop_network, to_uuid, lookup, opaque, changes};
+  each_line(text, fstab_line, &c);
+  return sb_done(&c.out);
+}
+
+/* ---- adjtime ---- */
+char *rh_adjtime_rewrite(const char *text, json_object *changes)
+{
+  static const char utc[] = "0.0 0 0.0\n0\nUTC\n";
+  if (strcmp(text, utc) != 0) {
+    json_object *old = rh_adjtime_parse(text), *v;
+    char before[128] = "unreadable";
+    if (old && json_object_object_get_ex(old, "mode", &v)) {
+      json_object *d;
+      double drift = json_object_object_get_ex(old, "drift", &d) ? json_object_get_double(d) : 0;
+      snprintf(before, sizeof before, "%s, drift %g s/day", json_object_get_string(v), drift);
+    }
+    json_object_put(old);
+    rh_change(changes, "/etc/adjtime", "reset-clock", before, "UTC, drift 0",
+              "the source's clock drift does not carry over to new hardware");
+  }
+  return strdup(utc);
+}
+
+/* ---- /etc/default/grub ---- */
+struct grub_ctx {
+  struct sb out;
+  char *const *add, *const *remove;
+  json_object *changes;
+  bool saw_linux;
+};
+
+static bool removed_arg(const char *arg, char *const *remove)
+{
+  for (; remove && *remove; remove++)
+    if (!strncmp(arg, *remove, strlen(*remove))) return true;
+  return false;
+}
+
+/* Rebuild KEY="args": drop removed args, append `add` (for GRUB_CMDLINE_LINUX). */
+static void grub_var(struct grub_ctx *c, const char *key, const char *value, bool append)
+{
+  struct sb v = {0};
+  char *copy = strdup(value), *save = NULL;
+  if (!copy) {
+    c->out.oom = 1;
+    return;
+  }
+  for (char *tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+    if (removed_arg(tok, c->remove)) continue;
+    if (v.len) sb_str(&v, " ");
+    sb_str(&v, tok);
+  }
+  for (char *const *a = c->add; append && a && *a; a++) {
+    bool have = false;
+    if (v.s) {
+      char *again = strdup(v.s), *s2 = NULL;
+      for (char *t = again ? strtok_r(again, " ", &s2) : NULL; t && !have; t = strtok_r(NULL, " ", &s2))
+        have = !strcmp(t, *a);
+      free(again);
+    }
+    if (have) continue;
+    if (v.len) sb_str(&v, " ");
+    sb_str(&v, *a);
+  }
+  char *nv = sb_done(&v);
+  if (!nv) {
+    c->out.oom = 1;
+    free(copy);
+    return;
+  }
+  sb_str(&c->out, key);
+  sb_str(&c->out, "=\"");
+  sb_str(&c->out, nv);
+  sb_str(&c->out, "\"\n");
+  if (strcmp(nv, value) != 0)
+    rh_change(c->changes, "/etc/default/grub", "kernel-cmdline", value, nv,
+              "console and boot options for the target platform");
+  free(nv);
+  free(copy);
+}
+
+static void grub_line(const char *line, size_t len, void *vctx)
+{
+  struct grub_ctx *c = vctx;
+  char *l = dup_line(line, len);
+  if (!l) {
+    c->out.oom = 1;
+    return;
+  }
+  const char *p = l + strspn(l, " \t");
+  const char *keys[] = {"GRUB_CMDLINE_LINUX_DEFAULT=", "GRUB_CMDLINE_LINUX="};
+  for (int k = 0; k < 2; k++) {
+    size_t kl = strlen(keys[k]);
+    if (strncmp(p, keys[k], kl) != 0) continue;
+    const char *v = p + kl;
+    char q = (*v == '"' || *v == '\'') ? *v : 0;
+    char *val = strdup(q ? v + 1 : v);
+    if (val && q) {
+      char *end = strrchr(val, q);
+      if (end) *end = 0;
+    }
+    if (val) {
+      char key[32];
+      snprintf(key, sizeof key, "%.*s", (int)kl - 1, keys[k]);
+      grub_var(c, key, val, k == 1);
+      if (k == 1) c->saw_linux = true;
+    } else {
+      c->out.oom = 1;
+    }
+    free(val);
+    free(l);
+    return;
+  }
+  sb_str(&c->out, l);
+  sb_str(&c->out, "\n");
+  free(l);
+}
+
+char *rh_grub_cmdline_rewrite(const char *text, char *const *add, char *const *remove_prefix,
+                              json_object *changes)
+{
+  struct grub_ctx c = {{0}, add, remove_prefix, changes, false};
+  each_line(text, grub_line, &c);
+  if (!c.saw_linux) grub_var(&c, "GRUB_CMDLINE_LINUX", "", true);
+  return sb_done(&c.out);
+}
+
+/* ---- Debian /etc/network/interfaces ---- */
+struct ifup_ctx {
+  struct sb out;
+  const char *file;
+  bool to_dhcp, remove_mac, in_static;
+  json_object *changes;
+};
+
+static bool first_word_is(const char *p, const char *w)
+{
+  size_t n = strlen(w);
+  return !strncmp(p, w, n) && (p[n] == 0 || isspace((unsigned char)p[n]));
+}
+
+static void ifup_line(const char *line, size_t len, void *vctx)
+{
+  struct ifup_ctx *c = vctx;
+  char *l = dup_line(line, len);
+  if (!l) {
+    c->out.oom = 1;
+    return;
+  }
+  const char *p = l + strspn(l, " \t");
+  static const char *const stanza[] = {"iface", "auto", "allow-", "mapping", "source", NULL};
+  bool starts = false;
+  for (const char *const *s = stanza; *s; s++) starts |= !strncmp(p, *s, strlen(*s));
+  if (starts) c->in_static = false;
+  if (first_word_is(p, "iface")) {
+    char name[64] = "", fam[16] = "", method[16] = "";
+    if (sscanf(p, "iface %63s %15s %15s", name, fam, method) == 3 && !strcmp(method, "static") &&
+        c->to_dhcp) {
+      c->in_static = true;
+      char after[160];
+      snprintf(after, sizeof after, "iface %s %s dhcp", name, fam);
+      rh_change(c->changes, c->file, "network-dhcp", p, after, "--network dhcp");
+      sb_add(&c->out, l, (size_t)(p - l));
+      sb_str(&c->out, after);
+      sb_str(&c->out, "\n");
+      free(l);
+      return;
+    }
+  }
+  static const char *const addr_words[] = {"address", "netmask", "gateway", "broadcast",
+                                           "network", "pointopoint", NULL};
+  bool drop = false;
+  for (const char *const *w = addr_words; c->in_static && *w; w++) drop |= first_word_is(p, *w);
+  if (c->remove_mac && first_word_is(p, "hwaddress")) {
+    drop = true;
+    rh_change(c->changes, c->file, "remove-mac-binding", p, NULL,
+              "the target's NIC has a different MAC");
+  }
+  if (drop) {
+    sb_str(&c->out, REMOVED);
+    sb_str(&c->out, l);
+  } else {
+    sb_str(&c->out, l);
+  }
+  sb_str(&c->out, "\n");
+  free(l);
+}
+
+char *rh_ifupdown_rewrite(const char *text, const char *file, bool to_dhcp, bool remove_mac,
+                          json_object *changes)
+{
+  struct ifup_ctx c = {{0}, file, to_dhcp, remove_mac, false, changes};
+  each_line(text, ifup_line, &c);
+  return sb_done(&c.out);
+}
+
+/* ---- udev MAC rules ---- */
+struct udev_ctx {
+  struct sb out;
+  const char *file;
+  json_object *changes;
+};
+
+static void udev_line(const char *line, size_t len, void *vctx)
+{
+  struct udev_ctx *c = vctx;
+  char *l = dup_line(line, len);
+  if (!l) {
+    c->out.oom = 1;
+    return;
+  }
+  const char *p = l + strspn(l, " \t");
+  if (*p != '#' && strstr(p, "ATTR{address}") && strstr(p, "NAME=")) {
+    sb_str(&c->out, REMOVED);
+    rh_change(c->changes, c->file, "remove-mac-binding", p, NULL,
+              "the target's NIC has a different MAC; the rule would leave it unnamed");
+  }
+  sb_str(&c->out, l);
+  sb_str(&c->out, "\n");
+  free(l);
+}
+
+char *rh_udev_rules_rewrite(const char *text, const char *file, json_object *changes)
+{
+  struct udev_ctx c = {{0}, file, changes};
+  each_line(text, udev_line, &c);
+  return sb_done(&c.out);
+}

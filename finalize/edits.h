@@ -1,0 +1,46 @@
+/* The edits finalize makes to guest configuration files, as pure functions
+ * over the files' text: each returns the new text (malloc'd; equal to the old
+ * when nothing changes) and appends one change record per edit to `changes`
+ * (a json-c array of {"file","action","before","after","reason"}), which
+ * becomes the change report and the --dry-run listing. No libguestfs here:
+ * unit-tested and fuzzed directly. */
+#ifndef REHOST_EDITS_H
+#define REHOST_EDITS_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+/* Append a change record. before/after may be NULL. */
+void rh_change(json_object *changes, const char *file, const char *action, const char *before,
+               const char *after, const char *reason);
+
+/* /etc/fstab: with drop_network, network mounts (nfs, cifs, ...) are
+ * commented out as "#rehost-removed# LINE"; with to_uuid, bus-dependent
+ * device names (/dev/sda1, /dev/vdb2, ...) become UUID=... as `lookup`
+ * resolves them in the guest (NULL result: left as is, with a warning
+ * record). */
+typedef char *(*rh_uuid_lookup_fn)(const char *device, void *opaque);
+char *rh_fstab_rewrite(const char *text, bool drop_network, bool to_uuid, rh_uuid_lookup_fn lookup,
+                       void *opaque, json_object *changes);
+
+/* /etc/adjtime: UTC, zero drift (the source's drift does not carry over to
+ * new hardware). */
+char *rh_adjtime_rewrite(const char *text, json_object *changes);
+
+/* /etc/default/grub: arguments starting with any of remove_prefix are
+ * removed from GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT; `add`
+ * arguments are appended to GRUB_CMDLINE_LINUX (created if absent). */
+char *rh_grub_cmdline_rewrite(const char *text, char *const *add, char *const *remove_prefix,
+                              json_object *changes);
+
+/* Debian /etc/network/interfaces: with to_dhcp, "iface X inet static"
+ * stanzas become "inet dhcp" and lose their address lines. Lines naming a
+ * MAC ("hwaddress") are removed when remove_mac is set. */
+char *rh_ifupdown_rewrite(const char *text, const char *file, bool to_dhcp, bool remove_mac,
+                          json_object *changes);
+
+/* udev rules that bind a NIC name to a MAC (70-persistent-net.rules):
+ * such lines are commented out. */
+char *rh_udev_rules_rewrite(const char *text, const char *file, json_object *changes);
+
+#endif

@@ -1,0 +1,151 @@
+/* Unit tests for finalize's file editors: exact output text and one change
+ * record per edit. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../finalize/edits.h"
+
+static const char *action(json_object *changes, size_t i)
+{
+  json_object *v;
+  json_object_object_get_ex(json_object_array_get_idx(changes, i), "action", &v);
+  return json_object_get_string(v);
+}
+
+static char *lookup(const char *dev, void *opaque)
+{
+  (void)opaque;
+  return !strcmp(dev, "/dev/sda1") ? strdup("0b4f7c5e-1111-2222-3333-444455556666") : NULL;
+}
+
+static void fstab_drops_network_and_uses_uuids(void **state)
+{
+  (void)state;
+  const char *in = "# /etc/fstab\n"
+                   "/dev/sda1 / ext4 errors=remount-ro 0 1\n"
+                   "  /dev/sdb1\t/data xfs defaults 0 2\n"
+                   "fileserver:/export/home /mnt/home nfs defaults 0 0\n"
+                   "//winserver/share /mnt/share cifs nofail,credentials=/etc/c 0 0\n"
+                   "proc /proc proc defaults 0 0\n"
+                   "UUID=abcd /boot ext4 defaults 0 2";
+  json_object *ch = json_object_new_array();
+  char *out = rh_fstab_rewrite(in, true, true, lookup, NULL, ch);
+  assert_string_equal(out, "# /etc/fstab\n"
+                           "UUID=0b4f7c5e-1111-2222-3333-444455556666 / ext4 errors=remount-ro 0 1\n"
+                           "  /dev/sdb1\t/data xfs defaults 0 2\n"
+                           "#rehost-removed# fileserver:/export/home /mnt/home nfs defaults 0 0\n"
+                           "#rehost-removed# //winserver/share /mnt/share cifs nofail,credentials=/etc/c 0 0\n"
+                           "proc /proc proc defaults 0 0\n"
+                           "UUID=abcd /boot ext4 defaults 0 2\n");
+  assert_int_equal(json_object_array_length(ch), 4);
+  assert_string_equal(action(ch, 0), "device-name-to-uuid");
+  assert_string_equal(action(ch, 1), "warning"); /* /dev/sdb1: no UUID known */
+  assert_string_equal(action(ch, 2), "remove-network-mount");
+  assert_string_equal(action(ch, 3), "remove-network-mount");
+  free(out);
+  json_object_put(ch);
+
+  ch = json_object_new_array(); /* profile says keep both */
+  out = rh_fstab_rewrite(in, false, false, lookup, NULL, ch);
+  assert_int_equal(json_object_array_length(ch), 0);
+  assert_non_null(strstr(out, "\nfileserver:/export/home"));
+  free(out);
+  json_object_put(ch);
+}
+
+static void adjtime_becomes_utc(void **state)
+{
+  (void)state;
+  json_object *ch = json_object_new_array();
+  char *out = rh_adjtime_rewrite("12.5 1700000000 0.0\n1700000000\nLOCAL\n", ch);
+  assert_string_equal(out, "0.0 0 0.0\n0\nUTC\n");
+  assert_int_equal(json_object_array_length(ch), 1);
+  free(out);
+  out = rh_adjtime_rewrite("0.0 0 0.0\n0\nUTC\n", ch); /* already right: no record */
+  assert_int_equal(json_object_array_length(ch), 1);
+  free(out);
+  json_object_put(ch);
+}
+
+static void grub_cmdline_edits(void **state)
+{
+  (void)state;
+  char *add[] = {"console=ttyS0", "earlyprintk=ttyS0", "rootdelay=300", NULL};
+  char *rm[] = {"console=", "earlyprintk=", "rootdelay=", NULL};
+  const char *in = "GRUB_DEFAULT=0\n"
+                   "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet console=tty0\"\n"
+                   "GRUB_CMDLINE_LINUX=\"net.ifnames=0 console=tty1\"\n";
+  json_object *ch = json_object_new_array();
+  char *out = rh_grub_cmdline_rewrite(in, add, rm, ch);
+  assert_string_equal(out, "GRUB_DEFAULT=0\n"
+                           "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n"
+                           "GRUB_CMDLINE_LINUX=\"net.ifnames=0 console=ttyS0 earlyprintk=ttyS0 rootdelay=300\"\n");
+  assert_int_equal(json_object_array_length(ch), 2);
+  char *again = rh_grub_cmdline_rewrite(out, add, rm, ch); /* idempotent */
+  assert_string_equal(again, out);
+  assert_int_equal(json_object_array_length(ch), 2);
+  free(again);
+  free(out);
+  out = rh_grub_cmdline_rewrite("GRUB_TIMEOUT=5\n", add, rm, ch); /* no variable: added */
+  assert_string_equal(out, "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"console=ttyS0 earlyprintk=ttyS0 rootdelay=300\"\n");
+  free(out);
+  json_object_put(ch);
+}
+
+static void ifupdown_static_to_dhcp(void **state)
+{
+  (void)state;
+  const char *in = "auto lo\niface lo inet loopback\n\n"
+                   "auto eth0\niface eth0 inet static\n    address 10.0.2.15/24\n"
+                   "    gateway 10.0.2.2\n    hwaddress ether 52:54:00:12:34:56\n"
+                   "    dns-nameservers 10.0.2.3\n";
+  json_object *ch = json_object_new_array();
+  char *keep = rh_ifupdown_rewrite(in, "/etc/network/interfaces", false, true, ch);
+  assert_non_null(strstr(keep, "iface eth0 inet static\n    address 10.0.2.15/24\n"));
+  assert_non_null(strstr(keep, "#rehost-removed#     hwaddress"));
+  assert_int_equal(json_object_array_length(ch), 1);
+  char *dhcp = rh_ifupdown_rewrite(in, "/etc/network/interfaces", true, true, ch);
+  assert_string_equal(dhcp, "auto lo\niface lo inet loopback\n\n"
+                            "auto eth0\niface eth0 inet dhcp\n"
+                            "#rehost-removed#     address 10.0.2.15/24\n"
+                            "#rehost-removed#     gateway 10.0.2.2\n"
+                            "#rehost-removed#     hwaddress ether 52:54:00:12:34:56\n"
+                            "    dns-nameservers 10.0.2.3\n");
+  assert_string_equal(action(ch, 1), "network-dhcp");
+  free(keep);
+  free(dhcp);
+  json_object_put(ch);
+}
+
+static void udev_mac_rules_commented(void **state)
+{
+  (void)state;
+  const char *in = "# generated\n"
+                   "SUBSYSTEM==\"net\", ACTION==\"add\", ATTR{address}==\"52:54:00:12:34:56\", NAME=\"eth0\"\n"
+                   "SUBSYSTEM==\"block\", KERNEL==\"sda\", SYMLINK+=\"root\"\n";
+  json_object *ch = json_object_new_array();
+  char *out = rh_udev_rules_rewrite(in, "/etc/udev/rules.d/70-persistent-net.rules", ch);
+  assert_string_equal(out, "# generated\n"
+                           "#rehost-removed# SUBSYSTEM==\"net\", ACTION==\"add\", ATTR{address}==\"52:54:00:12:34:56\", NAME=\"eth0\"\n"
+                           "SUBSYSTEM==\"block\", KERNEL==\"sda\", SYMLINK+=\"root\"\n");
+  assert_int_equal(json_object_array_length(ch), 1);
+  free(out);
+  json_object_put(ch);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(fstab_drops_network_and_uses_uuids),
+      cmocka_unit_test(adjtime_becomes_utc),
+      cmocka_unit_test(grub_cmdline_edits),
+      cmocka_unit_test(ifupdown_static_to_dhcp),
+      cmocka_unit_test(udev_mac_rules_commented),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
