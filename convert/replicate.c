@@ -195,7 +195,11 @@ static void report(struct run *r, double secs)
 {
   struct rh_sync_stats *s = &r->stats;
   char a[32], b[32], c[32];
-  rh_info("%s sync of %s into %s: read %s from the source and %s from the target, wrote %s "
+  if (r->mode == RH_MODE_FULL)
+    rh_info("full copy of %s into %s: %s of data in %.1f s", r->src.path, r->o->target,
+            rh_human_size(s->written, a, sizeof a), secs);
+  else
+    rh_info("%s sync of %s into %s: read %s from the source and %s from the target, wrote %s "
           "(%llu blocks) in %.1f s",
           rh_repl_mode_name(r->mode), r->src.path, r->o->target,
           rh_human_size(s->src_read, a, sizeof a), rh_human_size(s->tgt_read, b, sizeof b),
@@ -364,6 +368,8 @@ static int do_sync(struct run *r)
   r->mode = rh_choose_mode(o->mode, &f, why, sizeof why);
   if (why[0] && o->mode == RH_MODE_BITMAP)
     rh_warn("bitmap mode refused: %s; doing a %s sync instead", why, rh_repl_mode_name(r->mode));
+  else if (why[0] && r->mode == RH_MODE_FULL)
+    rh_info("full copy: %s", why);
   else if (why[0])
     rh_info("%s sync: %s", rh_repl_mode_name(r->mode), why);
   rh_event_str("mode", "mode", rh_repl_mode_name(r->mode));
