@@ -45,6 +45,7 @@ static const struct {
     {"scan", cmd_scan, "inspect a source system and write a JSON scan report"},
     {"capture", cmd_capture, "capture a block device, disk file or root tree into an image"},
     {"replicate", cmd_replicate, "copy a source image into a target, then sync changed blocks"},
+    {"finalize", cmd_finalize, "make a replicated image boot on a target platform (profile)"},
 };
 
 static void usage(FILE *f)

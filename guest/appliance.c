@@ -145,6 +145,14 @@ static bool user_chose_backend(void)
          (getenv("LIBGUESTFS_BACKEND") && strcmp(getenv("LIBGUESTFS_BACKEND"), "direct") != 0);
 }
 
+static int g_smp, g_memsize;
+
+void rh_appliance_resources(int smp, int memsize_mb)
+{
+  g_smp = smp;
+  g_memsize = memsize_mb;
+}
+
 static guestfs_h *try_launch(const struct rh_drive *drives, int n, bool force_tcg)
 {
   guestfs_h *g = guestfs_create_flags(0);
@@ -161,6 +169,8 @@ static guestfs_h *try_launch(const struct rh_drive *drives, int n, bool force_tc
     char *settings[] = {"force_tcg", NULL};
     guestfs_set_backend_settings(g, settings);
   }
+  if (g_smp > 0) guestfs_set_smp(g, g_smp);
+  if (g_memsize > 0) guestfs_set_memsize(g, g_memsize);
   for (int i = 0; i < n; i++) {
     if (guestfs_add_drive_opts(g, drives[i].path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, drives[i].format,
                                GUESTFS_ADD_DRIVE_OPTS_READONLY, drives[i].readonly ? 1 : 0,

@@ -18,6 +18,10 @@ struct rh_drive {
   bool readonly;
 };
 
+/* vCPUs and memory (MiB) for later launches; 0 keeps libguestfs' default.
+ * finalize runs guest tools (update-initramfs) that use both. */
+void rh_appliance_resources(int smp, int memsize_mb);
+
 /* Create a handle, add drives, launch. Returns NULL after printing an error. */
 guestfs_h *rh_appliance_launch(const struct rh_drive *drives, int n);
 

@@ -1,0 +1,70 @@
+#include "../finalize/finalize.h"
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "Usage: rehost finalize [OPTIONS] TARGET --profile NAME\n"
+    "Prepare a replicated image to boot and run on a target platform: drivers in\n"
+    "the initramfs, fstab, clock, network, services, kernel command line and\n"
+    "bootloader, as the profile says. One appliance launch.\n\n"
+    "  -p, --profile NAME    ec2, openstack, azure, hyperv, kvm, or a profile file\n"
+    "  -o, --output OUT      write a finalized copy in the profile's format and\n"
+    "                        leave TARGET unchanged (default: edit TARGET in place\n"
+    "                        and mark it finalized: no more syncs into it)\n"
+    "  -O, --format F        format of OUT (one the profile allows)\n"
+    "      --clone OVERLAY   finalize a new qcow2 overlay on top of TARGET instead;\n"
+    "                        TARGET stays bit-for-bit unchanged and can keep\n"
+    "                        receiving syncs (do not sync while the clone is used)\n"
+    "      --network MODE    keep (static addresses stay, default) or dhcp\n"
+    "      --firewall        enable iptables/ip6tables (default: disabled)\n"
+    "      --dry-run         list the edits, change nothing\n"
+    "      --report FILE     write the JSON change report\n"
+    "      --force           finalize an inconsistent or already finalized TARGET\n"
+    "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
+
+int cmd_finalize(int argc, char **argv)
+{
+  enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE };
+  static const struct option longopts[] = {
+      {"profile", required_argument, 0, 'p'}, {"output", required_argument, 0, 'o'},
+      {"format", required_argument, 0, 'O'},  {"clone", required_argument, 0, O_CLONE},
+      {"network", required_argument, 0, O_NET}, {"firewall", no_argument, 0, O_FW},
+      {"dry-run", no_argument, 0, O_DRY},     {"report", required_argument, 0, O_REPORT},
+      {"force", no_argument, 0, O_FORCE},     RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
+  struct rh_finalize_opts o = {0};
+  bool help = false;
+  int c;
+  while ((c = getopt_long(argc, argv, "p:o:O:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+    switch (c) {
+    case 'p': o.profile = optarg; break;
+    case 'o': o.output = optarg; break;
+    case 'O': o.output_format = optarg; break;
+    case O_CLONE: o.clone = optarg; break;
+    case O_NET:
+      if (strcmp(optarg, "dhcp") && strcmp(optarg, "keep"))
+        return rh_usage_error("finalize", "--network must be keep or dhcp");
+      o.dhcp = !strcmp(optarg, "dhcp");
+      break;
+    case O_FW: o.firewall = true; break;
+    case O_DRY: o.dry_run = true; break;
+    case O_REPORT: o.report = optarg; break;
+    case O_FORCE: o.force = true; break;
+    default:
+      if (!rh_common_option(c, &help)) return rh_usage_error("finalize", "invalid option");
+    }
+  }
+  if (help) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  if (argc - optind != 1) return rh_usage_error("finalize", "expected one TARGET");
+  if (!o.profile) return rh_usage_error("finalize", "missing --profile NAME");
+  if (o.output && o.clone) return rh_usage_error("finalize", "--output and --clone exclude each other");
+  if (o.output_format && !o.output) return rh_usage_error("finalize", "--format needs --output");
+  o.target = argv[optind];
+  return rh_finalize(&o);
+}

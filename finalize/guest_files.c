@@ -1,0 +1,121 @@
+#include "edits.h"
+#include "guest_steps.h"
+
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../guest/appliance.h"
+#include "../scan/scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd)
+{
+  char *out = guestfs_sh(f->g, cmd);
+  if (!out) rh_error("%s failed in the guest: %s", what, rh_guestfs_err(f->g));
+  return out;
+}
+
+/* Write `text` to path if it differs from `old`, keeping the file's mode and
+ * ownership (guestfs_write replaces content in place). */
+static int write_if_changed(struct rh_fin *f, const char *path, const char *old, const char *text)
+{
+  if (!text) {
+    rh_error("%s: out of memory while editing", path);
+    return RH_EXIT_FAILURE;
+  }
+  if (f->dry_run || !strcmp(old, text)) return RH_EXIT_OK;
+  if (guestfs_write(f->g, path, text, strlen(text)) < 0) {
+    rh_error("%s: cannot write in the guest: %s", path, rh_guestfs_err(f->g));
+    return RH_EXIT_GUEST;
+  }
+  return RH_EXIT_OK;
+}
+
+/* fstab spec -> filesystem UUID, via the appliance's name for the device. */
+static char *uuid_lookup(const char *spec, void *opaque)
+{
+  guestfs_h *g = opaque;
+  char *dev = guestfs_canonical_device_name(g, spec);
+  char *uuid = dev ? guestfs_vfs_uuid(g, dev) : NULL; /* errors: no UUID, reported by caller */
+  free(dev);
+  if (uuid && !*uuid) {
+    free(uuid);
+    uuid = NULL;
+  }
+  return uuid;
+}
+
+static int edit_fstab(struct rh_fin *f)
+{
+  char *old = rh_guest_read(f->g, "/etc/fstab");
+  if (!old) return RH_EXIT_OK;
+  char *text = rh_fstab_rewrite(old, f->p->drop_network_mounts, f->p->fstab_uuid, uuid_lookup,
+                                f->g, f->changes);
+  int rc = write_if_changed(f, "/etc/fstab", old, text);
+  free(old);
+  free(text);
+  return rc;
+}
+
+static int edit_adjtime(struct rh_fin *f)
+{
+  if (!f->p->adjtime_utc) return RH_EXIT_OK;
+  char *old = rh_guest_read(f->g, "/etc/adjtime");
+  if (!old) old = strdup("");
+  char *text = rh_adjtime_rewrite(old, f->changes);
+  int rc = write_if_changed(f, "/etc/adjtime", old, text);
+  free(old);
+  free(text);
+  return rc;
+}
+
+static int edit_network(struct rh_fin *f)
+{
+  int rc = RH_EXIT_OK;
+  char **files = rh_guest_glob(f->g, "/etc/network/interfaces.d/*");
+  const char *main_file = "/etc/network/interfaces";
+  for (int i = -1; !rc && (i < 0 || (files && files[i])); i++) {
+    const char *path = i < 0 ? main_file : files[i];
+    char *old = rh_guest_read(f->g, path);
+    if (!old) continue;
+    char *text = rh_ifupdown_rewrite(old, path, f->dhcp, f->p->remove_mac_bindings, f->changes);
+    rc = write_if_changed(f, path, old, text);
+    free(old);
+    free(text);
+  }
+  rh_strv_free(files);
+  if (rc || !f->p->remove_mac_bindings) return rc;
+  char **rules = rh_guest_glob(f->g, "/etc/udev/rules.d/*.rules");
+  for (int i = 0; !rc && rules && rules[i]; i++) {
+    char *old = rh_guest_read(f->g, rules[i]);
+    if (!old) continue;
+    char *text = rh_udev_rules_rewrite(old, rules[i], f->changes);
+    rc = write_if_changed(f, rules[i], old, text);
+    free(old);
+    free(text);
+  }
+  rh_strv_free(rules);
+  return rc;
+}
+
+static int edit_grub_default(struct rh_fin *f)
+{
+  char *old = rh_guest_read(f->g, "/etc/default/grub");
+  if (!old) return RH_EXIT_OK;
+  char *text = rh_grub_cmdline_rewrite(old, f->p->cmdline_add, f->p->cmdline_remove_prefix,
+                                       f->changes);
+  int rc = write_if_changed(f, "/etc/default/grub", old, text);
+  free(old);
+  free(text);
+  return rc;
+}
+
+int rh_fin_edit_files(struct rh_fin *f)
+{
+  int rc;
+  if ((rc = edit_fstab(f)) || (rc = edit_adjtime(f)) || (rc = edit_network(f)) ||
+      (rc = edit_grub_default(f)))
+    return rc;
+  return RH_EXIT_OK;
+}

@@ -1,0 +1,39 @@
+/* finalize's steps inside a launched appliance with the guest's OS mounted
+ * read-write at /. Each step records its changes (see edits.h) and, with
+ * dry_run, changes nothing. Guest programs (systemctl, update-initramfs,
+ * update-grub, dpkg) run inside the appliance, never on the host. */
+#ifndef REHOST_GUEST_STEPS_H
+#define REHOST_GUEST_STEPS_H
+
+#include <guestfs.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "../profiles/profile.h"
+
+struct rh_fin {
+  guestfs_h *g;
+  const char *root;            /* inspected root device */
+  const struct rh_profile *p;
+  json_object *changes;
+  bool dry_run;
+  bool dhcp;                   /* --network dhcp (else the profile's default) */
+  bool firewall;               /* --firewall */
+  bool initramfs_rebuilt;
+};
+
+/* Run a shell command in the guest; returns its output (malloc'd) or NULL
+ * with an error printed naming `what`. */
+char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd);
+
+/* fstab, adjtime, network configuration, MAC rules, /etc/default/grub. */
+int rh_fin_edit_files(struct rh_fin *f);
+/* Service states per the profile. */
+int rh_fin_services(struct rh_fin *f);
+/* Make every kernel's initramfs carry the profile's modules; rebuild with
+ * the guest's own tool only when one is missing. */
+int rh_fin_initramfs(struct rh_fin *f);
+/* Regenerate the bootloader configuration (update-grub / grub2-mkconfig). */
+int rh_fin_bootloader(struct rh_fin *f);
+
+#endif

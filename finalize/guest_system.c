@@ -1,0 +1,201 @@
+#include "edits.h"
+#include "guest_steps.h"
+
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../guest/appliance.h"
+#include "../scan/scan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool exists(struct rh_fin *f, const char *path)
+{
+  return guestfs_exists(f->g, path) > 0;
+}
+
+/* ---- services ---- */
+
+static bool unit_present(struct rh_fin *f, const char *unit)
+{
+  static const char *const dirs[] = {"/etc/systemd/system", "/lib/systemd/system",
+                                     "/usr/lib/systemd/system"};
+  char path[512];
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/%s.service", dirs[i], unit);
+    if (exists(f, path)) return true;
+  }
+  snprintf(path, sizeof path, "/etc/init.d/%s", unit);
+  return exists(f, path);
+}
+
+/* Unit names come from a validated profile: [A-Za-z0-9-_.@] only. */
+static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char *reason)
+{
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "systemctl is-enabled %s.service 2>/dev/null || true", unit);
+  char *state = rh_fin_sh(f, "systemctl is-enabled", cmd);
+  if (!state) return RH_EXIT_GUEST;
+  state[strcspn(state, "\n")] = 0;
+  bool on = !strcmp(state, "enabled") || !strcmp(state, "enabled-runtime");
+  if (on == enable || (!enable && strcmp(state, "enabled") != 0)) {
+    free(state);
+    return RH_EXIT_OK;
+  }
+  char label[300];
+  snprintf(label, sizeof label, "systemd unit %s.service", unit);
+  rh_change(f->changes, label, enable ? "enable-service" : "disable-service", state,
+            enable ? "enabled" : "disabled", reason);
+  free(state);
+  if (f->dry_run) return RH_EXIT_OK;
+  snprintf(cmd, sizeof cmd, "systemctl %s %s.service 2>&1", enable ? "enable" : "disable", unit);
+  char *out = rh_fin_sh(f, enable ? "systemctl enable" : "systemctl disable", cmd);
+  free(out);
+  return out ? RH_EXIT_OK : RH_EXIT_GUEST;
+}
+
+int rh_fin_services(struct rh_fin *f)
+{
+  const struct rh_profile *p = f->p;
+  int rc = RH_EXIT_OK;
+  for (size_t i = 0; !rc && i < p->n_enable; i++)
+    for (char **alt = p->enable[i]; *alt; alt++)
+      if (unit_present(f, *alt)) {
+        rc = set_unit(f, *alt, true, "enabled on the target by the profile");
+        break;
+      }
+  for (char **u = p->disable; !rc && *u; u++)
+    if (unit_present(f, *u)) rc = set_unit(f, *u, false, "not wanted on the target");
+  for (char **u = p->firewall; !rc && *u; u++)
+    if (unit_present(f, *u))
+      rc = set_unit(f, *u, f->firewall,
+                    f->firewall ? "--firewall" : "no firewall asked for (--firewall enables it)");
+  return rc;
+}
+
+/* ---- initramfs ---- */
+
+/* Is module m named in text (modules.dep, modules.builtin, an initramfs
+ * listing) as ".../m.ko" (any compression suffix)? '-' and '_' are the same. */
+static bool lists_module(const char *text, const char *m)
+{
+  size_t n = strlen(m);
+  for (const char *p = text; p && (p = strchr(p, '/')); p++) {
+    size_t i = 0;
+    while (i < n && p[1 + i] &&
+           (p[1 + i] == m[i] || ((p[1 + i] == '-' || p[1 + i] == '_') && (m[i] == '-' || m[i] == '_'))))
+      i++;
+    if (i == n && !strncmp(p + 1 + n, ".ko", 3)) return true;
+  }
+  return false;
+}
+
+int rh_fin_initramfs(struct rh_fin *f)
+{
+  char **mods = f->p->initramfs_modules;
+  if (!mods[0]) return RH_EXIT_OK;
+  bool debian = exists(f, "/usr/sbin/update-initramfs");
+  bool dracut = !debian && (exists(f, "/usr/bin/dracut") || exists(f, "/sbin/dracut"));
+  if (!debian && !dracut) {
+    rh_warn("the guest has neither update-initramfs nor dracut: initramfs left as is");
+    return RH_EXIT_OK;
+  }
+  char **kdirs = rh_guest_glob(f->g, "/lib/modules/*");
+  char missing[1024] = "";
+  for (int k = 0; kdirs && kdirs[k]; k++) {
+    size_t kl = strlen(kdirs[k]);
+    if (kl > 1 && kdirs[k][kl - 1] == '/') kdirs[k][kl - 1] = 0; /* glob marks directories */
+    const char *kver = strrchr(kdirs[k], '/') + 1;
+    if (!*kver) continue;
+    char path[512], cmd[640];
+    snprintf(path, sizeof path, "%s/modules.dep", kdirs[k]);
+    char *dep = rh_guest_read(f->g, path);
+    snprintf(path, sizeof path, "%s/modules.builtin", kdirs[k]);
+    char *builtin = rh_guest_read(f->g, path);
+    snprintf(path, debian ? sizeof path : 0, "/boot/initrd.img-%s", kver);
+    if (!debian) snprintf(path, sizeof path, "/boot/initramfs-%s.img", kver);
+    char *listing = NULL;
+    if (dep && exists(f, path)) {
+      snprintf(cmd, sizeof cmd, debian ? "lsinitramfs %s" : "lsinitrd %s", path);
+      listing = rh_fin_sh(f, debian ? "lsinitramfs" : "lsinitrd", cmd);
+    }
+    rh_debug("kernel %s: modules.dep %zu bytes, builtin %zu, initramfs listing %zu", kver,
+             dep ? strlen(dep) : 0, builtin ? strlen(builtin) : 0, listing ? strlen(listing) : 0);
+    for (char **m = mods; dep && *m; m++) {
+      if (builtin && lists_module(builtin, *m)) continue;
+      if (!lists_module(dep, *m)) {
+        rh_warn("kernel %s has no module %s: the target may not boot with it", kver, *m);
+        continue;
+      }
+      if (listing && lists_module(listing, *m)) continue;
+      if (!strstr(missing, *m)) {
+        size_t l = strlen(missing);
+        snprintf(missing + l, sizeof missing - l, "%s%s", l ? " " : "", *m);
+      }
+    }
+    free(dep);
+    free(builtin);
+    free(listing);
+  }
+  rh_strv_free(kdirs);
+  if (!missing[0]) return RH_EXIT_OK;
+  const char *conf = debian ? "/etc/initramfs-tools/modules" : "/etc/dracut.conf.d/rehost.conf";
+  rh_change(f->changes, conf, "add-initramfs-modules", NULL, missing,
+            "drivers the target platform boots with");
+  rh_change(f->changes, "initramfs", "rebuild", NULL,
+            debian ? "update-initramfs -u -k all" : "dracut --force --regenerate-all",
+            "to include the added drivers");
+  if (f->dry_run) return RH_EXIT_OK;
+  char *old = rh_guest_read(f->g, conf);
+  size_t need = (old ? strlen(old) : 0) + strlen(missing) * 2 + 64;
+  char *text = malloc(need);
+  if (!text) return RH_EXIT_FAILURE;
+  if (debian) {
+    snprintf(text, need, "%s%s# added by rehost finalize\n", old ? old : "",
+             old && *old && old[strlen(old) - 1] != '\n' ? "\n" : "");
+    char *save = NULL, *copy = strdup(missing);
+    for (char *t = copy ? strtok_r(copy, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
+      snprintf(text + strlen(text), need - strlen(text), "%s\n", t);
+    free(copy);
+  } else {
+    snprintf(text, need, "%sadd_drivers+=\" %s \"\n", old ? old : "", missing);
+  }
+  free(old);
+  int rc = guestfs_write(f->g, conf, text, strlen(text)) < 0 ? RH_EXIT_GUEST : RH_EXIT_OK;
+  free(text);
+  if (rc) {
+    rh_error("%s: cannot write in the guest: %s", conf, rh_guestfs_err(f->g));
+    return rc;
+  }
+  rh_info("rebuilding the initramfs in the guest for %s (slow without KVM)", missing);
+  char *out = rh_fin_sh(f, "rebuilding the initramfs",
+                        debian ? "update-initramfs -u -k all 2>&1"
+                               : "dracut --force --regenerate-all 2>&1");
+  if (!out) return RH_EXIT_GUEST;
+  free(out);
+  f->initramfs_rebuilt = true;
+  return RH_EXIT_OK;
+}
+
+/* ---- bootloader ---- */
+
+int rh_fin_bootloader(struct rh_fin *f)
+{
+  const char *cmd = NULL;
+  if (exists(f, "/usr/sbin/update-grub"))
+    cmd = "update-grub 2>&1";
+  else if (exists(f, "/usr/sbin/grub2-mkconfig") && exists(f, "/boot/grub2"))
+    cmd = "grub2-mkconfig -o /boot/grub2/grub.cfg 2>&1";
+  else if (exists(f, "/usr/sbin/grub-mkconfig") && exists(f, "/boot/grub"))
+    cmd = "grub-mkconfig -o /boot/grub/grub.cfg 2>&1";
+  if (!cmd) {
+    rh_warn("no GRUB configuration tool in the guest: bootloader configuration left as is");
+    return RH_EXIT_OK;
+  }
+  rh_change(f->changes, "bootloader", "regenerate", NULL, cmd, "new kernel command line");
+  if (f->dry_run) return RH_EXIT_OK;
+  char *out = rh_fin_sh(f, "regenerating the GRUB configuration", cmd);
+  free(out);
+  return out ? RH_EXIT_OK : RH_EXIT_GUEST;
+}
