@@ -9,6 +9,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_replicate(int argc, char **argv);
 int cmd_finalize(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 /* Options every command accepts: -v, -q, --machine-readable, -h/--help. */
 #define RH_COMMON_SHORTOPTS "vqh"

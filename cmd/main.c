@@ -46,6 +46,7 @@ static const struct {
     {"capture", cmd_capture, "capture a block device, disk file or root tree into an image"},
     {"replicate", cmd_replicate, "copy a source image into a target, then sync changed blocks"},
     {"finalize", cmd_finalize, "make a replicated image boot on a target platform (profile)"},
+    {"convert", cmd_convert, "replicate + finalize in one: SOURCE into a bootable OUT"},
 };
 
 static void usage(FILE *f)

@@ -191,7 +191,15 @@ int rh_finalize(const struct rh_finalize_opts *o)
   struct rh_probe_opts po = {NULL, false};
   if ((rc = rh_image_probe(o->target, &po, &img))) goto out;
   base = realpath(o->target, NULL);
-  if ((rc = rh_target_lock(o->target, false, &lock)) || (rc = check_state(o, &st))) goto out;
+  if (!o->convert &&
+      ((rc = rh_target_lock(o->target, false, &lock)) || (rc = check_state(o, &st))))
+    goto out;
+  struct stat sb;
+  if (o->output && !o->dry_run && !o->force && stat(o->output, &sb) == 0) {
+    rh_error("%s: already exists (use --force to overwrite)", o->output);
+    rc = RH_EXIT_INPUT;
+    goto out;
+  }
 
   const char *work = o->target, *work_fmt = img.format;
   if (o->clone || o->output) {

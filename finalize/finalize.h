@@ -17,6 +17,7 @@ struct rh_finalize_opts {
   bool firewall;
   bool dry_run;
   bool force;
+  bool convert;               /* rehost convert: target is a source, read-only; no state */
 };
 
 int rh_finalize(const struct rh_finalize_opts *o);

@@ -1,0 +1,64 @@
+#include "../finalize/finalize.h"
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "Usage: rehost convert [OPTIONS] SOURCE --profile NAME -o OUT\n"
+    "Replicate and finalize in one: OUT is SOURCE converted for the target\n"
+    "platform. SOURCE is never written: the edits go to a temporary overlay,\n"
+    "and OUT is written once, in the profile's format, renamed into place when\n"
+    "complete.\n\n"
+    "  -p, --profile NAME    ec2, openstack, azure, hyperv, kvm, or a profile file\n"
+    "  -o, --output OUT      the converted image (required)\n"
+    "  -O, --format F        format of OUT (one the profile allows)\n"
+    "      --network MODE    keep (static addresses stay, default) or dhcp\n"
+    "      --firewall        enable iptables/ip6tables (default: disabled)\n"
+    "      --dry-run         list the edits, write nothing\n"
+    "      --report FILE     write the JSON change report\n"
+    "      --force           overwrite OUT\n"
+    "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
+
+int cmd_convert(int argc, char **argv)
+{
+  enum { O_NET = 256, O_FW, O_DRY, O_REPORT, O_FORCE };
+  static const struct option longopts[] = {
+      {"profile", required_argument, 0, 'p'}, {"output", required_argument, 0, 'o'},
+      {"format", required_argument, 0, 'O'},  {"network", required_argument, 0, O_NET},
+      {"firewall", no_argument, 0, O_FW},     {"dry-run", no_argument, 0, O_DRY},
+      {"report", required_argument, 0, O_REPORT}, {"force", no_argument, 0, O_FORCE},
+      RH_COMMON_LONGOPTS,                     {0, 0, 0, 0}};
+  struct rh_finalize_opts o = {.convert = true};
+  bool help = false;
+  int c;
+  while ((c = getopt_long(argc, argv, "p:o:O:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+    switch (c) {
+    case 'p': o.profile = optarg; break;
+    case 'o': o.output = optarg; break;
+    case 'O': o.output_format = optarg; break;
+    case O_NET:
+      if (strcmp(optarg, "dhcp") && strcmp(optarg, "keep"))
+        return rh_usage_error("convert", "--network must be keep or dhcp");
+      o.dhcp = !strcmp(optarg, "dhcp");
+      break;
+    case O_FW: o.firewall = true; break;
+    case O_DRY: o.dry_run = true; break;
+    case O_REPORT: o.report = optarg; break;
+    case O_FORCE: o.force = true; break;
+    default:
+      if (!rh_common_option(c, &help)) return rh_usage_error("convert", "invalid option");
+    }
+  }
+  if (help) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  if (argc - optind != 1) return rh_usage_error("convert", "expected one SOURCE");
+  if (!o.profile) return rh_usage_error("convert", "missing --profile NAME");
+  if (!o.output) return rh_usage_error("convert", "missing -o OUT");
+  o.target = argv[optind];
+  return rh_finalize(&o);
+}
