@@ -19,6 +19,9 @@ static const char usage_text[] =
     "      --clone OVERLAY   finalize a new qcow2 overlay on top of TARGET instead;\n"
     "                        TARGET stays bit-for-bit unchanged and can keep\n"
     "                        receiving syncs (do not sync while the clone is used)\n"
+    "      --packages DIR    agent packages (.deb/.rpm, with dependencies) to install\n"
+    "      --firstboot-install  agents missing from DIR are installed by a unit at\n"
+    "                        the new machine's first boot (needs network then)\n"
     "      --network MODE    keep (static addresses stay, default) or dhcp\n"
     "      --firewall        enable iptables/ip6tables (default: disabled)\n"
     "      --dry-run         list the edits, change nothing\n"
@@ -28,13 +31,14 @@ static const char usage_text[] =
 
 int cmd_finalize(int argc, char **argv)
 {
-  enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE };
+  enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE, O_PKG, O_FIRST };
   static const struct option longopts[] = {
       {"profile", required_argument, 0, 'p'}, {"output", required_argument, 0, 'o'},
       {"format", required_argument, 0, 'O'},  {"clone", required_argument, 0, O_CLONE},
       {"network", required_argument, 0, O_NET}, {"firewall", no_argument, 0, O_FW},
       {"dry-run", no_argument, 0, O_DRY},     {"report", required_argument, 0, O_REPORT},
-      {"force", no_argument, 0, O_FORCE},     RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
+      {"force", no_argument, 0, O_FORCE},     {"packages", required_argument, 0, O_PKG},
+      {"firstboot-install", no_argument, 0, O_FIRST},     RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
   struct rh_finalize_opts o = {0};
   bool help = false;
   int c;
@@ -53,6 +57,8 @@ int cmd_finalize(int argc, char **argv)
     case O_DRY: o.dry_run = true; break;
     case O_REPORT: o.report = optarg; break;
     case O_FORCE: o.force = true; break;
+    case O_PKG: o.packages = optarg; break;
+    case O_FIRST: o.firstboot_install = true; break;
     default:
       if (!rh_common_option(c, &help)) return rh_usage_error("finalize", "invalid option");
     }

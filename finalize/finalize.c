@@ -67,7 +67,8 @@ static int edit_guest(const char *image, const char *fmt, const struct rh_profil
   if (rh_appliance_mount_os(g, roots[0], o->dry_run) < 0) goto out;
   struct rh_fin f = {g, roots[0], p, changes, o->dry_run, o->dhcp || p->network_dhcp,
                      o->firewall, false};
-  if (!(rc = rh_fin_edit_files(&f)) && !(rc = rh_fin_services(&f)) &&
+  if (!(rc = rh_fin_agents(&f, o->packages, o->firstboot_install)) &&
+      !(rc = rh_fin_edit_files(&f)) && !(rc = rh_fin_services(&f)) &&
       !(rc = rh_fin_initramfs(&f)))
     rc = rh_fin_bootloader(&f);
   if (!rc && !o->dry_run && guestfs_sync(g) < 0) {
@@ -186,6 +187,12 @@ int rh_finalize(const struct rh_finalize_opts *o)
   if (o->output && !format_allowed(&p, fmt)) {
     rh_error("profile %s writes %s; --format %s is not one of them", p.name, p.default_format, fmt);
     rc = RH_EXIT_USAGE;
+    goto out;
+  }
+  struct stat pd;
+  if (o->packages && (stat(o->packages, &pd) < 0 || !S_ISDIR(pd.st_mode))) {
+    rh_error("%s: not a directory (--packages)", o->packages);
+    rc = RH_EXIT_INPUT;
     goto out;
   }
   struct rh_probe_opts po = {NULL, false};

@@ -13,6 +13,8 @@ struct rh_finalize_opts {
   const char *output_format;  /* user format name for OUT */
   const char *clone;          /* --clone OVERLAY.qcow2 */
   const char *report;         /* --report FILE */
+  const char *packages;       /* --packages DIR: agent packages and dependencies */
+  bool firstboot_install;     /* agents missing from DIR: install at first boot */
   bool dhcp;                  /* --network dhcp */
   bool firewall;
   bool dry_run;

@@ -33,6 +33,11 @@ int rh_fin_services(struct rh_fin *f);
 /* Make every kernel's initramfs carry the profile's modules; rebuild with
  * the guest's own tool only when one is missing. */
 int rh_fin_initramfs(struct rh_fin *f);
+/* Install the profile's agents from pkgdir (or set up a first-boot install)
+ * and enable their services. */
+int rh_fin_agents(struct rh_fin *f, const char *pkgdir, bool firstboot_install);
+/* Enable a unit if the guest has it. */
+int rh_fin_enable_unit(struct rh_fin *f, const char *unit);
 /* Regenerate the bootloader configuration (update-grub / grub2-mkconfig). */
 int rh_fin_bootloader(struct rh_fin *f);
 

@@ -38,7 +38,10 @@ static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char 
   char *state = rh_fin_sh(f, "systemctl is-enabled", cmd);
   if (!state) return RH_EXIT_GUEST;
   state[strcspn(state, "\n")] = 0;
-  bool on = !strcmp(state, "enabled") || !strcmp(state, "enabled-runtime");
+  /* static/indirect units have no [Install] section: something else starts
+   * them (udev for qemu-guest-agent), so there is nothing to enable */
+  bool on = !strcmp(state, "enabled") || !strcmp(state, "enabled-runtime") ||
+            !strcmp(state, "static") || !strcmp(state, "indirect") || !strcmp(state, "alias");
   if (on == enable || (!enable && strcmp(state, "enabled") != 0)) {
     free(state);
     return RH_EXIT_OK;
@@ -53,6 +56,11 @@ static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char 
   char *out = rh_fin_sh(f, enable ? "systemctl enable" : "systemctl disable", cmd);
   free(out);
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;
+}
+
+int rh_fin_enable_unit(struct rh_fin *f, const char *unit)
+{
+  return unit_present(f, unit) ? set_unit(f, unit, true, "agent service") : RH_EXIT_OK;
 }
 
 int rh_fin_services(struct rh_fin *f)

@@ -12,23 +12,24 @@ qemu-img resize -q "$T/src.qcow2" +3584   # 3 GiB + 7 sectors
 vsize=$(qemu-img info --output=json "$T/src.qcow2" | jq '.["virtual-size"]')
 before=$(sum "$T/src.qcow2")
 
-"$REHOST" -q convert --profile ec2 -o "$T/ec2.img" --report "$T/ec2.json" "$T/src.qcow2" || fail "convert ec2"
+"$REHOST" -q convert --firstboot-install --profile ec2 -o "$T/ec2.img" --report "$T/ec2.json" "$T/src.qcow2" || fail "convert ec2"
 jq_eq <(qemu-img info --output=json -f raw "$T/ec2.img") '.["virtual-size"]' "$vsize"
 jq_eq "$T/ec2.json" .profile ec2
 expect_match "ec2 output carries the edits" "$(guestfish --ro --format=raw -a "$T/ec2.img" -i cat /etc/default/grub 2>&1)" \
   'GRUB_CMDLINE_LINUX="[^"]*console=ttyS0'
-"$REHOST" -q convert --profile ec2 -O vmdk -o "$T/ec2.vmdk" "$T/src.qcow2" || fail "convert ec2 vmdk"
+expect_match "ec2: cloud-init deferred to first boot" "$(jq -r '.changes[] | select(.action=="firstboot-install") | .after' "$T/ec2.json")" '^cloud-init$'
+"$REHOST" -q convert --firstboot-install --profile ec2 -O vmdk -o "$T/ec2.vmdk" "$T/src.qcow2" || fail "convert ec2 vmdk"
 expect_eq "ec2 vmdk is stream-optimized" \
   "$(qemu-img info --output=json "$T/ec2.vmdk" | jq -r '.["format-specific"].data["create-type"]')" streamOptimized
-run_expect_fail 2 "writes raw; --format qcow2 is not one of them" "$REHOST" convert --profile ec2 -O qcow2 -o "$T/x.qcow2" "$T/src.qcow2"
-run_expect_fail 3 "ec2.img: already exists" "$REHOST" convert --profile ec2 -o "$T/ec2.img" "$T/src.qcow2"
+run_expect_fail 2 "writes raw; --format qcow2 is not one of them" "$REHOST" convert --firstboot-install --profile ec2 -O qcow2 -o "$T/x.qcow2" "$T/src.qcow2"
+run_expect_fail 3 "ec2.img: already exists" "$REHOST" convert --firstboot-install --profile ec2 -o "$T/ec2.img" "$T/src.qcow2"
 
 # azure's own drivers (hv_utils) would need an initramfs rebuild (7 minutes
 # under TCG here); this profile extends azure without them, to test the output
 cat > "$T/azure-nodrivers.json" <<'P'
 {"schema": "rehost.profile/1", "name": "azure-nodrivers", "extends": "azure", "initramfs_modules": []}
 P
-"$REHOST" -q convert --profile "$T/azure-nodrivers.json" -o "$T/az.vhd" "$T/src.qcow2" || fail "convert azure"
+"$REHOST" -q convert --firstboot-install --profile "$T/azure-nodrivers.json" -o "$T/az.vhd" "$T/src.qcow2" || fail "convert azure"
 azsize=$(qemu-img info --output=json -f vpc "$T/az.vhd" | jq '.["virtual-size"]')
 expect_eq "azure VHD virtual size rounded up to a MiB multiple" "$azsize" $(( (vsize + MiB - 1) / MiB * MiB ))
 expect_eq "azure VHD is fixed (file = size + 512-byte footer)" "$(stat -c %s "$T/az.vhd")" $((azsize + 512))
@@ -36,7 +37,7 @@ expect_eq "VHD footer says fixed (disk type 2)" "$(tail -c 512 "$T/az.vhd" | hea
 expect_match "azure kernel command line" "$(guestfish --ro --format=vpc -a "$T/az.vhd" -i cat /etc/default/grub 2>&1)" \
   'GRUB_CMDLINE_LINUX="[^"]*console=ttyS0 earlyprintk=ttyS0 rootdelay=300'
 
-"$REHOST" -q convert --dry-run --profile kvm -o "$T/dry.qcow2" "$T/src.qcow2" > /dev/null || fail "dry-run convert"
+"$REHOST" -q convert --dry-run --firstboot-install --profile kvm -o "$T/dry.qcow2" "$T/src.qcow2" > /dev/null || fail "dry-run convert"
 expect_no_file "$T/dry.qcow2"
 expect_eq "source never written" "$(sum "$T/src.qcow2")" "$before"
 expect_no_temp "$T"

@@ -6,18 +6,20 @@
 source "$(dirname "$0")/lib.sh"
 FX=$(fixtures)
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
+PKGS=$("$REHOST_SRC/tests/fixtures/fetch-agents.sh" qemu-guest-agent 2> "$T/fetch.err") \
+  || { echo "cannot fetch agent packages (no Debian mirror?): $(tail -2 "$T/fetch.err")"; exit 77; }
 cp --sparse=always "$FX/debian12-mbr.qcow2" "$T/src.qcow2"
 "$REHOST" -q replicate "$T/src.qcow2" "$T/t.qcow2"
 before=$(sum "$T/t.qcow2")
 
 # ---- dry run ----
-"$REHOST" finalize --dry-run --report "$T/dry.json" --profile kvm "$T/t.qcow2" > "$T/dry.out" 2> "$T/dry.err" \
+"$REHOST" finalize --dry-run --packages "$PKGS" --report "$T/dry.json" --profile kvm "$T/t.qcow2" > "$T/dry.out" 2> "$T/dry.err" \
   || fail "dry run: $(cat "$T/dry.err")"
 expect_eq "dry run leaves the target unchanged" "$(sum "$T/t.qcow2")" "$before"
 jq_eq "$T/dry.json" .dry_run true
 jq_eq "$T/dry.json" .profile kvm
 acts=$(jq -r '.changes[].action' "$T/dry.json" | sort | uniq -c | awk '{print $2"="$1}' | tr '\n' ' ')
-for want in remove-network-mount=2 device-name-to-uuid=1 reset-clock=1 remove-mac-binding=1 \
+for want in install-agents=1 remove-network-mount=2 device-name-to-uuid=1 reset-clock=1 remove-mac-binding=1 \
             kernel-cmdline=1 disable-service=2 regenerate=1; do
   expect_match "dry run plans $want" "$acts" "(^| )$want( |$)"
 done
@@ -29,8 +31,16 @@ expect_eq "no initramfs rebuild planned when the drivers are there" \
   "$(jq -r '[.changes[].action] | index("rebuild")' "$T/dry.json")" null
 expect_match "dry run prints the plan" "$(cat "$T/dry.out")" "finalize would make [0-9]+ changes"
 
+# ---- agents: missing packages are listed; --firstboot-install defers them ----
+run_expect_fail 3 "agent packages missing \(no --packages DIR\): cloud-init \(cloud-init\), qemu-guest-agent \(qemu-guest-agent\)" \
+  "$REHOST" -q finalize --dry-run --profile openstack "$T/t.qcow2"
+"$REHOST" -q finalize --dry-run --firstboot-install --report "$T/fb.json" --profile openstack "$T/t.qcow2" > /dev/null \
+  || fail "--firstboot-install dry run"
+expect_eq "first-boot install planned for both agents" \
+  "$(jq -r '.changes[] | select(.action=="firstboot-install") | .after' "$T/fb.json")" "cloud-init qemu-guest-agent"
+
 # ---- --clone: the target stays as it is ----
-"$REHOST" finalize --profile kvm --clone "$T/clone.qcow2" --report "$T/clone.json" "$T/t.qcow2" > "$T/clone.out" 2> "$T/clone.err" \
+"$REHOST" finalize --profile kvm --packages "$PKGS" --clone "$T/clone.qcow2" --report "$T/clone.json" "$T/t.qcow2" > "$T/clone.out" 2> "$T/clone.err" \
   || fail "clone finalize: $(cat "$T/clone.err")"
 expect_eq "clone finalize leaves the target bit-for-bit unchanged" "$(sum "$T/t.qcow2")" "$before"
 expect_eq "clone is an overlay on the target" "$(qemu-img info --output=json "$T/clone.qcow2" | jq -r '.["full-backing-filename"]')" "$T/t.qcow2"
@@ -46,8 +56,10 @@ echo ==udev
 cat /etc/udev/rules.d/70-persistent-net.rules
 echo ==wants
 ls /etc/systemd/system/multi-user.target.wants
+echo ==dpkg
+sh "dpkg-query -W -f='${Status}' qemu-guest-agent; echo; test -e /usr/sbin/policy-rc.d && echo policy-left || true; ls /var/tmp"
 echo ==initrd
-sh "lsinitramfs /boot/initrd.img-*"
+sh "lsinitramfs /boot/initrd.img-* | grep -E '/(virtio|nvme|ena|xen|hv_)[^/]*[.]ko' | sort"
 GF
 section() { awk -v s="==$1" '$0==s{on=1;next} /^==/{on=0} on' "$T/guest.txt"; }
 expect_match "fstab: NFS line removed, recorded" "$(section fstab)" "^#rehost-removed# fileserver.example.com:/export/home"
@@ -63,6 +75,8 @@ expect_match "ssh enabled" "$(section wants)" "^ssh.service$"
 for m in virtio_blk virtio_net virtio_scsi virtio_pci; do
   expect_match "initramfs has $m" "$(section initrd)" "/$m\.ko"
 done
+expect_eq "agent installed from --packages (dpkg status)" "$(section dpkg | head -1)" "install ok installed"
+expect_eq "no install leftovers in the guest" "$(section dpkg | tail -n +2 | grep -v '^$' || true)" ""
 jq_eq "$T/clone.json" .dry_run false
 expect_eq "clone report matches the dry run's plan" "$(jq -c '[.changes[].action]' "$T/clone.json")" "$(jq -c '[.changes[].action]' "$T/dry.json")"
 

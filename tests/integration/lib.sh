@@ -4,7 +4,7 @@ set -euo pipefail
 : "${REHOST:?REHOST must name the rehost binary}"
 : "${REHOST_SRC:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/rehost-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+if [ -n "${KEEP_TMP:-}" ]; then echo "keeping $T" >&2; else trap 'rm -rf "$T"' EXIT; fi
 FAILS=0
 CHECKS=0
 

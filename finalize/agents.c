@@ -1,0 +1,176 @@
+/* Agents from local packages: installed with the guest's own package manager
+ * inside the appliance (no network is assumed), or, with --firstboot-install,
+ * by a unit that installs them the first time the new machine has network. */
+#include "edits.h"
+#include "guest_steps.h"
+
+#include "../guest/appliance.h"
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../scan/scan.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GUEST_PKG_DIR "/var/tmp/rehost-packages"
+
+static bool guest_has(struct rh_fin *f, const char *path) { return guestfs_exists(f->g, path) > 0; }
+
+/* Package names come from a validated profile: [A-Za-z0-9+-._] only. */
+static bool installed(struct rh_fin *f, bool deb, const char *pkg)
+{
+  char cmd[300];
+  if (deb)
+    snprintf(cmd, sizeof cmd, "dpkg-query -W -f='${Status}' %s 2>/dev/null || true", pkg);
+  else
+    snprintf(cmd, sizeof cmd, "rpm -q %s >/dev/null 2>&1 && echo 'install ok installed' || true",
+             pkg);
+  char *out = guestfs_sh(f->g, cmd);
+  bool ok = out && strstr(out, "install ok installed");
+  free(out);
+  return ok;
+}
+
+/* Is there NAME_*.deb / NAME-<digit>*.rpm in dir? */
+static bool in_dir(const char *dir, bool deb, const char *pkg)
+{
+  DIR *d = opendir(dir);
+  size_t n = strlen(pkg);
+  bool found = false;
+  for (struct dirent *de; d && !found && (de = readdir(d));) {
+    const char *s = de->d_name;
+    size_t l = strlen(s);
+    if (strncmp(s, pkg, n) != 0) continue;
+    if (deb)
+      found = s[n] == '_' && l > 4 && !strcmp(s + l - 4, ".deb");
+    else
+      found = s[n] == '-' && s[n + 1] >= '0' && s[n + 1] <= '9' && l > 4 && !strcmp(s + l - 4, ".rpm");
+  }
+  if (d) closedir(d);
+  return found;
+}
+
+static int upload_all(struct rh_fin *f, const char *dir, const char *ext, int *count)
+{
+  DIR *d = opendir(dir);
+  if (!d) return RH_EXIT_INPUT;
+  int rc = guestfs_mkdir_p(f->g, GUEST_PKG_DIR) < 0 ? RH_EXIT_GUEST : RH_EXIT_OK;
+  *count = 0;
+  for (struct dirent *de; !rc && (de = readdir(d));) {
+    size_t l = strlen(de->d_name);
+    if (l < 5 || strcmp(de->d_name + l - 4, ext) || strchr(de->d_name, '/') ||
+        de->d_name[0] == '.')
+      continue;
+    char src[4096], dst[512];
+    snprintf(src, sizeof src, "%s/%s", dir, de->d_name);
+    snprintf(dst, sizeof dst, GUEST_PKG_DIR "/%d%s", *count, ext); /* no host names in the guest shell */
+    if (guestfs_upload(f->g, src, dst) < 0) {
+      rh_error("%s: cannot copy into the guest: %s", src, rh_guestfs_err(f->g));
+      rc = RH_EXIT_GUEST;
+    }
+    (*count)++;
+  }
+  closedir(d);
+  return rc;
+}
+
+static int firstboot(struct rh_fin *f, bool deb, const char *pkgs)
+{
+  rh_change(f->changes, "/etc/systemd/system/rehost-firstboot.service", "firstboot-install", NULL,
+            pkgs, "--firstboot-install: agents installed when the machine first has network");
+  if (f->dry_run) return RH_EXIT_OK;
+  char full[2600];
+  if (deb)
+    snprintf(full, sizeof full,
+             "#!/bin/sh\n# written by rehost finalize: install the target's agents once\n"
+             "set -e\nexport DEBIAN_FRONTEND=noninteractive\napt-get update\n"
+             "apt-get install -y %s\nsystemctl disable rehost-firstboot.service\n", pkgs);
+  else
+    snprintf(full, sizeof full,
+             "#!/bin/sh\n# written by rehost finalize: install the target's agents once\n"
+             "set -e\ndnf install -y %s || yum install -y %s\n"
+             "systemctl disable rehost-firstboot.service\n", pkgs, pkgs);
+  static const char unit[] =
+      "[Unit]\nDescription=Install the target platform's agents (rehost)\n"
+      "Wants=network-online.target\nAfter=network-online.target\n\n[Service]\nType=oneshot\n"
+      "ExecStart=/usr/local/sbin/rehost-firstboot\n\n[Install]\nWantedBy=multi-user.target\n";
+  if (guestfs_mkdir_p(f->g, "/usr/local/sbin") < 0 ||
+      guestfs_write(f->g, "/usr/local/sbin/rehost-firstboot", full, strlen(full)) < 0 ||
+      guestfs_chmod(f->g, 0755, "/usr/local/sbin/rehost-firstboot") < 0 ||
+      guestfs_write(f->g, "/etc/systemd/system/rehost-firstboot.service", unit, strlen(unit)) < 0) {
+    rh_error("writing the first-boot unit failed: %s", rh_guestfs_err(f->g));
+    return RH_EXIT_GUEST;
+  }
+  char *out = rh_fin_sh(f, "systemctl enable", "systemctl enable rehost-firstboot.service 2>&1");
+  free(out);
+  return out ? RH_EXIT_OK : RH_EXIT_GUEST;
+}
+
+static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *pkgs)
+{
+  rh_change(f->changes, "packages", "install-agents", NULL, pkgs, "agents of the target platform");
+  if (f->dry_run) return RH_EXIT_OK;
+  int count, rc = upload_all(f, pkgdir, deb ? ".deb" : ".rpm", &count);
+  if (rc) return rc;
+  rh_info("installing %s in the guest from %d packages", pkgs, count);
+  bool own_policy = deb && !guest_has(f, "/usr/sbin/policy-rc.d");
+  if (own_policy) { /* never start services inside the appliance */
+    static const char policy[] = "#!/bin/sh\nexit 101\n";
+    guestfs_write(f->g, "/usr/sbin/policy-rc.d", policy, sizeof policy - 1);
+    guestfs_chmod(f->g, 0755, "/usr/sbin/policy-rc.d");
+  }
+  char *out = rh_fin_sh(f, deb ? "dpkg -i" : "rpm -U",
+                        deb ? "DEBIAN_FRONTEND=noninteractive dpkg -i --force-confdef "
+                              "--force-confold --skip-same-version " GUEST_PKG_DIR "/*.deb 2>&1"
+                            : "rpm -U --replacepkgs " GUEST_PKG_DIR "/*.rpm 2>&1");
+  free(out);
+  if (own_policy) guestfs_rm(f->g, "/usr/sbin/policy-rc.d");
+  guestfs_rm_rf(f->g, GUEST_PKG_DIR);
+  return out ? RH_EXIT_OK : RH_EXIT_GUEST;
+}
+
+int rh_fin_agents(struct rh_fin *f, const char *pkgdir, bool firstboot_install)
+{
+  const struct rh_profile *p = f->p;
+  if (!p->n_agents) return RH_EXIT_OK;
+  bool deb = guest_has(f, "/usr/bin/dpkg");
+  if (!deb && !guest_has(f, "/usr/bin/rpm") && !guest_has(f, "/bin/rpm")) {
+    rh_error("the guest has neither dpkg nor rpm: cannot install agents");
+    return RH_EXIT_GUEST;
+  }
+  char need[2048] = "", missing[2048] = "";
+  for (size_t i = 0; i < p->n_agents; i++) {
+    char **pkgs = deb ? p->agents[i].deb : p->agents[i].rpm;
+    for (char **k = pkgs; *k; k++) {
+      if (installed(f, deb, *k)) continue;
+      size_t l = strlen(need);
+      snprintf(need + l, sizeof need - l, "%s%s", l ? " " : "", *k);
+      if (!pkgdir || !in_dir(pkgdir, deb, *k)) {
+        l = strlen(missing);
+        snprintf(missing + l, sizeof missing - l, "%s%s (%s)", l ? ", " : "", *k,
+                 p->agents[i].name);
+      }
+    }
+  }
+  int rc = RH_EXIT_OK;
+  if (missing[0] && !firstboot_install) {
+    rh_error("agent packages missing%s%s: %s; put the .%s files and their dependencies there "
+             "(apt-get download / dnf download), or use --firstboot-install",
+             pkgdir ? " from " : " (no --packages DIR)", pkgdir ? pkgdir : "", missing,
+             deb ? "deb" : "rpm");
+    return RH_EXIT_INPUT;
+  }
+  if (need[0]) rc = missing[0] ? firstboot(f, deb, need) : install(f, deb, pkgdir, need);
+  for (size_t i = 0; !rc && !missing[0] && i < p->n_agents; i++)
+    for (char **u = p->agents[i].services; !rc && *u; u++) rc = rh_fin_enable_unit(f, *u);
+  if (!rc && !f->dry_run && need[0] && !missing[0])
+    for (size_t i = 0; i < p->n_agents; i++)
+      for (char **k = deb ? p->agents[i].deb : p->agents[i].rpm; *k; k++)
+        if (!installed(f, deb, *k)) {
+          rh_error("%s did not install in the guest (see rehost -v)", *k);
+          return RH_EXIT_GUEST;
+        }
+  return rc;
+}
