@@ -173,8 +173,12 @@ struct grub_ctx {
   bool saw_linux;
 };
 
-static bool removed_arg(const char *arg, char *const *remove)
+/* An argument goes if it starts with a remove prefix, unless it is one of the
+ * arguments being added (kept in place: the rewrite is idempotent). */
+static bool removed_arg(const char *arg, char *const *remove, char *const *add)
 {
+  for (; add && *add; add++)
+    if (!strcmp(arg, *add)) return false;
   for (; remove && *remove; remove++)
     if (!strncmp(arg, *remove, strlen(*remove))) return true;
   return false;
@@ -190,7 +194,7 @@ static void grub_var(struct grub_ctx *c, const char *key, const char *value, boo
     return;
   }
   for (char *tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-    if (removed_arg(tok, c->remove)) continue;
+    if (removed_arg(tok, c->remove, append ? c->add : NULL)) continue;
     if (v.len) sb_str(&v, " ");
     sb_str(&v, tok);
   }

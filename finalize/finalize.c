@@ -66,7 +66,7 @@ static int edit_guest(const char *image, const char *fmt, const struct rh_profil
   }
   if (rh_appliance_mount_os(g, roots[0], o->dry_run) < 0) goto out;
   struct rh_fin f = {g, roots[0], p, changes, o->dry_run, o->dhcp || p->network_dhcp,
-                     o->firewall, false};
+                     o->firewall, false, false};
   if (!(rc = rh_fin_agents(&f, o->packages, o->firstboot_install)) &&
       !(rc = rh_fin_edit_files(&f)) && !(rc = rh_fin_services(&f)) &&
       !(rc = rh_fin_initramfs(&f)))

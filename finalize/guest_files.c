@@ -80,6 +80,9 @@ static int edit_network(struct rh_fin *f)
     char *old = rh_guest_read(f->g, path);
     if (!old) continue;
     char *text = rh_ifupdown_rewrite(old, path, f->dhcp, f->p->remove_mac_bindings, f->changes);
+    /* "iface eth0": the name came from the old kernel naming or a MAC rule;
+     * on new hardware the NIC would get a predictable name (ens3) instead */
+    if (strstr(old, "iface eth")) f->keep_eth_names = true;
     rc = write_if_changed(f, path, old, text);
     free(old);
     free(text);
@@ -103,8 +106,12 @@ static int edit_grub_default(struct rh_fin *f)
 {
   char *old = rh_guest_read(f->g, "/etc/default/grub");
   if (!old) return RH_EXIT_OK;
-  char *text = rh_grub_cmdline_rewrite(old, f->p->cmdline_add, f->p->cmdline_remove_prefix,
-                                       f->changes);
+  char *add[64];
+  size_t n = 0;
+  for (char **a = f->p->cmdline_add; *a && n < 62; a++) add[n++] = *a;
+  if (f->keep_eth_names) add[n++] = "net.ifnames=0";
+  add[n] = NULL;
+  char *text = rh_grub_cmdline_rewrite(old, add, f->p->cmdline_remove_prefix, f->changes);
   int rc = write_if_changed(f, "/etc/default/grub", old, text);
   free(old);
   free(text);

@@ -20,6 +20,7 @@ struct rh_fin {
   bool dhcp;                   /* --network dhcp (else the profile's default) */
   bool firewall;               /* --firewall */
   bool initramfs_rebuilt;
+  bool keep_eth_names;         /* network config names ethN: add net.ifnames=0 */
 };
 
 /* Run a shell command in the guest; returns its output (malloc'd) or NULL

@@ -68,6 +68,7 @@ if section fstab | grep -Eq '^[^#]*(nfs|cifs)'; then fail "fstab still mounts a 
 expect_match "fstab: root by UUID" "$(section fstab)" "^UUID=[0-9a-f-]+[[:space:]]+/[[:space:]]+ext4"
 expect_eq "adjtime: UTC, no drift" "$(section adjtime | grep . | tr '\n' ' ')" "0.0 0 0.0 0 UTC "
 expect_match "grub.cfg: serial console" "$(section grub)" "linux.*console=ttyS0"
+expect_match "grub.cfg: eth0 keeps its name without the MAC rule" "$(section grub)" "linux.*net.ifnames=0"
 expect_match "udev MAC rule removed" "$(section udev)" "^#rehost-removed# .*52:54:00:12:34:56"
 if section wants | grep -qx 'libvirtd.service'; then fail "libvirtd still enabled"; else ok "libvirtd disabled"; fi
 if section wants | grep -qx 'iptables.service'; then fail "iptables still enabled"; else ok "iptables disabled"; fi

@@ -90,6 +90,13 @@ static void grub_cmdline_edits(void **state)
   assert_string_equal(again, out);
   assert_int_equal(json_object_array_length(ch), 2);
   free(again);
+  /* added arguments already present stay where they are */
+  again = rh_grub_cmdline_rewrite("GRUB_CMDLINE_LINUX=\"console=ttyS0 earlyprintk=ttyS0 "
+                                  "rootdelay=300 net.ifnames=0\"\n", add, rm, ch);
+  assert_string_equal(again, "GRUB_CMDLINE_LINUX=\"console=ttyS0 earlyprintk=ttyS0 rootdelay=300 "
+                             "net.ifnames=0\"\n");
+  assert_int_equal(json_object_array_length(ch), 2);
+  free(again);
   free(out);
   out = rh_grub_cmdline_rewrite("GRUB_TIMEOUT=5\n", add, rm, ch); /* no variable: added */
   assert_string_equal(out, "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"console=ttyS0 earlyprintk=ttyS0 rootdelay=300\"\n");
