@@ -25,16 +25,6 @@ static const char usage_text[] =
     "      --force           overwrite IMAGE if it exists\n"
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
 
-static const char *format_from_extension(const char *path)
-{
-  const char *dot = strrchr(path, '.');
-  if (dot) {
-    if (!strcmp(dot, ".img") || !strcmp(dot, ".raw")) return "raw";
-    if (rh_format_driver(dot + 1)) return dot + 1;
-  }
-  return "qcow2";
-}
-
 static int parse_size(const char *s, uint64_t *out)
 {
   char *end;
@@ -87,7 +77,7 @@ int cmd_capture(int argc, char **argv)
   if (!output) return rh_usage_error("capture", "missing -o IMAGE");
   if (strcmp(partition, "mbr") && strcmp(partition, "gpt"))
     return rh_usage_error("capture", "--partition must be mbr or gpt");
-  if (!ofmt) ofmt = format_from_extension(output);
+  if (!ofmt) ofmt = rh_format_name(rh_format_for_path(output));
   const char *driver = rh_format_driver(ofmt);
   if (!driver) return rh_usage_error("capture", "unknown output format '%s'", ofmt);
   const char *source = argv[optind];

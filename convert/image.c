@@ -29,6 +29,14 @@ const char *rh_format_driver(const char *name)
   return NULL;
 }
 
+const char *rh_format_for_path(const char *path)
+{
+  const char *dot = strrchr(path, '.');
+  if (dot && (!strcmp(dot, ".img") || !strcmp(dot, ".raw"))) return "raw";
+  if (dot && !strchr(dot, '/') && rh_format_driver(dot + 1)) return rh_format_driver(dot + 1);
+  return "qcow2";
+}
+
 const char *rh_format_name(const char *driver)
 {
   return strcmp(driver, "vpc") == 0 ? "vhd" : driver;

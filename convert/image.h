@@ -31,6 +31,9 @@ void rh_image_free(struct rh_image *img);
 /* Map a user-facing format name (raw, qcow2, vmdk, vhd, vhdx, vdi) to the
  * qemu driver name; NULL if unknown. */
 const char *rh_format_driver(const char *name);
+/* Driver for a new image named path, from its extension (.img and .raw mean
+ * raw); qcow2 when the extension says nothing. */
+const char *rh_format_for_path(const char *path);
 /* User-facing name for a qemu driver ("vpc" -> "vhd"). */
 const char *rh_format_name(const char *driver);
 

@@ -86,14 +86,6 @@ static int64_t mtime_ns(const char *path)
   return (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
-static const char *extension_format(const char *path)
-{
-  const char *dot = strrchr(path, '.');
-  if (dot && (!strcmp(dot, ".img") || !strcmp(dot, ".raw"))) return "raw";
-  if (dot && rh_format_driver(dot + 1)) return rh_format_driver(dot + 1);
-  return "qcow2";
-}
-
 static const char *create_options(const char *driver)
 {
   if (!strcmp(driver, "vpc")) return "subformat=dynamic,force_size=on";
@@ -334,12 +326,12 @@ static int do_sync(struct run *r)
     rc = rh_image_probe(o->target, &tpo, &timg);
     if (rc && o->mode != RH_MODE_FULL) return rc;
     snprintf(r->tgt_driver, sizeof r->tgt_driver, "%s",
-             !rc ? timg.format : known ? known : extension_format(o->target));
+             !rc ? timg.format : known ? known : rh_format_for_path(o->target));
     tgt_size = rc ? 0 : timg.virtual_size;
     if (!rc) rh_image_free(&timg);
   } else {
     snprintf(r->tgt_driver, sizeof r->tgt_driver, "%s",
-             o->target_format ? o->target_format : extension_format(o->target));
+             o->target_format ? o->target_format : rh_format_for_path(o->target));
   }
   if ((rc = inspect_source(&r->src, &r->sf))) return rc;
   bool forced;
