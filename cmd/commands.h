@@ -11,6 +11,12 @@ int cmd_replicate(int argc, char **argv);
 int cmd_finalize(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 
+/* Options finalize and convert share (o->convert says which is parsing).
+ * Returns RH_EXIT_OK, or RH_EXIT_USAGE after printing the problem. */
+struct rh_finalize_opts;
+int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize_opts *o,
+                      bool *help);
+
 /* Options every command accepts: -v, -q, --machine-readable, -h/--help. */
 #define RH_COMMON_SHORTOPTS "vqh"
 #define RH_COMMON_LONGOPTS                                          \

@@ -4,7 +4,6 @@
 #include "commands.h"
 
 #include <stdio.h>
-#include <string.h>
 
 static const char usage_text[] =
     "Usage: rehost convert [OPTIONS] SOURCE --profile NAME -o OUT\n"
@@ -27,44 +26,14 @@ static const char usage_text[] =
 
 int cmd_convert(int argc, char **argv)
 {
-  enum { O_NET = 256, O_FW, O_DRY, O_REPORT, O_FORCE, O_PKG, O_FIRST };
-  static const struct option longopts[] = {
-      {"profile", required_argument, 0, 'p'}, {"output", required_argument, 0, 'o'},
-      {"format", required_argument, 0, 'O'},  {"network", required_argument, 0, O_NET},
-      {"firewall", no_argument, 0, O_FW},     {"dry-run", no_argument, 0, O_DRY},
-      {"report", required_argument, 0, O_REPORT}, {"force", no_argument, 0, O_FORCE},
-      {"packages", required_argument, 0, O_PKG}, {"firstboot-install", no_argument, 0, O_FIRST},
-      RH_COMMON_LONGOPTS,                     {0, 0, 0, 0}};
   struct rh_finalize_opts o = {.convert = true};
   bool help = false;
-  int c;
-  while ((c = getopt_long(argc, argv, "p:o:O:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-    switch (c) {
-    case 'p': o.profile = optarg; break;
-    case 'o': o.output = optarg; break;
-    case 'O': o.output_format = optarg; break;
-    case O_NET:
-      if (strcmp(optarg, "dhcp") && strcmp(optarg, "keep"))
-        return rh_usage_error("convert", "--network must be keep or dhcp");
-      o.dhcp = !strcmp(optarg, "dhcp");
-      break;
-    case O_FW: o.firewall = true; break;
-    case O_DRY: o.dry_run = true; break;
-    case O_REPORT: o.report = optarg; break;
-    case O_FORCE: o.force = true; break;
-    case O_PKG: o.packages = optarg; break;
-    case O_FIRST: o.firstboot_install = true; break;
-    default:
-      if (!rh_common_option(c, &help)) return rh_usage_error("convert", "invalid option");
-    }
-  }
+  int rc = rh_finalize_parse("convert", argc, argv, &o, &help);
+  if (rc) return rc;
   if (help) {
     fputs(usage_text, stdout);
     return 0;
   }
-  if (argc - optind != 1) return rh_usage_error("convert", "expected one SOURCE");
-  if (!o.profile) return rh_usage_error("convert", "missing --profile NAME");
   if (!o.output) return rh_usage_error("convert", "missing -o OUT");
-  o.target = argv[optind];
   return rh_finalize(&o);
 }

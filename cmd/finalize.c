@@ -29,7 +29,9 @@ static const char usage_text[] =
     "      --force           finalize an inconsistent or already finalized TARGET\n"
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
 
-int cmd_finalize(int argc, char **argv)
+/* Options finalize and convert share; --clone is finalize's only. */
+int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize_opts *o,
+                      bool *help)
 {
   enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE, O_PKG, O_FIRST };
   static const struct option longopts[] = {
@@ -39,38 +41,50 @@ int cmd_finalize(int argc, char **argv)
       {"dry-run", no_argument, 0, O_DRY},     {"report", required_argument, 0, O_REPORT},
       {"force", no_argument, 0, O_FORCE},     {"packages", required_argument, 0, O_PKG},
       {"firstboot-install", no_argument, 0, O_FIRST},     RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
-  struct rh_finalize_opts o = {0};
-  bool help = false;
   int c;
   while ((c = getopt_long(argc, argv, "p:o:O:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
     switch (c) {
-    case 'p': o.profile = optarg; break;
-    case 'o': o.output = optarg; break;
-    case 'O': o.output_format = optarg; break;
-    case O_CLONE: o.clone = optarg; break;
+    case 'p': o->profile = optarg; break;
+    case 'o': o->output = optarg; break;
+    case 'O': o->output_format = optarg; break;
+    case O_CLONE:
+      if (o->convert) return rh_usage_error(cmd, "invalid option");
+      o->clone = optarg;
+      break;
     case O_NET:
       if (strcmp(optarg, "dhcp") && strcmp(optarg, "keep"))
-        return rh_usage_error("finalize", "--network must be keep or dhcp");
-      o.dhcp = !strcmp(optarg, "dhcp");
+        return rh_usage_error(cmd, "--network must be keep or dhcp");
+      o->dhcp = !strcmp(optarg, "dhcp");
       break;
-    case O_FW: o.firewall = true; break;
-    case O_DRY: o.dry_run = true; break;
-    case O_REPORT: o.report = optarg; break;
-    case O_FORCE: o.force = true; break;
-    case O_PKG: o.packages = optarg; break;
-    case O_FIRST: o.firstboot_install = true; break;
+    case O_FW: o->firewall = true; break;
+    case O_DRY: o->dry_run = true; break;
+    case O_REPORT: o->report = optarg; break;
+    case O_FORCE: o->force = true; break;
+    case O_PKG: o->packages = optarg; break;
+    case O_FIRST: o->firstboot_install = true; break;
     default:
-      if (!rh_common_option(c, &help)) return rh_usage_error("finalize", "invalid option");
+      if (!rh_common_option(c, help)) return rh_usage_error(cmd, "invalid option");
     }
   }
+  if (*help) return RH_EXIT_OK;
+  if (argc - optind != 1)
+    return rh_usage_error(cmd, o->convert ? "expected one SOURCE" : "expected one TARGET");
+  if (!o->profile) return rh_usage_error(cmd, "missing --profile NAME");
+  o->target = argv[optind];
+  return RH_EXIT_OK;
+}
+
+int cmd_finalize(int argc, char **argv)
+{
+  struct rh_finalize_opts o = {0};
+  bool help = false;
+  int rc = rh_finalize_parse("finalize", argc, argv, &o, &help);
+  if (rc) return rc;
   if (help) {
     fputs(usage_text, stdout);
     return 0;
   }
-  if (argc - optind != 1) return rh_usage_error("finalize", "expected one TARGET");
-  if (!o.profile) return rh_usage_error("finalize", "missing --profile NAME");
   if (o.output && o.clone) return rh_usage_error("finalize", "--output and --clone exclude each other");
   if (o.output_format && !o.output) return rh_usage_error("finalize", "--format needs --output");
-  o.target = argv[optind];
   return rh_finalize(&o);
 }
