@@ -273,6 +273,53 @@ char *rh_grub_cmdline_rewrite(const char *text, char *const *add, char *const *r
   return sb_done(&c.out);
 }
 
+/* ---- /etc/default/grub: one variable ---- */
+struct grubset_ctx {
+  struct sb out;
+  const char *key, *value, *reason;
+  json_object *changes;
+  bool seen;
+};
+
+static void grubset_line(const char *line, size_t len, void *vctx)
+{
+  struct grubset_ctx *c = vctx;
+  char *l = dup_line(line, len);
+  if (!l) {
+    c->out.oom = 1;
+    return;
+  }
+  const char *p = l + strspn(l, " \t");
+  size_t kl = strlen(c->key);
+  if (!strncmp(p, c->key, kl) && p[kl] == '=') {
+    char want[512];
+    snprintf(want, sizeof want, "%s=\"%s\"", c->key, c->value);
+    if (!c->seen) sb_str(&c->out, want), sb_str(&c->out, "\n");
+    if (strcmp(p, want) != 0 || c->seen)
+      rh_change(c->changes, "/etc/default/grub", "bootloader", p, c->seen ? NULL : want, c->reason);
+    c->seen = true;
+  } else {
+    sb_str(&c->out, l);
+    sb_str(&c->out, "\n");
+  }
+  free(l);
+}
+
+char *rh_grub_set_var(const char *text, const char *key, const char *value, const char *reason,
+                      json_object *changes)
+{
+  struct grubset_ctx c = {{0}, key, value, reason, changes, false};
+  each_line(text, grubset_line, &c);
+  if (!c.seen) {
+    char want[512];
+    snprintf(want, sizeof want, "%s=\"%s\"", key, value);
+    sb_str(&c.out, want);
+    sb_str(&c.out, "\n");
+    rh_change(changes, "/etc/default/grub", "bootloader", NULL, want, reason);
+  }
+  return sb_done(&c.out);
+}
+
 /* ---- Debian /etc/network/interfaces ---- */
 struct ifup_ctx {
   struct sb out;

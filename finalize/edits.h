@@ -33,6 +33,11 @@ char *rh_adjtime_rewrite(const char *text, json_object *changes);
 char *rh_grub_cmdline_rewrite(const char *text, char *const *add, char *const *remove_prefix,
                               json_object *changes);
 
+/* /etc/default/grub: KEY="value" (replacing every assignment of KEY, or
+ * appended), one "bootloader" change record when it differs. */
+char *rh_grub_set_var(const char *text, const char *key, const char *value, const char *reason,
+                      json_object *changes);
+
 /* Debian /etc/network/interfaces: with to_dhcp, "iface X inet static"
  * stanzas become "inet dhcp" and lose their address lines. Lines naming a
  * MAC ("hwaddress") are removed when remove_mac is set. */

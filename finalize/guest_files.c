@@ -112,6 +112,18 @@ static int edit_grub_default(struct rh_fin *f)
   if (f->keep_eth_names) add[n++] = "net.ifnames=0";
   add[n] = NULL;
   char *text = rh_grub_cmdline_rewrite(old, add, f->p->cmdline_remove_prefix, f->changes);
+  /* The boot menu on the serial line too: the target's console log shows
+   * GRUB, and a machine without a display adapter still boots (gfxterm alone
+   * stalls there). */
+  const char *vars[][3] = {
+      {"GRUB_TERMINAL", f->p->grub_terminal, "boot menu on the platform's consoles"},
+      {"GRUB_SERIAL_COMMAND", f->p->grub_serial_command, "serial line settings for the boot menu"}};
+  for (size_t i = 0; i < 2 && text; i++) {
+    if (!vars[i][1]) continue;
+    char *t2 = rh_grub_set_var(text, vars[i][0], vars[i][1], vars[i][2], f->changes);
+    free(text);
+    text = t2;
+  }
   int rc = write_if_changed(f, "/etc/default/grub", old, text);
   free(old);
   free(text);

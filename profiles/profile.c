@@ -195,14 +195,30 @@ static int parse_sections(json_object *j, struct rh_profile *p, char *err, size_
   static const char *const k_net[] = {"default", "remove_mac_bindings", NULL};
   static const char *const k_cmd[] = {"add", "remove_prefix", NULL};
   static const char *const k_out[] = {"formats", "default", "options", "size_alignment", NULL};
-  json_object *fs, *adj, *net, *cmd, *out, *empty = json_object_new_object(), *v;
+  static const char *const k_boot[] = {"terminal", "serial_command", NULL};
+  json_object *fs, *adj, *net, *cmd, *out, *boot, *empty = json_object_new_object(), *v;
   int r = -1;
   if (get_section(j, "fstab", k_fstab, &fs, err, errsz) < 0 ||
       get_section(j, "adjtime", k_adj, &adj, err, errsz) < 0 ||
       get_section(j, "network", k_net, &net, err, errsz) < 0 ||
       get_section(j, "kernel_cmdline", k_cmd, &cmd, err, errsz) < 0 ||
-      get_section(j, "output", k_out, &out, err, errsz) < 0)
+      get_section(j, "output", k_out, &out, err, errsz) < 0 ||
+      get_section(j, "bootloader", k_boot, &boot, err, errsz) < 0)
     goto done;
+  if (boot) {
+    const char *bk[] = {"terminal", "serial_command"};
+    char **dst[] = {&p->grub_terminal, &p->grub_serial_command};
+    for (int i = 0; i < 2; i++) {
+      if (!json_object_object_get_ex(boot, bk[i], &v)) continue;
+      const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+      if (!s || !valid_chars(s, " -=_.,")) {
+        snprintf(err, errsz, "\"bootloader.%s\" must be a string of words (letters, digits, -=_.,)",
+                 bk[i]);
+        goto done;
+      }
+      *dst[i] = strdup(s);
+    }
+  }
   if (!fs) fs = empty;
   if (!adj) adj = empty;
   if (!net) net = empty;
@@ -292,7 +308,7 @@ int rh_profile_parse(const char *text, struct rh_profile *p, char *err, size_t e
   }
   static const char *const known[] = {"schema", "name", "description", "extends", "agents",
                                       "initramfs_modules", "services", "fstab", "adjtime",
-                                      "network", "kernel_cmdline", "output", NULL};
+                                      "network", "kernel_cmdline", "bootloader", "output", NULL};
   json_object *wrap = json_object_new_object(), *sec;
   json_object_object_add(wrap, "profile", json_object_get(j));
   int kr = get_section(wrap, "profile", known, &sec, err, errsz);
@@ -339,6 +355,8 @@ void rh_profile_free(struct rh_profile *p)
   free(p->description);
   free(p->origin);
   free(p->default_format);
+  free(p->grub_terminal);
+  free(p->grub_serial_command);
   json_object_put(p->format_options);
   memset(p, 0, sizeof *p);
 }

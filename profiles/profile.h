@@ -31,6 +31,8 @@ struct rh_profile {
   bool network_dhcp;       /* default: force DHCP (else keep static addresses) */
   bool remove_mac_bindings;
   char **cmdline_add, **cmdline_remove_prefix;
+  char *grub_terminal;      /* GRUB_TERMINAL ("console serial"), NULL: keep */
+  char *grub_serial_command;/* GRUB_SERIAL_COMMAND, NULL: keep */
   char **formats;          /* allowed output formats (user names: raw, qcow2, vmdk, vhd, vhdx) */
   char *default_format;
   struct json_object *format_options;  /* format -> qemu-img -o string */

@@ -104,6 +104,28 @@ static void grub_cmdline_edits(void **state)
   json_object_put(ch);
 }
 
+static void grub_set_var_replaces_or_appends(void **state)
+{
+  (void)state;
+  json_object *ch = json_object_new_array();
+  char *out = rh_grub_set_var("#GRUB_TERMINAL=console\nGRUB_TIMEOUT=0\n", "GRUB_TERMINAL",
+                              "console serial", "r", ch);
+  assert_string_equal(out, "#GRUB_TERMINAL=console\nGRUB_TIMEOUT=0\nGRUB_TERMINAL=\"console serial\"\n");
+  assert_int_equal(json_object_array_length(ch), 1);
+  char *again = rh_grub_set_var(out, "GRUB_TERMINAL", "console serial", "r", ch); /* idempotent */
+  assert_string_equal(again, out);
+  assert_int_equal(json_object_array_length(ch), 1);
+  free(again);
+  free(out);
+  /* an existing assignment is replaced in place; a duplicate goes */
+  out = rh_grub_set_var("GRUB_TERMINAL=gfxterm\nX=1\n GRUB_TERMINAL='console'\n", "GRUB_TERMINAL",
+                        "serial", "r", ch);
+  assert_string_equal(out, "GRUB_TERMINAL=\"serial\"\nX=1\n");
+  assert_int_equal(json_object_array_length(ch), 3);
+  free(out);
+  json_object_put(ch);
+}
+
 static void ifupdown_static_to_dhcp(void **state)
 {
   (void)state;
@@ -151,6 +173,7 @@ int main(void)
       cmocka_unit_test(fstab_drops_network_and_uses_uuids),
       cmocka_unit_test(adjtime_becomes_utc),
       cmocka_unit_test(grub_cmdline_edits),
+      cmocka_unit_test(grub_set_var_replaces_or_appends),
       cmocka_unit_test(ifupdown_static_to_dhcp),
       cmocka_unit_test(udev_mac_rules_commented),
   };

@@ -88,6 +88,9 @@ static void shipped_openstack_and_kvm(void **state)
   for (size_t i = 0; i < 4; i++) assert_true(has(p.initramfs_modules, virtio[i]));
   assert_false(has(p.disable, "hal"));
   assert_string_equal(p.default_format, "qcow2");
+  /* the boot menu goes to the serial line as well (no display adapter needed) */
+  assert_string_equal(p.grub_terminal, "console serial");
+  assert_string_equal(p.grub_serial_command, "serial --speed=115200");
   rh_profile_free(&p);
 }
 
@@ -113,6 +116,7 @@ static void shipped_azure_and_hyperv(void **state)
   assert_true(has(agent(&p, "hyperv-daemons")->deb, "hyperv-daemons"));
   for (size_t i = 0; i < 4; i++) assert_true(has(p.initramfs_modules, hv[i]));
   assert_string_equal(p.default_format, "vhdx");
+  assert_null(p.grub_terminal); /* Hyper-V: its own console, GRUB left as it is */
   rh_profile_free(&p);
 }
 
