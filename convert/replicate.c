@@ -1,5 +1,6 @@
 #include "replicate.h"
 
+#include "../lib/clock.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
@@ -24,13 +25,6 @@
 #define MAX_BITMAPS 64
 
 static volatile sig_atomic_t g_cancel;
-
-static double rh_now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct source_facts {
   char disk_id[64];
@@ -379,10 +373,10 @@ static int do_sync(struct run *r)
   if (before == RH_TS_NONE) record_source(r);
   if ((rc = rh_tstate_save(o->target, st))) return rc;
 
-  double t0 = rh_now();
+  double t0 = rh_monotonic_s();
   if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size)))
     rc = r->mode == RH_MODE_FULL ? run_full(r) : run_delta(r);
-  r->stats.seconds = rh_now() - t0;
+  r->stats.seconds = rh_monotonic_s() - t0;
 
   char finished[32];
   rh_utc_now(finished, sizeof finished);

@@ -1,5 +1,6 @@
 #include "sync_engine.h"
 
+#include "../lib/clock.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "extents.h"
@@ -37,13 +38,6 @@ struct engine {
   atomic_int running;
   pthread_mutex_t err_lock;
 };
-
-static double now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int fail_errno(struct engine *e, const char *path, const char *what, uint64_t off, int err)
 {
@@ -231,7 +225,7 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
                 const struct rh_sync_opts *o, struct rh_sync_stats *st)
 {
   memset(st, 0, sizeof *st);
-  double t0 = now();
+  double t0 = rh_monotonic_s();
   struct engine e = {.o = o, .src_srv = src, .tgt_srv = tgt};
   pthread_mutex_init(&e.err_lock, NULL);
   e.src = calloc((size_t)o->threads, sizeof *e.src);
@@ -301,6 +295,6 @@ out:
   free(e.tgt);
   rh_plan_free(&e.plan);
   pthread_mutex_destroy(&e.err_lock);
-  st->seconds = now() - t0;
+  st->seconds = rh_monotonic_s() - t0;
   return rc;
 }

@@ -1,6 +1,7 @@
 #include "target_state.h"
 
 #include "../lib/exitcodes.h"
+#include "../lib/smallfile.h"
 #include "../lib/log.h"
 
 #include <errno.h>
@@ -255,32 +256,28 @@ int rh_tstate_load(const char *target, struct rh_target_state *st)
   memset(st, 0, sizeof *st);
   char *path = rh_tstate_path(target);
   if (!path) return RH_EXIT_FAILURE;
-  FILE *f = fopen(path, "re");
-  if (!f) {
+  char *buf = rh_read_small_file(path, 65536, NULL);
+  if (!buf) {
     int e = errno;
     if (e == ENOENT) {
       free(path);
       return RH_EXIT_OK;
     }
-    rh_error("%s: cannot read: %s", path, strerror(e));
+    if (e == EFBIG)
+      rh_error("%s: malformed replication state: larger than 64 KiB", path);
+    else
+      rh_error("%s: cannot read: %s", path, strerror(e));
     free(path);
     return RH_EXIT_INPUT;
   }
-  char buf[65536];
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  int toolong = !feof(f);
-  fclose(f);
-  buf[n] = 0;
   char err[256];
   int rc = RH_EXIT_OK;
-  if (toolong) {
-    rh_error("%s: malformed replication state: larger than 64 KiB", path);
-    rc = RH_EXIT_INPUT;
-  } else if (rh_tstate_parse(buf, st, err, sizeof err) < 0) {
+  if (rh_tstate_parse(buf, st, err, sizeof err) < 0) {
     rh_error("%s: malformed replication state: %s (remove it to start over with a full compare)",
              path, err);
     rc = RH_EXIT_INPUT;
   }
+  free(buf);
   free(path);
   return rc;
 }

@@ -2,6 +2,7 @@
 
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../lib/smallfile.h"
 #include "config.h"
 
 #include <dirent.h>
@@ -407,18 +408,10 @@ char **rh_profile_names(void)
 
 static json_object *read_json(const char *path, char *err, size_t errsz)
 {
-  FILE *f = fopen(path, "re");
-  if (!f) {
-    snprintf(err, errsz, "%s", strerror(errno));
-    return NULL;
-  }
-  char buf[262144];
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  bool big = !feof(f);
-  fclose(f);
-  buf[n] = 0;
-  if (big) {
-    snprintf(err, errsz, "larger than 256 KiB");
+  size_t n;
+  char *buf = rh_read_small_file(path, 262144, &n);
+  if (!buf) {
+    snprintf(err, errsz, "%s", errno == EFBIG ? "larger than 256 KiB" : strerror(errno));
     return NULL;
   }
   json_tokener *tok = json_tokener_new();
@@ -427,6 +420,7 @@ static json_object *read_json(const char *path, char *err, size_t errsz)
   int line = 1;
   for (size_t i = 0, end = json_tokener_get_parse_end(tok); i < end && i < n; i++) line += buf[i] == '\n';
   json_tokener_free(tok);
+  free(buf);
   if (je != json_tokener_success || !j || !json_object_is_type(j, json_type_object)) {
     if (je != json_tokener_success)
       snprintf(err, errsz, "invalid JSON near line %d: %s", line, json_tokener_error_desc(je));

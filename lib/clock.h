@@ -1,0 +1,14 @@
+/* Seconds on the monotonic clock, for durations and rates. */
+#ifndef REHOST_CLOCK_H
+#define REHOST_CLOCK_H
+
+#include <time.h>
+
+static inline double rh_monotonic_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#endif

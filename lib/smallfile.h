@@ -1,0 +1,11 @@
+/* Read a whole small file (state, profile, report) with a size cap. */
+#ifndef REHOST_SMALLFILE_H
+#define REHOST_SMALLFILE_H
+
+#include <stddef.h>
+
+/* The file's bytes, NUL-terminated (malloc'd; *len without the NUL), or
+ * NULL with errno set: the open/read error, EFBIG when larger than cap. */
+char *rh_read_small_file(const char *path, size_t cap, size_t *len);
+
+#endif
