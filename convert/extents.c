@@ -1,7 +1,9 @@
 #include "extents.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 int rh_extents_append(struct rh_extents *e, uint64_t off, uint64_t len, uint32_t flags)
 {
@@ -38,18 +40,25 @@ uint64_t rh_extents_end(const struct rh_extents *e)
   return e->n ? e->v[e->n - 1].off + e->v[e->n - 1].len : 0;
 }
 
-/* Index of the extent containing off, or e->n if off is past the end. */
-static size_t find(const struct rh_extents *e, uint64_t off)
+size_t rh_extent_index(const void *v, size_t n, size_t stride, uint64_t off)
 {
-  size_t lo = 0, hi = e->n;
+  size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (e->v[mid].off + e->v[mid].len <= off)
+    uint64_t head[2];
+    memcpy(head, (const char *)v + mid * stride, sizeof head);
+    if (head[0] + head[1] <= off)
       lo = mid + 1;
     else
       hi = mid;
   }
   return lo;
+}
+
+/* Index of the extent containing off, or e->n if off is past the end. */
+static size_t find(const struct rh_extents *e, uint64_t off)
+{
+  return rh_extent_index(e->v, e->n, sizeof e->v[0], off);
 }
 
 bool rh_extents_all(const struct rh_extents *e, uint64_t off, uint64_t len, uint32_t flag)
@@ -140,3 +149,6 @@ int rh_plan_dirty(const struct rh_extents *dirty, uint64_t size, uint32_t block,
   }
   return 0;
 }
+
+_Static_assert(offsetof(struct rh_extent, off) == 0 && offsetof(struct rh_extent, len) == 8,
+               "rh_extent_index reads off, len at the start of each element");

@@ -17,6 +17,11 @@ struct rh_extent {
   uint32_t flags;
 };
 
+/* Index of the element of a sorted array whose [off, off+len) holds `off`,
+ * or n when off is past the end. Elements are `stride` bytes and start with
+ * uint64_t off, len (struct rh_extent, struct rh_map_ext). */
+size_t rh_extent_index(const void *v, size_t n, size_t stride, uint64_t off);
+
 /* Sorted, contiguous extents starting at 0 (as block status reports them). */
 struct rh_extents {
   struct rh_extent *v;

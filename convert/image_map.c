@@ -1,8 +1,10 @@
 #include "image_map.h"
+#include "extents.h"
 
 #include "../lib/proc.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <libnbd.h>
@@ -95,15 +97,7 @@ void rh_image_map_free(struct rh_image_map *m)
 
 static size_t find(const struct rh_image_map *m, uint64_t off)
 {
-  size_t lo = 0, hi = m->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (m->v[mid].off + m->v[mid].len <= off)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
+  return rh_extent_index(m->v, m->n, sizeof m->v[0], off);
 }
 
 int rh_image_map_pread(const struct rh_image_map *m, struct nbd_handle *h, void *buf, size_t len,
@@ -145,3 +139,6 @@ int rh_image_map_pread(const struct rh_image_map *m, struct nbd_handle *h, void 
   }
   return 0;
 }
+
+_Static_assert(offsetof(struct rh_map_ext, off) == 0 && offsetof(struct rh_map_ext, len) == 8,
+               "rh_extent_index reads off, len at the start of each element");
