@@ -65,7 +65,15 @@ static int upload_all(struct rh_fin *f, const char *dir, const char *ext, int *c
       continue;
     char src[4096], dst[512];
     snprintf(src, sizeof src, "%s/%s", dir, de->d_name);
-    snprintf(dst, sizeof dst, GUEST_PKG_DIR "/%d%s", *count, ext); /* no host names in the guest shell */
+    /* Debian's own names (pkg_version_arch.deb) are kept: apt looks an
+     * upgraded package up by that name. Anything else gets a plain number;
+     * either way the names reach the guest shell only through a glob. */
+    bool plain = strspn(de->d_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789+._~%-") == l && de->d_name[0] != '-';
+    if (plain && l < 400)
+      snprintf(dst, sizeof dst, GUEST_PKG_DIR "/%s", de->d_name);
+    else
+      snprintf(dst, sizeof dst, GUEST_PKG_DIR "/%d%s", *count, ext);
     if (guestfs_upload(f->g, src, dst) < 0) {
       rh_error("%s: cannot copy into the guest: %s", src, rh_guestfs_err(f->g));
       rc = RH_EXIT_GUEST;
@@ -121,10 +129,23 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
     guestfs_write(f->g, "/usr/sbin/policy-rc.d", policy, sizeof policy - 1);
     guestfs_chmod(f->g, 0755, "/usr/sbin/policy-rc.d");
   }
-  char *out = rh_fin_sh(f, deb ? "dpkg -i" : "rpm -U",
-                        deb ? "DEBIAN_FRONTEND=noninteractive dpkg -i --force-confdef "
-                              "--force-confold --skip-same-version " GUEST_PKG_DIR "/*.deb 2>&1"
-                            : "rpm -U --replacepkgs " GUEST_PKG_DIR "/*.rpm 2>&1");
+  /* apt orders the installation (Pre-Depends: python3-minimal before python3,
+   * which one dpkg -i of every file gets wrong). It sees only DIR's files and
+   * what is installed: no sources, no lists, no download. dpkg -i is the
+   * fallback for a guest without apt; rpm -U orders its transaction itself. */
+  const char *cmd =
+      !deb ? "rpm -U --replacepkgs " GUEST_PKG_DIR "/*.rpm"
+      : guest_has(f, "/usr/bin/apt-get")
+          ? "mkdir -p " GUEST_PKG_DIR "/.lists/partial " GUEST_PKG_DIR "/partial && "
+            "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "
+            "--no-download -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=/dev/null "
+            "-o Dir::State::Lists=" GUEST_PKG_DIR "/.lists -o Dir::Cache::Archives=" GUEST_PKG_DIR
+            "/ -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= "
+            "-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "
+            GUEST_PKG_DIR "/*.deb"
+          : "DEBIAN_FRONTEND=noninteractive dpkg -i --force-confdef --force-confold "
+            "--skip-same-version " GUEST_PKG_DIR "/*.deb";
+  char *out = rh_fin_sh(f, deb ? "installing the packages" : "rpm -U", cmd);
   free(out);
   if (own_policy) guestfs_rm(f->g, "/usr/sbin/policy-rc.d");
   guestfs_rm_rf(f->g, GUEST_PKG_DIR);

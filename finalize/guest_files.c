@@ -9,11 +9,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define EXIT_MARK "\n@rehost-exit="
+
+/* The command's output and status always come back (guestfs_sh alone loses
+ * stdout on failure): on failure the last lines of what it printed are shown. */
 char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd)
 {
-  char *out = guestfs_sh(f->g, cmd);
-  if (!out) rh_error("%s failed in the guest: %s", what, rh_guestfs_err(f->g));
-  return out;
+  size_t n = strlen(cmd) + 64;
+  char *wrapped = malloc(n);
+  if (!wrapped) return NULL;
+  snprintf(wrapped, n, "{ %s\n} 2>&1; printf '\\n@rehost-exit=%%d\\n' $?", cmd);
+  char *out = guestfs_sh(f->g, wrapped);
+  free(wrapped);
+  if (!out) {
+    rh_error("%s failed in the guest: %s", what, rh_guestfs_err(f->g));
+    return NULL;
+  }
+  char *mark = strstr(out, EXIT_MARK), *m;
+  while (mark && (m = strstr(mark + 1, EXIT_MARK))) mark = m;
+  int status = mark ? atoi(mark + strlen(EXIT_MARK)) : -1;
+  if (mark) *mark = 0;
+  if (status == 0) return out;
+  rh_debug("%s: full output:\n%s", what, out);
+  const char *tail = out + strlen(out);
+  for (int lines = 0; tail > out && lines < 25; lines += tail[-1] == '\n') tail--;
+  rh_error("%s failed in the guest (exit status %d); its last output:\n%s", what, status, tail);
+  free(out);
+  return NULL;
 }
 
 /* Write `text` to path if it differs from `old`, keeping the file's mode and

@@ -178,8 +178,8 @@ int rh_fin_initramfs(struct rh_fin *f)
   }
   rh_info("rebuilding the initramfs in the guest for %s (slow without KVM)", missing);
   char *out = rh_fin_sh(f, "rebuilding the initramfs",
-                        debian ? "update-initramfs -u -k all 2>&1"
-                               : "dracut --force --regenerate-all 2>&1");
+                        debian ? "update-initramfs -u -k all"
+                               : "dracut --force --regenerate-all");
   if (!out) return RH_EXIT_GUEST;
   free(out);
   f->initramfs_rebuilt = true;
@@ -192,11 +192,11 @@ int rh_fin_bootloader(struct rh_fin *f)
 {
   const char *cmd = NULL;
   if (exists(f, "/usr/sbin/update-grub"))
-    cmd = "update-grub 2>&1";
+    cmd = "update-grub";
   else if (exists(f, "/usr/sbin/grub2-mkconfig") && exists(f, "/boot/grub2"))
-    cmd = "grub2-mkconfig -o /boot/grub2/grub.cfg 2>&1";
+    cmd = "grub2-mkconfig -o /boot/grub2/grub.cfg";
   else if (exists(f, "/usr/sbin/grub-mkconfig") && exists(f, "/boot/grub"))
-    cmd = "grub-mkconfig -o /boot/grub/grub.cfg 2>&1";
+    cmd = "grub-mkconfig -o /boot/grub/grub.cfg";
   if (!cmd) {
     rh_warn("no GRUB configuration tool in the guest: bootloader configuration left as is");
     return RH_EXIT_OK;
