@@ -52,3 +52,145 @@ finish() {
   echo "$CHECKS checks, $FAILS failures"
   [ "$FAILS" -eq 0 ]
 }
+
+# ---- guests: read a converted image, boot it ----
+
+# guest_dump IMAGE FORMAT OUT PKG...: one read-only appliance launch writes the
+# files finalize edits, the enabled units, dpkg status of PKG... and the
+# initramfs's driver modules into OUT, in "==name" sections (see section).
+guest_dump() {
+  local img=$1 fmt=$2 out=$3
+  shift 3
+  sed "s/@PKGS@/$*/" > "$out.gf" <<'GF'
+echo ==fstab
+cat /etc/fstab
+echo ==adjtime
+cat /etc/adjtime
+echo ==default-grub
+cat /etc/default/grub
+echo ==grub-linux
+sh "grep -E '^[[:space:]]*linux[[:space:]]' /boot/grub/grub.cfg | head -1"
+echo ==grub-terminal
+sh "grep -E '^(terminal_output|terminal_input|serial)' /boot/grub/grub.cfg || true"
+echo ==interfaces
+sh "cat /etc/network/interfaces /etc/network/interfaces.d/* 2>/dev/null || true"
+echo ==udev
+sh "cat /etc/udev/rules.d/*.rules 2>/dev/null || true"
+echo ==enabled
+sh "systemctl list-unit-files --state=enabled --no-legend --type=service 2>/dev/null | cut -d' ' -f1"
+echo ==dpkg
+sh "for p in @PKGS@; do printf '%s ' $p; dpkg-query -W -f='${Status}' $p 2>/dev/null || printf missing; echo; done"
+echo ==initrd
+sh "for i in /boot/initrd.img-*; do lsinitramfs $i; done | grep -E '[.]ko([.]xz|[.]zst)?$' | sed 's,.*/,,; s,[.]ko.*,,' | sort -u"
+echo ==leftovers
+sh "ls /var/tmp; test -e /usr/sbin/policy-rc.d && echo policy-rc.d || true"
+GF
+  guestfish --ro --format="$fmt" -a "$img" -i -f "$out.gf" > "$out" 2> "$out.err" \
+    || { fail "reading $img: $(tail -3 "$out.err")"; return 1; }
+}
+# section FILE NAME: the lines of one guest_dump section
+section() { awk -v s="==$2" '$0==s{on=1;next} /^==/{on=0} on' "$1"; }
+
+# assert_profile DUMP PROFILE.json IMAGE FORMAT: every edit the profile asks
+# for is in the dump (the profile file is the specification; unit.profile
+# checks the shipped files against the issue's table).
+assert_profile() {
+  local d=$1 p=$2 img=$3 fmt=$4 name m
+  name=$(jq -r .name "$p")
+  # agents installed (dpkg status) and their services enabled
+  for m in $(jq -r '.agents[]?.deb[]' "$p"); do
+    expect_eq "$name: agent package $m installed" "$(section "$d" dpkg | awk -v p="$m" '$1==p{$1="";print substr($0,2)}')" "install ok installed"
+  done
+  # initramfs carries the drivers
+  for m in $(jq -r '.initramfs_modules[]' "$p"); do
+    expect_match "$name: initramfs has $m" "$(section "$d" initrd | tr - _)" "^${m//-/_}$"
+  done
+  # fstab: no network mounts, bus names became UUIDs, the removed lines recorded
+  if section "$d" fstab | grep -Eq '^[^#]*[[:space:]](nfs|nfs4|cifs|smbfs)[[:space:]]'; then
+    fail "$name: fstab still mounts a network share"; else ok "$name: no network mounts"; fi
+  expect_match "$name: fstab records the removed NFS line" "$(section "$d" fstab)" "^#rehost-removed# fileserver"
+  if section "$d" fstab | grep -Eq '^/dev/(sd|vd|hd|xvd)'; then fail "$name: fstab names a bus device"; else ok "$name: no bus names"; fi
+  expect_match "$name: root by UUID" "$(section "$d" fstab)" "^UUID=[0-9a-f-]+[[:space:]]+/[[:space:]]"
+  expect_eq "$name: adjtime UTC, no drift" "$(section "$d" adjtime | grep . | tr '\n' ' ')" "0.0 0 0.0 0 UTC "
+  # services: disabled ones off, the first present alternative on
+  local en; en=$(section "$d" enabled)
+  for m in $(jq -r '.services.disable[]' "$p") iptables ip6tables; do
+    if grep -qx "$m.service" <<<"$en"; then fail "$name: $m still enabled"; else ok "$name: $m off"; fi
+  done
+  expect_match "$name: ssh enabled" "$en" "^ssh\.service$"
+  expect_match "$name: networking enabled" "$en" "^networking\.service$"
+  # network: MAC binding gone, static address kept (no --network dhcp)
+  if section "$d" udev | grep -Eq '^[^#]*ATTR\{address\}'; then fail "$name: a MAC-bound udev rule is left"; else ok "$name: no MAC rules"; fi
+  expect_match "$name: static address kept" "$(section "$d" interfaces)" "iface eth0 inet static"
+  # kernel command line and boot menu terminal
+  for m in $(jq -r '.kernel_cmdline.add[]' "$p"); do
+    expect_match "$name: kernel command line has $m" "$(section "$d" grub-linux)" "[[:space:]]$m([[:space:]]|$)"
+  done
+  if [ "$(jq -r '.bootloader.terminal // empty' "$p")" ]; then
+    expect_match "$name: GRUB on the serial line" "$(section "$d" grub-terminal)" "^terminal_output .*serial"
+  fi
+  expect_eq "$name: nothing left over from the install" "$(section "$d" leftovers | grep . || true)" ""
+  # output format, as qemu sees it
+  local want; want=$(jq -r .output.default "$p")
+  case $want in
+    vhd) jq_eq <(qemu-img info --output=json -f vpc "$img") '.["format-specific"].data.subformat // "fixed"' fixed ;;
+    vmdk|raw|qcow2|vhdx) expect_eq "$name: output format" "$(qemu-img info --output=json "$img" | jq -r .format)" "$want" ;;
+  esac
+  local al; al=$(jq -r '.output.size_alignment // 0' "$p")
+  if [ "$al" != 0 ]; then
+    expect_eq "$name: virtual size a multiple of $al" \
+      $(( $(qemu-img info --output=json -f "$fmt" "$img" | jq '.["virtual-size"]') % al )) 0
+  fi
+  expect_eq "$name: qemu-img check" "$(qemu-img check -f "$fmt" "$img" > /dev/null 2>&1 && echo clean || echo errors)" clean
+}
+
+# make_seed ISO HOSTNAME: a cloud-init NoCloud seed. Its user-data prints the
+# hostname the guest ended up with, and its root device, on the serial line.
+make_seed() {
+  local d; d=$(mktemp -d "$T/seed.XXXX")
+  printf 'instance-id: rehost-test-%s\nlocal-hostname: %s\n' "$2" "$2" > "$d/meta-data"
+  cat > "$d/user-data" <<UD
+#cloud-config
+hostname: $2
+runcmd:
+  - [sh, -c, 'echo "rehost-hostname=\$(hostname) rehost-root=\$(findmnt -no SOURCE /)" > /dev/ttyS0']
+UD
+  xorriso -as mkisofs -quiet -V cidata -J -r -o "$1" "$d/user-data" "$d/meta-data" 2> "$d/err" \
+    || fail "making the seed ISO: $(cat "$d/err")"
+}
+
+# boot_start NAME QEMU_ARGS...: boot under qemu (TCG: KVM is broken on these
+# machines; REHOST_TEST_ACCEL=kvm elsewhere), serial line to $T/NAME.serial,
+# a guest-agent channel at $T/NAME.qga. Disks are opened with snapshot=on.
+boot_start() {
+  local name=$1; shift
+  : > "$T/$name.serial"
+  qemu-system-x86_64 -accel "${REHOST_TEST_ACCEL:-tcg}" -m 1024 -smp 2 -nodefaults -display none \
+    -serial "file:$T/$name.serial" -snapshot \
+    -chardev "socket,path=$T/$name.qga,server=on,wait=off,id=qga0" -device virtio-serial \
+    -device virtserialport,chardev=qga0,name=org.qemu.guest_agent.0 \
+    "$@" > "$T/$name.qemu" 2>&1 &
+  echo $! > "$T/$name.pid"
+}
+# boot_wait NAME REGEX SECONDS: wait until the serial log matches
+boot_wait() {
+  local i
+  for ((i = 0; i < $3; i += 2)); do
+    if grep -aEq -- "$2" "$T/$1.serial"; then ok "$1: serial shows /$2/ after ~${i}s"; return 0; fi
+    kill -0 "$(cat "$T/$1.pid")" 2> /dev/null || { fail "$1: qemu exited: $(tail -3 "$T/$1.qemu")"; return 1; }
+    sleep 2
+  done
+  fail "$1: /$2/ not on the serial line in $3 s; it shows: $(tail -c 600 "$T/$1.serial" | tr -cd '[:print:]\n' | tail -5)"
+  return 1
+}
+# qga NAME JSON: one guest-agent command, its reply (retried until the agent answers)
+qga() {
+  local i r
+  for ((i = 0; i < 30; i++)); do
+    r=$(printf '%s\n' "$2" | timeout 5 socat -t 4 - "UNIX-CONNECT:$T/$1.qga" 2> /dev/null | head -1) || true
+    [ -n "$r" ] && { echo "$r"; return 0; }
+    sleep 2
+  done
+  return 1
+}
+boot_stop() { kill "$(cat "$T/$1.pid")" 2> /dev/null || true; wait "$(cat "$T/$1.pid")" 2> /dev/null || true; }
