@@ -10,18 +10,52 @@ int cmd_capture(int argc, char **argv);
 int cmd_replicate(int argc, char **argv);
 int cmd_finalize(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_pair(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 
 /* Options finalize and convert share (o->convert says which is parsing).
  * Returns RH_EXIT_OK, or RH_EXIT_USAGE after printing the problem. */
 struct rh_finalize_opts;
+struct rh_convert_cli;
 int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize_opts *o,
-                      bool *help);
+                      struct rh_convert_cli *x, bool *help);
 
 /* Options every command accepts: -v, -q, --machine-readable, -h/--help. */
 #define RH_COMMON_SHORTOPTS "vqh"
 #define RH_COMMON_LONGOPTS                                          \
   {"verbose", no_argument, 0, 'v'}, {"quiet", no_argument, 0, 'q'}, \
       {"help", no_argument, 0, 'h'}, {"machine-readable", no_argument, 0, 'M'}
+
+/* A libvirt domain as the source (cmd/domain_opts.c). */
+#include "../virt/domain.h"
+enum { RH_OPT_CONNECT = 0x300, RH_OPT_DOMAIN, RH_OPT_SNAPSHOT, RH_OPT_DISK };
+#define RH_DOMAIN_LONGOPTS                                                        \
+  {"connect", required_argument, 0, RH_OPT_CONNECT},                              \
+      {"domain", required_argument, 0, RH_OPT_DOMAIN},                            \
+      {"snapshot", required_argument, 0, RH_OPT_SNAPSHOT}, {"disk", required_argument, 0, RH_OPT_DISK}
+#define RH_DOMAIN_HELP                                                                   \
+  "      --connect URI     libvirt connection (default: libvirt's default URI)\n"      \
+  "      --domain NAME     read the libvirt domain NAME's disk instead of an image\n" \
+  "      --disk DEV        which disk (target dev, e.g. vdb; default: the boot disk)\n" \
+  "      --snapshot S      read the disks frozen by the domain's external snapshot S\n" \
+  "                        (needed while the domain runs)\n"
+struct rh_domain_src {
+  const char *uri, *name, *snapshot, *disk;
+  struct rh_domain dom;
+  bool loaded;
+  const struct rh_dom_disk *chosen; /* the disk to read */
+};
+bool rh_domain_option(int c, const char *arg, struct rh_domain_src *s);
+/* convert's own options: a domain source, the target domain XML. */
+struct rh_convert_cli {
+  struct rh_domain_src ds;
+  const char *libvirt_xml;
+  bool keep_mac;
+};
+/* Load the domain when --domain was given (no-op otherwise); refuse a running
+ * one when refuse_running and no snapshot. Prints errors; returns an exit code. */
+int rh_domain_resolve(const char *cmd, struct rh_domain_src *s, bool refuse_running);
+void rh_domain_src_free(struct rh_domain_src *s);
 
 /* Handle a common option; returns true if `c` was one. Sets *help on -h. */
 bool rh_common_option(int c, bool *help);

@@ -31,16 +31,18 @@ static const char usage_text[] =
 
 /* Options finalize and convert share; --clone is finalize's only. */
 int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize_opts *o,
-                      bool *help)
+                      struct rh_convert_cli *x, bool *help)
 {
-  enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE, O_PKG, O_FIRST };
+  enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE, O_PKG, O_FIRST, O_XML, O_MAC };
   static const struct option longopts[] = {
       {"profile", required_argument, 0, 'p'}, {"output", required_argument, 0, 'o'},
       {"format", required_argument, 0, 'O'},  {"clone", required_argument, 0, O_CLONE},
       {"network", required_argument, 0, O_NET}, {"firewall", no_argument, 0, O_FW},
       {"dry-run", no_argument, 0, O_DRY},     {"report", required_argument, 0, O_REPORT},
       {"force", no_argument, 0, O_FORCE},     {"packages", required_argument, 0, O_PKG},
-      {"firstboot-install", no_argument, 0, O_FIRST},     RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
+      {"firstboot-install", no_argument, 0, O_FIRST},
+      {"libvirt-xml", required_argument, 0, O_XML}, {"keep-mac", no_argument, 0, O_MAC},
+      RH_DOMAIN_LONGOPTS, RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "p:o:O:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
     switch (c) {
@@ -62,15 +64,26 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
     case O_FORCE: o->force = true; break;
     case O_PKG: o->packages = optarg; break;
     case O_FIRST: o->firstboot_install = true; break;
+    case O_XML:
+    case O_MAC:
+      if (!x) return rh_usage_error(cmd, "invalid option");
+      if (c == O_XML) x->libvirt_xml = optarg;
+      else x->keep_mac = true;
+      break;
     default:
-      if (!rh_common_option(c, help)) return rh_usage_error(cmd, "invalid option");
+      if (!(x && rh_domain_option(c, optarg, &x->ds)) && !rh_common_option(c, help))
+        return rh_usage_error(cmd, "invalid option");
     }
   }
   if (*help) return RH_EXIT_OK;
-  if (argc - optind != 1)
+  if (x && x->ds.name) {
+    if (argc - optind != 0) return rh_usage_error(cmd, "SOURCE and --domain exclude each other");
+  } else if (argc - optind != 1) {
     return rh_usage_error(cmd, o->convert ? "expected one SOURCE" : "expected one TARGET");
+  } else {
+    o->target = argv[optind];
+  }
   if (!o->profile) return rh_usage_error(cmd, "missing --profile NAME");
-  o->target = argv[optind];
   return RH_EXIT_OK;
 }
 
@@ -78,7 +91,7 @@ int cmd_finalize(int argc, char **argv)
 {
   struct rh_finalize_opts o = {0};
   bool help = false;
-  int rc = rh_finalize_parse("finalize", argc, argv, &o, &help);
+  int rc = rh_finalize_parse("finalize", argc, argv, &o, NULL, &help);
   if (rc) return rc;
   if (help) {
     fputs(usage_text, stdout);

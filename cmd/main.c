@@ -47,6 +47,8 @@ static const struct {
     {"replicate", cmd_replicate, "copy a source image into a target, then sync changed blocks"},
     {"finalize", cmd_finalize, "make a replicated image boot on a target platform (profile)"},
     {"convert", cmd_convert, "replicate + finalize in one: SOURCE into a bootable OUT"},
+    {"pair", cmd_pair, "register a libvirt domain's disk to be kept in sync with a target"},
+    {"hook", cmd_hook, "the libvirt hook that syncs a domain's pairs when it stops"},
 };
 
 static void usage(FILE *f)

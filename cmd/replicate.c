@@ -11,6 +11,7 @@
 
 static const char usage_text[] =
     "Usage: rehost replicate [OPTIONS] SOURCE TARGET\n"
+    "       rehost replicate [OPTIONS] --domain NAME [--disk DEV] TARGET\n"
     "Copy SOURCE's data into TARGET, then keep TARGET current by writing only the\n"
     "blocks that changed. The first run makes a full copy. TARGET holds data only;\n"
     "'rehost finalize' makes it bootable.\n\n"
@@ -31,6 +32,7 @@ static const char usage_text[] =
     "                        from, into a finalized TARGET, or shrink TARGET\n"
     "      --wait            wait for another rehost syncing TARGET instead of failing\n"
     "      --allow-backing   allow a SOURCE image with a backing file\n"
+    RH_DOMAIN_HELP
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n"
     "\nTARGET's replication state is kept in TARGET.rehost.json.\n";
 
@@ -58,8 +60,9 @@ int cmd_replicate(int argc, char **argv)
       {"threads", required_argument, 0, O_THREADS},
       {"no-track", no_argument, 0, O_NOTRACK}, {"force", no_argument, 0, O_FORCE},
       {"wait", no_argument, 0, O_WAIT},       {"allow-backing", no_argument, 0, O_BACKING},
-      RH_COMMON_LONGOPTS,                     {0, 0, 0, 0}};
+      RH_DOMAIN_LONGOPTS,                     RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
   struct rh_replicate_opts o = {0};
+  struct rh_domain_src ds = {0};
   bool help = false;
   int c;
   while ((c = getopt_long(argc, argv, "m:f:O:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -94,15 +97,30 @@ int cmd_replicate(int argc, char **argv)
     case O_WAIT: o.wait = true; break;
     case O_BACKING: o.allow_backing = true; break;
     default:
-      if (!rh_common_option(c, &help)) return rh_usage_error("replicate", "invalid option");
+      if (!rh_domain_option(c, optarg, &ds) && !rh_common_option(c, &help))
+        return rh_usage_error("replicate", "invalid option");
     }
   }
   if (help) {
     fputs(usage_text, stdout);
     return 0;
   }
-  if (argc - optind != 2) return rh_usage_error("replicate", "expected SOURCE and TARGET");
-  o.source = argv[optind];
-  o.target = argv[optind + 1];
-  return rh_replicate(&o);
+  if (ds.name) {
+    if (argc - optind != 1) return rh_usage_error("replicate", "with --domain, expected one TARGET");
+    o.target = argv[optind];
+  } else {
+    if (argc - optind != 2) return rh_usage_error("replicate", "expected SOURCE and TARGET");
+    o.source = argv[optind];
+    o.target = argv[optind + 1];
+  }
+  int rc = rh_domain_resolve("replicate", &ds, true);
+  if (!rc && ds.chosen) {
+    o.source = ds.chosen->path;
+    /* the format libvirt runs the disk with, not a guess from its bytes */
+    if (!o.source_format && ds.chosen->format && rh_format_driver(rh_format_name(ds.chosen->format)))
+      o.source_format = rh_format_driver(rh_format_name(ds.chosen->format));
+  }
+  if (!rc) rc = rh_replicate(&o);
+  rh_domain_src_free(&ds);
+  return rc;
 }

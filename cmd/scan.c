@@ -12,12 +12,14 @@
 
 static const char usage_text[] =
     "Usage: rehost scan [OPTIONS] DISK [DISK...]\n"
+    "       rehost scan [OPTIONS] --domain NAME\n"
     "Inspect a machine's disk image(s) (raw, qcow2, vmdk, vhd, vhdx; or a block\n"
     "device) read-only and report what a migration needs to know.\n\n"
     "  -o, --output FILE     write the JSON report to FILE\n"
     "      --json            write the JSON report to stdout\n"
     "  -f, --format FMT      force the disk format (raw, qcow2, vmdk, vhd, vhdx)\n"
     "      --allow-backing   allow images with a backing file\n"
+    RH_DOMAIN_HELP
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
 
 static int write_report(json_object *report, const char *path)
@@ -50,8 +52,9 @@ int cmd_scan(int argc, char **argv)
   static const struct option longopts[] = {
       {"output", required_argument, 0, 'o'}, {"json", no_argument, 0, 'J'},
       {"format", required_argument, 0, 'f'}, {"allow-backing", no_argument, 0, 'B'},
-      RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
+      RH_DOMAIN_LONGOPTS, RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
   const char *output = NULL, *format = NULL;
+  struct rh_domain_src ds = {0};
   bool json_stdout = false, help = false, allow_backing = false;
   int c;
   while ((c = getopt_long(argc, argv, "o:f:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -61,7 +64,8 @@ int cmd_scan(int argc, char **argv)
     case 'f': format = optarg; break;
     case 'B': allow_backing = true; break;
     default:
-      if (!rh_common_option(c, &help)) return rh_usage_error("scan", "invalid option");
+      if (!rh_domain_option(c, optarg, &ds) && !rh_common_option(c, &help))
+        return rh_usage_error("scan", "invalid option");
     }
   }
   if (help) {
@@ -69,18 +73,35 @@ int cmd_scan(int argc, char **argv)
     return 0;
   }
   int n = argc - optind;
-  if (n < 1) return rh_usage_error("scan", "missing DISK");
+  if (ds.name && n) return rh_usage_error("scan", "DISK and --domain exclude each other");
+  if (!ds.name && n < 1) return rh_usage_error("scan", "missing DISK");
   if (n > 16) return rh_usage_error("scan", "at most 16 disks");
+  int rc = rh_domain_resolve("scan", &ds, false);
+  if (rc) return rc;
+  const char *paths[16], *formats[16];
+  if (ds.name) {
+    n = 0;
+    for (size_t i = 0; i < ds.dom.n_disks && n < 16; i++, n++) {
+      paths[n] = ds.dom.disks[i].path;
+      formats[n] = ds.dom.disks[i].format ? rh_format_driver(rh_format_name(ds.dom.disks[i].format)) : NULL;
+    }
+  } else {
+    for (int i = 0; i < n && i < 16; i++) paths[i] = argv[optind + i], formats[i] = format;
+  }
   struct rh_image imgs[16];
-  struct rh_probe_opts po = {format, allow_backing};
-  int rc = 0, probed = 0;
-  for (; probed < n && !rc; probed++) rc = rh_image_probe(argv[optind + probed], &po, &imgs[probed]);
+  int probed = 0;
+  for (; probed < n && !rc; probed++) {
+    struct rh_probe_opts po = {formats[probed], allow_backing};
+    rc = rh_image_probe(paths[probed], &po, &imgs[probed]);
+  }
   if (rc) probed--;
   json_object *report = NULL;
   if (!rc) {
     rh_info("scanning %s%s", imgs[0].path, n > 1 ? " and the other disks" : "");
     rc = rh_scan_images(imgs, n, &report);
+    if (!rc && ds.loaded) json_object_object_add(report, "domain", rh_domain_to_json(&ds.dom, ds.snapshot));
   }
+  rh_domain_src_free(&ds);
   for (int i = 0; i < probed; i++) rh_image_free(&imgs[i]);
   if (rc) return rc;
   if (output) rc = write_report(report, output);

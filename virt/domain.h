@@ -56,6 +56,10 @@ const struct rh_dom_disk *rh_domain_disk(const struct rh_domain *d, const char *
  * what to do) unless a snapshot was named. Returns 0 or RH_EXIT_INPUT. */
 int rh_domain_check_quiet(const struct rh_domain *d, const char *snapshot, const char *what);
 
+/* The scan report's "domain" section (json-c object; caller owns it). */
+struct json_object;
+struct json_object *rh_domain_to_json(const struct rh_domain *d, const char *snapshot);
+
 /* The domain a converted image runs as: virtio disk and NICs, serial
  * console, guest-agent channel. Absent facts get defaults (2 vCPUs, 2 GiB,
  * BIOS, one NIC on network "default"). MACs only with keep_mac. */

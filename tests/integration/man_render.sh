@@ -1,6 +1,7 @@
 # Every man page renders with man -l, and groff finds nothing to warn about.
 source "$(dirname "$0")/lib.sh"
-for page in rehost rehost-scan rehost-capture rehost-replicate rehost-profiles rehost-finalize rehost-convert; do
+for page in rehost rehost-scan rehost-capture rehost-replicate rehost-profiles rehost-finalize rehost-convert \
+    rehost-pair rehost-hook; do
   f="$REHOST_SRC/man/$page.1"
   if [ ! -f "$f" ]; then fail "missing man page $f"; continue; fi
   out=$(MANWIDTH=80 man -l "$f" 2>"$T/err" | col -b)

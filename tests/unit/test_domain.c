@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../virt/domain.h"
+#include "../../virt/pairs.h"
 
 static const char *xml =
     "<domain type='kvm'>\n"
@@ -135,12 +136,41 @@ static void writes_the_target_domain(void **state)
   rh_domain_free(&d);
 }
 
+static void pair_files_round_trip(void **state)
+{
+  (void)state;
+  struct rh_pair p = {.domain = "web 01; $(x) 'q' \"dq\"\nü", .disk = "vda", .source = "/i/a b.qcow2",
+                      .target = "/r/t.qcow2", .mode = "auto", .uuid = "u-1"};
+  rh_pair_make_id(&p);
+  char id[17];
+  memcpy(id, p.id, sizeof id);
+  char *text = rh_pair_format(&p);
+  struct rh_pair q;
+  char err[128];
+  assert_int_equal(rh_pair_parse(text, &q, err, sizeof err), 0);
+  assert_string_equal(q.domain, p.domain);
+  assert_string_equal(q.source, "/i/a b.qcow2");
+  assert_string_equal(q.id, id); /* the id follows from domain, disk, target */
+  assert_null(q.uri);
+  rh_pair_free(&q);
+  free(text);
+  p.target = "/r/other.qcow2";
+  rh_pair_make_id(&p);
+  assert_string_not_equal(p.id, id);
+  assert_int_equal(rh_pair_parse("{\"schema\":\"rehost.pair/1\",\"domain\":\"d\"}", &q, err, sizeof err), -1);
+  assert_string_equal(err, "\"disk\" missing");
+  assert_int_equal(rh_pair_parse("{\"domain\":\"d\"}", &q, err, sizeof err), -1);
+  assert_non_null(strstr(err, "schema"));
+  assert_int_equal(rh_pair_parse("[1]", &q, err, sizeof err), -1);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(reads_a_domain),
       cmocka_unit_test(snapshots_and_bad_input),
       cmocka_unit_test(writes_the_target_domain),
+      cmocka_unit_test(pair_files_round_trip),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,61 @@
+/* --connect URI --domain NAME [--snapshot S] [--disk DEV]: a libvirt domain's
+ * disk as the source of scan, replicate and convert. */
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../virt/domain.h"
+#include "commands.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool rh_domain_option(int c, const char *arg, struct rh_domain_src *s)
+{
+  switch (c) {
+  case RH_OPT_CONNECT: s->uri = arg; break;
+  case RH_OPT_DOMAIN: s->name = arg; break;
+  case RH_OPT_SNAPSHOT: s->snapshot = arg; break;
+  case RH_OPT_DISK: s->disk = arg; break;
+  default: return false;
+  }
+  return true;
+}
+
+int rh_domain_resolve(const char *cmd, struct rh_domain_src *s, bool refuse_running)
+{
+  if (!s->name) {
+    if (s->uri || s->snapshot || s->disk)
+      return rh_usage_error(cmd, "--connect, --snapshot and --disk need --domain NAME");
+    return RH_EXIT_OK;
+  }
+  int rc = rh_domain_load(s->uri, s->name, s->snapshot, &s->dom);
+  if (rc) return rc;
+  s->loaded = true;
+  if (refuse_running && (rc = rh_domain_check_quiet(&s->dom, s->snapshot, cmd))) return rc;
+  if (s->dom.running && !s->snapshot)
+    rh_warn("domain '%s' is running: the report describes disks that are changing", s->dom.name);
+  s->chosen = rh_domain_disk(&s->dom, s->disk);
+  if (!s->chosen) {
+    if (s->disk)
+      rh_error("domain '%s' has no disk '%s'", s->dom.name, s->disk);
+    else
+      rh_error("domain '%s' has no disks", s->dom.name);
+    return RH_EXIT_INPUT;
+  }
+  for (size_t i = 0; i < s->dom.n_disks; i++)
+    if (!s->dom.disks[i].path) {
+      rh_error("domain '%s': disk %s is a %s disk, not a file or block device rehost can read",
+               s->dom.name, s->dom.disks[i].dev ? s->dom.disks[i].dev : "?",
+               s->dom.disks[i].kind ? s->dom.disks[i].kind : "network");
+      return RH_EXIT_INPUT;
+    }
+  rh_info("domain '%s'%s%s: disk %s = %s (%s)", s->dom.name, s->snapshot ? ", snapshot " : "",
+          s->snapshot ? s->snapshot : "", s->chosen->dev ? s->chosen->dev : "?", s->chosen->path,
+          s->chosen->format ? s->chosen->format : "format not declared");
+  return RH_EXIT_OK;
+}
+
+void rh_domain_src_free(struct rh_domain_src *s)
+{
+  if (s->loaded) rh_domain_free(&s->dom);
+  s->loaded = false;
+}

@@ -1,0 +1,224 @@
+#include "hook.h"
+
+#include "../convert/replicate.h"
+#include "../convert/target_state.h"
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../lib/outfile.h"
+#include "domain.h"
+#include "pairs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* 'it''s' -> 'it'\''s': a path quoted for the hook script */
+static void sh_quote(FILE *f, const char *s)
+{
+  fputc('\'', f);
+  for (; *s; s++)
+    if (*s == '\'') fputs("'\\''", f);
+    else fputc(*s, f);
+  fputc('\'', f);
+}
+
+int rh_hook_install(const char *hooks_dir, const char *state_dir, const char *rehost_path)
+{
+  char dir[4096], path[4200];
+  snprintf(dir, sizeof dir, "%s/qemu.d", hooks_dir);
+  if (mkdir(hooks_dir, 0755) < 0 && errno != EEXIST) {
+    rh_error("%s: cannot create: %s", hooks_dir, strerror(errno));
+    return RH_EXIT_IO;
+  }
+  if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+    rh_error("%s: cannot create: %s", dir, strerror(errno));
+    return RH_EXIT_IO;
+  }
+  snprintf(path, sizeof path, "%s/rehost", dir);
+  char *tmp = rh_outfile_begin(path);
+  FILE *f = tmp ? fopen(tmp, "w") : NULL;
+  if (!f) {
+    rh_error("%s: cannot write: %s", path, strerror(errno));
+    rh_outfile_abort(tmp);
+    return RH_EXIT_IO;
+  }
+  fputs("#!/bin/sh\n"
+        "# libvirt qemu hook installed by 'rehost hook install' (see rehost-hook(1)):\n"
+        "# when a domain is released, its replication pairs are synced in the\n"
+        "# background. It never blocks or fails libvirt's operation.\n"
+        "exec ", f);
+  sh_quote(f, rehost_path);
+  fputs(" hook run --state-dir ", f);
+  sh_quote(f, state_dir);
+  fputs(" -- \"$@\"\n", f);
+  int bad = fflush(f) != 0 || fchmod(fileno(f), 0755) != 0;
+  bad |= fclose(f) != 0;
+  if (bad || rh_outfile_commit(tmp, path) < 0) {
+    rh_error("%s: cannot write: %s", path, strerror(errno));
+    if (bad) rh_outfile_abort(tmp);
+    return RH_EXIT_IO;
+  }
+  rh_info("installed %s (libvirtd reads hook scripts when it starts: restart it once)", path);
+  return RH_EXIT_OK;
+}
+
+/* One line to the hook's own log; the hook has no terminal. */
+static void hook_log(const char *state_dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void hook_log(const char *state_dir, const char *fmt, ...)
+{
+  char path[4200], when[32];
+  snprintf(path, sizeof path, "%s/hook.log", state_dir);
+  mkdir(state_dir, 0755);
+  FILE *f = fopen(path, "ae");
+  if (!f) return;
+  fprintf(f, "%s [%ld] ", rh_utc_now(when, sizeof when), (long)getpid());
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(f, fmt, ap);
+  va_end(ap);
+  fputc('\n', f);
+  fclose(f);
+}
+
+/* A name as it may be logged: control characters (a newline in an argument)
+ * become '?', so one event stays one log line. */
+static const char *printable(const char *s, char *buf, size_t sz)
+{
+  size_t i = 0;
+  for (; s && s[i] && i + 1 < sz; i++) buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+  buf[i] = 0;
+  return buf;
+}
+
+static void mark_inconsistent(const struct rh_pair *p, const char *why)
+{
+  int fd;
+  if (rh_target_lock(p->target, true, &fd)) return;
+  struct rh_target_state st;
+  if (rh_tstate_load(p->target, &st) == RH_EXIT_OK && st.state == RH_TS_CONSISTENT) {
+    st.state = RH_TS_INCONSISTENT;
+    rh_tstate_set(&st.reason, why);
+    if (rh_tstate_save(p->target, &st) == RH_EXIT_OK) rh_warn("target marked inconsistent: %s", why);
+  }
+  rh_tstate_free(&st);
+  rh_target_unlock(fd);
+}
+
+int rh_hook_sync_pair(const char *state_dir, const struct rh_pair *p, const char *event)
+{
+  char when[32];
+  char *lockpath = rh_pair_file(state_dir, "locks", p->id, ".lock");
+  int lk = lockpath ? open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+  free(lockpath);
+  if (lk < 0 || flock(lk, LOCK_EX | LOCK_NB) < 0) {
+    fprintf(stderr, "%s [%ld] %s: another sync of this pair is running: waiting for it\n",
+            rh_utc_now(when, sizeof when), (long)getpid(), event);
+    if (lk < 0 || flock(lk, LOCK_EX) < 0) {
+      fprintf(stderr, "%s [%ld] cannot take the pair's lock: %s\n", rh_utc_now(when, sizeof when),
+              (long)getpid(), strerror(errno));
+      if (lk >= 0) close(lk);
+      mark_inconsistent(p, "hook: the pair's lock could not be taken");
+      return RH_EXIT_FAILURE;
+    }
+  }
+  fprintf(stderr, "%s [%ld] sync started (%s): domain '%s' disk %s: %s -> %s\n", rh_utc_now(when, sizeof when),
+          (long)getpid(), event, p->domain, p->disk, p->source, p->target);
+  struct rh_replicate_opts o = {.source = p->source, .target = p->target, .wait = true};
+  int m = rh_repl_mode_parse(p->mode);
+  o.mode = m < 0 ? RH_MODE_AUTO : (enum rh_repl_mode)m;
+  if (p->format) o.source_format = p->format;
+  int rc = rh_replicate(&o);
+  if (rc) {
+    char why[160];
+    snprintf(why, sizeof why, "hook sync after '%s' failed (exit %d): see the pair's log", event, rc);
+    mark_inconsistent(p, why);
+  }
+  fprintf(stderr, "%s [%ld] sync finished: %s (exit %d)\n", rh_utc_now(when, sizeof when), (long)getpid(),
+          rc ? "FAILED" : "ok", rc);
+  close(lk);
+  return rc;
+}
+
+/* Detach from libvirt: double fork, new session, stdio to the pair's log. */
+static void spawn_sync(const char *state_dir, const struct rh_pair *p, const char *event)
+{
+  pid_t pid = fork();
+  if (pid < 0) {
+    hook_log(state_dir, "cannot fork for pair %s: %s", p->id, strerror(errno));
+    return;
+  }
+  if (pid > 0) {
+    waitpid(pid, NULL, 0);
+    return;
+  }
+  setsid();
+  if (fork() != 0) _exit(0);
+  char *log = rh_pair_file(state_dir, "logs", p->id, ".log");
+  int fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+  int nul = open("/dev/null", O_RDONLY);
+  if (fd < 0 || nul < 0) _exit(RH_EXIT_IO);
+  dup2(nul, 0);
+  dup2(fd, 1);
+  dup2(fd, 2);
+  close(nul);
+  close(fd);
+  free(log);
+  rh_log_init("rehost", RH_NORMAL, false);
+  _exit(rh_hook_sync_pair(state_dir, p, event));
+}
+
+int rh_hook_run(const char *state_dir, int argc, char **argv, const char *xml)
+{
+  char nb[256], ob[64];
+  const char *name = argc > 0 ? argv[0] : NULL, *op = argc > 1 ? argv[1] : NULL;
+  if (!name || !op) {
+    hook_log(state_dir, "called with %d arguments (libvirt passes domain, operation, sub-operation, extra): ignored", argc);
+    return 0;
+  }
+  if (strcmp(op, "release") != 0) return 0; /* only a stopped domain's released disks are synced */
+  struct rh_domain d = {0};
+  char err[256];
+  bool have_xml = xml && rh_domain_parse(xml, &d, err, sizeof err) == 0;
+  if (xml && !have_xml)
+    hook_log(state_dir, "domain '%s': the XML on stdin is unusable (%s); using the recorded pairs",
+             printable(name, nb, sizeof nb), err);
+  struct rh_pair *v;
+  size_t n;
+  int bad;
+  rh_log_init("rehost", RH_QUIET, false);
+  rh_pairs_load(state_dir, &v, &n, &bad);
+  int started = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(v[i].domain, name) != 0) continue;
+    if (have_xml && v[i].uuid && d.uuid && strcmp(v[i].uuid, d.uuid) != 0) {
+      hook_log(state_dir, "domain '%s': uuid %s is not the paired domain's (%s): pair %s skipped",
+               printable(name, nb, sizeof nb), d.uuid, v[i].uuid, v[i].id);
+      continue;
+    }
+    const struct rh_dom_disk *k = have_xml ? rh_domain_disk(&d, v[i].disk) : NULL;
+    if (have_xml && (!k || !k->path || strcmp(k->path, v[i].source) != 0)) {
+      char why[512];
+      snprintf(why, sizeof why, "hook: the domain's disk %s is now %s, the pair records %s: re-add the pair",
+               v[i].disk, k && k->path ? k->path : "gone", v[i].source);
+      hook_log(state_dir, "domain '%s': %s (pair %s)", printable(name, nb, sizeof nb), why, v[i].id);
+      mark_inconsistent(&v[i], why);
+      continue;
+    }
+    hook_log(state_dir, "domain '%s' %s: syncing pair %s (%s -> %s) in the background",
+             printable(name, nb, sizeof nb), printable(op, ob, sizeof ob), v[i].id, v[i].source, v[i].target);
+    spawn_sync(state_dir, &v[i], op);
+    started++;
+  }
+  if (!started) hook_log(state_dir, "domain '%s' %s: no replication pairs", printable(name, nb, sizeof nb), op);
+  rh_pairs_free(v, n);
+  rh_domain_free(&d);
+  return 0;
+}
