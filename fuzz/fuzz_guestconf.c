@@ -1,0 +1,53 @@
+/* libFuzzer: the guest-configuration parsers (fstab, adjtime, ifupdown,
+ * ifcfg, systemd-networkd, udev MAC rules) and the editors that rewrite
+ * those files (finalize/edits.c), on arbitrary text. */
+#include "../finalize/edits.h"
+#include "../guest/guestconf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *uuid_of(const char *dev, void *opaque)
+{
+  (void)opaque;
+  return strlen(dev) % 2 ? strdup("0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1") : NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  char *text = malloc(size + 1);
+  if (!text) return 0;
+  memcpy(text, data, size);
+  text[size] = 0;
+  json_object *o, *arr = json_object_new_array(), *rules = json_object_new_array(),
+                  *changes = json_object_new_array();
+  o = rh_fstab_parse(text);
+  json_object_put(o);
+  o = rh_adjtime_parse(text);
+  json_object_put(o);
+  rh_ifupdown_parse(text, "/etc/network/interfaces", arr);
+  rh_ifcfg_parse(text, "/etc/sysconfig/network-scripts/ifcfg-eth0", arr, rules);
+  rh_networkd_parse(text, "/etc/systemd/network/10.network", arr, rules);
+  rh_udev_mac_rules_parse(text, "/etc/udev/rules.d/70-persistent-net.rules", rules);
+  free(rh_kv_get(text, "HWADDR"));
+  char *add[] = {"console=ttyS0", "net.ifnames=0", NULL}, *rm[] = {"console=", NULL};
+  char *outs[] = {
+      rh_fstab_rewrite(text, true, true, uuid_of, NULL, changes),
+      rh_adjtime_rewrite(text, changes),
+      rh_grub_cmdline_rewrite(text, add, rm, changes),
+      rh_grub_set_var(text, "GRUB_TERMINAL", "console serial", "fuzz", changes),
+      rh_ifupdown_rewrite(text, "/etc/network/interfaces", true, true, changes),
+      rh_udev_rules_rewrite(text, "/etc/udev/rules.d/70-persistent-net.rules", changes),
+  };
+  /* the editors are idempotent: a second pass changes nothing */
+  char *again = outs[2] ? rh_grub_cmdline_rewrite(outs[2], add, rm, NULL) : NULL;
+  if (again && strcmp(again, outs[2]) != 0) abort();
+  free(again);
+  for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) free(outs[i]);
+  json_object_put(arr);
+  json_object_put(rules);
+  json_object_put(changes);
+  free(text);
+  return 0;
+}
