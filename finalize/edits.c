@@ -173,15 +173,33 @@ struct grub_ctx {
   bool saw_linux;
 };
 
-/* An argument goes if it starts with a remove prefix, unless it is one of the
- * arguments being added (kept in place: the rewrite is idempotent). */
-static bool removed_arg(const char *arg, char *const *remove, char *const *add)
+static bool prefixed(const char *arg, char *const *remove)
 {
-  for (; add && *add; add++)
-    if (!strcmp(arg, *add)) return false;
   for (; remove && *remove; remove++)
     if (!strncmp(arg, *remove, strlen(*remove))) return true;
   return false;
+}
+
+/* Do the value's prefixed arguments (console=...) already read exactly as the
+ * prefixed arguments being added, in the same order? Then they stay where
+ * they are (the rewrite is idempotent). Otherwise they all go and `add` is
+ * appended in its order: for console= the order decides the primary console. */
+static bool prefixed_args_match(const char *value, char *const *add, char *const *remove)
+{
+  char *copy = strdup(value), *save = NULL;
+  if (!copy) return false;
+  char *const *a = add;
+  bool same = true;
+  for (char *tok = strtok_r(copy, " \t", &save); tok && same; tok = strtok_r(NULL, " \t", &save)) {
+    if (!prefixed(tok, remove)) continue;
+    while (a && *a && !prefixed(*a, remove)) a++;
+    same = a && *a && !strcmp(tok, *a);
+    if (same) a++;
+  }
+  while (same && a && *a && !prefixed(*a, remove)) a++;
+  same &= !(a && *a);
+  free(copy);
+  return same;
 }
 
 /* Rebuild KEY="args": drop removed args, append `add` (for GRUB_CMDLINE_LINUX). */
@@ -193,8 +211,9 @@ static void grub_var(struct grub_ctx *c, const char *key, const char *value, boo
     c->out.oom = 1;
     return;
   }
+  bool keep = append && prefixed_args_match(value, c->add, c->remove);
   for (char *tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-    if (removed_arg(tok, c->remove, append ? c->add : NULL)) continue;
+    if (!keep && prefixed(tok, c->remove)) continue;
     if (v.len) sb_str(&v, " ");
     sb_str(&v, tok);
   }

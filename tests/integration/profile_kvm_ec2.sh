@@ -36,7 +36,7 @@ boot_stop kvm
 guest_dump "$T/ec2.img" raw "$T/ec2.dump" cloud-init
 assert_profile "$T/ec2.dump" "$REHOST_SRC/profiles/ec2.json" "$T/ec2.img" raw
 make_seed "$T/seed-ec2.iso" rehost-ec2-boot
-boot_start ec2 -drive "file=$T/ec2.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-ec2 \
+boot_start ec2 -drive "file=$T/ec2.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-ec2,bootindex=0 \
   -drive "file=$T/seed-ec2.iso,format=raw,if=virtio,readonly=on" -nic user,model=e1000
 if boot_wait ec2 "rehost-hostname=" 900; then
   expect_match "ec2: boots from NVMe; cloud-init ran" \

@@ -98,6 +98,17 @@ static void grub_cmdline_edits(void **state)
   assert_int_equal(json_object_array_length(ch), 2);
   free(again);
   free(out);
+  /* the prefixed arguments in another order (a console= set by an earlier
+   * platform): replaced, in the profile's order (the last console= is the
+   * primary one) */
+  char *hv_add[] = {"console=tty0", "console=ttyS0", "net.ifnames=0", NULL};
+  char *hv_rm[] = {"console=", NULL};
+  again = rh_grub_cmdline_rewrite("GRUB_CMDLINE_LINUX=\"console=ttyS0 net.ifnames=0\"\n", hv_add, hv_rm, ch);
+  assert_string_equal(again, "GRUB_CMDLINE_LINUX=\"net.ifnames=0 console=tty0 console=ttyS0\"\n");
+  char *third = rh_grub_cmdline_rewrite(again, hv_add, hv_rm, ch);
+  assert_string_equal(third, again);
+  free(third);
+  free(again);
   out = rh_grub_cmdline_rewrite("GRUB_TIMEOUT=5\n", add, rm, ch); /* no variable: added */
   assert_string_equal(out, "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"console=ttyS0 earlyprintk=ttyS0 rootdelay=300\"\n");
   free(out);
