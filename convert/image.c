@@ -6,6 +6,8 @@
 #include "../lib/proc.h"
 
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -135,6 +137,43 @@ static int check_image(const char *path, const char *driver, uint64_t file_size,
   return rc;
 }
 
+/* A VMDK descriptor is text that can name any file as an extent (a
+ * "FLAT" extent of /etc/shadow): the first extent outside the descriptor's
+ * own directory, malloc'd, or NULL. */
+static char *vmdk_extent_outside(json_object *info, const char *path)
+{
+  json_object *fs, *data, *ext;
+  if (!json_object_object_get_ex(info, "format-specific", &fs) ||
+      !json_object_object_get_ex(fs, "data", &data) || !json_object_object_get_ex(data, "extents", &ext) ||
+      !json_object_is_type(ext, json_type_array))
+    return NULL;
+  char *dcopy = strdup(path), dir[PATH_MAX];
+  if (!dcopy || !realpath(dirname(dcopy), dir)) {
+    free(dcopy);
+    return strdup("cannot resolve the descriptor's directory");
+  }
+  free(dcopy);
+  for (size_t i = 0; i < json_object_array_length(ext); i++) {
+    json_object *e = json_object_array_get_idx(ext, i), *fn;
+    const char *name = json_object_object_get_ex(e, "filename", &fn) ? json_object_get_string(fn) : NULL;
+    if (!name) continue;
+    char full[2 * PATH_MAX + 2];
+    snprintf(full, sizeof full, "%s%s%s", name[0] == '/' ? "" : dir, name[0] == '/' ? "" : "/", name);
+    char *ecopy = strdup(full), edir[PATH_MAX];
+    bool inside = ecopy && realpath(dirname(ecopy), edir) && strcmp(edir, dir) == 0;
+    char real[PATH_MAX];
+    /* a symlink inside the directory pointing out is outside too */
+    if (inside && realpath(full, real)) {
+      char *rcopy = strdup(real);
+      inside = rcopy && strcmp(dirname(rcopy), dir) == 0;
+      free(rcopy);
+    }
+    free(ecopy);
+    if (!inside) return strdup(name);
+  }
+  return NULL;
+}
+
 int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh_image *img)
 {
   memset(img, 0, sizeof *img);
@@ -192,6 +231,7 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
   if (backing) img->backing = strdup(backing);
   json_object *enc;
   bool encrypted = json_object_object_get_ex(j, "encrypted", &enc) && json_object_get_boolean(enc);
+  char *outside = strcmp(img->format, "vmdk") == 0 ? vmdk_extent_outside(j, path) : NULL;
   json_object_put(j);
 
   int rc = 0;
@@ -203,6 +243,10 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
     rh_error("%s: not a recognised disk image (no image header, partition table or filesystem "
              "signature); use --format raw to read it as a raw disk anyway", path);
     rc = RH_EXIT_INPUT;
+  } else if (outside && !(opts && opts->allow_backing)) {
+    rh_error("%s: VMDK descriptor names an extent outside its directory (%s); refusing to read "
+             "it without --allow-backing", path, outside);
+    rc = RH_EXIT_INPUT;
   } else if (img->backing && !(opts && opts->allow_backing)) {
     rh_error("%s: has a backing file (%s); refusing to follow it without --allow-backing", path,
              img->backing);
@@ -210,6 +254,7 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
   } else if (strcmp(img->format, "raw") != 0 && strcmp(img->format, "vpc") != 0) {
     rc = check_image(path, img->format, img->block_device ? 0 : file_size, cluster);
   }
+  free(outside);
   if (rc) rh_image_free(img);
   return rc;
 }

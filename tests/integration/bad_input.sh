@@ -33,6 +33,18 @@ run_expect_fail 3 "$T/garbage.qcow2: not a recognised disk image" "$REHOST" scan
 # backing files are refused unless allowed
 qemu-img create -q -f qcow2 -b "$T/good.qcow2" -F qcow2 "$T/overlay.qcow2"
 run_expect_fail 3 "$T/overlay.qcow2: has a backing file \($T/good.qcow2\)" "$REHOST" scan "$T/overlay.qcow2"
+# a VMDK descriptor is text: a "FLAT" extent can name any host file
+mkdir -p "$T/vm"
+head -c 1048576 /dev/zero > "$T/secret.raw"
+printf '# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 2048 FLAT "%s" 0\nddb.adapterType = "ide"\n' \
+  "$T/secret.raw" > "$T/vm/evil.vmdk"
+run_expect_fail 3 "$T/vm/evil.vmdk: VMDK descriptor names an extent outside its directory \($T/secret.raw\)" \
+  "$REHOST" replicate "$T/vm/evil.vmdk" "$T/evil-copy.qcow2"
+ln -s "$T/secret.raw" "$T/vm/link-flat.vmdk"
+sed "s|\"$T/secret.raw\"|\"link-flat.vmdk\"|" "$T/vm/evil.vmdk" > "$T/vm/link.vmdk"
+run_expect_fail 3 "link.vmdk: VMDK descriptor names an extent outside its directory" \
+  "$REHOST" scan "$T/vm/link.vmdk"
+expect_no_file "$T/evil-copy.qcow2"
 
 # capture: damaged input leaves no output behind
 run_expect_fail 3 "$T/truncated.qcow2: corrupt qcow2 image" "$REHOST" capture "$T/truncated.qcow2" -o "$T/out.qcow2"
