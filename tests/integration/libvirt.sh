@@ -38,6 +38,32 @@ cat > "$T/node.xml" <<XML
     <devices><disk type="file" device="disk"><driver name="qemu" type="qcow2"/>
       <source file="$xmlpath"/><target dev="vda" bus="virtio"/></disk></devices>
   </domain>
+  <domain type="test">
+    <name>live</name>
+    <uuid>2f8ea39e-6a12-4c76-8db2-a4011ca3f1d3</uuid>
+    <memory>1048576</memory>
+    <os><type>hvm</type></os>
+    <devices><disk type="file" device="disk"><driver name="qemu" type="qcow2"/>
+      <source file="$T/live-overlay.qcow2"/><target dev="vda" bus="virtio"/></disk></devices>
+    <test:domainsnapshot>
+      <name>frozen</name><creationTime>1700000000</creationTime><active>0</active>
+      <state>disk-snapshot</state><memory snapshot="no"/>
+      <disks><disk name="vda" snapshot="external" type="file"><source file="$T/live-overlay.qcow2"/></disk></disks>
+      <domain type="test"><name>live</name><uuid>2f8ea39e-6a12-4c76-8db2-a4011ca3f1d3</uuid>
+        <memory>1048576</memory><os><type>hvm</type></os>
+        <devices><disk type="file" device="disk"><driver name="qemu" type="qcow2"/>
+          <source file="$xmlpath"/><target dev="vda" bus="virtio"/></disk></devices></domain>
+    </test:domainsnapshot>
+    <test:domainsnapshot>
+      <name>inside</name><creationTime>1700000100</creationTime><active>0</active>
+      <state>running</state><memory snapshot="internal"/>
+      <disks><disk name="vda" snapshot="internal"/></disks>
+      <domain type="test"><name>live</name><uuid>2f8ea39e-6a12-4c76-8db2-a4011ca3f1d3</uuid>
+        <memory>1048576</memory><os><type>hvm</type></os>
+        <devices><disk type="file" device="disk"><driver name="qemu" type="qcow2"/>
+          <source file="$T/live-overlay.qcow2"/><target dev="vda" bus="virtio"/></disk></devices></domain>
+    </test:domainsnapshot>
+  </domain>
 </node>
 XML
 URI="test://$T/node.xml"
@@ -57,6 +83,14 @@ run_expect_fail 3 "domain 'busy' is running: .*--snapshot" "$REHOST" replicate -
 run_expect_fail 3 "domain 'busy' is running" "$REHOST" convert --connect "$URI" --domain busy --profile kvm -o "$T/x.qcow2"
 run_expect_fail 3 "libvirt domain 'nosuch' not found" "$REHOST" replicate --connect "$URI" --domain nosuch "$T/x.qcow2"
 run_expect_fail 3 "has no disk 'vdz'" "$REHOST" replicate --connect "$URI" --domain "$NAME" --disk vdz "$T/x.qcow2"
+# a running domain through its external snapshot: the frozen disk is read
+"$REHOST" -q replicate --connect "$URI" --domain live --snapshot frozen "$T/frozen.qcow2" || fail "replicate --snapshot"
+expect_eq "replicate --snapshot reads the disk the snapshot froze" \
+  "$(qemu-img compare -q "$D/src.qcow2" "$T/frozen.qcow2" && echo same)" same
+run_expect_fail 3 "snapshot 'inside' of domain 'live' is internal" \
+  "$REHOST" replicate --connect "$URI" --domain live --snapshot inside "$T/x.qcow2"
+run_expect_fail 3 "domain 'live' has no snapshot 'nosuch'" \
+  "$REHOST" replicate --connect "$URI" --domain live --snapshot nosuch "$T/x.qcow2"
 "$REHOST" -q replicate --connect "$URI" --domain "$NAME" "$D/direct.qcow2" || fail "replicate --domain"
 expect_eq "replicate --domain: target equals the domain's disk" \
   "$(qemu-img compare -q "$D/src.qcow2" "$D/direct.qcow2" && echo same)" same
