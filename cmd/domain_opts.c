@@ -31,7 +31,7 @@ int rh_domain_resolve(const char *cmd, struct rh_domain_src *s, bool refuse_runn
   if (rc) return rc;
   s->loaded = true;
   if (refuse_running && (rc = rh_domain_check_quiet(&s->dom, s->snapshot, cmd))) return rc;
-  if (s->dom.running && !s->snapshot)
+  if (s->dom.running && !s->snapshot && !strcmp(cmd, "scan"))
     rh_warn("domain '%s' is running: the report describes disks that are changing", s->dom.name);
   s->chosen = rh_domain_disk(&s->dom, s->disk);
   if (!s->chosen) {

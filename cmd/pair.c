@@ -58,13 +58,10 @@ static int add(const char *state, struct rh_domain_src *ds, const char *target, 
   return rc;
 }
 
+/* The target's state; a broken state file is reported (naming it) and shown as such. */
 static const char *state_of(const char *target, struct rh_target_state *st)
 {
-  int q = rh_verbosity();
-  rh_log_init("rehost", RH_QUIET, rh_machine_readable()); /* a broken state file shows as such */
-  int rc = rh_tstate_load(target, st);
-  rh_log_init("rehost", q, rh_machine_readable());
-  if (rc) return "unreadable";
+  if (rh_tstate_load(target, st)) return "unreadable";
   return st->state == RH_TS_NONE ? "never synced" : rh_tstate_name(st->state);
 }
 
