@@ -67,17 +67,9 @@ static int write_domain_xml(const struct rh_convert_cli *x, const struct rh_fina
                                .uefi = d && d->uefi, .keep_mac = x->keep_mac,
                                .nics = d ? d->nics : NULL, .n_nics = d ? d->n_nics : 0};
   char *xml = rh_domain_xml_for_target(&t);
-  char *tmp = xml ? rh_outfile_begin(x->libvirt_xml) : NULL;
-  FILE *f = tmp ? fopen(tmp, "w") : NULL;
-  int bad = !f || fputs(xml, f) < 0;
-  if (f) bad |= fclose(f) != 0;
-  if (bad || rh_outfile_commit(tmp, x->libvirt_xml) < 0) {
-    rh_error("%s: cannot write: %s", x->libvirt_xml, strerror(errno));
-    if (bad) rh_outfile_abort(tmp); /* else commit removed and freed it */
-    free(xml);
-    return RH_EXIT_IO;
-  }
+  int rc = xml ? rh_outfile_write_text(x->libvirt_xml, xml, 0) : RH_EXIT_FAILURE;
   free(xml);
+  if (rc) return rc;
   rh_info("wrote libvirt domain '%s' to %s", t.name, x->libvirt_xml);
   rh_event_str("libvirt-xml", "path", x->libvirt_xml);
   return RH_EXIT_OK;

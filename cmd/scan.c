@@ -30,21 +30,7 @@ static int write_report(json_object *report, const char *path)
     puts(text);
     return fflush(stdout) == 0 ? 0 : RH_EXIT_IO;
   }
-  char *tmp = rh_outfile_begin(path);
-  FILE *f = tmp ? fopen(tmp, "w") : NULL;
-  if (!f) {
-    rh_error("%s: cannot write: %s", path, strerror(errno));
-    rh_outfile_abort(tmp);
-    return RH_EXIT_IO;
-  }
-  int bad = fputs(text, f) < 0 || fputc('\n', f) < 0;
-  bad |= fclose(f) != 0;
-  if (bad || rh_outfile_commit(tmp, path) < 0) {
-    rh_error("%s: cannot write: %s", path, strerror(errno));
-    if (bad) rh_outfile_abort(tmp);
-    return RH_EXIT_IO;
-  }
-  return 0;
+  return rh_outfile_write_text(path, text, 0);
 }
 
 int cmd_scan(int argc, char **argv)

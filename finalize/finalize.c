@@ -101,13 +101,7 @@ static int write_report(const struct rh_finalize_opts *o, const struct rh_profil
   int rc = RH_EXIT_OK;
   const char *text = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY |
                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
-  char *tmp = o->report ? rh_outfile_begin(o->report) : NULL;
-  FILE *fp = tmp ? fopen(tmp, "w") : NULL;
-  if (o->report && (!fp || fprintf(fp, "%s\n", text) < 0 || fclose(fp) != 0 ||
-                    rh_outfile_commit(tmp, o->report) < 0)) {
-    rh_error("%s: cannot write the change report: %s", o->report, strerror(errno));
-    rc = RH_EXIT_IO;
-  }
+  if (o->report) rc = rh_outfile_write_text(o->report, text, 0);
   json_object_put(r);
   return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_TMP 8
@@ -120,4 +121,25 @@ void rh_outfile_abort(char *tmp)
   unregister_tmp(tmp);
   unlink(tmp);
   free(tmp);
+}
+
+int rh_outfile_write_text(const char *path, const char *text, unsigned mode)
+{
+  char *tmp = rh_outfile_begin(path);
+  FILE *f = tmp ? fopen(tmp, "w") : NULL;
+  size_t n = strlen(text);
+  int bad = !f || fputs(text, f) < 0 || ((n == 0 || text[n - 1] != '\n') && fputc('\n', f) < 0) ||
+            fflush(f) != 0 || fsync(fileno(f)) != 0 || (mode && fchmod(fileno(f), (mode_t)mode) != 0);
+  int err = errno;
+  if (f && fclose(f) != 0 && !bad) bad = 1, err = errno;
+  if (!bad && rh_outfile_commit(tmp, path) < 0) {
+    rh_error("%s: cannot write: %s", path, strerror(errno));
+    return RH_EXIT_IO;
+  }
+  if (bad) {
+    rh_error("%s: cannot write: %s", path, strerror(err));
+    rh_outfile_abort(tmp);
+    return RH_EXIT_IO;
+  }
+  return RH_EXIT_OK;
 }

@@ -16,6 +16,10 @@ void rh_outfile_remove_stale(const char *dest);
 int rh_outfile_commit(char *tmp, const char *dest);
 /* Remove tmp and unregister. */
 void rh_outfile_abort(char *tmp);
+/* Write a small text file atomically: temporary name, a final newline if the
+ * text lacks one, fsync, mode (0: the default), rename. Prints one error
+ * naming path and returns RH_EXIT_IO on failure; 0 on success. */
+int rh_outfile_write_text(const char *path, const char *text, unsigned mode);
 
 /* Install SIGINT/SIGTERM handlers that remove registered temporaries and
  * exit with RH_EXIT_INTERRUPTED. */

@@ -43,13 +43,10 @@ int rh_hook_install(const char *hooks_dir, const char *state_dir, const char *re
     return RH_EXIT_IO;
   }
   snprintf(path, sizeof path, "%s/rehost", dir);
-  char *tmp = rh_outfile_begin(path);
-  FILE *f = tmp ? fopen(tmp, "w") : NULL;
-  if (!f) {
-    rh_error("%s: cannot write: %s", path, strerror(errno));
-    rh_outfile_abort(tmp);
-    return RH_EXIT_IO;
-  }
+  char *script = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&script, &len);
+  if (!f) return RH_EXIT_FAILURE;
   fputs("#!/bin/sh\n"
         "# libvirt qemu hook installed by 'rehost hook install' (see rehost-hook(1)):\n"
         "# when a domain is released, its replication pairs are synced in the\n"
@@ -59,13 +56,10 @@ int rh_hook_install(const char *hooks_dir, const char *state_dir, const char *re
   fputs(" hook run --state-dir ", f);
   sh_quote(f, state_dir);
   fputs(" -- \"$@\"\n", f);
-  int bad = fflush(f) != 0 || fchmod(fileno(f), 0755) != 0;
-  bad |= fclose(f) != 0;
-  if (bad || rh_outfile_commit(tmp, path) < 0) {
-    rh_error("%s: cannot write: %s", path, strerror(errno));
-    if (bad) rh_outfile_abort(tmp);
-    return RH_EXIT_IO;
-  }
+  fclose(f);
+  int rc = rh_outfile_write_text(path, script, 0755);
+  free(script);
+  if (rc) return rc;
   rh_info("installed %s (libvirtd reads hook scripts when it starts: restart it once)", path);
   return RH_EXIT_OK;
 }

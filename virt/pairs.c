@@ -126,16 +126,7 @@ int rh_pair_save(const char *dir, const struct rh_pair *p)
   int rc;
   if ((rc = mkdirs(dir, "pairs")) || (rc = mkdirs(dir, "logs")) || (rc = mkdirs(dir, "locks"))) return rc;
   char *path = rh_pair_file(dir, "pairs", p->id, ".json"), *text = rh_pair_format(p);
-  char *tmp = path && text ? rh_outfile_begin(path) : NULL;
-  FILE *f = tmp ? fopen(tmp, "w") : NULL;
-  int bad = !f || fputs(text, f) < 0 || fputc('\n', f) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0;
-  if (f) bad |= fclose(f) != 0;
-  rc = RH_EXIT_OK;
-  if (bad || rh_outfile_commit(tmp, path) < 0) {
-    rh_error("%s: cannot write: %s", path ? path : dir, strerror(errno));
-    if (bad && tmp) rh_outfile_abort(tmp);
-    rc = RH_EXIT_IO;
-  }
+  rc = path && text ? rh_outfile_write_text(path, text, 0) : RH_EXIT_FAILURE;
   free(path);
   free(text);
   return rc;
