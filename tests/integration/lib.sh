@@ -17,7 +17,9 @@ expect_eq() {
 }
 # expect_match WHAT TEXT REGEX
 expect_match() {
-  if printf '%s' "$2" | grep -Eq -- "$3"; then ok "$1"; else fail "$1: '$2' does not match /$3/"; fi
+  # a here-string, not a pipe: grep -q leaving early must not SIGPIPE the writer
+  # (with pipefail that turned a match into a failure, under load)
+  if grep -Eq -- "$3" <<< "$2"; then ok "$1"; else fail "$1: '$2' does not match /$3/"; fi
 }
 # jq_eq FILE FILTER EXPECTED
 jq_eq() {
