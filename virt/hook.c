@@ -64,21 +64,38 @@ int rh_hook_install(const char *hooks_dir, const char *state_dir, const char *re
   return RH_EXIT_OK;
 }
 
+/* "TIME [PID] message\n": every line the hook and its syncs log. */
+static void vstamped(FILE *f, const char *fmt, va_list ap)
+{
+  char when[32];
+  fprintf(f, "%s [%ld] ", rh_utc_now(when, sizeof when), (long)getpid());
+  vfprintf(f, fmt, ap);
+  fputc('\n', f);
+}
+
+/* A line of a sync's own log (its stderr is the pair's log file). */
+static void sync_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sync_log(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vstamped(stderr, fmt, ap);
+  va_end(ap);
+}
+
 /* One line to the hook's own log; the hook has no terminal. */
 static void hook_log(const char *state_dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void hook_log(const char *state_dir, const char *fmt, ...)
 {
-  char path[4200], when[32];
+  char path[4200];
   snprintf(path, sizeof path, "%s/hook.log", state_dir);
   mkdir(state_dir, 0755);
   FILE *f = fopen(path, "ae");
   if (!f) return;
-  fprintf(f, "%s [%ld] ", rh_utc_now(when, sizeof when), (long)getpid());
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(f, fmt, ap);
+  vstamped(f, fmt, ap);
   va_end(ap);
-  fputc('\n', f);
   fclose(f);
 }
 
@@ -108,23 +125,20 @@ static void mark_inconsistent(const struct rh_pair *p, const char *why)
 
 int rh_hook_sync_pair(const char *state_dir, const struct rh_pair *p, const char *event)
 {
-  char when[32];
   char *lockpath = rh_pair_file(state_dir, "locks", p->id, ".lock");
   int lk = lockpath ? open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
   free(lockpath);
   if (lk < 0 || flock(lk, LOCK_EX | LOCK_NB) < 0) {
-    fprintf(stderr, "%s [%ld] %s: another sync of this pair is running: waiting for it\n",
-            rh_utc_now(when, sizeof when), (long)getpid(), event);
+    sync_log("%s: another sync of this pair is running: waiting for it", event);
     if (lk < 0 || flock(lk, LOCK_EX) < 0) {
-      fprintf(stderr, "%s [%ld] cannot take the pair's lock: %s\n", rh_utc_now(when, sizeof when),
-              (long)getpid(), strerror(errno));
+      sync_log("cannot take the pair's lock: %s", strerror(errno));
       if (lk >= 0) close(lk);
       mark_inconsistent(p, "hook: the pair's lock could not be taken");
       return RH_EXIT_FAILURE;
     }
   }
-  fprintf(stderr, "%s [%ld] sync started (%s): domain '%s' disk %s: %s -> %s\n", rh_utc_now(when, sizeof when),
-          (long)getpid(), event, p->domain, p->disk, p->source, p->target);
+  sync_log("sync started (%s): domain '%s' disk %s: %s -> %s", event, p->domain, p->disk, p->source,
+           p->target);
   struct rh_replicate_opts o = {.source = p->source, .target = p->target, .wait = true};
   int m = rh_repl_mode_parse(p->mode);
   o.mode = m < 0 ? RH_MODE_AUTO : (enum rh_repl_mode)m;
@@ -135,8 +149,7 @@ int rh_hook_sync_pair(const char *state_dir, const struct rh_pair *p, const char
     snprintf(why, sizeof why, "hook sync after '%s' failed (exit %d): see the pair's log", event, rc);
     mark_inconsistent(p, why);
   }
-  fprintf(stderr, "%s [%ld] sync finished: %s (exit %d)\n", rh_utc_now(when, sizeof when), (long)getpid(),
-          rc ? "FAILED" : "ok", rc);
+  sync_log("sync finished: %s (exit %d)", rc ? "FAILED" : "ok", rc);
   close(lk);
   return rc;
 }
