@@ -27,25 +27,33 @@ static const char usage_text[] =
     "      --json            pair list: JSON on stdout\n"
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
 
+/* path made absolute; it need not exist, its directory must (pairs record
+ * absolute targets). Returns 0, or -1 when the directory does not exist. */
+static int absolute_path(const char *path, char *abs, size_t sz)
+{
+  char dir[PATH_MAX], rdir[PATH_MAX];
+  if (realpath(path, rdir)) {
+    snprintf(abs, sz, "%s", rdir);
+    return 0;
+  }
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : dir;
+  if (slash) *slash = 0;
+  if (!realpath(slash ? (*dir ? dir : "/") : ".", rdir)) return -1;
+  snprintf(abs, sz, "%s/%s", strcmp(rdir, "/") ? rdir : "", base);
+  return 0;
+}
+
 static int add(const char *state, struct rh_domain_src *ds, const char *target, const char *mode)
 {
   if (!ds->name || !target) return rh_usage_error("pair", "add needs --domain NAME and --target PATH");
   int rc = rh_domain_resolve("pair add", ds, false);
   if (rc) return rc;
   char abs[2 * PATH_MAX + 2], created[32];
-  /* the target need not exist yet: resolve its directory */
-  if (!realpath(target, abs)) {
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", target);
-    char *slash = strrchr(dir, '/');
-    const char *base = slash ? slash + 1 : dir;
-    if (slash) *slash = 0;
-    char rdir[PATH_MAX];
-    if (!realpath(slash ? (*dir ? dir : "/") : ".", rdir)) {
-      rh_error("%s: the directory does not exist", target);
-      return RH_EXIT_INPUT;
-    }
-    snprintf(abs, sizeof abs, "%s/%s", strcmp(rdir, "/") ? rdir : "", base);
+  if (absolute_path(target, abs, sizeof abs)) {
+    rh_error("%s: the directory does not exist", target);
+    return RH_EXIT_INPUT;
   }
   struct rh_pair p = {.domain = ds->dom.name, .uuid = ds->dom.uuid, .uri = (char *)ds->uri,
                       .disk = ds->chosen->dev, .source = ds->chosen->path,
@@ -111,6 +119,8 @@ static int list(const char *state, bool json)
 static int remove_pairs(const char *state, const struct rh_domain_src *ds, const char *target)
 {
   if (!ds->name) return rh_usage_error("pair", "remove needs --domain NAME");
+  char abs[2 * PATH_MAX + 2];
+  if (target && absolute_path(target, abs, sizeof abs) == 0) target = abs; /* pairs record absolute paths */
   struct rh_pair *v;
   size_t n;
   int bad, rc = rh_pairs_load(state, &v, &n, &bad), removed = 0;

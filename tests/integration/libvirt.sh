@@ -177,7 +177,7 @@ if grep -q '^line2' "$T/state/hook.log"; then fail "a newline in a name split th
 expect_eq "a domain whose disk changed is not synced" \
   "$(sed "s|src.qcow2|other.qcow2|" "$T/dom.xml" | "$HOOK" "$NAME" release end -; sleep 1; grep -c 'now .*other.qcow2' "$T/state/hook.log")" 1
 jq_eq <("$REHOST" pair list --json) '.[0].state' inconsistent
-"$REHOST" -q pair remove --domain "$NAME" || fail "pair remove"
+(cd "$D" && "$REHOST" -q pair remove --domain "$NAME" --target tgt.qcow2) || fail "pair remove by a relative target"
 expect_eq "pair removed" "$(ls "$T/state/pairs" | wc -l)" 0
 expect_eq "the source's data never written by rehost" "$(qemu-img compare -q "$T/expected.raw" "$D/src.qcow2" && echo same)" same
 finish
