@@ -232,6 +232,14 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
   json_object *enc;
   bool encrypted = json_object_object_get_ex(j, "encrypted", &enc) && json_object_get_boolean(enc);
   char *outside = strcmp(img->format, "vmdk") == 0 ? vmdk_extent_outside(j, path) : NULL;
+  /* qcow2's external data file: the guest's data lives in another file,
+   * which the image names - any host file */
+  json_object *fs, *fsd, *df;
+  char *data_file = NULL;
+  if (json_object_object_get_ex(j, "format-specific", &fs) &&
+      json_object_object_get_ex(fs, "data", &fsd) &&
+      json_object_object_get_ex(fsd, "data-file", &df) && json_object_get_string(df))
+    data_file = strdup(json_object_get_string(df));
   json_object_put(j);
 
   int rc = 0;
@@ -247,6 +255,10 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
     rh_error("%s: VMDK descriptor names an extent outside its directory (%s); refusing to read "
              "it without --allow-backing", path, outside);
     rc = RH_EXIT_INPUT;
+  } else if (data_file && !(opts && opts->allow_backing)) {
+    rh_error("%s: has an external data file (%s); refusing to read it without --allow-backing",
+             path, data_file);
+    rc = RH_EXIT_INPUT;
   } else if (img->backing && !(opts && opts->allow_backing)) {
     rh_error("%s: has a backing file (%s); refusing to follow it without --allow-backing", path,
              img->backing);
@@ -255,6 +267,7 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
     rc = check_image(path, img->format, img->block_device ? 0 : file_size, cluster);
   }
   free(outside);
+  free(data_file);
   if (rc) rh_image_free(img);
   return rc;
 }

@@ -33,9 +33,22 @@ run_expect_fail 3 "$T/garbage.qcow2: not a recognised disk image" "$REHOST" scan
 # backing files are refused unless allowed
 qemu-img create -q -f qcow2 -b "$T/good.qcow2" -F qcow2 "$T/overlay.qcow2"
 run_expect_fail 3 "$T/overlay.qcow2: has a backing file \($T/good.qcow2\)" "$REHOST" scan "$T/overlay.qcow2"
+# ... also when the chain points at a host file, directly or through json:
+qemu-img create -q -f qcow2 -u -b /etc/passwd -F raw "$T/passwd.qcow2" 1M
+run_expect_fail 3 "$T/passwd.qcow2: has a backing file \(/etc/passwd\)" \
+  "$REHOST" replicate "$T/passwd.qcow2" "$T/passwd-copy.qcow2"
+qemu-img create -q -f qcow2 -u -F raw \
+  -b 'json:{"driver":"raw","file":{"driver":"file","filename":"/etc/passwd"}}' "$T/json.qcow2" 1M
+run_expect_fail 3 "$T/json.qcow2: has a backing file \(json:.*/etc/passwd" "$REHOST" scan "$T/json.qcow2"
+expect_no_file "$T/passwd-copy.qcow2"
 # a VMDK descriptor is text: a "FLAT" extent can name any host file
 mkdir -p "$T/vm"
 head -c 1048576 /dev/zero > "$T/secret.raw"
+# qcow2's external data file: the guest data is another file the image names
+qemu-img create -q -f qcow2 -o data_file="$T/secret.raw",data_file_raw=on "$T/datafile.qcow2" 1M
+run_expect_fail 3 "$T/datafile.qcow2: has an external data file \($T/secret.raw\)" \
+  "$REHOST" replicate "$T/datafile.qcow2" "$T/datafile-copy.qcow2"
+expect_no_file "$T/datafile-copy.qcow2"
 printf '# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 2048 FLAT "%s" 0\nddb.adapterType = "ide"\n' \
   "$T/secret.raw" > "$T/vm/evil.vmdk"
 run_expect_fail 3 "$T/vm/evil.vmdk: VMDK descriptor names an extent outside its directory \($T/secret.raw\)" \
