@@ -364,6 +364,7 @@ static int do_sync(struct run *r)
   char started[32];
   rh_utc_now(started, sizeof started);
   enum rh_tstate before = st->state;
+  rh_error_clear();
   st->state = RH_TS_SYNCING;
   st->pid = (long)getpid();
   rh_tstate_set(&st->reason, NULL);
@@ -388,11 +389,17 @@ static int do_sync(struct run *r)
   rh_tstate_set(&st->last_finished, finished);
   if (rc) {
     st->state = RH_TS_INCONSISTENT;
-    char reason[160];
-    snprintf(reason, sizeof reason, "%s sync %s at %s", rh_repl_mode_name(r->mode),
-             rc == RH_EXIT_INTERRUPTED ? "interrupted" : "failed", finished);
+    char reason[400];
+    const char *err = rh_first_error();
+    snprintf(reason, sizeof reason, "%s sync %s at %s%s%s", rh_repl_mode_name(r->mode),
+             rc == RH_EXIT_INTERRUPTED ? "interrupted" : "failed", finished, *err ? ": " : "",
+             err);
     rh_tstate_set(&st->reason, reason);
-    if (!r->target_exists && rc) rh_tstate_set(&st->reason, "the first full copy did not finish");
+    if (!r->target_exists && rc) {
+      snprintf(reason, sizeof reason, "the first full copy did not finish%s%s", *err ? ": " : "",
+               err);
+      rh_tstate_set(&st->reason, reason);
+    }
     rh_tstate_save(o->target, st); /* if even this fails, "syncing" still says inconsistent */
     rh_warn("%s: marked inconsistent; the next sync will compare every block", o->target);
     return rc;

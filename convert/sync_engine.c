@@ -56,17 +56,35 @@ static int fail(struct engine *e, const char *path, const char *what, uint64_t o
   return fail_errno(e, path, what, off, nbd_get_errno());
 }
 
-/* Read through the image's file map when there is one, else through NBD. */
+/* Read through the image's file map when there is one, else through NBD.
+ * Returns 0, an errno value, or -1 when NBD gives none (see rh_nbd_error). */
+static int read_once(const struct rh_image_map *map, struct nbd_handle *h, void *buf,
+                     uint32_t len, uint64_t off)
+{
+  if (map) return rh_image_map_pread(map, h, buf, len, off) < 0 ? (errno ? errno : EIO) : 0;
+  if (nbd_pread(h, buf, len, off, 0) < 0) return nbd_get_errno() ? nbd_get_errno() : -1;
+  return 0;
+}
+
+#define RH_SECTOR_PROBE 4096
+
 static int read_range(struct engine *e, const struct rh_image_map *map, struct nbd_handle *h,
                       const char *path, void *buf, uint32_t len, uint64_t off)
 {
-  if (map) {
-    if (rh_image_map_pread(map, h, buf, len, off) < 0)
-      return fail_errno(e, path, "read", off, errno);
-    return 0;
+  int err = read_once(map, h, buf, len, off);
+  if (!err) return 0;
+  /* A failing disk: name the first unreadable 4 KiB, not the request. */
+  uint64_t bad = off;
+  for (uint32_t p = 0; err == EIO && len > RH_SECTOR_PROBE && p < len; p += RH_SECTOR_PROBE) {
+    uint32_t n = len - p < RH_SECTOR_PROBE ? len - p : RH_SECTOR_PROBE;
+    int e2 = read_once(map, h, (unsigned char *)buf + p, n, off + p);
+    if (e2) {
+      bad = off + p;
+      err = e2;
+      break;
+    }
   }
-  if (nbd_pread(h, buf, len, off, 0) < 0) return fail(e, path, "read", off);
-  return 0;
+  return fail_errno(e, path, "read", bad, err > 0 ? err : 0);
 }
 
 /* Blocks are compared by 128-bit XXH3 digest, seeded at random for each

@@ -40,10 +40,21 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
   fputc('\n', stderr);
 }
 
+static char g_first_error[256];
+
+const char *rh_first_error(void) { return g_first_error; }
+void rh_error_clear(void) { g_first_error[0] = 0; }
+
 void rh_error(const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
+  if (!g_first_error[0]) {
+    va_list cp;
+    va_copy(cp, ap);
+    vsnprintf(g_first_error, sizeof g_first_error, fmt, cp);
+    va_end(cp);
+  }
   vmsg("", fmt, ap);
   va_end(ap);
 }

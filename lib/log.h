@@ -14,6 +14,10 @@ bool rh_machine_readable(void);
 
 /* Errors always reach stderr, prefixed "rehost: " (or "rehost CMD: "). */
 void rh_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The first error printed since start or rh_error_clear(), else "": what a
+ * state file records as the reason an operation failed. */
+const char *rh_first_error(void);
+void rh_error_clear(void);
 /* Warnings and informational lines; suppressed by -q. */
 void rh_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rh_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 FX=$(fixtures)
 SEED=${SEED:-$RANDOM}
 RANDOM=$SEED
-ROUNDS=${FAULT_ROUNDS:-8}
+ROUNDS=${FAULT_ROUNDS:-14}
 echo "random seed: $SEED, $ROUNDS kill rounds (rerun with SEED=$SEED)"
 
 same() { qemu-img compare -q "$1" "$2"; }
@@ -79,17 +79,61 @@ out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync afte
 expect_match "next run compares, saying why" "$out" "compare sync: the target is marked inconsistent \(compare sync interrupted"
 same "$T/src.qcow2" "$T/tgt.qcow2" && ok "repaired after SIGINT" || fail "target differs after SIGINT repair"
 
+# ---- read errors: a source disk with one unreadable 4 KiB sector ----
+# nbdkit's ddrescue filter fails reads in the ranges a ddrescue map marks bad
+# ('-'); nbdfuse presents the export as a file, as a failing disk shows itself.
+bad=$((100 * 1048576 + 8192))
+qemu-img create -q -f raw "$T/disk.raw" 256M
+qemu-io -f raw -c "write -P 0x5a 0 256M" "$T/disk.raw" > /dev/null
+mkdir "$T/mnt"
+serve() { # serve MAPFILE: (re)mount $T/mnt/disk with that map
+  fusermount3 -u "$T/mnt" 2> /dev/null || true
+  nbdfuse "$T/mnt/disk" --command nbdkit -s --filter=ddrescue file "$T/disk.raw" \
+    ddrescue-mapfile="$1" > "$T/nbdfuse.log" 2>&1 &
+  for _ in $(seq 50); do [ -e "$T/mnt/disk" ] && return 0; sleep 0.1; done
+  fail "nbdfuse did not start: $(cat "$T/nbdfuse.log")"
+}
+printf '0x0 + 1\n0x0 0x%x +\n' $((256 * 1048576)) > "$T/good.map"
+printf '0x0 + 1\n0x0 0x%x +\n0x%x 0x1000 -\n0x%x 0x%x +\n' "$bad" "$bad" $((bad + 4096)) \
+  $((256 * 1048576 - bad - 4096)) > "$T/bad.map"
+trap 'fusermount3 -u "$T/mnt" 2>/dev/null; rm -rf "$T"' EXIT
+serve "$T/good.map"
+"$REHOST" -q replicate -f raw "$T/mnt/disk" "$T/r.qcow2" || fail "full copy of the good disk"
+qemu-io -f raw -c "write -P 0x5b 96M 16M" "$T/disk.raw" > /dev/null
+disk_sum=$(sum "$T/disk.raw")
+serve "$T/bad.map"
+run_expect_fail 5 "mnt/disk: read at offset $bad failed: Input/output error" \
+  "$REHOST" -q replicate -f raw --mode compare "$T/mnt/disk" "$T/r.qcow2"
+jq_eq "$T/r.qcow2.rehost.json" .state inconsistent
+expect_match "the reason names the bad sector" "$(jq -r .reason "$T/r.qcow2.rehost.json")" \
+  "compare sync failed at .*read at offset $bad failed"
+# a full copy (qemu-img convert) names the offset of the read that failed
+run_expect_fail 5 "copying .*mnt/disk to .*r2.qcow2 failed: error while reading at byte 10[0-9]{7}: Input/output error" \
+  "$REHOST" -q replicate -f raw "$T/mnt/disk" "$T/r2.qcow2"
+expect_no_file "$T/r2.qcow2"
+expect_no_temp "$T"
+jq_eq "$T/r2.qcow2.rehost.json" .state inconsistent
+serve "$T/good.map"
+out=$("$REHOST" replicate -f raw "$T/mnt/disk" "$T/r.qcow2" 2>&1) || fail "sync after the disk recovered: $out"
+expect_match "the next sync says why it compares" "$out" \
+  "compare sync: the target is marked inconsistent \(compare sync failed at .*offset $bad"
+same "$T/disk.raw" "$T/r.qcow2" && ok "repaired after the read error" || fail "target differs after read-error repair"
+expect_eq "the failing source's bytes are unchanged" "$(sum "$T/disk.raw")" "$disk_sum"
+fusermount3 -u "$T/mnt"
+
 # ---- ENOSPC: a target filesystem that fills up ----
 mkdir "$T/small"
 if ! mount -t tmpfs -o size=48M rehost-enospc "$T/small" 2>/dev/null; then
-  echo "cannot mount a tmpfs (not root?): ENOSPC cases skipped"
+  fail "cannot mount a tmpfs (not root?): the ENOSPC cases did not run"
   finish
   exit $?
 fi
 trap 'umount "$T/small" 2>/dev/null; rm -rf "$T"' EXIT
 qemu-img create -q -f qcow2 "$T/big.qcow2" 256M
 qemu-io -f qcow2 -c "write -P 0x61 0 80M" "$T/big.qcow2" > /dev/null
-run_expect_fail 5 "No space left on device" "$REHOST" -q replicate "$T/big.qcow2" "$T/small/t.qcow2"
+big_sum=$(sum "$T/big.qcow2")
+run_expect_fail 5 "No space left on device" "$REHOST" -q replicate --no-track "$T/big.qcow2" "$T/small/t.qcow2"
+expect_eq "ENOSPC: the source's bytes are unchanged" "$(sum "$T/big.qcow2")" "$big_sum"
 expect_no_file "$T/small/t.qcow2"
 expect_no_temp "$T/small"
 jq_eq "$T/small/t.qcow2.rehost.json" .state inconsistent
@@ -98,6 +142,9 @@ qemu-img create -q -f qcow2 "$T/grow.qcow2" 256M
 qemu-io -f qcow2 -c "write -P 0x62 0 16M" "$T/grow.qcow2" > /dev/null
 "$REHOST" -q replicate "$T/grow.qcow2" "$T/small/g.qcow2" || fail "small full copy"
 qemu-io -f qcow2 -c "write -P 0x63 64M 64M" "$T/grow.qcow2" > /dev/null
+# bitmap syncs keep their change-tracking bitmaps in the source's qcow2: its
+# data, not its file, must stay the same
+qemu-img convert -O raw "$T/grow.qcow2" "$T/grow.raw"
 for mode in bitmap compare; do
   run_expect_fail 5 "small/g.qcow2: write at offset [0-9]+ failed: No space left on device" \
     "$REHOST" -q replicate --mode $mode "$T/grow.qcow2" "$T/small/g.qcow2"
@@ -108,4 +155,5 @@ mount -o remount,size=256M "$T/small"
 out=$("$REHOST" replicate "$T/grow.qcow2" "$T/small/g.qcow2" 2>&1) || fail "sync after freeing space: $out"
 expect_match "falls back to compare after ENOSPC" "$out" "compare sync: the target is marked inconsistent"
 same "$T/grow.qcow2" "$T/small/g.qcow2" && ok "repaired after ENOSPC" || fail "target differs after ENOSPC repair"
+same "$T/grow.raw" "$T/grow.qcow2" && ok "ENOSPC: the source's data is unchanged" || fail "the source's data changed"
 finish
