@@ -47,6 +47,21 @@ static int write_if_changed(struct rh_fin *f, const char *path, const char *old,
     return RH_EXIT_FAILURE;
   }
   if (f->dry_run || !strcmp(old, text)) return RH_EXIT_OK;
+  /* A symlink that leads nowhere in the guest (say to a host-looking path):
+   * the appliance would follow it and fail; the file takes its place. A
+   * symlink to a guest file is edited through, as the guest would. */
+  if (guestfs_is_symlink(f->g, path) > 0 &&
+      guestfs_is_file_opts(f->g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) <= 0) {
+    char *to = guestfs_readlink(f->g, path);
+    rh_warn("%s: a symlink to %s, which is not a file in the guest; replaced by a file", path,
+            to ? to : "?");
+    rh_change(f->changes, path, "replace-symlink", to, "file", "the link led nowhere in the guest");
+    free(to);
+    if (guestfs_rm(f->g, path) < 0) {
+      rh_error("%s: cannot remove the symlink in the guest: %s", path, rh_guestfs_err(f->g));
+      return RH_EXIT_GUEST;
+    }
+  }
   if (guestfs_write(f->g, path, text, strlen(text)) < 0) {
     rh_error("%s: cannot write in the guest: %s", path, rh_guestfs_err(f->g));
     return RH_EXIT_GUEST;

@@ -26,7 +26,7 @@ void rh_scan_config(guestfs_h *g, json_object *report);
 void rh_scan_print_summary(json_object *report, FILE *f);
 
 /* Helpers over a mounted guest. */
-char *rh_guest_read(guestfs_h *g, const char *path); /* NULL if absent/unreadable */
+char *rh_guest_read(guestfs_h *g, const char *path); /* NULL if absent, unreadable or binary */
 char **rh_guest_glob(guestfs_h *g, const char *pattern); /* NULL-terminated, caller frees */
 void rh_strv_free(char **v);
 

@@ -12,7 +12,12 @@ char *rh_guest_read(guestfs_h *g, const char *path)
   if (guestfs_is_file_opts(g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) <= 0) return NULL;
   size_t n;
   char *s = guestfs_read_file(g, path, &n);
-  (void)n; /* text: callers stop at the first NUL */
+  const char *nul = s ? memchr(s, 0, n) : NULL;
+  if (nul) { /* the parsers and editors take text: a NUL would cut it short */
+    rh_warn("%s: not a text file (a NUL byte at offset %zu); not read", path, (size_t)(nul - s));
+    free(s);
+    return NULL;
+  }
   return s;
 }
 

@@ -1,0 +1,83 @@
+# A hostile guest: /etc/fstab is binary garbage, /etc/os-release is text
+# garbage with shell syntax in it, and config files rehost edits are symlinks
+# to paths on the host. scan and finalize work inside the appliance: they
+# finish with clear results, nothing on the host is read or written, and the
+# guest's own files are edited (or left alone) safely.
+source "$(dirname "$0")/lib.sh"
+: "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
+FX=$(fixtures)
+
+qemu-img convert -O qcow2 "$FX/debian12-mbr.qcow2" "$T/g.qcow2"
+
+# host files the guest's symlinks name; one of them does not exist
+mkdir "$T/host"
+echo "host adjtime, must not change" > "$T/host/adjtime"
+echo "host interfaces, must not change" > "$T/host/interfaces"
+host_state() { stat -c '%n %s %Y %i' "$T/host/"* | sha256sum; ls -A "$T/host"; }
+before=$(host_state)
+
+{ printf 'UUID=x / ext4 defaults 0 1\n\0\1\2\377\376'; head -c 4000 /dev/urandom; } > "$T/fstab.bad"
+{
+  printf 'ID=$(touch %s/host/pwned)\nVERSION_ID=`touch %s/host/pwned2`\n' "$T" "$T"
+  printf 'PRETTY_NAME="unterminated\nNAME=\xff\xfe\xc3\x28 bad utf-8\n=\n==\nID_LIKE\n'
+  head -c 70000 /dev/zero | tr '\0' 'A'
+  echo
+} > "$T/os-release.bad"
+guestfish --rw --format=qcow2 -a "$T/g.qcow2" -i > "$T/gf.out" 2>&1 <<GF || fail "damaging the guest: $(cat "$T/gf.out")"
+upload $T/fstab.bad /etc/fstab
+upload $T/os-release.bad /etc/os-release
+rm-f /usr/lib/os-release
+rm-f /etc/adjtime
+ln-s $T/host/adjtime /etc/adjtime
+rm-f /etc/network/interfaces
+ln-s $T/host/interfaces /etc/network/interfaces
+mkdir-p /etc/default/grub.d
+ln-s $T/host/created-by-guest /etc/default/grub.d/99-hostile.cfg
+GF
+
+# ---- scan: a report, with warnings, and an exit status that says so ----
+rc=0
+"$REHOST" scan "$T/g.qcow2" -o "$T/scan.json" 2> "$T/scan.err" || rc=$?
+expect_eq "scan of a hostile guest succeeds" "$rc" 0
+expect_match "scan says the fstab is not text" "$(cat "$T/scan.err")" \
+  "/etc/fstab: not a text file \(a NUL byte at offset 27\); not read"
+jq -e . "$T/scan.json" > /dev/null && ok "scan report is valid JSON" || fail "scan report is not JSON"
+jq_eq "$T/scan.json" .os.type linux
+# the garbage os-release is data, never run; the distribution still shows
+# through /etc/debian_version
+jq_eq "$T/scan.json" .os.distro debian
+jq_eq "$T/scan.json" .os.major_version 12
+
+# ---- finalize in place: the dangling host symlinks become guest files ----
+rc=0
+"$REHOST" finalize --profile kvm --firstboot-install --network dhcp --report "$T/fin.json" \
+  "$T/g.qcow2" > "$T/fin.out" 2> "$T/fin.err" || rc=$?
+expect_eq "finalize of a hostile guest succeeds" "$rc" 0
+[ "$rc" = 0 ] || cat "$T/fin.err" >&2
+expect_match "it says it replaced the adjtime symlink" "$(cat "$T/fin.err")" \
+  "/etc/adjtime: a symlink to $T/host/adjtime, which is not a file in the guest; replaced by a file"
+expect_eq "the change report records it" \
+  "$(jq -r '.changes[] | select(.action == "replace-symlink") | .file' "$T/fin.json" | tr '\n' ' ')" "/etc/adjtime "
+
+guest_dump "$T/g.qcow2" qcow2 "$T/dump"
+expect_eq "guest /etc/adjtime is now a file saying UTC" "$(section "$T/dump" adjtime | sed -n 3p)" UTC
+cat > "$T/links.gf" <<'GF'
+is-symlink /etc/adjtime
+is-symlink /etc/network/interfaces
+readlink /etc/network/interfaces
+download /etc/fstab /dev/stdout
+GF
+guestfish --ro --format=qcow2 -a "$T/g.qcow2" -i -f "$T/links.gf" > "$T/links.out" 2> "$T/links.err" \
+  || fail "reading the links: $(cat "$T/links.err")"
+expect_eq "adjtime is no longer a symlink" "$(sed -n 1p "$T/links.out")" false
+# a dangling interfaces link is left alone: nothing to reset, nothing to follow
+expect_eq "the interfaces symlink is left as it was" "$(sed -n 2,3p "$T/links.out" | tr '\n' ' ')" \
+  "true $T/host/interfaces "
+expect_eq "the binary fstab is left byte for byte" "$(tail -n +4 "$T/links.out" | sha256sum)" \
+  "$(sha256sum < "$T/fstab.bad")"
+
+# ---- nothing on the host changed, nothing was created there ----
+expect_eq "host files untouched" "$(host_state)" "$before"
+expect_no_file "$T/host/pwned"
+expect_no_file "$T/host/created-by-guest"
+finish
