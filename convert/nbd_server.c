@@ -3,6 +3,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/proc.h"
+#include "../lib/workdir.h"
 #include "extents.h"
 
 #include <errno.h>
@@ -62,9 +63,9 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
 {
   memset(s, 0, sizeof *s);
   s->path = strdup(e->path);
-  char tmpl[] = "/tmp/rehost-nbd.XXXXXX";
-  const char *d = mkdtemp(tmpl);
-  if (!d || !s->path || asprintf(&s->dir, "%s", d) < 0 ||
+  char d[128];
+  if (rh_workdir_create("nbd", false, d, sizeof d) < 0 || !s->path ||
+      asprintf(&s->dir, "%s", d) < 0 ||
       asprintf(&s->sock, "%s/sock", d) < 0 || asprintf(&s->log, "%s/log", d) < 0) {
     rh_error("%s: cannot create a socket directory: %s", e->path, strerror(errno));
     return RH_EXIT_IO;
@@ -193,9 +194,7 @@ int rh_nbd_server_stop(struct rh_nbd_server *s)
     }
     s->pid = 0;
   }
-  if (s->log) unlink(s->log);
-  if (s->sock) unlink(s->sock);
-  if (s->dir) rmdir(s->dir);
+  if (s->dir) rh_workdir_remove(s->dir);
   free(s->dir);
   free(s->sock);
   free(s->log);

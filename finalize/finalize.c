@@ -7,6 +7,7 @@
 #include "../lib/log.h"
 #include "../lib/outfile.h"
 #include "../lib/proc.h"
+#include "../lib/workdir.h"
 #include "../profiles/profile.h"
 #include "../scan/scan.h"
 #include "config.h"
@@ -82,7 +83,7 @@ out:
     rh_error("%s: closing the image failed: %s", image, rh_guestfs_err(g));
     rc = RH_EXIT_IO;
   }
-  guestfs_close(g);
+  rh_appliance_close(g);
   return rc;
 }
 
@@ -154,8 +155,11 @@ static int check_state(const struct rh_finalize_opts *o, struct rh_target_state 
   int rc = rh_tstate_load(o->target, st);
   if (rc) return rc;
   if ((st->state == RH_TS_SYNCING || st->state == RH_TS_INCONSISTENT) && !o->force) {
-    rh_error("%s: its last sync did not complete (%s); run rehost replicate first, or use --force",
-             o->target, rh_tstate_name(st->state));
+    rh_error("%s: is %s (%s); run rehost replicate first (it repairs the target), or use --force",
+             o->target, rh_tstate_name(st->state),
+             st->state == RH_TS_SYNCING ? "its last sync did not finish"
+             : st->reason               ? st->reason
+                                        : "its last sync did not complete");
     return RH_EXIT_INTEGRITY;
   }
   if (st->state == RH_TS_FINALIZED && !o->output && !o->clone && !o->dry_run && !o->force) {
@@ -163,6 +167,28 @@ static int check_state(const struct rh_finalize_opts *o, struct rh_target_state 
     return RH_EXIT_INTEGRITY;
   }
   return RH_EXIT_OK;
+}
+
+/* Editing in place makes the target differ from its source. Until finalize
+ * completes, the state says so, whoever stops it (an error, kill -9, power
+ * loss): the next sync compares every block and undoes the partial edits.
+ * why: NULL before editing, else the failure. */
+static int mark_in_place(const char *target, struct rh_target_state *st, const char *profile,
+                         const char *why)
+{
+  char reason[400], now[32];
+  if (!st->id[0]) rh_tstate_new_id(st->id);
+  if (!st->src_path) rh_tstate_set(&st->src_path, "");
+  st->state = RH_TS_INCONSISTENT;
+  st->pid = why ? 0 : (long)getpid();
+  if (why)
+    snprintf(reason, sizeof reason, "finalize for %s failed at %s%s%s; the target may be partly "
+             "edited", profile, rh_utc_now(now, sizeof now), *why ? ": " : "", why);
+  else
+    snprintf(reason, sizeof reason, "finalize for %s (pid %ld) did not finish; the target may be "
+             "partly edited", profile, (long)getpid());
+  rh_tstate_set(&st->reason, reason);
+  return rh_tstate_save(target, st);
 }
 
 int rh_finalize(const struct rh_finalize_opts *o)
@@ -173,7 +199,7 @@ int rh_finalize(const struct rh_finalize_opts *o)
   struct rh_image img = {0};
   struct rh_target_state st = {0};
   json_object *changes = json_object_new_array();
-  char dir[] = "/tmp/rehost-finalize.XXXXXX", overlay[PATH_MAX] = "", *clone_tmp = NULL;
+  char dir[PATH_MAX - 32], overlay[PATH_MAX] = "", *clone_tmp = NULL;
   char *base = NULL;
   int lock = -1;
   bool have_dir = false;
@@ -207,7 +233,7 @@ int rh_finalize(const struct rh_finalize_opts *o)
     if (o->clone) {
       clone_tmp = rh_outfile_begin(o->clone);
       snprintf(overlay, sizeof overlay, "%s", clone_tmp ? clone_tmp : "");
-    } else if (mkdtemp(dir)) {
+    } else if (rh_workdir_create("finalize", true, dir, sizeof dir) == 0) {
       have_dir = true;
       snprintf(overlay, sizeof overlay, "%s/overlay.qcow2", dir);
     }
@@ -218,8 +244,13 @@ int rh_finalize(const struct rh_finalize_opts *o)
     work = overlay;
     work_fmt = "qcow2";
   }
+  bool in_place = !o->clone && !o->output && !o->dry_run;
+  if (in_place && (rc = mark_in_place(o->target, &st, p.name, NULL))) goto out;
   rh_info("finalizing %s for %s%s", o->target, p.name, o->dry_run ? " (dry run)" : "");
-  if ((rc = edit_guest(work, work_fmt, &p, o, changes))) goto out;
+  if ((rc = edit_guest(work, work_fmt, &p, o, changes))) {
+    if (in_place) mark_in_place(o->target, &st, p.name, rh_first_error());
+    goto out;
+  }
 
   if (o->dry_run) {
     print_changes(changes, true);
@@ -235,9 +266,8 @@ int rh_finalize(const struct rh_finalize_opts *o)
     clone_tmp = NULL;
   } else {
     /* in place: a booted system must not receive block syncs any more */
-    if (!st.id[0]) rh_tstate_new_id(st.id);
-    if (!st.src_path) rh_tstate_set(&st.src_path, "");
     st.state = RH_TS_FINALIZED;
+    st.pid = 0;
     rh_tstate_set(&st.reason, p.name);
     if ((rc = rh_tstate_save(o->target, &st))) goto out;
   }
@@ -248,10 +278,7 @@ int rh_finalize(const struct rh_finalize_opts *o)
             p.name, o->output ? " as " : "", o->output ? fmt : "");
 out:
   if (clone_tmp) rh_outfile_abort(clone_tmp);
-  if (have_dir) {
-    unlink(overlay);
-    rmdir(dir);
-  }
+  if (have_dir) rh_workdir_remove(dir);
   rh_target_unlock(lock);
   free(base);
   json_object_put(changes);

@@ -1,10 +1,12 @@
 #include "appliance.h"
 
 #include "../lib/log.h"
+#include "../lib/workdir.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +163,12 @@ static guestfs_h *try_launch(const struct rh_drive *drives, int n, bool force_tc
     return NULL;
   }
   guestfs_set_error_handler(g, NULL, NULL); /* we report errors ourselves */
+  /* libguestfs' temporary files (overlays of read-only drives) in a
+   * directory a later rehost removes if this one is killed */
+  char tmp[PATH_MAX];
+  if (rh_workdir_create("appliance", true, tmp, sizeof tmp) == 0 &&
+      guestfs_set_tmpdir(g, tmp) < 0)
+    rh_workdir_remove(tmp);
   if (rh_verbosity() >= RH_VERBOSE && getenv("REHOST_TRACE_APPLIANCE")) {
     guestfs_set_verbose(g, 1);
     guestfs_set_trace(g, 1);
@@ -176,7 +184,7 @@ static guestfs_h *try_launch(const struct rh_drive *drives, int n, bool force_tc
                                GUESTFS_ADD_DRIVE_OPTS_READONLY, drives[i].readonly ? 1 : 0,
                                -1) == -1) {
       rh_error("%s: cannot add to the appliance: %s", drives[i].path, rh_guestfs_err(g));
-      guestfs_close(g);
+      rh_appliance_close(g);
       return NULL;
     }
   }
@@ -203,15 +211,25 @@ guestfs_h *rh_appliance_launch(const struct rh_drive *drives, int n)
   if (!force_tcg && !user_chose_backend()) {
     rh_info("appliance launch failed (%s); retrying with TCG software emulation",
             rh_guestfs_err(g));
-    guestfs_close(g);
+    rh_appliance_close(g);
     g = try_launch(drives, n, true);
     if (!g) return NULL;
     if (guestfs_is_ready(g) > 0) return g;
   }
   rh_error("cannot launch the libguestfs appliance: %s (run libguestfs-test-tool to diagnose)",
            rh_guestfs_err(g));
-  guestfs_close(g);
+  rh_appliance_close(g);
   return NULL;
+}
+
+void rh_appliance_close(guestfs_h *g)
+{
+  if (!g) return;
+  char *tmp = guestfs_get_tmpdir(g);
+  guestfs_close(g);
+  const char *base = tmp ? strrchr(tmp, '/') : NULL;
+  if (base && !strncmp(base, "/rehost-appliance.", 18)) rh_workdir_remove(tmp);
+  free(tmp);
 }
 
 static int cmp_mp_len(const void *a, const void *b)

@@ -24,6 +24,8 @@ void rh_appliance_resources(int smp, int memsize_mb);
 
 /* Create a handle, add drives, launch. Returns NULL after printing an error. */
 guestfs_h *rh_appliance_launch(const struct rh_drive *drives, int n);
+/* guestfs_close, and remove the handle's temporary directory. */
+void rh_appliance_close(guestfs_h *g);
 
 /* Mount the inspected OS `root` (all its mountpoints, shortest first).
  * readonly mounts with "ro". Returns 0 or -1 (error printed). */

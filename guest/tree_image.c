@@ -314,7 +314,7 @@ int rh_tree_image_create(const struct rh_tree_image_opts *o)
     struct rh_drive d = {scratch, direct ? o->driver : "qcow2", false};
     guestfs_h *g = rh_appliance_launch(&d, 1);
     rc = g ? build(g, o, &rf, fstab, merged, tree_bytes) : RH_EXIT_GUEST;
-    if (g) guestfs_close(g);
+    rh_appliance_close(g);
   }
   if (!rc && !direct) {
     struct rh_image src = {.path = scratch, .virtual_size = size};

@@ -65,7 +65,7 @@ int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
 out:
   rh_strv_free(roots);
   guestfs_shutdown(g);
-  guestfs_close(g);
+  rh_appliance_close(g);
   if (rc) {
     json_object_put(report);
     return rc;

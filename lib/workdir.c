@@ -1,0 +1,81 @@
+#include "workdir.h"
+
+#include "log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Everything in the directory open at dfd, a few levels deep (libguestfs
+ * keeps a directory of its own in ours). Symlinks are removed, never
+ * followed. Closes dfd. */
+static void remove_contents_at(int dfd, int depth)
+{
+  DIR *dh = fdopendir(dfd);
+  if (!dh) {
+    close(dfd);
+    return;
+  }
+  for (struct dirent *de; (de = readdir(dh));) {
+    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+    if (unlinkat(dirfd(dh), de->d_name, 0) == 0 || errno != EISDIR || depth <= 0) continue;
+    int sub = openat(dirfd(dh), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub >= 0) remove_contents_at(sub, depth - 1);
+    unlinkat(dirfd(dh), de->d_name, AT_REMOVEDIR);
+  }
+  closedir(dh);
+}
+
+void rh_workdir_remove(const char *dir)
+{
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd >= 0) remove_contents_at(dfd, 3);
+  rmdir(dir);
+}
+
+/* rehost-PURPOSE.PID.XXXXXX in base, owned by us, whose PID is gone. */
+static void remove_stale(const char *base, const char *purpose)
+{
+  char prefix[64];
+  int plen = snprintf(prefix, sizeof prefix, "rehost-%s.", purpose);
+  DIR *dh = opendir(base);
+  for (struct dirent *de; dh && (de = readdir(dh));) {
+    if (strncmp(de->d_name, prefix, (size_t)plen) != 0) continue;
+    char *end;
+    long pid = strtol(de->d_name + plen, &end, 10);
+    if (pid <= 0 || *end != '.' || strlen(end) != 7) continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    struct stat sb;
+    if (fstatat(dirfd(dh), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(sb.st_mode) ||
+        sb.st_uid != geteuid())
+      continue;
+    int dfd = openat(dirfd(dh), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) continue;
+    remove_contents_at(dfd, 3);
+    if (unlinkat(dirfd(dh), de->d_name, AT_REMOVEDIR) == 0)
+      rh_info("removed %s/%s, left by an interrupted run", base, de->d_name);
+  }
+  if (dh) closedir(dh);
+}
+
+int rh_workdir_create(const char *purpose, bool large, char *out, size_t outsz)
+{
+  const char *base = "/tmp";
+  if (large) {
+    const char *t = getenv("TMPDIR");
+    base = t && *t ? t : "/var/tmp";
+  }
+  remove_stale(base, purpose);
+  int n = snprintf(out, outsz, "%s/rehost-%s.%ld.XXXXXX", base, purpose, (long)getpid());
+  if (n < 0 || (size_t)n >= outsz) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  return mkdtemp(out) ? 0 : -1;
+}

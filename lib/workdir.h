@@ -1,0 +1,20 @@
+/* Private working directories: qemu-nbd sockets, finalize's overlay,
+ * libguestfs' temporary files. Named rehost-PURPOSE.PID.XXXXXX, so that a
+ * later rehost can remove those left by one that was killed (kill -9, power
+ * loss): rh_workdir_create first removes stale ones (their PID no longer
+ * runs) in the same place. */
+#ifndef REHOST_WORKDIR_H
+#define REHOST_WORKDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Create the directory and write its path to out. large: it will hold image
+ * data, so it goes under $TMPDIR, else /var/tmp (often not a small tmpfs);
+ * otherwise (sockets, whose paths must stay short) under /tmp.
+ * Returns 0, or -1 with errno set. */
+int rh_workdir_create(const char *purpose, bool large, char *out, size_t outsz);
+/* Remove the directory and what is in it (symlinks are not followed). */
+void rh_workdir_remove(const char *dir);
+
+#endif
