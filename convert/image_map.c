@@ -55,6 +55,7 @@ int rh_image_map_parse(const char *json, struct rh_image_map *m)
     int64_t start = jint(e, "start", -1), len = jint(e, "length", -1);
     int64_t depth = jint(e, "depth", 0), host = jint(e, "offset", -1);
     if (start < 0 || len <= 0 || (uint64_t)start != m->size) goto out; /* must be contiguous */
+    if ((uint64_t)len > UINT64_MAX - m->size) goto out;
     uint8_t kind = RH_MAP_NBD;
     if (jbool(e, "zero") && depth == 0)
       kind = RH_MAP_ZERO;

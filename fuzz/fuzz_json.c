@@ -1,5 +1,8 @@
-/* libFuzzer: the JSON documents rehost reads back: target profiles, target
- * replication state, replication pair files. */
+/* libFuzzer: the JSON documents rehost reads: target profiles, target
+ * replication state, replication pair files, and what qemu-img says about an
+ * image (map extents, bitmaps) - which a hostile image shapes. */
+#include "../convert/bitmaps.h"
+#include "../convert/image_map.h"
 #include "../convert/target_state.h"
 #include "../profiles/profile.h"
 #include "../virt/pairs.h"
@@ -28,6 +31,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(rh_pair_format(&pr));
     rh_pair_free(&pr);
   }
+  struct rh_image_map m;
+  memset(&m, 0, sizeof m);
+  if (rh_image_map_parse(text, &m) == 0) {
+    uint64_t total = 0; /* the extents tile [0, size) */
+    for (size_t i = 0; i < m.n; i++) {
+      if (m.v[i].off != total) __builtin_trap();
+      total += m.v[i].len;
+    }
+    if (total != m.size) __builtin_trap();
+  }
+  rh_image_map_free(&m);
+  struct rh_bitmap_info bm[8];
+  int nb = rh_bitmaps_parse(text, bm, 8);
+  if (nb > 8) __builtin_trap();
+  for (int i = 0; i < nb; i++)
+    if (!memchr(bm[i].name, 0, sizeof bm[i].name)) __builtin_trap();
   free(text);
   return 0;
 }
