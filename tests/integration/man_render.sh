@@ -10,4 +10,9 @@ for page in rehost rehost-scan rehost-capture rehost-replicate rehost-profiles r
   warn=$(groff -man -ww -z "$f" 2>&1 || true)
   expect_eq "$page groff warnings" "$warn" ""
 done
+# rehost(1)'s EXIT STATUS table lists exactly the codes lib/exitcodes.h defines
+header=$(sed -nE 's/^ *RH_EXIT_[A-Z]+ = ([0-9]+),.*/\1/p' "$REHOST_SRC/lib/exitcodes.h" | sort -n | tr '\n' ' ')
+table=$(sed -n '/^\.SH EXIT STATUS/,/^\.TE/p' "$REHOST_SRC/man/rehost.1" | grep -oE '^[0-9]+'"$(printf '\t')" | tr -d '\t' | sort -n | tr '\n' ' ')
+expect_eq "exit status table matches lib/exitcodes.h" "$table" "$header"
+expect_match "every code is in the table" "$header" "^0 1 2 3 4 5 6 7 $"
 finish
