@@ -24,9 +24,13 @@ jq_eq $R '.storage.disks[0].partition_table' msdos
 jq_eq $R '[.fstab[] | select(.network)] | length' 2
 
 # GPT layout: root stays partition 1 (the tree's fstab names /dev/sda1), the
-# BIOS boot partition is number 2; this one is booted.
-"$REHOST" -q capture --partition gpt "$FX/root" -o "$T/gpt.qcow2"
-"$REHOST" -q scan --json "$T/gpt.qcow2" > "$T/g.json"
+# BIOS boot partition is number 2; this one is booted. It is written as vhdx,
+# built through a qcow2 scratch: right format, no temporaries left.
+"$REHOST" -q capture --partition gpt "$FX/root" -o "$T/gpt.vhdx"
+expect_eq "tree to vhdx" "$(qemu-img info --output=json "$T/gpt.vhdx" | jq -r .format)" vhdx
+qemu-img check -q "$T/gpt.vhdx" && ok "vhdx check" || fail "qemu-img check gpt.vhdx"
+expect_no_temp "$T"
+"$REHOST" -q scan --json "$T/gpt.vhdx" > "$T/g.json"
 G=$T/g.json
 jq_eq $G '.storage.disks[0].partition_table' gpt
 jq_eq $G .os.root /dev/sda1
@@ -36,18 +40,11 @@ expect_eq "bios boot partition lies before root" \
   "$(jq '[.storage.disks[0].partitions[] | {(.number|tostring): .start}] | add | .["2"] < .["1"]' $G)" true
 jq_eq $G .os.hostname "$FIX_HOSTNAME"
 
-# a format built through a qcow2 scratch: right format, no temporaries left
-"$REHOST" -q capture "$FX/root" -o "$T/tree.vhdx"
-expect_eq "tree to vhdx" "$(qemu-img info --output=json "$T/tree.vhdx" | jq -r .format)" vhdx
-qemu-img check -q "$T/tree.vhdx" && ok "vhdx check" || fail "qemu-img check tree.vhdx"
-expect_no_temp "$T"
-rm -f "$T/tree.vhdx"
-
 # boot it: SeaBIOS -> grub -> kernel -> systemd -> serial getty
 log=$T/serial.log
 timeout 420 qemu-system-x86_64 -machine accel=tcg -cpu max -m 1024 -smp 2 -display none \
   -no-reboot -nodefaults -serial "file:$log" \
-  -drive "file=$T/gpt.qcow2,format=qcow2,if=ide,snapshot=on" -nic none &
+  -drive "file=$T/gpt.vhdx,format=vhdx,if=ide,snapshot=on" -nic none &
 qpid=$!
 booted=
 for _ in $(seq 1 400); do
