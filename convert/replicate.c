@@ -389,17 +389,15 @@ static int do_sync(struct run *r)
   rh_tstate_set(&st->last_finished, finished);
   if (rc) {
     st->state = RH_TS_INCONSISTENT;
-    char reason[400];
+    char what[96], reason[400];
+    if (r->target_exists)
+      snprintf(what, sizeof what, "%s sync %s at %s", rh_repl_mode_name(r->mode),
+               rc == RH_EXIT_INTERRUPTED ? "interrupted" : "failed", finished);
+    else
+      snprintf(what, sizeof what, "the first full copy did not finish");
     const char *err = rh_first_error();
-    snprintf(reason, sizeof reason, "%s sync %s at %s%s%s", rh_repl_mode_name(r->mode),
-             rc == RH_EXIT_INTERRUPTED ? "interrupted" : "failed", finished, *err ? ": " : "",
-             err);
+    snprintf(reason, sizeof reason, "%s%s%s", what, *err ? ": " : "", err);
     rh_tstate_set(&st->reason, reason);
-    if (!r->target_exists && rc) {
-      snprintf(reason, sizeof reason, "the first full copy did not finish%s%s", *err ? ": " : "",
-               err);
-      rh_tstate_set(&st->reason, reason);
-    }
     rh_tstate_save(o->target, st); /* if even this fails, "syncing" still says inconsistent */
     rh_warn("%s: marked inconsistent; the next sync will compare every block", o->target);
     return rc;
