@@ -227,8 +227,7 @@ void rh_appliance_close(guestfs_h *g)
   if (!g) return;
   char *tmp = guestfs_get_tmpdir(g);
   guestfs_close(g);
-  const char *base = tmp ? strrchr(tmp, '/') : NULL;
-  if (base && !strncmp(base, "/rehost-appliance.", 18)) rh_workdir_remove(tmp);
+  if (rh_workdir_is(tmp, "appliance")) rh_workdir_remove(tmp);
   free(tmp);
 }
 

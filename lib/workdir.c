@@ -39,17 +39,30 @@ void rh_workdir_remove(const char *dir)
   rmdir(dir);
 }
 
-/* rehost-PURPOSE.PID.XXXXXX in base, owned by us, whose PID is gone. */
-static void remove_stale(const char *base, const char *purpose)
+/* The PID in a name "rehost-PURPOSE.PID.XXXXXX", or 0 if it is not one. */
+static long name_pid(const char *name, const char *purpose)
 {
   char prefix[64];
   int plen = snprintf(prefix, sizeof prefix, "rehost-%s.", purpose);
+  if (strncmp(name, prefix, (size_t)plen) != 0) return 0;
+  char *end;
+  long pid = strtol(name + plen, &end, 10);
+  return pid > 0 && *end == '.' && strlen(end) == 7 ? pid : 0;
+}
+
+bool rh_workdir_is(const char *dir, const char *purpose)
+{
+  const char *slash = dir ? strrchr(dir, '/') : NULL;
+  return slash && name_pid(slash + 1, purpose) > 0;
+}
+
+/* rehost-PURPOSE.PID.XXXXXX in base, owned by us, whose PID is gone. */
+static void remove_stale(const char *base, const char *purpose)
+{
   DIR *dh = opendir(base);
   for (struct dirent *de; dh && (de = readdir(dh));) {
-    if (strncmp(de->d_name, prefix, (size_t)plen) != 0) continue;
-    char *end;
-    long pid = strtol(de->d_name + plen, &end, 10);
-    if (pid <= 0 || *end != '.' || strlen(end) != 7) continue;
+    long pid = name_pid(de->d_name, purpose);
+    if (pid <= 0) continue;
     if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
     struct stat sb;
     if (fstatat(dirfd(dh), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(sb.st_mode) ||

@@ -16,5 +16,7 @@
 int rh_workdir_create(const char *purpose, bool large, char *out, size_t outsz);
 /* Remove the directory and what is in it (symlinks are not followed). */
 void rh_workdir_remove(const char *dir);
+/* Is dir one rh_workdir_create made for purpose (by its name)? */
+bool rh_workdir_is(const char *dir, const char *purpose);
 
 #endif

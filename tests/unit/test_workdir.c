@@ -55,6 +55,11 @@ static void create_and_remove(void **state)
   struct stat sb;
   assert_int_equal(stat(dir, &sb), 0);
   assert_int_equal(sb.st_mode & 0777, 0700);
+  assert_true(rh_workdir_is(dir, "unit"));
+  assert_false(rh_workdir_is(dir, "nbd"));
+  assert_false(rh_workdir_is("/tmp", "unit"));
+  assert_false(rh_workdir_is("/tmp/rehost-unit.12x.abcdef", "unit"));
+  assert_false(rh_workdir_is(NULL, "unit"));
   touch(dir, "overlay.qcow2", "x");
   char sub[300];
   snprintf(sub, sizeof sub, "%s/libguestfsXYZ", dir);
