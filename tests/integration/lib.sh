@@ -27,6 +27,14 @@ jq_eq() {
   got=$(jq -r "$2" "$1" 2>&1) || got="jq error: $got"
   expect_eq "$2" "$got" "$3"
 }
+# expect_same_data WHAT A B: the two images hold the same data (qemu-img
+# compare, any formats); on a difference, qemu-img's account of it
+expect_same_data() {
+  local out
+  if out=$(qemu-img compare "$2" "$3" 2>&1); then ok "$1"; else fail "$1: $out"; fi
+}
+# target_state TARGET: the state in TARGET.rehost.json, or "none"
+target_state() { jq -r .state "$1.rehost.json" 2> /dev/null || echo none; }
 expect_no_file() { if [ -e "$1" ]; then fail "$1 exists but should not"; else ok "no $1"; fi; }
 expect_no_temp() {
   local left

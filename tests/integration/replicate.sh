@@ -40,18 +40,15 @@ sync() {
   else fail "replicate $* exited $?: $(cat "$T/$ev.err")"; fi
 }
 ev() { jq -r "select(.event==\"sync\") | $2" "$T/$1.jsonl"; }
-same() {
-  if qemu-img compare -q "$1" "$2"; then ok "$3"; else fail "$3: $(qemu-img compare "$1" "$2" 2>&1)"; fi
-}
 # data snapshot of a qcow2 source: later syncs must leave its data unchanged
 snapshot() { qemu-img convert -O qcow2 "$1" "$T/snap.qcow2"; }
-unchanged() { same "$1" "$T/snap.qcow2" "source data unchanged ($2)"; }
+unchanged() { expect_same_data "source data unchanged ($2)" "$1" "$T/snap.qcow2"; }
 
 # ---- full copy, then bitmap and compare syncs, qcow2 -> qcow2 ----
 snapshot "$T/src.qcow2"
 sync full "$T/src.qcow2" "$T/tgt.qcow2"
 unchanged "$T/src.qcow2" "full"
-same "$T/src.qcow2" "$T/tgt.qcow2" "full copy equals source"
+expect_same_data "full copy equals source" "$T/src.qcow2" "$T/tgt.qcow2"
 qemu-img check -q "$T/tgt.qcow2" && ok "target passes qemu-img check" || fail "qemu-img check target"
 expect_eq "first sync is full" "$(ev full .mode)" full
 jq_eq "$T/tgt.qcow2.rehost.json" .state consistent
@@ -71,7 +68,7 @@ expect_eq "auto chooses bitmap" "$(ev bm1 .mode)" bitmap
 expect_eq "bitmap sync reads only the dirty blocks" "$(ev bm1 .bytes_read_source)" $((N * BS))
 expect_eq "bitmap sync never reads the target" "$(ev bm1 .bytes_read_target)" 0
 expect_eq "bitmap sync writes the dirty blocks" "$(ev bm1 '.bytes_written + .bytes_zeroed')" $((N * BS))
-same "$T/src.qcow2" "$T/tgt.qcow2" "bitmap sync: target equals source"
+expect_same_data "bitmap sync: target equals source" "$T/src.qcow2" "$T/tgt.qcow2"
 unchanged "$T/src.qcow2" "bitmap"
 expect_eq "new generation" "$(jq -r .bitmap.generation "$T/tgt.qcow2.rehost.json")" 2
 expect_eq "old generation retired" \
@@ -87,7 +84,7 @@ expect_eq "compare writes exactly the changed blocks" "$(ev cmp1 '.bytes_written
 expect_eq "compare block count" "$(ev cmp1 .blocks_written)" $N
 r=$(ev cmp1 .bytes_read_target)
 [ "$r" -gt 0 ] && [ "$r" -lt "$VSIZE" ] && ok "compare skips ranges zero on both sides" || fail "compare read $r of $VSIZE"
-same "$T/src.qcow2" "$T/tgt.qcow2" "compare sync: target equals source"
+expect_same_data "compare sync: target equals source" "$T/src.qcow2" "$T/tgt.qcow2"
 unchanged "$T/src.qcow2" "compare"
 sync cmp2 --mode compare "$T/src.qcow2" "$T/tgt.qcow2"
 expect_eq "a second compare writes nothing" "$(ev cmp2 '.bytes_written + .bytes_zeroed')" 0
@@ -97,7 +94,7 @@ qemu-io -f qcow2 -c "write -P 0x5a 1M 64k" "$T/tgt.qcow2" > /dev/null
 sync mod "$T/src.qcow2" "$T/tgt.qcow2"
 expect_eq "modified target: compare" "$(ev mod .mode)" compare
 expect_match "says why" "$(cat "$T/mod.err")" "target was modified since the last sync"
-same "$T/src.qcow2" "$T/tgt.qcow2" "modified target repaired"
+expect_same_data "modified target repaired" "$T/src.qcow2" "$T/tgt.qcow2"
 
 # ---- unclean shutdown of the source's VM: its bitmap is flagged in-use ----
 qemu-io -f qcow2 -c "write -P 0x3c 2M 64k" -c "sleep 60000" "$T/src.qcow2" > /dev/null &
@@ -107,7 +104,7 @@ kill -9 $qpid; wait $qpid 2>/dev/null || true
 sync crash "$T/src.qcow2" "$T/tgt.qcow2"
 expect_eq "in-use bitmap: compare" "$(ev crash .mode)" compare
 expect_match "says the VM did not shut down cleanly" "$(cat "$T/crash.err")" "did not shut down cleanly"
-same "$T/src.qcow2" "$T/tgt.qcow2" "write of the crashed VM replicated"
+expect_same_data "write of the crashed VM replicated" "$T/src.qcow2" "$T/tgt.qcow2"
 sync after "$T/src.qcow2" "$T/tgt.qcow2"
 expect_eq "next sync is bitmap again" "$(ev after .mode)" bitmap
 
@@ -120,7 +117,7 @@ expect_match "bitmap refused, with the reason" "$(cat "$T/inc.err")" "bitmap mod
 # ---- integrity refusals ----
 cp --sparse=always "$FX/debian12-gpt.qcow2" "$T/other.qcow2"
 run_expect_fail 7 "replicated from $T/src.qcow2; refusing" "$REHOST" replicate "$T/other.qcow2" "$T/tgt.qcow2"
-same "$T/src.qcow2" "$T/tgt.qcow2" "refused sync left the target alone"
+expect_same_data "refused sync left the target alone" "$T/src.qcow2" "$T/tgt.qcow2"
 qemu-nbd -f qcow2 --socket="$T/nbd.sock" "$T/src.qcow2" & npid=$!
 for _ in $(seq 50); do [ -S "$T/nbd.sock" ] && break; sleep 0.1; done
 run_expect_fail 3 "src.qcow2: in use by another process" "$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2"
@@ -132,7 +129,7 @@ run_expect_fail 2 "same file" "$REHOST" replicate "$T/src.qcow2" "$T/src.qcow2"
 echo '{"schema":"rehost.target/1",' > "$T/bad.qcow2.rehost.json"; cp "$T/tgt.qcow2" "$T/bad.qcow2"
 run_expect_fail 3 "bad.qcow2.rehost.json: malformed replication state" "$REHOST" replicate "$T/src.qcow2" "$T/bad.qcow2"
 sync forced --force "$T/other.qcow2" "$T/tgt.qcow2"
-same "$T/other.qcow2" "$T/tgt.qcow2" "--force replaces the target's source"
+expect_same_data "--force replaces the target's source" "$T/other.qcow2" "$T/tgt.qcow2"
 jq_eq "$T/tgt.qcow2.rehost.json" .source.path "$T/other.qcow2"
 rm -f "$T"/tgt.qcow2* "$T"/other.qcow2* "$T"/bad.qcow2*
 
@@ -143,7 +140,7 @@ for ext in vmdk vhdx vhd raw; do
   sync "b$ext" "$T/src.qcow2" "$T/t.$ext"
   expect_eq "$ext: bitmap sync" "$(ev "b$ext" .mode)" bitmap
   expect_eq "$ext: wrote the 5 blocks" "$(ev "b$ext" '.bytes_written + .bytes_zeroed')" $((5 * BS))
-  same "$T/src.qcow2" "$T/t.$ext" "$ext target equals source"
+  expect_same_data "$ext target equals source" "$T/src.qcow2" "$T/t.$ext"
   rm -f "$T/t.$ext"*
 done
 
@@ -160,12 +157,12 @@ expect_eq "raw source: compare" "$(ev rcmp .mode)" compare
 expect_match "raw source: says why" "$(cat "$T/rcmp.err")" "change tracking needs a qcow2 source, not raw"
 expect_eq "raw source: exactly the changed blocks" "$(ev rcmp '.bytes_written + .bytes_zeroed')" $((11 * BS))
 expect_eq "raw source file unchanged by compare" "$(sum "$T/src.raw")" "$before"
-same "$T/src.raw" "$T/r.qcow2" "raw -> qcow2 equals source"
+expect_same_data "raw -> qcow2 equals source" "$T/src.raw" "$T/r.qcow2"
 truncate -s +64M "$T/src.raw"
 qemu-io -f raw -c "write -P 0x42 $((VSIZE + 1048576)) 64k" "$T/src.raw" > /dev/null
 sync grow "$T/src.raw" "$T/r.qcow2"
 expect_eq "target grew with the source" "$(qemu-img info --output=json "$T/r.qcow2" | jq '.["virtual-size"]')" $((VSIZE + 67108864))
-same "$T/src.raw" "$T/r.qcow2" "grown target equals source"
+expect_same_data "grown target equals source" "$T/src.raw" "$T/r.qcow2"
 expect_match "says it grows" "$(cat "$T/grow.err")" "source grew"
 truncate -s "$VSIZE" "$T/src.raw"
 run_expect_fail 7 "refusing to shrink" "$REHOST" replicate "$T/src.raw" "$T/r.qcow2"

@@ -9,8 +9,6 @@ RANDOM=$SEED
 ROUNDS=${FAULT_ROUNDS:-14}
 echo "random seed: $SEED, $ROUNDS kill rounds (rerun with SEED=$SEED)"
 
-same() { qemu-img compare -q "$1" "$2"; }
-state() { jq -r .state "$T/tgt.qcow2.rehost.json" 2>/dev/null || echo none; }
 
 cp --sparse=always "$FX/debian12-mbr.qcow2" "$T/src.qcow2"
 "$REHOST" -q replicate "$T/src.qcow2" "$T/tgt.qcow2" || fail "initial full copy"
@@ -34,31 +32,28 @@ for round in $(seq "$ROUNDS"); do
   if kill -9 $pid 2>/dev/null; then killed=$((killed + 1)); fi
   wait $pid 2>/dev/null || true
   sleep 0.3 # qemu-nbd helpers die with rehost (PR_SET_PDEATHSIG)
-  st=$(state)
+  st=$(target_state "$T/tgt.qcow2")
   echo "round $round: $mode sync killed after ${delay} ms, state $st"
   if [ "$st" = consistent ] && [ "$(jq -r .last_sync.started "$T/tgt.qcow2.rehost.json")" = "$prev_started" ]; then
     # killed before it began: the target still equals the source of the last sync
-    same "$T/prev.qcow2" "$T/tgt.qcow2" && ok "round $round: untouched target still consistent" \
-      || fail "round $round: target marked consistent but differs from the last synced source"
+    expect_same_data "round $round: untouched target still consistent" "$T/prev.qcow2" "$T/tgt.qcow2"
   elif [ "$st" = consistent ]; then
-    same "$T/src.qcow2" "$T/tgt.qcow2" && ok "round $round: consistent means equal" \
-      || fail "round $round: target marked consistent but differs from the source"
+    expect_same_data "round $round: consistent means equal" "$T/src.qcow2" "$T/tgt.qcow2"
   else
     expect_eq "round $round: a killed sync is not consistent" "$st" syncing
   fi
-  same "$T/src.qcow2" "$T/snap.qcow2" && ok "round $round: source data unchanged" \
-    || fail "round $round: the source's data changed"
+  expect_same_data "round $round: source data unchanged" "$T/src.qcow2" "$T/snap.qcow2"
   "$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" > /dev/null 2> "$T/next.err" \
     || fail "round $round: next sync failed: $(cat "$T/next.err")"
   if [ "$st" = syncing ]; then
     expect_match "round $round: next run says why" "$(cat "$T/next.err")" \
       "compare sync: the previous sync \(pid $pid\) did not finish"
   fi
-  same "$T/src.qcow2" "$T/tgt.qcow2" && ok "round $round: repaired" || fail "round $round: target differs after the next sync"
+  expect_same_data "round $round: repaired" "$T/src.qcow2" "$T/tgt.qcow2"
   mv "$T/snap.qcow2" "$T/prev.qcow2"
   qemu-img check -q "$T/tgt.qcow2" && ok "round $round: target passes qemu-img check" \
     || fail "round $round: qemu-img check target: $(qemu-img check "$T/tgt.qcow2" 2>&1 | tail -2)"
-  expect_eq "round $round: consistent again" "$(state)" consistent
+  expect_eq "round $round: consistent again" "$(target_state "$T/tgt.qcow2")" consistent
   expect_no_temp "$T"
 done
 [ "$killed" -gt 0 ] && ok "some syncs were killed mid-way" || fail "no sync was killed: timing too short"
@@ -77,7 +72,7 @@ jq_eq "$T/tgt.qcow2.rehost.json" .state inconsistent
 expect_match "reason says interrupted" "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" "compare sync interrupted at"
 out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT: $out"
 expect_match "next run compares, saying why" "$out" "compare sync: the target is marked inconsistent \(compare sync interrupted"
-same "$T/src.qcow2" "$T/tgt.qcow2" && ok "repaired after SIGINT" || fail "target differs after SIGINT repair"
+expect_same_data "repaired after SIGINT" "$T/src.qcow2" "$T/tgt.qcow2"
 
 # ---- read errors: a source disk with one unreadable 4 KiB sector ----
 # nbdkit's ddrescue filter fails reads in the ranges a ddrescue map marks bad
@@ -117,7 +112,7 @@ serve "$T/good.map"
 out=$("$REHOST" replicate -f raw "$T/mnt/disk" "$T/r.qcow2" 2>&1) || fail "sync after the disk recovered: $out"
 expect_match "the next sync says why it compares" "$out" \
   "compare sync: the target is marked inconsistent \(compare sync failed at .*offset $bad"
-same "$T/disk.raw" "$T/r.qcow2" && ok "repaired after the read error" || fail "target differs after read-error repair"
+expect_same_data "repaired after the read error" "$T/disk.raw" "$T/r.qcow2"
 expect_eq "the failing source's bytes are unchanged" "$(sum "$T/disk.raw")" "$disk_sum"
 fusermount3 -u "$T/mnt"
 
@@ -154,6 +149,6 @@ done
 mount -o remount,size=256M "$T/small"
 out=$("$REHOST" replicate "$T/grow.qcow2" "$T/small/g.qcow2" 2>&1) || fail "sync after freeing space: $out"
 expect_match "falls back to compare after ENOSPC" "$out" "compare sync: the target is marked inconsistent"
-same "$T/grow.qcow2" "$T/small/g.qcow2" && ok "repaired after ENOSPC" || fail "target differs after ENOSPC repair"
-same "$T/grow.raw" "$T/grow.qcow2" && ok "ENOSPC: the source's data is unchanged" || fail "the source's data changed"
+expect_same_data "repaired after ENOSPC" "$T/grow.qcow2" "$T/small/g.qcow2"
+expect_same_data "ENOSPC: the source's data is unchanged" "$T/grow.raw" "$T/grow.qcow2"
 finish
