@@ -58,7 +58,11 @@ int cmd_capture(int argc, char **argv)
     switch (c) {
     case 'o': output = optarg; break;
     case 'O': ofmt = optarg; break;
-    case 'f': format = optarg; break;
+    case 'f':
+      if (!rh_format_driver(optarg))
+        return rh_usage_error("capture", "unknown format '%s' (raw, qcow2, vmdk, vhd, vhdx)", optarg);
+      format = optarg;
+      break;
     case 'P': partition = optarg; break;
     case 'S':
       if (parse_size(optarg, &size) < 0) return rh_usage_error("capture", "bad --size '%s'", optarg);
@@ -93,7 +97,7 @@ int cmd_capture(int argc, char **argv)
     return rc;
   }
   struct rh_image img;
-  struct rh_probe_opts po = {format, allow_backing};
+  struct rh_probe_opts po = {format, allow_backing, false};
   int rc = rh_image_probe(source, &po, &img);
   if (rc) return rc;
   const char *opts = !strcmp(driver, "vmdk") ? "subformat=streamOptimized" : NULL;

@@ -20,11 +20,14 @@ struct rh_convert_cli;
 int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize_opts *o,
                       struct rh_convert_cli *x, bool *help);
 
-/* Options every command accepts: -v, -q, --machine-readable, -h/--help. */
+/* Options every command accepts: -v, -q, --machine-readable, -h/--help,
+ * --max-virtual-size SIZE. */
 #define RH_COMMON_SHORTOPTS "vqh"
+#define RH_OPT_MAX_VSIZE 0x3f0
 #define RH_COMMON_LONGOPTS                                          \
   {"verbose", no_argument, 0, 'v'}, {"quiet", no_argument, 0, 'q'}, \
-      {"help", no_argument, 0, 'h'}, {"machine-readable", no_argument, 0, 'M'}
+      {"help", no_argument, 0, 'h'}, {"machine-readable", no_argument, 0, 'M'}, \
+      {"max-virtual-size", required_argument, 0, RH_OPT_MAX_VSIZE}
 
 /* A libvirt domain as the source (cmd/domain_opts.c). */
 #include "../virt/domain.h"
@@ -50,6 +53,7 @@ bool rh_domain_option(int c, const char *arg, struct rh_domain_src *s);
 struct rh_convert_cli {
   struct rh_domain_src ds;
   const char *libvirt_xml;
+  const char *name;         /* --name: the new domain's name (default: OUT's base name) */
   bool keep_mac;
 };
 /* Load the domain when --domain was given (no-op otherwise); refuse a running

@@ -1,3 +1,4 @@
+#include "../convert/image.h"
 #include "../finalize/finalize.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
@@ -22,7 +23,9 @@ static const char usage_text[] =
     "complete.\n\n"
     "  -p, --profile NAME    ec2, openstack, azure, hyperv, kvm, or a profile file\n"
     "  -o, --output OUT      the converted image (required)\n"
-    "  -O, --format F        format of OUT (one the profile allows)\n"
+    "  -f, --format FMT      SOURCE's format (raw, qcow2, vmdk, vhd, vhdx); default:\n"
+    "                        detected (a libvirt domain's: the one it declares)\n"
+    "  -O, --output-format F format of OUT (one the profile allows)\n"
     "      --packages DIR    agent packages (.deb/.rpm, with dependencies) to install\n"
     "      --firstboot-install  agents missing from DIR are installed by a unit at\n"
     "                        the new machine's first boot (needs network then)\n"
@@ -34,7 +37,10 @@ static const char usage_text[] =
     "      --libvirt-xml F   also write a libvirt domain for OUT (qcow2 or raw):\n"
     "                        virtio disk and NICs, serial console, the source\n"
     "                        domain's vCPUs, memory and firmware\n"
+    "      --name NAME       that domain's name (default: OUT's base name; it gets a\n"
+    "                        new UUID, so it can be defined beside the source)\n"
     "      --keep-mac        keep the source domain's MAC addresses in that XML\n"
+    "      --allow-backing   allow a SOURCE image with a backing file\n"
     RH_DOMAIN_HELP
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
 
@@ -62,7 +68,7 @@ static int write_domain_xml(const struct rh_convert_cli *x, const struct rh_fina
   char *dot = strrchr(base, '.');
   if (dot && dot != base) *dot = 0;
   const struct rh_domain *d = x->ds.loaded ? &x->ds.dom : NULL;
-  struct rh_target_domain t = {.name = d ? d->name : base, .image = image, .format = fmt,
+  struct rh_target_domain t = {.name = x->name ? x->name : base, .image = image, .format = fmt,
                                .vcpus = d ? d->vcpus : 0, .memory_kib = d ? d->memory_kib : 0,
                                .uefi = d && d->uefi, .keep_mac = x->keep_mac,
                                .nics = d ? d->nics : NULL, .n_nics = d ? d->n_nics : 0};
@@ -88,6 +94,7 @@ int cmd_convert(int argc, char **argv)
   }
   if (!o.output) return rh_usage_error("convert", "missing -o OUT");
   if (x.keep_mac && !x.libvirt_xml) return rh_usage_error("convert", "--keep-mac needs --libvirt-xml");
+  if (x.name && !x.libvirt_xml) return rh_usage_error("convert", "--name needs --libvirt-xml");
   char fmt[32] = "";
   if (x.libvirt_xml) {
     if ((rc = out_format(&o, fmt, sizeof fmt))) return rc;
@@ -102,6 +109,16 @@ int cmd_convert(int argc, char **argv)
   if ((rc = rh_domain_resolve("convert", &x.ds, true))) goto out;
   if (x.ds.chosen) {
     o.target = x.ds.chosen->path;
+    /* the format libvirt runs the disk with, never a guess from its bytes */
+    if (!o.input_format && x.ds.chosen->format && rh_format_driver(x.ds.chosen->format))
+      o.input_format = x.ds.chosen->format;
+    else if (!o.input_format) {
+      rh_error("domain '%s': disk %s declares format '%s', which rehost does not read",
+               x.ds.dom.name, x.ds.chosen->dev ? x.ds.chosen->dev : "?",
+               x.ds.chosen->format ? x.ds.chosen->format : "(none)");
+      rc = RH_EXIT_INPUT;
+      goto out;
+    }
     for (size_t i = 0; i < x.ds.dom.n_disks; i++)
       if (&x.ds.dom.disks[i] != x.ds.chosen)
         rh_warn("domain '%s': disk %s (%s) is not converted: convert converts one disk (--disk)",

@@ -1,5 +1,6 @@
 /* --connect URI --domain NAME [--snapshot S] [--disk DEV]: a libvirt domain's
  * disk as the source of scan, replicate and convert. */
+#include "../convert/image.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../virt/domain.h"
@@ -41,16 +42,26 @@ int rh_domain_resolve(const char *cmd, struct rh_domain_src *s, bool refuse_runn
       rh_error("domain '%s' has no disks", s->dom.name);
     return RH_EXIT_INPUT;
   }
-  for (size_t i = 0; i < s->dom.n_disks; i++)
-    if (!s->dom.disks[i].path) {
+  for (size_t i = 0; i < s->dom.n_disks; i++) {
+    struct rh_dom_disk *k = &s->dom.disks[i];
+    if (!k->path) {
       rh_error("domain '%s': disk %s is a %s disk, not a file or block device rehost can read",
-               s->dom.name, s->dom.disks[i].dev ? s->dom.disks[i].dev : "?",
-               s->dom.disks[i].kind ? s->dom.disks[i].kind : "network");
+               s->dom.name, k->dev ? k->dev : "?", k->kind ? k->kind : "network");
       return RH_EXIT_INPUT;
     }
+    /* The format libvirt runs the disk with is the one rehost reads it as,
+     * never a guess from the guest's bytes; none declared means raw, as for
+     * libvirt itself. */
+    if (!k->format) k->format = strdup("raw");
+    if (!k->format || !rh_format_driver(k->format)) {
+      rh_error("domain '%s': disk %s declares format '%s'; rehost reads raw, qcow2, vmdk, vpc "
+               "and vhdx only", s->dom.name, k->dev ? k->dev : "?", k->format ? k->format : "?");
+      return RH_EXIT_INPUT;
+    }
+  }
   rh_info("domain '%s'%s%s: disk %s = %s (%s)", s->dom.name, s->snapshot ? ", snapshot " : "",
           s->snapshot ? s->snapshot : "", s->chosen->dev ? s->chosen->dev : "?", s->chosen->path,
-          s->chosen->format ? s->chosen->format : "format not declared");
+          s->chosen->format);
   return RH_EXIT_OK;
 }
 

@@ -1,3 +1,4 @@
+#include "../convert/image.h"
 #include "../finalize/finalize.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
@@ -15,7 +16,9 @@ static const char usage_text[] =
     "  -o, --output OUT      write a finalized copy in the profile's format and\n"
     "                        leave TARGET unchanged (default: edit TARGET in place\n"
     "                        and mark it finalized: no more syncs into it)\n"
-    "  -O, --format F        format of OUT (one the profile allows)\n"
+    "  -f, --format FMT      TARGET's format (raw, qcow2, vmdk, vhd, vhdx); default:\n"
+    "                        the one its replication state records, else detected\n"
+    "  -O, --output-format F format of OUT (one the profile allows)\n"
     "      --clone OVERLAY   finalize a new qcow2 overlay on top of TARGET instead;\n"
     "                        TARGET stays bit-for-bit unchanged and can keep\n"
     "                        receiving syncs (do not sync while the clone is used)\n"
@@ -27,16 +30,20 @@ static const char usage_text[] =
     "      --dry-run         list the edits, change nothing\n"
     "      --report FILE     write the JSON change report\n"
     "      --force           finalize an inconsistent or already finalized TARGET\n"
+    "      --allow-backing   allow a TARGET with a backing file\n"
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
 
 /* Options finalize and convert share; --clone is finalize's only. */
 int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize_opts *o,
                       struct rh_convert_cli *x, bool *help)
 {
-  enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE, O_PKG, O_FIRST, O_XML, O_MAC };
+  enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE, O_PKG, O_FIRST, O_XML, O_MAC,
+         O_NAME, O_BACKING };
   static const struct option longopts[] = {
       {"profile", required_argument, 0, 'p'}, {"output", required_argument, 0, 'o'},
-      {"format", required_argument, 0, 'O'},  {"clone", required_argument, 0, O_CLONE},
+      {"output-format", required_argument, 0, 'O'}, {"format", required_argument, 0, 'f'},
+      {"clone", required_argument, 0, O_CLONE}, {"name", required_argument, 0, O_NAME},
+      {"allow-backing", no_argument, 0, O_BACKING},
       {"network", required_argument, 0, O_NET}, {"firewall", no_argument, 0, O_FW},
       {"dry-run", no_argument, 0, O_DRY},     {"report", required_argument, 0, O_REPORT},
       {"force", no_argument, 0, O_FORCE},     {"packages", required_argument, 0, O_PKG},
@@ -44,9 +51,15 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
       {"libvirt-xml", required_argument, 0, O_XML}, {"keep-mac", no_argument, 0, O_MAC},
       RH_DOMAIN_LONGOPTS, RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
   int c;
-  while ((c = getopt_long(argc, argv, "p:o:O:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "p:o:O:f:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
     switch (c) {
     case 'p': o->profile = optarg; break;
+    case 'f':
+      if (!rh_format_driver(optarg))
+        return rh_usage_error(cmd, "unknown format '%s' (raw, qcow2, vmdk, vhd, vhdx)", optarg);
+      o->input_format = optarg;
+      break;
+    case O_BACKING: o->allow_backing = true; break;
     case 'o': o->output = optarg; break;
     case 'O': o->output_format = optarg; break;
     case O_CLONE:
@@ -66,8 +79,10 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
     case O_FIRST: o->firstboot_install = true; break;
     case O_XML:
     case O_MAC:
+    case O_NAME:
       if (!x) return rh_usage_error(cmd, "invalid option");
       if (c == O_XML) x->libvirt_xml = optarg;
+      else if (c == O_NAME) x->name = optarg;
       else x->keep_mac = true;
       break;
     default:
@@ -98,6 +113,6 @@ int cmd_finalize(int argc, char **argv)
     return 0;
   }
   if (o.output && o.clone) return rh_usage_error("finalize", "--output and --clone exclude each other");
-  if (o.output_format && !o.output) return rh_usage_error("finalize", "--format needs --output");
+  if (o.output_format && !o.output) return rh_usage_error("finalize", "-O needs --output");
   return rh_finalize(&o);
 }

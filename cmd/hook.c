@@ -1,5 +1,6 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../lib/private_files.h"
 #include "../virt/hook.h"
 #include "../virt/pairs.h"
 #include "commands.h"
@@ -80,12 +81,20 @@ int cmd_hook(int argc, char **argv)
       return RH_EXIT_FAILURE;
     }
     self[l] = 0;
+    /* libvirtd runs the hook as root: a binary (or a directory above it)
+     * that another user can write would be theirs to run as root. */
+    char why[PATH_MAX + 64];
+    if (!rh_path_trusted(self, false, why, sizeof why)) {
+      rh_error("%s: refusing to install a hook that runs it: %s", self, why);
+      return RH_EXIT_INTEGRITY;
+    }
     char abs_state[PATH_MAX];
     if (!realpath(state, abs_state)) snprintf(abs_state, sizeof abs_state, "%s", state);
     return rh_hook_install(hooks, abs_state, self);
   }
   if (!strcmp(sub, "run")) {
-    if (optind < argc && !strcmp(argv[optind], "--")) optind++;
+    /* getopt consumed the "--" before libvirt's arguments; what follows is
+     * the domain's name, even when that name is "--" */
     char *xml = read_stdin();
     int rc = rh_hook_run(state, argc - optind, argv + optind, xml);
     free(xml);

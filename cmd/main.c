@@ -1,11 +1,14 @@
 #include "commands.h"
 
+#include "../convert/image.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +16,42 @@
 static int g_verbosity = RH_NORMAL;
 static bool g_machine;
 
+/* "64T", "100G", "1099511627776": bytes, or 0 if malformed */
+static uint64_t parse_size(const char *s)
+{
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s || s[0] == '-') return 0;
+  int shift = 0;
+  switch (*end) {
+  case 'k': case 'K': shift = 10; break;
+  case 'm': case 'M': shift = 20; break;
+  case 'g': case 'G': shift = 30; break;
+  case 't': case 'T': shift = 40; break;
+  case 'p': case 'P': shift = 50; break;
+  case 'e': case 'E': shift = 60; break;
+  case 0: break;
+  default: return 0;
+  }
+  if (shift) end++;
+  if (*end == 'i' && end[1] == 'B') end += 2;
+  if (*end || (shift && v > (UINT64_MAX >> shift))) return 0;
+  return (uint64_t)v << shift;
+}
+
 bool rh_common_option(int c, bool *help)
 {
   switch (c) {
+  case RH_OPT_MAX_VSIZE: {
+    uint64_t v = parse_size(optarg);
+    if (!v) {
+      fprintf(stderr, "rehost: --max-virtual-size: '%s' is not a size (e.g. 64T, 200G)\n", optarg);
+      exit(RH_EXIT_USAGE);
+    }
+    rh_image_set_max_virtual_size(v);
+    return true;
+  }
   case 'v': g_verbosity = RH_VERBOSE; break;
   case 'q': g_verbosity = RH_QUIET; break;
   case 'M': g_machine = true; break;
@@ -66,6 +102,7 @@ static void usage(FILE *f)
           "      --machine-readable   JSON-lines events on stdout\n"
           "  -h, --help               this help; 'rehost COMMAND --help' for a command\n"
           "  -V, --version            print the version\n"
+          "      --max-virtual-size SIZE  refuse images claiming more (default 64T)\n"
           "\nSee rehost(1) and rehost-COMMAND(1).\n");
 }
 
@@ -80,6 +117,11 @@ int main(int argc, char **argv)
     if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
       printf("rehost %s\n", REHOST_VERSION);
       return 0;
+    }
+    if (!strncmp(a, "--max-virtual-size", 18) && (a[18] == '=' || (!a[18] && i + 1 < argc))) {
+      optarg = a[18] == '=' ? (char *)a + 19 : argv[++i];
+      rh_common_option(RH_OPT_MAX_VSIZE, &help);
+      continue;
     }
     int c = !strcmp(a, "-v") || !strcmp(a, "--verbose") ? 'v'
             : !strcmp(a, "-q") || !strcmp(a, "--quiet") ? 'q'

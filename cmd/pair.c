@@ -1,6 +1,7 @@
 #include "../convert/target_state.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../virt/hook.h"
 #include "../virt/pairs.h"
 #include "commands.h"
 
@@ -14,14 +15,18 @@ static const char usage_text[] =
     "Usage: rehost pair add --domain NAME --target PATH [--disk DEV] [--mode M]\n"
     "       rehost pair list [--json]\n"
     "       rehost pair remove --domain NAME [--disk DEV] [--target PATH]\n"
+    "       rehost pair sync [--domain NAME [--disk DEV]] [--target PATH]\n"
     "Replication pairs: a libvirt domain's disk and the target image it is kept\n"
     "in sync with. The libvirt hook (rehost hook install) syncs a domain's pairs\n"
-    "when it stops.\n\n"
+    "when it stops; 'pair sync' runs the same sync now, in the foreground (every\n"
+    "pair, or those matching --domain, --disk and --target).\n\n"
     "      --connect URI     libvirt connection (default: libvirt's default URI)\n"
     "      --domain NAME     the source domain\n"
     "      --disk DEV        its disk (target dev; default: the boot disk)\n"
     "      --target PATH     the target image (created by the first sync)\n"
     "  -m, --mode MODE       auto (default), compare or bitmap: as rehost replicate\n"
+    "      --allow-backing   the disk may have a backing file (an external-snapshot\n"
+    "                        overlay): its chain is read, as replicate --allow-backing\n"
     "      --state-dir DIR   where pairs and logs live (default $REHOST_STATE_DIR,\n"
     "                        else /var/lib/rehost)\n"
     "      --json            pair list: JSON on stdout\n"
@@ -45,7 +50,8 @@ static int absolute_path(const char *path, char *abs, size_t sz)
   return 0;
 }
 
-static int add(const char *state, struct rh_domain_src *ds, const char *target, const char *mode)
+static int add(const char *state, struct rh_domain_src *ds, const char *target, const char *mode,
+               bool allow_backing)
 {
   if (!ds->name || !target) return rh_usage_error("pair", "add needs --domain NAME and --target PATH");
   int rc = rh_domain_resolve("pair add", ds, false);
@@ -58,7 +64,8 @@ static int add(const char *state, struct rh_domain_src *ds, const char *target, 
   struct rh_pair p = {.domain = ds->dom.name, .uuid = ds->dom.uuid, .uri = (char *)ds->uri,
                       .disk = ds->chosen->dev, .source = ds->chosen->path,
                       .format = ds->chosen->format, .target = abs, .mode = (char *)(mode ? mode : "auto"),
-                      .created = (char *)rh_utc_now(created, sizeof created)};
+                      .created = (char *)rh_utc_now(created, sizeof created),
+                      .allow_backing = allow_backing ? "true" : NULL};
   rh_pair_make_id(&p);
   rc = rh_pair_save(state, &p);
   if (!rc)
@@ -116,26 +123,33 @@ static int list(const char *state, bool json)
   return bad ? RH_EXIT_INPUT : RH_EXIT_OK;
 }
 
-static int remove_pairs(const char *state, const struct rh_domain_src *ds, const char *target)
+/* remove or sync the pairs that match --domain, --disk and --target */
+static int for_matching(const char *state, const struct rh_domain_src *ds, const char *target,
+                        bool sync)
 {
-  if (!ds->name) return rh_usage_error("pair", "remove needs --domain NAME");
+  if (!sync && !ds->name) return rh_usage_error("pair", "remove needs --domain NAME");
   char abs[2 * PATH_MAX + 2];
   if (target && absolute_path(target, abs, sizeof abs) == 0) target = abs; /* pairs record absolute paths */
   struct rh_pair *v;
   size_t n;
-  int bad, rc = rh_pairs_load(state, &v, &n, &bad), removed = 0;
+  int bad, rc = rh_pairs_load(state, &v, &n, &bad), done = 0;
   for (size_t i = 0; !rc && i < n; i++) {
-    if (strcmp(v[i].domain, ds->name) || (ds->disk && strcmp(v[i].disk, ds->disk)) ||
+    if ((ds->name && strcmp(v[i].domain, ds->name)) || (ds->disk && strcmp(v[i].disk, ds->disk)) ||
         (target && strcmp(v[i].target, target)))
       continue;
-    if (!(rc = rh_pair_remove(state, v[i].id))) {
+    if (sync) {
+      int r = rh_hook_sync_pair(state, &v[i], "pair sync");
+      if (r && !rc) rc = r;
+      done++;
+    } else if (!(rc = rh_pair_remove(state, v[i].id))) {
       rh_info("removed pair %s: '%s' disk %s -> %s", v[i].id, v[i].domain, v[i].disk, v[i].target);
-      removed++;
+      done++;
     }
   }
   rh_pairs_free(v, n);
-  if (!rc && !removed) {
-    rh_error("no pair of domain '%s' matches", ds->name);
+  if (!rc && !done) {
+    rh_error("no pair%s%s%s matches", ds->name ? " of domain '" : "", ds->name ? ds->name : "",
+             ds->name ? "'" : "");
     rc = RH_EXIT_INPUT;
   }
   return rc;
@@ -143,14 +157,15 @@ static int remove_pairs(const char *state, const struct rh_domain_src *ds, const
 
 int cmd_pair(int argc, char **argv)
 {
-  enum { O_TARGET = 256, O_STATE, O_JSON };
+  enum { O_TARGET = 256, O_STATE, O_JSON, O_BACKING };
   static const struct option longopts[] = {
       {"target", required_argument, 0, O_TARGET}, {"mode", required_argument, 0, 'm'},
       {"state-dir", required_argument, 0, O_STATE}, {"json", no_argument, 0, O_JSON},
+      {"allow-backing", no_argument, 0, O_BACKING},
       RH_DOMAIN_LONGOPTS, RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
   struct rh_domain_src ds = {0};
   const char *target = NULL, *mode = NULL, *state = NULL;
-  bool json = false, help = false;
+  bool json = false, help = false, allow_backing = false;
   int c;
   while ((c = getopt_long(argc, argv, "m:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
     switch (c) {
@@ -162,6 +177,7 @@ int cmd_pair(int argc, char **argv)
       break;
     case O_STATE: state = optarg; break;
     case O_JSON: json = true; break;
+    case O_BACKING: allow_backing = true; break;
     default:
       if (!rh_domain_option(c, optarg, &ds) && !rh_common_option(c, &help))
         return rh_usage_error("pair", "invalid option");
@@ -171,13 +187,14 @@ int cmd_pair(int argc, char **argv)
     fputs(usage_text, stdout);
     return 0;
   }
-  if (argc - optind != 1) return rh_usage_error("pair", "expected add, list or remove");
+  if (argc - optind != 1) return rh_usage_error("pair", "expected add, list, remove or sync");
   const char *sub = argv[optind];
   state = rh_state_dir(state);
   int rc;
-  if (!strcmp(sub, "add")) rc = add(state, &ds, target, mode);
+  if (!strcmp(sub, "add")) rc = add(state, &ds, target, mode, allow_backing);
   else if (!strcmp(sub, "list")) rc = list(state, json);
-  else if (!strcmp(sub, "remove")) rc = remove_pairs(state, &ds, target);
+  else if (!strcmp(sub, "remove")) rc = for_matching(state, &ds, target, false);
+  else if (!strcmp(sub, "sync")) rc = for_matching(state, &ds, target, true);
   else return rh_usage_error("pair", "unknown subcommand '%s'", sub);
   rh_domain_src_free(&ds);
   return rc;

@@ -2,6 +2,7 @@
 #include "../convert/replicate.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../lib/private_files.h"
 #include "commands.h"
 
 #include <errno.h>
@@ -30,7 +31,10 @@ static const char usage_text[] =
     "      --no-track        never add change-tracking bitmaps to the source\n"
     "      --force           sync from a different source than TARGET was replicated\n"
     "                        from, into a finalized TARGET, or shrink TARGET\n"
-    "      --wait            wait for another rehost syncing TARGET instead of failing\n"
+    "      --wait[=SECONDS]  wait (default up to 3600 s) for another rehost syncing\n"
+    "                        TARGET or reading SOURCE, instead of failing\n"
+    "      --untrack         remove TARGET's change-tracking bitmaps from SOURCE and\n"
+    "                        stop (the next sync compares every block)\n"
     "      --allow-backing   allow a SOURCE image with a backing file\n"
     RH_DOMAIN_HELP
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n"
@@ -52,14 +56,15 @@ static int parse_block(const char *s, uint32_t *out)
 
 int cmd_replicate(int argc, char **argv)
 {
-  enum { O_FULL = 256, O_BLOCK, O_THREADS, O_NOTRACK, O_FORCE, O_WAIT, O_BACKING };
+  enum { O_FULL = 256, O_BLOCK, O_THREADS, O_NOTRACK, O_FORCE, O_WAIT, O_BACKING, O_UNTRACK };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, 'm'},    {"full", no_argument, 0, O_FULL},
       {"format", required_argument, 0, 'f'},  {"target-format", required_argument, 0, 'O'},
       {"block-size", required_argument, 0, O_BLOCK},
       {"threads", required_argument, 0, O_THREADS},
       {"no-track", no_argument, 0, O_NOTRACK}, {"force", no_argument, 0, O_FORCE},
-      {"wait", no_argument, 0, O_WAIT},       {"allow-backing", no_argument, 0, O_BACKING},
+      {"wait", optional_argument, 0, O_WAIT}, {"allow-backing", no_argument, 0, O_BACKING},
+      {"untrack", no_argument, 0, O_UNTRACK},
       RH_DOMAIN_LONGOPTS,                     RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
   struct rh_replicate_opts o = {0};
   struct rh_domain_src ds = {0};
@@ -94,7 +99,11 @@ int cmd_replicate(int argc, char **argv)
       break;
     case O_NOTRACK: o.no_track = true; break;
     case O_FORCE: o.force = true; break;
-    case O_WAIT: o.wait = true; break;
+    case O_WAIT:
+      o.wait_s = optarg ? atoi(optarg) : RH_WAIT_DEFAULT;
+      if (o.wait_s < 1) return rh_usage_error("replicate", "--wait=SECONDS must be at least 1");
+      break;
+    case O_UNTRACK: o.untrack = true; break;
     case O_BACKING: o.allow_backing = true; break;
     default:
       if (!rh_domain_option(c, optarg, &ds) && !rh_common_option(c, &help))
@@ -116,9 +125,10 @@ int cmd_replicate(int argc, char **argv)
   int rc = rh_domain_resolve("replicate", &ds, true);
   if (!rc && ds.chosen) {
     o.source = ds.chosen->path;
-    /* the format libvirt runs the disk with, not a guess from its bytes */
-    if (!o.source_format && ds.chosen->format && rh_format_driver(rh_format_name(ds.chosen->format)))
-      o.source_format = rh_format_driver(rh_format_name(ds.chosen->format));
+    /* the format libvirt runs the disk with (checked), not a guess from its bytes */
+    if (!o.source_format) o.source_format = ds.chosen->format;
+    /* a running domain's external snapshot: its base is read-only now */
+    o.source_shared = ds.snapshot && ds.dom.running;
   }
   if (!rc) rc = rh_replicate(&o);
   rh_domain_src_free(&ds);

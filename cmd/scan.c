@@ -47,7 +47,11 @@ int cmd_scan(int argc, char **argv)
     switch (c) {
     case 'o': output = optarg; break;
     case 'J': json_stdout = true; break;
-    case 'f': format = optarg; break;
+    case 'f':
+      if (!rh_format_driver(optarg))
+        return rh_usage_error("scan", "unknown format '%s' (raw, qcow2, vmdk, vhd, vhdx)", optarg);
+      format = optarg;
+      break;
     case 'B': allow_backing = true; break;
     default:
       if (!rh_domain_option(c, optarg, &ds) && !rh_common_option(c, &help))
@@ -69,7 +73,7 @@ int cmd_scan(int argc, char **argv)
     n = 0;
     for (size_t i = 0; i < ds.dom.n_disks && n < 16; i++, n++) {
       paths[n] = ds.dom.disks[i].path;
-      formats[n] = ds.dom.disks[i].format ? rh_format_driver(rh_format_name(ds.dom.disks[i].format)) : NULL;
+      formats[n] = ds.dom.disks[i].format; /* declared (checked), never guessed */
     }
   } else {
     for (int i = 0; i < n && i < 16; i++) paths[i] = argv[optind + i], formats[i] = format;
@@ -77,7 +81,7 @@ int cmd_scan(int argc, char **argv)
   struct rh_image imgs[16];
   int probed = 0;
   for (; probed < n && !rc; probed++) {
-    struct rh_probe_opts po = {formats[probed], allow_backing};
+    struct rh_probe_opts po = {formats[probed], allow_backing, ds.snapshot && ds.dom.running};
     rc = rh_image_probe(paths[probed], &po, &imgs[probed]);
   }
   if (rc) probed--;

@@ -4,12 +4,15 @@
 #include "../lib/proc.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-int rh_bitmaps_parse(const char *info_json, struct rh_bitmap_info *out, int max)
+int rh_bitmaps_parse(const char *info_json, struct rh_bitmap_info **outp)
 {
   json_object *j = json_tokener_parse(info_json), *fs, *data, *bms;
+  *outp = NULL;
   if (!j || !json_object_is_type(j, json_type_object)) {
     json_object_put(j);
     return -1;
@@ -20,7 +23,12 @@ int rh_bitmaps_parse(const char *info_json, struct rh_bitmap_info *out, int max)
       json_object_object_get_ex(data, "bitmaps", &bms) &&
       json_object_is_type(bms, json_type_array)) {
     size_t len = json_object_array_length(bms);
-    for (size_t i = 0; i < len && n < max; i++) {
+    struct rh_bitmap_info *out = *outp = calloc(len ? len : 1, sizeof *out);
+    if (!out) {
+      json_object_put(j);
+      return -1;
+    }
+    for (size_t i = 0; i < len; i++) {
       json_object *b = json_object_array_get_idx(bms, i), *v;
       if (!json_object_is_type(b, json_type_object) ||
           !json_object_object_get_ex(b, "name", &v) || !json_object_is_type(v, json_type_string))
@@ -34,7 +42,7 @@ int rh_bitmaps_parse(const char *info_json, struct rh_bitmap_info *out, int max)
         for (size_t k = 0; k < json_object_array_length(v); k++) {
           const char *f = json_object_get_string(json_object_array_get_idx(v, k));
           if (f && !strcmp(f, "in-use")) bi->in_use = true;
-          if (f && !strcmp(f, "auto")) bi->persistent = true;
+          if (f && !strcmp(f, "auto")) bi->enabled = true;
         }
     }
   }
@@ -53,38 +61,48 @@ static void report(const char *path, const char *what, struct rh_proc_result *r)
              strncmp(msg, "qemu-img: ", 10) == 0 ? msg + 10 : *msg ? msg : "qemu-img failed");
 }
 
-int rh_bitmaps_list(const char *path, const char *format, struct rh_bitmap_info *out, int max)
+int rh_bitmaps_list(const char *path, const char *format, struct rh_bitmap_info **out)
 {
+  *out = NULL;
   char *argv[] = {"qemu-img", "info", "--output=json", "-f", (char *)format, (char *)path, NULL};
   struct rh_proc_result r;
   int n = -1;
   if (rh_proc_run(argv, &r, NULL, NULL) < 0 || r.status != 0)
     report(path, "reading bitmaps", &r);
-  else if ((n = rh_bitmaps_parse(r.out, out, max)) < 0)
+  else if ((n = rh_bitmaps_parse(r.out, out)) < 0)
     rh_error("%s: qemu-img info printed unexpected output", path);
   rh_proc_result_free(&r);
   return n;
 }
 
-static int bitmap_op(const char *path, const char *op, const char *name)
+static bool in_use(const struct rh_proc_result *r)
+{
+  return r->err && strstr(r->err, "lock") && strstr(r->err, "another process");
+}
+
+static int bitmap_op(const char *path, const char *op, const char *name, bool quiet_in_use)
 {
   char *argv[] = {"qemu-img", "bitmap", (char *)op, "-f", "qcow2", (char *)path, (char *)name,
                   NULL};
   struct rh_proc_result r;
   int rc = 0;
   if (rh_proc_run(argv, &r, NULL, NULL) < 0 || r.status != 0) {
-    report(path, !strcmp(op, "--add") ? "adding a change-tracking bitmap"
-                                      : "removing a change-tracking bitmap", &r);
-    rc = -1;
+    if (quiet_in_use && in_use(&r)) {
+      rc = -2;
+    } else {
+      report(path, !strcmp(op, "--add") ? "adding a change-tracking bitmap"
+                                        : "removing a change-tracking bitmap", &r);
+      rc = -1;
+    }
   }
   rh_proc_result_free(&r);
   return rc;
 }
 
-int rh_bitmap_add(const char *path, const char *name) { return bitmap_op(path, "--add", name); }
+int rh_bitmap_add(const char *path, const char *name) { return bitmap_op(path, "--add", name, true); }
 int rh_bitmap_remove(const char *path, const char *name)
 {
-  return bitmap_op(path, "--remove", name);
+  return bitmap_op(path, "--remove", name, false);
 }
 
 void rh_disk_id(const unsigned char *b, size_t len, char *out, size_t outsz)

@@ -12,17 +12,20 @@ struct rh_bitmap_info {
   char name[256];
   uint64_t granularity;
   bool in_use;      /* flagged in-use: a VM did not close the image cleanly; invalid */
-  bool persistent;
+  bool enabled;     /* flag "auto": records writes; a disabled one missed some */
 };
 
-/* Parse qemu-img info --output=json text; fills up to max entries, returns
- * the number found, or -1 if the text is not qemu-img info JSON. */
-int rh_bitmaps_parse(const char *info_json, struct rh_bitmap_info *out, int max);
+/* Parse qemu-img info --output=json text (qcow2 lists only persistent
+ * bitmaps); *out is a malloc'd array of all of them (free it). Returns the
+ * number found, or -1 if the text is not qemu-img info JSON. */
+int rh_bitmaps_parse(const char *info_json, struct rh_bitmap_info **out);
 /* List an image's bitmaps via qemu-img info (-U not used: an image in use is
- * reported). Returns count or -1 after printing an error. */
-int rh_bitmaps_list(const char *path, const char *format, struct rh_bitmap_info *out, int max);
+ * reported). Returns count (*out malloc'd) or -1 after printing an error. */
+int rh_bitmaps_list(const char *path, const char *format, struct rh_bitmap_info **out);
 /* qemu-img bitmap --add / --remove. Print an error and return -1 on failure;
- * an image locked by a running VM is reported as in use. */
+ * an image locked by a running VM is reported as in use. --add returns -2,
+ * quietly, when another process holds the image open (read-only: a running
+ * VM's backing file), so the caller can go on without tracking. */
 int rh_bitmap_add(const char *path, const char *name);
 int rh_bitmap_remove(const char *path, const char *name);
 

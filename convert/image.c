@@ -1,4 +1,5 @@
 #include "image.h"
+#include "image_header.h"
 
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
@@ -13,16 +14,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The formats rehost reads and writes: qemu's best-maintained drivers. An
+ * image that probes as anything else (parallels, qcow v1, vdi, qed, bochs,
+ * cloop, dmg, ...) is refused: those drivers must never parse guest bytes. */
 static const struct {
   const char *name, *driver;
 } formats[] = {
     {"raw", "raw"}, {"qcow2", "qcow2"}, {"vmdk", "vmdk"}, {"vhd", "vpc"},
-    {"vpc", "vpc"}, {"vhdx", "vhdx"},   {"vdi", "vdi"},   {"qed", "qed"},
+    {"vpc", "vpc"}, {"vhdx", "vhdx"},
 };
+
+static uint64_t g_max_virtual_size = RH_MAX_VIRTUAL_SIZE_DEFAULT;
+
+void rh_image_set_max_virtual_size(uint64_t bytes) { g_max_virtual_size = bytes; }
 
 const char *rh_format_driver(const char *name)
 {
@@ -49,26 +58,6 @@ void rh_image_free(struct rh_image *img)
   free(img->path);
   free(img->backing);
   memset(img, 0, sizeof *img);
-}
-
-/* Does the start of a raw file look like a disk or a filesystem? */
-static bool has_disk_signature(const char *path)
-{
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  static unsigned char buf[65536 + 4096];
-  ssize_t n = pread(fd, buf, sizeof buf, 0);
-  close(fd);
-  if (n < 512) return false;
-  if (buf[510] == 0x55 && buf[511] == 0xAA) return true;                 /* MBR / boot sector */
-  if (n >= 520 && memcmp(buf + 512, "EFI PART", 8) == 0) return true;    /* GPT */
-  if (n >= 544 && memcmp(buf + 536, "LVM2 001", 8) == 0) return true;    /* LVM PV */
-  if (n >= 1082 && buf[1080] == 0x53 && buf[1081] == 0xEF) return true;  /* ext2/3/4 */
-  if (memcmp(buf, "XFSB", 4) == 0) return true;                          /* xfs */
-  if (n >= 65608 && memcmp(buf + 65600, "_BHRfS_M", 8) == 0) return true;/* btrfs */
-  if (n >= 4096 && memcmp(buf + 4086, "SWAPSPACE2", 10) == 0) return true;
-  if (memcmp(buf, "LUKS\xba\xbe", 6) == 0) return true;                  /* LUKS (reported later) */
-  return false;
 }
 
 static int qemu_img_json(char *const argv[], const char *path, json_object **out)
@@ -111,9 +100,12 @@ static const char *jget_str(json_object *o, const char *k)
 
 /* file_size: 0 to skip the truncation test; slack: the cluster size (the
  * last cluster of a qcow2 file may be partly written, e.g. bitmap tables). */
-static int check_image(const char *path, const char *driver, uint64_t file_size, uint64_t slack)
+static int check_image(const char *path, const char *driver, uint64_t file_size, uint64_t slack,
+                       bool share)
 {
-  char *argv[] = {"qemu-img", "check", "-f", (char *)driver, "--output=json", (char *)path, NULL};
+  char *argv[] = {"qemu-img", "check", "-f", (char *)driver, "--output=json", (char *)path, NULL,
+                  NULL};
+  if (share) argv[5] = "-U", argv[6] = (char *)path;
   json_object *j = NULL;
   int st = qemu_img_json(argv, path, &j);
   if (st < 0) return RH_EXIT_FAILURE;
@@ -137,12 +129,16 @@ static int check_image(const char *path, const char *driver, uint64_t file_size,
   return rc;
 }
 
-/* A VMDK descriptor is text that can name any file as an extent (a
- * "FLAT" extent of /etc/shadow): the first extent outside the descriptor's
- * own directory, malloc'd, or NULL. */
-static char *vmdk_extent_outside(json_object *info, const char *path)
+/* A VMDK descriptor is text that can name any file as an extent (a FLAT
+ * extent of /etc/shadow, or of /dev/sda): the first extent that is not a
+ * regular file (no symlink, no device) in the descriptor's own directory,
+ * malloc'd, or NULL. *self_only: every extent is the image file itself
+ * (monolithicSparse, streamOptimized), so qemu-img map's offsets are
+ * offsets in that file. */
+static char *vmdk_extent_outside(json_object *info, const char *path, bool *self_only)
 {
   json_object *fs, *data, *ext;
+  *self_only = false;
   if (!json_object_object_get_ex(info, "format-specific", &fs) ||
       !json_object_object_get_ex(fs, "data", &data) || !json_object_object_get_ex(data, "extents", &ext) ||
       !json_object_is_type(ext, json_type_array))
@@ -153,6 +149,7 @@ static char *vmdk_extent_outside(json_object *info, const char *path)
     return strdup("cannot resolve the descriptor's directory");
   }
   free(dcopy);
+  *self_only = json_object_array_length(ext) > 0;
   for (size_t i = 0; i < json_object_array_length(ext); i++) {
     json_object *e = json_object_array_get_idx(ext, i), *fn;
     const char *name = json_object_object_get_ex(e, "filename", &fn) ? json_object_get_string(fn) : NULL;
@@ -160,39 +157,50 @@ static char *vmdk_extent_outside(json_object *info, const char *path)
     char full[2 * PATH_MAX + 2];
     snprintf(full, sizeof full, "%s%s%s", name[0] == '/' ? "" : dir, name[0] == '/' ? "" : "/", name);
     char *ecopy = strdup(full), edir[PATH_MAX];
-    bool inside = ecopy && realpath(dirname(ecopy), edir) && strcmp(edir, dir) == 0;
-    char real[PATH_MAX];
-    /* a symlink inside the directory pointing out is outside too */
-    if (inside && realpath(full, real)) {
-      char *rcopy = strdup(real);
-      inside = rcopy && strcmp(dirname(rcopy), dir) == 0;
-      free(rcopy);
-    }
+    struct stat sb;
+    bool inside = ecopy && realpath(dirname(ecopy), edir) && strcmp(edir, dir) == 0 &&
+                  lstat(full, &sb) == 0 && S_ISREG(sb.st_mode);
     free(ecopy);
     if (!inside) return strdup(name);
+    char real[PATH_MAX];
+    if (!realpath(full, real) || strcmp(real, path) != 0) *self_only = false;
   }
   return NULL;
 }
 
-int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh_image *img)
+static bool ends_with(const char *s, const char *suffix)
+{
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+int rh_image_probe(const char *given, const struct rh_probe_opts *opts, struct rh_image *img)
 {
   memset(img, 0, sizeof *img);
-  struct stat st;
-  if (stat(path, &st) < 0) {
-    rh_error("%s: %s", path, strerror(errno));
+  /* An absolute path: qemu never takes "nbd:host:port" or "json:{...}" in a
+   * file's name for a protocol. */
+  char *path = realpath(given, NULL);
+  if (!path) {
+    rh_error("%s: %s", given, strerror(errno));
     return RH_EXIT_INPUT;
+  }
+  struct stat st;
+  int rc = RH_EXIT_INPUT;
+  if (stat(path, &st) < 0) {
+    rh_error("%s: %s", given, strerror(errno));
+    goto fail;
   }
   if (S_ISDIR(st.st_mode)) {
-    rh_error("%s: is a directory, expected a disk image or block device", path);
-    return RH_EXIT_INPUT;
+    rh_error("%s: is a directory, expected a disk image or block device", given);
+    goto fail;
   }
   if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-    rh_error("%s: not a regular file or block device", path);
-    return RH_EXIT_INPUT;
+    rh_error("%s: not a regular file or block device", given);
+    goto fail;
   }
   if (access(path, R_OK) < 0) {
-    rh_error("%s: %s", path, strerror(errno));
-    return RH_EXIT_INPUT;
+    rh_error("%s: %s", given, strerror(errno));
+    goto fail;
   }
   img->block_device = S_ISBLK(st.st_mode);
   uint64_t file_size = (uint64_t)st.st_size;
@@ -201,26 +209,79 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
     if (fd >= 0) { ioctl(fd, BLKGETSIZE64, &file_size); close(fd); }
   }
   if (file_size == 0) {
-    rh_error("%s: empty file, not a disk image", path);
-    return RH_EXIT_INPUT;
+    rh_error("%s: empty file, not a disk image", given);
+    goto fail;
   }
   const char *forced = NULL;
   if (opts && opts->format) {
     forced = rh_format_driver(opts->format);
     if (!forced) {
-      rh_error("unknown format '%s' (raw, qcow2, vmdk, vhd, vhdx, vdi)", opts->format);
-      return RH_EXIT_USAGE;
+      rh_error("%s: unsupported format '%s' (rehost reads raw, qcow2, vmdk, vhd and vhdx)", given,
+               opts->format);
+      rc = RH_EXIT_INPUT;
+      goto fail;
     }
   }
-  char *argv_f[] = {"qemu-img", "info", "--output=json", "-f", (char *)forced, (char *)path, NULL};
-  char *argv_d[] = {"qemu-img", "info", "--output=json", (char *)path, NULL};
+  /* rehost reads the header itself and decides the format; no other qemu
+   * driver sees the file, and nothing it names is opened before it is
+   * judged. A block device holds a guest's disk, whose first bytes the guest
+   * wrote: it is raw unless the user says otherwise, never probed. */
+  struct rh_header hdr;
+  if (rh_header_read(path, img->block_device, &hdr) < 0) {
+    rh_error("%s: cannot read: %s", given, strerror(errno));
+    goto fail;
+  }
+  char use[16];
+  snprintf(use, sizeof use, "%s", forced ? forced : img->block_device ? "raw" : hdr.format);
+  bool allow = opts && opts->allow_backing;
+  bool qcow2_hdr = !strcmp(use, "qcow2") && !strcmp(hdr.format, "qcow2");
+  rc = RH_EXIT_INPUT;
+  if (!rh_format_driver(use)) {
+    rh_error("%s: is a %s image; rehost reads raw, qcow2, vmdk, vhd and vhdx only (convert it "
+             "with qemu-img first if you trust it)", given, use);
+  } else if (!forced && hdr.vmdk_descriptor && !ends_with(path, ".vmdk")) {
+    /* A raw disk whose guest wrote a descriptor into its first sector would
+     * otherwise make rehost read the files that descriptor names. */
+    rh_error("%s: starts with a VMDK descriptor, but was not named as a VMDK; refusing to read "
+             "the files it names (use --format vmdk if it really is one, or --format raw)", given);
+  } else if (!strcmp(use, "vmdk") && hdr.bad_extent && !allow) {
+    rh_error("%s: VMDK descriptor names an extent that is not a regular file in its own "
+             "directory (%s); refusing to read it without --allow-backing", given, hdr.bad_extent);
+  } else if ((qcow2_hdr || (!strcmp(use, "vmdk") && hdr.vmdk_descriptor)) && hdr.backing && !allow) {
+    rh_error("%s: has a backing file (%s); refusing to follow it without --allow-backing", given,
+             hdr.backing);
+  } else if (qcow2_hdr && hdr.data_file && !allow) {
+    rh_error("%s: has an external data file (%s); refusing to read it without --allow-backing",
+             given, hdr.data_file_name ? hdr.data_file_name : "name unreadable");
+  } else if (!forced && !img->block_device && !strcmp(use, "raw") && !hdr.disk_signature) {
+    rh_error("%s: not a recognised disk image (no image header, partition table or filesystem "
+             "signature); use --format raw to read it as a raw disk anyway", given);
+  } else {
+    rc = 0;
+  }
+  rh_header_free(&hdr);
+  if (rc) goto fail;
+  bool share = opts && opts->force_share;
+  char *argv[10];
+  int a = 0;
+  argv[a++] = "qemu-img";
+  argv[a++] = "info";
+  argv[a++] = "--output=json";
+  if (share) argv[a++] = "-U";
+  argv[a++] = "-f";
+  argv[a++] = use;
+  argv[a++] = path;
+  argv[a] = NULL;
   json_object *j = NULL;
-  int s = qemu_img_json(forced ? argv_f : argv_d, path, &j);
+  int s = qemu_img_json(argv, given, &j);
   if (s != 0 || !j) {
     if (j) json_object_put(j);
-    return s < 0 ? RH_EXIT_FAILURE : RH_EXIT_INPUT;
+    rc = s < 0 ? RH_EXIT_FAILURE : RH_EXIT_INPUT;
+    goto fail;
   }
-  img->path = strdup(path);
+  img->path = path;
+  path = NULL;
+  img->force_share = share;
   const char *fmt = jget_str(j, "format");
   snprintf(img->format, sizeof img->format, "%s", fmt ? fmt : "raw");
   img->virtual_size = jget_u64(j, "virtual-size");
@@ -231,7 +292,8 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
   if (backing) img->backing = strdup(backing);
   json_object *enc;
   bool encrypted = json_object_object_get_ex(j, "encrypted", &enc) && json_object_get_boolean(enc);
-  char *outside = strcmp(img->format, "vmdk") == 0 ? vmdk_extent_outside(j, path) : NULL;
+  bool vmdk = strcmp(img->format, "vmdk") == 0, vmdk_self = false;
+  char *outside = vmdk ? vmdk_extent_outside(j, img->path, &vmdk_self) : NULL;
   /* qcow2's external data file: the guest's data lives in another file,
    * which the image names - any host file */
   json_object *fs, *fsd, *df;
@@ -241,35 +303,60 @@ int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh
       json_object_object_get_ex(fsd, "data-file", &df) && json_object_get_string(df))
     data_file = strdup(json_object_get_string(df));
   json_object_put(j);
+  /* qemu-img map's offsets are offsets in this file only when all the data
+   * is in this file */
+  img->data_in_file = !img->backing && !data_file && (!vmdk || vmdk_self);
 
-  int rc = 0;
-  if (encrypted) {
-    rh_error("%s: encrypted %s image; rehost cannot read encrypted images", path,
+  char a_size[32], a_max[32];
+  rc = 0;
+  if (!rh_format_driver(img->format)) {
+    rh_error("%s: is a %s image; rehost reads raw, qcow2, vmdk, vhd and vhdx only", given,
+             img->format);
+    rc = RH_EXIT_INPUT;
+  } else if (encrypted) {
+    rh_error("%s: encrypted %s image; rehost cannot read encrypted images", given,
              rh_format_name(img->format));
     rc = RH_EXIT_INPUT;
-  } else if (!forced && strcmp(img->format, "raw") == 0 && !has_disk_signature(path)) {
-    rh_error("%s: not a recognised disk image (no image header, partition table or filesystem "
-             "signature); use --format raw to read it as a raw disk anyway", path);
+  } else if (outside && !allow) {
+    rh_error("%s: VMDK descriptor names an extent that is not a regular file in its own "
+             "directory (%s); refusing to read it without --allow-backing", given, outside);
     rc = RH_EXIT_INPUT;
-  } else if (outside && !(opts && opts->allow_backing)) {
-    rh_error("%s: VMDK descriptor names an extent outside its directory (%s); refusing to read "
-             "it without --allow-backing", path, outside);
-    rc = RH_EXIT_INPUT;
-  } else if (data_file && !(opts && opts->allow_backing)) {
+  } else if (data_file && !allow) {
     rh_error("%s: has an external data file (%s); refusing to read it without --allow-backing",
-             path, data_file);
+             given, data_file);
     rc = RH_EXIT_INPUT;
-  } else if (img->backing && !(opts && opts->allow_backing)) {
-    rh_error("%s: has a backing file (%s); refusing to follow it without --allow-backing", path,
+  } else if (img->backing && !allow) {
+    rh_error("%s: has a backing file (%s); refusing to follow it without --allow-backing", given,
              img->backing);
     rc = RH_EXIT_INPUT;
+  } else if (img->virtual_size > g_max_virtual_size) {
+    rh_error("%s: claims a virtual size of %s, more than the %s rehost accepts (raise it with "
+             "--max-virtual-size if the disk is really that large)", given,
+             rh_human_size(img->virtual_size, a_size, sizeof a_size),
+             rh_human_size(g_max_virtual_size, a_max, sizeof a_max));
+    rc = RH_EXIT_INPUT;
   } else if (strcmp(img->format, "raw") != 0 && strcmp(img->format, "vpc") != 0) {
-    rc = check_image(path, img->format, img->block_device ? 0 : file_size, cluster);
+    rc = check_image(img->path, img->format, img->block_device ? 0 : file_size, cluster, share);
   }
   free(outside);
   free(data_file);
   if (rc) rh_image_free(img);
   return rc;
+fail:
+  free(path);
+  rh_image_free(img);
+  return rc;
+}
+
+bool rh_image_has_writer(const char *path)
+{
+  /* qemu's image locks are OFD locks on bytes 100 + permission bit; a
+   * process with the WRITE permission (bit 1) holds byte 101 */
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 101, .l_len = 1};
+  bool locked = fd >= 0 && fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+  if (fd >= 0) close(fd);
+  return locked;
 }
 
 json_object *rh_image_json(const struct rh_image *img)
@@ -297,15 +384,42 @@ static void on_progress(const char *line, void *opaque)
   rh_progress("copy", (uint64_t)(pct / 100.0 * (double)cp->total), cp->total);
 }
 
+/* A block device target (/dev/vg/lv) is written in place: renaming a new
+ * file over it would put the data in /dev (a tmpfs) and lose it at reboot. */
+static int device_target(const char *dst, const char *dst_driver, uint64_t need, bool *is_dev)
+{
+  struct stat sb;
+  *is_dev = stat(dst, &sb) == 0 && S_ISBLK(sb.st_mode);
+  if (!*is_dev) return RH_EXIT_OK;
+  if (strcmp(dst_driver, "raw") != 0) {
+    rh_error("%s: is a block device, written raw; %s needs a file", dst,
+             rh_format_name(dst_driver));
+    return RH_EXIT_USAGE;
+  }
+  uint64_t size = 0;
+  int fd = open(dst, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    if (ioctl(fd, BLKGETSIZE64, &size) < 0) size = 0;
+    close(fd);
+  }
+  if (size < need) {
+    char a[32], b[32];
+    rh_error("%s: the device holds %s, the image needs %s", dst, rh_human_size(size, a, sizeof a),
+             rh_human_size(need, b, sizeof b));
+    return RH_EXIT_INPUT;
+  }
+  return RH_EXIT_OK;
+}
+
 int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_driver,
                   const char *dst_options)
 {
-  char *tmp = rh_outfile_begin(dst);
-  if (!tmp) {
-    rh_error("%s: out of memory", dst);
-    return RH_EXIT_FAILURE;
-  }
-  char *argv[20];
+  bool is_dev;
+  int drc = device_target(dst, dst_driver, src->virtual_size, &is_dev);
+  if (drc) return drc;
+  char *tmp = is_dev ? strdup(dst) : rh_outfile_begin(dst);
+  if (!tmp) return RH_EXIT_IO;
+  char *argv[24];
   int a = 0;
   argv[a++] = "qemu-img";
   argv[a++] = "convert";
@@ -316,7 +430,9 @@ int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_d
   argv[a++] = (char *)dst_driver;
   argv[a++] = "-S";
   argv[a++] = "4k";
-  if (dst_options && *dst_options) {
+  if (src->force_share) argv[a++] = "-U";
+  if (is_dev) argv[a++] = "-n"; /* the device exists; every block is written or zeroed */
+  if (dst_options && *dst_options && !is_dev) {
     argv[a++] = "-o";
     argv[a++] = (char *)dst_options;
   }
@@ -335,14 +451,27 @@ int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_d
     rh_error("copying %s to %s failed: %s", src->path, dst, *msg ? msg : "qemu-img failed");
     rc = strstr(msg, "No space") || strstr(msg, "Input/output") ? RH_EXIT_IO : RH_EXIT_FAILURE;
     rh_proc_result_free(&r);
-    rh_outfile_abort(tmp);
+    if (is_dev) free(tmp);
+    else rh_outfile_abort(tmp);
     return rc;
   }
   rh_proc_result_free(&r);
   rh_progress("copy", src->virtual_size, src->virtual_size);
   rh_progress_done("copy");
-  if (rh_outfile_commit(tmp, dst) < 0) {
-    rh_error("%s: cannot rename into place: %s", dst, strerror(errno));
+  /* qemu-img convert does not flush (cache=unsafe): the data reaches the
+   * disk here, before anything (a rename, a state file) says it is there */
+  if (is_dev) {
+    int fd = open(dst, O_WRONLY | O_CLOEXEC);
+    int bad = fd < 0 || fsync(fd) < 0;
+    int e = errno;
+    if (fd >= 0) close(fd);
+    free(tmp);
+    if (bad) {
+      rh_error("%s: cannot flush the device: %s", dst, strerror(e));
+      return RH_EXIT_IO;
+    }
+  } else if (rh_outfile_commit(tmp, dst) < 0) {
+    rh_error("%s: cannot write: %s", dst, strerror(errno));
     return RH_EXIT_IO;
   }
   rh_event_str("copy", "output", dst);

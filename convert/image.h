@@ -7,23 +7,37 @@
 #include <stdint.h>
 
 struct rh_image {
-  char *path;
+  char *path;             /* absolute (realpath) */
   char format[32];        /* qemu driver name: raw, qcow2, vmdk, vpc, vhdx, ... */
   uint64_t virtual_size;
   uint64_t actual_size;
   bool block_device;
   char *backing;          /* backing file name, or NULL */
+  bool data_in_file;      /* all guest data is in path itself (no extents, data file or
+                           * backing elsewhere): qemu-img map offsets index this file */
+  bool force_share;       /* opened while another process holds it (read-only base) */
 };
 
+/* Images claiming more than this are refused (a 23 MB qcow2 can claim 1 EiB
+ * and keep every walk over it busy): 64 TiB unless raised. */
+#define RH_MAX_VIRTUAL_SIZE_DEFAULT (64ULL << 40)
+void rh_image_set_max_virtual_size(uint64_t bytes);
+
 struct rh_probe_opts {
-  const char *format;     /* user-forced format, or NULL to detect */
+  const char *format;     /* user-forced or declared format, or NULL to detect */
   bool allow_backing;     /* permit images with a backing file */
+  bool force_share;       /* read an image another process holds read-only (qemu -U) */
 };
 
 /* Detect and validate an image: exists, is a file or block device, format
- * known (a file qemu would only "guess" as raw must carry a partition table or
- * filesystem signature, else --format raw is required), not corrupt
- * (qemu-img check), not encrypted, no backing file unless allowed.
+ * one of raw, qcow2, vmdk, vpc, vhdx (anything else: RH_EXIT_INPUT); a block
+ * device is raw unless opts->format says otherwise and is never probed; a
+ * file qemu would only "guess" as raw must carry a partition table or
+ * filesystem signature, else --format raw is required; a VMDK descriptor
+ * is read only when named as one (--format vmdk or a .vmdk name) and only
+ * with extents that are regular files in its directory; not corrupt (qemu-img
+ * check), not encrypted, no backing or data file unless allowed, virtual
+ * size within the cap. img->path is the absolute path.
  * On failure prints one error line naming the file and returns RH_EXIT_*. */
 int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh_image *img);
 void rh_image_free(struct rh_image *img);
@@ -42,6 +56,10 @@ const char *rh_format_name(const char *driver);
  * Returns RH_EXIT_* code. */
 int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_driver,
                   const char *dst_options);
+
+/* Does a qemu process (a running VM, qemu-img, qemu-nbd) hold path open
+ * with write permission right now (its image lock says so)? */
+bool rh_image_has_writer(const char *path);
 
 /* {"path","format","virtual_size","actual_size","block_device"} */
 json_object *rh_image_json(const struct rh_image *img);

@@ -73,11 +73,15 @@ out:
   return rc;
 }
 
-int rh_image_map_load(const char *path, const char *format, struct rh_image_map *m)
+int rh_image_map_load(const char *path, const char *format, bool data_in_file, bool share,
+                      struct rh_image_map *m)
 {
   memset(m, 0, sizeof *m);
   m->fd = -1;
-  char *argv[] = {"qemu-img", "map", "--output=json", "-f", (char *)format, (char *)path, NULL};
+  if (!data_in_file) return -1;
+  char *argv[] = {"qemu-img", "map", "--output=json", "-f", (char *)format, (char *)path, NULL,
+                  NULL};
+  if (share) argv[5] = "-U", argv[6] = (char *)path;
   struct rh_proc_result r;
   int rc = -1;
   if (rh_proc_run(argv, &r, NULL, NULL) == 0 && r.status == 0 && rh_image_map_parse(r.out, m) == 0)

@@ -17,6 +17,7 @@
 #ifndef REHOST_IMAGE_MAP_H
 #define REHOST_IMAGE_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,9 +40,13 @@ struct rh_image_map {
 
 /* Parse qemu-img map --output=json text (unit-tested). Returns 0 or -1. */
 int rh_image_map_parse(const char *json, struct rh_image_map *m);
-/* Map path (qemu driver format) and open it for reading. On failure (or when
- * nothing is directly readable) returns -1 quietly: callers read via NBD. */
-int rh_image_map_load(const char *path, const char *format, struct rh_image_map *m);
+/* Map path (qemu driver format) and open it for reading. data_in_file: the
+ * map's offsets are offsets in path itself (false for a flat VMDK whose data
+ * is in its extents, or a qcow2 with a data file: then nothing is read
+ * directly). share: qemu-img -U (no image lock). On failure (or when nothing
+ * is directly readable) returns -1 quietly: callers read via NBD. */
+int rh_image_map_load(const char *path, const char *format, bool data_in_file, bool share,
+                      struct rh_image_map *m);
 void rh_image_map_free(struct rh_image_map *m);
 /* Read [off, off+len) using the map; pieces it cannot serve go through h.
  * Returns 0, or -1 with errno set (and h's error for NBD failures). */

@@ -70,7 +70,7 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
     rh_error("%s: cannot create a socket directory: %s", e->path, strerror(errno));
     return RH_EXIT_IO;
   }
-  char shared[32], sockopt[64 + 4096], fmtopt[64], bmopt[512];
+  char shared[32], sockopt[64 + 4096], fmtopt[64], bmopt[512], *imgopts = NULL;
   snprintf(shared, sizeof shared, "--shared=%d", e->connections > 0 ? e->connections : 1);
   snprintf(sockopt, sizeof sockopt, "--socket=%s", s->sock);
   snprintf(fmtopt, sizeof fmtopt, "--format=%s", e->format);
@@ -91,12 +91,34 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
     snprintf(bmopt, sizeof bmopt, "--bitmap=%s", e->bitmap);
     argv[a++] = bmopt;
   }
+  if (e->no_locking && e->readonly) {
+    /* --image-opts: QemuOpts syntax, where a ',' in the path is doubled */
+    struct stat sb;
+    bool blk = stat(e->path, &sb) == 0 && S_ISBLK(sb.st_mode);
+    size_t n = strlen(e->path);
+    char *p = malloc(2 * n + 1), *q = p;
+    for (const char *c = e->path; p && *c; c++) {
+      if (*c == ',') *q++ = ',';
+      *q++ = *c;
+    }
+    if (p) *q = 0;
+    if (!p || asprintf(&imgopts, "driver=%s,file.driver=%s,file.locking=off,file.filename=%s",
+                       e->format, blk ? "host_device" : "file", p) < 0)
+      imgopts = NULL;
+    free(p);
+    if (!imgopts) {
+      rh_error("%s: out of memory", e->path);
+      return RH_EXIT_FAILURE;
+    }
+    argv[2] = "--image-opts"; /* replaces --format */
+  }
   argv[a++] = "--";
-  argv[a++] = e->path;
+  argv[a++] = imgopts ? imgopts : e->path;
   argv[a] = NULL;
 
   pid_t parent = getpid();
   pid_t pid = fork();
+  if (pid != 0) free(imgopts);
   if (pid < 0) {
     rh_error("%s: cannot start qemu-nbd: %s", e->path, strerror(errno));
     return RH_EXIT_FAILURE;

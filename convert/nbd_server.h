@@ -16,6 +16,9 @@ struct rh_nbd_export {
   bool readonly;        /* sources: always */
   const char *bitmap;   /* export this dirty bitmap (qemu:dirty-bitmap:NAME), or NULL */
   int connections;      /* how many clients will connect */
+  bool no_locking;      /* read-only: take no qemu image lock, so that a VM can start (or
+                         * keep running on an overlay) meanwhile; the caller checks
+                         * that nobody wrote (see replicate.c) */
 };
 
 struct rh_nbd_server {

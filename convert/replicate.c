@@ -4,6 +4,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
+#include "../lib/private_files.h"
 #include "../lib/proc.h"
 #include "bitmaps.h"
 #include "extents.h"
@@ -12,6 +13,7 @@
 #include "sync_engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <time.h>
 #include <json-c/json.h>
 #include <libnbd.h>
@@ -21,8 +23,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define MAX_BITMAPS 64
 
 static volatile sig_atomic_t g_cancel;
 
@@ -36,7 +36,7 @@ struct source_facts {
  * bytes; fails (clearly) if a running VM holds the image. */
 static int inspect_source(const struct rh_image *img, struct source_facts *sf)
 {
-  struct rh_nbd_export ex = {img->path, img->format, true, NULL, 1};
+  struct rh_nbd_export ex = {img->path, img->format, true, NULL, 1, true};
   struct rh_nbd_server srv;
   int rc = rh_nbd_server_start(&ex, &srv);
   if (rc) return rc;
@@ -117,13 +117,16 @@ struct run {
   struct rh_image src;
   struct source_facts sf;
   char tgt_driver[32];
+  bool tgt_data_in_file;
+  bool tgt_device;            /* a block device: written in place, never resized */
   bool target_exists;
   struct rh_target_state st;
   enum rh_repl_mode mode;
   char new_bitmap[64];
-  struct rh_bitmap_info bms[MAX_BITMAPS];
+  struct rh_bitmap_info *bms;
   int nbms;
   struct rh_sync_stats stats;
+  struct stat src_before;     /* the source as the data read began */
 };
 
 static int run_delta(struct run *r)
@@ -133,15 +136,19 @@ static int run_delta(struct run *r)
   uint32_t block = o->block_size ? o->block_size : 65536;
   uint32_t chunk = block > (4u << 20) ? block : (4u << 20);
   bool bitmap = r->mode == RH_MODE_BITMAP;
+  /* The source is read without qemu's image lock, so that a VM can start
+   * meanwhile; whether anyone wrote it is checked after (source_written). */
   struct rh_nbd_export se = {r->src.path, r->src.format, true, bitmap ? r->st.bitmap : NULL,
-                             threads};
-  struct rh_nbd_export te = {o->target, r->tgt_driver, false, NULL, threads};
+                             threads, true};
+  struct rh_nbd_export te = {o->target, r->tgt_driver, false, NULL, threads, false};
   /* Maps are taken before the servers lock the images (see image_map.h).
    * A bitmap sync reads little, through NBD: mapping a fragmented image
    * would cost more than it saves. */
   struct rh_image_map sm, tm;
-  bool have_sm = !bitmap && rh_image_map_load(r->src.path, r->src.format, &sm) == 0;
-  bool have_tm = !bitmap && rh_image_map_load(o->target, r->tgt_driver, &tm) == 0;
+  bool have_sm = !bitmap && rh_image_map_load(r->src.path, r->src.format, r->src.data_in_file,
+                                              true, &sm) == 0;
+  bool have_tm = !bitmap && rh_image_map_load(o->target, r->tgt_driver, r->tgt_data_in_file,
+                                              false, &tm) == 0;
   rh_debug("direct reads: source %s, target %s", have_sm ? "yes" : "no", have_tm ? "yes" : "no");
   struct rh_nbd_server ss, ts;
   int rc = rh_nbd_server_start(&se, &ss);
@@ -153,7 +160,7 @@ static int run_delta(struct run *r)
   }
   struct rh_sync_opts so = {bitmap ? RH_SYNC_BITMAP : RH_SYNC_COMPARE, block, chunk, threads,
                             bitmap ? r->st.bitmap : NULL, &g_cancel,
-                            have_sm ? &sm : NULL, have_tm ? &tm : NULL};
+                            have_sm ? &sm : NULL, have_tm ? &tm : NULL, r->tgt_device};
   rc = rh_sync_run(&ss, &ts, &so, &r->stats);
   if (have_sm) rh_image_map_free(&sm);
   if (have_tm) rh_image_map_free(&tm);
@@ -270,21 +277,39 @@ static int prepare_target(struct run *r, uint64_t tgt_size)
 static int start_generation(struct run *r)
 {
   const struct rh_replicate_opts *o = r->o;
-  if (o->no_track || strcmp(r->src.format, "qcow2") != 0 || r->src.block_device) return 0;
+  if (o->no_track || o->source_shared || strcmp(r->src.format, "qcow2") != 0 ||
+      r->src.block_device)
+    return 0;
   snprintf(r->new_bitmap, sizeof r->new_bitmap, "rehost-%s-%lld", r->st.id,
            (long long)r->st.generation + 1);
   for (int i = 0; i < r->nbms; i++)
     if (!strcmp(r->bms[i].name, r->new_bitmap) && rh_bitmap_remove(r->src.path, r->new_bitmap))
       return RH_EXIT_INPUT;
-  if (rh_bitmap_add(r->src.path, r->new_bitmap) < 0) return RH_EXIT_INPUT;
+  int added = rh_bitmap_add(r->src.path, r->new_bitmap);
+  if (added == -2 && rh_image_has_writer(r->src.path)) {
+    rh_error("%s: in use by another process that writes it (a running VM?); stop it, or name "
+             "a snapshot of it", r->src.path);
+    return RH_EXIT_INPUT;
+  }
+  if (added == -2) {
+    /* The probe found no writer, so the holder reads: a running VM's
+     * backing file (the base of an external snapshot), read-only while the
+     * overlay lives. Its data is safe to read; tracking must wait. */
+    rh_info("%s: another process has it open read-only (the base of a running VM's overlay?): "
+            "syncing without change tracking", r->src.path);
+    r->new_bitmap[0] = 0;
+    return 0;
+  }
+  if (added < 0) return RH_EXIT_INPUT;
   rh_debug("started change-tracking generation %s on %s", r->new_bitmap, r->src.path);
   return 0;
 }
 
-/* After success: drop this target's older bitmaps. */
+/* After success: drop this target's older bitmaps (each one slows every
+ * guest write), whether or not a new generation started. Never others'. */
 static void retire_generations(struct run *r)
 {
-  if (!r->new_bitmap[0]) return;
+  if (r->o->source_shared) return; /* a running VM's base: not ours to write */
   for (int i = 0; i < r->nbms; i++)
     if (ours(r->bms[i].name, r->st.id) && strcmp(r->bms[i].name, r->new_bitmap) &&
         rh_bitmap_remove(r->src.path, r->bms[i].name) < 0)
@@ -301,38 +326,98 @@ static void record_source(struct run *r)
   rh_tstate_set(&r->st.tgt_format, r->tgt_driver);
 }
 
+/* Probe the existing target with its pinned format (TARGET.rehost.json).
+ * A raw target is never probed: its first bytes are the guest's. Any other
+ * pinned format must still be what the file is: a target replaced by
+ * another kind of image is refused. */
+static int probe_target(struct run *r, uint64_t *tgt_size)
+{
+  const struct rh_replicate_opts *o = r->o;
+  const char *pinned = r->st.tgt_format;
+  if (pinned && o->target_format && strcmp(pinned, o->target_format) != 0 &&
+      !(o->force && o->mode == RH_MODE_FULL)) {
+    rh_error("%s: is replicated as %s; refusing to sync it as %s (use --full --force to "
+             "recreate it)", o->target, rh_format_name(pinned), rh_format_name(o->target_format));
+    return RH_EXIT_INTEGRITY;
+  }
+  const char *known = o->target_format ? o->target_format : pinned;
+  bool probe = known && strcmp(known, "raw") != 0;
+  struct rh_image timg;
+  struct rh_probe_opts tpo = {probe || !known ? NULL : "raw", false, false};
+  int rc = rh_image_probe(o->target, &tpo, &timg);
+  if (rc && o->mode != RH_MODE_FULL) return rc;
+  if (!rc && pinned && strcmp(pinned, "raw") != 0 && strcmp(timg.format, pinned) != 0 &&
+      !(o->force && o->mode == RH_MODE_FULL)) {
+    rh_error("%s: its replication state says %s, but it is now a %s image; refusing to sync "
+             "(use --full --force to recreate it)", o->target, rh_format_name(pinned),
+             rh_format_name(timg.format));
+    rh_image_free(&timg);
+    return RH_EXIT_INTEGRITY;
+  }
+  /* --full --force over a target that is now another format recreates it in
+   * the pinned (or -O) format */
+  snprintf(r->tgt_driver, sizeof r->tgt_driver, "%s",
+           known ? known : !rc ? timg.format : rh_format_for_path(o->target));
+  *tgt_size = rc ? 0 : timg.virtual_size;
+  r->tgt_data_in_file = !rc && timg.data_in_file;
+  r->tgt_device = !rc && timg.block_device;
+  if (!rc) rh_image_free(&timg);
+  return RH_EXIT_OK;
+}
+
+/* Did anyone write the source while it was read (a VM started on it, or
+ * someone else opened it read-write)? Its inode times tell for a file; a
+ * qemu writer's lock (byte 101: the WRITE permission) tells for a device. */
+static bool source_written(struct run *r, char *why, size_t whysz)
+{
+  struct stat now;
+  const struct stat *b = &r->src_before;
+  if (stat(r->src.path, &now) < 0) {
+    snprintf(why, whysz, "the source is gone: %s", strerror(errno));
+    return true;
+  }
+  if (!r->src.block_device &&
+      (now.st_mtim.tv_sec != b->st_mtim.tv_sec || now.st_mtim.tv_nsec != b->st_mtim.tv_nsec ||
+       now.st_size != b->st_size || now.st_ino != b->st_ino)) {
+    snprintf(why, whysz, "the source was written while it was read (a VM started on it?)");
+    return true;
+  }
+  if (rh_image_has_writer(r->src.path)) {
+    snprintf(why, whysz, "another process opened the source for writing during the sync (a VM "
+             "started on it?)");
+    return true;
+  }
+  return false;
+}
+
 static int do_sync(struct run *r)
 {
   const struct rh_replicate_opts *o = r->o;
   struct rh_target_state *st = &r->st;
-  int rc = rh_tstate_load(o->target, st);
-  if (rc) return rc;
-  if (!st->id[0]) rh_tstate_new_id(st->id);
+  int rc;
   struct stat tsb;
   r->target_exists = stat(o->target, &tsb) == 0;
   uint64_t tgt_size = 0;
   if (r->target_exists) {
-    /* The recorded format is authoritative: a raw target need not carry
-     * any signature yet. */
-    const char *known = o->target_format ? o->target_format : st->tgt_format;
-    struct rh_image timg;
-    struct rh_probe_opts tpo = {known ? rh_format_name(known) : NULL, false};
-    rc = rh_image_probe(o->target, &tpo, &timg);
-    if (rc && o->mode != RH_MODE_FULL) return rc;
-    snprintf(r->tgt_driver, sizeof r->tgt_driver, "%s",
-             !rc ? timg.format : known ? known : rh_format_for_path(o->target));
-    tgt_size = rc ? 0 : timg.virtual_size;
-    if (!rc) rh_image_free(&timg);
+    if ((rc = probe_target(r, &tgt_size))) return rc;
   } else {
     snprintf(r->tgt_driver, sizeof r->tgt_driver, "%s",
              o->target_format ? o->target_format : rh_format_for_path(o->target));
   }
   if ((rc = inspect_source(&r->src, &r->sf))) return rc;
+  if (r->tgt_device) {
+    if (tgt_size < r->sf.size) {
+      rh_error("%s: the device is smaller (%llu bytes) than the source (%llu bytes)", o->target,
+               (unsigned long long)tgt_size, (unsigned long long)r->sf.size);
+      return RH_EXIT_INPUT;
+    }
+    tgt_size = r->sf.size; /* the device's tail beyond the source is not part of the copy */
+  }
   bool forced;
   if ((rc = check_integrity(r, tgt_size, &forced))) return rc;
 
   bool qcow2 = !strcmp(r->src.format, "qcow2");
-  r->nbms = qcow2 ? rh_bitmaps_list(r->src.path, r->src.format, r->bms, MAX_BITMAPS) : 0;
+  r->nbms = qcow2 ? rh_bitmaps_list(r->src.path, r->src.format, &r->bms) : 0;
   if (r->nbms < 0) return RH_EXIT_INPUT;
   struct rh_mode_facts f = {.target_exists = r->target_exists,
                             .state = st->state,
@@ -349,6 +434,7 @@ static int do_sync(struct run *r)
     if (!strcmp(r->bms[i].name, st->bitmap)) {
       f.bitmap_present = true;
       f.bitmap_in_use = r->bms[i].in_use;
+      f.bitmap_disabled = !r->bms[i].enabled;
     }
   char why[512];
   r->mode = rh_choose_mode(o->mode, &f, why, sizeof why);
@@ -359,6 +445,7 @@ static int do_sync(struct run *r)
   else if (why[0])
     rh_info("%s sync: %s", rh_repl_mode_name(r->mode), why);
   rh_event_str("mode", "mode", rh_repl_mode_name(r->mode));
+  if (g_cancel) return RH_EXIT_INTERRUPTED; /* nothing touched yet */
 
   /* From here the target may change: record that a sync is running first. */
   char started[32];
@@ -375,8 +462,17 @@ static int do_sync(struct run *r)
   if ((rc = rh_tstate_save(o->target, st))) return rc;
 
   double t0 = rh_monotonic_s();
-  if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size)))
-    rc = r->mode == RH_MODE_FULL ? run_full(r) : run_delta(r);
+  char written_why[160] = "";
+  if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size))) {
+    if (stat(r->src.path, &r->src_before) < 0) rc = RH_EXIT_INPUT;
+    else if (g_cancel) rc = RH_EXIT_INTERRUPTED;
+    else rc = r->mode == RH_MODE_FULL ? run_full(r) : run_delta(r);
+    if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED; /* before anything says "consistent" */
+    if (!rc && source_written(r, written_why, sizeof written_why)) {
+      rh_error("%s: %s; the target is not a consistent copy", r->src.path, written_why);
+      rc = RH_EXIT_INTEGRITY;
+    }
+  }
   r->stats.seconds = rh_monotonic_s() - t0;
 
   char finished[32];
@@ -416,36 +512,107 @@ static int do_sync(struct run *r)
   return rh_tstate_save(o->target, st);
 }
 
+/* rehost replicate --untrack: this target's bitmaps leave the source (so
+ * that, e.g., qemu-img snapshot -a works again); the next sync compares. */
+static int untrack(struct run *r)
+{
+  const char *fmt = r->src.format;
+  if (strcmp(fmt, "qcow2") != 0) {
+    rh_info("%s: a %s source has no change-tracking bitmaps", r->src.path, rh_format_name(fmt));
+    return RH_EXIT_OK;
+  }
+  r->nbms = rh_bitmaps_list(r->src.path, fmt, &r->bms);
+  if (r->nbms < 0) return RH_EXIT_INPUT;
+  int removed = 0, rc = RH_EXIT_OK;
+  for (int i = 0; i < r->nbms && r->st.id[0]; i++)
+    if (ours(r->bms[i].name, r->st.id)) {
+      if (rh_bitmap_remove(r->src.path, r->bms[i].name) < 0) rc = RH_EXIT_IO;
+      else removed++;
+    }
+  rh_tstate_set(&r->st.bitmap, NULL);
+  if (r->st.state != RH_TS_NONE && !rc) rc = rh_tstate_save(r->o->target, &r->st);
+  if (!rc)
+    rh_info("removed %d change-tracking bitmap%s of %s from %s; the next sync compares every "
+            "block", removed, removed == 1 ? "" : "s", r->o->target, r->src.path);
+  return rc;
+}
+
+/* Serialise every rehost reading one source: two syncs at once (two pairs
+ * on one disk, started by one libvirt event) would add and remove bitmaps
+ * under each other's reads. */
+static int lock_source(const struct run *r, int *fd)
+{
+  struct stat sb;
+  if (stat(r->src.path, &sb) < 0) {
+    rh_error("%s: %s", r->src.path, strerror(errno));
+    return RH_EXIT_INPUT;
+  }
+  char name[96];
+  snprintf(name, sizeof name, "source-%llx-%llu.lock", (unsigned long long)sb.st_dev,
+           (unsigned long long)sb.st_ino);
+  char *path = rh_runtime_path(name);
+  if (!path) return RH_EXIT_IO;
+  int rc = rh_lock_take(path, r->o->wait_s, r->src.path, "reading this source", fd);
+  free(path);
+  return rc;
+}
+
+/* The source's format: -f, else the one pinned by the first sync (a raw
+ * source stays raw, whatever its guest writes at its start). */
+static int source_format(const struct rh_replicate_opts *o, const struct rh_target_state *st,
+                         const char *src_real, const char **fmt)
+{
+  const char *pinned = st->src_format && st->src_path && src_real &&
+                               !strcmp(st->src_path, src_real) ? st->src_format : NULL;
+  *fmt = o->source_format ? o->source_format : pinned ? rh_format_name(pinned) : NULL;
+  if (o->source_format && pinned && strcmp(rh_format_driver(o->source_format), pinned) != 0 &&
+      !o->force) {
+    rh_error("%s: was replicated as %s; refusing to read it as %s (use --force)", src_real,
+             rh_format_name(pinned), o->source_format);
+    return RH_EXIT_INTEGRITY;
+  }
+  return RH_EXIT_OK;
+}
+
 int rh_replicate(const struct rh_replicate_opts *o)
 {
   struct run r = {.o = o};
-  struct rh_probe_opts po = {o->source_format, o->allow_backing};
-  int rc = rh_image_probe(o->source, &po, &r.src);
-  if (rc) return rc;
-  char *real = realpath(o->source, NULL);
-  if (real) {
-    free(r.src.path);
-    r.src.path = real;
-  }
   if (same_file(o->source, o->target)) {
     rh_error("%s: source and target are the same file", o->target);
-    rh_image_free(&r.src);
     return RH_EXIT_USAGE;
   }
-  int lock;
-  if ((rc = rh_target_lock(o->target, o->wait, &lock))) {
-    rh_image_free(&r.src);
+  int lock = -1, slock = -1, rc;
+  /* A signal from here on stops the run at its next check, which records
+   * why; nothing is marked consistent after one. */
+  g_cancel = 0;
+  rh_signal_defer(&g_cancel);
+  if ((rc = rh_target_lock(o->target, o->wait_s, &lock))) {
+    rh_signal_defer(NULL);
     return rc;
   }
   rh_outfile_remove_stale(o->target);
-  g_cancel = 0;
-  rh_signal_defer(&g_cancel);
-  rc = do_sync(&r);
+  char *src_real = realpath(o->source, NULL);
+  const char *fmt = NULL;
+  if (!(rc = rh_tstate_load(o->target, &r.st)) && !(rc = source_format(o, &r.st, src_real, &fmt))) {
+    struct rh_probe_opts po = {fmt, o->allow_backing, o->source_shared};
+    rc = rh_image_probe(o->source, &po, &r.src);
+  }
+  free(src_real);
+  if (!rc && !r.st.id[0]) rh_tstate_new_id(r.st.id);
+  if (!rc) rc = lock_source(&r, &slock);
+  if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
+  if (!rc && o->untrack) {
+    rc = untrack(&r);
+  } else if (!rc) {
+    rc = do_sync(&r);
+    if (!rc) report(&r, r.stats.seconds);
+  }
   rh_signal_defer(NULL);
-  if (!rc) report(&r, r.stats.seconds);
   if (g_cancel && rc == RH_EXIT_INTERRUPTED) rh_error("interrupted");
+  free(r.bms);
   rh_tstate_free(&r.st);
   rh_image_free(&r.src);
+  rh_lock_release(slock);
   rh_target_unlock(lock);
   return rc;
 }

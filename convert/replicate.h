@@ -25,8 +25,12 @@ struct rh_replicate_opts {
   int threads;                /* 0: default */
   bool force;                 /* replicate a different source / into a finalized target / shrink */
   bool no_track;              /* never add bitmaps to the source */
-  bool wait;                  /* wait for another rehost holding the target */
+  int wait_s;                 /* wait up to this for another rehost holding the target
+                               * or reading the source; 0: fail at once */
   bool allow_backing;
+  bool source_shared;         /* the source is the read-only base of a running VM's
+                               * external snapshot: read without image locks, no tracking */
+  bool untrack;               /* remove TARGET's bitmaps from SOURCE, then stop */
 };
 
 int rh_replicate(const struct rh_replicate_opts *o);
@@ -42,6 +46,7 @@ struct rh_mode_facts {
   const char *recorded_bitmap;  /* bitmap named in the state, or NULL */
   bool bitmap_present;          /* it exists in the source */
   bool bitmap_in_use;           /* and is flagged in-use (invalid) */
+  bool bitmap_disabled;         /* and is not enabled ("auto"): writes went unrecorded */
   bool size_changed;
   bool target_changed;          /* target file modified since the last sync */
   bool identity_forced;         /* --force overrode a different source */

@@ -50,6 +50,9 @@ enum rh_repl_mode rh_choose_mode(enum rh_repl_mode requested, const struct rh_mo
   else if (f->bitmap_in_use)
     snprintf(why, whysz, "the source's bitmap %s is inconsistent (its VM did not shut down "
              "cleanly)", f->recorded_bitmap);
+  else if (f->bitmap_disabled)
+    snprintf(why, whysz, "the source's bitmap %s is disabled (qemu-img bitmap --disable?), so "
+             "it did not record every write", f->recorded_bitmap);
   else if (f->size_changed)
     snprintf(why, whysz, "the source's virtual size changed");
   else if (f->target_changed)

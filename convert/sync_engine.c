@@ -252,7 +252,7 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
   int rc = RH_EXIT_FAILURE;
   if (!e.src || !e.tgt || connect_all(&e) < 0) goto out;
   int64_t ss = nbd_get_size(e.src[0]), ts = nbd_get_size(e.tgt[0]);
-  if (ss < 0 || ts < 0 || ss != ts) {
+  if (ss < 0 || ts < 0 || (ss != ts && !(o->target_larger_ok && ts > ss))) {
     rh_error("%s: virtual size %lld differs from source %s (%lld)", tgt->path, (long long)ts,
              src->path, (long long)ss);
     goto out;

@@ -11,6 +11,7 @@
 #define REHOST_SYNC_ENGINE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "image_map.h"
@@ -26,6 +27,7 @@ struct rh_sync_opts {
   const char *bitmap;             /* bitmap mode: name the source server exports */
   volatile sig_atomic_t *cancel;  /* set non-zero (by a signal handler) to stop */
   const struct rh_image_map *src_map, *tgt_map;  /* direct reads, or NULL: NBD */
+  bool target_larger_ok;          /* a block device target: its tail is not synced */
 };
 
 struct rh_sync_stats {

@@ -1,5 +1,8 @@
 #include "target_state.h"
 
+#include "../lib/outfile.h"
+#include "../lib/private_files.h"
+
 #include "../lib/exitcodes.h"
 #include "../lib/smallfile.h"
 #include "../lib/log.h"
@@ -8,6 +11,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,18 +249,37 @@ char *rh_tstate_format(const struct rh_target_state *st)
 
 /* ---- files ---- */
 
-char *rh_tstate_path(const char *target)
+/* Beside a file target; for a block device (whose directory is /dev, a
+ * tmpfs) in STATE_DIR/devices/, named after the device's absolute path with
+ * '/' as '!' ("/dev/vg/lv" -> "!dev!vg!lv"). */
+static char *side_path(const char *target, const char *suffix)
 {
+  struct stat sb;
   char *p = NULL;
-  return asprintf(&p, "%s.rehost.json", target) < 0 ? NULL : p;
+  if (stat(target, &sb) < 0 || !S_ISBLK(sb.st_mode))
+    return asprintf(&p, "%s%s", target, suffix) < 0 ? NULL : p;
+  char cwd[PATH_MAX] = "", name[2 * PATH_MAX];
+  if (target[0] != '/' && !getcwd(cwd, sizeof cwd)) return NULL;
+  snprintf(name, sizeof name, "%s%s%s", cwd, target[0] == '/' ? "" : "/", target);
+  for (char *c = name; *c; c++)
+    if (*c == '/') *c = '!';
+  const char *dir = rh_state_dir(NULL);
+  char devdir[PATH_MAX];
+  snprintf(devdir, sizeof devdir, "%s/devices", dir);
+  mkdir(dir, 0755);
+  mkdir(devdir, 0700);
+  return asprintf(&p, "%s/%s%s", devdir, name, suffix) < 0 ? NULL : p;
 }
+
+char *rh_tstate_path(const char *target) { return side_path(target, ".rehost.json"); }
+char *rh_target_lock_path(const char *target) { return side_path(target, ".rehost.lock"); }
 
 int rh_tstate_load(const char *target, struct rh_target_state *st)
 {
   memset(st, 0, sizeof *st);
   char *path = rh_tstate_path(target);
   if (!path) return RH_EXIT_FAILURE;
-  char *buf = rh_read_small_file(path, 65536, NULL);
+  char *buf = rh_read_private_file(path, 65536, NULL);
   if (!buf) {
     int e = errno;
     if (e == ENOENT) {
@@ -265,6 +288,13 @@ int rh_tstate_load(const char *target, struct rh_target_state *st)
     }
     if (e == EFBIG)
       rh_error("%s: malformed replication state: larger than 64 KiB", path);
+    else if (e == ELOOP)
+      rh_error("%s: the replication state is a symlink; refusing to follow it", path);
+    else if (e == EPERM)
+      rh_error("%s: the replication state is owned or writable by another user; refusing to "
+               "trust it", path);
+    else if (e == EINVAL)
+      rh_error("%s: the replication state is not a regular file", path);
     else
       rh_error("%s: cannot read: %s", path, strerror(e));
     free(path);
@@ -282,18 +312,6 @@ int rh_tstate_load(const char *target, struct rh_target_state *st)
   return rc;
 }
 
-static int fsync_dir_of(const char *path)
-{
-  char *d = strdup(path);
-  if (!d) return -1;
-  int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  free(d);
-  if (fd < 0) return -1;
-  int r = fsync(fd);
-  close(fd);
-  return r;
-}
-
 /* The state must be writable exactly when the disk is full: a sync that
  * fails with ENOSPC has to record "inconsistent". So the next state file is
  * always waiting, preallocated, as TARGET.rehost.json.tmp: a save writes into
@@ -303,7 +321,7 @@ static int fsync_dir_of(const char *path)
 
 static int reserve_spare(const char *tmp)
 {
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return -1;
   int r = posix_fallocate(fd, 0, STATE_RESERVE);
   close(fd);
@@ -318,11 +336,9 @@ int rh_tstate_save(const char *target, const struct rh_target_state *st)
     rh_error("%s: out of memory", target);
     goto out;
   }
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644); /* no O_TRUNC: keep the reserve */
-  if (fd < 0) {
-    rh_error("%s: cannot write: %s", tmp, strerror(errno));
-    goto out;
-  }
+  /* no O_TRUNC: keep the reserve; never through a symlink someone planted */
+  int fd = rh_open_private(tmp, O_WRONLY | O_CREAT, 0600, "replication state's spare");
+  if (fd < 0) goto out;
   size_t len = strlen(text);
   text[len++] = '\n'; /* replaces the NUL; written by length */
   ssize_t w = pwrite(fd, text, len, 0);
@@ -334,7 +350,7 @@ int rh_tstate_save(const char *target, const struct rh_target_state *st)
     rh_error("%s: cannot write replication state: %s", path, strerror(e));
     goto out;
   }
-  fsync_dir_of(path);
+  rh_fsync_dir_of(path);
   reserve_spare(tmp);
   rc = RH_EXIT_OK;
 out:
@@ -344,45 +360,18 @@ out:
   return rc;
 }
 
-int rh_target_lock(const char *target, bool wait, int *fd)
+int rh_target_lock(const char *target, int wait_s, int *fd)
 {
-  char *path = NULL;
-  if (asprintf(&path, "%s.rehost.lock", target) < 0) return RH_EXIT_FAILURE;
-  int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (f < 0) {
-    rh_error("%s: cannot create lock file: %s", path, strerror(errno));
-    free(path);
-    return RH_EXIT_IO;
+  char *path = rh_target_lock_path(target);
+  if (!path) return RH_EXIT_FAILURE;
+  int rc = rh_lock_take(path, wait_s, target, "syncing this target", fd);
+  if (!rc) {
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(*fd, 0) == 0 && pwrite(*fd, pid, (size_t)n, 0) < 0) {}
   }
-  if (flock(f, LOCK_EX | LOCK_NB) < 0) {
-    if (errno != EWOULDBLOCK || !wait) {
-      char who[32] = "";
-      ssize_t n = pread(f, who, sizeof who - 1, 0);
-      who[n > 0 ? n : 0] = 0;
-      who[strcspn(who, "\n")] = 0;
-      rh_error("%s: another rehost (pid %s) is syncing this target; try again later, or use "
-               "--wait", target, *who ? who : "?");
-      close(f);
-      free(path);
-      return RH_EXIT_FAILURE;
-    }
-    rh_info("waiting for another rehost to finish with %s", target);
-    if (flock(f, LOCK_EX) < 0) {
-      rh_error("%s: cannot lock: %s", path, strerror(errno));
-      close(f);
-      free(path);
-      return RH_EXIT_IO;
-    }
-  }
-  char pid[32];
-  int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-  if (ftruncate(f, 0) == 0 && pwrite(f, pid, (size_t)n, 0) < 0) {}
   free(path);
-  *fd = f;
-  return RH_EXIT_OK;
+  return rc;
 }
 
-void rh_target_unlock(int fd)
-{
-  if (fd >= 0) close(fd);
-}
+void rh_target_unlock(int fd) { rh_lock_release(fd); }

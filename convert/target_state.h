@@ -52,8 +52,11 @@ int rh_tstate_parse(const char *text, struct rh_target_state *st, char *err, siz
 /* Serialise (malloc'd JSON text). */
 char *rh_tstate_format(const struct rh_target_state *st);
 
-/* "TARGET.rehost.json" (malloc'd). */
+/* "TARGET.rehost.json" (malloc'd); for a block-device target,
+ * STATE_DIR/devices/!dev!vg!lv.rehost.json. */
 char *rh_tstate_path(const char *target);
+/* The lock file, likewise "TARGET.rehost.lock" or in STATE_DIR/devices. */
+char *rh_target_lock_path(const char *target);
 /* Load TARGET's state: absent file gives state RH_TS_NONE. Prints an error
  * naming the file and returns RH_EXIT_INPUT if it is unreadable or malformed. */
 int rh_tstate_load(const char *target, struct rh_target_state *st);
@@ -67,9 +70,10 @@ void rh_tstate_new_id(char id[17]);
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf. */
 const char *rh_utc_now(char *buf, size_t sz);
 
-/* Take TARGET's lock. wait=false: if another rehost holds it, print who and
- * return RH_EXIT_FAILURE. Returns RH_EXIT_OK with *fd set. */
-int rh_target_lock(const char *target, bool wait, int *fd);
+/* Take TARGET's lock (a private 0600 file, see private_files.h). wait_s 0:
+ * if another rehost holds it, print who and return RH_EXIT_FAILURE; else
+ * wait up to wait_s seconds. Returns RH_EXIT_OK with *fd set. */
+int rh_target_lock(const char *target, int wait_s, int *fd);
 void rh_target_unlock(int fd);
 
 #endif

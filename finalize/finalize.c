@@ -109,8 +109,13 @@ static int write_report(const struct rh_finalize_opts *o, const struct rh_profil
 
 static void print_changes(json_object *changes, bool planned)
 {
+  /* guest strings (file contents before and after): escaped for the terminal */
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  if (!out) return;
   size_t n = json_object_array_length(changes);
-  printf("%s %zu change%s:\n", planned ? "finalize would make" : "finalize made", n,
+  fprintf(out, "%s %zu change%s:\n", planned ? "finalize would make" : "finalize made", n,
          n == 1 ? "" : "s");
   for (size_t i = 0; i < n; i++) {
     json_object *c = json_object_array_get_idx(changes, i), *v;
@@ -118,9 +123,12 @@ static void print_changes(json_object *changes, bool planned)
     const char *s[4] = {"", "", NULL, NULL};
     for (int j = 0; j < 4; j++)
       if (json_object_object_get_ex(c, k[j], &v)) s[j] = json_object_get_string(v);
-    printf("  %-28s %-22s %s%s%s\n", s[0], s[1], s[2] ? s[2] : "", s[2] && s[3] ? " -> " : "",
-           s[3] ? s[3] : "");
+    fprintf(out, "  %-28s %-22s %s%s%s\n", s[0], s[1], s[2] ? s[2] : "",
+            s[2] && s[3] ? " -> " : "", s[3] ? s[3] : "");
   }
+  fclose(out);
+  rh_fputs_safe(text, stdout);
+  free(text);
 }
 
 static bool format_allowed(const struct rh_profile *p, const char *fmt)
@@ -205,7 +213,7 @@ int rh_finalize(const struct rh_finalize_opts *o)
   bool have_dir = false;
   const char *fmt = o->output_format ? o->output_format : p.default_format;
   if (o->output && !format_allowed(&p, fmt)) {
-    rh_error("profile %s writes %s; --format %s is not one of them", p.name, p.default_format, fmt);
+    rh_error("profile %s writes %s; -O %s is not one of them", p.name, p.default_format, fmt);
     rc = RH_EXIT_USAGE;
     goto out;
   }
@@ -215,12 +223,24 @@ int rh_finalize(const struct rh_finalize_opts *o)
     rc = RH_EXIT_INPUT;
     goto out;
   }
-  struct rh_probe_opts po = {NULL, false};
-  if ((rc = rh_image_probe(o->target, &po, &img))) goto out;
-  base = realpath(o->target, NULL);
+  /* In place, the target is locked and its state read first: the format
+   * its replication pinned is the one it is opened with (a raw target's
+   * first sector is the guest's, and may look like anything). */
   if (!o->convert &&
-      ((rc = rh_target_lock(o->target, false, &lock)) || (rc = check_state(o, &st))))
+      ((rc = rh_target_lock(o->target, 0, &lock)) || (rc = check_state(o, &st))))
     goto out;
+  const char *in_fmt = o->input_format;
+  if (!in_fmt && st.tgt_format) in_fmt = rh_format_name(st.tgt_format);
+  if (o->input_format && st.tgt_format &&
+      strcmp(rh_format_driver(o->input_format), st.tgt_format) != 0) {
+    rh_error("%s: was replicated as %s; refusing to open it as %s", o->target,
+             rh_format_name(st.tgt_format), o->input_format);
+    rc = RH_EXIT_INTEGRITY;
+    goto out;
+  }
+  struct rh_probe_opts po = {in_fmt, o->allow_backing, false};
+  if ((rc = rh_image_probe(o->target, &po, &img))) goto out;
+  base = strdup(img.path);
   struct stat sb;
   if (o->output && !o->dry_run && !o->force && stat(o->output, &sb) == 0) {
     rh_error("%s: already exists (use --force to overwrite)", o->output);

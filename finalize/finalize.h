@@ -11,6 +11,8 @@ struct rh_finalize_opts {
   const char *profile;        /* name or path */
   const char *output;         /* -o OUT: write a converted copy; NULL: in place */
   const char *output_format;  /* user format name for OUT */
+  const char *input_format;   /* -f: TARGET's (or SOURCE's) format, or NULL */
+  bool allow_backing;
   const char *clone;          /* --clone OVERLAY.qcow2 */
   const char *report;         /* --report FILE */
   const char *packages;       /* --packages DIR: agent packages and dependencies */

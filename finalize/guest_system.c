@@ -116,6 +116,12 @@ int rh_fin_initramfs(struct rh_fin *f)
     if (kl > 1 && kdirs[k][kl - 1] == '/') kdirs[k][kl - 1] = 0; /* glob marks directories */
     const char *kver = strrchr(kdirs[k], '/') + 1;
     if (!*kver) continue;
+    /* a directory name the guest chose, bound for a guest shell command */
+    if (strspn(kver, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+~-") !=
+            strlen(kver) || kver[0] == '-' || strlen(kver) > 128) {
+      rh_warn("/lib/modules: skipping a kernel directory with an unusual name (%s)", kver);
+      continue;
+    }
     char path[512], cmd[640];
     snprintf(path, sizeof path, "%s/modules.dep", kdirs[k]);
     char *dep = rh_guest_read(f->g, path);

@@ -70,7 +70,12 @@ static char *cache_file(void)
   snprintf(parent, sizeof parent, "%s", dir);
   char *slash = strrchr(parent, '/');
   if (slash) { *slash = 0; mkdir(parent, 0755); }
-  mkdir(dir, 0755);
+  mkdir(dir, 0700);
+  /* root reads and writes this under $HOME: only a real directory of ours */
+  struct stat ds;
+  if (lstat(dir, &ds) < 0 || !S_ISDIR(ds.st_mode) || ds.st_uid != geteuid() ||
+      (ds.st_mode & (S_IWGRP | S_IWOTH)))
+    return NULL;
   struct utsname u;
   uname(&u);
   struct stat st;
@@ -121,7 +126,9 @@ bool rh_kvm_usable(void)
   if (access("/dev/kvm", R_OK | W_OK) != 0) return (cached = 0);
   char *cf = cache_file();
   if (cf) {
-    FILE *f = fopen(cf, "r");
+    int fd = open(cf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f && fd >= 0) close(fd);
     if (f) {
       int c = fgetc(f);
       fclose(f);
@@ -134,7 +141,9 @@ bool rh_kvm_usable(void)
   rh_debug("probing whether KVM works (at most %d s, once per machine)", KVM_PROBE_TIMEOUT_S);
   cached = probe_kvm();
   if (cf) {
-    FILE *f = fopen(cf, "w");
+    int fd = open(cf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f && fd >= 0) close(fd);
     if (f) { fputc(cached ? '1' : '0', f); fclose(f); }
     free(cf);
   }

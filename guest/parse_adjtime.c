@@ -1,5 +1,6 @@
 #include "guestconf.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,10 @@ json_object *rh_adjtime_parse(const char *text)
       p = nl ? nl + 1 : p + strlen(p);
     }
     valid = sscanf(l1, "%lf %lld", &drift, &last) == 2;
+    if (!isfinite(drift)) { /* "nan", "inf": not a drift, and not JSON either */
+      drift = 0;
+      valid = false;
+    }
     char word[16];
     if (sscanf(l3, "%15s", word) == 1) {
       if (strcmp(word, "LOCAL") == 0 || strcmp(word, "UTC") == 0) snprintf(mode, sizeof mode, "%s", word);

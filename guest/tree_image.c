@@ -122,6 +122,7 @@ static char *fstab_for_image(const char *text)
   size_t lines = 1;
   for (const char *p = text; *p; p++) lines += *p == '\n';
   struct fstab_out o = {malloc(strlen(text) + lines * 40 + 1), 0};
+  if (!o.buf) return NULL;
   o.buf[0] = 0;
   rh_for_each_line(text, image_fstab_line, &o);
   return o.buf;
@@ -161,8 +162,17 @@ out:
 static int copy_tree_in(guestfs_h *g, const char *dir, uint64_t total)
 {
   int tarp[2], gp[2];
-  if (pipe2(tarp, O_CLOEXEC) < 0 || pipe2(gp, O_CLOEXEC) < 0) return -1;
+  if (pipe2(tarp, O_CLOEXEC) < 0) return -1;
+  if (pipe2(gp, O_CLOEXEC) < 0) {
+    close(tarp[0]), close(tarp[1]);
+    return -1;
+  }
   pid_t pid = fork();
+  if (pid < 0) {
+    rh_error("%s: cannot start tar: %s", dir, strerror(errno));
+    close(tarp[0]), close(tarp[1]), close(gp[0]), close(gp[1]);
+    return -1;
+  }
   if (pid == 0) {
     dup2(tarp[1], STDOUT_FILENO);
     execlp("tar", "tar", "--numeric-owner", "--xattrs", "--acls", "--one-file-system", "-C", dir,
@@ -172,7 +182,14 @@ static int copy_tree_in(guestfs_h *g, const char *dir, uint64_t total)
   close(tarp[1]);
   struct pump p = {tarp[0], gp[1], total, 0};
   pthread_t th;
-  pthread_create(&th, NULL, pump_thread, &p);
+  int terr = pthread_create(&th, NULL, pump_thread, &p);
+  if (terr) {
+    rh_error("%s: cannot start a copy thread: %s", dir, strerror(terr));
+    close(tarp[0]), close(gp[0]), close(gp[1]);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    return -1;
+  }
   char src[64];
   snprintf(src, sizeof src, "/dev/fd/%d", gp[0]);
   int r = guestfs_tar_in_opts(g, src, "/", GUESTFS_TAR_IN_OPTS_XATTRS, 1,
@@ -230,6 +247,10 @@ static int build(guestfs_h *g, const struct rh_tree_image_opts *o, const struct 
   if (copy_tree_in(g, o->dir, tree_bytes) == -1) return RH_EXIT_IO;
   if (merged && fstab) {
     char *nf = fstab_for_image(fstab);
+    if (!nf) {
+      rh_error("%s: out of memory", o->output);
+      return RH_EXIT_FAILURE;
+    }
     int r = guestfs_write(g, "/etc/fstab", nf, strlen(nf));
     free(nf);
     if (r == -1) goto fail;
@@ -283,18 +304,20 @@ int rh_tree_image_create(const struct rh_tree_image_opts *o)
   int merged;
   char *fstab = read_fstab(o->dir, &rf, &merged);
   bool direct = !strcmp(o->driver, "raw") || !strcmp(o->driver, "qcow2");
-  char *tmp = rh_outfile_begin(o->output);
-  /* Formats qemu cannot write in place (stream vmdk) or that we convert to at
-   * the end are built in a qcow2 scratch, itself a registered temporary. */
-  char *scratch = tmp;
-  if (!direct) {
+  /* raw and qcow2 are built in place, in the output's temporary; other
+   * formats (stream vmdk cannot be written in place) in a qcow2 scratch,
+   * itself a registered temporary, converted into the output at the end. */
+  char *scratch = NULL;
+  if (direct) {
+    scratch = rh_outfile_begin(o->output);
+  } else {
     char *name = NULL;
     scratch = asprintf(&name, "%s.scratch.qcow2", o->output) < 0 ? NULL : rh_outfile_begin(name);
     free(name);
   }
-  if (!tmp || !scratch) {
-    rh_error("%s: out of memory", o->output);
-    return RH_EXIT_FAILURE;
+  if (!scratch) {
+    free(fstab);
+    return RH_EXIT_IO;
   }
   char sizestr[32];
   snprintf(sizestr, sizeof sizestr, "%llu", (unsigned long long)size);
@@ -316,20 +339,20 @@ int rh_tree_image_create(const struct rh_tree_image_opts *o)
     rc = g ? build(g, o, &rf, fstab, merged, tree_bytes) : RH_EXIT_GUEST;
     rh_appliance_close(g);
   }
+  free(fstab);
   if (!rc && !direct) {
     struct rh_image src = {.path = scratch, .virtual_size = size};
     snprintf(src.format, sizeof src.format, "qcow2");
-    rc = rh_image_copy(&src, tmp, o->driver, NULL);
-    /* rh_image_copy wrote into its own temp and renamed onto `tmp` */
-  }
-  free(fstab);
-  if (!direct) rh_outfile_abort(scratch);
-  if (rc) {
-    rh_outfile_abort(tmp);
+    rc = rh_image_copy(&src, o->output, o->driver, NULL); /* its own temporary, made durable */
+    rh_outfile_abort(scratch);
     return rc;
   }
-  if (rh_outfile_commit(tmp, o->output) < 0) {
-    rh_error("%s: cannot rename into place: %s", o->output, strerror(errno));
+  if (rc) {
+    rh_outfile_abort(scratch);
+    return rc;
+  }
+  if (rh_outfile_commit(scratch, o->output) < 0) {
+    rh_error("%s: cannot write: %s", o->output, strerror(errno));
     return RH_EXIT_IO;
   }
   return 0;

@@ -3,6 +3,7 @@
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,12 +33,40 @@ static void clear_bar(void)
   }
 }
 
+void rh_fputs_safe(const char *s, FILE *f)
+{
+  int cont = 0; /* UTF-8 continuation bytes still expected */
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    unsigned char c = *p;
+    if (cont && (c & 0xC0) == 0x80) {
+      cont--;
+      fputc(c, f);
+      continue;
+    }
+    cont = 0;
+    if (c == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) { /* a C1 control in UTF-8 (CSI is U+009B) */
+      fprintf(f, "\\u%04x", p[1]);
+      p++;
+    } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F || (c >= 0x80 && c < 0xC0)) {
+      fprintf(f, "\\x%02x", c); /* ESC, CR, BS, a stray 8-bit C1 byte ... */
+    } else {
+      cont = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+      fputc(c, f);
+    }
+  }
+}
+
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
   clear_bar();
+  char *text = NULL;
+  if (vasprintf(&text, fmt, ap) < 0) text = NULL;
   fprintf(stderr, "%s: %s", g_prog, kind);
-  vfprintf(stderr, fmt, ap);
+  /* guest strings (hostnames, fstab lines, os-release) reach messages:
+   * their escape sequences must not reach the terminal */
+  rh_fputs_safe(text ? text : fmt, stderr);
   fputc('\n', stderr);
+  free(text);
 }
 
 static char g_first_error[256];

@@ -38,6 +38,11 @@ void rh_event_str(const char *name, const char *key, const char *value);
 void rh_progress(const char *phase, uint64_t done, uint64_t total);
 void rh_progress_done(const char *phase);
 
+/* Write s for a human: control characters (ESC, CR, C1 controls ...) as
+ * \xNN or \uNNNN, newlines and tabs kept. Every message goes through it. */
+#include <stdio.h>
+void rh_fputs_safe(const char *s, FILE *f);
+
 /* "1.5 GiB" */
 const char *rh_human_size(uint64_t n, char *buf, size_t sz);
 

@@ -1,13 +1,41 @@
 #include "smallfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+static char *read_stream(FILE *f, size_t cap, size_t *len);
 
 char *rh_read_small_file(const char *path, size_t cap, size_t *len)
 {
   FILE *f = fopen(path, "re");
   if (!f) return NULL;
+  return read_stream(f, cap, len);
+}
+
+char *rh_read_private_file(const char *path, size_t cap, size_t *len)
+{
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return NULL;
+  struct stat sb;
+  int e = 0;
+  if (fstat(fd, &sb) < 0) e = errno;
+  else if (!S_ISREG(sb.st_mode)) e = EINVAL;
+  else if ((sb.st_uid != 0 && sb.st_uid != geteuid()) || (sb.st_mode & (S_IWGRP | S_IWOTH))) e = EPERM;
+  FILE *f = e ? NULL : fdopen(fd, "r");
+  if (!f) {
+    close(fd);
+    errno = e ? e : errno;
+    return NULL;
+  }
+  return read_stream(f, cap, len);
+}
+
+static char *read_stream(FILE *f, size_t cap, size_t *len)
+{
   char *buf = malloc(cap + 1);
   if (!buf) {
     fclose(f);

@@ -8,4 +8,9 @@
  * NULL with errno set: the open/read error, EFBIG when larger than cap. */
 char *rh_read_small_file(const char *path, size_t cap, size_t *len);
 
+/* The same for a file rehost trusts (its state, a pair): never through a
+ * symlink (ELOOP), a regular file (else EINVAL) owned by root or the
+ * effective user and writable by nobody else (else EPERM). */
+char *rh_read_private_file(const char *path, size_t cap, size_t *len);
+
 #endif

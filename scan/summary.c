@@ -1,5 +1,7 @@
+#include "../lib/log.h"
 #include "scan.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *s(json_object *o, const char *k)
@@ -21,7 +23,7 @@ static void print_list(FILE *f, const char *label, json_object *arr)
   fputc('\n', f);
 }
 
-void rh_scan_print_summary(json_object *r, FILE *f)
+static void summary(json_object *r, FILE *f)
 {
   json_object *os = get(r, "os"), *boot = get(r, "boot");
   fprintf(f, "%s (%s), hostname %s\n", s(os, "product_name"), s(os, "arch"), s(os, "hostname"));
@@ -81,4 +83,18 @@ void rh_scan_print_summary(json_object *r, FILE *f)
     if (json_object_get_boolean(val)) fprintf(f, "%s%s", any++ ? ", " : "", name);
   }
   fputs(any ? "\n" : "none\n", f);
+}
+
+/* The summary holds guest strings (hostname, os-release, fstab): escape
+ * control characters before they reach a terminal. */
+void rh_scan_print_summary(json_object *r, FILE *out)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f) return;
+  summary(r, f);
+  fclose(f);
+  rh_fputs_safe(text, out);
+  free(text);
 }

@@ -5,6 +5,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
+#include "../lib/private_files.h"
 #include "domain.h"
 #include "pairs.h"
 
@@ -90,13 +91,26 @@ static void hook_log(const char *state_dir, const char *fmt, ...)
   char path[4200];
   snprintf(path, sizeof path, "%s/hook.log", state_dir);
   mkdir(state_dir, 0755);
-  FILE *f = fopen(path, "ae");
-  if (!f) return;
+  int fd = rh_open_private(path, O_WRONLY | O_CREAT | O_APPEND, 0600, "hook log");
+  FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+  if (!f) {
+    if (fd >= 0) close(fd);
+    return;
+  }
   va_list ap;
   va_start(ap, fmt);
   vstamped(f, fmt, ap);
   va_end(ap);
   fclose(f);
+}
+
+/* The state directory is not trusted: nothing is run; say why where an
+ * operator looks (syslog's stderr is libvirt's log) without writing into
+ * the directory. */
+static void hook_log_untrusted(const char *state_dir, const char *why)
+{
+  fprintf(stderr, "rehost hook: %s: not trusted (%s); no pair is synced until only root can "
+          "write it\n", state_dir, why);
 }
 
 /* A name as it may be logged: control characters (a newline in an argument)
@@ -112,7 +126,7 @@ static const char *printable(const char *s, char *buf, size_t sz)
 static void mark_inconsistent(const struct rh_pair *p, const char *why)
 {
   int fd;
-  if (rh_target_lock(p->target, true, &fd)) return;
+  if (rh_target_lock(p->target, RH_WAIT_DEFAULT, &fd)) return;
   struct rh_target_state st;
   if (rh_tstate_load(p->target, &st) == RH_EXIT_OK && st.state == RH_TS_CONSISTENT) {
     st.state = RH_TS_INCONSISTENT;
@@ -126,31 +140,35 @@ static void mark_inconsistent(const struct rh_pair *p, const char *why)
 int rh_hook_sync_pair(const char *state_dir, const struct rh_pair *p, const char *event)
 {
   char *lockpath = rh_pair_file(state_dir, "locks", p->id, ".lock");
-  int lk = lockpath ? open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+  char locks[4200];
+  snprintf(locks, sizeof locks, "%s/locks", state_dir);
+  mkdir(locks, 0700);
+  char subject[64];
+  snprintf(subject, sizeof subject, "pair %s", p->id);
+  int lk = -1;
+  int rc = lockpath ? rh_lock_take(lockpath, RH_WAIT_DEFAULT, subject, "syncing this pair", &lk)
+                    : RH_EXIT_FAILURE;
   free(lockpath);
-  if (lk < 0 || flock(lk, LOCK_EX | LOCK_NB) < 0) {
-    sync_log("%s: another sync of this pair is running: waiting for it", event);
-    if (lk < 0 || flock(lk, LOCK_EX) < 0) {
-      sync_log("cannot take the pair's lock: %s", strerror(errno));
-      if (lk >= 0) close(lk);
-      mark_inconsistent(p, "hook: the pair's lock could not be taken");
-      return RH_EXIT_FAILURE;
-    }
+  if (rc) {
+    mark_inconsistent(p, "hook: the pair's lock could not be taken");
+    return rc;
   }
   sync_log("sync started (%s): domain '%s' disk %s: %s -> %s", event, p->domain, p->disk, p->source,
            p->target);
-  struct rh_replicate_opts o = {.source = p->source, .target = p->target, .wait = true};
+  struct rh_replicate_opts o = {.source = p->source, .target = p->target,
+                                .wait_s = RH_WAIT_DEFAULT};
   int m = rh_repl_mode_parse(p->mode);
   o.mode = m < 0 ? RH_MODE_AUTO : (enum rh_repl_mode)m;
-  if (p->format) o.source_format = p->format;
-  int rc = rh_replicate(&o);
+  o.source_format = p->format ? p->format : "raw"; /* as libvirt: undeclared is raw */
+  o.allow_backing = p->allow_backing && !strcmp(p->allow_backing, "true");
+  rc = rh_replicate(&o);
   if (rc) {
     char why[160];
     snprintf(why, sizeof why, "hook sync after '%s' failed (exit %d): see the pair's log", event, rc);
     mark_inconsistent(p, why);
   }
   sync_log("sync finished: %s (exit %d)", rc ? "FAILED" : "ok", rc);
-  close(lk);
+  rh_lock_release(lk);
   return rc;
 }
 
@@ -169,7 +187,7 @@ static void spawn_sync(const char *state_dir, const struct rh_pair *p, const cha
   setsid();
   if (fork() != 0) _exit(0);
   char *log = rh_pair_file(state_dir, "logs", p->id, ".log");
-  int fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+  int fd = log ? rh_open_private(log, O_WRONLY | O_CREAT | O_APPEND, 0600, "pair log") : -1;
   int nul = open("/dev/null", O_RDONLY);
   if (fd < 0 || nul < 0) _exit(RH_EXIT_IO);
   dup2(nul, 0);
@@ -201,6 +219,14 @@ int rh_hook_run(const char *state_dir, int argc, char **argv, const char *xml)
   size_t n;
   int bad;
   rh_log_init("rehost", RH_QUIET, false);
+  /* Pair files become root's replicate arguments: a state directory that
+   * anyone else can write is not taken for the user's word. */
+  char untrusted[4200];
+  if (!rh_path_trusted(state_dir, false, untrusted, sizeof untrusted)) {
+    hook_log_untrusted(state_dir, untrusted);
+    rh_domain_free(&d);
+    return 0;
+  }
   rh_pairs_load(state_dir, &v, &n, &bad);
   int started = 0;
   for (size_t i = 0; i < n; i++) {

@@ -3,6 +3,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
+#include "../lib/private_files.h"
 #include "../lib/smallfile.h"
 
 #include <dirent.h>
@@ -14,13 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-const char *rh_state_dir(const char *option)
-{
-  if (option && *option) return option;
-  const char *e = getenv("REHOST_STATE_DIR");
-  return e && *e ? e : "/var/lib/rehost";
-}
 
 void rh_pair_make_id(struct rh_pair *p)
 {
@@ -36,7 +30,8 @@ void rh_pair_make_id(struct rh_pair *p)
 #define FIELDS(p)                                                                              \
   {{"domain", &(p)->domain, 1}, {"uuid", &(p)->uuid, 0},     {"uri", &(p)->uri, 0},            \
    {"disk", &(p)->disk, 1},     {"source", &(p)->source, 1}, {"format", &(p)->format, 0},      \
-   {"target", &(p)->target, 1}, {"mode", &(p)->mode, 1},     {"created", &(p)->created, 0}}
+   {"target", &(p)->target, 1}, {"mode", &(p)->mode, 1},     {"created", &(p)->created, 0}, \
+   {"allow_backing", &(p)->allow_backing, 0}}
 struct field {
   const char *name;
   char **v;
@@ -169,10 +164,11 @@ int rh_pairs_load(const char *dir, struct rh_pair **v, size_t *n, int *bad)
     if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".json")) continue;
     char file[4400], err[200];
     snprintf(file, sizeof file, "%s/%s", path, de->d_name);
-    char *text = rh_read_small_file(file, 65536, NULL);
+    char *text = rh_read_private_file(file, 65536, NULL);
     struct rh_pair p;
     if (!text || rh_pair_parse(text, &p, err, sizeof err) < 0) {
-      rh_warn("%s: skipped: %s", file, text ? err : strerror(errno));
+      rh_warn("%s: skipped: %s", file, text ? err : errno == EPERM ? "owned or writable by another "
+              "user: not trusted" : errno == ELOOP ? "a symlink: not trusted" : strerror(errno));
       (*bad)++;
       free(text);
       continue;

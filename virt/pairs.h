@@ -9,10 +9,10 @@
 struct rh_pair {
   char id[17];        /* hex, from domain + disk + target: adding again updates */
   char *domain, *uuid, *uri, *disk, *source, *format, *target, *mode, *created;
+  char *allow_backing;  /* "true": the source may have a backing file (an overlay) */
 };
 
-/* STATE_DIR: --state-dir, else $REHOST_STATE_DIR, else /var/lib/rehost. */
-const char *rh_state_dir(const char *option);
+#include "../lib/private_files.h" /* rh_state_dir */
 void rh_pair_make_id(struct rh_pair *p);
 /* Parse / format one pair file's text (pure). Parse returns 0, or -1 with err. */
 int rh_pair_parse(const char *text, struct rh_pair *p, char *err, size_t errsz);
@@ -21,7 +21,8 @@ void rh_pair_free(struct rh_pair *p);
 /* Store operations; print one error naming the file and return an exit code. */
 int rh_pair_save(const char *dir, const struct rh_pair *p);
 int rh_pair_remove(const char *dir, const char *id);
-/* All pairs, sorted by domain then disk. Malformed files are reported and
+/* All pairs, sorted by domain then disk. Malformed files, and files that
+ * are symlinks or that another user owns or can write, are reported and
  * skipped (*bad counts them). */
 int rh_pairs_load(const char *dir, struct rh_pair **v, size_t *n, int *bad);
 void rh_pairs_free(struct rh_pair *v, size_t n);

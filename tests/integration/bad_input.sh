@@ -51,11 +51,11 @@ run_expect_fail 3 "$T/datafile.qcow2: has an external data file \($T/secret.raw\
 expect_no_file "$T/datafile-copy.qcow2"
 printf '# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 2048 FLAT "%s" 0\nddb.adapterType = "ide"\n' \
   "$T/secret.raw" > "$T/vm/evil.vmdk"
-run_expect_fail 3 "$T/vm/evil.vmdk: VMDK descriptor names an extent outside its directory \($T/secret.raw\)" \
+run_expect_fail 3 "$T/vm/evil.vmdk: VMDK descriptor names an extent that is not a regular file in its own directory \($T/secret.raw\)" \
   "$REHOST" replicate "$T/vm/evil.vmdk" "$T/evil-copy.qcow2"
 ln -s "$T/secret.raw" "$T/vm/link-flat.vmdk"
 sed "s|\"$T/secret.raw\"|\"link-flat.vmdk\"|" "$T/vm/evil.vmdk" > "$T/vm/link.vmdk"
-run_expect_fail 3 "link.vmdk: VMDK descriptor names an extent outside its directory" \
+run_expect_fail 3 "link.vmdk: VMDK descriptor names an extent that is not a regular file in its own directory" \
   "$REHOST" scan "$T/vm/link.vmdk"
 expect_no_file "$T/evil-copy.qcow2"
 

@@ -108,12 +108,14 @@ expect_match "serial console" "$dx" "<console type=\"pty\">"
 expect_match "virtio NIC" "$dx" "<model type=\"virtio\"/>"
 if grep -q 52:54:00:12:34:56 <<<"$dx"; then fail "stale MAC in the target XML"; else ok "no stale MAC"; fi
 cp "$D/conv.xml" "$T/define.xml"
-vname=$(printf '%s' "$NAME" | sed 's/[^A-Za-z0-9]/\\&/g')   # virsh's own quoting: a backslash before each byte
-defined=$(virsh -c test:///default "define $T/define.xml; dumpxml $vname" 2>&1 || true)
-expect_match "defined on test:///default" "$defined" "<source file=.*conv\.qcow2"
+expect_match "the new domain is named after OUT" "$dx" "<name>conv</name>"
+# defined on the very connection where the source domain exists: a new name, a new UUID
+defined=$(virsh -c "$URI" "define $T/define.xml; dumpxml conv" 2>&1 || true)
+expect_match "defined beside its source domain" "$defined" "<source file=.*conv\.qcow2"
 run_expect_fail 2 "OUT would be vhdx" "$REHOST" convert --connect "$URI" --domain "$NAME" --profile hyperv -o "$T/x.vhdx" --libvirt-xml "$T/x.xml"
 "$REHOST" -q convert --dry-run --connect "$URI" --domain "$NAME" --profile kvm --firstboot-install -o "$T/k.qcow2" \
-  --libvirt-xml "$T/k.xml" --keep-mac > /dev/null 2>&1 || fail "dry run with --libvirt-xml"
+  --libvirt-xml "$T/k.xml" --keep-mac --name web-copy > /dev/null 2>&1 || fail "dry run with --libvirt-xml"
+run_expect_fail 2 "--name needs --libvirt-xml" "$REHOST" convert --name x --profile kvm -o "$T/k.qcow2" "$D/src.qcow2"
 expect_no_file "$T/k.xml"
 
 # ---- pairs and the hook ----
@@ -150,7 +152,7 @@ qemu-img convert -O raw "$D/src.qcow2" "$T/expected.raw"   # the source's data f
 wait_finished 3
 seq=$(grep -oE 'sync (started|finished)' "$LOG" | awk '{print $2}' | tr '\n' ' ')
 expect_eq "syncs of one target never overlap" "$seq" "started finished started finished started finished "
-expect_match "the second event waited" "$(cat "$LOG")" "another sync of this pair is running: waiting"
+expect_match "the second event waited" "$(cat "$LOG")" "pair [0-9a-f]+: waiting up to [0-9]+ s for another rehost"
 expect_eq "target equals the changed source" "$(qemu-img compare -q "$D/src.qcow2" "$D/tgt.qcow2" && echo same)" same
 listing=$("$REHOST" pair list --json)
 jq_eq <(echo "$listing") '.[0].state' consistent
@@ -180,4 +182,37 @@ jq_eq <("$REHOST" pair list --json) '.[0].state' inconsistent
 (cd "$D" && "$REHOST" -q pair remove --domain "$NAME" --target tgt.qcow2) || fail "pair remove by a relative target"
 expect_eq "pair removed" "$(ls "$T/state/pairs" | wc -l)" 0
 expect_eq "the source's data never written by rehost" "$(qemu-img compare -q "$T/expected.raw" "$D/src.qcow2" && echo same)" same
+
+# two pairs on one disk, one release event: both syncs run, one source read at a time
+"$REHOST" -q pair add --connect "$URI" --domain "$NAME" --target "$D/twinA.qcow2" || fail "pair add twin A"
+"$REHOST" -q pair add --connect "$URI" --domain "$NAME" --target "$D/twinB.qcow2" || fail "pair add twin B"
+"$HOOK" "$NAME" release end - < "$T/dom.xml" || fail "hook, two pairs"
+twins_done() { cat "$T"/state/logs/*.log 2> /dev/null | grep -c 'sync finished: ok' || true; }
+for i in $(seq 240); do [ "$(twins_done)" -ge 2 ] && break; sleep 0.5; done
+expect_eq "both pairs synced after one event" "$(twins_done)" 2
+for t in twinA twinB; do
+  expect_same_data "$t equals the source" "$D/src.qcow2" "$D/$t.qcow2"
+  expect_eq "$t consistent" "$(target_state "$D/$t.qcow2")" consistent
+done
+expect_eq "source sound after two concurrent pairs" "$(qemu-img check -q "$D/src.qcow2" && echo clean)" clean
+"$REHOST" -q pair remove --domain "$NAME" || fail "remove the twins"
+# a domain literally named "--" is synced like any other
+sed "s|<name>busy</name>|<name>--</name>|; s|<uuid>1f8ea39e|<uuid>3f8ea39e|" "$T/node.xml" > "$T/node2.xml"
+URI2="test://$T/node2.xml"
+virsh -c "$URI" dumpxml busy | sed "s|<name>busy</name>|<name>--</name>|; s|1f8ea39e|3f8ea39e|" > "$T/dd.xml"
+"$REHOST" -q pair add --connect "$URI2" --domain -- --target "$D/dashes.qcow2" || fail "pair add --domain --"
+"$HOOK" -- release end - < "$T/dd.xml" || fail "hook for a domain named --"
+for i in $(seq 240); do [ -e "$D/dashes.qcow2" ] && [ "$(target_state "$D/dashes.qcow2")" = consistent ] && break; sleep 0.5; done
+expect_eq "a domain named -- is synced" "$(target_state "$D/dashes.qcow2")" consistent
+"$REHOST" -q pair remove --domain -- || fail "remove the -- pair"
+# a pair whose disk is an external-snapshot overlay needs --allow-backing; pair sync runs it by hand
+qemu-img create -q -f qcow2 -b "$D/src.qcow2" -F qcow2 "$T/live-overlay.qcow2"
+qemu-io -c "write -P 0x6b 200M 1M" "$T/live-overlay.qcow2" > /dev/null
+"$REHOST" -q pair add --connect "$URI" --domain live --target "$T/liveA.qcow2" || fail "pair add live"
+rc=0; "$REHOST" pair sync --domain live > /dev/null 2> "$T/ps.err" || rc=$?
+expect_eq "an overlay pair without --allow-backing: refused" "$rc" 3
+expect_match "it says why" "$(cat "$T/ps.err")" "has a backing file"
+"$REHOST" -q pair add --connect "$URI" --domain live --allow-backing --target "$T/liveA.qcow2" || fail "pair add live --allow-backing"
+"$REHOST" -q pair sync --domain live 2> "$T/ps.err" || fail "pair sync --domain live: $(cat "$T/ps.err")"
+expect_same_data "the overlay's chain replicated" "$T/live-overlay.qcow2" "$T/liveA.qcow2"
 finish

@@ -129,6 +129,7 @@ static void choose_mode_rules(void **state)
   FALLS_BACK(recorded_bitmap, NULL, "no change-tracking generation");
   FALLS_BACK(bitmap_present, false, "has no bitmap rehost-x-1");
   FALLS_BACK(bitmap_in_use, true, "did not shut down cleanly");
+  FALLS_BACK(bitmap_disabled, true, "is disabled");
   FALLS_BACK(size_changed, true, "size changed");
   FALLS_BACK(target_changed, true, "modified since the last sync");
   FALLS_BACK(identity_forced, true, "--force");
@@ -211,15 +212,34 @@ static void bitmaps_from_qemu_img_info(void **state)
       "{\"virtual-size\": 1073741824, \"format\": \"qcow2\", \"format-specific\": {\"type\": "
       "\"qcow2\", \"data\": {\"compat\": \"1.1\", \"bitmaps\": [{\"flags\": [\"auto\"], "
       "\"name\": \"rehost-aa-1\", \"granularity\": 65536}, {\"flags\": [\"in-use\", "
-      "\"auto\"], \"name\": \"crashed\", \"granularity\": 131072}]}}}";
-  struct rh_bitmap_info b[4];
-  assert_int_equal(rh_bitmaps_parse(info, b, 4), 2);
+      "\"auto\"], \"name\": \"crashed\", \"granularity\": 131072}, {\"flags\": [], "
+      "\"name\": \"disabled\", \"granularity\": 65536}]}}}";
+  struct rh_bitmap_info *b = NULL;
+  assert_int_equal(rh_bitmaps_parse(info, &b), 3);
   assert_string_equal(b[0].name, "rehost-aa-1");
   assert_false(b[0].in_use);
+  assert_true(b[0].enabled);
   assert_true(b[1].in_use);
   assert_int_equal(b[1].granularity, 131072);
-  assert_int_equal(rh_bitmaps_parse("{\"format\":\"raw\"}", b, 4), 0);
-  assert_int_equal(rh_bitmaps_parse("garbage", b, 4), -1);
+  assert_false(b[2].enabled);
+  free(b);
+  assert_int_equal(rh_bitmaps_parse("{\"format\":\"raw\"}", &b), 0);
+  free(b);
+  assert_int_equal(rh_bitmaps_parse("garbage", &b), -1);
+  /* any number of bitmaps (a source with more than 64 once hid rehost's) */
+  char *many = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&many, &len);
+  fputs("{\"format\": \"qcow2\", \"format-specific\": {\"data\": {\"bitmaps\": [", m);
+  for (int i = 0; i < 300; i++)
+    fprintf(m, "%s{\"flags\": [\"auto\"], \"name\": \"b%d\", \"granularity\": 65536}",
+            i ? ", " : "", i);
+  fputs("]}}}", m);
+  fclose(m);
+  assert_int_equal(rh_bitmaps_parse(many, &b), 300);
+  assert_string_equal(b[299].name, "b299");
+  free(b);
+  free(many);
 }
 
 static void disk_identity(void **state)
@@ -282,16 +302,16 @@ static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *s
 {
   struct rh_image_map sm, tm;
   if (direct) {
-    assert_int_equal(rh_image_map_load(src, "raw", &sm), 0);
-    assert_int_equal(rh_image_map_load(tgt, "raw", &tm), 0);
+    assert_int_equal(rh_image_map_load(src, "raw", true, false, &sm), 0);
+    assert_int_equal(rh_image_map_load(tgt, "raw", true, false, &tm), 0);
   }
   static volatile sig_atomic_t cancel;
-  struct rh_nbd_export se = {src, "raw", true, NULL, 2}, te = {tgt, "raw", false, NULL, 2};
+  struct rh_nbd_export se = {src, "raw", true, NULL, 2, true}, te = {tgt, "raw", false, NULL, 2, false};
   struct rh_nbd_server ss, ts;
   assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
   assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
   struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, 2, NULL, &cancel,
-                           direct ? &sm : NULL, direct ? &tm : NULL};
+                           direct ? &sm : NULL, direct ? &tm : NULL, false};
   int rc = rh_sync_run(&ss, &ts, &o, st);
   if (direct) {
     rh_image_map_free(&sm);
