@@ -1,6 +1,8 @@
 /* libFuzzer: the JSON documents rehost reads: target profiles, target
  * replication state, replication pair files, and what qemu-img says about an
- * image (map extents, bitmaps) - which a hostile image shapes. */
+ * image (map extents, bitmaps) - which a hostile image shapes; and the image
+ * headers rehost reads itself (qcow2 header, VMDK descriptor). */
+#include "../convert/image_header.h"
 #include "../convert/bitmaps.h"
 #include "../convert/image_map.h"
 #include "../convert/target_state.h"
@@ -47,6 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   for (int i = 0; i < nb; i++)
     if (!memchr(bm[i].name, 0, sizeof bm[i].name)) __builtin_trap();
   free(bm);
+  struct rh_header h = {0};
+  rh_header_parse_qcow2(data, size, &h);
+  rh_header_free(&h);
+  rh_header_parse_vmdk_text(text, "/nonexistent", &h);
+  rh_header_free(&h);
   free(text);
   return 0;
 }

@@ -1,0 +1,170 @@
+/* Unit tests for what stands between rehost and hostile inputs: the image
+ * header reader (qcow2 backing and data files, VMDK descriptors), terminal
+ * escaping, adjtime's numbers, trusted paths and lock holders. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "../../convert/image_header.h"
+#include "../../guest/guestconf.h"
+#include "../../lib/log.h"
+#include "../../lib/private_files.h"
+
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void put32(unsigned char *p, uint32_t v)
+{
+  p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
+  p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
+}
+
+static void qcow2_backing_and_data_file(void **state)
+{
+  (void)state;
+  unsigned char b[4096] = "QFI\xfb";
+  put32(b + 4, 3);
+  put32(b + 8, 0), put32(b + 12, 512); /* backing file name at 512 */
+  put32(b + 16, 11);
+  memcpy(b + 512, "/etc/passwd", 11);
+  struct rh_header h = {0};
+  rh_header_parse_qcow2(b, sizeof b, &h);
+  assert_string_equal(h.backing, "/etc/passwd");
+  assert_false(h.data_file);
+  rh_header_free(&h);
+  /* external data file: incompatible bit 2, name in the "DATA" extension */
+  memset(b + 8, 0, 12);
+  b[79] = 4;
+  put32(b + 100, 112);
+  put32(b + 112, 0x44415441), put32(b + 116, 10);
+  memcpy(b + 120, "/dev/sda1x", 10);
+  rh_header_parse_qcow2(b, sizeof b, &h);
+  assert_null(h.backing);
+  assert_true(h.data_file);
+  assert_string_equal(h.data_file_name, "/dev/sda1x");
+  rh_header_free(&h);
+  /* a length past the end, a truncated header: no crash, still "a backing file" */
+  put32(b + 8, 0), put32(b + 12, 4000);
+  put32(b + 16, 1000);
+  rh_header_parse_qcow2(b, sizeof b, &h);
+  assert_non_null(h.backing);
+  rh_header_free(&h);
+  rh_header_parse_qcow2(b, 40, &h);
+  assert_null(h.backing);
+  rh_header_free(&h);
+}
+
+static void vmdk_descriptor_extents(void **state)
+{
+  (void)state;
+  char dir[] = "/tmp/rehost-unit.XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char path[256];
+  snprintf(path, sizeof path, "%s/disk-flat.vmdk", dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fclose(f);
+  snprintf(path, sizeof path, "%s/fifo", dir);
+  assert_int_equal(mkfifo(path, 0600), 0);
+  struct rh_header h = {0};
+  rh_header_parse_vmdk_text("# Disk DescriptorFile\nRW 2048 FLAT \"disk-flat.vmdk\" 0\n", dir, &h);
+  assert_null(h.bad_extent);
+  const char *bad[] = {"\"fifo\"", "\"sda\"", "\"/etc/shadow\"", "\"../x/disk-flat.vmdk\"",
+                       "\"\""};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char text[256];
+    snprintf(text, sizeof text, "RW 2048 FLAT \"disk-flat.vmdk\" 0\n  RDONLY 8 SPARSE %s\n", bad[i]);
+    rh_header_parse_vmdk_text(text, dir, &h);
+    assert_non_null(h.bad_extent);
+    rh_header_free(&h);
+  }
+  rh_header_parse_vmdk_text("parentFileNameHint=\"/srv/other/base.vmdk\"\r\nRW 8 ZERO\n", dir, &h);
+  assert_string_equal(h.backing, "/srv/other/base.vmdk");
+  assert_null(h.bad_extent);
+  rh_header_free(&h);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/disk-flat.vmdk", dir);
+  unlink(path);
+  rmdir(dir);
+}
+
+static void terminal_escaping(void **state)
+{
+  (void)state;
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  rh_fputs_safe("host\x1b]0;pwned\x07 \xc2\x9b" "2J ok\n\tüñï \x9b\r", f);
+  fclose(f);
+  assert_string_equal(out, "host\\x1b]0;pwned\\x07 \\u009b2J ok\n\tüñï \\x9b\\x0d");
+  free(out);
+}
+
+static void adjtime_non_numbers(void **state)
+{
+  (void)state;
+  const char *texts[] = {"nan 1700000000 0\n1700000000\nUTC\n", "inf 1 0\n1\nLOCAL\n",
+                         "-inf 1 0\n1\nUTC\n"};
+  for (size_t i = 0; i < 3; i++) {
+    json_object *o = rh_adjtime_parse(texts[i]);
+    assert_false(json_object_get_boolean(json_object_object_get(o, "valid")));
+    /* the report stays JSON */
+    json_object *back = json_tokener_parse(json_object_to_json_string(o));
+    assert_non_null(back);
+    json_object_put(back);
+    json_object_put(o);
+  }
+}
+
+static void trusted_paths_and_lock_holders(void **state)
+{
+  (void)state;
+  char dir[] = "/tmp/rehost-unit.XXXXXX", why[512], sub[300], lock[300];
+  assert_non_null(mkdtemp(dir));
+  assert_true(rh_path_trusted(dir, false, why, sizeof why));
+  snprintf(sub, sizeof sub, "%s/pub", dir);
+  assert_int_equal(mkdir(sub, 0777), 0);
+  chmod(sub, 0777);
+  assert_false(rh_path_trusted(sub, true, why, sizeof why));
+  assert_non_null(strstr(why, "writable by everyone"));
+  chmod(sub, 01777); /* sticky, as /tmp */
+  assert_true(rh_path_trusted(sub, true, why, sizeof why));
+  assert_false(rh_path_trusted(sub, false, why, sizeof why));
+  snprintf(lock, sizeof lock, "%s/x.lock", dir);
+  int fd;
+  assert_int_equal(rh_lock_take(lock, 0, "x", "testing", &fd), 0);
+  struct stat sb;
+  assert_int_equal(stat(lock, &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0600);
+  assert_int_equal(rh_lock_holder(fd), (long)getpid());
+  rh_lock_release(fd);
+  /* a symlink is never a lock */
+  char link[300];
+  snprintf(link, sizeof link, "%s/l.lock", dir);
+  assert_int_equal(symlink(lock, link), 0);
+  assert_int_equal(rh_open_private(link, O_RDWR | O_CREAT, 0600, "lock file"), -1);
+  unlink(link);
+  unlink(lock);
+  rmdir(sub);
+  rmdir(dir);
+}
+
+int main(void)
+{
+  rh_log_init("rehost", RH_QUIET, false);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(qcow2_backing_and_data_file),
+      cmocka_unit_test(vmdk_descriptor_extents),
+      cmocka_unit_test(terminal_escaping),
+      cmocka_unit_test(adjtime_non_numbers),
+      cmocka_unit_test(trusted_paths_and_lock_holders),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
