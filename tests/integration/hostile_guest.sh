@@ -33,6 +33,9 @@ rm-f /etc/network/interfaces
 ln-s $T/host/interfaces /etc/network/interfaces
 mkdir-p /etc/default/grub.d
 ln-s $T/host/created-by-guest /etc/default/grub.d/99-hostile.cfg
+mkdir-p "/lib/modules/6.1$(touch PWNED)"
+touch "/lib/modules/6.1$(touch PWNED)/modules.dep"
+touch "/boot/initrd.img-6.1$(touch PWNED)"
 GF
 
 # ---- scan: a report, with warnings, and an exit status that says so ----
@@ -61,7 +64,10 @@ expect_eq "the change report records it" \
 
 guest_dump "$T/g.qcow2" qcow2 "$T/dump"
 expect_eq "guest /etc/adjtime is now a file saying UTC" "$(section "$T/dump" adjtime | sed -n 3p)" UTC
+expect_match "a kernel directory named like a command is skipped" "$(cat "$T/fin.err")" \
+  "skipping a kernel directory with an unusual name \(6\.1\$\(touch PWNED\)\)"
 cat > "$T/links.gf" <<'GF'
+is-file /PWNED
 is-symlink /etc/adjtime
 is-symlink /etc/network/interfaces
 readlink /etc/network/interfaces
@@ -69,6 +75,8 @@ download /etc/fstab /dev/stdout
 GF
 guestfish --ro --format=qcow2 -a "$T/g.qcow2" -i -f "$T/links.gf" > "$T/links.out" 2> "$T/links.err" \
   || fail "reading the links: $(cat "$T/links.err")"
+expect_eq "a guest directory name never ran as a command" "$(sed -n 1p "$T/links.out")" false
+sed -i 1d "$T/links.out"
 expect_eq "adjtime is no longer a symlink" "$(sed -n 1p "$T/links.out")" false
 # a dangling interfaces link is left alone: nothing to reset, nothing to follow
 expect_eq "the interfaces symlink is left as it was" "$(sed -n 2,3p "$T/links.out" | tr '\n' ' ')" \
