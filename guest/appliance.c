@@ -21,6 +21,17 @@
 
 /* libguestfs errors may span lines (a tool's stderr); rehost's errors are one
  * line, so fold white space runs into single spaces. */
+const char *rh_appliance_kernel_dev(const char *api_dev, char *out, size_t outsz)
+{
+  /* libguestfs names drive i /dev/sdX (X = 'a' + i) in its API, whatever
+   * the kernel calls it; partitions add a number */
+  const char *p = !strncmp(api_dev, "/dev/sd", 7) ? api_dev + 7
+                  : !strncmp(api_dev, "/dev/vd", 7) ? api_dev + 7 : NULL;
+  if (!p || *p < 'a' || *p > 'z' || strspn(p + 1, "0123456789") != strlen(p + 1)) return NULL;
+  snprintf(out, outsz, "/dev/disk/guestfs/rehost%c%s", *p, p + 1);
+  return out;
+}
+
 const char *rh_guestfs_err(guestfs_h *g)
 {
   static char buf[1024];
@@ -188,10 +199,14 @@ static guestfs_h *try_launch(const struct rh_drive *drives, int n, bool force_tc
   }
   if (g_smp > 0) guestfs_set_smp(g, g_smp);
   if (g_memsize > 0) guestfs_set_memsize(g, g_memsize);
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < n && i < 26; i++) {
+    /* a label makes /dev/disk/guestfs/rehostX a stable kernel name inside
+     * the appliance, whose own disk races the guest's for /dev/sda */
+    char label[16];
+    snprintf(label, sizeof label, "rehost%c", 'a' + i);
     if (guestfs_add_drive_opts(g, drives[i].path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, drives[i].format,
                                GUESTFS_ADD_DRIVE_OPTS_READONLY, drives[i].readonly ? 1 : 0,
-                               -1) == -1) {
+                               GUESTFS_ADD_DRIVE_OPTS_LABEL, label, -1) == -1) {
       rh_error("%s: cannot add to the appliance: %s", drives[i].path, rh_guestfs_err(g));
       rh_appliance_close(g);
       return NULL;

@@ -22,8 +22,15 @@ struct rh_drive {
  * finalize runs guest tools (update-initramfs) that use both. */
 void rh_appliance_resources(int smp, int memsize_mb);
 
-/* Create a handle, add drives, launch. Returns NULL after printing an error. */
+/* Create a handle, add drives, launch. Returns NULL after printing an error.
+ * Drive i is labelled rehostX (X = 'a' + i): see rh_appliance_kernel_dev. */
 guestfs_h *rh_appliance_launch(const struct rh_drive *drives, int n);
+/* The stable kernel-side name of a libguestfs device ("/dev/sda2" ->
+ * "/dev/disk/guestfs/rehosta2"), for commands run inside the appliance:
+ * there the kernel's /dev/sda is sometimes the appliance's own disk. NULL if
+ * api_dev is not a whole-disk or partition name. */
+#include <stddef.h>
+const char *rh_appliance_kernel_dev(const char *api_dev, char *out, size_t outsz);
 /* guestfs_close, and remove the handle's temporary directory. */
 void rh_appliance_close(guestfs_h *g);
 

@@ -256,7 +256,9 @@ static int build(guestfs_h *g, const struct rh_tree_image_opts *o, const struct 
     if (r == -1) goto fail;
   }
   if (guestfs_exists(g, "/usr/sbin/grub-install") > 0 && guestfs_is_dir(g, "/usr/lib/grub/i386-pc") > 0) {
-    char *gi[] = {"grub-install", "--target=i386-pc", (char *)dev, NULL};
+    char kdev[64];
+    if (!rh_appliance_kernel_dev(dev, kdev, sizeof kdev)) return RH_EXIT_FAILURE;
+    char *gi[] = {"grub-install", "--target=i386-pc", kdev, NULL};
     char *mk[] = {"grub-mkconfig", "-o", "/boot/grub/grub.cfg", NULL};
     if (run_in_guest(g, "grub-install", gi) < 0 || run_in_guest(g, "grub-mkconfig", mk) < 0)
       return RH_EXIT_GUEST;
