@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,8 +33,55 @@ static void remove_contents_at(int dfd, int depth)
   closedir(dh);
 }
 
+/* Each live work directory holds DIR/.lock, flock'ed for its whole life:
+ * a sweeper takes it only from a dead run (the PID alone is not enough: a
+ * run in another PID namespace, or a reused PID, would fool it). */
+#define MAX_LIVE 16
+static struct { char path[4096]; int fd; } g_live[MAX_LIVE];
+
+static void hold(const char *dir)
+{
+  char lock[4200];
+  snprintf(lock, sizeof lock, "%s/.lock", dir);
+  int fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    close(fd);
+    return;
+  }
+  for (int i = 0; i < MAX_LIVE; i++)
+    if (!g_live[i].path[0]) {
+      snprintf(g_live[i].path, sizeof g_live[i].path, "%s", dir);
+      g_live[i].fd = fd;
+      return;
+    }
+  close(fd); /* more than MAX_LIVE at once: the PID check still applies */
+}
+
+static void release(const char *dir)
+{
+  for (int i = 0; i < MAX_LIVE; i++)
+    if (g_live[i].path[0] && !strcmp(g_live[i].path, dir)) {
+      close(g_live[i].fd);
+      g_live[i].path[0] = 0;
+    }
+}
+
+/* Is the directory at dfd/name held by a live run (its .lock is locked)? */
+static bool held(int dfd, const char *name)
+{
+  char lock[300];
+  snprintf(lock, sizeof lock, "%s/.lock", name);
+  int fd = openat(dfd, lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false; /* an old-style directory: the PID decides */
+  bool busy = flock(fd, LOCK_EX | LOCK_NB) < 0;
+  close(fd);
+  return busy;
+}
+
 void rh_workdir_remove(const char *dir)
 {
+  release(dir);
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd >= 0) remove_contents_at(dfd, 3);
   rmdir(dir);
@@ -66,7 +114,7 @@ static void remove_stale(const char *base, const char *purpose)
     if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
     struct stat sb;
     if (fstatat(dirfd(dh), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(sb.st_mode) ||
-        sb.st_uid != geteuid())
+        sb.st_uid != geteuid() || held(dirfd(dh), de->d_name))
       continue;
     int dfd = openat(dirfd(dh), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0) continue;
@@ -90,5 +138,7 @@ int rh_workdir_create(const char *purpose, bool large, char *out, size_t outsz)
     errno = ENAMETOOLONG;
     return -1;
   }
-  return mkdtemp(out) ? 0 : -1;
+  if (!mkdtemp(out)) return -1;
+  hold(out);
+  return 0;
 }

@@ -1,8 +1,10 @@
 /* Private working directories: qemu-nbd sockets, finalize's overlay,
  * libguestfs' temporary files. Named rehost-PURPOSE.PID.XXXXXX, so that a
  * later rehost can remove those left by one that was killed (kill -9, power
- * loss): rh_workdir_create first removes stale ones (their PID no longer
- * runs) in the same place. */
+ * loss): rh_workdir_create first removes stale ones in the same place - their
+ * PID no longer runs here, and their DIR/.lock, flock'ed by the creating run
+ * for the directory's whole life, is free (a live run in another PID
+ * namespace, or behind a reused PID, keeps its directory). */
 #ifndef REHOST_WORKDIR_H
 #define REHOST_WORKDIR_H
 

@@ -234,13 +234,15 @@ out=$("$REHOST" replicate base.qcow2 t11.qcow2 2>&1) || fail "replicate the base
 expect_match "it says why there is no tracking" "$out" "open read-only .*without change tracking"
 expect_same_data "the base read while qemu runs" base.qcow2 t11.qcow2
 kill $QEMU; wait $QEMU 2> /dev/null || true
-head -c 256M /dev/urandom > big.raw; printf '\x55\xaa' | dd of=big.raw bs=1 seek=510 conv=notrunc status=none
+head -c 512M /dev/urandom > big.raw; printf '\x55\xaa' | dd of=big.raw bs=1 seek=510 conv=notrunc status=none
 qemu-img convert -O qcow2 big.raw vmdisk.qcow2; rm big.raw
 "$REHOST" -q replicate vmdisk.qcow2 t12.qcow2 || fail "first sync of the VM disk"
-qemu-io -c 'write -P 0x31 1M 64M' vmdisk.qcow2 > /dev/null
+qemu-io -c 'write -P 0x31 1M 128M' vmdisk.qcow2 > /dev/null
 "$REHOST" replicate --mode compare --threads 2 vmdisk.qcow2 t12.qcow2 > sync.out 2>&1 & SYNC=$!
-for i in $(seq 300); do pgrep -f "shared=2.*locking=off.*vmdisk.qcow2" > /dev/null && break; sleep 0.02; done
+caught=no
+for i in $(seq 500); do pgrep -f "shared=2.*locking=off.*vmdisk.qcow2" > /dev/null && { caught=yes; break; }; sleep 0.01; done
 kill -STOP $SYNC
+expect_eq "the sync was caught while it read the source" "$caught" yes
 qemu-system-x86_64 -machine none -nodefaults -display none -S \
   -drive file="$T/vmdisk.qcow2",format=qcow2,if=none,id=d0 > qemu2.log 2>&1 & QEMU=$!
 sleep 1

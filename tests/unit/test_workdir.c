@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,6 +100,51 @@ static void stale_swept_live_kept(void **state)
   rmdir(other);
 }
 
+/* A live run whose PID means nothing here (another PID namespace, or a
+ * PID since reused): its directory's .lock is held, so it is kept. */
+static void held_directory_kept(void **state)
+{
+  (void)state;
+  char foreign[256], lock[300];
+  snprintf(foreign, sizeof foreign, "%s/rehost-unit.%ld.StUvWx", base, dead_pid());
+  assert_int_equal(mkdir(foreign, 0700), 0);
+  snprintf(lock, sizeof lock, "%s/.lock", foreign);
+  int fd = open(lock, O_RDWR | O_CREAT, 0600);
+  assert_true(fd >= 0);
+  /* another open file description holds it, as another process would */
+  pid_t holder = fork();
+  if (holder == 0) {
+    flock(fd, LOCK_EX);
+    pause();
+    _exit(0);
+  }
+  for (int i = 0; i < 200; i++) {
+    int probe = open(lock, O_RDONLY);
+    int busy = flock(probe, LOCK_EX | LOCK_NB) < 0;
+    close(probe);
+    if (busy) break;
+    usleep(10000);
+  }
+  char dir[256];
+  assert_int_equal(rh_workdir_create("unit", true, dir, sizeof dir), 0);
+  assert_true(exists(foreign));
+  /* and its own directory holds a lock too */
+  char own[300];
+  snprintf(own, sizeof own, "%s/.lock", dir);
+  int probe = open(own, O_RDONLY);
+  assert_true(probe >= 0);
+  assert_int_equal(flock(probe, LOCK_EX | LOCK_NB), -1);
+  close(probe);
+  rh_workdir_remove(dir);
+  kill(holder, SIGKILL);
+  waitpid(holder, NULL, 0);
+  close(fd);
+  /* its holder gone, the next run sweeps it */
+  assert_int_equal(rh_workdir_create("unit", true, dir, sizeof dir), 0);
+  assert_false(exists(foreign));
+  rh_workdir_remove(dir);
+}
+
 int main(void)
 {
   snprintf(base, sizeof base, "/tmp/rehost-unit-workdir.XXXXXX");
@@ -106,6 +153,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(create_and_remove),
       cmocka_unit_test(stale_swept_live_kept),
+      cmocka_unit_test(held_directory_kept),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   unlink(strcat(base, "/keep-me"));
