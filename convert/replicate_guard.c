@@ -1,0 +1,193 @@
+/* The checks of rehost replicate that protect data: pinned formats, the
+ * source's identity, writers during a sync, the per-source lock, and the
+ * release of change tracking (--untrack). */
+#include "replicate_run.h"
+
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../lib/private_files.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Bitmaps named rehost-ID-N belong to this target. */
+bool rh_repl_bitmap_ours(const char *name, const char *id)
+{
+  size_t n = strlen(id);
+  return !strncmp(name, "rehost-", 7) && !strncmp(name + 7, id, n) && name[7 + n] == '-';
+}
+
+/* Refusals that protect data: a finalized target, a different source, a
+ * shrinking source. Sets *forced when --force overrode one. */
+int rh_repl_check_integrity(struct run *r, uint64_t tgt_size, bool *forced)
+{
+  const struct rh_replicate_opts *o = r->o;
+  struct rh_target_state *st = &r->st;
+  *forced = false;
+  if (st->state == RH_TS_FINALIZED) {
+    if (!o->force) {
+      rh_error("%s: was finalized (it may have booted); refusing to sync into it (use --force "
+               "to overwrite it with the source's data)", o->target);
+      return RH_EXIT_INTEGRITY;
+    }
+    rh_warn("%s: was finalized; --force: overwriting it with the source's data", o->target);
+  }
+  if (r->target_exists && o->mode != RH_MODE_FULL && tgt_size > r->sf.size && !o->force) {
+    rh_error("%s: is larger (%llu bytes) than the source (%llu bytes); refusing to shrink it "
+             "(use --force)", o->target, (unsigned long long)tgt_size,
+             (unsigned long long)r->sf.size);
+    return RH_EXIT_INTEGRITY;
+  }
+  if (st->state != RH_TS_NONE && st->src_path && r->target_exists) {
+    const char *why = NULL;
+    char buf[256];
+    if (strcmp(st->src_path, r->src.path) != 0) {
+      snprintf(buf, sizeof buf, "it was replicated from %.200s", st->src_path);
+      why = buf;
+    } else if (st->src_disk_id && strcmp(st->src_disk_id, r->sf.disk_id) != 0) {
+      snprintf(buf, sizeof buf, "the disk at that path changed identity (%.60s, was %.60s)",
+               r->sf.disk_id, st->src_disk_id);
+      why = buf;
+    }
+    if (why && !o->force) {
+      rh_error("%s: %s; refusing to sync it from %s (use --force to replace its contents)",
+               o->target, why, r->src.path);
+      return RH_EXIT_INTEGRITY;
+    }
+    if (why) {
+      rh_warn("%s: %s; --force: syncing from %s", o->target, why, r->src.path);
+      *forced = true;
+    }
+  }
+  return RH_EXIT_OK;
+}
+
+/* Probe the existing target with its pinned format (TARGET.rehost.json).
+ * A raw target is never probed: its first bytes are the guest's. Any other
+ * pinned format must still be what the file is: a target replaced by
+ * another kind of image is refused. */
+int rh_repl_probe_target(struct run *r, uint64_t *tgt_size)
+{
+  const struct rh_replicate_opts *o = r->o;
+  const char *pinned = r->st.tgt_format;
+  if (pinned && o->target_format && strcmp(pinned, o->target_format) != 0 &&
+      !(o->force && o->mode == RH_MODE_FULL)) {
+    rh_error("%s: is replicated as %s; refusing to sync it as %s (use --full --force to "
+             "recreate it)", o->target, rh_format_name(pinned), rh_format_name(o->target_format));
+    return RH_EXIT_INTEGRITY;
+  }
+  const char *known = o->target_format ? o->target_format : pinned;
+  bool probe = known && strcmp(known, "raw") != 0;
+  struct rh_image timg;
+  struct rh_probe_opts tpo = {probe || !known ? NULL : "raw", false, false};
+  int rc = rh_image_probe(o->target, &tpo, &timg);
+  if (rc && o->mode != RH_MODE_FULL) return rc;
+  if (!rc && pinned && strcmp(pinned, "raw") != 0 && strcmp(timg.format, pinned) != 0 &&
+      !(o->force && o->mode == RH_MODE_FULL)) {
+    rh_error("%s: its replication state says %s, but it is now a %s image; refusing to sync "
+             "(use --full --force to recreate it)", o->target, rh_format_name(pinned),
+             rh_format_name(timg.format));
+    rh_image_free(&timg);
+    return RH_EXIT_INTEGRITY;
+  }
+  /* --full --force over a target that is now another format recreates it in
+   * the pinned (or -O) format */
+  snprintf(r->tgt_driver, sizeof r->tgt_driver, "%s",
+           known ? known : !rc ? timg.format : rh_format_for_path(o->target));
+  *tgt_size = rc ? 0 : timg.virtual_size;
+  r->tgt_data_in_file = !rc && timg.data_in_file;
+  r->tgt_device = !rc && timg.block_device;
+  if (!rc) rh_image_free(&timg);
+  return RH_EXIT_OK;
+}
+
+/* Did anyone write the source while it was read (a VM started on it, or
+ * someone else opened it read-write)? Its inode times tell for a file; a
+ * qemu writer's lock (byte 101: the WRITE permission) tells for a device. */
+bool rh_repl_source_written(struct run *r, char *why, size_t whysz)
+{
+  struct stat now;
+  const struct stat *b = &r->src_before;
+  if (stat(r->src.path, &now) < 0) {
+    snprintf(why, whysz, "the source is gone: %s", strerror(errno));
+    return true;
+  }
+  if (!r->src.block_device &&
+      (now.st_mtim.tv_sec != b->st_mtim.tv_sec || now.st_mtim.tv_nsec != b->st_mtim.tv_nsec ||
+       now.st_size != b->st_size || now.st_ino != b->st_ino)) {
+    snprintf(why, whysz, "the source was written while it was read (a VM started on it?)");
+    return true;
+  }
+  if (rh_image_has_writer(r->src.path)) {
+    snprintf(why, whysz, "another process opened the source for writing during the sync (a VM "
+             "started on it?)");
+    return true;
+  }
+  return false;
+}
+
+/* rehost replicate --untrack: this target's bitmaps leave the source (so
+ * that, e.g., qemu-img snapshot -a works again); the next sync compares. */
+int rh_repl_untrack(struct run *r)
+{
+  const char *fmt = r->src.format;
+  if (strcmp(fmt, "qcow2") != 0) {
+    rh_info("%s: a %s source has no change-tracking bitmaps", r->src.path, rh_format_name(fmt));
+    return RH_EXIT_OK;
+  }
+  r->nbms = rh_bitmaps_list(r->src.path, fmt, &r->bms);
+  if (r->nbms < 0) return RH_EXIT_INPUT;
+  int removed = 0, rc = RH_EXIT_OK;
+  for (int i = 0; i < r->nbms && r->st.id[0]; i++)
+    if (rh_repl_bitmap_ours(r->bms[i].name, r->st.id)) {
+      if (rh_bitmap_remove(r->src.path, r->bms[i].name) < 0) rc = RH_EXIT_IO;
+      else removed++;
+    }
+  rh_tstate_set(&r->st.bitmap, NULL);
+  if (r->st.state != RH_TS_NONE && !rc) rc = rh_tstate_save(r->o->target, &r->st);
+  if (!rc)
+    rh_info("removed %d change-tracking bitmap%s of %s from %s; the next sync compares every "
+            "block", removed, removed == 1 ? "" : "s", r->o->target, r->src.path);
+  return rc;
+}
+
+/* Serialise every rehost reading one source: two syncs at once (two pairs
+ * on one disk, started by one libvirt event) would add and remove bitmaps
+ * under each other's reads. */
+int rh_repl_lock_source(const struct run *r, int *fd)
+{
+  struct stat sb;
+  if (stat(r->src.path, &sb) < 0) {
+    rh_error("%s: %s", r->src.path, strerror(errno));
+    return RH_EXIT_INPUT;
+  }
+  char name[96];
+  snprintf(name, sizeof name, "source-%llx-%llu.lock", (unsigned long long)sb.st_dev,
+           (unsigned long long)sb.st_ino);
+  char *path = rh_runtime_path(name);
+  if (!path) return RH_EXIT_IO;
+  int rc = rh_lock_take(path, r->o->wait_s, r->src.path, "reading this source", fd);
+  free(path);
+  return rc;
+}
+
+/* The source's format: -f, else the one pinned by the first sync (a raw
+ * source stays raw, whatever its guest writes at its start). */
+int rh_repl_source_format(const struct rh_replicate_opts *o, const struct rh_target_state *st,
+                         const char *src_real, const char **fmt)
+{
+  const char *pinned = st->src_format && st->src_path && src_real &&
+                               !strcmp(st->src_path, src_real) ? st->src_format : NULL;
+  *fmt = o->source_format ? o->source_format : pinned ? rh_format_name(pinned) : NULL;
+  if (o->source_format && pinned && strcmp(rh_format_driver(o->source_format), pinned) != 0 &&
+      !o->force) {
+    rh_error("%s: was replicated as %s; refusing to read it as %s (use --force)", src_real,
+             rh_format_name(pinned), o->source_format);
+    return RH_EXIT_INTEGRITY;
+  }
+  return RH_EXIT_OK;
+}
+

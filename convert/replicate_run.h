@@ -1,0 +1,56 @@
+/* Internal to rehost replicate: one run's facts, shared by the sync
+ * (replicate.c) and the checks that protect data (replicate_guard.c). */
+#ifndef REHOST_REPLICATE_RUN_H
+#define REHOST_REPLICATE_RUN_H
+
+#include "bitmaps.h"
+#include "image.h"
+#include "replicate.h"
+#include "sync_engine.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+struct source_facts {
+  char disk_id[64];
+  uint64_t size;
+  uint64_t data_bytes;  /* bytes not reading as zero */
+};
+
+struct run {
+  const struct rh_replicate_opts *o;
+  struct rh_image src;
+  struct source_facts sf;
+  char tgt_driver[32];
+  bool tgt_data_in_file;
+  bool tgt_device;            /* a block device: written in place, never resized */
+  bool target_exists;
+  struct rh_target_state st;
+  enum rh_repl_mode mode;
+  char new_bitmap[64];
+  struct rh_bitmap_info *bms;
+  int nbms;
+  struct rh_sync_stats stats;
+  struct stat src_before;     /* the source as the data read began */
+};
+
+/* Bitmaps named rehost-ID-N belong to this target. */
+bool rh_repl_bitmap_ours(const char *name, const char *id);
+/* Refusals that protect data: a finalized target, a different source, a
+ * shrinking source. Sets *forced when --force overrode one. */
+int rh_repl_check_integrity(struct run *r, uint64_t tgt_size, bool *forced);
+/* Probe the existing target in its pinned format; sets r->tgt_* . */
+int rh_repl_probe_target(struct run *r, uint64_t *tgt_size);
+/* Was the source written while it was read? why says how. */
+bool rh_repl_source_written(struct run *r, char *why, size_t whysz);
+/* --untrack: remove this target's bitmaps from the source. */
+int rh_repl_untrack(struct run *r);
+/* The per-source lock (one reader at a time). */
+int rh_repl_lock_source(const struct run *r, int *fd);
+/* The source's format: -f, else the pinned one; refuses a change. */
+int rh_repl_source_format(const struct rh_replicate_opts *o, const struct rh_target_state *st,
+                          const char *src_real, const char **fmt);
+
+#endif
