@@ -21,7 +21,7 @@ expect_match "ec2: cloud-init deferred to first boot" "$(jq -r '.changes[] | sel
 "$REHOST" -q convert --firstboot-install --profile ec2 -O vmdk -o "$T/ec2.vmdk" "$T/src.qcow2" || fail "convert ec2 vmdk"
 expect_eq "ec2 vmdk is stream-optimized" \
   "$(qemu-img info --output=json "$T/ec2.vmdk" | jq -r '.["format-specific"].data["create-type"]')" streamOptimized
-run_expect_fail 2 "writes raw; --format qcow2 is not one of them" "$REHOST" convert --firstboot-install --profile ec2 -O qcow2 -o "$T/x.qcow2" "$T/src.qcow2"
+run_expect_fail 2 "writes raw; -O qcow2 is not one of them" "$REHOST" convert --firstboot-install --profile ec2 -O qcow2 -o "$T/x.qcow2" "$T/src.qcow2"
 run_expect_fail 3 "ec2.img: already exists" "$REHOST" convert --firstboot-install --profile ec2 -o "$T/ec2.img" "$T/src.qcow2"
 
 # azure's own drivers (hv_utils) would need an initramfs rebuild (7 minutes
