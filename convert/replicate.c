@@ -237,7 +237,8 @@ static int start_generation(struct run *r)
  * guest write), whether or not a new generation started. Never others'. */
 static void retire_generations(struct run *r)
 {
-  if (r->o->source_shared) return; /* a running VM's base: not ours to write */
+  /* a running VM's base is not ours to write; --no-track writes nothing */
+  if (r->o->source_shared || r->o->no_track) return;
   for (int i = 0; i < r->nbms; i++)
     if (rh_repl_bitmap_ours(r->bms[i].name, r->st.id) && strcmp(r->bms[i].name, r->new_bitmap) &&
         rh_bitmap_remove(r->src.path, r->bms[i].name) < 0)
