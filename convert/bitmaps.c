@@ -54,7 +54,7 @@ static void report(const char *path, const char *what, struct rh_proc_result *r)
 {
   char line[512];
   const char *msg = rh_last_line(r->err, line, sizeof line);
-  if (strstr(r->err ? r->err : "", "lock") && strstr(r->err ? r->err : "", "another process"))
+  if (rh_qemu_lock_conflict(r->err))
     rh_error("%s: in use by another process (a running VM?); stop it first", path);
   else
     rh_error("%s: %s failed: %s", path, what,
@@ -75,11 +75,6 @@ int rh_bitmaps_list(const char *path, const char *format, struct rh_bitmap_info 
   return n;
 }
 
-static bool in_use(const struct rh_proc_result *r)
-{
-  return r->err && strstr(r->err, "lock") && strstr(r->err, "another process");
-}
-
 static int bitmap_op(const char *path, const char *op, const char *name, bool quiet_in_use)
 {
   char *argv[] = {"qemu-img", "bitmap", (char *)op, "-f", "qcow2", (char *)path, (char *)name,
@@ -87,7 +82,7 @@ static int bitmap_op(const char *path, const char *op, const char *name, bool qu
   struct rh_proc_result r;
   int rc = 0;
   if (rh_proc_run(argv, &r, NULL, NULL) < 0 || r.status != 0) {
-    if (quiet_in_use && in_use(&r)) {
+    if (quiet_in_use && rh_qemu_lock_conflict(r.err)) {
       rc = -2;
     } else {
       report(path, !strcmp(op, "--add") ? "adding a change-tracking bitmap"

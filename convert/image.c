@@ -70,7 +70,7 @@ static int qemu_img_json(char *const argv[], const char *path, json_object **out
   }
   *out = r.status == 0 || r.status == 2 || r.status == 3 ? json_tokener_parse(r.out) : NULL;
   int st = r.status;
-  if (!*out && st != 63 && r.err && strstr(r.err, "lock") && strstr(r.err, "another process")) {
+  if (!*out && st != 63 && rh_qemu_lock_conflict(r.err)) {
     rh_error("%s: in use by another process (a running VM?); stop it, or name a snapshot of it",
              path);
   } else if (!*out && st != 63) {

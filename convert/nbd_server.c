@@ -48,7 +48,7 @@ static void sleep_ms(long ms)
 static void report_start_failure(struct rh_nbd_server *s)
 {
   const char *log = read_log(s->log);
-  if (log && (strstr(log, "lock") && strstr(log, "another process"))) {
+  if (rh_qemu_lock_conflict(log)) {
     rh_error("%s: in use by another process (a running VM?); stop it, or name a snapshot of it",
              s->path);
     return;

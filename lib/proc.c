@@ -149,6 +149,11 @@ void rh_proc_result_free(struct rh_proc_result *res)
   res->out = res->err = NULL;
 }
 
+int rh_qemu_lock_conflict(const char *err)
+{
+  return err && strstr(err, "lock") && strstr(err, "another process");
+}
+
 const char *rh_last_line(const char *s, char *buf, size_t bufsz)
 {
   buf[0] = 0;

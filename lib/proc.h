@@ -28,4 +28,8 @@ extern volatile pid_t rh_proc_current_child;
  * copied into buf. */
 const char *rh_last_line(const char *s, char *buf, size_t bufsz);
 
+/* Does a qemu tool's stderr say that another process holds the image's
+ * lock ("Failed to get ... lock ... Is another process using the image")? */
+int rh_qemu_lock_conflict(const char *err);
+
 #endif
