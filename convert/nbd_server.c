@@ -1,5 +1,6 @@
 #include "nbd_server.h"
 
+#include "../lib/clock.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/proc.h"
@@ -37,12 +38,6 @@ static char *read_log(const char *path)
   buf[n] = 0;
   fclose(f);
   return buf;
-}
-
-static void sleep_ms(long ms)
-{
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
 }
 
 static void report_start_failure(struct rh_nbd_server *s)
@@ -152,7 +147,7 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
     }
     struct stat sb;
     if (stat(s->sock, &sb) == 0 && S_ISSOCK(sb.st_mode)) return RH_EXIT_OK;
-    sleep_ms(10);
+    rh_sleep_ms(10);
   }
   rh_error("%s: qemu-nbd did not start within 30 s", e->path);
   rh_nbd_server_stop(s);
@@ -177,7 +172,7 @@ struct nbd_handle *rh_nbd_connect(const struct rh_nbd_server *s, const char *con
       return NULL;
     }
     nbd_close(h);
-    sleep_ms(20);
+    rh_sleep_ms(20);
     h = nbd_create();
     if (!h) return NULL;
     for (const char *const *c = contexts; c && *c; c++) nbd_add_meta_context(h, *c);
@@ -201,7 +196,7 @@ int rh_nbd_server_stop(struct rh_nbd_server *s)
      * the image cleanly. */
     int st = 0;
     pid_t r = 0;
-    for (int i = 0; i < 300 && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++) sleep_ms(10);
+    for (int i = 0; i < 300 && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++) rh_sleep_ms(10);
     if (r == 0) {
       kill(s->pid, SIGTERM);
       r = waitpid(s->pid, &st, 0);

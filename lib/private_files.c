@@ -1,5 +1,6 @@
 #include "private_files.h"
 
+#include "clock.h"
 #include "exitcodes.h"
 #include "log.h"
 #include "outfile.h"
@@ -111,12 +112,6 @@ long rh_lock_holder(int fd)
   return pid;
 }
 
-static void sleep_ms(long ms)
-{
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
 int rh_lock_take(const char *path, int wait_s, const char *subject, const char *doing, int *out)
 {
   *out = -1;
@@ -151,7 +146,7 @@ int rh_lock_take(const char *path, int wait_s, const char *subject, const char *
       }
       clock_gettime(CLOCK_MONOTONIC, &now);
       if (now.tv_sec - t0.tv_sec >= wait_s) break;
-      sleep_ms(ms);
+      rh_sleep_ms(ms);
     }
     holder = rh_lock_holder(fd);
     if (holder) snprintf(who, sizeof who, "%ld", holder);
