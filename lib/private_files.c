@@ -112,6 +112,15 @@ long rh_lock_holder(int fd)
   return pid;
 }
 
+/* "1234", or "unknown": who holds the lock open at fd, for a message */
+static const char *holder_text(int fd, char *buf, size_t sz)
+{
+  long pid = rh_lock_holder(fd);
+  if (pid) snprintf(buf, sz, "%ld", pid);
+  else snprintf(buf, sz, "unknown");
+  return buf;
+}
+
 int rh_lock_take(const char *path, int wait_s, const char *subject, const char *doing, int *out)
 {
   *out = -1;
@@ -126,12 +135,10 @@ int rh_lock_take(const char *path, int wait_s, const char *subject, const char *
     close(fd);
     return RH_EXIT_IO;
   }
-  long holder = rh_lock_holder(fd);
-  char who[32] = "unknown";
-  if (holder) snprintf(who, sizeof who, "%ld", holder);
+  char who[32];
   if (wait_s > 0) {
     rh_info("%s: waiting up to %d s for another rehost (pid %s), which is %s", subject, wait_s,
-            who, doing);
+            holder_text(fd, who, sizeof who), doing);
     struct timespec t0, now;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (long ms = 20;; ms = ms < 500 ? ms * 2 : 500) {
@@ -148,14 +155,11 @@ int rh_lock_take(const char *path, int wait_s, const char *subject, const char *
       if (now.tv_sec - t0.tv_sec >= wait_s) break;
       rh_sleep_ms(ms);
     }
-    holder = rh_lock_holder(fd);
-    if (holder) snprintf(who, sizeof who, "%ld", holder);
-    else snprintf(who, sizeof who, "unknown");
     rh_error("%s: gave up after %d s: another rehost (pid %s) is still %s (lock %s)", subject,
-             wait_s, who, doing, path);
+             wait_s, holder_text(fd, who, sizeof who), doing, path);
   } else {
     rh_error("%s: another rehost (pid %s) is %s; try again later, or use --wait (lock %s)",
-             subject, who, doing, path);
+             subject, holder_text(fd, who, sizeof who), doing, path);
   }
   close(fd);
   return RH_EXIT_FAILURE;
@@ -178,10 +182,13 @@ char *rh_runtime_path(const char *name)
     return NULL;
   }
   struct stat sb;
-  if (lstat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
-      !rh_path_trusted(dir, false, why, sizeof why)) {
-    rh_error("%s: refusing to keep locks there: %s", dir,
-             S_ISLNK(sb.st_mode) ? "a symlink" : sb.st_uid != geteuid() ? "owned by another user" : why);
+  const char *bad = NULL;
+  if (lstat(dir, &sb) < 0) bad = strerror(errno);
+  else if (!S_ISDIR(sb.st_mode)) bad = S_ISLNK(sb.st_mode) ? "a symlink" : "not a directory";
+  else if (sb.st_uid != geteuid()) bad = "owned by another user";
+  else if (!rh_path_trusted(dir, false, why, sizeof why)) bad = why;
+  if (bad) {
+    rh_error("%s: refusing to keep locks there: %s", dir, bad);
     return NULL;
   }
   char *p = NULL;
