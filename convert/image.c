@@ -60,6 +60,18 @@ void rh_image_free(struct rh_image *img)
   memset(img, 0, sizeof *img);
 }
 
+/* A block device's size in bytes, or 0 if it cannot be read. */
+static uint64_t device_size(const char *path)
+{
+  uint64_t size = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    if (ioctl(fd, BLKGETSIZE64, &size) < 0) size = 0;
+    close(fd);
+  }
+  return size;
+}
+
 static int qemu_img_json(char *const argv[], const char *path, json_object **out)
 {
   struct rh_proc_result r;
@@ -203,11 +215,7 @@ int rh_image_probe(const char *given, const struct rh_probe_opts *opts, struct r
     goto fail;
   }
   img->block_device = S_ISBLK(st.st_mode);
-  uint64_t file_size = (uint64_t)st.st_size;
-  if (img->block_device) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) { ioctl(fd, BLKGETSIZE64, &file_size); close(fd); }
-  }
+  uint64_t file_size = img->block_device ? device_size(path) : (uint64_t)st.st_size;
   if (file_size == 0) {
     rh_error("%s: empty file, not a disk image", given);
     goto fail;
@@ -396,12 +404,7 @@ static int device_target(const char *dst, const char *dst_driver, uint64_t need,
              rh_format_name(dst_driver));
     return RH_EXIT_USAGE;
   }
-  uint64_t size = 0;
-  int fd = open(dst, O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    if (ioctl(fd, BLKGETSIZE64, &size) < 0) size = 0;
-    close(fd);
-  }
+  uint64_t size = device_size(dst);
   if (size < need) {
     char a[32], b[32];
     rh_error("%s: the device holds %s, the image needs %s", dst, rh_human_size(size, a, sizeof a),
