@@ -288,13 +288,9 @@ int rh_tstate_load(const char *target, struct rh_target_state *st)
     }
     if (e == EFBIG)
       rh_error("%s: malformed replication state: larger than 64 KiB", path);
-    else if (e == ELOOP)
-      rh_error("%s: the replication state is a symlink; refusing to follow it", path);
-    else if (e == EPERM)
-      rh_error("%s: the replication state is owned or writable by another user; refusing to "
-               "trust it", path);
-    else if (e == EINVAL)
-      rh_error("%s: the replication state is not a regular file", path);
+    else if (rh_private_file_refusal(e))
+      rh_error("%s: the replication state is %s; refusing to trust it", path,
+               rh_private_file_refusal(e));
     else
       rh_error("%s: cannot read: %s", path, strerror(e));
     free(path);

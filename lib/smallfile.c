@@ -34,6 +34,14 @@ char *rh_read_private_file(const char *path, size_t cap, size_t *len)
   return read_stream(f, cap, len);
 }
 
+const char *rh_private_file_refusal(int err)
+{
+  return err == ELOOP    ? "a symlink"
+         : err == EPERM  ? "owned or writable by another user"
+         : err == EINVAL ? "not a regular file"
+                         : NULL;
+}
+
 static char *read_stream(FILE *f, size_t cap, size_t *len)
 {
   char *buf = malloc(cap + 1);

@@ -12,5 +12,9 @@ char *rh_read_small_file(const char *path, size_t cap, size_t *len);
  * symlink (ELOOP), a regular file (else EINVAL) owned by root or the
  * effective user and writable by nobody else (else EPERM). */
 char *rh_read_private_file(const char *path, size_t cap, size_t *len);
+/* Why rh_read_private_file refused a file, from its errno ("a symlink",
+ * "owned or writable by another user", "not a regular file"), or NULL when
+ * errno is an ordinary error (strerror says it). */
+const char *rh_private_file_refusal(int err);
 
 #endif

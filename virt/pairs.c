@@ -167,8 +167,10 @@ int rh_pairs_load(const char *dir, struct rh_pair **v, size_t *n, int *bad)
     char *text = rh_read_private_file(file, 65536, NULL);
     struct rh_pair p;
     if (!text || rh_pair_parse(text, &p, err, sizeof err) < 0) {
-      rh_warn("%s: skipped: %s", file, text ? err : errno == EPERM ? "owned or writable by another "
-              "user: not trusted" : errno == ELOOP ? "a symlink: not trusted" : strerror(errno));
+      int e = errno;
+      const char *refused = text ? NULL : rh_private_file_refusal(e);
+      rh_warn("%s: skipped: %s%s", file, text ? err : refused ? refused : strerror(e),
+              refused ? ": not trusted" : "");
       (*bad)++;
       free(text);
       continue;
