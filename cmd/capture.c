@@ -59,9 +59,7 @@ int cmd_capture(int argc, char **argv)
     case 'o': output = optarg; break;
     case 'O': ofmt = optarg; break;
     case 'f':
-      if (!rh_format_driver(optarg))
-        return rh_usage_error("capture", "unknown format '%s' (raw, qcow2, vmdk, vhd, vhdx)", optarg);
-      format = optarg;
+      if (rh_format_option("capture", optarg, &format)) return RH_EXIT_USAGE;
       break;
     case 'P': partition = optarg; break;
     case 'S':

@@ -61,6 +61,10 @@ struct rh_convert_cli {
 int rh_domain_resolve(const char *cmd, struct rh_domain_src *s, bool refuse_running);
 void rh_domain_src_free(struct rh_domain_src *s);
 
+/* -f/--format FMT: *out = arg when rehost reads that format; else a usage
+ * error (RH_EXIT_USAGE) naming the formats it reads. */
+int rh_format_option(const char *cmd, const char *arg, const char **out);
+
 /* Handle a common option; returns true if `c` was one. Sets *help on -h. */
 bool rh_common_option(int c, bool *help);
 /* Print "rehost CMD: usage line" hint after a usage error; returns RH_EXIT_USAGE. */

@@ -1,4 +1,3 @@
-#include "../convert/image.h"
 #include "../finalize/finalize.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
@@ -55,9 +54,7 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
     switch (c) {
     case 'p': o->profile = optarg; break;
     case 'f':
-      if (!rh_format_driver(optarg))
-        return rh_usage_error(cmd, "unknown format '%s' (raw, qcow2, vmdk, vhd, vhdx)", optarg);
-      o->input_format = optarg;
+      if (rh_format_option(cmd, optarg, &o->input_format)) return RH_EXIT_USAGE;
       break;
     case O_BACKING: o->allow_backing = true; break;
     case 'o': o->output = optarg; break;

@@ -62,6 +62,14 @@ bool rh_common_option(int c, bool *help)
   return true;
 }
 
+int rh_format_option(const char *cmd, const char *arg, const char **out)
+{
+  if (!rh_format_driver(arg))
+    return rh_usage_error(cmd, "unknown format '%s' (raw, qcow2, vmdk, vhd, vhdx)", arg);
+  *out = arg;
+  return RH_EXIT_OK;
+}
+
 int rh_usage_error(const char *cmd, const char *fmt, ...)
 {
   va_list ap;

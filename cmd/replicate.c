@@ -80,9 +80,7 @@ int cmd_replicate(int argc, char **argv)
     }
     case O_FULL: o.mode = RH_MODE_FULL; break;
     case 'f':
-      if (!rh_format_driver(optarg))
-        return rh_usage_error("replicate", "unknown format '%s'", optarg);
-      o.source_format = optarg;
+      if (rh_format_option("replicate", optarg, &o.source_format)) return RH_EXIT_USAGE;
       break;
     case 'O':
       if (!(o.target_format = rh_format_driver(optarg)))

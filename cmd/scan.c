@@ -48,9 +48,7 @@ int cmd_scan(int argc, char **argv)
     case 'o': output = optarg; break;
     case 'J': json_stdout = true; break;
     case 'f':
-      if (!rh_format_driver(optarg))
-        return rh_usage_error("scan", "unknown format '%s' (raw, qcow2, vmdk, vhd, vhdx)", optarg);
-      format = optarg;
+      if (rh_format_option("scan", optarg, &format)) return RH_EXIT_USAGE;
       break;
     case 'B': allow_backing = true; break;
     default:
