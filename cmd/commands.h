@@ -61,6 +61,11 @@ struct rh_convert_cli {
 int rh_domain_resolve(const char *cmd, struct rh_domain_src *s, bool refuse_running);
 void rh_domain_src_free(struct rh_domain_src *s);
 
+/* "64K", "4MiB", "64T", "1099511627776" (suffixes K M G T P E, optional
+ * "iB"): bytes, or 0 if malformed or too large. */
+#include <stdint.h>
+uint64_t rh_parse_size(const char *s);
+
 /* -f/--format FMT: *out = arg when rehost reads that format; else a usage
  * error (RH_EXIT_USAGE) naming the formats it reads. */
 int rh_format_option(const char *cmd, const char *arg, const char **out);

@@ -16,8 +16,7 @@
 static int g_verbosity = RH_NORMAL;
 static bool g_machine;
 
-/* "64T", "100G", "1099511627776": bytes, or 0 if malformed */
-static uint64_t parse_size(const char *s)
+uint64_t rh_parse_size(const char *s)
 {
   char *end;
   errno = 0;
@@ -44,7 +43,7 @@ bool rh_common_option(int c, bool *help)
 {
   switch (c) {
   case RH_OPT_MAX_VSIZE: {
-    uint64_t v = parse_size(optarg);
+    uint64_t v = rh_parse_size(optarg);
     if (!v) {
       fprintf(stderr, "rehost: --max-virtual-size: '%s' is not a size (e.g. 64T, 200G)\n", optarg);
       exit(RH_EXIT_USAGE);

@@ -42,14 +42,8 @@ static const char usage_text[] =
 
 static int parse_block(const char *s, uint32_t *out)
 {
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || end == s) return -1;
-  if (*end == 'K' || *end == 'k') v <<= 10, end++;
-  else if (*end == 'M' || *end == 'm') v <<= 20, end++;
-  if (*end == 'i' && end[1] == 'B') end += 2;
-  if (*end || v < 4096 || v > (4ul << 20) || (v & (v - 1))) return -1;
+  uint64_t v = rh_parse_size(s);
+  if (v < 4096 || v > (4ul << 20) || (v & (v - 1))) return -1;
   *out = (uint32_t)v;
   return 0;
 }
