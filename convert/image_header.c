@@ -129,24 +129,28 @@ static bool disk_signature(const unsigned char *buf, size_t n)
 
 static void sniff(const unsigned char *b, size_t n, struct rh_header *h)
 {
+#define MAGIC(off, bytes, fmt) {off, bytes, sizeof bytes - 1, fmt} /* a NUL inside counts */
   static const struct {
     size_t off;
-    const char *magic, *fmt;
+    const char *magic;
+    size_t len;
+    const char *fmt;
   } m[] = {
-      {0, "KDMV", "vmdk"},          {0, "COWD", "vmdk"},
-      {0, "conectix", "vpc"},       {0, "vhdxfile", "vhdx"},
-      {0, "QED\0", "qed"},          {64, "\x7f\x10\xda\xbe", "vdi"},
-      {0, "WithoutFreeSpace", "parallels"}, {0, "WithouFreSpacExt", "parallels"},
-      {0, "Bochs Virtual HD Image", "bochs"}, {0, "XPHDFMT", "bochs"},
-      {0, "#!/bin/sh\n#V2.0 Format", "cloop"}, {0, "LUKS\xba\xbe", "luks"},
+      MAGIC(0, "KDMV", "vmdk"),          MAGIC(0, "COWD", "vmdk"),
+      MAGIC(0, "conectix", "vpc"),       MAGIC(0, "vhdxfile", "vhdx"),
+      MAGIC(0, "QED\0", "qed"),          MAGIC(64, "\x7f\x10\xda\xbe", "vdi"),
+      MAGIC(0, "WithoutFreeSpace", "parallels"), MAGIC(0, "WithouFreSpacExt", "parallels"),
+      MAGIC(0, "Bochs Virtual HD Image", "bochs"), MAGIC(0, "XPHDFMT", "bochs"),
+      MAGIC(0, "#!/bin/sh\n#V2.0 Format", "cloop"), MAGIC(0, "LUKS\xba\xbe", "luks"),
   };
+#undef MAGIC
   snprintf(h->format, sizeof h->format, "raw");
   if (n >= 8 && !memcmp(b, "QFI\xfb", 4)) {
     snprintf(h->format, sizeof h->format, "%s", be32(b + 4) >= 2 ? "qcow2" : "qcow");
     return;
   }
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
-    size_t len = strlen(m[i].magic) + (m[i].magic[0] == 'Q' ? 1 : 0);
+    size_t len = m[i].len;
     if (n >= m[i].off + len && !memcmp(b + m[i].off, m[i].magic, len)) {
       snprintf(h->format, sizeof h->format, "%s", m[i].fmt);
       return;
