@@ -338,6 +338,9 @@ static int do_sync(struct run *r)
       rc = RH_EXIT_INTEGRITY;
     }
   }
+  /* A signal kills the running helper (qemu-img, qemu-nbd) too, so whatever
+   * step was running fails: the run was interrupted, not broken. */
+  if (rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
   r->stats.seconds = rh_monotonic_s() - t0;
 
   char finished[32];
@@ -411,6 +414,7 @@ int rh_replicate(const struct rh_replicate_opts *o)
     if (!rc) report(&r, r.stats.seconds);
   }
   rh_signal_defer(NULL);
+  if (rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
   if (g_cancel && rc == RH_EXIT_INTERRUPTED) rh_error("interrupted");
   free(r.bms);
   rh_tstate_free(&r.st);

@@ -74,6 +74,30 @@ out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync afte
 expect_match "next run compares, saying why" "$out" "compare sync: the target is marked inconsistent \(compare sync interrupted"
 expect_same_data "repaired after SIGINT" "$T/src.qcow2" "$T/tgt.qcow2"
 
+# ---- SIGINT while a helper runs: the helper dies with the signal too; the
+# run is still "interrupted" (exit 6), not a failure of that helper ----
+mkdir -p "$T/slowbin"
+cat > "$T/slowbin/qemu-img" <<EOS
+#!/bin/sh
+[ "\$1" = bitmap ] && { touch "$T/slowbin/started"; sleep 5; }
+exec $(command -v qemu-img) "\$@"
+EOS
+chmod +x "$T/slowbin/qemu-img"
+qemu-io -f qcow2 -c "write -P 0x72 8M 1M" "$T/src.qcow2" > /dev/null
+rm -f "$T/slowbin/started"
+PATH="$T/slowbin:$PATH" "$REHOST" replicate --mode compare "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/int2.err" &
+pid=$!
+for _ in $(seq 100); do [ -e "$T/slowbin/started" ] && break; sleep 0.1; done
+[ -e "$T/slowbin/started" ] && ok "sync reached the bitmap step" || fail "sync never ran qemu-img bitmap"
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+expect_eq "SIGINT during qemu-img bitmap: exit status" "$rc" 6
+expect_match "SIGINT during qemu-img bitmap: says interrupted" "$(tail -1 "$T/int2.err")" "interrupted"
+jq_eq "$T/tgt.qcow2.rehost.json" .state inconsistent
+expect_match "SIGINT during qemu-img bitmap: reason" "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" "compare sync interrupted at"
+out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT in helper: $out"
+expect_same_data "repaired after SIGINT in helper" "$T/src.qcow2" "$T/tgt.qcow2"
+
 # ---- read errors: a source disk with one unreadable 4 KiB sector ----
 # nbdkit's ddrescue filter fails reads in the ranges a ddrescue map marks bad
 # ('-'); nbdfuse presents the export as a file, as a failing disk shows itself.
