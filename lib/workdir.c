@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -104,6 +105,59 @@ bool rh_workdir_is(const char *dir, const char *purpose)
   return slash && name_pid(slash + 1, purpose) > 0;
 }
 
+/* A helper that outlived the rehost that started it, still serving from
+ * dir: a qemu-nbd that got its parent-death SIGTERM while it was starting up
+ * forgets it (it sets its state to running after installing the handler) and
+ * would hold its image, and the target's lock, forever. Ours (same user),
+ * and only a qemu block helper whose command line names a path in dir. */
+static void stop_orphans(const char *dir)
+{
+  size_t dlen = strlen(dir);
+  DIR *ph = opendir("/proc");
+  pid_t victims[16];
+  int n = 0;
+  for (struct dirent *de; ph && n < 16 && (de = readdir(ph));) {
+    char *end;
+    long pid = strtol(de->d_name, &end, 10);
+    if (pid <= 0 || *end) continue;
+    char path[64], comm[32] = "", args[8192];
+    snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+    FILE *f = fopen(path, "re");
+    if (!f) continue;
+    if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
+    fclose(f);
+    if (strncmp(comm, "qemu-nbd", 8) && strncmp(comm, "qemu-storage-d", 14)) continue;
+    struct stat sb;
+    snprintf(path, sizeof path, "/proc/%ld", pid);
+    if (stat(path, &sb) < 0 || sb.st_uid != geteuid()) continue;
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t len = read(fd, args, sizeof args - 1);
+    close(fd);
+    bool names_dir = false;
+    for (ssize_t i = 0; len > 0 && i < len && !names_dir; i += (ssize_t)strlen(args + i) + 1) {
+      args[len] = 0;
+      const char *hit = strstr(args + i, dir);
+      names_dir = hit && hit[dlen] == '/';
+    }
+    if (names_dir) victims[n++] = (pid_t)pid;
+  }
+  if (ph) closedir(ph);
+  for (int i = 0; i < n; i++) {
+    rh_warn("stopping a %s (pid %ld) left running by an interrupted rehost", "qemu block helper",
+            (long)victims[i]);
+    kill(victims[i], SIGTERM);
+  }
+  for (int t = 0; n && t < 300; t++) { /* 3 s to flush and close, then SIGKILL */
+    bool alive = false;
+    for (int i = 0; i < n; i++) alive |= kill(victims[i], 0) == 0;
+    if (!alive) return;
+    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+  }
+  for (int i = 0; i < n; i++) kill(victims[i], SIGKILL);
+}
+
 /* rehost-PURPOSE.PID.XXXXXX in base, owned by us, whose PID is gone. */
 static void remove_stale(const char *base, const char *purpose)
 {
@@ -116,6 +170,9 @@ static void remove_stale(const char *base, const char *purpose)
     if (fstatat(dirfd(dh), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(sb.st_mode) ||
         sb.st_uid != geteuid() || held(dirfd(dh), de->d_name))
       continue;
+    char full[4096];
+    snprintf(full, sizeof full, "%s/%s", base, de->d_name);
+    stop_orphans(full);
     int dfd = openat(dirfd(dh), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0) continue;
     remove_contents_at(dfd, 3);

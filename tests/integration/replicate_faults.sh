@@ -59,6 +59,23 @@ done
 [ "$killed" -gt 0 ] && ok "some syncs were killed mid-way" || fail "no sync was killed: timing too short"
 [ -z "$(pgrep -f "qemu-nbd.*$T" || true)" ] && ok "no qemu-nbd left running" || fail "qemu-nbd processes left: $(pgrep -af "qemu-nbd.*$T")"
 
+# ---- a qemu-nbd orphaned by a killed rehost is stopped by the next run ----
+# (qemu-nbd loses a SIGTERM that comes while it starts up, so the parent-death
+# signal alone can leave one holding its image; its work directory says whose)
+sh -c 'exit 0' & deadpid=$!; wait $deadpid
+odir=$(mktemp -d "/tmp/rehost-nbd.$deadpid.XXXXXX")
+qemu-img create -q -f qcow2 "$T/orphan.qcow2" 64M
+qemu-nbd --socket="$odir/sock" -f qcow2 --shared=1 "$T/orphan.qcow2" 2> /dev/null &
+opid=$!
+for _ in $(seq 50); do [ -S "$odir/sock" ] && break; sleep 0.1; done
+"$REHOST" replicate --mode compare "$T/src.qcow2" "$T/tgt.qcow2" > /dev/null 2> "$T/orph.err" \
+  || fail "sync with an orphan around: $(tail -3 "$T/orph.err")"
+for _ in $(seq 50); do kill -0 $opid 2> /dev/null || break; sleep 0.1; done
+if kill -0 $opid 2> /dev/null; then fail "the orphaned qemu-nbd still runs"; kill $opid; else ok "the orphaned qemu-nbd was stopped"; fi
+wait $opid 2> /dev/null || true
+expect_no_file "$odir"
+expect_match "the orphan's stop is reported" "$(cat "$T/orph.err")" "stopping a qemu block helper \(pid $opid\)"
+
 # ---- Ctrl-C (SIGINT) during a compare sync: exit 6, marked inconsistent ----
 qemu-io -f qcow2 -c "write -P 0x71 512M 256M" "$T/src.qcow2" > /dev/null
 "$REHOST" replicate --mode compare --threads 1 "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/int.err" &
