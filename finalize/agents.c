@@ -185,7 +185,7 @@ int rh_fin_agents(struct rh_fin *f, const char *pkgdir, bool firstboot_install)
   }
   if (need[0]) rc = missing[0] ? firstboot(f, deb, need) : install(f, deb, pkgdir, need);
   for (size_t i = 0; !rc && !missing[0] && i < p->n_agents; i++)
-    for (char **u = p->agents[i].services; !rc && *u; u++) rc = rh_fin_enable_unit(f, *u);
+    for (char **u = p->agents[i].services; !rc && *u; u++) rc = rh_fin_enable_unit(f, *u, "agent service");
   if (!rc && !f->dry_run && need[0] && !missing[0])
     for (size_t i = 0; i < p->n_agents; i++)
       for (char **k = deb ? p->agents[i].deb : p->agents[i].rpm; *k; k++)

@@ -40,7 +40,7 @@ char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd)
 
 /* Write `text` to path if it differs from `old`, keeping the file's mode and
  * ownership (guestfs_write replaces content in place). */
-static int write_if_changed(struct rh_fin *f, const char *path, const char *old, const char *text)
+int rh_fin_write_if_changed(struct rh_fin *f, const char *path, const char *old, const char *text)
 {
   if (!text) {
     rh_error("%s: out of memory while editing", path);
@@ -89,7 +89,7 @@ static int edit_fstab(struct rh_fin *f)
   if (!old) return RH_EXIT_OK;
   char *text = rh_fstab_rewrite(old, f->p->drop_network_mounts, f->p->fstab_uuid, uuid_lookup,
                                 f->g, f->changes);
-  int rc = write_if_changed(f, "/etc/fstab", old, text);
+  int rc = rh_fin_write_if_changed(f, "/etc/fstab", old, text);
   free(old);
   free(text);
   return rc;
@@ -101,37 +101,23 @@ static int edit_adjtime(struct rh_fin *f)
   char *old = rh_guest_read(f->g, "/etc/adjtime");
   if (!old) old = strdup("");
   char *text = rh_adjtime_rewrite(old, f->changes);
-  int rc = write_if_changed(f, "/etc/adjtime", old, text);
+  int rc = rh_fin_write_if_changed(f, "/etc/adjtime", old, text);
   free(old);
   free(text);
   return rc;
 }
 
-static int edit_network(struct rh_fin *f)
+/* udev rules that name a NIC by its MAC (70-persistent-net.rules) */
+static int edit_udev_mac_rules(struct rh_fin *f)
 {
   int rc = RH_EXIT_OK;
-  char **files = rh_guest_glob(f->g, "/etc/network/interfaces.d/*");
-  const char *main_file = "/etc/network/interfaces";
-  for (int i = -1; !rc && (i < 0 || (files && files[i])); i++) {
-    const char *path = i < 0 ? main_file : files[i];
-    char *old = rh_guest_read(f->g, path);
-    if (!old) continue;
-    char *text = rh_ifupdown_rewrite(old, path, f->dhcp, f->p->remove_mac_bindings, f->changes);
-    /* "iface eth0": the name came from the old kernel naming or a MAC rule;
-     * on new hardware the NIC would get a predictable name (ens3) instead */
-    if (strstr(old, "iface eth")) f->keep_eth_names = true;
-    rc = write_if_changed(f, path, old, text);
-    free(old);
-    free(text);
-  }
-  rh_strv_free(files);
-  if (rc || !f->p->remove_mac_bindings) return rc;
+  if (!f->p->remove_mac_bindings) return rc;
   char **rules = rh_guest_glob(f->g, "/etc/udev/rules.d/*.rules");
   for (int i = 0; !rc && rules && rules[i]; i++) {
     char *old = rh_guest_read(f->g, rules[i]);
     if (!old) continue;
     char *text = rh_udev_rules_rewrite(old, rules[i], f->changes);
-    rc = write_if_changed(f, rules[i], old, text);
+    rc = rh_fin_write_if_changed(f, rules[i], old, text);
     free(old);
     free(text);
   }
@@ -145,8 +131,11 @@ static int edit_grub_default(struct rh_fin *f)
   if (!old) return RH_EXIT_OK;
   char *add[64];
   size_t n = 0;
-  for (char **a = f->p->cmdline_add; *a && n < 62; a++) add[n++] = *a;
-  if (f->keep_eth_names) add[n++] = "net.ifnames=0";
+  for (char **a = f->p->cmdline_add; *a && n < 61; a++) add[n++] = *a;
+  if (f->keep_eth_names) {
+    add[n++] = "net.ifnames=0";
+    add[n++] = "biosdevname=0";
+  }
   add[n] = NULL;
   char *text = rh_grub_cmdline_rewrite(old, add, f->p->cmdline_remove_prefix, f->changes);
   /* The boot menu on the serial line too: the target's console log shows
@@ -161,7 +150,7 @@ static int edit_grub_default(struct rh_fin *f)
     free(text);
     text = t2;
   }
-  int rc = write_if_changed(f, "/etc/default/grub", old, text);
+  int rc = rh_fin_write_if_changed(f, "/etc/default/grub", old, text);
   free(old);
   free(text);
   return rc;
@@ -170,7 +159,7 @@ static int edit_grub_default(struct rh_fin *f)
 int rh_fin_edit_files(struct rh_fin *f)
 {
   int rc;
-  if ((rc = edit_fstab(f)) || (rc = edit_adjtime(f)) || (rc = edit_network(f)) ||
+  if ((rc = edit_fstab(f)) || (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_udev_mac_rules(f)) ||
       (rc = edit_grub_default(f)))
     return rc;
   return RH_EXIT_OK;

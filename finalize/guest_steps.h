@@ -27,8 +27,15 @@ struct rh_fin {
  * with an error printed naming `what`. */
 char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd);
 
+/* Write text to path if it differs from old (nothing in a dry run). */
+int rh_fin_write_if_changed(struct rh_fin *f, const char *path, const char *old, const char *text);
+
 /* fstab, adjtime, network configuration, MAC rules, /etc/default/grub. */
 int rh_fin_edit_files(struct rh_fin *f);
+/* Network continuity (net_edits.h): every stack's configuration bound to
+ * the new NIC, the service of the stack the guest uses enabled, its DHCP
+ * client checked, cloud-init told which renderer to use. */
+int rh_fin_network(struct rh_fin *f);
 /* Service states per the profile. */
 int rh_fin_services(struct rh_fin *f);
 /* Make every kernel's initramfs carry the profile's modules; rebuild with
@@ -37,8 +44,11 @@ int rh_fin_initramfs(struct rh_fin *f);
 /* Install the profile's agents from pkgdir (or set up a first-boot install)
  * and enable their services. */
 int rh_fin_agents(struct rh_fin *f, const char *pkgdir, bool firstboot_install);
-/* Enable a unit if the guest has it. */
-int rh_fin_enable_unit(struct rh_fin *f, const char *unit);
+/* Enable a unit if the guest has it; reason goes to the change report. */
+int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason);
+/* Does the guest have this systemd unit (or SysV script)? Is it enabled? */
+bool rh_fin_unit_present(struct rh_fin *f, const char *unit);
+bool rh_fin_unit_enabled(struct rh_fin *f, const char *unit);
 /* Regenerate the bootloader configuration (update-grub / grub2-mkconfig). */
 int rh_fin_bootloader(struct rh_fin *f);
 

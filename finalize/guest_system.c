@@ -17,7 +17,7 @@ static bool exists(struct rh_fin *f, const char *path)
 
 /* ---- services ---- */
 
-static bool unit_present(struct rh_fin *f, const char *unit)
+bool rh_fin_unit_present(struct rh_fin *f, const char *unit)
 {
   static const char *const dirs[] = {"/etc/systemd/system", "/lib/systemd/system",
                                      "/usr/lib/systemd/system"};
@@ -58,9 +58,19 @@ static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char 
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;
 }
 
-int rh_fin_enable_unit(struct rh_fin *f, const char *unit)
+int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason)
 {
-  return unit_present(f, unit) ? set_unit(f, unit, true, "agent service") : RH_EXIT_OK;
+  return rh_fin_unit_present(f, unit) ? set_unit(f, unit, true, reason) : RH_EXIT_OK;
+}
+
+bool rh_fin_unit_enabled(struct rh_fin *f, const char *unit)
+{
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "systemctl is-enabled %s.service 2>/dev/null || true", unit);
+  char *state = rh_fin_sh(f, "systemctl is-enabled", cmd);
+  bool on = state && !strncmp(state, "enabled", 7);
+  free(state);
+  return on;
 }
 
 int rh_fin_services(struct rh_fin *f)
@@ -69,14 +79,14 @@ int rh_fin_services(struct rh_fin *f)
   int rc = RH_EXIT_OK;
   for (size_t i = 0; !rc && i < p->n_enable; i++)
     for (char **alt = p->enable[i]; *alt; alt++)
-      if (unit_present(f, *alt)) {
+      if (rh_fin_unit_present(f, *alt)) {
         rc = set_unit(f, *alt, true, "enabled on the target by the profile");
         break;
       }
   for (char **u = p->disable; !rc && *u; u++)
-    if (unit_present(f, *u)) rc = set_unit(f, *u, false, "not wanted on the target");
+    if (rh_fin_unit_present(f, *u)) rc = set_unit(f, *u, false, "not wanted on the target");
   for (char **u = p->firewall; !rc && *u; u++)
-    if (unit_present(f, *u))
+    if (rh_fin_unit_present(f, *u))
       rc = set_unit(f, *u, f->firewall,
                     f->firewall ? "--firewall" : "no firewall asked for (--firewall enables it)");
   return rc;

@@ -162,15 +162,26 @@ assert_profile() {
 }
 
 # make_seed ISO HOSTNAME: a cloud-init NoCloud seed. Its user-data prints the
-# hostname the guest ended up with, and its root device, on the serial line.
+# hostname the guest ended up with, and its root device, on the serial line;
+# then, once there is one (90 s at most), every global IPv4 address as
+# rehost-ipv4=NIC=ADDR/LEN, (empty when the network never came up).
 make_seed() {
   local d; d=$(mktemp -d "$T/seed.XXXX")
   printf 'instance-id: rehost-test-%s\nlocal-hostname: %s\n' "$2" "$2" > "$d/meta-data"
   cat > "$d/user-data" <<UD
 #cloud-config
 hostname: $2
+write_files:
+  - path: /usr/local/sbin/rehost-report
+    permissions: '0755'
+    content: |
+      #!/bin/sh
+      echo "rehost-hostname=\$(hostname) rehost-root=\$(findmnt -no SOURCE /)" > /dev/ttyS0
+      i=0
+      while [ \$i -lt 90 ] && ! ip -4 -o addr show scope global | grep -q inet; do sleep 1; i=\$((i + 1)); done
+      echo "rehost-ipv4=\$(ip -4 -o addr show scope global | awk '{printf "%s=%s,", \$2, \$4}')" > /dev/ttyS0
 runcmd:
-  - [sh, -c, 'echo "rehost-hostname=\$(hostname) rehost-root=\$(findmnt -no SOURCE /)" > /dev/ttyS0']
+  - [/usr/local/sbin/rehost-report]
 UD
   xorriso -as mkisofs -quiet -V cidata -J -r -o "$1" "$d/user-data" "$d/meta-data" 2> "$d/err" \
     || fail "making the seed ISO: $(cat "$d/err")"

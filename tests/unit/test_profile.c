@@ -44,7 +44,7 @@ static void common_rules(const struct rh_profile *p)
 {
   assert_true(has(p->disable, "libvirtd"));
   assert_true(enables(p, "ssh"));
-  assert_true(enables(p, "NetworkManager"));
+  assert_false(enables(p, "NetworkManager")); /* the guest's own stack: finalize/guest_network.c */
   assert_true(has(p->firewall, "iptables") && has(p->firewall, "ip6tables"));
   assert_true(p->drop_network_mounts && p->fstab_uuid);
   assert_true(p->adjtime_utc && p->adjtime_reset_drift);
@@ -105,7 +105,7 @@ static void shipped_azure_and_hyperv(void **state)
   assert_true(has(agent(&p, "walinuxagent")->deb, "waagent"));
   assert_non_null(agent(&p, "cloud-init"));
   for (size_t i = 0; i < 4; i++) assert_true(has(p.initramfs_modules, hv[i]));
-  assert_true(enables(&p, "network"));
+  assert_false(enables(&p, "network"));
   assert_true(has(p.cmdline_add, "earlyprintk=ttyS0") && has(p.cmdline_add, "rootdelay=300"));
   assert_string_equal(p.default_format, "vhd");
   assert_string_equal(rh_profile_format_options(&p, "vhd"), "subformat=fixed,force_size=on");

@@ -1,0 +1,201 @@
+/* Network continuity in the guest: which stacks have configuration, edit all
+ * of it (net_edits.h), and make the stack the guest actually uses come up. */
+#include "edits.h"
+#include "guest_steps.h"
+#include "net_edits.h"
+
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../guest/appliance.h"
+#include "../scan/scan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum stack { IFUPDOWN, NETWORKD, NETPLAN, NM, IFCFG, N_STACKS };
+
+static const struct {
+  const char *name, *glob, *glob2; /* where its configuration lives */
+  const char *cloud_init_renderer;
+} stacks[N_STACKS] = {
+    [IFUPDOWN] = {"ifupdown", "/etc/network/interfaces", "/etc/network/interfaces.d/*", "eni"},
+    [NETWORKD] = {"systemd-networkd", "/etc/systemd/network/*.network", NULL, "networkd"},
+    [NETPLAN] = {"netplan", "/etc/netplan/*.yaml", NULL, "netplan"},
+    [NM] = {"NetworkManager", "/etc/NetworkManager/system-connections/*", NULL, "network-manager"},
+    [IFCFG] = {"ifcfg", "/etc/sysconfig/network-scripts/ifcfg-*", NULL, "sysconfig"},
+};
+
+struct net_scan {
+  unsigned binds[N_STACKS]; /* files that bind a physical NIC */
+  bool netplan_nm;          /* a netplan file says renderer: NetworkManager */
+  bool wants_dhcp;          /* some binding is (now) dhcp */
+};
+
+static char *ifupdown_edit(const char *text, const char *file, bool dhcp, struct rh_nic_map *m,
+                           json_object *changes, bool remove_mac)
+{
+  char *t = rh_ifupdown_rewrite(text, file, dhcp, remove_mac, changes);
+  char *t2 = t ? rh_ifupdown_rename(t, file, m, changes) : NULL;
+  free(t);
+  return t2;
+}
+
+static char *edit_one(enum stack s, struct rh_fin *f, const char *text, const char *path,
+                      struct rh_nic_map *m)
+{
+  switch (s) {
+  case IFUPDOWN: return ifupdown_edit(text, path, f->dhcp, m, f->changes, f->p->remove_mac_bindings);
+  case NETWORKD: return rh_networkd_rewrite(text, path, f->dhcp, m, f->changes);
+  case NETPLAN: return rh_netplan_rewrite(text, path, f->dhcp, m, f->changes);
+  case NM: return rh_nm_keyfile_rewrite(text, path, f->dhcp, m, f->changes);
+  default: return rh_ifcfg_rewrite(text, path, f->dhcp, m, f->changes);
+  }
+}
+
+static bool says_dhcp(enum stack s, const char *t)
+{
+  switch (s) {
+  case IFUPDOWN: return strstr(t, " inet dhcp") != NULL;
+  case IFCFG: return strstr(t, "BOOTPROTO=dhcp") || strstr(t, "BOOTPROTO=\"dhcp\"");
+  default: return false; /* networkd and NetworkManager have their own client */
+  }
+}
+
+static int edit_stack(struct rh_fin *f, enum stack s, struct rh_nic_map *m, struct net_scan *ns)
+{
+  int rc = RH_EXIT_OK;
+  for (int pass = 0; pass < 2 && !rc; pass++) {
+    const char *pat = pass ? stacks[s].glob2 : stacks[s].glob;
+    if (!pat) continue;
+    char **files = rh_guest_glob(f->g, pat);
+    for (size_t i = 0; !rc && files && files[i]; i++) {
+      if (guestfs_is_file(f->g, files[i]) <= 0) continue;
+      char *old = rh_guest_read(f->g, files[i]);
+      if (!old) continue;
+      unsigned before = m->hits;
+      char *text = edit_one(s, f, old, files[i], m);
+      if (m->hits != before) ns->binds[s]++;
+      if (text && m->hits != before && says_dhcp(s, text)) ns->wants_dhcp = true;
+      if (s == NETPLAN && strstr(old, "renderer: NetworkManager")) ns->netplan_nm = true;
+      rc = rh_fin_write_if_changed(f, files[i], old, text);
+      free(old);
+      free(text);
+    }
+    rh_strv_free(files);
+  }
+  return rc;
+}
+
+/* The service that brings the guest's network up: the stack whose
+ * configuration binds the NIC, not the first network service that exists. */
+static const char *choose_service(struct rh_fin *f, const struct net_scan *ns)
+{
+  if (ns->binds[NETPLAN]) return ns->netplan_nm ? "NetworkManager" : "systemd-networkd";
+  if (ns->binds[NETWORKD]) return "systemd-networkd";
+  if (ns->binds[NM]) return "NetworkManager";
+  if (ns->binds[IFUPDOWN]) return "networking";
+  if (ns->binds[IFCFG])
+    return rh_fin_unit_present(f, "NetworkManager") ? "NetworkManager" : "network";
+  /* nothing names a NIC (NetworkManager's automatic "Wired connection", say):
+   * the stack that is enabled now, or else the first one the guest has */
+  static const char *const any[] = {"NetworkManager", "systemd-networkd", "networking", "network"};
+  for (size_t i = 0; i < 4; i++)
+    if (rh_fin_unit_enabled(f, any[i])) return any[i];
+  for (size_t i = 0; i < 4; i++)
+    if (rh_fin_unit_present(f, any[i])) return any[i];
+  return NULL;
+}
+
+static const char *stack_of(const char *service, const struct net_scan *ns)
+{
+  if (ns->binds[NETPLAN]) return "netplan";
+  if (!strcmp(service, "systemd-networkd")) return "networkd";
+  if (!strcmp(service, "NetworkManager")) return "network-manager";
+  if (!strcmp(service, "networking")) return "eni";
+  return "sysconfig";
+}
+
+static int check_dhcp_client(struct rh_fin *f, const char *service)
+{
+  static const char *const clients[] = {"/sbin/dhclient", "/usr/sbin/dhclient", "/sbin/dhcpcd",
+                                        "/usr/sbin/dhcpcd", "/sbin/udhcpc", "/usr/sbin/udhcpc",
+                                        "/usr/bin/udhcpc", NULL};
+  for (const char *const *c = clients; *c; c++)
+    if (guestfs_exists(f->g, *c) > 0) return RH_EXIT_OK;
+  rh_error("the guest's network (%s.service) needs a DHCP client on the target and has none: "
+           "install isc-dhcp-client (Debian) or dhcp-client (RHEL) in the source, or "
+           "switch the guest to systemd-networkd or NetworkManager",
+           !strcmp(service, "networking") ? "ifupdown, networking" : "initscripts, network");
+  rh_change(f->changes, "network", "problem", NULL, NULL,
+            "no DHCP client for ifupdown/initscripts: the NIC would stay down");
+  return RH_EXIT_GUEST;
+}
+
+/* cloud-init writes its own network configuration at first boot (DHCP on
+ * the first NIC, with the first renderer it finds). When the guest's own
+ * configuration binds the NIC (now made to work on the new one), a second
+ * one would fight it (two ifupdown stanzas for eth0, a static address lost
+ * to DHCP): cloud-init leaves the network alone. Otherwise it is told the
+ * renderer the guest really uses. */
+static int cloud_init_network(struct rh_fin *f, const char *renderer, bool keep)
+{
+  if (guestfs_is_dir(f->g, "/etc/cloud/cloud.cfg.d") <= 0) return RH_EXIT_OK;
+  const char *path = "/etc/cloud/cloud.cfg.d/90-rehost-network.cfg";
+  char text[400];
+  if (keep)
+    snprintf(text, sizeof text,
+             "# written by rehost finalize: the guest's own network configuration,\n"
+             "# bound to the new NIC, brings it up. Delete this file to let cloud-init\n"
+             "# configure the network instead.\n"
+             "network: {config: disabled}\n");
+  else
+    snprintf(text, sizeof text,
+             "# written by rehost finalize: the network stack this guest uses\n"
+             "system_info:\n  network:\n    renderers: ['%s']\n",
+             renderer);
+  char *old = rh_guest_read(f->g, path);
+  if (!old || strcmp(old, text))
+    rh_change(f->changes, path, "network-cloud-init", NULL,
+              keep ? "network: {config: disabled}" : renderer,
+              keep ? "the guest's own configuration brings the NIC up; cloud-init's "
+                     "fallback would compete with it"
+                   : "cloud-init's network configuration goes to the stack the guest uses");
+  int rc = rh_fin_write_if_changed(f, path, old ? old : "", text);
+  free(old);
+  return rc;
+}
+
+int rh_fin_network(struct rh_fin *f)
+{
+  struct rh_nic_map m = {0};
+  struct net_scan ns = {.wants_dhcp = false};
+  int rc = RH_EXIT_OK;
+  for (int s = 0; s < N_STACKS && !rc; s++) rc = edit_stack(f, (enum stack)s, &m, &ns);
+  if (rc) return rc;
+  if (m.n) f->keep_eth_names = true; /* ethN are the names the configs now use */
+  for (size_t i = 0; i < m.n; i++) {
+    char before[64], after[8];
+    snprintf(before, sizeof before, "%s%s%s", m.old[i], m.old[i][0] && m.mac[i][0] ? " " : "",
+             m.mac[i]);
+    snprintf(after, sizeof after, "eth%zu", i);
+    rh_change(f->changes, "network", "network-nic", before, after,
+              "the source's NIC as the target names it (net.ifnames=0)");
+  }
+  const char *service = choose_service(f, &ns);
+  if (!service) {
+    rh_warn("no network service found in the guest; its network will not come up by itself");
+    rh_change(f->changes, "network", "problem", NULL, NULL, "no network service in the guest");
+    return RH_EXIT_OK;
+  }
+  char why[160];
+  snprintf(why, sizeof why, "the network stack the guest's configuration uses (%s)", service);
+  rh_info("network: %s on the target's NIC%s, %zu NIC(s) renamed", service,
+          f->dhcp ? " with DHCP" : "", m.n);
+  if ((rc = rh_fin_enable_unit(f, service, why))) return rc;
+  bool needs_client = !strcmp(service, "networking") || !strcmp(service, "network");
+  if (needs_client && (f->dhcp || ns.wants_dhcp) && (rc = check_dhcp_client(f, service)))
+    return rc;
+  bool keep = m.n > 0; /* the guest's own configuration, made to work, brings the NIC up */
+  return cloud_init_network(f, stack_of(service, &ns), keep);
+}

@@ -1,0 +1,591 @@
+#include "net_edits.h"
+
+#include "edits.h"
+#include "../guest/guestconf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define REMOVED "#rehost-removed# "
+#define WHY_MAC "the target's NIC has another MAC; a MAC binding would match nothing"
+#define WHY_NAME "the NIC's name changes on new hardware; ethN with net.ifnames=0 is stable"
+#define WHY_DHCP "dhcp on the target (profile or --network dhcp)"
+
+/* ---- the NIC map ---- */
+
+bool rh_nic_is_physical(const char *name)
+{
+  if (!name || !*name || strpbrk(name, "*?[!")) return false;
+  size_t base = strcspn(name, ".:");
+  if (base == 0 || base >= 32) return false;
+  if (!strncmp(name, "eth", 3) || !strncmp(name, "en", 2) || !strncmp(name, "em", 2)) return true;
+  return name[0] == 'p' && isdigit((unsigned char)name[1]); /* biosdevname p1p1 */
+}
+
+static void lower_mac(char out[18], const char *mac)
+{
+  size_t i = 0;
+  for (; mac && mac[i] && i < 17; i++) out[i] = (char)tolower((unsigned char)mac[i]);
+  out[i] = 0;
+}
+
+const char *rh_nic_map_name(struct rh_nic_map *m, const char *old, const char *mac)
+{
+  static char names[RH_NIC_MAX][8];
+  char lmac[18] = "", base[32] = "";
+  if (old) snprintf(base, sizeof base, "%.*s", (int)strcspn(old, ".:"), old);
+  lower_mac(lmac, mac);
+  if (!base[0] && !lmac[0]) return NULL;
+  size_t i = 0;
+  for (; i < m->n; i++)
+    if ((base[0] && !strcmp(m->old[i], base)) || (lmac[0] && !strcmp(m->mac[i], lmac))) break;
+  if (i == m->n) {
+    if (m->n == RH_NIC_MAX) return NULL;
+    m->n++;
+    m->old[i][0] = m->mac[i][0] = 0;
+  }
+  if (base[0] && !m->old[i][0]) snprintf(m->old[i], sizeof m->old[i], "%s", base);
+  if (lmac[0] && !m->mac[i][0]) snprintf(m->mac[i], sizeof m->mac[i], "%s", lmac);
+  snprintf(names[i], sizeof names[i], "eth%zu", i);
+  m->hits++;
+  return names[i];
+}
+
+/* old "ens192.100" -> "eth0.100" (VLANs and aliases keep their suffix) */
+static void renamed(struct rh_nic_map *m, const char *old, char *out, size_t outsz)
+{
+  const char *n = rh_nic_is_physical(old) ? rh_nic_map_name(m, old, NULL) : NULL;
+  if (n) snprintf(out, outsz, "%s%s", n, old + strcspn(old, ".:"));
+  else snprintf(out, outsz, "%s", old);
+}
+
+/* ---- output ---- */
+
+struct out {
+  char *s;
+  size_t len;
+  FILE *f;
+};
+
+static bool out_open(struct out *o)
+{
+  o->s = NULL;
+  o->f = open_memstream(&o->s, &o->len);
+  return o->f != NULL;
+}
+
+static char *out_done(struct out *o)
+{
+  if (!o->f) return NULL;
+  if (fclose(o->f) != 0) {
+    free(o->s);
+    return NULL;
+  }
+  return o->s;
+}
+
+static bool key_is(const char *p, const char *key)
+{
+  size_t n = strlen(key);
+  if (strncasecmp(p, key, n)) return false;
+  p += n;
+  while (*p == ' ' || *p == '\t') p++;
+  return *p == '=';
+}
+
+static const char *value_of(const char *p)
+{
+  const char *v = strchr(p, '=');
+  if (!v) return "";
+  v++;
+  while (*v == ' ' || *v == '\t') v++;
+  return v;
+}
+
+static void unquote(char *dst, size_t dstsz, const char *v)
+{
+  if (*v == '"' || *v == '\'') {
+    char q = *v++;
+    size_t n = strcspn(v, (char[]){q, 0});
+    snprintf(dst, dstsz, "%.*s", (int)n, v);
+  } else {
+    snprintf(dst, dstsz, "%.*s", (int)strcspn(v, " \t#"), v);
+  }
+}
+
+/* ---- ifupdown: names ---- */
+
+struct ifup_ren {
+  struct out o;
+  const char *file;
+  struct rh_nic_map *m;
+  json_object *changes;
+};
+
+static bool names_interfaces(const char *p)
+{
+  static const char *const keys[] = {"auto",           "iface",           "bridge_ports",
+                                     "bridge-ports",   "bond-slaves",     "bond_slaves",
+                                     "vlan-raw-device", "vlan_raw_device", "bond-primary",
+                                     "bond-master",    NULL};
+  if (!strncmp(p, "allow-", 6)) return true;
+  for (const char *const *k = keys; *k; k++) {
+    size_t n = strlen(*k);
+    if (!strncmp(p, *k, n) && (p[n] == ' ' || p[n] == '\t')) return true;
+  }
+  return false;
+}
+
+static void ifup_ren_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct ifup_ren *c = vctx;
+  const char *p = line + strspn(line, " \t");
+  if (*p == '#' || !names_interfaces(p)) {
+    fprintf(c->o.f, "%s\n", line);
+    return;
+  }
+  bool iface = !strncmp(p, "iface", 5);
+  char out[1024];
+  size_t len = (size_t)(p - line);
+  snprintf(out, sizeof out, "%.*s", (int)len, line);
+  char *save = NULL, *copy = strdup(p);
+  int word = 0;
+  bool changed = false;
+  for (char *w = copy ? strtok_r(copy, " \t", &save) : NULL; w; w = strtok_r(NULL, " \t", &save)) {
+    char nw[64];
+    /* "iface NAME inet ...": only the second word names a NIC */
+    if (word == 0 || (iface && word > 1)) snprintf(nw, sizeof nw, "%s", w);
+    else renamed(c->m, w, nw, sizeof nw);
+    changed |= strcmp(nw, w) != 0;
+    size_t l = strlen(out);
+    snprintf(out + l, sizeof out - l, "%s%s", word ? " " : "", nw);
+    word++;
+  }
+  free(copy);
+  if (changed) rh_change(c->changes, c->file, "network-rename-nic", p, out + len, WHY_NAME);
+  fprintf(c->o.f, "%s\n", changed ? out : line);
+}
+
+char *rh_ifupdown_rename(const char *text, const char *file, struct rh_nic_map *m,
+                         json_object *changes)
+{
+  struct ifup_ren c = {.file = file, .m = m, .changes = changes};
+  if (!out_open(&c.o)) return NULL;
+  rh_for_each_line(text, ifup_ren_line, &c);
+  return out_done(&c.o);
+}
+
+/* ---- INI-style files (networkd, NetworkManager keyfiles, ifcfg) ---- */
+
+/* The first pass: which NIC does the file bind, by name and by MAC. */
+struct ini_scan {
+  const char *name_section, *name_key, *mac_section, *mac_key, *type_section, *type_key;
+  char section[64], name[64], mac[64], type[64];
+};
+
+static void ini_scan_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct ini_scan *s = vctx;
+  char *p = rh_trim(line);
+  if (*p == '[') {
+    snprintf(s->section, sizeof s->section, "%.*s", (int)strcspn(p + 1, "]"), p + 1);
+    return;
+  }
+  const struct {
+    const char *sec, *key;
+    char *dst;
+  } want[] = {{s->name_section, s->name_key, s->name},
+              {s->mac_section, s->mac_key, s->mac},
+              {s->type_section, s->type_key, s->type}};
+  for (size_t i = 0; i < 3; i++)
+    if (want[i].key && !want[i].dst[0] && (!want[i].sec || !strcasecmp(s->section, want[i].sec)) &&
+        key_is(p, want[i].key))
+      unquote(want[i].dst, 64, value_of(p));
+}
+
+struct ini_edit {
+  struct out o;
+  const char *file;
+  bool to_dhcp;
+  const char *newname; /* ethN, or NULL: the file binds no physical NIC */
+  char section[64];
+  bool saw_dhcp, dhcp_added, match_done; /* match_done: [Match] or DEVICE= written */
+  json_object *changes;
+  /* the stack's keys */
+  int kind; /* 0 networkd, 1 keyfile, 2 ifcfg */
+};
+
+enum { NETWORKD, KEYFILE, IFCFG };
+
+static void record(struct ini_edit *c, const char *action, const char *before, const char *after,
+                   const char *why)
+{
+  rh_change(c->changes, c->file, action, before, after, why);
+}
+
+static void drop(struct ini_edit *c, const char *line, const char *action, const char *why)
+{
+  fprintf(c->o.f, REMOVED "%s\n", line);
+  record(c, action, line, NULL, why);
+}
+
+static void replace(struct ini_edit *c, const char *line, const char *with, const char *action,
+                    const char *why)
+{
+  fprintf(c->o.f, "%s\n", with);
+  record(c, action, line, with, why);
+}
+
+static bool key_in(const char *p, const char *const *keys)
+{
+  for (; *keys; keys++) {
+    size_t n = strlen(*keys);
+    /* a trailing digit run is allowed: address1=, IPADDR0=, PREFIX2= */
+    if (strncasecmp(p, *keys, n)) continue;
+    const char *q = p + n;
+    while (isdigit((unsigned char)*q)) q++;
+    while (*q == ' ' || *q == '\t') q++;
+    if (*q == '=') return true;
+  }
+  return false;
+}
+
+/* End of a section: what a dhcp target still lacks. */
+static void ini_section_end(struct ini_edit *c)
+{
+  if (!c->to_dhcp || !c->newname || c->saw_dhcp || c->dhcp_added) return;
+  if (c->kind == NETWORKD && !strcasecmp(c->section, "Network")) {
+    replace(c, "", "DHCP=yes", "network-dhcp", WHY_DHCP);
+    c->dhcp_added = true;
+  }
+}
+
+static void ini_edit_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct ini_edit *c = vctx;
+  char *copy = strdup(line);
+  char *p = copy ? rh_trim(copy) : line;
+  if (*p == '[') {
+    ini_section_end(c);
+    snprintf(c->section, sizeof c->section, "%.*s", (int)strcspn(p + 1, "]"), p + 1);
+  }
+  const char *sec = c->section;
+  char with[160];
+  if (!c->newname || *p == '#' || *p == ';' || !*p) {
+    fprintf(c->o.f, "%s\n", line);
+  } else if (c->kind == NETWORKD) {
+    static const char *const match_keys[] = {"Name", "MACAddress", "PermanentMACAddress",
+                                             "OriginalName", NULL};
+    static const char *const addr_keys[] = {"Address", "Gateway", NULL};
+    if (!strcasecmp(sec, "Match") && key_in(p, match_keys)) {
+      if (!c->match_done) {
+        snprintf(with, sizeof with, c->to_dhcp ? "Type=ether" : "Name=%s", c->newname);
+        replace(c, p, with, "network-match-nic", c->to_dhcp ? WHY_DHCP : WHY_NAME);
+        c->match_done = true;
+        free(copy);
+        return;
+      }
+      drop(c, p, "network-match-nic", WHY_MAC);
+    } else if (c->to_dhcp && !strcasecmp(sec, "Network") && key_in(p, addr_keys)) {
+      drop(c, p, "network-dhcp", WHY_DHCP);
+    } else if (c->to_dhcp && !strcasecmp(sec, "Network") && key_is(p, "DHCP")) {
+      c->saw_dhcp = true;
+      if (strcasecmp(value_of(p), "yes") && strcasecmp(value_of(p), "ipv4"))
+        replace(c, p, "DHCP=yes", "network-dhcp", WHY_DHCP);
+      else fprintf(c->o.f, "%s\n", line);
+    } else if (c->to_dhcp && (!strcasecmp(sec, "Address") || !strcasecmp(sec, "Route"))) {
+      drop(c, p, "network-dhcp", WHY_DHCP);
+    } else {
+      fprintf(c->o.f, "%s\n", line);
+    }
+  } else if (c->kind == KEYFILE) {
+    static const char *const addr_keys[] = {"address", "addresses", "gateway", "route", NULL};
+    bool eth_sec = !strcasecmp(sec, "ethernet") || !strcasecmp(sec, "802-3-ethernet");
+    if (!strcasecmp(sec, "connection") && key_is(p, "interface-name")) {
+      if (c->to_dhcp) drop(c, p, "network-match-nic", WHY_DHCP);
+      else {
+        snprintf(with, sizeof with, "interface-name=%s", c->newname);
+        replace(c, p, with, "network-rename-nic", WHY_NAME);
+      }
+    } else if (eth_sec && key_is(p, "mac-address")) {
+      drop(c, p, "remove-mac-binding", WHY_MAC);
+    } else if (c->to_dhcp && !strcasecmp(sec, "ipv4") && key_is(p, "method")) {
+      if (strcmp(value_of(p), "auto")) replace(c, p, "method=auto", "network-dhcp", WHY_DHCP);
+      else fprintf(c->o.f, "%s\n", line);
+    } else if (c->to_dhcp && !strcasecmp(sec, "ipv4") && key_in(p, addr_keys)) {
+      drop(c, p, "network-dhcp", WHY_DHCP);
+    } else {
+      fprintf(c->o.f, "%s\n", line);
+    }
+  } else { /* IFCFG */
+    static const char *const addr_keys[] = {"IPADDR", "PREFIX", "NETMASK", "GATEWAY", NULL};
+    if (key_is(p, "DEVICE")) {
+      char v[64];
+      unquote(v, sizeof v, value_of(p));
+      snprintf(with, sizeof with, "DEVICE=%s", c->newname);
+      if (strcmp(v, c->newname)) replace(c, p, with, "network-rename-nic", WHY_NAME);
+      else fprintf(c->o.f, "%s\n", line);
+      c->match_done = true;
+    } else if (key_is(p, "HWADDR")) {
+      drop(c, p, "remove-mac-binding", WHY_MAC);
+    } else if (c->to_dhcp && key_is(p, "BOOTPROTO")) {
+      char v[32];
+      unquote(v, sizeof v, value_of(p));
+      if (strcasecmp(v, "dhcp")) replace(c, p, "BOOTPROTO=dhcp", "network-dhcp", WHY_DHCP);
+      else fprintf(c->o.f, "%s\n", line);
+      c->saw_dhcp = true;
+    } else if (c->to_dhcp && key_in(p, addr_keys)) {
+      drop(c, p, "network-dhcp", WHY_DHCP);
+    } else {
+      fprintf(c->o.f, "%s\n", line);
+    }
+  }
+  free(copy);
+}
+
+static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
+                         json_object *changes, int kind, const char *newname)
+{
+  struct ini_edit c = {.file = file, .to_dhcp = to_dhcp, .newname = newname, .changes = changes,
+                       .kind = kind};
+  (void)m;
+  if (!out_open(&c.o)) return NULL;
+  rh_for_each_line(text, ini_edit_line, &c);
+  ini_section_end(&c);
+  if (newname && kind == NETWORKD && to_dhcp && !c.dhcp_added && !c.saw_dhcp) {
+    fprintf(c.o.f, "\n[Network]\n");
+    replace(&c, "", "DHCP=yes", "network-dhcp", WHY_DHCP);
+  }
+  if (newname && kind == IFCFG && !c.match_done) {
+    char with[64];
+    snprintf(with, sizeof with, "DEVICE=%s", newname);
+    replace(&c, "", with, "network-rename-nic", WHY_NAME);
+  }
+  if (newname && kind == IFCFG && to_dhcp && !c.saw_dhcp)
+    replace(&c, "", "BOOTPROTO=dhcp", "network-dhcp", WHY_DHCP);
+  return out_done(&c.o);
+}
+
+static const char *bound_nic(struct rh_nic_map *m, const struct ini_scan *s)
+{
+  const char *name = rh_nic_is_physical(s->name) ? s->name : NULL;
+  if (!name && !s->mac[0]) return NULL;
+  /* networkd's Name= may list several names: the first is the NIC */
+  char first[64];
+  if (name) {
+    snprintf(first, sizeof first, "%.*s", (int)strcspn(name, " \t"), name);
+    name = first;
+  }
+  return rh_nic_map_name(m, name, s->mac[0] ? s->mac : NULL);
+}
+
+char *rh_networkd_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
+                          json_object *changes)
+{
+  struct ini_scan s = {.name_section = "Match", .name_key = "Name", .mac_section = "Match",
+                       .mac_key = "MACAddress"};
+  rh_for_each_line(text, ini_scan_line, &s);
+  if (!s.mac[0]) {
+    struct ini_scan s2 = {.mac_section = "Match", .mac_key = "PermanentMACAddress"};
+    rh_for_each_line(text, ini_scan_line, &s2);
+    memcpy(s.mac, s2.mac, sizeof s.mac);
+  }
+  return ini_rewrite(text, file, to_dhcp, m, changes, NETWORKD, bound_nic(m, &s));
+}
+
+char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
+                            struct rh_nic_map *m, json_object *changes)
+{
+  struct ini_scan s = {.name_section = "connection", .name_key = "interface-name",
+                       .mac_section = NULL, .mac_key = "mac-address",
+                       .type_section = "connection", .type_key = "type"};
+  rh_for_each_line(text, ini_scan_line, &s);
+  bool ethernet = !strcmp(s.type, "ethernet") || !strcmp(s.type, "802-3-ethernet");
+  const char *n = ethernet ? bound_nic(m, &s) : NULL;
+  return ini_rewrite(text, file, to_dhcp, m, changes, KEYFILE, n);
+}
+
+char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
+                       json_object *changes)
+{
+  struct ini_scan s = {.name_key = "DEVICE", .mac_key = "HWADDR", .type_key = "TYPE"};
+  rh_for_each_line(text, ini_scan_line, &s);
+  if (!s.name[0]) { /* ifcfg-NAME */
+    const char *b = strrchr(file, '/');
+    b = b ? b + 1 : file;
+    if (!strncmp(b, "ifcfg-", 6)) snprintf(s.name, sizeof s.name, "%s", b + 6);
+  }
+  bool ethernet = !s.type[0] || !strcasecmp(s.type, "Ethernet");
+  const char *n = ethernet ? bound_nic(m, &s) : NULL;
+  return ini_rewrite(text, file, to_dhcp, m, changes, IFCFG, n);
+}
+
+/* ---- netplan ---- */
+
+struct np {
+  struct out o;
+  const char *file;
+  bool to_dhcp;
+  struct rh_nic_map *m;
+  json_object *changes;
+  int eth_indent, id_indent;
+  char *blk[256];
+  size_t nblk;
+};
+
+static int indent_of(const char *l) { return (int)strspn(l, " "); }
+static bool blank_or_comment(const char *l)
+{
+  const char *p = l + strspn(l, " \t");
+  return !*p || *p == '#';
+}
+
+/* "  key: value" at this line: is the key `key`? */
+static bool yaml_key(const char *l, const char *key)
+{
+  const char *p = l + strspn(l, " ");
+  if (*p == '-') return false;
+  size_t n = strlen(key);
+  return !strncmp(p, key, n) && p[n] == ':';
+}
+
+static void yaml_value(const char *l, char *out, size_t outsz)
+{
+  const char *v = strchr(l, ':');
+  v = v ? v + 1 + strspn(v + 1, " \t") : "";
+  unquote(out, outsz, v);
+}
+
+static void np_flush(struct np *c)
+{
+  if (!c->nblk) return;
+  char **b = c->blk;
+  int child = -1;
+  char id[64], old[64] = "", mac[64] = "", setname[64] = "";
+  const char *idl = b[0] + indent_of(b[0]);
+  size_t idlen = strcspn(idl, ":");
+  snprintf(id, sizeof id, "%.*s", (int)(idlen < 63 ? idlen : 63), idl);
+  if ((id[0] == '"' || id[0] == '\'') && strlen(id) >= 2) {
+    memmove(id, id + 1, strlen(id));
+    id[strlen(id) - 1] = 0;
+  }
+  int match_indent = -1;
+  for (size_t i = 1; i < c->nblk; i++) {
+    if (blank_or_comment(b[i])) continue;
+    int in = indent_of(b[i]);
+    if (child < 0) child = in;
+    if (in == child) match_indent = yaml_key(b[i], "match") ? in : -1;
+    if (in == child && yaml_key(b[i], "set-name")) yaml_value(b[i], setname, sizeof setname);
+    if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "name")) yaml_value(b[i], old, sizeof old);
+    if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "macaddress")) yaml_value(b[i], mac, sizeof mac);
+  }
+  if (child < 0) child = c->id_indent + 2;
+  const char *name = rh_nic_is_physical(setname) ? setname
+                     : rh_nic_is_physical(old)   ? old
+                     : rh_nic_is_physical(id)    ? id
+                                                 : NULL;
+  const char *newname = (name || mac[0]) ? rh_nic_map_name(c->m, name, mac[0] ? mac : NULL) : NULL;
+  const char *rest = idl + idlen + 1;
+  rest += strspn(rest, " \t");
+  if (newname && *rest && *rest != '#') { /* flow style: "ens192: {dhcp4: true}" */
+    rh_change(c->changes, c->file, "network-unhandled", idl, NULL,
+              "a flow-style netplan entry is not edited; bind it to the new NIC by hand");
+    newname = NULL;
+  }
+  if (!newname) {
+    for (size_t i = 0; i < c->nblk; i++) fprintf(c->o.f, "%s\n", b[i]);
+    goto done;
+  }
+  /* The id stays (bridges, bonds and VLANs refer to it); it is bound to the
+   * NIC by "match: name:", which replaces the old match and set-name. */
+  fprintf(c->o.f, "%s\n", b[0]);
+  fprintf(c->o.f, "%*smatch:\n%*sname: %s\n", child, "", child + 2, "", newname);
+  char after[80];
+  snprintf(after, sizeof after, "match: name: %s", newname);
+  rh_change(c->changes, c->file, "network-match-nic", idl, after, WHY_NAME);
+  bool saw_dhcp = false;
+  int skip = -1; /* dropping a key and the lines under it */
+  for (size_t i = 1; i < c->nblk; i++) {
+    int in = indent_of(b[i]);
+    if (skip >= 0 && (blank_or_comment(b[i]) || in > skip)) {
+      fprintf(c->o.f, REMOVED "%s\n", b[i]);
+      continue;
+    }
+    skip = -1;
+    const char *p = b[i] + in;
+    if (in == child && (yaml_key(b[i], "match") || yaml_key(b[i], "set-name"))) {
+      skip = in;
+      fprintf(c->o.f, REMOVED "%s\n", b[i]);
+      rh_change(c->changes, c->file, "network-match-nic", p, NULL, WHY_MAC);
+    } else if (in == child && c->to_dhcp &&
+               (yaml_key(b[i], "addresses") || yaml_key(b[i], "gateway4") ||
+                yaml_key(b[i], "gateway6") || yaml_key(b[i], "routes"))) {
+      skip = in;
+      fprintf(c->o.f, REMOVED "%s\n", b[i]);
+      rh_change(c->changes, c->file, "network-dhcp", p, NULL, WHY_DHCP);
+    } else if (in == child && c->to_dhcp && yaml_key(b[i], "dhcp4")) {
+      char v[16];
+      yaml_value(b[i], v, sizeof v);
+      saw_dhcp = true;
+      if (strcmp(v, "true") && strcmp(v, "yes")) {
+        fprintf(c->o.f, "%*sdhcp4: true\n", child, "");
+        rh_change(c->changes, c->file, "network-dhcp", p, "dhcp4: true", WHY_DHCP);
+      } else {
+        fprintf(c->o.f, "%s\n", b[i]);
+      }
+    } else {
+      fprintf(c->o.f, "%s\n", b[i]);
+    }
+  }
+  if (c->to_dhcp && !saw_dhcp) {
+    fprintf(c->o.f, "%*sdhcp4: true\n", child, "");
+    rh_change(c->changes, c->file, "network-dhcp", NULL, "dhcp4: true", WHY_DHCP);
+  }
+done:
+  for (size_t i = 0; i < c->nblk; i++) free(c->blk[i]);
+  c->nblk = 0;
+}
+
+static void np_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct np *c = vctx;
+  int in = indent_of(line);
+  if (c->nblk) {
+    if ((blank_or_comment(line) || in > c->id_indent) && c->nblk < 256) {
+      c->blk[c->nblk++] = strdup(line);
+      return;
+    }
+    np_flush(c);
+  }
+  if (c->eth_indent >= 0 && !blank_or_comment(line)) {
+    if (in <= c->eth_indent) {
+      c->eth_indent = -1;
+    } else {
+      if (c->id_indent < 0) c->id_indent = in;
+      if (in == c->id_indent && strchr(line, ':')) {
+        c->blk[c->nblk++] = strdup(line);
+        return;
+      }
+    }
+  }
+  if (yaml_key(line, "ethernets")) c->eth_indent = in, c->id_indent = -1;
+  fprintf(c->o.f, "%s\n", line);
+}
+
+char *rh_netplan_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
+                         json_object *changes)
+{
+  struct np c = {.file = file, .to_dhcp = to_dhcp, .m = m, .changes = changes, .eth_indent = -1,
+                 .id_indent = -1};
+  if (!out_open(&c.o)) return NULL;
+  rh_for_each_line(text, np_line, &c);
+  np_flush(&c);
+  return out_done(&c.o);
+}

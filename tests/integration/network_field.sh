@@ -1,0 +1,88 @@
+# Network continuity on guests whose network is not like the fixture's: the
+# openstack-converted fixture (it has cloud-init, made to leave the network
+# alone so that only the guest's own configuration can bring the NIC up) is
+# turned into two guests the field brought:
+#   networkd: ifupdown has only lo; systemd-networkd has a static address on
+#     a [Match] MACAddress= of the source's NIC; no DHCP client at all.
+#   ens192: ifupdown DHCP on allow-hotplug ens192 (a VMware name), no
+#     "source interfaces.d" line; isc-dhcp-client installed.
+# Each is finalized for kvm and booted with a NIC whose MAC and name differ
+# from the source's; the serial line must show an IPv4 address on it.
+# Plus: a guest whose ifupdown needs DHCP but has no client is refused with
+# the package named, before anything is written.
+source "$(dirname "$0")/lib.sh"
+: "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
+SRC=${REHOST_ARTIFACTS:?}/openstack.qcow2
+[ -f "$SRC" ] || { fail "$SRC missing: profile.openstack did not pass"; finish; }
+NOCI='echo "network: {config: disabled}" > /etc/cloud/cloud.cfg.d/99-site-network.cfg'
+
+# guest_edit IMG SHELL: run a shell command in the guest (its root mounted)
+guest_edit() {
+  guestfish --format=qcow2 -a "$1" -i sh "$2" > "$T/edit.out" 2>&1 \
+    || fail "editing $1: $(tail -3 "$T/edit.out")"
+}
+
+# ---- networkd with a MAC match and a static address ----
+cp "$SRC" "$T/nd.qcow2"
+guest_edit "$T/nd.qcow2" "$NOCI
+printf 'auto lo\niface lo inet loopback\n' > /etc/network/interfaces
+rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
+mkdir -p /etc/systemd/network
+printf '[Match]\nMACAddress=52:54:00:12:34:56\n\n[Network]\nAddress=10.0.2.15/24\nGateway=10.0.2.2\nDNS=10.0.2.3\n' > /etc/systemd/network/10-lan.network
+systemctl disable networking.service
+systemctl enable systemd-networkd.service
+rm -f /sbin/dhclient /usr/sbin/dhclient"
+before=$(sum "$T/nd.qcow2")
+"$REHOST" finalize --profile kvm --report "$T/nd.json" "$T/nd.qcow2" > "$T/nd.out" 2> "$T/nd.err" \
+  || fail "finalize networkd guest: $(tail -5 "$T/nd.err")"
+[ "$(sum "$T/nd.qcow2")" != "$before" ] && ok "networkd guest edited" || fail "networkd guest unchanged"
+expect_match "networkd: the report names the MAC match rebound" \
+  "$(jq -r '.changes[] | select(.action=="network-match-nic") | .file + " " + .after' "$T/nd.json")" \
+  "^/etc/systemd/network/10-lan.network Name=eth0$"
+expect_match "networkd: the NIC map is reported" \
+  "$(jq -r '.changes[] | select(.action=="network-nic") | .before + " -> " + .after' "$T/nd.json")" \
+  "^52:54:00:12:34:56 -> eth0$"
+expect_match "networkd: systemd-networkd is the service finalize chose" "$(cat "$T/nd.err")" \
+  "network: systemd-networkd on the target's NIC"
+if jq -e '.changes[] | select(.action=="enable-service" and (.file | test("networking")))' "$T/nd.json" > /dev/null; then
+  fail "networkd: ifupdown's networking was enabled on a networkd guest"
+else ok "networkd: networking left alone"; fi
+make_seed "$T/seed-nd.iso" rehost-networkd
+boot_start nd -drive "file=$T/nd.qcow2,format=qcow2,if=virtio" \
+  -drive "file=$T/seed-nd.iso,format=raw,if=virtio,readonly=on" -nic user,model=virtio-net-pci,mac=52:54:00:ab:cd:01
+
+# ---- ifupdown DHCP on ens192, no source line (built while the first boots) ----
+cp "$SRC" "$T/ens.qcow2"
+guest_edit "$T/ens.qcow2" "$NOCI
+printf 'auto lo\niface lo inet loopback\n\nallow-hotplug ens192\niface ens192 inet dhcp\n' > /etc/network/interfaces
+rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
+sed -i 's/net.ifnames=0//g; s/biosdevname=0//g' /etc/default/grub
+mv /sbin/dhclient /sbin/dhclient.away"
+rc=0; "$REHOST" finalize --dry-run --profile kvm "$T/ens.qcow2" > /dev/null 2> "$T/nocl.err" || rc=$?
+expect_eq "no DHCP client for ifupdown: exit status 4" "$rc" 4
+expect_match "no DHCP client: the message names the package" "$(grep -a 'DHCP client' "$T/nocl.err")" \
+  "ifupdown.*needs a DHCP client on the target and has none: install isc-dhcp-client"
+guest_edit "$T/ens.qcow2" "mv /sbin/dhclient.away /sbin/dhclient"
+"$REHOST" finalize --profile kvm --report "$T/ens.json" "$T/ens.qcow2" > "$T/ens.out" 2> "$T/ens.err" \
+  || fail "finalize ens192 guest: $(tail -5 "$T/ens.err")"
+expect_match "ens192: stanzas renamed to eth0" \
+  "$(jq -r '.changes[] | select(.action=="network-rename-nic") | .after' "$T/ens.json" | tr '\n' ' ')" \
+  "allow-hotplug eth0 iface eth0 inet dhcp"
+expect_match "ens192: net.ifnames=0 on the kernel command line" \
+  "$(jq -r '.changes[] | select(.action=="kernel-cmdline") | .after' "$T/ens.json")" "net.ifnames=0"
+
+if boot_wait nd "rehost-ipv4=" 900; then
+  expect_match "networkd: the new NIC (another MAC) has the static address" \
+    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/nd.serial" | head -1)" "^rehost-ipv4=eth0=10\.0\.2\.15/24,$"
+fi
+boot_stop nd
+
+make_seed "$T/seed-ens.iso" rehost-ens192
+boot_start ens -drive "file=$T/ens.qcow2,format=qcow2,if=virtio" \
+  -drive "file=$T/seed-ens.iso,format=raw,if=virtio,readonly=on" -nic user,model=virtio-net-pci,mac=52:54:00:ab:cd:02
+if boot_wait ens "rehost-ipv4=" 900; then
+  expect_match "ens192: the new NIC got an address by DHCP" \
+    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/ens.serial" | head -1)" "^rehost-ipv4=eth0=10\.0\.2\.15/24,$"
+fi
+boot_stop ens
+finish

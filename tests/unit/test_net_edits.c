@@ -1,0 +1,209 @@
+/* Unit tests for network continuity (finalize/net_edits.c): each stack's
+ * configuration, bound to the source's NIC by name or MAC, ends up bound to
+ * what the target's NIC will be called (ethN under net.ifnames=0) or, with
+ * dhcp, to every Ethernet NIC; exact output text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../finalize/net_edits.h"
+
+static bool has_action(json_object *changes, const char *act)
+{
+  for (size_t i = 0; i < json_object_array_length(changes); i++) {
+    json_object *v;
+    json_object_object_get_ex(json_object_array_get_idx(changes, i), "action", &v);
+    if (!strcmp(json_object_get_string(v), act)) return true;
+  }
+  return false;
+}
+
+static void physical_names(void **state)
+{
+  (void)state;
+  const char *yes[] = {"eth0", "ens192", "enp0s3", "eno1", "em1", "p1p1", "ens192.100", "eth0:1"};
+  const char *no[] = {"lo", "br0", "bond0", "virbr0", "docker0", "en*", "wlan0", "tun0", ""};
+  for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) assert_true(rh_nic_is_physical(yes[i]));
+  for (size_t i = 0; i < sizeof no / sizeof *no; i++) assert_false(rh_nic_is_physical(no[i]));
+}
+
+static void map_is_stable_by_name_or_mac(void **state)
+{
+  (void)state;
+  struct rh_nic_map m = {0};
+  assert_string_equal(rh_nic_map_name(&m, "ens192", NULL), "eth0");
+  assert_string_equal(rh_nic_map_name(&m, "ens224", "52:54:00:AA:BB:CC"), "eth1");
+  assert_string_equal(rh_nic_map_name(&m, NULL, "52:54:00:aa:bb:cc"), "eth1");
+  assert_string_equal(rh_nic_map_name(&m, "ens192.100", NULL), "eth0");
+  assert_null(rh_nic_map_name(&m, NULL, NULL));
+  assert_int_equal(m.n, 2);
+}
+
+static void ifupdown_predictable_name_renamed(void **state)
+{
+  (void)state;
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *out = rh_ifupdown_rename("auto lo\niface lo inet loopback\n\n"
+                                 "allow-hotplug ens192\n"
+                                 "iface ens192 inet static\n  address 10.0.0.5/24\n"
+                                 "auto br0\niface br0 inet manual\n  bridge_ports ens224\n"
+                                 "# iface ens192 inet dhcp\n",
+                                 "/etc/network/interfaces", &m, ch);
+  assert_string_equal(out, "auto lo\niface lo inet loopback\n\n"
+                           "allow-hotplug eth0\n"
+                           "iface eth0 inet static\n  address 10.0.0.5/24\n"
+                           "auto br0\niface br0 inet manual\n  bridge_ports eth1\n"
+                           "# iface ens192 inet dhcp\n");
+  assert_int_equal(json_object_array_length(ch), 3);
+  assert_true(has_action(ch, "network-rename-nic"));
+  free(out);
+  json_object_put(ch);
+}
+
+static void networkd_mac_match_keep_static(void **state)
+{
+  (void)state;
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *out = rh_networkd_rewrite("[Match]\nMACAddress=52:54:00:12:34:56\n\n"
+                                  "[Network]\nAddress=192.168.122.50/24\nGateway=192.168.122.1\n"
+                                  "DNS=192.168.122.1\n",
+                                  "/etc/systemd/network/10-lan.network", false, &m, ch);
+  assert_string_equal(out, "[Match]\nName=eth0\n\n"
+                           "[Network]\nAddress=192.168.122.50/24\nGateway=192.168.122.1\n"
+                           "DNS=192.168.122.1\n");
+  assert_true(has_action(ch, "network-match-nic"));
+  free(out);
+  json_object_put(ch);
+}
+
+static void networkd_name_match_to_dhcp(void **state)
+{
+  (void)state;
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *out = rh_networkd_rewrite("[Match]\nName=ens3\nMACAddress=52:54:00:12:34:56\n"
+                                  "[Network]\nAddress=10.1.1.2/24\nGateway=10.1.1.1\n"
+                                  "[Route]\nDestination=10.9.0.0/16\n",
+                                  "a.network", true, &m, ch);
+  assert_string_equal(out, "[Match]\nType=ether\n#rehost-removed# MACAddress=52:54:00:12:34:56\n"
+                           "[Network]\n#rehost-removed# Address=10.1.1.2/24\n"
+                           "#rehost-removed# Gateway=10.1.1.1\nDHCP=yes\n"
+                           "#rehost-removed# [Route]\n#rehost-removed# Destination=10.9.0.0/16\n");
+  free(out);
+  /* a file for a bridge or for lo is left alone */
+  out = rh_networkd_rewrite("[Match]\nName=br0\n[Network]\nAddress=10.0.0.1/24\n", "b.network",
+                            true, &m, ch);
+  assert_string_equal(out, "[Match]\nName=br0\n[Network]\nAddress=10.0.0.1/24\n");
+  free(out);
+  json_object_put(ch);
+}
+
+static void nm_keyfile(void **state)
+{
+  (void)state;
+  const char *in = "[connection]\nid=Wired\ntype=ethernet\ninterface-name=enp1s0\n\n"
+                   "[ethernet]\nmac-address=52:54:00:12:34:56\n\n"
+                   "[ipv4]\naddress1=192.168.1.10/24,192.168.1.1\ndns=192.168.1.1;\n"
+                   "method=manual\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *out = rh_nm_keyfile_rewrite(in, "w.nmconnection", false, &m, ch);
+  assert_string_equal(out, "[connection]\nid=Wired\ntype=ethernet\ninterface-name=eth0\n\n"
+                           "[ethernet]\n#rehost-removed# mac-address=52:54:00:12:34:56\n\n"
+                           "[ipv4]\naddress1=192.168.1.10/24,192.168.1.1\ndns=192.168.1.1;\n"
+                           "method=manual\n");
+  free(out);
+  out = rh_nm_keyfile_rewrite(in, "w.nmconnection", true, &m, ch);
+  assert_string_equal(out, "[connection]\nid=Wired\ntype=ethernet\n"
+                           "#rehost-removed# interface-name=enp1s0\n\n"
+                           "[ethernet]\n#rehost-removed# mac-address=52:54:00:12:34:56\n\n"
+                           "[ipv4]\n#rehost-removed# address1=192.168.1.10/24,192.168.1.1\n"
+                           "dns=192.168.1.1;\nmethod=auto\n");
+  free(out);
+  /* a wifi or VPN profile is not a NIC binding */
+  out = rh_nm_keyfile_rewrite("[connection]\ntype=wifi\ninterface-name=wlp2s0\n", "x", true, &m, ch);
+  assert_string_equal(out, "[connection]\ntype=wifi\ninterface-name=wlp2s0\n");
+  free(out);
+  json_object_put(ch);
+}
+
+static void ifcfg(void **state)
+{
+  (void)state;
+  const char *in = "TYPE=Ethernet\nBOOTPROTO=none\nNAME=ens192\nDEVICE=ens192\n"
+                   "HWADDR=00:50:56:aa:bb:cc\nIPADDR=10.0.0.5\nPREFIX=24\nGATEWAY=10.0.0.1\n"
+                   "ONBOOT=yes\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *out = rh_ifcfg_rewrite(in, "/etc/sysconfig/network-scripts/ifcfg-ens192", false, &m, ch);
+  assert_string_equal(out, "TYPE=Ethernet\nBOOTPROTO=none\nNAME=ens192\nDEVICE=eth0\n"
+                           "#rehost-removed# HWADDR=00:50:56:aa:bb:cc\nIPADDR=10.0.0.5\nPREFIX=24\n"
+                           "GATEWAY=10.0.0.1\nONBOOT=yes\n");
+  free(out);
+  out = rh_ifcfg_rewrite(in, "/etc/sysconfig/network-scripts/ifcfg-ens192", true, &m, ch);
+  assert_string_equal(out, "TYPE=Ethernet\nBOOTPROTO=dhcp\nNAME=ens192\nDEVICE=eth0\n"
+                           "#rehost-removed# HWADDR=00:50:56:aa:bb:cc\n#rehost-removed# IPADDR=10.0.0.5\n"
+                           "#rehost-removed# PREFIX=24\n#rehost-removed# GATEWAY=10.0.0.1\nONBOOT=yes\n");
+  free(out);
+  /* bound by MAC only, no DEVICE=: the name comes from the file name */
+  out = rh_ifcfg_rewrite("HWADDR=\"00:50:56:00:00:01\"\nBOOTPROTO=dhcp\n", "/x/ifcfg-ens224", false,
+                         &m, ch);
+  assert_string_equal(out, "#rehost-removed# HWADDR=\"00:50:56:00:00:01\"\nBOOTPROTO=dhcp\nDEVICE=eth1\n");
+  free(out);
+  json_object_put(ch);
+}
+
+static void netplan(void **state)
+{
+  (void)state;
+  const char *in = "network:\n  version: 2\n  ethernets:\n"
+                   "    lan:\n      match:\n        macaddress: \"00:50:56:aa:bb:cc\"\n"
+                   "      set-name: ens192\n"
+                   "      addresses:\n        - 10.0.0.5/24\n"
+                   "      gateway4: 10.0.0.1\n"
+                   "      nameservers:\n        addresses: [10.0.0.1]\n"
+                   "  bridges:\n    br0:\n      interfaces: [lan]\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *out = rh_netplan_rewrite(in, "/etc/netplan/01.yaml", false, &m, ch);
+  assert_string_equal(out, "network:\n  version: 2\n  ethernets:\n"
+                           "    lan:\n      match:\n        name: eth0\n"
+                           "#rehost-removed#       match:\n"
+                           "#rehost-removed#         macaddress: \"00:50:56:aa:bb:cc\"\n"
+                           "#rehost-removed#       set-name: ens192\n"
+                           "      addresses:\n        - 10.0.0.5/24\n"
+                           "      gateway4: 10.0.0.1\n"
+                           "      nameservers:\n        addresses: [10.0.0.1]\n"
+                           "  bridges:\n    br0:\n      interfaces: [lan]\n");
+  free(out);
+  m = (struct rh_nic_map){0};
+  out = rh_netplan_rewrite("network:\n  ethernets:\n    ens192:\n      dhcp4: false\n"
+                           "      addresses: [10.0.0.5/24]\n  version: 2\n",
+                           "/etc/netplan/01.yaml", true, &m, ch);
+  assert_string_equal(out, "network:\n  ethernets:\n    ens192:\n      match:\n        name: eth0\n"
+                           "      dhcp4: true\n"
+                           "#rehost-removed#       addresses: [10.0.0.5/24]\n  version: 2\n");
+  free(out);
+  json_object_put(ch);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(physical_names),
+      cmocka_unit_test(map_is_stable_by_name_or_mac),
+      cmocka_unit_test(ifupdown_predictable_name_renamed),
+      cmocka_unit_test(networkd_mac_match_keep_static),
+      cmocka_unit_test(networkd_name_match_to_dhcp),
+      cmocka_unit_test(nm_keyfile),
+      cmocka_unit_test(ifcfg),
+      cmocka_unit_test(netplan),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
