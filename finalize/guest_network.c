@@ -175,10 +175,11 @@ int rh_fin_network(struct rh_fin *f)
   if (rc) return rc;
   if (m.n) f->keep_eth_names = true; /* ethN are the names the configs now use */
   for (size_t i = 0; i < m.n; i++) {
-    char before[64], after[8];
+    char before[64], after[24];
+    snprintf(after, sizeof after, "eth%zu", i);
+    if (!strcmp(m.old[i], after)) continue; /* already its name: nothing to say */
     snprintf(before, sizeof before, "%s%s%s", m.old[i], m.old[i][0] && m.mac[i][0] ? " " : "",
              m.mac[i]);
-    snprintf(after, sizeof after, "eth%zu", i);
     rh_change(f->changes, "network", "network-nic", before, after,
               "the source's NIC as the target names it (net.ifnames=0)");
   }
