@@ -76,17 +76,24 @@ wait $opid 2> /dev/null || true
 expect_no_file "$odir"
 expect_match "the orphan's stop is reported" "$(cat "$T/orph.err")" "stopping a qemu block helper \(pid $opid\)"
 
+# expect_interrupted LABEL PID ERRFILE: the sync PID stopped as interrupted
+# (exit 6, says so last) and left the target marked inconsistent, saying why
+expect_interrupted() {
+  local rc=0
+  wait "$2" || rc=$?
+  expect_eq "$1: exit status" "$rc" 6
+  expect_match "$1: says interrupted" "$(tail -1 "$3")" "interrupted"
+  jq_eq "$T/tgt.qcow2.rehost.json" .state inconsistent
+  expect_match "$1: reason" "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" "compare sync interrupted at"
+}
+
 # ---- Ctrl-C (SIGINT) during a compare sync: exit 6, marked inconsistent ----
 qemu-io -f qcow2 -c "write -P 0x71 512M 256M" "$T/src.qcow2" > /dev/null
 "$REHOST" replicate --mode compare --threads 1 "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/int.err" &
 pid=$!
 sleep 0.4
 kill -INT $pid
-rc=0; wait $pid || rc=$?
-expect_eq "SIGINT exit status" "$rc" 6
-expect_match "says interrupted" "$(cat "$T/int.err")" "interrupted"
-jq_eq "$T/tgt.qcow2.rehost.json" .state inconsistent
-expect_match "reason says interrupted" "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" "compare sync interrupted at"
+expect_interrupted "SIGINT" $pid "$T/int.err"
 out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT: $out"
 expect_match "next run compares, saying why" "$out" "compare sync: the target is marked inconsistent \(compare sync interrupted"
 expect_same_data "repaired after SIGINT" "$T/src.qcow2" "$T/tgt.qcow2"
@@ -107,11 +114,7 @@ pid=$!
 for _ in $(seq 100); do [ -e "$T/slowbin/started" ] && break; sleep 0.1; done
 [ -e "$T/slowbin/started" ] && ok "sync reached the bitmap step" || fail "sync never ran qemu-img bitmap"
 kill -INT $pid
-rc=0; wait $pid || rc=$?
-expect_eq "SIGINT during qemu-img bitmap: exit status" "$rc" 6
-expect_match "SIGINT during qemu-img bitmap: says interrupted" "$(tail -1 "$T/int2.err")" "interrupted"
-jq_eq "$T/tgt.qcow2.rehost.json" .state inconsistent
-expect_match "SIGINT during qemu-img bitmap: reason" "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" "compare sync interrupted at"
+expect_interrupted "SIGINT during qemu-img bitmap" $pid "$T/int2.err"
 out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT in helper: $out"
 expect_same_data "repaired after SIGINT in helper" "$T/src.qcow2" "$T/tgt.qcow2"
 
