@@ -16,14 +16,15 @@
 enum stack { IFUPDOWN, NETWORKD, NETPLAN, NM, IFCFG, N_STACKS };
 
 static const struct {
-  const char *name, *glob, *glob2; /* where its configuration lives */
+  const char *glob, *glob2; /* where its configuration lives */
+  const char *service;      /* what brings it up (netplan: its renderer's) */
   const char *cloud_init_renderer;
 } stacks[N_STACKS] = {
-    [IFUPDOWN] = {"ifupdown", "/etc/network/interfaces", "/etc/network/interfaces.d/*", "eni"},
-    [NETWORKD] = {"systemd-networkd", "/etc/systemd/network/*.network", NULL, "networkd"},
-    [NETPLAN] = {"netplan", "/etc/netplan/*.yaml", NULL, "netplan"},
-    [NM] = {"NetworkManager", "/etc/NetworkManager/system-connections/*", NULL, "network-manager"},
-    [IFCFG] = {"ifcfg", "/etc/sysconfig/network-scripts/ifcfg-*", NULL, "sysconfig"},
+    [IFUPDOWN] = {"/etc/network/interfaces", "/etc/network/interfaces.d/*", "networking", "eni"},
+    [NETWORKD] = {"/etc/systemd/network/*.network", NULL, "systemd-networkd", "networkd"},
+    [NETPLAN] = {"/etc/netplan/*.yaml", NULL, NULL, "netplan"},
+    [NM] = {"/etc/NetworkManager/system-connections/*", NULL, "NetworkManager", "network-manager"},
+    [IFCFG] = {"/etc/sysconfig/network-scripts/ifcfg-*", NULL, "network", "sysconfig"},
 };
 
 struct net_scan {
@@ -87,33 +88,23 @@ static int edit_stack(struct rh_fin *f, enum stack s, struct rh_nic_map *m, stru
   return rc;
 }
 
-/* The service that brings the guest's network up: the stack whose
- * configuration binds the NIC, not the first network service that exists. */
-static const char *choose_service(struct rh_fin *f, const struct net_scan *ns)
+/* The stack that brings the guest's network up: the one whose configuration
+ * binds the NIC, not the first network service that exists. */
+static int choose_stack(struct rh_fin *f, const struct net_scan *ns)
 {
-  if (ns->binds[NETPLAN]) return ns->netplan_nm ? "NetworkManager" : "systemd-networkd";
-  if (ns->binds[NETWORKD]) return "systemd-networkd";
-  if (ns->binds[NM]) return "NetworkManager";
-  if (ns->binds[IFUPDOWN]) return "networking";
-  if (ns->binds[IFCFG])
-    return rh_fin_unit_present(f, "NetworkManager") ? "NetworkManager" : "network";
+  if (ns->binds[NETPLAN]) return NETPLAN;
+  if (ns->binds[NETWORKD]) return NETWORKD;
+  if (ns->binds[NM]) return NM;
+  if (ns->binds[IFUPDOWN]) return IFUPDOWN;
+  if (ns->binds[IFCFG]) return rh_fin_unit_present(f, stacks[NM].service) ? NM : IFCFG;
   /* nothing names a NIC (NetworkManager's automatic "Wired connection", say):
    * the stack that is enabled now, or else the first one the guest has */
-  static const char *const any[] = {"NetworkManager", "systemd-networkd", "networking", "network"};
+  static const enum stack order[] = {NM, NETWORKD, IFUPDOWN, IFCFG};
   for (size_t i = 0; i < 4; i++)
-    if (rh_fin_unit_enabled(f, any[i])) return any[i];
+    if (rh_fin_unit_enabled(f, stacks[order[i]].service)) return order[i];
   for (size_t i = 0; i < 4; i++)
-    if (rh_fin_unit_present(f, any[i])) return any[i];
-  return NULL;
-}
-
-static const char *stack_of(const char *service, const struct net_scan *ns)
-{
-  if (ns->binds[NETPLAN]) return "netplan";
-  if (!strcmp(service, "systemd-networkd")) return "networkd";
-  if (!strcmp(service, "NetworkManager")) return "network-manager";
-  if (!strcmp(service, "networking")) return "eni";
-  return "sysconfig";
+    if (rh_fin_unit_present(f, stacks[order[i]].service)) return order[i];
+  return -1;
 }
 
 static int check_dhcp_client(struct rh_fin *f, const char *service)
@@ -169,7 +160,7 @@ static int cloud_init_network(struct rh_fin *f, const char *renderer, bool keep)
 int rh_fin_network(struct rh_fin *f)
 {
   struct rh_nic_map m = {0};
-  struct net_scan ns = {.wants_dhcp = false};
+  struct net_scan ns = {0};
   int rc = RH_EXIT_OK;
   for (int s = 0; s < N_STACKS && !rc; s++) rc = edit_stack(f, (enum stack)s, &m, &ns);
   if (rc) return rc;
@@ -183,20 +174,23 @@ int rh_fin_network(struct rh_fin *f)
     rh_change(f->changes, "network", "network-nic", before, after,
               "the source's NIC as the target names it (net.ifnames=0)");
   }
-  const char *service = choose_service(f, &ns);
-  if (!service) {
+  int st = choose_stack(f, &ns);
+  if (st < 0) {
     rh_warn("no network service found in the guest; its network will not come up by itself");
     rh_change(f->changes, "network", "problem", NULL, NULL, "no network service in the guest");
     return RH_EXIT_OK;
   }
+  const char *service = st != NETPLAN       ? stacks[st].service
+                        : ns.netplan_nm ? stacks[NM].service
+                                        : stacks[NETWORKD].service;
   char why[160];
   snprintf(why, sizeof why, "the network stack the guest's configuration uses (%s)", service);
   rh_info("network: %s on the target's NIC%s, %zu NIC(s) renamed", service,
           f->dhcp ? " with DHCP" : "", m.n);
   if ((rc = rh_fin_enable_unit(f, service, why))) return rc;
-  bool needs_client = !strcmp(service, "networking") || !strcmp(service, "network");
+  bool needs_client = st == IFUPDOWN || st == IFCFG; /* the others have their own */
   if (needs_client && (f->dhcp || ns.wants_dhcp) && (rc = check_dhcp_client(f, service)))
     return rc;
   bool keep = m.n > 0; /* the guest's own configuration, made to work, brings the NIC up */
-  return cloud_init_network(f, stack_of(service, &ns), keep);
+  return cloud_init_network(f, stacks[st].cloud_init_renderer, keep);
 }

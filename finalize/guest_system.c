@@ -30,14 +30,22 @@ bool rh_fin_unit_present(struct rh_fin *f, const char *unit)
   return exists(f, path);
 }
 
-/* Unit names come from a validated profile: [A-Za-z0-9-_.@] only. */
-static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char *reason)
+/* `systemctl is-enabled` of a unit, its first line (malloc'd), or NULL when
+ * the guest command failed. Unit names come from a validated profile or
+ * from rehost itself: [A-Za-z0-9-_.@] only. */
+static char *unit_state(struct rh_fin *f, const char *unit)
 {
   char cmd[512];
   snprintf(cmd, sizeof cmd, "systemctl is-enabled %s.service 2>/dev/null || true", unit);
   char *state = rh_fin_sh(f, "systemctl is-enabled", cmd);
+  if (state) state[strcspn(state, "\n")] = 0;
+  return state;
+}
+
+static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char *reason)
+{
+  char *state = unit_state(f, unit);
   if (!state) return RH_EXIT_GUEST;
-  state[strcspn(state, "\n")] = 0;
   /* static/indirect units have no [Install] section: something else starts
    * them (udev for qemu-guest-agent), so there is nothing to enable */
   bool on = !strcmp(state, "enabled") || !strcmp(state, "enabled-runtime") ||
@@ -52,6 +60,7 @@ static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char 
             enable ? "enabled" : "disabled", reason);
   free(state);
   if (f->dry_run) return RH_EXIT_OK;
+  char cmd[512];
   snprintf(cmd, sizeof cmd, "systemctl %s %s.service 2>&1", enable ? "enable" : "disable", unit);
   char *out = rh_fin_sh(f, enable ? "systemctl enable" : "systemctl disable", cmd);
   free(out);
@@ -65,9 +74,7 @@ int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason)
 
 bool rh_fin_unit_enabled(struct rh_fin *f, const char *unit)
 {
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "systemctl is-enabled %s.service 2>/dev/null || true", unit);
-  char *state = rh_fin_sh(f, "systemctl is-enabled", cmd);
+  char *state = unit_state(f, unit);
   bool on = state && !strncmp(state, "enabled", 7);
   free(state);
   return on;

@@ -216,11 +216,8 @@ struct ini_edit {
   char section[64];
   bool saw_dhcp, dhcp_added, match_done; /* match_done: [Match] or DEVICE= written */
   json_object *changes;
-  /* the stack's keys */
-  int kind; /* 0 networkd, 1 keyfile, 2 ifcfg */
+  enum ini_kind { NETWORKD, KEYFILE, IFCFG } kind;
 };
-
-enum { NETWORKD, KEYFILE, IFCFG };
 
 static void record(struct ini_edit *c, const char *action, const char *before, const char *after,
                    const char *why)
@@ -349,12 +346,11 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
   free(copy);
 }
 
-static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
-                         json_object *changes, int kind, const char *newname)
+static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, json_object *changes,
+                         enum ini_kind kind, const char *newname)
 {
   struct ini_edit c = {.file = file, .to_dhcp = to_dhcp, .newname = newname, .changes = changes,
                        .kind = kind};
-  (void)m;
   if (!out_open(&c.o)) return NULL;
   rh_for_each_line(text, ini_edit_line, &c);
   ini_section_end(&c);
@@ -396,7 +392,7 @@ char *rh_networkd_rewrite(const char *text, const char *file, bool to_dhcp, stru
     rh_for_each_line(text, ini_scan_line, &s2);
     memcpy(s.mac, s2.mac, sizeof s.mac);
   }
-  return ini_rewrite(text, file, to_dhcp, m, changes, NETWORKD, bound_nic(m, &s));
+  return ini_rewrite(text, file, to_dhcp, changes, NETWORKD, bound_nic(m, &s));
 }
 
 char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
@@ -408,7 +404,7 @@ char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
   rh_for_each_line(text, ini_scan_line, &s);
   bool ethernet = !strcmp(s.type, "ethernet") || !strcmp(s.type, "802-3-ethernet");
   const char *n = ethernet ? bound_nic(m, &s) : NULL;
-  return ini_rewrite(text, file, to_dhcp, m, changes, KEYFILE, n);
+  return ini_rewrite(text, file, to_dhcp, changes, KEYFILE, n);
 }
 
 char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
@@ -423,7 +419,7 @@ char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct 
   }
   bool ethernet = !s.type[0] || !strcasecmp(s.type, "Ethernet");
   const char *n = ethernet ? bound_nic(m, &s) : NULL;
-  return ini_rewrite(text, file, to_dhcp, m, changes, IFCFG, n);
+  return ini_rewrite(text, file, to_dhcp, changes, IFCFG, n);
 }
 
 /* ---- netplan ---- */

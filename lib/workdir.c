@@ -1,5 +1,6 @@
 #include "workdir.h"
 
+#include "clock.h"
 #include "log.h"
 
 #include <dirent.h>
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -135,9 +135,10 @@ static void stop_orphans(const char *dir)
     if (fd < 0) continue;
     ssize_t len = read(fd, args, sizeof args - 1);
     close(fd);
+    if (len <= 0) continue;
+    args[len] = 0;
     bool names_dir = false;
-    for (ssize_t i = 0; len > 0 && i < len && !names_dir; i += (ssize_t)strlen(args + i) + 1) {
-      args[len] = 0;
+    for (ssize_t i = 0; i < len && !names_dir; i += (ssize_t)strlen(args + i) + 1) {
       const char *hit = strstr(args + i, dir);
       names_dir = hit && hit[dlen] == '/';
     }
@@ -145,7 +146,7 @@ static void stop_orphans(const char *dir)
   }
   if (ph) closedir(ph);
   for (int i = 0; i < n; i++) {
-    rh_warn("stopping a %s (pid %ld) left running by an interrupted rehost", "qemu block helper",
+    rh_warn("stopping a qemu block helper (pid %ld) left running by an interrupted rehost",
             (long)victims[i]);
     kill(victims[i], SIGTERM);
   }
@@ -153,7 +154,7 @@ static void stop_orphans(const char *dir)
     bool alive = false;
     for (int i = 0; i < n; i++) alive |= kill(victims[i], 0) == 0;
     if (!alive) return;
-    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    rh_sleep_ms(10);
   }
   for (int i = 0; i < n; i++) kill(victims[i], SIGKILL);
 }
