@@ -476,7 +476,7 @@ static void np_flush(struct np *c)
     if (blank_or_comment(b[i])) continue;
     int in = indent_of(b[i]);
     if (child < 0) child = in;
-    if (in == child) match_indent = yaml_key(b[i], "match") ? in : -1;
+    if (in <= child) match_indent = in == child && yaml_key(b[i], "match") ? in : -1;
     if (in == child && yaml_key(b[i], "set-name")) yaml_value(b[i], setname, sizeof setname);
     if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "name")) yaml_value(b[i], old, sizeof old);
     if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "macaddress")) yaml_value(b[i], mac, sizeof mac);
@@ -499,12 +499,16 @@ static void np_flush(struct np *c)
     goto done;
   }
   /* The id stays (bridges, bonds and VLANs refer to it); it is bound to the
-   * NIC by "match: name:", which replaces the old match and set-name. */
+   * NIC by "match: name:", which replaces the old match and set-name. An id
+   * already bound that way (a second finalize) keeps its match. */
+  bool bound = !mac[0] && !setname[0] && !strcmp(old, newname);
   fprintf(c->o.f, "%s\n", b[0]);
-  fprintf(c->o.f, "%*smatch:\n%*sname: %s\n", child, "", child + 2, "", newname);
-  char after[80];
-  snprintf(after, sizeof after, "match: name: %s", newname);
-  rh_change(c->changes, c->file, "network-match-nic", idl, after, WHY_NAME);
+  if (!bound) {
+    fprintf(c->o.f, "%*smatch:\n%*sname: %s\n", child, "", child + 2, "", newname);
+    char after[80];
+    snprintf(after, sizeof after, "match: name: %s", newname);
+    rh_change(c->changes, c->file, "network-match-nic", idl, after, WHY_NAME);
+  }
   bool saw_dhcp = false;
   int skip = -1; /* dropping a key and the lines under it */
   for (size_t i = 1; i < c->nblk; i++) {
@@ -515,7 +519,7 @@ static void np_flush(struct np *c)
     }
     skip = -1;
     const char *p = b[i] + in;
-    if (in == child && (yaml_key(b[i], "match") || yaml_key(b[i], "set-name"))) {
+    if (in == child && !bound && (yaml_key(b[i], "match") || yaml_key(b[i], "set-name"))) {
       skip = in;
       fprintf(c->o.f, REMOVED "%s\n", b[i]);
       rh_change(c->changes, c->file, "network-match-nic", p, NULL, WHY_MAC);

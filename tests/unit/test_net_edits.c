@@ -181,6 +181,11 @@ static void netplan(void **state)
                            "      gateway4: 10.0.0.1\n"
                            "      nameservers:\n        addresses: [10.0.0.1]\n"
                            "  bridges:\n    br0:\n      interfaces: [lan]\n");
+  /* a second finalize changes nothing (it used to add a second match) */
+  m = (struct rh_nic_map){0};
+  char *again = rh_netplan_rewrite(out, "/etc/netplan/01.yaml", false, &m, NULL);
+  assert_string_equal(again, out);
+  free(again);
   free(out);
   m = (struct rh_nic_map){0};
   out = rh_netplan_rewrite("network:\n  ethernets:\n    ens192:\n      dhcp4: false\n"
