@@ -1,0 +1,80 @@
+/* libFuzzer: the network-continuity editors (finalize/net_edits.c) on
+ * arbitrary text: ifupdown, systemd-networkd, NetworkManager keyfiles, ifcfg
+ * and netplan. The first byte picks dhcp or keep. Each editor must also be
+ * stable: editing its own output again (with a fresh NIC map, as a second
+ * finalize does) changes nothing, unless it reported part of the file as
+ * "network-unhandled". */
+#include "../finalize/net_edits.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef char *(*editor)(const char *, const char *, bool, struct rh_nic_map *, json_object *);
+
+static char *ifupdown(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
+                      json_object *changes)
+{
+  (void)to_dhcp;
+  return rh_ifupdown_rename(text, file, m, changes);
+}
+
+static const struct {
+  editor fn;
+  const char *file;
+} editors[] = {
+    {ifupdown, "/etc/network/interfaces"},
+    {rh_networkd_rewrite, "/etc/systemd/network/10-wired.network"},
+    {rh_nm_keyfile_rewrite, "/etc/NetworkManager/system-connections/wired.nmconnection"},
+    {rh_ifcfg_rewrite, "/etc/sysconfig/network-scripts/ifcfg-ens192"},
+    {rh_netplan_rewrite, "/etc/netplan/50-cloud-init.yaml"},
+};
+
+static bool unhandled(json_object *changes)
+{
+  for (size_t i = 0; i < json_object_array_length(changes); i++) {
+    json_object *a = json_object_object_get(json_object_array_get_idx(changes, i), "action");
+    if (a && !strcmp(json_object_get_string(a), "network-unhandled")) return true;
+  }
+  return false;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  if (size < 1) return 0;
+  bool to_dhcp = data[0] & 1;
+  char *text = malloc(size);
+  if (!text) return 0;
+  memcpy(text, data + 1, size - 1);
+  text[size - 1] = 0;
+  json_object *changes = json_object_new_array();
+  struct rh_nic_map shared = {0};
+  rh_nic_is_physical(text);
+  for (size_t i = 0; i < sizeof editors / sizeof editors[0]; i++) {
+    /* one map across files, as finalize edits a guest */
+    char *out = editors[i].fn(text, editors[i].file, to_dhcp, &shared, changes);
+    if (out) {
+      struct rh_nic_map fresh = {0};
+      json_object *first_changes = json_object_new_array();
+      char *first = editors[i].fn(text, editors[i].file, to_dhcp, &fresh, first_changes);
+      struct rh_nic_map again_map = {0};
+      /* what the editor left alone (and said so) may change on a second pass */
+      char *again = first && !unhandled(first_changes)
+                        ? editors[i].fn(first, editors[i].file, to_dhcp, &again_map, NULL)
+                        : NULL;
+      json_object_put(first_changes);
+      if (again && strcmp(again, first) != 0) {
+        fprintf(stderr, "%s: not stable\n--- first pass:\n%s\n--- second pass:\n%s\n", editors[i].file,
+                first, again);
+        abort();
+      }
+      free(first);
+      free(again);
+    }
+    free(out);
+  }
+  json_object_put(changes);
+  free(text);
+  return 0;
+}
