@@ -3,6 +3,7 @@
 #include "../convert/image.h"
 #include "../convert/target_state.h"
 #include "../guest/appliance.h"
+#include "../guest/volumes.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
@@ -55,7 +56,7 @@ static int edit_guest(const char *image, const char *fmt, const struct rh_profil
   int rc = RH_EXIT_GUEST;
   char **roots = guestfs_inspect_os(g);
   if (!roots || !roots[0]) {
-    rh_error("%s: no operating system found", o->target);
+    rh_guest_report_no_os(g, o->target, 1);
     goto out;
   }
   char *type = guestfs_inspect_get_type(g, roots[0]);

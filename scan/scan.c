@@ -1,25 +1,13 @@
 #include "scan.h"
 
 #include "../guest/appliance.h"
+#include "../guest/volumes.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* A LUKS (or other crypto) volume among the filesystems: its device, or NULL. */
-static const char *crypto_device(json_object *storage)
-{
-  json_object *fss = json_object_object_get(storage, "filesystems");
-  for (size_t i = 0; i < json_object_array_length(fss); i++) {
-    json_object *f = json_object_array_get_idx(fss, i);
-    const char *t = json_object_get_string(json_object_object_get(f, "type"));
-    if (t && strncmp(t, "crypto_", 7) == 0)
-      return json_object_get_string(json_object_object_get(f, "device"));
-  }
-  return NULL;
-}
 
 int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
 {
@@ -43,18 +31,15 @@ int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
 
   int rc = RH_EXIT_OK;
   char **roots = guestfs_inspect_os(g);
-  const char *crypt = crypto_device(storage);
   if (!roots || !roots[0]) {
-    if (crypt)
-      rh_error("%s: encrypted guest: %s is an encrypted volume and rehost has no key to open it",
-               imgs[0].path, crypt);
-    else
-      rh_error("%s: no operating system found on %s", imgs[0].path, n > 1 ? "these disks" : "this disk");
+    rh_guest_report_no_os(g, imgs[0].path, n);
     rc = RH_EXIT_GUEST;
     goto out;
   }
   if (roots[1]) rh_warn("%s: several operating systems found; scanning the first, %s", imgs[0].path, roots[0]);
-  if (crypt) rh_warn("%s: %s is encrypted; its contents are not scanned", imgs[0].path, crypt);
+  char *crypt = rh_guest_encrypted_volumes(g);
+  if (crypt) rh_warn("%s: %s encrypted; contents not scanned", imgs[0].path, crypt);
+  free(crypt);
   if (rh_appliance_mount_os(g, roots[0], true) < 0) {
     rc = RH_EXIT_GUEST;
     goto out;

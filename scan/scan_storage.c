@@ -1,5 +1,6 @@
 #include "scan.h"
 
+#include "../guest/volumes.h"
 #include "../lib/log.h"
 
 #include <stdlib.h>
@@ -91,9 +92,10 @@ json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n)
   json_object *fss = json_object_new_array();
   char **fsl = guestfs_list_filesystems(g);
   for (size_t i = 0; fsl && fsl[i]; i += 2) json_object_array_add(fss, fs_json(g, fsl[i], fsl[i + 1]));
-  /* list_filesystems leaves out what it cannot mount (LUKS, LVM PVs, ...):
-   * name those partitions' content too, so that encryption is visible. */
-  char **parts = guestfs_list_partitions(g);
+  /* list_filesystems leaves out what it cannot mount (LUKS, LVM PVs, md
+   * members): name those volumes' content too, so that encryption is visible
+   * wherever it sits (disk, partition, md array, LV). */
+  char **parts = rh_guest_volumes(g);
   for (size_t i = 0; parts && parts[i]; i++) {
     bool listed = false;
     for (size_t j = 0; fsl && fsl[j] && !listed; j += 2) listed = !strcmp(fsl[j], parts[i]);

@@ -83,6 +83,14 @@ before=$(sum "$FX/empty-fs.qcow2")
 run_expect_fail 4 "$FX/empty-fs.qcow2: no operating system found" "$REHOST" -q scan "$FX/empty-fs.qcow2" -o "$T/r.json"
 expect_no_file "$T/r.json"
 expect_eq "no-OS source unchanged" "$(sum "$FX/empty-fs.qcow2")" "$before"
-run_expect_fail 4 "$FX/luks.qcow2: encrypted guest: /dev/sda1 is an encrypted volume" "$REHOST" -q scan "$FX/luks.qcow2" -o "$T/r.json"
+run_expect_fail 4 "$FX/luks.qcow2: encrypted guest: /dev/sda1 is encrypted" "$REHOST" -q scan "$FX/luks.qcow2" -o "$T/r.json"
 expect_no_file "$T/r.json"
+# encryption inside md RAID and LVM is named too, by scan and by finalize
+before=$(sum "$FX/luks-layers.qcow2")
+run_expect_fail 4 "$FX/luks-layers.qcow2: encrypted guest: /dev/md0, /dev/vg0/root are encrypted" \
+  "$REHOST" -q scan "$FX/luks-layers.qcow2" -o "$T/r.json"
+expect_no_file "$T/r.json"
+run_expect_fail 4 "$FX/luks-layers.qcow2: encrypted guest: /dev/md0, /dev/vg0/root are encrypted" \
+  "$REHOST" -q finalize "$FX/luks-layers.qcow2" -f qcow2 --profile kvm --dry-run
+expect_eq "encrypted source unchanged" "$(sum "$FX/luks-layers.qcow2")" "$before"
 finish

@@ -1,0 +1,77 @@
+#include "volumes.h"
+
+#include "../lib/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t strv_len(char **v)
+{
+  size_t n = 0;
+  while (v && v[n]) n++;
+  return n;
+}
+
+/* Append the strings of src (taken over; src freed) to the vector *v of *n.
+ * Out of memory, src's strings are dropped: the list is a best effort. */
+static void append(char ***v, size_t *n, char **src)
+{
+  size_t k = strv_len(src);
+  char **grown = k ? realloc(*v, (*n + k + 1) * sizeof **v) : *v;
+  if (!grown) {
+    for (size_t i = 0; i < k; i++) free(src[i]);
+  } else {
+    memcpy(grown + *n, src, k * sizeof *src);
+    *n += k;
+    grown[*n] = NULL;
+    *v = grown;
+  }
+  free(src);
+}
+
+char **rh_guest_volumes(guestfs_h *g)
+{
+  size_t n = 0;
+  char **v = calloc(1, sizeof *v);
+  if (!v) abort(); /* a few bytes; nothing sensible is left to do */
+  /* whole disks first: a disk with no partition table can be a LUKS volume */
+  append(&v, &n, guestfs_list_devices(g));
+  append(&v, &n, guestfs_list_partitions(g));
+  append(&v, &n, guestfs_list_md_devices(g));
+  append(&v, &n, guestfs_lvs(g));
+  return v;
+}
+
+char *rh_guest_encrypted_volumes(guestfs_h *g)
+{
+  char **vols = rh_guest_volumes(g);
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  int found = 0;
+  for (size_t i = 0; vols[i]; i++) {
+    char *type = guestfs_vfs_type(g, vols[i]);
+    if (f && type && strncmp(type, "crypto_", 7) == 0) fprintf(f, "%s%s", found++ ? ", " : "", vols[i]);
+    free(type);
+    free(vols[i]);
+  }
+  free(vols);
+  if (f) fclose(f);
+  if (!found) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
+void rh_guest_report_no_os(guestfs_h *g, const char *what, int ndisks)
+{
+  char *crypt = rh_guest_encrypted_volumes(g);
+  if (crypt)
+    rh_error("%s: encrypted guest: %s %s encrypted and rehost has no key to open %s", what, crypt,
+             strchr(crypt, ',') ? "are" : "is", strchr(crypt, ',') ? "them" : "it");
+  else
+    rh_error("%s: no operating system found on %s", what, ndisks > 1 ? "these disks" : "this disk");
+  free(crypt);
+}
