@@ -19,8 +19,36 @@
 static bool guest_has(struct rh_fin *f, const char *path) { return guestfs_exists(f->g, path) > 0; }
 
 /* Package names come from a validated profile: [A-Za-z0-9+-._] only. */
-static bool installed(struct rh_fin *f, bool deb, const char *pkg)
+/* dpkg's status file says pkg is installed ("Package: pkg" then a Status
+ * line ending in "installed"): read without running dpkg. */
+static bool dpkg_status_installed(const char *status, const char *pkg)
 {
+  size_t n = strlen(pkg);
+  for (const char *l = status; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+    if (strncmp(l, "Package: ", 9) || strncmp(l + 9, pkg, n) || (l[9 + n] != '\n' && l[9 + n] != 0))
+      continue;
+    for (const char *k = strchr(l, '\n'); k && k[1] && k[1] != '\n'; k = strchr(k + 1, '\n'))
+      if (!strncmp(k + 1, "Status: ", 8)) {
+        const char *e = strchr(k + 1, '\n');
+        size_t len = e ? (size_t)(e - (k + 1)) : strlen(k + 1);
+        return len >= 17 && !strncmp(k + 1 + len - 10, " installed", 10);
+      }
+  }
+  return false;
+}
+
+/* Is pkg installed? Asked of the package manager when the guest has it; a
+ * guest without one (installing at first boot) is read from dpkg's status
+ * file, and for rpm counts as not installed (dnf/yum skip what is there). */
+static bool installed(struct rh_fin *f, bool deb, bool have_pm, const char *pkg)
+{
+  if (!have_pm) {
+    if (!deb) return false;
+    char *status = rh_guest_read(f->g, "/var/lib/dpkg/status");
+    bool ok = status && dpkg_status_installed(status, pkg);
+    free(status);
+    return ok;
+  }
   char cmd[300];
   if (deb)
     snprintf(cmd, sizeof cmd, "dpkg-query -W -f='${Status}' %s 2>/dev/null || true", pkg);
@@ -152,20 +180,30 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;
 }
 
-int rh_fin_agents(struct rh_fin *f, const char *pkgdir, bool firstboot_install)
+int rh_fin_agents(struct rh_fin *f)
 {
+  const char *pkgdir = f->pkgdir;
+  bool firstboot_install = f->firstboot_install;
   const struct rh_profile *p = f->p;
   if (!p->n_agents) return RH_EXIT_OK;
-  bool deb = guest_has(f, "/usr/bin/dpkg");
-  if (!deb && !guest_has(f, "/usr/bin/rpm") && !guest_has(f, "/bin/rpm")) {
-    rh_error("the guest has neither dpkg nor rpm: cannot install agents");
+  /* the package format is the guest's (inspection), not whichever tool
+   * happens to be present; the tool itself is needed only to install now */
+  char *fmt = guestfs_inspect_get_package_format(f->g, f->root);
+  bool deb = fmt && !strcmp(fmt, "deb"), rpm = fmt && !strcmp(fmt, "rpm");
+  if (!deb && !rpm) {
+    rh_error("agents: the guest's package format is %s; rehost installs .deb and .rpm agents only",
+             fmt && strcmp(fmt, "unknown") ? fmt : "unknown");
+    free(fmt);
     return RH_EXIT_GUEST;
   }
+  free(fmt);
+  bool have_pm = deb ? guest_has(f, "/usr/bin/dpkg")
+                     : guest_has(f, "/usr/bin/rpm") || guest_has(f, "/bin/rpm");
   char need[2048] = "", missing[2048] = "";
   for (size_t i = 0; i < p->n_agents; i++) {
     char **pkgs = deb ? p->agents[i].deb : p->agents[i].rpm;
     for (char **k = pkgs; *k; k++) {
-      if (installed(f, deb, *k)) continue;
+      if (installed(f, deb, have_pm, *k)) continue;
       size_t l = strlen(need);
       snprintf(need + l, sizeof need - l, "%s%s", l ? " " : "", *k);
       if (!pkgdir || !in_dir(pkgdir, deb, *k)) {
@@ -183,13 +221,20 @@ int rh_fin_agents(struct rh_fin *f, const char *pkgdir, bool firstboot_install)
              deb ? "deb" : "rpm");
     return RH_EXIT_INPUT;
   }
-  if (need[0]) rc = missing[0] ? firstboot(f, deb, need) : install(f, deb, pkgdir, need);
-  for (size_t i = 0; !rc && !missing[0] && i < p->n_agents; i++)
+  if (need[0] && !missing[0] && !have_pm && !firstboot_install) {
+    rh_error("agents: the guest has no %s to install %s now; use --firstboot-install",
+             deb ? "dpkg" : "rpm", need);
+    return RH_EXIT_GUEST;
+  }
+  /* installed at first boot: the unit enables the agents' services then */
+  bool at_boot = need[0] && (missing[0] || !have_pm);
+  if (need[0]) rc = at_boot ? firstboot(f, deb, need) : install(f, deb, pkgdir, need);
+  for (size_t i = 0; !rc && !at_boot && i < p->n_agents; i++)
     for (char **u = p->agents[i].services; !rc && *u; u++) rc = rh_fin_enable_unit(f, *u, "agent service");
-  if (!rc && !f->dry_run && need[0] && !missing[0])
+  if (!rc && !f->dry_run && need[0] && !at_boot)
     for (size_t i = 0; i < p->n_agents; i++)
       for (char **k = deb ? p->agents[i].deb : p->agents[i].rpm; *k; k++)
-        if (!installed(f, deb, *k)) {
+        if (!installed(f, deb, have_pm, *k)) {
           rh_error("%s did not install in the guest (see rehost -v)", *k);
           return RH_EXIT_GUEST;
         }

@@ -44,9 +44,38 @@ static int make_overlay(const char *base, const char *base_fmt, const char *path
   return qemu_img(argv, "creating an overlay", path);
 }
 
+/* The guest-editing steps, in order. A real run stops at the first failure
+ * (a guest half-edited further is worse); a dry run goes through every step,
+ * so that its plan lists every problem, each recorded in `problems`. Returns
+ * the exit status of the first failure. */
+static int run_steps(struct rh_fin *f, json_object *problems)
+{
+  static const struct {
+    const char *name;
+    int (*run)(struct rh_fin *);
+  } steps[] = {{"agents", rh_fin_agents},         {"files", rh_fin_edit_files},
+               {"services", rh_fin_services},     {"initramfs", rh_fin_initramfs},
+               {"bootloader", rh_fin_bootloader}};
+  int first = RH_EXIT_OK;
+  for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+    rh_error_clear();
+    int rc = steps[i].run(f);
+    if (!rc) continue;
+    json_object *pr = json_object_new_object();
+    json_object_object_add(pr, "step", json_object_new_string(steps[i].name));
+    json_object_object_add(pr, "exit_status", json_object_new_int(rc));
+    json_object_object_add(pr, "message", json_object_new_string(rh_first_error()));
+    json_object_array_add(problems, pr);
+    if (!first) first = rc;
+    if (!f->dry_run) break;
+  }
+  return first;
+}
+
 /* The guest steps, one appliance launch. */
 static int edit_guest(const char *image, const char *fmt, const struct rh_profile *p,
-                      const struct rh_finalize_opts *o, json_object *changes)
+                      const struct rh_finalize_opts *o, json_object *changes,
+                      json_object *problems)
 {
   struct rh_drive d = {image, fmt, o->dry_run};
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -67,12 +96,10 @@ static int edit_guest(const char *image, const char *fmt, const struct rh_profil
     goto out;
   }
   if (rh_appliance_mount_os(g, roots[0], o->dry_run) < 0) goto out;
-  struct rh_fin f = {g, roots[0], p, changes, o->dry_run, o->dhcp || p->network_dhcp,
-                     o->firewall, false, false};
-  if (!(rc = rh_fin_agents(&f, o->packages, o->firstboot_install)) &&
-      !(rc = rh_fin_edit_files(&f)) && !(rc = rh_fin_services(&f)) &&
-      !(rc = rh_fin_initramfs(&f)))
-    rc = rh_fin_bootloader(&f);
+  struct rh_fin f = {.g = g, .root = roots[0], .p = p, .changes = changes, .dry_run = o->dry_run,
+                     .dhcp = o->dhcp || p->network_dhcp, .firewall = o->firewall,
+                     .pkgdir = o->packages, .firstboot_install = o->firstboot_install};
+  rc = run_steps(&f, problems);
   if (!rc && !o->dry_run && guestfs_sync(g) < 0) {
     rh_error("%s: sync failed: %s", image, rh_guestfs_err(g));
     rc = RH_EXIT_IO;
@@ -89,7 +116,7 @@ out:
 }
 
 static int write_report(const struct rh_finalize_opts *o, const struct rh_profile *p,
-                        json_object *changes)
+                        json_object *changes, json_object *problems)
 {
   json_object *r = json_object_new_object();
   json_object_object_add(r, "schema", json_object_new_string("rehost.finalize/1"));
@@ -100,6 +127,7 @@ static int write_report(const struct rh_finalize_opts *o, const struct rh_profil
   if (o->clone) json_object_object_add(r, "clone", json_object_new_string(o->clone));
   json_object_object_add(r, "dry_run", json_object_new_boolean(o->dry_run));
   json_object_object_add(r, "changes", json_object_get(changes));
+  json_object_object_add(r, "problems", json_object_get(problems));
   int rc = RH_EXIT_OK;
   const char *text = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY |
                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -126,6 +154,27 @@ static void print_changes(json_object *changes, bool planned)
       if (json_object_object_get_ex(c, k[j], &v)) s[j] = json_object_get_string(v);
     fprintf(out, "  %-28s %-22s %s%s%s\n", s[0], s[1], s[2] ? s[2] : "",
             s[2] && s[3] ? " -> " : "", s[3] ? s[3] : "");
+  }
+  fclose(out);
+  rh_fputs_safe(text, stdout);
+  free(text);
+}
+
+/* The problems a dry run found, after its plan (on stdout with the plan;
+ * each was reported on stderr as it was found). */
+static void print_problems(json_object *problems)
+{
+  size_t n = json_object_array_length(problems);
+  if (!n) return;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  if (!out) return;
+  fprintf(out, "finalize would fail: %zu problem%s:\n", n, n == 1 ? "" : "s");
+  for (size_t i = 0; i < n; i++) {
+    json_object *pr = json_object_array_get_idx(problems, i);
+    fprintf(out, "  %-10s %s\n", json_object_get_string(json_object_object_get(pr, "step")),
+            json_object_get_string(json_object_object_get(pr, "message")));
   }
   fclose(out);
   rh_fputs_safe(text, stdout);
@@ -207,7 +256,7 @@ int rh_finalize(const struct rh_finalize_opts *o)
   if (rc) return rc;
   struct rh_image img = {0};
   struct rh_target_state st = {0};
-  json_object *changes = json_object_new_array();
+  json_object *changes = json_object_new_array(), *problems = json_object_new_array();
   char dir[PATH_MAX - 32], overlay[PATH_MAX] = "", *clone_tmp = NULL;
   char *base = NULL;
   int lock = -1;
@@ -268,8 +317,15 @@ int rh_finalize(const struct rh_finalize_opts *o)
   bool in_place = !o->clone && !o->output && !o->dry_run;
   if (in_place && (rc = mark_in_place(o->target, &st, p.name, NULL))) goto out;
   rh_info("finalizing %s for %s%s", o->target, p.name, o->dry_run ? " (dry run)" : "");
-  if ((rc = edit_guest(work, work_fmt, &p, o, changes))) {
+  if ((rc = edit_guest(work, work_fmt, &p, o, changes, problems))) {
     if (in_place) mark_in_place(o->target, &st, p.name, rh_first_error());
+    if (o->dry_run && json_object_array_length(problems)) {
+      /* the plan and every problem, then the first problem's exit status */
+      print_changes(changes, true);
+      print_problems(problems);
+      int wrc = write_report(o, &p, changes, problems);
+      rc = wrc ? wrc : rc;
+    }
     goto out;
   }
 
@@ -293,7 +349,7 @@ int rh_finalize(const struct rh_finalize_opts *o)
     if ((rc = rh_tstate_save(o->target, &st))) goto out;
   }
   if (!o->dry_run && rh_verbosity() >= RH_NORMAL) print_changes(changes, false);
-  rc = write_report(o, &p, changes);
+  rc = write_report(o, &p, changes, problems);
   if (!rc && !o->dry_run)
     rh_info("finalized %s for %s%s%s", o->clone ? o->clone : o->output ? o->output : o->target,
             p.name, o->output ? " as " : "", o->output ? fmt : "");
@@ -303,6 +359,7 @@ out:
   rh_target_unlock(lock);
   free(base);
   json_object_put(changes);
+  json_object_put(problems);
   rh_tstate_free(&st);
   if (img.path) rh_image_free(&img);
   rh_profile_free(&p);

@@ -19,6 +19,8 @@ struct rh_fin {
   bool dry_run;
   bool dhcp;                   /* --network dhcp (else the profile's default) */
   bool firewall;               /* --firewall */
+  const char *pkgdir;          /* --packages */
+  bool firstboot_install;      /* --firstboot-install */
   bool initramfs_rebuilt;
   bool keep_eth_names;         /* network config names ethN: add net.ifnames=0 */
 };
@@ -43,7 +45,7 @@ int rh_fin_services(struct rh_fin *f);
 int rh_fin_initramfs(struct rh_fin *f);
 /* Install the profile's agents from pkgdir (or set up a first-boot install)
  * and enable their services. */
-int rh_fin_agents(struct rh_fin *f, const char *pkgdir, bool firstboot_install);
+int rh_fin_agents(struct rh_fin *f);
 /* Enable a unit if the guest has it; reason goes to the change report. */
 int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason);
 /* Does the guest have this systemd unit (or SysV script)? Is it enabled? */

@@ -38,6 +38,16 @@ run_expect_fail 3 "agent packages missing \(no --packages DIR\): cloud-init \(cl
   || fail "--firstboot-install dry run"
 expect_eq "first-boot install planned for both agents" \
   "$(jq -r '.changes[] | select(.action=="firstboot-install") | .after' "$T/fb.json")" "cloud-init qemu-guest-agent"
+# the package format is the guest's, not the tool's: without dpkg, agents can't
+# be installed now, but can at first boot (dpkg's status file says what is there)
+cp --sparse=always "$T/t.qcow2" "$T/nodpkg.qcow2"
+guest_edit "$T/nodpkg.qcow2" "mv /usr/bin/dpkg /usr/bin/dpkg.away"
+run_expect_fail 4 "agents: the guest has no dpkg to install qemu-guest-agent now; use --firstboot-install" \
+  "$REHOST" -q finalize --dry-run -f qcow2 --packages "$PKGS" --profile kvm "$T/nodpkg.qcow2"
+"$REHOST" -q finalize --dry-run -f qcow2 --firstboot-install --report "$T/nodpkg.json" --profile openstack \
+  "$T/nodpkg.qcow2" > /dev/null || fail "--firstboot-install dry run without dpkg"
+expect_eq "without dpkg: first-boot install planned for both agents" \
+  "$(jq -r '.changes[] | select(.action=="firstboot-install") | .after' "$T/nodpkg.json")" "cloud-init qemu-guest-agent"
 
 # ---- --clone: the target stays as it is ----
 "$REHOST" finalize --profile kvm --packages "$PKGS" --clone "$T/clone.qcow2" --report "$T/clone.json" "$T/t.qcow2" > "$T/clone.out" 2> "$T/clone.err" \

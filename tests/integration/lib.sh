@@ -56,6 +56,11 @@ run_expect_fail() {
 }
 
 fixtures() { "${FIXTURES_SCRIPT:?}"; }
+# guest_edit IMG SHELL: run a shell command in a qcow2 guest (its OS mounted)
+guest_edit() {
+  guestfish --format=qcow2 -a "$1" -i sh "$2" > "$T/edit.out" 2>&1 \
+    || fail "editing $1: $(tail -3 "$T/edit.out")"
+}
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
 finish() {

@@ -9,18 +9,13 @@
 # Each is finalized for kvm and booted with a NIC whose MAC and name differ
 # from the source's; the serial line must show an IPv4 address on it.
 # Plus: a guest whose ifupdown needs DHCP but has no client is refused with
-# the package named, before anything is written.
+# the package named, before anything is written; a dry run lists that and
+# every other problem.
 source "$(dirname "$0")/lib.sh"
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
 SRC=${REHOST_ARTIFACTS:?}/openstack.qcow2
 [ -f "$SRC" ] || { fail "$SRC missing: profile.openstack did not pass"; finish; }
 NOCI='echo "network: {config: disabled}" > /etc/cloud/cloud.cfg.d/99-site-network.cfg'
-
-# guest_edit IMG SHELL: run a shell command in the guest (its root mounted)
-guest_edit() {
-  guestfish --format=qcow2 -a "$1" -i sh "$2" > "$T/edit.out" 2>&1 \
-    || fail "editing $1: $(tail -3 "$T/edit.out")"
-}
 
 # ---- networkd with a MAC match and a static address ----
 cp "$SRC" "$T/nd.qcow2"
@@ -58,10 +53,18 @@ printf 'auto lo\niface lo inet loopback\n\nallow-hotplug ens192\niface ens192 in
 rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
 sed -i 's/net.ifnames=0//g; s/biosdevname=0//g' /etc/default/grub
 mv /sbin/dhclient /sbin/dhclient.away"
-rc=0; "$REHOST" finalize --dry-run --profile kvm "$T/ens.qcow2" > /dev/null 2> "$T/nocl.err" || rc=$?
-expect_eq "no DHCP client for ifupdown: exit status 4" "$rc" 4
+# A dry run goes through every step: for azure without --packages, both the
+# missing agent (exit 3) and the missing DHCP client (exit 4) are found, the
+# other steps' edits are still planned, and the exit status is the first's.
+rc=0; "$REHOST" finalize --dry-run --profile azure --report "$T/two.json" "$T/ens.qcow2" \
+  > "$T/two.out" 2> "$T/nocl.err" || rc=$?
+expect_eq "dry run with two problems: exit status of the first (agents)" "$rc" 3
+expect_eq "dry run report lists both problems" "$(jq -r '[.problems[].step] | join(" ")' "$T/two.json")" "agents files"
 expect_match "no DHCP client: the message names the package" "$(grep -a 'DHCP client' "$T/nocl.err")" \
   "ifupdown.*needs a DHCP client on the target and has none: install isc-dhcp-client"
+expect_match "dry run still plans the later steps (initramfs, bootloader)" \
+  "$(jq -r '[.changes[].action] | join(" ")' "$T/two.json")" "add-initramfs-modules.* regenerate"
+expect_match "dry run prints its problems after the plan" "$(cat "$T/two.out")" "finalize would fail: 2 problems"
 guest_edit "$T/ens.qcow2" "mv /sbin/dhclient.away /sbin/dhclient"
 "$REHOST" finalize --profile kvm --report "$T/ens.json" "$T/ens.qcow2" > "$T/ens.out" 2> "$T/ens.err" \
   || fail "finalize ens192 guest: $(tail -5 "$T/ens.err")"
