@@ -5,6 +5,7 @@
 #include "guest_steps.h"
 
 #include "../guest/appliance.h"
+#include "../guest/guestconf.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../scan/scan.h"
@@ -19,24 +20,6 @@
 static bool guest_has(struct rh_fin *f, const char *path) { return guestfs_exists(f->g, path) > 0; }
 
 /* Package names come from a validated profile: [A-Za-z0-9+-._] only. */
-/* dpkg's status file says pkg is installed ("Package: pkg" then a Status
- * line ending in "installed"): read without running dpkg. */
-static bool dpkg_status_installed(const char *status, const char *pkg)
-{
-  size_t n = strlen(pkg);
-  for (const char *l = status; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-    if (strncmp(l, "Package: ", 9) || strncmp(l + 9, pkg, n) || (l[9 + n] != '\n' && l[9 + n] != 0))
-      continue;
-    for (const char *k = strchr(l, '\n'); k && k[1] && k[1] != '\n'; k = strchr(k + 1, '\n'))
-      if (!strncmp(k + 1, "Status: ", 8)) {
-        const char *e = strchr(k + 1, '\n');
-        size_t len = e ? (size_t)(e - (k + 1)) : strlen(k + 1);
-        return len >= 17 && !strncmp(k + 1 + len - 10, " installed", 10);
-      }
-  }
-  return false;
-}
-
 /* Is pkg installed? Asked of the package manager when the guest has it; a
  * guest without one (installing at first boot) is read from dpkg's status
  * file, and for rpm counts as not installed (dnf/yum skip what is there). */
@@ -45,7 +28,7 @@ static bool installed(struct rh_fin *f, bool deb, bool have_pm, const char *pkg)
   if (!have_pm) {
     if (!deb) return false;
     char *status = rh_guest_read(f->g, "/var/lib/dpkg/status");
-    bool ok = status && dpkg_status_installed(status, pkg);
+    bool ok = status && rh_dpkg_installed(status, pkg);
     free(status);
     return ok;
   }

@@ -31,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   rh_networkd_parse(text, "/etc/systemd/network/10.network", arr, rules);
   rh_udev_mac_rules_parse(text, "/etc/udev/rules.d/70-persistent-net.rules", rules);
   free(rh_kv_get(text, "HWADDR"));
+  rh_dpkg_installed(text, "cloud-init");
   char *add[] = {"console=ttyS0", "net.ifnames=0", NULL}, *rm[] = {"console=", NULL};
   char *outs[] = {
       rh_fstab_rewrite(text, true, true, uuid_of, NULL, changes),

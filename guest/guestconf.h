@@ -56,4 +56,8 @@ char *rh_kv_get(const char *text, const char *key);
 /* Is s a MAC address "xx:xx:xx:xx:xx:xx" (hex, either case)? */
 bool rh_is_mac(const char *s);
 
+/* ---- /var/lib/dpkg/status ---- */
+/* Is pkg installed (its stanza's Status ends in " installed")? */
+bool rh_dpkg_installed(const char *status, const char *pkg);
+
 #endif

@@ -219,6 +219,22 @@ static void mac_syntax(void **state)
   assert_false(rh_is_mac(NULL));
 }
 
+static void dpkg_status(void **state)
+{
+  (void)state;
+  const char *st = "Package: cloud-init\nStatus: install ok installed\nVersion: 22.4\n\n"
+                   "Package: cloud-init-extra\nStatus: deinstall ok config-files\n\n"
+                   "Package: qemu-guest-agent\nVersion: 1\nStatus: install ok half-installed\n\n"
+                   "Package: walinuxagent\nStatus: deinstall ok installed\n";
+  assert_true(rh_dpkg_installed(st, "cloud-init"));
+  assert_false(rh_dpkg_installed(st, "cloud-init-extra")); /* removed, config kept */
+  assert_false(rh_dpkg_installed(st, "cloud")); /* a prefix is not the package */
+  assert_false(rh_dpkg_installed(st, "qemu-guest-agent"));
+  assert_true(rh_dpkg_installed(st, "walinuxagent")); /* last stanza, no blank line after */
+  assert_false(rh_dpkg_installed("Status: install ok installed\n", "x"));
+  assert_false(rh_dpkg_installed("", "cloud-init"));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -227,6 +243,7 @@ int main(void)
       cmocka_unit_test(ifupdown_static_and_dhcp), cmocka_unit_test(udev_mac_rules),
       cmocka_unit_test(ifcfg_static_with_hwaddr), cmocka_unit_test(networkd_files),
       cmocka_unit_test(mac_syntax),              cmocka_unit_test(kv_values),
+      cmocka_unit_test(dpkg_status),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
