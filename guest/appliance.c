@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -102,9 +103,12 @@ static bool probe_kvm(void)
 {
   const char *kernel = host_kernel();
   if (!kernel) return false;
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) return false;
   if (pid == 0) {
+    /* a probe that hangs must not outlive a rehost killed meanwhile */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent) _exit(127);
     int fd = open("/dev/null", O_RDWR);
     dup2(fd, 0); dup2(fd, 1); dup2(fd, 2);
     execlp("qemu-system-x86_64", "qemu-system-x86_64", "-machine", "accel=kvm", "-cpu",
