@@ -127,9 +127,10 @@ static int firstboot(struct rh_fin *f, bool deb, const char *pkgs)
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;
 }
 
-static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *pkgs)
+static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *pkgs,
+                   const char *action, const char *reason)
 {
-  rh_change(f->changes, "packages", "install-agents", NULL, pkgs, "agents of the target platform");
+  rh_change(f->changes, "packages", action, NULL, pkgs, reason);
   if (f->dry_run) return RH_EXIT_OK;
   int count, rc = upload_all(f, pkgdir, deb ? ".deb" : ".rpm", &count);
   if (rc) return rc;
@@ -163,25 +164,56 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;
 }
 
+/* The package format is the guest's (inspection), not whichever tool happens
+ * to be present; the tool itself (*have_pm) is needed only to install now.
+ * Returns NULL for deb or rpm, else the format's name (caller frees). */
+static char *package_format(struct rh_fin *f, bool *deb, bool *have_pm)
+{
+  char *fmt = guestfs_inspect_get_package_format(f->g, f->root);
+  *deb = fmt && !strcmp(fmt, "deb");
+  if (!*deb && !(fmt && !strcmp(fmt, "rpm"))) {
+    char *name = strdup(fmt && *fmt ? fmt : "unknown");
+    free(fmt);
+    return name ? name : strdup("unknown");
+  }
+  free(fmt);
+  *have_pm = *deb ? guest_has(f, "/usr/bin/dpkg")
+                  : guest_has(f, "/usr/bin/rpm") || guest_has(f, "/bin/rpm");
+  return NULL;
+}
+
+int rh_fin_install_package(struct rh_fin *f, const char *deb_pkg, const char *rpm_pkg,
+                           const char *reason)
+{
+  bool deb, have_pm;
+  char *fmt = package_format(f, &deb, &have_pm);
+  const char *pkg = deb ? deb_pkg : rpm_pkg;
+  if (fmt || !have_pm || !f->pkgdir || !in_dir(f->pkgdir, deb, pkg)) {
+    free(fmt);
+    return 1;
+  }
+  int rc = install(f, deb, f->pkgdir, pkg, "install-packages", reason);
+  if (!rc && !f->dry_run && !installed(f, deb, true, pkg)) {
+    rh_error("%s did not install in the guest (see rehost -v)", pkg);
+    return RH_EXIT_GUEST;
+  }
+  return rc;
+}
+
 int rh_fin_agents(struct rh_fin *f)
 {
   const char *pkgdir = f->pkgdir;
   bool firstboot_install = f->firstboot_install;
   const struct rh_profile *p = f->p;
   if (!p->n_agents) return RH_EXIT_OK;
-  /* the package format is the guest's (inspection), not whichever tool
-   * happens to be present; the tool itself is needed only to install now */
-  char *fmt = guestfs_inspect_get_package_format(f->g, f->root);
-  bool deb = fmt && !strcmp(fmt, "deb"), rpm = fmt && !strcmp(fmt, "rpm");
-  if (!deb && !rpm) {
+  bool deb, have_pm;
+  char *fmt = package_format(f, &deb, &have_pm);
+  if (fmt) {
     rh_error("agents: the guest's package format is %s; rehost installs .deb and .rpm agents only",
-             fmt && strcmp(fmt, "unknown") ? fmt : "unknown");
+             fmt);
     free(fmt);
     return RH_EXIT_GUEST;
   }
-  free(fmt);
-  bool have_pm = deb ? guest_has(f, "/usr/bin/dpkg")
-                     : guest_has(f, "/usr/bin/rpm") || guest_has(f, "/bin/rpm");
   char need[2048] = "", missing[2048] = "";
   for (size_t i = 0; i < p->n_agents; i++) {
     char **pkgs = deb ? p->agents[i].deb : p->agents[i].rpm;
@@ -211,7 +243,7 @@ int rh_fin_agents(struct rh_fin *f)
   }
   /* installed at first boot: the unit enables the agents' services then */
   bool at_boot = need[0] && (missing[0] || !have_pm);
-  if (need[0]) rc = at_boot ? firstboot(f, deb, need) : install(f, deb, pkgdir, need);
+  if (need[0]) rc = at_boot ? firstboot(f, deb, need) : install(f, deb, pkgdir, need, "install-agents", "agents of the target platform");
   for (size_t i = 0; !rc && !at_boot && i < p->n_agents; i++)
     for (char **u = p->agents[i].services; !rc && *u; u++) rc = rh_fin_enable_unit(f, *u, "agent service");
   if (!rc && !f->dry_run && need[0] && !at_boot)

@@ -114,9 +114,12 @@ static int check_dhcp_client(struct rh_fin *f, const char *service)
                                         "/usr/bin/udhcpc", NULL};
   for (const char *const *c = clients; *c; c++)
     if (guestfs_exists(f->g, *c) > 0) return RH_EXIT_OK;
+  int rc = rh_fin_install_package(f, "isc-dhcp-client", "dhcp-client",
+                                  "DHCP client for ifupdown/initscripts, from --packages");
+  if (rc != 1) return rc;
   rh_error("the guest's network (%s.service) needs a DHCP client on the target and has none: "
-           "install isc-dhcp-client (Debian) or dhcp-client (RHEL) in the source, or "
-           "switch the guest to systemd-networkd or NetworkManager",
+           "install isc-dhcp-client (Debian) or dhcp-client (RHEL) in the source or put it in "
+           "--packages DIR, or switch the guest to systemd-networkd or NetworkManager",
            !strcmp(service, "networking") ? "ifupdown, networking" : "initscripts, network");
   rh_change(f->changes, "network", "problem", NULL, NULL,
             "no DHCP client for ifupdown/initscripts: the NIC would stay down");

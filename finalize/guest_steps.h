@@ -46,6 +46,12 @@ int rh_fin_initramfs(struct rh_fin *f);
 /* Install the profile's agents from pkgdir (or set up a first-boot install)
  * and enable their services. */
 int rh_fin_agents(struct rh_fin *f);
+/* Install one package (deb_pkg or rpm_pkg, by the guest's package format)
+ * from --packages now, with the rest of that directory as for agents, giving
+ * reason in the change report. Returns 1, doing nothing, when --packages
+ * lacks it or the guest has no package manager to install it now. */
+int rh_fin_install_package(struct rh_fin *f, const char *deb_pkg, const char *rpm_pkg,
+                           const char *reason);
 /* Enable a unit if the guest has it; reason goes to the change report. */
 int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason);
 /* Does the guest have this systemd unit (or SysV script)? Is it enabled? */
