@@ -243,7 +243,9 @@ int rh_fin_agents(struct rh_fin *f)
   }
   /* installed at first boot: the unit enables the agents' services then */
   bool at_boot = need[0] && (missing[0] || !have_pm);
-  if (need[0]) rc = at_boot ? firstboot(f, deb, need) : install(f, deb, pkgdir, need, "install-agents", "agents of the target platform");
+  if (need[0])
+    rc = at_boot ? firstboot(f, deb, need)
+                 : install(f, deb, pkgdir, need, "install-agents", "agents of the target platform");
   for (size_t i = 0; !rc && !at_boot && i < p->n_agents; i++)
     for (char **u = p->agents[i].services; !rc && *u; u++) rc = rh_fin_enable_unit(f, *u, "agent service");
   if (!rc && !f->dry_run && need[0] && !at_boot)
