@@ -85,7 +85,9 @@ static int edit_guest(const char *image, const char *fmt, const struct rh_profil
   int rc = RH_EXIT_GUEST;
   char **roots = guestfs_inspect_os(g);
   if (!roots || !roots[0]) {
-    rh_guest_report_no_os(g, o->target, 1);
+    char *crypt = rh_guest_encrypted_volumes(g);
+    rh_guest_report_no_os(o->target, crypt, 1);
+    free(crypt);
     goto out;
   }
   char *type = guestfs_inspect_get_type(g, roots[0]);

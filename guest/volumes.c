@@ -65,13 +65,11 @@ char *rh_guest_encrypted_volumes(guestfs_h *g)
   return out;
 }
 
-void rh_guest_report_no_os(guestfs_h *g, const char *what, int ndisks)
+void rh_guest_report_no_os(const char *what, const char *encrypted, int ndisks)
 {
-  char *crypt = rh_guest_encrypted_volumes(g);
-  if (crypt)
-    rh_error("%s: encrypted guest: %s %s encrypted and rehost has no key to open %s", what, crypt,
-             strchr(crypt, ',') ? "are" : "is", strchr(crypt, ',') ? "them" : "it");
+  if (encrypted)
+    rh_error("%s: encrypted guest: %s %s encrypted and rehost has no key to open %s", what,
+             encrypted, strchr(encrypted, ',') ? "are" : "is", strchr(encrypted, ',') ? "them" : "it");
   else
     rh_error("%s: no operating system found on %s", what, ndisks > 1 ? "these disks" : "this disk");
-  free(crypt);
 }

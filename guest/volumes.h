@@ -17,7 +17,7 @@ char **rh_guest_volumes(guestfs_h *g);
 char *rh_guest_encrypted_volumes(guestfs_h *g);
 
 /* Inspection found no OS in the guest named `what`: print why, naming the
- * encrypted volumes if there are any. */
-void rh_guest_report_no_os(guestfs_h *g, const char *what, int ndisks);
+ * encrypted volumes (rh_guest_encrypted_volumes, or NULL) if there are any. */
+void rh_guest_report_no_os(const char *what, const char *encrypted, int ndisks);
 
 #endif

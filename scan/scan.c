@@ -6,8 +6,34 @@
 #include "../lib/log.h"
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The encrypted volumes among the storage report's filesystems (which name
+ * every volume's type, see rh_scan_storage), joined with ", "; NULL if none. */
+static char *crypto_devices(json_object *storage)
+{
+  json_object *fss = json_object_object_get(storage, "filesystems");
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  if (!f) return NULL;
+  int found = 0;
+  for (size_t i = 0; i < json_object_array_length(fss); i++) {
+    json_object *fs = json_object_array_get_idx(fss, i);
+    const char *t = json_object_get_string(json_object_object_get(fs, "type"));
+    if (t && strncmp(t, "crypto_", 7) == 0)
+      fprintf(f, "%s%s", found++ ? ", " : "",
+              json_object_get_string(json_object_object_get(fs, "device")));
+  }
+  fclose(f);
+  if (!found) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
 
 int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
 {
@@ -31,13 +57,14 @@ int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
 
   int rc = RH_EXIT_OK;
   char **roots = guestfs_inspect_os(g);
+  char *crypt = crypto_devices(storage);
   if (!roots || !roots[0]) {
-    rh_guest_report_no_os(g, imgs[0].path, n);
+    rh_guest_report_no_os(imgs[0].path, crypt, n);
+    free(crypt);
     rc = RH_EXIT_GUEST;
     goto out;
   }
   if (roots[1]) rh_warn("%s: several operating systems found; scanning the first, %s", imgs[0].path, roots[0]);
-  char *crypt = rh_guest_encrypted_volumes(g);
   if (crypt) rh_warn("%s: %s encrypted; contents not scanned", imgs[0].path, crypt);
   free(crypt);
   if (rh_appliance_mount_os(g, roots[0], true) < 0) {
