@@ -20,20 +20,36 @@
 static bool guest_has(struct rh_fin *f, const char *path) { return guestfs_exists(f->g, path) > 0; }
 
 /* Package names come from a validated profile: [A-Za-z0-9+-._] only. */
-/* Is pkg installed? Asked of the package manager when the guest has it; a
- * guest without one (installing at first boot) is read from dpkg's status
- * file, and for rpm counts as not installed (dnf/yum skip what is there). */
-static bool installed(struct rh_fin *f, bool deb, bool have_pm, const char *pkg)
+/* How the guest's packages are known: its package format (from inspection,
+ * not from whichever tool happens to be present) and whether that tool is
+ * there to install now. A guest without it (installing at first boot) is
+ * read from dpkg's status file, read once; for rpm nothing counts as
+ * installed (dnf/yum skip what is there). */
+struct pkgdb {
+  bool deb, have_pm;
+  char *dpkg_status; /* !have_pm && deb: the status file's text, or NULL */
+};
+
+/* Fills db; false (with the format's name in fmt) unless deb or rpm. */
+static bool pkgdb_open(struct rh_fin *f, struct pkgdb *db, char *fmt, size_t fmtsz)
 {
-  if (!have_pm) {
-    if (!deb) return false;
-    char *status = rh_guest_read(f->g, "/var/lib/dpkg/status");
-    bool ok = status && rh_dpkg_installed(status, pkg);
-    free(status);
-    return ok;
-  }
+  char *pf = guestfs_inspect_get_package_format(f->g, f->root);
+  bool rpm = pf && !strcmp(pf, "rpm");
+  *db = (struct pkgdb){.deb = pf && !strcmp(pf, "deb")};
+  snprintf(fmt, fmtsz, "%s", pf && *pf ? pf : "unknown");
+  free(pf);
+  if (!db->deb && !rpm) return false;
+  db->have_pm = db->deb ? guest_has(f, "/usr/bin/dpkg")
+                        : guest_has(f, "/usr/bin/rpm") || guest_has(f, "/bin/rpm");
+  if (!db->have_pm && db->deb) db->dpkg_status = rh_guest_read(f->g, "/var/lib/dpkg/status");
+  return true;
+}
+
+static bool installed(struct rh_fin *f, const struct pkgdb *db, const char *pkg)
+{
+  if (!db->have_pm) return db->deb && db->dpkg_status && rh_dpkg_installed(db->dpkg_status, pkg);
   char cmd[300];
-  if (deb)
+  if (db->deb)
     snprintf(cmd, sizeof cmd, "dpkg-query -W -f='${Status}' %s 2>/dev/null || true", pkg);
   else
     snprintf(cmd, sizeof cmd, "rpm -q %s >/dev/null 2>&1 && echo 'install ok installed' || true",
@@ -164,61 +180,36 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;
 }
 
-/* The package format is the guest's (inspection), not whichever tool happens
- * to be present; the tool itself (*have_pm) is needed only to install now.
- * Returns NULL for deb or rpm, else the format's name (caller frees). */
-static char *package_format(struct rh_fin *f, bool *deb, bool *have_pm)
-{
-  char *fmt = guestfs_inspect_get_package_format(f->g, f->root);
-  *deb = fmt && !strcmp(fmt, "deb");
-  if (!*deb && !(fmt && !strcmp(fmt, "rpm"))) {
-    char *name = strdup(fmt && *fmt ? fmt : "unknown");
-    free(fmt);
-    return name ? name : strdup("unknown");
-  }
-  free(fmt);
-  *have_pm = *deb ? guest_has(f, "/usr/bin/dpkg")
-                  : guest_has(f, "/usr/bin/rpm") || guest_has(f, "/bin/rpm");
-  return NULL;
-}
-
 int rh_fin_install_package(struct rh_fin *f, const char *deb_pkg, const char *rpm_pkg,
                            const char *reason)
 {
-  bool deb, have_pm;
-  char *fmt = package_format(f, &deb, &have_pm);
-  const char *pkg = deb ? deb_pkg : rpm_pkg;
-  if (fmt || !have_pm || !f->pkgdir || !in_dir(f->pkgdir, deb, pkg)) {
-    free(fmt);
-    return 1;
+  struct pkgdb db;
+  char fmt[32];
+  if (!pkgdb_open(f, &db, fmt, sizeof fmt)) return 1;
+  const char *pkg = db.deb ? deb_pkg : rpm_pkg;
+  int rc = 1;
+  if (db.have_pm && f->pkgdir && in_dir(f->pkgdir, db.deb, pkg)) {
+    rc = install(f, db.deb, f->pkgdir, pkg, "install-packages", reason);
+    if (!rc && !f->dry_run && !installed(f, &db, pkg)) {
+      rh_error("%s did not install in the guest (see rehost -v)", pkg);
+      rc = RH_EXIT_GUEST;
+    }
   }
-  int rc = install(f, deb, f->pkgdir, pkg, "install-packages", reason);
-  if (!rc && !f->dry_run && !installed(f, deb, true, pkg)) {
-    rh_error("%s did not install in the guest (see rehost -v)", pkg);
-    return RH_EXIT_GUEST;
-  }
+  free(db.dpkg_status);
   return rc;
 }
 
-int rh_fin_agents(struct rh_fin *f)
+/* rh_fin_agents, over the guest's package database. */
+static int agents_with(struct rh_fin *f, const struct pkgdb *db)
 {
   const char *pkgdir = f->pkgdir;
-  bool firstboot_install = f->firstboot_install;
+  bool firstboot_install = f->firstboot_install, deb = db->deb, have_pm = db->have_pm;
   const struct rh_profile *p = f->p;
-  if (!p->n_agents) return RH_EXIT_OK;
-  bool deb, have_pm;
-  char *fmt = package_format(f, &deb, &have_pm);
-  if (fmt) {
-    rh_error("agents: the guest's package format is %s; rehost installs .deb and .rpm agents only",
-             fmt);
-    free(fmt);
-    return RH_EXIT_GUEST;
-  }
   char need[2048] = "", missing[2048] = "";
   for (size_t i = 0; i < p->n_agents; i++) {
     char **pkgs = deb ? p->agents[i].deb : p->agents[i].rpm;
     for (char **k = pkgs; *k; k++) {
-      if (installed(f, deb, have_pm, *k)) continue;
+      if (installed(f, db, *k)) continue;
       size_t l = strlen(need);
       snprintf(need + l, sizeof need - l, "%s%s", l ? " " : "", *k);
       if (!pkgdir || !in_dir(pkgdir, deb, *k)) {
@@ -251,9 +242,24 @@ int rh_fin_agents(struct rh_fin *f)
   if (!rc && !f->dry_run && need[0] && !at_boot)
     for (size_t i = 0; i < p->n_agents; i++)
       for (char **k = deb ? p->agents[i].deb : p->agents[i].rpm; *k; k++)
-        if (!installed(f, deb, have_pm, *k)) {
+        if (!installed(f, db, *k)) {
           rh_error("%s did not install in the guest (see rehost -v)", *k);
           return RH_EXIT_GUEST;
         }
+  return rc;
+}
+
+int rh_fin_agents(struct rh_fin *f)
+{
+  if (!f->p->n_agents) return RH_EXIT_OK;
+  struct pkgdb db;
+  char fmt[32];
+  if (!pkgdb_open(f, &db, fmt, sizeof fmt)) {
+    rh_error("agents: the guest's package format is %s; rehost installs .deb and .rpm agents only",
+             fmt);
+    return RH_EXIT_GUEST;
+  }
+  int rc = agents_with(f, &db);
+  free(db.dpkg_status);
   return rc;
 }
