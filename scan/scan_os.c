@@ -1,5 +1,6 @@
 #include "scan.h"
 
+#include "../guest/firmware.h"
 #include "../guest/guestconf.h"
 #include "../lib/log.h"
 
@@ -97,7 +98,6 @@ static json_object *scan_boot(guestfs_h *g, json_object *report)
                                                                        : "unknown";
   json_object_object_add(boot, "bootloader", json_object_new_string(loader));
   json_object_object_add(boot, "config", cfg ? json_object_new_string(cfg) : NULL);
-  bool bios = exists(g, "/boot/grub/i386-pc") || exists(g, "/boot/grub2/i386-pc");
   /* UEFI: an EFI system partition on a GPT disk, or EFI binaries mounted at /boot/efi */
   bool esp = false;
   json_object *storage = json_object_object_get(report, "storage");
@@ -109,9 +109,7 @@ static json_object *scan_boot(guestfs_h *g, json_object *report)
       if (t && strcasecmp(t, "C12A7328-F81F-11D2-BA4B-00A0C93EC93B") == 0) esp = true;
     }
   }
-  bool efi_files = exists(g, "/boot/efi/EFI");
-  json_object_object_add(boot, "firmware",
-                         json_object_new_string(esp || efi_files ? (bios ? "bios+uefi" : "uefi") : "bios"));
+  json_object_object_add(boot, "firmware", json_object_new_string(rh_guest_firmware(g, esp)));
   json_object_object_add(boot, "efi_system_partition", json_object_new_boolean(esp));
   grub_default(g, boot);
   return boot;
