@@ -39,7 +39,8 @@ enum { RH_OPT_CONNECT = 0x300, RH_OPT_DOMAIN, RH_OPT_SNAPSHOT, RH_OPT_DISK };
 #define RH_DOMAIN_HELP                                                                   \
   "      --connect URI     libvirt connection (default: libvirt's default URI)\n"      \
   "      --domain NAME     read the libvirt domain NAME's disk instead of an image\n" \
-  "      --disk DEV        which disk (target dev, e.g. vdb; default: the boot disk)\n" \
+  "      --disk DEV        which disk (target dev, e.g. vdb; default: the boot\n"   \
+  "                        disk; convert: every disk)\n" \
   "      --snapshot S      read the disks frozen by the domain's external snapshot S\n" \
   "                        (needed while the domain runs)\n"
 struct rh_domain_src {

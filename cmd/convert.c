@@ -1,5 +1,6 @@
 #include "../convert/image.h"
 #include "../finalize/finalize.h"
+#include "../guest/firmware.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
@@ -15,12 +16,14 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "Usage: rehost convert [OPTIONS] SOURCE --profile NAME -o OUT\n"
+    "Usage: rehost convert [OPTIONS] SOURCE... --profile NAME -o OUT\n"
     "       rehost convert [OPTIONS] --domain NAME --profile NAME -o OUT\n"
     "Replicate and finalize in one: OUT is SOURCE converted for the target\n"
     "platform. SOURCE is never written: the edits go to a temporary overlay,\n"
     "and OUT is written once, in the profile's format, renamed into place when\n"
-    "complete.\n\n"
+    "complete. Several SOURCEs are the disks of one machine (md RAID or LVM may\n"
+    "span them): OUT is then a directory, and each disk is written to\n"
+    "OUT/NAME.EXT. A --domain is converted with all its disks (unless --disk).\n\n"
     "  -p, --profile NAME    ec2, openstack, azure, hyperv, kvm, or a profile file\n"
     "  -o, --output OUT      the converted image (required)\n"
     "  -f, --format FMT      SOURCE's format (raw, qcow2, vmdk, vhd, vhdx); default:\n"
@@ -29,7 +32,8 @@ static const char usage_text[] =
     "      --packages DIR    agent packages (.deb/.rpm, with dependencies) to install\n"
     "      --firstboot-install  agents missing from DIR are installed by a unit at\n"
     "                        the new machine's first boot (needs network then)\n"
-    "      --network MODE    keep (static addresses stay, default) or dhcp\n"
+    "      --network MODE    keep (static addresses stay) or dhcp; default: the\n"
+    "                        profile's (dhcp: ec2, azure, openstack; keep: kvm, hyperv)\n"
     "      --firewall        enable iptables/ip6tables (default: disabled)\n"
     "      --dry-run         list the edits, write nothing\n"
     "      --report FILE     write the JSON change report\n"
@@ -55,36 +59,82 @@ static int out_format(const struct rh_finalize_opts *o, char *fmt, size_t sz)
   return RH_EXIT_OK;
 }
 
-static int write_domain_xml(const struct rh_convert_cli *x, const struct rh_finalize_opts *o,
-                            const char *fmt)
+/* The converted disks' absolute paths, in the order finalize wrote them. */
+static char **output_paths(const struct rh_finalize_opts *o, const char *fmt)
 {
-  char image[PATH_MAX];
-  if (!realpath(o->output, image)) {
-    rh_error("%s: %s", o->output, strerror(errno));
-    return RH_EXIT_IO;
+  char **v = calloc(o->n_targets + 1, sizeof *v);
+  for (size_t i = 0; v && i < o->n_targets; i++) {
+    char *name = o->n_targets == 1 ? strdup(o->output)
+                                   : rh_finalize_output_name(o->output, o->targets[i], fmt);
+    v[i] = name ? realpath(name, NULL) : NULL;
+    if (!v[i]) rh_error("%s: %s", name ? name : o->output, strerror(errno ? errno : ENOMEM));
+    free(name);
+    if (!v[i]) {
+      for (size_t j = 0; j < i; j++) free(v[j]);
+      free(v);
+      return NULL;
+    }
   }
+  return v;
+}
+
+static int write_domain_xml(const struct rh_convert_cli *x, const struct rh_finalize_opts *o,
+                            const char *fmt, const struct rh_guest_facts *facts)
+{
+  char **images = output_paths(o, fmt);
+  if (!images) return RH_EXIT_IO;
   char base[256];
-  snprintf(base, sizeof base, "%s", strrchr(image, '/') + 1);
-  char *dot = strrchr(base, '.');
+  const char *b = strrchr(o->output, '/');
+  snprintf(base, sizeof base, "%s", b && b[1] ? b + 1 : o->output);
+  char *dot = o->n_targets == 1 ? strrchr(base, '.') : NULL;
   if (dot && dot != base) *dot = 0;
   const struct rh_domain *d = x->ds.loaded ? &x->ds.dom : NULL;
-  struct rh_target_domain t = {.name = x->name ? x->name : base, .image = image, .format = fmt,
+  struct rh_target_domain t = {.name = x->name ? x->name : base, .image = images[0], .format = fmt,
+                               .extra_images = (const char *const *)images + 1,
+                               .n_extra = o->n_targets - 1,
                                .vcpus = d ? d->vcpus : 0, .memory_kib = d ? d->memory_kib : 0,
-                               .uefi = d && d->uefi, .keep_mac = x->keep_mac,
+                               /* a guest that only UEFI boots gets UEFI, whatever the source said */
+                               .uefi = (d && d->uefi) || rh_firmware_needs_uefi(facts->firmware),
+                               .keep_mac = x->keep_mac,
                                .nics = d ? d->nics : NULL, .n_nics = d ? d->n_nics : 0};
   char *xml = rh_domain_xml_for_target(&t);
   int rc = xml ? rh_outfile_write_text(x->libvirt_xml, xml, 0) : RH_EXIT_FAILURE;
   free(xml);
+  for (size_t i = 0; i < o->n_targets; i++) free(images[i]);
+  free(images);
   if (rc) return rc;
   rh_info("wrote libvirt domain '%s' to %s", t.name, x->libvirt_xml);
   rh_event_str("libvirt-xml", "path", x->libvirt_xml);
   return RH_EXIT_OK;
 }
 
+/* --domain: the disk --disk names, else every disk of the domain, each read
+ * in the format libvirt declares for it, never a guess from its bytes. */
+static int domain_disks(struct rh_convert_cli *x, struct rh_finalize_opts *o, const char ***paths,
+                        const char ***formats)
+{
+  size_t n = x->ds.disk ? 1 : x->ds.dom.n_disks;
+  *paths = calloc(n, sizeof **paths);
+  *formats = calloc(n, sizeof **formats);
+  if (!*paths || !*formats) return RH_EXIT_FAILURE;
+  for (size_t i = 0; i < n; i++) {
+    const struct rh_dom_disk *k = x->ds.disk ? x->ds.chosen : &x->ds.dom.disks[i];
+    (*paths)[i] = k->path;
+    (*formats)[i] = k->format; /* checked by rh_domain_resolve */
+  }
+  o->targets = *paths;
+  o->n_targets = n;
+  if (!o->input_format) o->target_formats = *formats;
+  if (n > 1) rh_info("domain '%s': converting its %zu disks as one machine", x->ds.dom.name, n);
+  return RH_EXIT_OK;
+}
+
 int cmd_convert(int argc, char **argv)
 {
-  struct rh_finalize_opts o = {.convert = true};
+  struct rh_guest_facts facts = {{0}};
+  struct rh_finalize_opts o = {.convert = true, .facts = &facts};
   struct rh_convert_cli x = {0};
+  const char **dpaths = NULL, **dformats = NULL;
   bool help = false;
   int rc = rh_finalize_parse("convert", argc, argv, &o, &x, &help);
   if (rc) return rc;
@@ -107,26 +157,12 @@ int cmd_convert(int argc, char **argv)
     }
   }
   if ((rc = rh_domain_resolve("convert", &x.ds, true))) goto out;
-  if (x.ds.chosen) {
-    o.target = x.ds.chosen->path;
-    /* the format libvirt runs the disk with, never a guess from its bytes */
-    if (!o.input_format && x.ds.chosen->format && rh_format_driver(x.ds.chosen->format))
-      o.input_format = x.ds.chosen->format;
-    else if (!o.input_format) {
-      rh_error("domain '%s': disk %s declares format '%s', which rehost does not read",
-               x.ds.dom.name, x.ds.chosen->dev ? x.ds.chosen->dev : "?",
-               x.ds.chosen->format ? x.ds.chosen->format : "(none)");
-      rc = RH_EXIT_INPUT;
-      goto out;
-    }
-    for (size_t i = 0; i < x.ds.dom.n_disks; i++)
-      if (&x.ds.dom.disks[i] != x.ds.chosen)
-        rh_warn("domain '%s': disk %s (%s) is not converted: convert converts one disk (--disk)",
-                x.ds.dom.name, x.ds.dom.disks[i].dev ? x.ds.dom.disks[i].dev : "?", x.ds.dom.disks[i].path);
-  }
+  if (x.ds.chosen && (rc = domain_disks(&x, &o, &dpaths, &dformats))) goto out;
   rc = rh_finalize(&o);
-  if (!rc && x.libvirt_xml && !o.dry_run) rc = write_domain_xml(&x, &o, fmt);
+  if (!rc && x.libvirt_xml && !o.dry_run) rc = write_domain_xml(&x, &o, fmt, &facts);
 out:
+  free(dpaths);
+  free(dformats);
   rh_domain_src_free(&x.ds);
   return rc;
 }

@@ -7,14 +7,17 @@
 #include <string.h>
 
 static const char usage_text[] =
-    "Usage: rehost finalize [OPTIONS] TARGET --profile NAME\n"
+    "Usage: rehost finalize [OPTIONS] TARGET... --profile NAME\n"
     "Prepare a replicated image to boot and run on a target platform: drivers in\n"
     "the initramfs, fstab, clock, network, services, kernel command line and\n"
-    "bootloader, as the profile says. One appliance launch.\n\n"
+    "bootloader, as the profile says. One appliance launch. Name every disk of\n"
+    "a machine whose filesystems span several (md RAID, LVM): they are edited as\n"
+    "one machine, and each is written back.\n\n"
     "  -p, --profile NAME    ec2, openstack, azure, hyperv, kvm, or a profile file\n"
     "  -o, --output OUT      write a finalized copy in the profile's format and\n"
     "                        leave TARGET unchanged (default: edit TARGET in place\n"
-    "                        and mark it finalized: no more syncs into it)\n"
+    "                        and mark it finalized: no more syncs into it); with\n"
+    "                        several disks, OUT is a directory: OUT/NAME.EXT each\n"
     "  -f, --format FMT      TARGET's format (raw, qcow2, vmdk, vhd, vhdx); default:\n"
     "                        the one its replication state records, else detected\n"
     "  -O, --output-format F format of OUT (one the profile allows)\n"
@@ -24,7 +27,8 @@ static const char usage_text[] =
     "      --packages DIR    agent packages (.deb/.rpm, with dependencies) to install\n"
     "      --firstboot-install  agents missing from DIR are installed by a unit at\n"
     "                        the new machine's first boot (needs network then)\n"
-    "      --network MODE    keep (static addresses stay, default) or dhcp\n"
+    "      --network MODE    keep (static addresses stay) or dhcp; default: the\n"
+    "                        profile's (dhcp: ec2, azure, openstack; keep: kvm, hyperv)\n"
     "      --firewall        enable iptables/ip6tables (default: disabled)\n"
     "      --dry-run         list the edits, change nothing\n"
     "      --report FILE     write the JSON change report\n"
@@ -66,7 +70,7 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
     case O_NET:
       if (strcmp(optarg, "dhcp") && strcmp(optarg, "keep"))
         return rh_usage_error(cmd, "--network must be keep or dhcp");
-      o->dhcp = !strcmp(optarg, "dhcp");
+      o->network = !strcmp(optarg, "dhcp") ? RH_NET_DHCP : RH_NET_KEEP;
       break;
     case O_FW: o->firewall = true; break;
     case O_DRY: o->dry_run = true; break;
@@ -90,10 +94,12 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
   if (*help) return RH_EXIT_OK;
   if (x && x->ds.name) {
     if (argc - optind != 0) return rh_usage_error(cmd, "SOURCE and --domain exclude each other");
-  } else if (argc - optind != 1) {
-    return rh_usage_error(cmd, o->convert ? "expected one SOURCE" : "expected one TARGET");
+  } else if (argc - optind < 1) {
+    return rh_usage_error(cmd, o->convert ? "expected SOURCE (the disks of one machine)"
+                                          : "expected TARGET (the disks of one machine)");
   } else {
-    o->target = argv[optind];
+    o->targets = (const char *const *)&argv[optind];
+    o->n_targets = (size_t)(argc - optind);
   }
   if (!o->profile) return rh_usage_error(cmd, "missing --profile NAME");
   return RH_EXIT_OK;

@@ -3,6 +3,7 @@
 #include "../convert/image.h"
 #include "../convert/target_state.h"
 #include "../guest/appliance.h"
+#include "../guest/firmware.h"
 #include "../guest/volumes.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
@@ -13,6 +14,7 @@
 #include "../scan/scan.h"
 #include "config.h"
 #include "edits.h"
+#include "fin_report.h"
 #include "guest_steps.h"
 
 #include <errno.h>
@@ -73,33 +75,36 @@ static int run_steps(struct rh_fin *f, json_object *problems)
 }
 
 /* The guest steps, one appliance launch. */
-static int edit_guest(const char *image, const char *fmt, const struct rh_profile *p,
+static int edit_guest(const struct rh_drive *d, int n, const struct rh_profile *p,
                       const struct rh_finalize_opts *o, json_object *changes,
-                      json_object *problems)
+                      json_object *problems, struct rh_guest_facts *facts)
 {
-  struct rh_drive d = {image, fmt, o->dry_run};
+  const char *image = d[0].path;
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   rh_appliance_resources(cpus > 1 ? (cpus > 4 ? 4 : (int)cpus) : 1, 2048);
-  guestfs_h *g = rh_appliance_launch(&d, 1);
+  guestfs_h *g = rh_appliance_launch(d, n);
   if (!g) return RH_EXIT_GUEST;
   int rc = RH_EXIT_GUEST;
   char **roots = guestfs_inspect_os(g);
   if (!roots || !roots[0]) {
     char *crypt = rh_guest_encrypted_volumes(g);
-    rh_guest_report_no_os(o->target, crypt, 1);
+    char *members = crypt ? NULL : rh_guest_volumes_of_type(g, rh_member_types);
+    rh_guest_report_no_os(o->targets[0], crypt, members, n);
     free(crypt);
+    free(members);
     goto out;
   }
   char *type = guestfs_inspect_get_type(g, roots[0]);
   bool linux_guest = type && !strcmp(type, "linux");
   free(type);
   if (!linux_guest) {
-    rh_error("%s: finalize supports Linux guests only", o->target);
+    rh_error("%s: finalize supports Linux guests only", o->targets[0]);
     goto out;
   }
   if (rh_appliance_mount_os(g, roots[0], o->dry_run) < 0) goto out;
+  snprintf(facts->firmware, sizeof facts->firmware, "%s", rh_guest_firmware(g, rh_guest_has_esp(g)));
   struct rh_fin f = {.g = g, .root = roots[0], .p = p, .changes = changes, .dry_run = o->dry_run,
-                     .dhcp = o->dhcp || p->network_dhcp, .firewall = o->firewall,
+                     .dhcp = o->network == RH_NET_DHCP || (o->network == RH_NET_PROFILE && p->network_dhcp), .firewall = o->firewall,
                      .pkgdir = o->packages, .firstboot_install = o->firstboot_install};
   rc = run_steps(&f, problems);
   if (!rc && !o->dry_run && guestfs_sync(g) < 0) {
@@ -115,72 +120,6 @@ out:
   }
   rh_appliance_close(g);
   return rc;
-}
-
-static int write_report(const struct rh_finalize_opts *o, const struct rh_profile *p,
-                        json_object *changes, json_object *problems)
-{
-  json_object *r = json_object_new_object();
-  json_object_object_add(r, "schema", json_object_new_string("rehost.finalize/1"));
-  json_object_object_add(r, "rehost_version", json_object_new_string(REHOST_VERSION));
-  json_object_object_add(r, "profile", json_object_new_string(p->name));
-  json_object_object_add(r, "target", json_object_new_string(o->target));
-  if (o->output) json_object_object_add(r, "output", json_object_new_string(o->output));
-  if (o->clone) json_object_object_add(r, "clone", json_object_new_string(o->clone));
-  json_object_object_add(r, "dry_run", json_object_new_boolean(o->dry_run));
-  json_object_object_add(r, "changes", json_object_get(changes));
-  json_object_object_add(r, "problems", json_object_get(problems));
-  int rc = RH_EXIT_OK;
-  const char *text = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY |
-                                                           JSON_C_TO_STRING_NOSLASHESCAPE);
-  if (o->report) rc = rh_outfile_write_text(o->report, text, 0);
-  json_object_put(r);
-  return rc;
-}
-
-static void print_changes(json_object *changes, bool planned)
-{
-  /* guest strings (file contents before and after): escaped for the terminal */
-  char *text = NULL;
-  size_t len = 0;
-  FILE *out = open_memstream(&text, &len);
-  if (!out) return;
-  size_t n = json_object_array_length(changes);
-  fprintf(out, "%s %zu change%s:\n", planned ? "finalize would make" : "finalize made", n,
-         n == 1 ? "" : "s");
-  for (size_t i = 0; i < n; i++) {
-    json_object *c = json_object_array_get_idx(changes, i), *v;
-    const char *k[] = {"file", "action", "before", "after"};
-    const char *s[4] = {"", "", NULL, NULL};
-    for (int j = 0; j < 4; j++)
-      if (json_object_object_get_ex(c, k[j], &v)) s[j] = json_object_get_string(v);
-    fprintf(out, "  %-28s %-22s %s%s%s\n", s[0], s[1], s[2] ? s[2] : "",
-            s[2] && s[3] ? " -> " : "", s[3] ? s[3] : "");
-  }
-  fclose(out);
-  rh_fputs_safe(text, stdout);
-  free(text);
-}
-
-/* The problems a dry run found, after its plan (on stdout with the plan;
- * each was reported on stderr as it was found). */
-static void print_problems(json_object *problems)
-{
-  size_t n = json_object_array_length(problems);
-  if (!n) return;
-  char *text = NULL;
-  size_t len = 0;
-  FILE *out = open_memstream(&text, &len);
-  if (!out) return;
-  fprintf(out, "finalize would fail: %zu problem%s:\n", n, n == 1 ? "" : "s");
-  for (size_t i = 0; i < n; i++) {
-    json_object *pr = json_object_array_get_idx(problems, i);
-    fprintf(out, "  %-10s %s\n", json_object_get_string(json_object_object_get(pr, "step")),
-            json_object_get_string(json_object_object_get(pr, "message")));
-  }
-  fclose(out);
-  rh_fputs_safe(text, stdout);
-  free(text);
 }
 
 static bool format_allowed(const struct rh_profile *p, const char *fmt)
@@ -210,20 +149,21 @@ static int write_output(const char *overlay, const struct rh_profile *p, const c
   return rh_image_copy(&ov, out, rh_format_driver(fmt), rh_profile_format_options(p, fmt));
 }
 
-static int check_state(const struct rh_finalize_opts *o, struct rh_target_state *st)
+static int check_state(const struct rh_finalize_opts *o, const char *target,
+                       struct rh_target_state *st)
 {
-  int rc = rh_tstate_load(o->target, st);
+  int rc = rh_tstate_load(target, st);
   if (rc) return rc;
   if ((st->state == RH_TS_SYNCING || st->state == RH_TS_INCONSISTENT) && !o->force) {
     rh_error("%s: is %s (%s); run rehost replicate first (it repairs the target), or use --force",
-             o->target, rh_tstate_name(st->state),
+             target, rh_tstate_name(st->state),
              st->state == RH_TS_SYNCING ? "its last sync did not finish"
              : st->reason               ? st->reason
                                         : "its last sync did not complete");
     return RH_EXIT_INTEGRITY;
   }
   if (st->state == RH_TS_FINALIZED && !o->output && !o->clone && !o->dry_run && !o->force) {
-    rh_error("%s: is already finalized (use --force to finalize it again)", o->target);
+    rh_error("%s: is already finalized (use --force to finalize it again)", target);
     return RH_EXIT_INTEGRITY;
   }
   return RH_EXIT_OK;
@@ -251,21 +191,187 @@ static int mark_in_place(const char *target, struct rh_target_state *st, const c
   return rh_tstate_save(target, st);
 }
 
+
+/* One disk of the machine being finalized. */
+struct fin_disk {
+  const char *target; /* as the user named it */
+  struct rh_image img;
+  struct rh_target_state st;
+  int lock;
+  char *base;              /* the image's absolute path: the overlay's backing file */
+  char overlay[PATH_MAX];  /* -o: in the work directory; --clone: the clone's temp name */
+  char *clone_tmp;
+  char *out;               /* -o: where this disk is written */
+  bool marked;             /* in place: its state says a finalize is under way */
+};
+
+/* Lock the disk and read its state (in place), then probe it: the format
+ * its replication pinned is the one it is opened with (a raw target's first
+ * sector is the guest's, and may look like anything). */
+static int open_disk(const struct rh_finalize_opts *o, struct fin_disk *d, size_t i)
+{
+  int rc;
+  if (!o->convert && ((rc = rh_target_lock(d->target, 0, &d->lock)) ||
+                      (rc = check_state(o, d->target, &d->st))))
+    return rc;
+  const char *in_fmt = o->input_format ? o->input_format
+                       : o->target_formats ? o->target_formats[i] : NULL;
+  if (!in_fmt && d->st.tgt_format) in_fmt = rh_format_name(d->st.tgt_format);
+  if (o->input_format && d->st.tgt_format &&
+      strcmp(rh_format_driver(o->input_format), d->st.tgt_format) != 0) {
+    rh_error("%s: was replicated as %s; refusing to open it as %s", d->target,
+             rh_format_name(d->st.tgt_format), o->input_format);
+    return RH_EXIT_INTEGRITY;
+  }
+  struct rh_probe_opts po = {in_fmt, o->allow_backing, false};
+  if ((rc = rh_image_probe(d->target, &po, &d->img))) return rc;
+  if (!(d->base = strdup(d->img.path))) return RH_EXIT_FAILURE;
+  return RH_EXIT_OK;
+}
+
+char *rh_finalize_output_name(const char *dir, const char *target, const char *fmt)
+{
+  const char *b = strrchr(target, '/');
+  char stem[256], *out;
+  snprintf(stem, sizeof stem, "%s", b ? b + 1 : target);
+  char *dot = strrchr(stem, '.');
+  if (dot && dot != stem) *dot = 0;
+  return asprintf(&out, "%s/%s.%s", dir, stem, !strcmp(fmt, "raw") ? "img" : fmt) < 0 ? NULL : out;
+}
+
+/* -o OUT: one disk is written to OUT; the disks of a machine with several
+ * go into the directory OUT, each as STEM.EXT after its source's name. */
+static int plan_outputs(const struct rh_finalize_opts *o, const char *fmt, struct fin_disk *d, size_t n)
+{
+  struct stat sb;
+  if (n > 1) {
+    if (stat(o->output, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+      rh_error("%s: not a directory: with %zu disks, -o names the directory they are written to",
+               o->output, n);
+      return RH_EXIT_USAGE;
+    }
+    if (!o->dry_run && mkdir(o->output, 0755) < 0 && errno != EEXIST) {
+      rh_error("%s: cannot create the output directory: %s", o->output, strerror(errno));
+      return RH_EXIT_IO;
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    d[i].out = n == 1 ? strdup(o->output) : rh_finalize_output_name(o->output, d[i].target, fmt);
+    if (!d[i].out) return RH_EXIT_FAILURE;
+    for (size_t j = 0; j < i; j++)
+      if (!strcmp(d[j].out, d[i].out)) {
+        rh_error("%s and %s would both be written to %s: rename one of them", d[j].target,
+                 d[i].target, d[i].out);
+        return RH_EXIT_USAGE;
+      }
+    if (!o->dry_run && !o->force && stat(d[i].out, &sb) == 0) {
+      rh_error("%s: already exists (use --force to overwrite)", d[i].out);
+      return RH_EXIT_INPUT;
+    }
+  }
+  return RH_EXIT_OK;
+}
+
+/* The appliance opens each disk directly (in place), or a qcow2 overlay
+ * on it (-o, --clone) so that the disk itself is never written. */
+static int prepare_drives(const struct rh_finalize_opts *o, struct fin_disk *d, size_t n,
+                          const char *dir, struct rh_drive *drives)
+{
+  for (size_t i = 0; i < n; i++) {
+    drives[i] = (struct rh_drive){d[i].target, d[i].img.format, o->dry_run};
+    if (!o->clone && !o->output) continue;
+    if (o->clone) {
+      d[i].clone_tmp = rh_outfile_begin(o->clone);
+      if (!d[i].clone_tmp) return RH_EXIT_IO;
+      snprintf(d[i].overlay, sizeof d[i].overlay, "%s", d[i].clone_tmp);
+    } else {
+      snprintf(d[i].overlay, sizeof d[i].overlay, "%s/overlay%zu.qcow2", dir, i);
+    }
+    int rc = make_overlay(d[i].base, d[i].img.format, d[i].overlay);
+    if (rc) return rc;
+    drives[i] = (struct rh_drive){d[i].overlay, "qcow2", o->dry_run};
+  }
+  return RH_EXIT_OK;
+}
+
+/* The same image named twice would be opened twice, read-write. */
+static int check_distinct(const struct fin_disk *d, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < i; j++)
+      if (!strcmp(d[i].base, d[j].base)) {
+        rh_error("%s: named twice (as %s and %s)", d[i].base, d[j].target, d[i].target);
+        return RH_EXIT_USAGE;
+      }
+  return RH_EXIT_OK;
+}
+
+/* The edited overlays written out in the profile's format; on a failure the
+ * outputs this run already wrote go too (half a machine is not an output). */
+static int write_outputs(const struct rh_profile *p, const char *fmt, struct fin_disk *d, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    int rc = write_output(d[i].overlay, p, fmt, d[i].img.virtual_size, d[i].out);
+    if (!rc) continue;
+    for (size_t j = 0; j < i; j++)
+      if (unlink(d[j].out) == 0) rh_info("removed %s: the machine's disk %s failed", d[j].out, d[i].target);
+    return rc;
+  }
+  return RH_EXIT_OK;
+}
+
+static int commit_in_place(struct fin_disk *d, size_t n, const char *profile)
+{
+  for (size_t i = 0; i < n; i++) {
+    /* a booted system must not receive block syncs any more */
+    d[i].st.state = RH_TS_FINALIZED;
+    d[i].st.pid = 0;
+    rh_tstate_set(&d[i].st.reason, profile);
+    int rc = rh_tstate_save(d[i].target, &d[i].st);
+    if (rc) return rc;
+  }
+  return RH_EXIT_OK;
+}
+
+static void close_disks(struct fin_disk *d, size_t n)
+{
+  for (size_t i = 0; d && i < n; i++) {
+    if (d[i].clone_tmp) rh_outfile_abort(d[i].clone_tmp);
+    rh_target_unlock(d[i].lock);
+    free(d[i].base);
+    free(d[i].out);
+    rh_tstate_free(&d[i].st);
+    if (d[i].img.path) rh_image_free(&d[i].img);
+  }
+  free(d);
+}
+
 int rh_finalize(const struct rh_finalize_opts *o)
 {
   struct rh_profile p;
   int rc = rh_profile_load(o->profile, &p);
   if (rc) return rc;
-  struct rh_image img = {0};
-  struct rh_target_state st = {0};
+  size_t n = o->n_targets;
+  struct fin_disk *d = calloc(n, sizeof *d);
+  struct rh_drive *drives = calloc(n, sizeof *drives);
+  const char **outs = calloc(n, sizeof *outs);
+  struct rh_guest_facts facts = {{0}};
   json_object *changes = json_object_new_array(), *problems = json_object_new_array();
-  char dir[PATH_MAX - 32], overlay[PATH_MAX] = "", *clone_tmp = NULL;
-  char *base = NULL;
-  int lock = -1;
-  bool have_dir = false;
+  char dir[PATH_MAX - 32];
+  bool have_dir = false, in_place = !o->clone && !o->output && !o->dry_run;
   const char *fmt = o->output_format ? o->output_format : p.default_format;
+  if (!d || !drives || !outs) {
+    rc = RH_EXIT_FAILURE;
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++) d[i] = (struct fin_disk){.target = o->targets[i], .lock = -1};
   if (o->output && !format_allowed(&p, fmt)) {
     rh_error("profile %s writes %s; -O %s is not one of them", p.name, p.default_format, fmt);
+    rc = RH_EXIT_USAGE;
+    goto out;
+  }
+  if (o->clone && n > 1) {
+    rh_error("--clone takes one TARGET; finalize the %zu disks of a machine with -o DIR or in place", n);
     rc = RH_EXIT_USAGE;
     goto out;
   }
@@ -275,95 +381,70 @@ int rh_finalize(const struct rh_finalize_opts *o)
     rc = RH_EXIT_INPUT;
     goto out;
   }
-  /* In place, the target is locked and its state read first: the format
-   * its replication pinned is the one it is opened with (a raw target's
-   * first sector is the guest's, and may look like anything). */
-  if (!o->convert &&
-      ((rc = rh_target_lock(o->target, 0, &lock)) || (rc = check_state(o, &st))))
-    goto out;
-  const char *in_fmt = o->input_format;
-  if (!in_fmt && st.tgt_format) in_fmt = rh_format_name(st.tgt_format);
-  if (o->input_format && st.tgt_format &&
-      strcmp(rh_format_driver(o->input_format), st.tgt_format) != 0) {
-    rh_error("%s: was replicated as %s; refusing to open it as %s", o->target,
-             rh_format_name(st.tgt_format), o->input_format);
-    rc = RH_EXIT_INTEGRITY;
-    goto out;
-  }
-  struct rh_probe_opts po = {in_fmt, o->allow_backing, false};
-  if ((rc = rh_image_probe(o->target, &po, &img))) goto out;
-  base = strdup(img.path);
-  struct stat sb;
-  if (o->output && !o->dry_run && !o->force && stat(o->output, &sb) == 0) {
-    rh_error("%s: already exists (use --force to overwrite)", o->output);
-    rc = RH_EXIT_INPUT;
-    goto out;
-  }
-
-  const char *work = o->target, *work_fmt = img.format;
-  if (o->clone || o->output) {
-    if (o->clone) {
-      clone_tmp = rh_outfile_begin(o->clone);
-      snprintf(overlay, sizeof overlay, "%s", clone_tmp ? clone_tmp : "");
-    } else if (rh_workdir_create("finalize", true, dir, sizeof dir) == 0) {
-      have_dir = true;
-      snprintf(overlay, sizeof overlay, "%s/overlay.qcow2", dir);
-    }
-    if (!overlay[0] || !base || (rc = make_overlay(base, img.format, overlay))) {
-      if (!rc) rc = RH_EXIT_IO;
+  for (size_t i = 0; i < n; i++)
+    if ((rc = open_disk(o, &d[i], i))) goto out;
+  if ((rc = check_distinct(d, n))) goto out;
+  if (o->output && (rc = plan_outputs(o, fmt, d, n))) goto out;
+  for (size_t i = 0; i < n; i++) outs[i] = d[i].out;
+  if (o->output) {
+    if (rh_workdir_create("finalize", true, dir, sizeof dir) < 0) {
+      rc = RH_EXIT_IO;
       goto out;
     }
-    work = overlay;
-    work_fmt = "qcow2";
+    have_dir = true;
   }
-  bool in_place = !o->clone && !o->output && !o->dry_run;
-  if (in_place && (rc = mark_in_place(o->target, &st, p.name, NULL))) goto out;
-  rh_info("finalizing %s for %s%s", o->target, p.name, o->dry_run ? " (dry run)" : "");
-  if ((rc = edit_guest(work, work_fmt, &p, o, changes, problems))) {
-    if (in_place) mark_in_place(o->target, &st, p.name, rh_first_error());
+  if ((rc = prepare_drives(o, d, n, dir, drives))) goto out;
+  for (size_t i = 0; in_place && i < n; i++) {
+    if ((rc = mark_in_place(d[i].target, &d[i].st, p.name, NULL))) goto failed;
+    d[i].marked = true;
+  }
+  if (n > 1)
+    rh_info("finalizing %s and %zu more disk%s of the machine for %s%s", d[0].target, n - 1,
+            n > 2 ? "s" : "", p.name, o->dry_run ? " (dry run)" : "");
+  else
+    rh_info("finalizing %s for %s%s", d[0].target, p.name, o->dry_run ? " (dry run)" : "");
+  if ((rc = edit_guest(drives, (int)n, &p, o, changes, problems, &facts))) {
     if (o->dry_run && json_object_array_length(problems)) {
       /* the plan and every problem, then the first problem's exit status */
-      print_changes(changes, true);
-      print_problems(problems);
-      int wrc = write_report(o, &p, changes, problems);
+      rh_fin_print_changes(changes, true);
+      rh_fin_print_problems(problems);
+      int wrc = rh_fin_write_report(o, p.name, outs, changes, problems, &facts);
       rc = wrc ? wrc : rc;
     }
-    goto out;
+    goto failed;
   }
-
   if (o->dry_run) {
-    print_changes(changes, true);
+    rh_fin_print_changes(changes, true);
   } else if (o->output) {
-    if ((rc = write_output(overlay, &p, fmt, img.virtual_size, o->output))) goto out;
+    if ((rc = write_outputs(&p, fmt, d, n))) goto out;
   } else if (o->clone) {
-    if (rh_outfile_commit(clone_tmp, o->clone) < 0) {
-      clone_tmp = NULL;
+    if (rh_outfile_commit(d[0].clone_tmp, o->clone) < 0) {
+      d[0].clone_tmp = NULL;
       rh_error("%s: cannot rename into place: %s", o->clone, strerror(errno));
       rc = RH_EXIT_IO;
       goto out;
     }
-    clone_tmp = NULL;
-  } else {
-    /* in place: a booted system must not receive block syncs any more */
-    st.state = RH_TS_FINALIZED;
-    st.pid = 0;
-    rh_tstate_set(&st.reason, p.name);
-    if ((rc = rh_tstate_save(o->target, &st))) goto out;
+    d[0].clone_tmp = NULL;
+  } else if ((rc = commit_in_place(d, n, p.name))) {
+    goto out;
   }
-  if (!o->dry_run && rh_verbosity() >= RH_NORMAL) print_changes(changes, false);
-  rc = write_report(o, &p, changes, problems);
+  if (!o->dry_run && rh_verbosity() >= RH_NORMAL) rh_fin_print_changes(changes, false);
+  rc = rh_fin_write_report(o, p.name, outs, changes, problems, &facts);
   if (!rc && !o->dry_run)
-    rh_info("finalized %s for %s%s%s", o->clone ? o->clone : o->output ? o->output : o->target,
+    rh_info("finalized %s for %s%s%s", o->clone ? o->clone : o->output ? o->output : d[0].target,
             p.name, o->output ? " as " : "", o->output ? fmt : "");
+  goto out;
+failed:
+  for (size_t i = 0; i < n; i++)
+    if (d[i].marked) mark_in_place(d[i].target, &d[i].st, p.name, rh_first_error());
 out:
-  if (clone_tmp) rh_outfile_abort(clone_tmp);
   if (have_dir) rh_workdir_remove(dir);
-  rh_target_unlock(lock);
-  free(base);
+  close_disks(d, n);
+  free(drives);
+  free(outs);
   json_object_put(changes);
   json_object_put(problems);
-  rh_tstate_free(&st);
-  if (img.path) rh_image_free(&img);
   rh_profile_free(&p);
+  if (o->facts) *o->facts = facts;
   return rc;
 }

@@ -2,6 +2,7 @@
 
 #include "../lib/log.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,17 @@ char **rh_guest_volumes(guestfs_h *g)
   return v;
 }
 
-char *rh_guest_encrypted_volumes(guestfs_h *g)
+bool rh_volume_type_is(const char *type, const char *const *prefixes)
+{
+  for (size_t i = 0; type && prefixes[i]; i++)
+    if (!strncmp(type, prefixes[i], strlen(prefixes[i]))) return true;
+  return false;
+}
+
+const char *const rh_crypt_types[] = {"crypto_", NULL};
+const char *const rh_member_types[] = {"LVM2_member", "linux_raid_member", NULL};
+
+char *rh_guest_volumes_of_type(guestfs_h *g, const char *const *prefixes)
 {
   char **vols = rh_guest_volumes(g);
   char *out = NULL;
@@ -52,7 +63,7 @@ char *rh_guest_encrypted_volumes(guestfs_h *g)
   int found = 0;
   for (size_t i = 0; vols[i]; i++) {
     char *type = guestfs_vfs_type(g, vols[i]);
-    if (f && type && strncmp(type, "crypto_", 7) == 0) fprintf(f, "%s%s", found++ ? ", " : "", vols[i]);
+    if (f && rh_volume_type_is(type, prefixes)) fprintf(f, "%s%s", found++ ? ", " : "", vols[i]);
     free(type);
     free(vols[i]);
   }
@@ -65,11 +76,15 @@ char *rh_guest_encrypted_volumes(guestfs_h *g)
   return out;
 }
 
-void rh_guest_report_no_os(const char *what, const char *encrypted, int ndisks)
+void rh_guest_report_no_os(const char *what, const char *encrypted, const char *members, int ndisks)
 {
   if (encrypted)
     rh_error("%s: encrypted guest: %s %s encrypted and rehost has no key to open %s", what,
              encrypted, strchr(encrypted, ',') ? "are" : "is", strchr(encrypted, ',') ? "them" : "it");
+  else if (members)
+    rh_error("%s: no operating system found on %s; %s %s part of an LVM volume group or md "
+             "array: if the machine has more disks, name them all", what,
+             ndisks > 1 ? "these disks" : "this disk", members, strchr(members, ',') ? "are" : "is");
   else
     rh_error("%s: no operating system found on %s", what, ndisks > 1 ? "these disks" : "this disk");
 }

@@ -12,7 +12,8 @@
 
 /* The encrypted volumes among the storage report's filesystems (which name
  * every volume's type, see rh_scan_storage), joined with ", "; NULL if none. */
-static char *crypto_devices(json_object *storage)
+/* The volumes of the storage report whose type has one of prefixes. */
+static char *devices_of_type(json_object *storage, const char *const *prefixes)
 {
   json_object *fss = json_object_object_get(storage, "filesystems");
   char *out = NULL;
@@ -23,7 +24,7 @@ static char *crypto_devices(json_object *storage)
   for (size_t i = 0; i < json_object_array_length(fss); i++) {
     json_object *fs = json_object_array_get_idx(fss, i);
     const char *t = json_object_get_string(json_object_object_get(fs, "type"));
-    if (t && strncmp(t, "crypto_", 7) == 0)
+    if (rh_volume_type_is(t, prefixes))
       fprintf(f, "%s%s", found++ ? ", " : "",
               json_object_get_string(json_object_object_get(fs, "device")));
   }
@@ -57,10 +58,12 @@ int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
 
   int rc = RH_EXIT_OK;
   char **roots = guestfs_inspect_os(g);
-  char *crypt = crypto_devices(storage);
+  char *crypt = devices_of_type(storage, rh_crypt_types);
   if (!roots || !roots[0]) {
-    rh_guest_report_no_os(imgs[0].path, crypt, n);
+    char *members = crypt ? NULL : devices_of_type(storage, rh_member_types);
+    rh_guest_report_no_os(imgs[0].path, crypt, members, n);
     free(crypt);
+    free(members);
     rc = RH_EXIT_GUEST;
     goto out;
   }

@@ -65,6 +65,8 @@ struct json_object *rh_domain_to_json(const struct rh_domain *d, const char *sna
  * BIOS, one NIC on network "default"). MACs only with keep_mac. */
 struct rh_target_domain {
   const char *name, *image, *format;
+  const char *const *extra_images; /* the machine's other disks (same format): vdb, vdc, ... */
+  size_t n_extra;
   const char *domain_type;      /* "kvm" (default), "qemu", "test" */
   const char *arch, *machine;   /* NULL: x86_64, libvirt's default machine */
   unsigned vcpus;

@@ -52,11 +52,15 @@ char *rh_domain_xml_for_target(const struct rh_target_domain *t)
   W(elem(w, "on_reboot", "restart"));
   W(elem(w, "on_crash", "destroy"));
   W(start(w, "devices"));
-  W(start(w, "disk")), W(attr(w, "type", "file")), W(attr(w, "device", "disk"));
-  W(start(w, "driver")), W(attr(w, "name", "qemu")), W(attr(w, "type", t->format)), W(end(w));
-  W(start(w, "source")), W(attr(w, "file", t->image)), W(end(w));
-  W(start(w, "target")), W(attr(w, "dev", "vda")), W(attr(w, "bus", "virtio")), W(end(w));
-  W(end(w)); /* disk */
+  for (size_t i = 0; i <= t->n_extra && i < 26; i++) {
+    char dev[8];
+    snprintf(dev, sizeof dev, "vd%c", (char)('a' + i));
+    W(start(w, "disk")), W(attr(w, "type", "file")), W(attr(w, "device", "disk"));
+    W(start(w, "driver")), W(attr(w, "name", "qemu")), W(attr(w, "type", t->format)), W(end(w));
+    W(start(w, "source")), W(attr(w, "file", i ? t->extra_images[i - 1] : t->image)), W(end(w));
+    W(start(w, "target")), W(attr(w, "dev", dev)), W(attr(w, "bus", "virtio")), W(end(w));
+    W(end(w)); /* disk */
+  }
   size_t nics = t->n_nics ? t->n_nics : 1;
   for (size_t i = 0; i < nics; i++) {
     const struct rh_dom_nic *c = t->n_nics ? &t->nics[i] : NULL;

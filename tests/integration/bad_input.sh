@@ -41,6 +41,11 @@ qemu-img create -q -f qcow2 -u -F raw \
   -b 'json:{"driver":"raw","file":{"driver":"file","filename":"/etc/passwd"}}' "$T/json.qcow2" 1M
 run_expect_fail 3 "$T/json.qcow2: has a backing file \(json:.*/etc/passwd" "$REHOST" scan "$T/json.qcow2"
 expect_no_file "$T/passwd-copy.qcow2"
+# the second disk of a machine is held to the same rules as the first, before
+# anything is read or written
+run_expect_fail 3 "$T/passwd.qcow2: has a backing file \(/etc/passwd\)" \
+  "$REHOST" convert --profile kvm -o "$T/machine" "$T/good.qcow2" "$T/passwd.qcow2"
+expect_no_file "$T/machine"
 # a VMDK descriptor is text: a "FLAT" extent can name any host file
 mkdir -p "$T/vm"
 head -c 1048576 /dev/zero > "$T/secret.raw"

@@ -13,6 +13,9 @@ run_expect_fail 2 "missing DISK" "$REHOST" scan
 run_expect_fail 2 "missing -o IMAGE" "$REHOST" capture /x
 run_expect_fail 2 "unknown format 'floppy'" "$REHOST" scan --format floppy /etc/hostname
 run_expect_fail 2 "unknown output format 'tar'" "$REHOST" capture -O tar /x -o y
+run_expect_fail 2 "--clone takes one TARGET" "$REHOST" finalize --profile kvm --clone "$T/c.qcow2" "$T/a.qcow2" "$T/b.qcow2"
+run_expect_fail 2 "expected SOURCE" "$REHOST" convert --profile kvm -o "$T/out"
+run_expect_fail 2 "network must be keep or dhcp" "$REHOST" convert --network static --profile kvm -o "$T/out" "$T/a.qcow2"
 # global options are accepted before the command too
 rc=0; "$REHOST" -q scan /nonexistent 2>/dev/null || rc=$?; expect_eq "-q before command" "$rc" 3
 finish

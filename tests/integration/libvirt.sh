@@ -31,6 +31,19 @@ cat > "$T/node.xml" <<XML
     <test:runstate>5</test:runstate>
   </domain>
   <domain type="test">
+    <name>twodisk</name>
+    <uuid>2f8ea39e-6a12-4c76-8db2-a4011ca3f1d3</uuid>
+    <memory unit="MiB">1024</memory>
+    <os><type arch="x86_64">hvm</type></os>
+    <devices>
+      <disk type="file" device="disk"><driver name="qemu" type="qcow2"/>
+        <source file="$FX/debian12-twodisk-a.qcow2"/><target dev="vda" bus="virtio"/></disk>
+      <disk type="file" device="disk"><driver name="qemu" type="qcow2"/>
+        <source file="$FX/debian12-twodisk-b.qcow2"/><target dev="vdb" bus="virtio"/></disk>
+    </devices>
+    <test:runstate>5</test:runstate>
+  </domain>
+  <domain type="test">
     <name>busy</name>
     <uuid>1f8ea39e-6a12-4c76-8db2-a4011ca3f1d2</uuid>
     <memory>1048576</memory>
@@ -115,6 +128,14 @@ expect_match "defined beside its source domain" "$defined" "<source file=.*conv\
 run_expect_fail 2 "OUT would be vhdx" "$REHOST" convert --connect "$URI" --domain "$NAME" --profile hyperv -o "$T/x.vhdx" --libvirt-xml "$T/x.xml"
 "$REHOST" -q convert --dry-run --connect "$URI" --domain "$NAME" --profile kvm --firstboot-install -o "$T/k.qcow2" \
   --libvirt-xml "$T/k.xml" --keep-mac --name web-copy > /dev/null 2>&1 || fail "dry run with --libvirt-xml"
+# a domain with two disks is converted as one machine (its /home is an LVM VG
+# spanning both): the dry run finds the OS and plans both outputs
+"$REHOST" convert --dry-run --connect "$URI" --domain twodisk --profile kvm --firstboot-install \
+  -o "$T/twodisk" --report "$T/twodisk.json" > /dev/null 2> "$T/twodisk.err" \
+  || fail "dry run of a two-disk domain: $(tail -3 "$T/twodisk.err")"
+expect_match "two-disk domain: both disks converted" "$(cat "$T/twodisk.err")" "converting its 2 disks as one machine"
+expect_eq "two-disk domain: planned outputs" "$(jq -r '[.disks[].output] | map(split("/") | last) | join(" ")' "$T/twodisk.json" 2> /dev/null)" \
+  "debian12-twodisk-a.qcow2 debian12-twodisk-b.qcow2"
 run_expect_fail 2 "--name needs --libvirt-xml" "$REHOST" convert --name x --profile kvm -o "$T/k.qcow2" "$D/src.qcow2"
 expect_no_file "$T/k.xml"
 

@@ -133,6 +133,19 @@ static void writes_the_target_domain(void **state)
   out = rh_domain_xml_for_target(&t);
   assert_non_null(strstr(out, "<mac address=\"52:54:00:aa:bb:cc\"/>"));
   free(out);
+  /* a machine of several disks: vda, vdb, vdc in order, and they read back */
+  const char *more[] = {"/srv/web01-b.qcow2", "/srv/web01-c.qcow2"};
+  t.extra_images = more;
+  t.n_extra = 2;
+  out = rh_domain_xml_for_target(&t);
+  assert_non_null(out);
+  assert_int_equal(rh_domain_parse(out, &back, err, sizeof err), 0);
+  assert_int_equal(back.n_disks, 3);
+  assert_string_equal(back.disks[1].path, "/srv/web01-b.qcow2");
+  assert_string_equal(back.disks[2].dev, "vdc");
+  assert_string_equal(back.disks[2].format, "qcow2");
+  rh_domain_free(&back);
+  free(out);
   rh_domain_free(&d);
 }
 
