@@ -9,16 +9,17 @@ IMG=${REHOST_ARTIFACTS:?}/openstack.qcow2
 before=$(sum "$IMG")
 make_seed "$T/seed.iso" rehost-openstack-boot
 boot_start os -drive "file=$IMG,format=qcow2,if=virtio" -drive "file=$T/seed.iso,format=raw,if=virtio,readonly=on" \
-  -nic user,model=virtio-net-pci,mac=52:54:00:ab:cd:ef
+  -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:ef
 if boot_wait os "rehost-hostname=" 900; then
   expect_match "cloud-init set the seed's hostname; root is on virtio" \
     "$(grep -ao 'rehost-hostname=[^ ]* rehost-root=[^[:space:]]*' "$T/os.serial" | head -1)" \
     "^rehost-hostname=rehost-openstack-boot rehost-root=/dev/vda1$"
   expect_match "qemu-guest-agent reports the new hostname" \
     "$(qga os '{"execute":"guest-get-host-name"}' || echo no-answer)" '"host-name": *"rehost-openstack-boot"'
-  # the source's NIC had 52:54:00:12:34:56 and a static 10.0.2.15 on eth0
-  boot_wait os "rehost-ipv4=" 200 && expect_match "the new NIC (another MAC) has the kept static IPv4 address" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/os.serial" | head -1)" "^rehost-ipv4=eth0=10\.0\.2\.15/24,$"
+  # the source's NIC had 52:54:00:12:34:56 and a static 10.0.2.15 on eth0; the
+  # openstack profile turns it to DHCP, and this network's DHCP hands out 10.9.9.15
+  boot_wait os "rehost-ipv4=" 200 && expect_match "the new NIC (another MAC) got its IPv4 address by DHCP" \
+    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/os.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
   boot_wait os "rehost-openstack-boot login:" 300
 fi
 boot_stop os

@@ -134,9 +134,16 @@ assert_profile() {
   done
   expect_match "$name: ssh enabled" "$en" "^ssh\.service$"
   expect_match "$name: networking enabled" "$en" "^networking\.service$"
-  # network: MAC binding gone, static address kept (no --network dhcp)
+  # network: MAC binding gone; DHCP when the profile says so (the clouds), else
+  # the source's method kept (EXPECT_NET: what the source had, default static)
   if section "$d" udev | grep -Eq '^[^#]*ATTR\{address\}'; then fail "$name: a MAC-bound udev rule is left"; else ok "$name: no MAC rules"; fi
-  expect_match "$name: static address kept" "$(section "$d" interfaces)" "iface eth0 inet static"
+  local net; net=$(jq -r '.network.default' "$p")
+  [ "$net" = dhcp ] || net=${EXPECT_NET:-static}
+  expect_match "$name: eth0 by $net" "$(section "$d" interfaces)" "^iface eth0 inet $net$"
+  if [ "$net" = dhcp ]; then
+    if section "$d" interfaces | grep -Eq '^[[:space:]]*(address|gateway)[[:space:]]'; then
+      fail "$name: static address lines left beside DHCP"; else ok "$name: no static address left"; fi
+  fi
   # kernel command line and boot menu terminal
   for m in $(jq -r '.kernel_cmdline.add[]' "$p"); do
     expect_match "$name: kernel command line has $m" "$(section "$d" grub-linux)" "[[:space:]]$m([[:space:]]|$)"
@@ -167,7 +174,8 @@ assert_profile() {
 }
 
 # make_seed ISO HOSTNAME: a cloud-init NoCloud seed. Its user-data prints the
-# hostname the guest ended up with, and its root device, on the serial line;
+# hostname the guest ended up with, its root device, and its local mounts
+# (rehost-mounts=/=DEV,/home=DEV,) on the serial line;
 # then, once there is one (90 s at most), every global IPv4 address as
 # rehost-ipv4=NIC=ADDR/LEN, (empty when the network never came up).
 make_seed() {
@@ -182,6 +190,7 @@ write_files:
     content: |
       #!/bin/sh
       echo "rehost-hostname=\$(hostname) rehost-root=\$(findmnt -no SOURCE /)" > /dev/ttyS0
+      echo "rehost-mounts=\$(findmnt -rno TARGET,SOURCE -t ext4,xfs,btrfs,vfat | awk '{printf "%s=%s,", \$1, \$2}')" > /dev/ttyS0
       i=0
       while [ \$i -lt 90 ] && ! ip -4 -o addr show scope global | grep -q inet; do sleep 1; i=\$((i + 1)); done
       echo "rehost-ipv4=\$(ip -4 -o addr show scope global | awk '{printf "%s=%s,", \$2, \$4}')" > /dev/ttyS0

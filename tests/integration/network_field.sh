@@ -82,10 +82,10 @@ boot_stop nd
 
 make_seed "$T/seed-ens.iso" rehost-ens192
 boot_start ens -drive "file=$T/ens.qcow2,format=qcow2,if=virtio" \
-  -drive "file=$T/seed-ens.iso,format=raw,if=virtio,readonly=on" -nic user,model=virtio-net-pci,mac=52:54:00:ab:cd:02
+  -drive "file=$T/seed-ens.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:02
 if boot_wait ens "rehost-ipv4=" 900; then
   expect_match "ens192: the new NIC got an address by DHCP" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/ens.serial" | head -1)" "^rehost-ipv4=eth0=10\.0\.2\.15/24,$"
+    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/ens.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
 fi
 boot_stop ens
 finish

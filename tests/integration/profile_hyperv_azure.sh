@@ -6,6 +6,7 @@
 # Each output is read back against its profile; the Hyper-V image, with its
 # regenerated initramfs, still boots (under qemu, IDE disk).
 source "$(dirname "$0")/lib.sh"
+EXPECT_NET=dhcp # what the openstack image (the chain's source) has
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
 SRC=${REHOST_ARTIFACTS:?}/openstack.qcow2
 [ -f "$SRC" ] || { fail "$SRC missing: profile.openstack did not pass"; finish; }
