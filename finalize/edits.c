@@ -202,22 +202,18 @@ static bool prefixed_args_match(const char *value, char *const *add, char *const
   return same;
 }
 
-/* Rebuild KEY="args": drop removed args, append `add` (for GRUB_CMDLINE_LINUX). */
-static void grub_var(struct grub_ctx *c, const char *key, const char *value, bool append)
+char *rh_cmdline_edit(const char *value, char *const *add, char *const *remove)
 {
   struct sb v = {0};
   char *copy = strdup(value), *save = NULL;
-  if (!copy) {
-    c->out.oom = 1;
-    return;
-  }
-  bool keep = append && prefixed_args_match(value, c->add, c->remove);
-  for (char *tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-    if (!keep && prefixed(tok, c->remove)) continue;
+  if (!copy) return NULL;
+  bool keep = prefixed_args_match(value, add, remove);
+  for (char *tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+    if (!keep && prefixed(tok, remove)) continue;
     if (v.len) sb_str(&v, " ");
     sb_str(&v, tok);
   }
-  for (char *const *a = c->add; append && a && *a; a++) {
+  for (char *const *a = add; a && *a; a++) {
     bool have = false;
     if (v.s) {
       char *again = strdup(v.s), *s2 = NULL;
@@ -229,10 +225,16 @@ static void grub_var(struct grub_ctx *c, const char *key, const char *value, boo
     if (v.len) sb_str(&v, " ");
     sb_str(&v, *a);
   }
-  char *nv = sb_done(&v);
+  free(copy);
+  return sb_done(&v);
+}
+
+/* Rebuild KEY="args": drop removed args, append `add` (for GRUB_CMDLINE_LINUX). */
+static void grub_var(struct grub_ctx *c, const char *key, const char *value, bool append)
+{
+  char *nv = rh_cmdline_edit(value, append ? c->add : NULL, c->remove);
   if (!nv) {
     c->out.oom = 1;
-    free(copy);
     return;
   }
   sb_str(&c->out, key);
@@ -243,7 +245,55 @@ static void grub_var(struct grub_ctx *c, const char *key, const char *value, boo
     rh_change(c->changes, "/etc/default/grub", "kernel-cmdline", value, nv,
               "console and boot options for the target platform");
   free(nv);
-  free(copy);
+}
+
+/* ---- Boot Loader Specification entries (/boot/loader/entries/NAME.conf) ---- */
+struct bls_ctx {
+  struct sb out;
+  const char *file;
+  char *const *add, *const *remove;
+  json_object *changes;
+};
+
+static void bls_line(const char *line, size_t len, void *vctx)
+{
+  struct bls_ctx *c = vctx;
+  char *l = dup_line(line, len);
+  if (!l) {
+    c->out.oom = 1;
+    return;
+  }
+  const char *p = l + strspn(l, " \t");
+  /* "options $kernelopts" (RHEL 8): the arguments live in grubenv, which
+   * grub2-mkconfig rewrites from /etc/default/grub */
+  if (!strncmp(p, "options", 7) && (p[7] == ' ' || p[7] == '\t') && !strstr(p, "$kernelopts")) {
+    const char *v = p + 7 + strspn(p + 7, " \t");
+    char *nv = rh_cmdline_edit(v, c->add, c->remove);
+    if (!nv) {
+      c->out.oom = 1;
+    } else {
+      sb_str(&c->out, "options ");
+      sb_str(&c->out, nv);
+      sb_str(&c->out, "\n");
+      if (strcmp(nv, v) != 0)
+        rh_change(c->changes, c->file, "kernel-cmdline", v, nv,
+                  "console and boot options for the target platform (BLS entry)");
+      free(nv);
+    }
+    free(l);
+    return;
+  }
+  sb_str(&c->out, l);
+  sb_str(&c->out, "\n");
+  free(l);
+}
+
+char *rh_bls_options_rewrite(const char *text, const char *file, char *const *add,
+                             char *const *remove_prefix, json_object *changes)
+{
+  struct bls_ctx c = {{0}, file, add, remove_prefix, changes};
+  each_line(text, bls_line, &c);
+  return sb_done(&c.out);
 }
 
 static void grub_line(const char *line, size_t len, void *vctx)
@@ -373,7 +423,7 @@ static void ifup_line(const char *line, size_t len, void *vctx)
       c->in_static = true;
       char after[160];
       snprintf(after, sizeof after, "iface %s %s dhcp", name, fam);
-      rh_change(c->changes, c->file, "network-dhcp", p, after, "--network dhcp");
+      rh_change(c->changes, c->file, "network-dhcp", p, after, "dhcp on the target (profile or --network dhcp)");
       sb_add(&c->out, l, (size_t)(p - l));
       sb_str(&c->out, after);
       sb_str(&c->out, "\n");

@@ -30,6 +30,14 @@ char *rh_adjtime_rewrite(const char *text, json_object *changes);
 /* /etc/default/grub: arguments starting with any of remove_prefix are
  * removed from GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT; `add`
  * arguments are appended to GRUB_CMDLINE_LINUX (created if absent). */
+/* Kernel arguments `value` with the args starting with a remove prefix dropped
+ * (unless they already read as `add` does) and `add` appended; malloc'd. */
+char *rh_cmdline_edit(const char *value, char *const *add, char *const *remove_prefix);
+/* A BLS entry's "options" line edited the same way (RHEL 8+, Fedora: the
+ * kernel command line lives there, not in grub.cfg). "$kernelopts" lines are
+ * left to grub2-mkconfig. */
+char *rh_bls_options_rewrite(const char *text, const char *file, char *const *add,
+                             char *const *remove_prefix, json_object *changes);
 char *rh_grub_cmdline_rewrite(const char *text, char *const *add, char *const *remove_prefix,
                               json_object *changes);
 

@@ -125,11 +125,10 @@ static int edit_udev_mac_rules(struct rh_fin *f)
   return rc;
 }
 
-static int edit_grub_default(struct rh_fin *f)
+/* The kernel arguments to add: the profile's, and the eth names the network
+ * configuration now uses. add has room for 64. */
+static void cmdline_add_list(const struct rh_fin *f, char **add)
 {
-  char *old = rh_guest_read(f->g, "/etc/default/grub");
-  if (!old) return RH_EXIT_OK;
-  char *add[64];
   size_t n = 0;
   for (char **a = f->p->cmdline_add; *a && n < 61; a++) add[n++] = *a;
   if (f->keep_eth_names) {
@@ -137,6 +136,65 @@ static int edit_grub_default(struct rh_fin *f)
     add[n++] = "biosdevname=0";
   }
   add[n] = NULL;
+}
+
+/* BLS entries (RHEL 8+, Fedora) carry the kernel command line themselves,
+ * and /etc/kernel/cmdline is what kernel-install gives new kernels. */
+static int edit_bls(struct rh_fin *f)
+{
+  char *add[64];
+  cmdline_add_list(f, add);
+  char **entries = rh_guest_glob(f->g, "/boot/loader/entries/*.conf");
+  int rc = RH_EXIT_OK;
+  for (size_t i = 0; !rc && entries[i]; i++) {
+    char *old = rh_guest_read(f->g, entries[i]);
+    if (!old) continue;
+    char *text = rh_bls_options_rewrite(old, entries[i], add, f->p->cmdline_remove_prefix, f->changes);
+    rc = rh_fin_write_if_changed(f, entries[i], old, text);
+    free(old);
+    free(text);
+  }
+  rh_strv_free(entries);
+  char *old = rc ? NULL : rh_guest_read(f->g, "/etc/kernel/cmdline");
+  if (old) {
+    char *args = rh_cmdline_edit(old, add, f->p->cmdline_remove_prefix), *text = NULL;
+    if (args && asprintf(&text, "%s\n", args) < 0) text = NULL;
+    if (text && strcmp(text, old) != 0)
+      rh_change(f->changes, "/etc/kernel/cmdline", "kernel-cmdline", old, args,
+                "the command line kernel-install gives new kernels");
+    rc = rh_fin_write_if_changed(f, "/etc/kernel/cmdline", old, text);
+    free(args);
+    free(text);
+    free(old);
+  }
+  return rc;
+}
+
+/* SELinux labels files by their path: what finalize wrote carries no label
+ * (or the wrong one), and an enforcing guest could refuse to boot or run its
+ * services. Ask for a relabel at the next boot, as virt-v2v does. */
+static int selinux_relabel(struct rh_fin *f)
+{
+  char *cfg = rh_guest_read(f->g, "/etc/selinux/config");
+  bool on = cfg && (strstr(cfg, "\nSELINUX=enforcing") || strstr(cfg, "\nSELINUX=permissive") ||
+                    !strncmp(cfg, "SELINUX=enforcing", 17) || !strncmp(cfg, "SELINUX=permissive", 18));
+  free(cfg);
+  if (!on || guestfs_exists(f->g, "/.autorelabel") > 0) return RH_EXIT_OK;
+  rh_change(f->changes, "/.autorelabel", "selinux-relabel", NULL, "relabel at first boot",
+            "files finalize wrote have no SELinux labels yet");
+  if (!f->dry_run && guestfs_touch(f->g, "/.autorelabel") < 0) {
+    rh_error("/.autorelabel: cannot create it in the guest: %s", rh_guestfs_err(f->g));
+    return RH_EXIT_GUEST;
+  }
+  return RH_EXIT_OK;
+}
+
+static int edit_grub_default(struct rh_fin *f)
+{
+  char *old = rh_guest_read(f->g, "/etc/default/grub");
+  if (!old) return RH_EXIT_OK;
+  char *add[64];
+  cmdline_add_list(f, add);
   char *text = rh_grub_cmdline_rewrite(old, add, f->p->cmdline_remove_prefix, f->changes);
   /* The boot menu on the serial line too: the target's console log shows
    * GRUB, and a machine without a display adapter still boots (gfxterm alone
@@ -160,7 +218,7 @@ int rh_fin_edit_files(struct rh_fin *f)
 {
   int rc;
   if ((rc = edit_fstab(f)) || (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_udev_mac_rules(f)) ||
-      (rc = edit_grub_default(f)))
+      (rc = edit_grub_default(f)) || (rc = edit_bls(f)) || (rc = selinux_relabel(f)))
     return rc;
   return RH_EXIT_OK;
 }

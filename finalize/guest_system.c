@@ -120,14 +120,21 @@ int rh_fin_initramfs(struct rh_fin *f)
 {
   char **mods = f->p->initramfs_modules;
   if (!mods[0]) return RH_EXIT_OK;
-  bool debian = exists(f, "/usr/sbin/update-initramfs");
-  bool dracut = !debian && (exists(f, "/usr/bin/dracut") || exists(f, "/sbin/dracut"));
+  /* the generator the guest has installed, not its distribution's usual one
+   * (Debian guests can use dracut): initramfs-tools is update-initramfs with
+   * its hooks; else dracut */
+  bool debian = exists(f, "/usr/sbin/update-initramfs") && exists(f, "/usr/share/initramfs-tools");
+  bool dracut = !debian && (exists(f, "/usr/bin/dracut") || exists(f, "/sbin/dracut") ||
+                            exists(f, "/usr/sbin/dracut"));
   if (!debian && !dracut) {
     rh_warn("the guest has neither update-initramfs nor dracut: initramfs left as is");
     return RH_EXIT_OK;
   }
   char **kdirs = rh_guest_glob(f->g, "/lib/modules/*");
   char missing[1024] = "";
+  /* dracut: each kernel's image regenerated where it is now (Debian's name is
+   * not dracut's default, and GRUB would keep booting the old one) */
+  char dracut_cmd[2048] = "";
   for (int k = 0; kdirs && kdirs[k]; k++) {
     size_t kl = strlen(kdirs[k]);
     if (kl > 1 && kdirs[k][kl - 1] == '/') kdirs[k][kl - 1] = 0; /* glob marks directories */
@@ -144,8 +151,13 @@ int rh_fin_initramfs(struct rh_fin *f)
     char *dep = rh_guest_read(f->g, path);
     snprintf(path, sizeof path, "%s/modules.builtin", kdirs[k]);
     char *builtin = rh_guest_read(f->g, path);
-    snprintf(path, debian ? sizeof path : 0, "/boot/initrd.img-%s", kver);
-    if (!debian) snprintf(path, sizeof path, "/boot/initramfs-%s.img", kver);
+    /* Debian names it initrd.img-KVER (with dracut too), RHEL initramfs-KVER.img */
+    snprintf(path, sizeof path, "/boot/initrd.img-%s", kver);
+    if (!exists(f, path)) snprintf(path, sizeof path, "/boot/initramfs-%s.img", kver);
+    if (dep && dracut) {
+      size_t l = strlen(dracut_cmd);
+      snprintf(dracut_cmd + l, sizeof dracut_cmd - l, "%sdracut --force %s %s", l ? " && " : "", path, kver);
+    }
     char *listing = NULL;
     if (dep && exists(f, path)) {
       snprintf(cmd, sizeof cmd, debian ? "lsinitramfs %s" : "lsinitrd %s", path);
@@ -174,9 +186,8 @@ int rh_fin_initramfs(struct rh_fin *f)
   const char *conf = debian ? "/etc/initramfs-tools/modules" : "/etc/dracut.conf.d/rehost.conf";
   rh_change(f->changes, conf, "add-initramfs-modules", NULL, missing,
             "drivers the target platform boots with");
-  rh_change(f->changes, "initramfs", "rebuild", NULL,
-            debian ? "update-initramfs -u -k all" : "dracut --force --regenerate-all",
-            "to include the added drivers");
+  const char *rebuild = debian ? "update-initramfs -u -k all" : dracut_cmd;
+  rh_change(f->changes, "initramfs", "rebuild", NULL, rebuild, "to include the added drivers");
   if (f->dry_run) return RH_EXIT_OK;
   char *old = rh_guest_read(f->g, conf);
   size_t need = (old ? strlen(old) : 0) + strlen(missing) * 2 + 64;
@@ -200,9 +211,7 @@ int rh_fin_initramfs(struct rh_fin *f)
     return rc;
   }
   rh_info("rebuilding the initramfs in the guest for %s (slow without KVM)", missing);
-  char *out = rh_fin_sh(f, "rebuilding the initramfs",
-                        debian ? "update-initramfs -u -k all"
-                               : "dracut --force --regenerate-all");
+  char *out = rh_fin_sh(f, "rebuilding the initramfs", rebuild);
   if (!out) return RH_EXIT_GUEST;
   free(out);
   f->initramfs_rebuilt = true;

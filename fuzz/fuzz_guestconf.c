@@ -40,10 +40,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       rh_grub_set_var(text, "GRUB_TERMINAL", "console serial", "fuzz", changes),
       rh_ifupdown_rewrite(text, "/etc/network/interfaces", true, true, changes),
       rh_udev_rules_rewrite(text, "/etc/udev/rules.d/70-persistent-net.rules", changes),
+      rh_bls_options_rewrite(text, "/boot/loader/entries/x.conf", add, rm, changes),
   };
   /* the editors are idempotent: a second pass changes nothing */
   char *again = outs[2] ? rh_grub_cmdline_rewrite(outs[2], add, rm, NULL) : NULL;
   if (again && strcmp(again, outs[2]) != 0) abort();
+  free(again);
+  again = outs[6] ? rh_bls_options_rewrite(outs[6], "x.conf", add, rm, NULL) : NULL;
+  if (again && strcmp(again, outs[6]) != 0) abort();
   free(again);
   for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) free(outs[i]);
   json_object_put(arr);

@@ -178,6 +178,34 @@ static void udev_mac_rules_commented(void **state)
   json_object_put(ch);
 }
 
+static void bls_entry_options_edited(void **state)
+{
+  (void)state;
+  char *add[] = {"console=tty0", "console=ttyS0", NULL}, *rm[] = {"console=", NULL};
+  const char *in = "title Red Hat Enterprise Linux (5.14.0) 9.3\n"
+                   "version 5.14.0-362.el9.x86_64\n"
+                   "linux /vmlinuz-5.14.0-362.el9.x86_64\n"
+                   "options root=/dev/mapper/rhel-root ro console=tty1 rd.lvm.lv=rhel/root\n"
+                   "grub_users $grub_users\n";
+  json_object *ch = json_object_new_array();
+  char *out = rh_bls_options_rewrite(in, "/boot/loader/entries/x.conf", add, rm, ch);
+  assert_non_null(strstr(out, "\noptions root=/dev/mapper/rhel-root ro rd.lvm.lv=rhel/root "
+                              "console=tty0 console=ttyS0\ngrub_users $grub_users\n"));
+  assert_int_equal(json_object_array_length(ch), 1);
+  assert_string_equal(action(ch, 0), "kernel-cmdline");
+  /* a second pass changes nothing */
+  char *again = rh_bls_options_rewrite(out, "/boot/loader/entries/x.conf", add, rm, ch);
+  assert_string_equal(again, out);
+  assert_int_equal(json_object_array_length(ch), 1);
+  /* RHEL 8's "options $kernelopts": grubenv holds them; left to grub2-mkconfig */
+  char *k = rh_bls_options_rewrite("linux /vmlinuz\noptions $kernelopts $tuned_params\n", "e.conf", add, rm, ch);
+  assert_string_equal(k, "linux /vmlinuz\noptions $kernelopts $tuned_params\n");
+  free(k);
+  free(again);
+  free(out);
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -186,6 +214,7 @@ int main(void)
       cmocka_unit_test(grub_cmdline_edits),
       cmocka_unit_test(grub_set_var_replaces_or_appends),
       cmocka_unit_test(ifupdown_static_to_dhcp),
+      cmocka_unit_test(bls_entry_options_edited),
       cmocka_unit_test(udev_mac_rules_commented),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
