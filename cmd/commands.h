@@ -12,6 +12,7 @@ int cmd_finalize(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_pair(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
 
 /* Options finalize and convert share (o->convert says which is parsing).
  * Returns RH_EXIT_OK, or RH_EXIT_USAGE after printing the problem. */

@@ -92,6 +92,7 @@ static const struct {
     {"convert", cmd_convert, "replicate + finalize in one: SOURCE into a bootable OUT"},
     {"pair", cmd_pair, "register a libvirt domain's disk to be kept in sync with a target"},
     {"hook", cmd_hook, "the libvirt hook that syncs a domain's pairs when it stops"},
+    {"profiles", cmd_profiles, "list, show and check the target profiles finalize applies"},
 };
 
 static void usage(FILE *f)

@@ -355,6 +355,8 @@ void rh_profile_free(struct rh_profile *p)
   free(p->name);
   free(p->description);
   free(p->origin);
+  free(p->merged);
+  free(p->extends);
   free(p->default_format);
   free(p->grub_terminal);
   free(p->grub_serial_command);
@@ -501,12 +503,17 @@ int rh_profile_load(const char *name_or_path, struct rh_profile *p)
   json_object_object_del(merged, "extends");
   const char *text = json_object_to_json_string(merged);
   char *origin = p->origin;
+  const char *parent = depth > 1 ? get_str(chain[0], "extends") : NULL;
   p->origin = NULL;
   if (rh_profile_parse(text, p, err, sizeof err) < 0) {
     rh_error("%s: invalid profile: %s", origin ? origin : name_or_path, err);
     free(origin);
   } else {
     p->origin = origin;
+    p->merged = strdup(json_object_to_json_string_ext(merged, JSON_C_TO_STRING_PRETTY |
+                                                                  JSON_C_TO_STRING_SPACED |
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+    p->extends = parent ? strdup(parent) : NULL;
     rc = RH_EXIT_OK;
   }
   json_object_put(merged);

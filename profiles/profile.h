@@ -19,6 +19,8 @@ struct rh_agent {
 
 struct rh_profile {
   char *name, *description, *origin;   /* origin: the file it came from */
+  char *merged;            /* rh_profile_load: the JSON after "extends", pretty-printed */
+  char *extends;           /* rh_profile_load: the profile it extends, or NULL */
   struct rh_agent *agents;
   size_t n_agents;
   char **initramfs_modules;
