@@ -53,15 +53,19 @@ static int make_overlay(const char *base, const char *base_fmt, const char *path
 static int run_steps(struct rh_fin *f, json_object *problems)
 {
   static const struct {
-    const char *name;
+    const char *name, *what;
     int (*run)(struct rh_fin *);
-  } steps[] = {{"agents", rh_fin_agents},         {"files", rh_fin_edit_files},
-               {"services", rh_fin_services},     {"initramfs", rh_fin_initramfs},
-               {"bootloader", rh_fin_bootloader}};
+  } steps[] = {{"agents", "agents: the platform's guest agents", rh_fin_agents},
+               {"files", "files: fstab, clock, network, kernel command line", rh_fin_edit_files},
+               {"services", "services", rh_fin_services},
+               {"initramfs", "initramfs: the platform's drivers", rh_fin_initramfs},
+               {"bootloader", "bootloader configuration", rh_fin_bootloader}};
   int first = RH_EXIT_OK;
   for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
     rh_error_clear();
+    rh_step_begin(steps[i].name, steps[i].what);
     int rc = steps[i].run(f);
+    rh_step_end(steps[i].name, rc);
     if (!rc) continue;
     json_object *pr = json_object_new_object();
     json_object_object_add(pr, "step", json_object_new_string(steps[i].name));
@@ -82,9 +86,14 @@ static int edit_guest(const struct rh_drive *d, int n, const struct rh_profile *
   const char *image = d[0].path;
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   rh_appliance_resources(cpus > 1 ? (cpus > 4 ? 4 : (int)cpus) : 1, 2048);
+  rh_step_begin("appliance", "launching the appliance and inspecting the guest");
   guestfs_h *g = rh_appliance_launch(d, n);
-  if (!g) return RH_EXIT_GUEST;
+  if (!g) {
+    rh_step_end("appliance", RH_EXIT_GUEST);
+    return RH_EXIT_GUEST;
+  }
   int rc = RH_EXIT_GUEST;
+  bool inspected = false;
   char **roots = guestfs_inspect_os(g);
   if (!roots || !roots[0]) {
     char *crypt = rh_guest_encrypted_volumes(g);
@@ -102,6 +111,8 @@ static int edit_guest(const struct rh_drive *d, int n, const struct rh_profile *
     goto out;
   }
   if (rh_appliance_mount_os(g, roots[0], o->dry_run) < 0) goto out;
+  inspected = true;
+  rh_step_end("appliance", RH_EXIT_OK);
   snprintf(facts->firmware, sizeof facts->firmware, "%s", rh_guest_firmware(g, rh_guest_has_esp(g)));
   struct rh_fin f = {.g = g, .root = roots[0], .p = p, .changes = changes, .dry_run = o->dry_run,
                      .dhcp = o->network == RH_NET_DHCP || (o->network == RH_NET_PROFILE && p->network_dhcp), .firewall = o->firewall,
@@ -113,6 +124,7 @@ static int edit_guest(const struct rh_drive *d, int n, const struct rh_profile *
   }
   guestfs_umount_all(g);
 out:
+  if (!inspected) rh_step_end("appliance", rc);
   rh_strv_free(roots);
   if (guestfs_shutdown(g) < 0 && !rc) {
     rh_error("%s: closing the image failed: %s", image, rh_guestfs_err(g));
@@ -311,7 +323,11 @@ static int check_distinct(const struct fin_disk *d, size_t n)
 static int write_outputs(const struct rh_profile *p, const char *fmt, struct fin_disk *d, size_t n)
 {
   for (size_t i = 0; i < n; i++) {
+    char what[PATH_MAX + 32];
+    snprintf(what, sizeof what, "writing %s (%s)", d[i].out, fmt);
+    rh_step_begin("output", what);
     int rc = write_output(d[i].overlay, p, fmt, d[i].img.virtual_size, d[i].out);
+    rh_step_end("output", rc);
     if (!rc) continue;
     for (size_t j = 0; j < i; j++)
       if (unlink(d[j].out) == 0) rh_info("removed %s: the machine's disk %s failed", d[j].out, d[i].target);

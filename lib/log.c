@@ -15,8 +15,17 @@ static bool g_bar_shown;
 static int g_last_permille = -1;
 static struct timespec g_last_event;
 
+static double mono_now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+static double g_start, g_step_start;
+
 void rh_log_init(const char *progname, int verbosity, bool machine_readable)
 {
+  if (!g_start) g_start = mono_now();
   g_prog = progname;
   g_verbosity = verbosity;
   g_machine = machine_readable;
@@ -133,6 +142,32 @@ void rh_event(const char *name, json_object *fields)
   puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
   fflush(stdout);
   json_object_put(o);
+}
+
+void rh_step_begin(const char *name, const char *what)
+{
+  double now = mono_now();
+  if (!g_start) g_start = now;
+  g_step_start = now;
+  rh_info("[%5.1fs] %s", now - g_start, what ? what : name);
+  if (!g_machine) return;
+  json_object *f = json_object_new_object();
+  json_object_object_add(f, "step", json_object_new_string(name));
+  json_object_object_add(f, "elapsed", json_object_new_double(now - g_start));
+  rh_event("step-start", f);
+}
+
+void rh_step_end(const char *name, int exit_status)
+{
+  double took = mono_now() - g_step_start;
+  rh_debug("%s: %.1f s%s", name, took, exit_status ? " (failed)" : "");
+  if (!g_machine) return;
+  json_object *f = json_object_new_object();
+  json_object_object_add(f, "step", json_object_new_string(name));
+  json_object_object_add(f, "seconds", json_object_new_double(took));
+  json_object_object_add(f, "status", json_object_new_string(exit_status ? "failed" : "ok"));
+  if (exit_status) json_object_object_add(f, "exit_status", json_object_new_int(exit_status));
+  rh_event("step", f);
 }
 
 void rh_event_str(const char *name, const char *key, const char *value)

@@ -33,6 +33,14 @@ void rh_event(const char *name, struct json_object *fields);
 /* Shorthand: rh_event with one string member. */
 void rh_event_str(const char *name, const char *key, const char *value);
 
+/* The steps of a long command (finalize: appliance, agents, files, ...,
+ * output). rh_step_begin prints "[ELAPSED] what" (elapsed since the command
+ * started) and emits {"event":"step-start","step":NAME}; rh_step_end emits
+ * {"event":"step","step":NAME,"seconds":S,"status":"ok"|"failed"} and, with
+ * -v, prints the duration: CI logs show where the time went. */
+void rh_step_begin(const char *name, const char *what);
+void rh_step_end(const char *name, int exit_status);
+
 /* Progress of a long operation: a bar on a terminal stderr, or "progress"
  * events with --machine-readable. Call rh_progress_done() at the end. */
 void rh_progress(const char *phase, uint64_t done, uint64_t total);
