@@ -54,10 +54,17 @@ bool rh_domain_option(int c, const char *arg, struct rh_domain_src *s);
 /* convert's own options: a domain source, the target domain XML. */
 struct rh_convert_cli {
   struct rh_domain_src ds;
+  const char *profiles[32];  /* every --profile (convert: several, or "all") */
+  int n_profiles;
+  int jobs;                  /* --jobs N: profiles converted side by side */
   const char *libvirt_xml;
   const char *name;         /* --name: the new domain's name (default: OUT's base name) */
   bool keep_mac;
 };
+/* convert with several profiles (or "all"): -o is a directory; one child per
+ * profile, --jobs at a time; DIR/manifest.json at the end (cmd/convert_multi.c) */
+int rh_convert_multi(const struct rh_finalize_opts *base, const struct rh_convert_cli *x);
+
 /* Load the domain when --domain was given (no-op otherwise); refuse a running
  * one when refuse_running and no snapshot. Prints errors; returns an exit code. */
 int rh_domain_resolve(const char *cmd, struct rh_domain_src *s, bool refuse_running);

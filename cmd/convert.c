@@ -24,8 +24,11 @@ static const char usage_text[] =
     "complete. Several SOURCEs are the disks of one machine (md RAID or LVM may\n"
     "span them): OUT is then a directory, and each disk is written to\n"
     "OUT/NAME.EXT. A --domain is converted with all its disks (unless --disk).\n\n"
-    "  -p, --profile NAME    ec2, openstack, azure, hyperv, kvm, or a profile file\n"
+    "  -p, --profile NAME    ec2, openstack, azure, hyperv, kvm, or a profile file;\n"
+    "                        several (or \"all\"): OUT is a directory, DIR/NAME-PROFILE.EXT\n"
+    "                        each, and DIR/manifest.json for a pipeline to act on\n"
     "  -o, --output OUT      the converted image (required)\n"
+    "      --jobs N          with several profiles: N conversions side by side (default 2)\n"
     "  -f, --format FMT      SOURCE's format (raw, qcow2, vmdk, vhd, vhdx); default:\n"
     "                        detected (a libvirt domain's: the one it declares)\n"
     "  -O, --output-format F format of OUT (one the profile allows)\n"
@@ -65,7 +68,7 @@ static char **output_paths(const struct rh_finalize_opts *o, const char *fmt)
   char **v = calloc(o->n_targets + 1, sizeof *v);
   for (size_t i = 0; v && i < o->n_targets; i++) {
     char *name = o->n_targets == 1 ? strdup(o->output)
-                                   : rh_finalize_output_name(o->output, o->targets[i], fmt);
+                                   : rh_finalize_output_name(o->output, o->targets[i], o->output_suffix, fmt);
     v[i] = name ? realpath(name, NULL) : NULL;
     if (!v[i]) rh_error("%s: %s", name ? name : o->output, strerror(errno ? errno : ENOMEM));
     free(name);
@@ -131,7 +134,7 @@ static int domain_disks(struct rh_convert_cli *x, struct rh_finalize_opts *o, co
 
 int cmd_convert(int argc, char **argv)
 {
-  struct rh_guest_facts facts = {{0}};
+  struct rh_guest_facts facts = {0};
   struct rh_finalize_opts o = {.convert = true, .facts = &facts};
   struct rh_convert_cli x = {0};
   const char **dpaths = NULL, **dformats = NULL;
@@ -143,6 +146,12 @@ int cmd_convert(int argc, char **argv)
     return 0;
   }
   if (!o.output) return rh_usage_error("convert", "missing -o OUT");
+  bool multi = x.n_profiles > 1 || !strcmp(o.profile, "all");
+  if (multi && (x.libvirt_xml || o.output_format || o.report))
+    return rh_usage_error("convert", "with several profiles, -O, --report and --libvirt-xml are not "
+                                     "taken: each profile writes its format, DIR/PROFILE.report.json "
+                                     "and DIR/manifest.json");
+  if (!multi && x.jobs) return rh_usage_error("convert", "--jobs needs several --profile");
   if (x.keep_mac && !x.libvirt_xml) return rh_usage_error("convert", "--keep-mac needs --libvirt-xml");
   if (x.name && !x.libvirt_xml) return rh_usage_error("convert", "--name needs --libvirt-xml");
   char fmt[32] = "";
@@ -158,6 +167,10 @@ int cmd_convert(int argc, char **argv)
   }
   if ((rc = rh_domain_resolve("convert", &x.ds, true))) goto out;
   if (x.ds.chosen && (rc = domain_disks(&x, &o, &dpaths, &dformats))) goto out;
+  if (multi) {
+    rc = rh_convert_multi(&o, &x);
+    goto out;
+  }
   rc = rh_finalize(&o);
   if (!rc && x.libvirt_xml && !o.dry_run) rc = write_domain_xml(&x, &o, fmt, &facts);
 out:

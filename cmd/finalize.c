@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] =
@@ -41,7 +42,7 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
                       struct rh_convert_cli *x, bool *help)
 {
   enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE, O_PKG, O_FIRST, O_XML, O_MAC,
-         O_NAME, O_BACKING };
+         O_NAME, O_BACKING, O_JOBS };
   static const struct option longopts[] = {
       {"profile", required_argument, 0, 'p'}, {"output", required_argument, 0, 'o'},
       {"output-format", required_argument, 0, 'O'}, {"format", required_argument, 0, 'f'},
@@ -52,11 +53,25 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
       {"force", no_argument, 0, O_FORCE},     {"packages", required_argument, 0, O_PKG},
       {"firstboot-install", no_argument, 0, O_FIRST},
       {"libvirt-xml", required_argument, 0, O_XML}, {"keep-mac", no_argument, 0, O_MAC},
+      {"jobs", required_argument, 0, O_JOBS},
       RH_DOMAIN_LONGOPTS, RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "p:o:O:f:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
     switch (c) {
-    case 'p': o->profile = optarg; break;
+    case 'p':
+      if (!o->profile) o->profile = optarg;
+      if (x && x->n_profiles >= (int)(sizeof x->profiles / sizeof x->profiles[0]))
+        return rh_usage_error(cmd, "too many --profile options");
+      if (x) x->profiles[x->n_profiles++] = optarg;
+      else if (o->profile != optarg) return rh_usage_error(cmd, "one --profile (convert takes several)");
+      break;
+    case O_JOBS: {
+      char *end;
+      long j = strtol(optarg, &end, 10);
+      if (!x || *end || j < 1 || j > 64) return rh_usage_error(cmd, "--jobs takes 1 to 64 (convert only)");
+      x->jobs = (int)j;
+      break;
+    }
     case 'f':
       if (rh_format_option(cmd, optarg, &o->input_format)) return RH_EXIT_USAGE;
       break;

@@ -32,6 +32,8 @@ int rh_fin_write_report(const struct rh_finalize_opts *o, const char *profile,
   if (facts->firmware[0]) {
     json_object *gj = json_object_new_object();
     json_object_object_add(gj, "firmware", json_object_new_string(facts->firmware));
+    json_object_object_add(gj, "distro", json_object_new_string(facts->distro));
+    json_object_object_add(gj, "version", json_object_new_string(facts->version));
     json_object_object_add(r, "guest", gj);
   }
   json_object_object_add(r, "changes", json_object_get(changes));

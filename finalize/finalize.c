@@ -114,6 +114,13 @@ static int edit_guest(const struct rh_drive *d, int n, const struct rh_profile *
   inspected = true;
   rh_step_end("appliance", RH_EXIT_OK);
   snprintf(facts->firmware, sizeof facts->firmware, "%s", rh_guest_firmware(g, rh_guest_has_esp(g)));
+  char *distro = guestfs_inspect_get_distro(g, roots[0]);
+  int major = guestfs_inspect_get_major_version(g, roots[0]);
+  int minor = guestfs_inspect_get_minor_version(g, roots[0]);
+  snprintf(facts->distro, sizeof facts->distro, "%s", distro ? distro : "");
+  free(distro);
+  if (major > 0 && minor > 0) snprintf(facts->version, sizeof facts->version, "%d.%d", major, minor);
+  else if (major > 0) snprintf(facts->version, sizeof facts->version, "%d", major);
   struct rh_fin f = {.g = g, .root = roots[0], .p = p, .changes = changes, .dry_run = o->dry_run,
                      .dhcp = o->network == RH_NET_DHCP || (o->network == RH_NET_PROFILE && p->network_dhcp), .firewall = o->firewall,
                      .pkgdir = o->packages, .firstboot_install = o->firstboot_install};
@@ -241,14 +248,16 @@ static int open_disk(const struct rh_finalize_opts *o, struct fin_disk *d, size_
   return RH_EXIT_OK;
 }
 
-char *rh_finalize_output_name(const char *dir, const char *target, const char *fmt)
+char *rh_finalize_output_name(const char *dir, const char *target, const char *suffix,
+                              const char *fmt)
 {
   const char *b = strrchr(target, '/');
   char stem[256], *out;
   snprintf(stem, sizeof stem, "%s", b ? b + 1 : target);
   char *dot = strrchr(stem, '.');
   if (dot && dot != stem) *dot = 0;
-  return asprintf(&out, "%s/%s.%s", dir, stem, !strcmp(fmt, "raw") ? "img" : fmt) < 0 ? NULL : out;
+  return asprintf(&out, "%s/%s%s%s.%s", dir, stem, suffix ? "-" : "", suffix ? suffix : "",
+                  !strcmp(fmt, "raw") ? "img" : fmt) < 0 ? NULL : out;
 }
 
 /* -o OUT: one disk is written to OUT; the disks of a machine with several
@@ -268,7 +277,7 @@ static int plan_outputs(const struct rh_finalize_opts *o, const char *fmt, struc
     }
   }
   for (size_t i = 0; i < n; i++) {
-    d[i].out = n == 1 ? strdup(o->output) : rh_finalize_output_name(o->output, d[i].target, fmt);
+    d[i].out = n == 1 ? strdup(o->output) : rh_finalize_output_name(o->output, d[i].target, o->output_suffix, fmt);
     if (!d[i].out) return RH_EXIT_FAILURE;
     for (size_t j = 0; j < i; j++)
       if (!strcmp(d[j].out, d[i].out)) {
@@ -371,7 +380,7 @@ int rh_finalize(const struct rh_finalize_opts *o)
   struct fin_disk *d = calloc(n, sizeof *d);
   struct rh_drive *drives = calloc(n, sizeof *drives);
   const char **outs = calloc(n, sizeof *outs);
-  struct rh_guest_facts facts = {{0}};
+  struct rh_guest_facts facts = {0};
   json_object *changes = json_object_new_array(), *problems = json_object_new_array();
   char dir[PATH_MAX - 32];
   bool have_dir = false, in_place = !o->clone && !o->output && !o->dry_run;

@@ -12,6 +12,8 @@
 /* What finalize found in the guest (for convert's --libvirt-xml and reports). */
 struct rh_guest_facts {
   char firmware[16]; /* "bios", "uefi", "bios+uefi"; empty if the guest was not inspected */
+  char distro[32];   /* inspection's distro: debian, rhel, ubuntu, ... */
+  char version[32];  /* "12", "9.3" */
 };
 
 struct rh_finalize_opts {
@@ -33,13 +35,16 @@ struct rh_finalize_opts {
   bool force;
   bool convert;               /* rehost convert: target is a source, read-only; no state */
   struct rh_guest_facts *facts; /* out, optional: filled in once the guest is inspected */
+  const char *output_suffix;  /* -o DIR with several disks: DIR/STEM-SUFFIX.EXT */
 };
 
 int rh_finalize(const struct rh_finalize_opts *o);
 
-/* Where -o DIR puts the disk `target` of a machine with several: DIR/STEM.EXT
- * (STEM: target's file name without its extension; EXT: fmt, raw as img).
+/* Where -o DIR puts the disk `target` of a machine with several: DIR/STEM.EXT,
+ * or DIR/STEM-SUFFIX.EXT (STEM: target's file name without its extension;
+ * EXT: fmt, raw as img; SUFFIX: the profile, when convert writes several).
  * malloc'd. */
-char *rh_finalize_output_name(const char *dir, const char *target, const char *fmt);
+char *rh_finalize_output_name(const char *dir, const char *target, const char *suffix,
+                              const char *fmt);
 
 #endif

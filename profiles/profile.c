@@ -1,5 +1,7 @@
 #include "profile.h"
 
+#include "import_facts.h"
+
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/smallfile.h"
@@ -298,6 +300,38 @@ done:
   return r;
 }
 
+/* "import": {"platform": NAME, "facts": {NAME: TEMPLATE, ...}} */
+static int parse_import(json_object *j, struct rh_profile *p, char *err, size_t errsz)
+{
+  static const char *const known[] = {"platform", "facts", NULL};
+  json_object *imp, *facts;
+  if (get_section(j, "import", known, &imp, err, errsz) < 0) return -1;
+  if (!imp) return 0;
+  const char *plat = get_str(imp, "platform");
+  if (!plat || !valid_chars(plat, "-_")) {
+    snprintf(err, errsz, "\"import.platform\" must be a name (letters, digits, '-', '_')");
+    return -1;
+  }
+  if (!json_object_object_get_ex(imp, "facts", &facts) || !json_object_is_type(facts, json_type_object)) {
+    snprintf(err, errsz, "\"import.facts\" must be an object of name: template strings");
+    return -1;
+  }
+  json_object_object_foreach(facts, key, val) {
+    char bad[40];
+    if (!json_object_is_type(val, json_type_string)) {
+      snprintf(err, errsz, "\"import.facts.%.32s\" must be a string", key);
+      return -1;
+    }
+    if (!rh_import_template_ok(json_object_get_string(val), bad, sizeof bad)) {
+      snprintf(err, errsz, "\"import.facts.%.32s\": unknown placeholder %s", key, bad);
+      return -1;
+    }
+  }
+  p->import_platform = strdup(plat);
+  p->import_facts = json_object_get(facts);
+  return 0;
+}
+
 int rh_profile_parse(const char *text, struct rh_profile *p, char *err, size_t errsz)
 {
   memset(p, 0, sizeof *p);
@@ -309,7 +343,8 @@ int rh_profile_parse(const char *text, struct rh_profile *p, char *err, size_t e
   }
   static const char *const known[] = {"schema", "name", "description", "extends", "agents",
                                       "initramfs_modules", "services", "fstab", "adjtime",
-                                      "network", "kernel_cmdline", "bootloader", "output", NULL};
+                                      "network", "kernel_cmdline", "bootloader", "output",
+                                      "import", NULL};
   json_object *wrap = json_object_new_object(), *sec;
   json_object_object_add(wrap, "profile", json_object_get(j));
   int kr = get_section(wrap, "profile", known, &sec, err, errsz);
@@ -329,7 +364,8 @@ int rh_profile_parse(const char *text, struct rh_profile *p, char *err, size_t e
   p->description = strdup(d ? d : "");
   if (parse_agents(j, p, err, errsz) < 0 ||
       get_strv(j, "initramfs_modules", MOD_CHARS, &p->initramfs_modules, err, errsz) < 0 ||
-      parse_services(j, p, err, errsz) < 0 || parse_sections(j, p, err, errsz) < 0)
+      parse_services(j, p, err, errsz) < 0 || parse_sections(j, p, err, errsz) < 0 ||
+      parse_import(j, p, err, errsz) < 0)
     goto out;
   r = 0;
 out:
@@ -361,6 +397,8 @@ void rh_profile_free(struct rh_profile *p)
   free(p->grub_terminal);
   free(p->grub_serial_command);
   json_object_put(p->format_options);
+  free(p->import_platform);
+  json_object_put(p->import_facts);
   memset(p, 0, sizeof *p);
 }
 

@@ -39,6 +39,8 @@ struct rh_profile {
   char *default_format;
   struct json_object *format_options;  /* format -> qemu-img -o string */
   uint64_t size_alignment; /* 0 or a power of two */
+  char *import_platform;   /* "import.platform": whose import step the facts are for */
+  struct json_object *import_facts; /* "import.facts": name -> template (import_facts.h) */
 };
 
 /* Parse one profile document (already merged with its parent). Returns 0 or

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../profiles/import_facts.h"
 #include "../../profiles/profile.h"
+
+#include <json-c/json.h>
 
 static int has(char **v, const char *s)
 {
@@ -209,6 +212,49 @@ static void malformed_profiles_are_refused(void **state)
   free(m);
 }
 
+/* The import facts a pipeline feeds to each cloud's CLI, from the profile's
+ * templates and the artifact */
+static void import_facts_filled_in(void **state)
+{
+  (void)state;
+  struct rh_profile p;
+  load("openstack", &p);
+  struct rh_artifact_facts a = {"qcow2", "uefi", "debian", "12", (3ull << 30) + 3584};
+  json_object *f = rh_import_facts(p.import_facts, &a);
+  assert_string_equal(p.import_platform, "openstack");
+  const char *want = "{\"disk_format\":\"qcow2\",\"container_format\":\"bare\",\"hw_disk_bus\":\"virtio\","
+                     "\"hw_vif_model\":\"virtio\",\"hw_firmware_type\":\"uefi\",\"hw_qemu_guest_agent\":\"yes\","
+                     "\"os_distro\":\"debian\",\"os_version\":\"12\",\"os_type\":\"linux\",\"min_disk\":4}";
+  assert_string_equal(json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN), want);
+  json_object_put(f);
+  rh_profile_free(&p);
+  load("ec2", &p);
+  a = (struct rh_artifact_facts){"vmdk", "bios+uefi", "debian", "12", 1ull << 30};
+  f = rh_import_facts(p.import_facts, &a);
+  assert_string_equal(json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN),
+                      "{\"disk_container_format\":\"VMDK\",\"boot_mode\":\"legacy-bios\"}");
+  json_object_put(f);
+  rh_profile_free(&p);
+  load("azure", &p);
+  a = (struct rh_artifact_facts){"vhd", "uefi", "rhel", "9.3", 1ull << 30};
+  f = rh_import_facts(p.import_facts, &a);
+  assert_string_equal(json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN),
+                      "{\"hyper_v_generation\":\"V2\",\"os_type\":\"Linux\",\"fixed_vhd_size_mib_aligned\":true}");
+  json_object_put(f);
+  rh_profile_free(&p);
+  load("hyperv", &p);
+  f = rh_import_facts(p.import_facts, &a);
+  assert_string_equal(json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN), "{\"generation\":2}");
+  json_object_put(f);
+  rh_profile_free(&p);
+  /* an unknown placeholder is a profile error naming it */
+  char err[256];
+  assert_int_equal(rh_profile_parse("{\"schema\":\"rehost.profile/1\",\"name\":\"x\",\"output\":{\"formats\":[\"raw\"]},"
+                                    "\"import\":{\"platform\":\"x\",\"facts\":{\"a\":\"{nope}\"}}}",
+                                    &p, err, sizeof err), -1);
+  assert_non_null(strstr(err, "unknown placeholder {nope}"));
+}
+
 int main(void)
 {
   setenv("REHOST_PROFILE_DIR", REHOST_TEST_PROFILES, 1);
@@ -219,6 +265,7 @@ int main(void)
       cmocka_unit_test(names_list_the_shipped_profiles),
       cmocka_unit_test(extends_merges_objects_and_replaces_arrays),
       cmocka_unit_test(malformed_profiles_are_refused),
+      cmocka_unit_test(import_facts_filled_in),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
