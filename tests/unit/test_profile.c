@@ -214,40 +214,31 @@ static void malformed_profiles_are_refused(void **state)
 
 /* The import facts a pipeline feeds to each cloud's CLI, from the profile's
  * templates and the artifact */
-static void import_facts_filled_in(void **state)
+static void expect_facts(const char *profile, struct rh_artifact_facts a, const char *want)
 {
-  (void)state;
   struct rh_profile p;
-  load("openstack", &p);
-  struct rh_artifact_facts a = {"qcow2", "uefi", "debian", "12", (3ull << 30) + 3584};
+  load(profile, &p);
   json_object *f = rh_import_facts(p.import_facts, &a);
-  assert_string_equal(p.import_platform, "openstack");
-  const char *want = "{\"disk_format\":\"qcow2\",\"container_format\":\"bare\",\"hw_disk_bus\":\"virtio\","
-                     "\"hw_vif_model\":\"virtio\",\"hw_firmware_type\":\"uefi\",\"hw_qemu_guest_agent\":\"yes\","
-                     "\"os_distro\":\"debian\",\"os_version\":\"12\",\"os_type\":\"linux\",\"min_disk\":4}";
   assert_string_equal(json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN), want);
   json_object_put(f);
   rh_profile_free(&p);
-  load("ec2", &p);
-  a = (struct rh_artifact_facts){"vmdk", "bios+uefi", "debian", "12", 1ull << 30};
-  f = rh_import_facts(p.import_facts, &a);
-  assert_string_equal(json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN),
-                      "{\"disk_container_format\":\"VMDK\",\"boot_mode\":\"legacy-bios\"}");
-  json_object_put(f);
-  rh_profile_free(&p);
-  load("azure", &p);
-  a = (struct rh_artifact_facts){"vhd", "uefi", "rhel", "9.3", 1ull << 30};
-  f = rh_import_facts(p.import_facts, &a);
-  assert_string_equal(json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN),
-                      "{\"hyper_v_generation\":\"V2\",\"os_type\":\"Linux\",\"fixed_vhd_size_mib_aligned\":true}");
-  json_object_put(f);
-  rh_profile_free(&p);
-  load("hyperv", &p);
-  f = rh_import_facts(p.import_facts, &a);
-  assert_string_equal(json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN), "{\"generation\":2}");
-  json_object_put(f);
-  rh_profile_free(&p);
+}
+
+static void import_facts_filled_in(void **state)
+{
+  (void)state;
+  expect_facts("openstack", (struct rh_artifact_facts){"qcow2", "uefi", "debian", "12", (3ull << 30) + 3584},
+               "{\"disk_format\":\"qcow2\",\"container_format\":\"bare\",\"hw_disk_bus\":\"virtio\","
+               "\"hw_vif_model\":\"virtio\",\"hw_firmware_type\":\"uefi\",\"hw_qemu_guest_agent\":\"yes\","
+               "\"os_distro\":\"debian\",\"os_version\":\"12\",\"os_type\":\"linux\",\"min_disk\":4}");
+  /* BIOS and UEFI both installed: BIOS boots it */
+  expect_facts("ec2", (struct rh_artifact_facts){"vmdk", "bios+uefi", "debian", "12", 1ull << 30},
+               "{\"disk_container_format\":\"VMDK\",\"boot_mode\":\"legacy-bios\"}");
+  expect_facts("azure", (struct rh_artifact_facts){"vhd", "uefi", "rhel", "9.3", 1ull << 30},
+               "{\"hyper_v_generation\":\"V2\",\"os_type\":\"Linux\",\"fixed_vhd_size_mib_aligned\":true}");
+  expect_facts("hyperv", (struct rh_artifact_facts){"vhdx", "uefi", "rhel", "9.3", 1ull << 30}, "{\"generation\":2}");
   /* an unknown placeholder is a profile error naming it */
+  struct rh_profile p;
   char err[256];
   assert_int_equal(rh_profile_parse("{\"schema\":\"rehost.profile/1\",\"name\":\"x\",\"output\":{\"formats\":[\"raw\"]},"
                                     "\"import\":{\"platform\":\"x\",\"facts\":{\"a\":\"{nope}\"}}}",
