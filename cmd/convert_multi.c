@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 struct job {
+  char spec[PATH_MAX];   /* as given: a shipped profile's name or a file */
   char name[64], fmt[16];
   char report[PATH_MAX];
   pid_t pid;
@@ -139,7 +140,7 @@ static int write_manifest(const struct rh_finalize_opts *o, const char *dir, str
     struct job *j = &jobs[i];
     json_object *rep = j->status == 0 ? json_object_from_file(j->report) : NULL;
     struct rh_profile p;
-    if (j->status == 0 && (!rep || rh_profile_load(j->name, &p) != RH_EXIT_OK)) {
+    if (j->status == 0 && (!rep || rh_profile_load(j->spec, &p) != RH_EXIT_OK)) {
       j->status = RH_EXIT_FAILURE;
       snprintf(j->message, sizeof j->message, "%s: cannot read its report", j->report);
       json_object_put(rep);
@@ -187,7 +188,7 @@ static void run_child(struct rh_finalize_opts o, const char *dir, struct job *j,
   char prog[96], *out = NULL;
   snprintf(prog, sizeof prog, "rehost convert[%s]", j->name);
   rh_log_init(prog, rh_verbosity(), rh_machine_readable());
-  o.profile = j->name;
+  o.profile = j->spec;
   o.report = j->report;
   o.facts = NULL;
   if (o.n_targets == 1) {
@@ -229,9 +230,9 @@ int rh_convert_multi(const struct rh_finalize_opts *base, const struct rh_conver
   for (int i = 0; i < x->n_profiles; i++) {
     if (!strcmp(x->profiles[i], "all")) {
       all = rh_profile_names();
-      for (char **q = all; q && *q && n < 32; q++) snprintf(jobs[n++].name, sizeof jobs[0].name, "%s", *q);
+      for (char **q = all; q && *q && n < 32; q++) snprintf(jobs[n++].spec, sizeof jobs[0].spec, "%s", *q);
     } else if (n < 32) {
-      snprintf(jobs[n++].name, sizeof jobs[0].name, "%s", x->profiles[i]);
+      snprintf(jobs[n++].spec, sizeof jobs[0].spec, "%s", x->profiles[i]);
     }
   }
   for (char **q = all; q && *q; q++) free(*q);
@@ -239,7 +240,7 @@ int rh_convert_multi(const struct rh_finalize_opts *base, const struct rh_conver
   /* every profile is loaded first: a typo fails the run before any work */
   for (int i = 0; i < n; i++) {
     struct rh_profile p;
-    int rc = rh_profile_load(jobs[i].name, &p);
+    int rc = rh_profile_load(jobs[i].spec, &p);
     if (rc) return rc;
     snprintf(jobs[i].name, sizeof jobs[i].name, "%s", p.name);
     snprintf(jobs[i].fmt, sizeof jobs[i].fmt, "%s", p.default_format);
