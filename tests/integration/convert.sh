@@ -1,7 +1,9 @@
 # rehost convert (replicate + finalize in one) on the real Debian guest: the
 # output is written once in the profile's format (ec2: raw, or stream-optimized
 # vmdk; azure: fixed VHD whose virtual size is rounded up to a 1 MiB multiple),
-# carries the edits, and the source is never written.
+# carries the edits, and the source is never written. Several profiles in one
+# run go side by side into a directory with a manifest, a failing one not
+# stopping the others.
 source "$(dirname "$0")/lib.sh"
 FX=$(fixtures)
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
@@ -38,12 +40,38 @@ run_expect_fail 3 "ec2.img: already exists" "$REHOST" convert --firstboot-instal
 cat > "$T/azure-nodrivers.json" <<'P'
 {"schema": "rehost.profile/1", "name": "azure-nodrivers", "extends": "azure", "initramfs_modules": []}
 P
-"$REHOST" -q convert --firstboot-install --profile "$T/azure-nodrivers.json" -o "$T/az.vhd" "$T/src.qcow2" || fail "convert azure"
-azsize=$(qemu-img info --output=json -f vpc "$T/az.vhd" | jq '.["virtual-size"]')
+# Several profiles in one run, side by side, into a directory with a manifest;
+# kvm's output is already there, so kvm fails and the others still finish
+mkdir -p "$T/multi" && echo old > "$T/multi/src-kvm.qcow2"
+rc=0
+"$REHOST" -q convert --firstboot-install --profile "$T/azure-nodrivers.json" --profile kvm --profile openstack \
+  --jobs 2 -o "$T/multi" "$T/src.qcow2" 2> "$T/multi.err" || rc=$?
+expect_eq "several profiles: the failed one's exit status" "$rc" 3
+expect_match "several profiles: the failure named" "$(cat "$T/multi.err")" "kvm: conversion failed \(exit status 3\)"
+expect_eq "kvm's old file untouched" "$(cat "$T/multi/src-kvm.qcow2")" old
+M=$T/multi/manifest.json
+jq_eq "$M" .schema rehost.manifest/1
+expect_eq "manifest: the artifacts that completed" "$(jq -r '[.artifacts[] | .profile + "=" + .path] | sort | join(" ")' "$M")" \
+  "azure-nodrivers=src-azure-nodrivers.vhd openstack=src-openstack.qcow2"
+expect_eq "manifest: the failed profile" "$(jq -r '[.failed[] | .profile + "=" + (.exit_status | tostring)] | join(" ")' "$M")" "kvm=3"
+for a in src-azure-nodrivers.vhd src-openstack.qcow2; do
+  expect_eq "manifest: sha256 of $a" "$(jq -r --arg p "$a" '.artifacts[] | select(.path==$p) | .sha256' "$M")" "$(sum "$T/multi/$a")"
+  expect_eq "manifest: file size of $a" "$(jq -r --arg p "$a" '.artifacts[] | select(.path==$p) | .file_size' "$M")" "$(stat -c %s "$T/multi/$a")"
+done
+jq_eq "$M" '.sources[0].virtual_size' "$vsize"
+jq_eq "$M" '.artifacts[] | select(.profile=="openstack") | .import.facts.hw_firmware_type' bios
+jq_eq "$M" '.artifacts[] | select(.profile=="openstack") | .import.facts.os_distro' debian
+jq_eq "$M" '.artifacts[] | select(.profile=="openstack") | .import.facts.min_disk' 4
+jq_eq "$M" '.artifacts[] | select(.profile=="azure-nodrivers") | .import.facts.hyper_v_generation' V1
+jq_eq "$M" '.artifacts[] | select(.profile=="azure-nodrivers") | .import.facts.fixed_vhd_size_mib_aligned' true
+jq_eq "$M" '.artifacts[] | select(.profile=="openstack") | .changes["firstboot-install"]' 1
+expect_no_temp "$T/multi"
+AZ=$T/multi/src-azure-nodrivers.vhd
+azsize=$(qemu-img info --output=json -f vpc "$AZ" | jq '.["virtual-size"]')
 expect_eq "azure VHD virtual size rounded up to a MiB multiple" "$azsize" $(( (vsize + MiB - 1) / MiB * MiB ))
-expect_eq "azure VHD is fixed (file = size + 512-byte footer)" "$(stat -c %s "$T/az.vhd")" $((azsize + 512))
-expect_eq "VHD footer says fixed (disk type 2)" "$(tail -c 512 "$T/az.vhd" | head -c 64 | tail -c 4 | xxd -p)" 00000002
-expect_match "azure kernel command line" "$(guestfish --ro --format=vpc -a "$T/az.vhd" -i cat /etc/default/grub 2>&1)" \
+expect_eq "azure VHD is fixed (file = size + 512-byte footer)" "$(stat -c %s "$AZ")" $((azsize + 512))
+expect_eq "VHD footer says fixed (disk type 2)" "$(tail -c 512 "$AZ" | head -c 64 | tail -c 4 | xxd -p)" 00000002
+expect_match "azure kernel command line" "$(guestfish --ro --format=vpc -a "$AZ" -i cat /etc/default/grub 2>&1)" \
   'GRUB_CMDLINE_LINUX="[^"]*console=ttyS0 earlyprintk=ttyS0 rootdelay=300'
 
 "$REHOST" -q convert --dry-run --firstboot-install --profile kvm -o "$T/dry.qcow2" "$T/src.qcow2" > /dev/null || fail "dry-run convert"

@@ -2,7 +2,8 @@
 # edit and changes nothing; a --clone finalize leaves the replicated target
 # bit-for-bit unchanged (and syncable) while the clone carries every edit,
 # checked by reading the clone's files and initramfs; in place, the target is
-# marked finalized and refuses further syncs.
+# marked finalized and refuses further syncs. A guest without a DHCP client
+# gets one from --packages when DHCP needs it.
 source "$(dirname "$0")/lib.sh"
 FX=$(fixtures)
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
@@ -95,6 +96,25 @@ expect_eq "clone report matches the dry run's plan" "$(jq -c '[.changes[].action
 qemu-io -f qcow2 -c "write -P 0x42 2G 64k" "$T/src.qcow2" > /dev/null
 "$REHOST" -q replicate "$T/src.qcow2" "$T/t.qcow2" || fail "replicate after clone finalize"
 qemu-img compare -q "$T/src.qcow2" "$T/t.qcow2" && ok "target synced after clone finalize" || fail "target differs after sync"
+
+# ---- a DHCP client from --packages: ifupdown needs one for DHCP ----
+# The fixture has no cloud-init, so its client can be purged cleanly; the
+# client's package then comes from --packages (the agent is left to first boot).
+mkdir -p "$T/dhcp-pkgs"
+if (cd "$T/dhcp-pkgs" && apt-get download -q isc-dhcp-client > "$T/dl.log" 2>&1); then
+  cp --sparse=always "$FX/debian12-mbr.qcow2" "$T/nocl.qcow2"
+  guest_edit "$T/nocl.qcow2" "dpkg --purge isc-dhcp-client > /dev/null; test ! -e /sbin/dhclient"
+  "$REHOST" convert --profile kvm --network dhcp --packages "$T/dhcp-pkgs" --firstboot-install -o "$T/nocl-out.qcow2" \
+    --report "$T/nocl.json" "$T/nocl.qcow2" > /dev/null 2> "$T/nocl.err" \
+    || fail "convert a guest without a DHCP client, the client in --packages: $(tail -3 "$T/nocl.err")"
+  expect_match "the DHCP client installed from --packages, and said so" \
+    "$(jq -r '.changes[] | select(.action=="install-packages") | .after' "$T/nocl.json")" "isc-dhcp-client"
+  expect_eq "the client is in the converted guest" \
+    "$(guestfish --ro -a "$T/nocl-out.qcow2" -i sh "dpkg-query -W -f='\${Status}' isc-dhcp-client; test -x /sbin/dhclient && echo ' dhclient'" 2>&1)" \
+    "install ok installed dhclient"
+else
+  fail "cannot download isc-dhcp-client (no Debian mirror?): $(tail -2 "$T/dl.log")"
+fi
 
 # ---- in place: marked finalized, syncs refused ----
 # on a flattened copy of the clone: finalize again finds nothing left to edit

@@ -1,0 +1,156 @@
+# Field guests unlike the first fixture (tests/fixtures/build-guests.sh), each
+# scanned, converted and booted with a NIC whose MAC and name differ from the
+# source's. The serial line must show the seeded hostname, the root device, the
+# local mounts and an IPv4 address on the NIC: by DHCP from a network that is
+# not the source's (10.9.9.0/24) for the cloud profiles' default, or the
+# source's static one with --network keep:
+#   debian12-lvm: BIOS, /boot + LVM (root ext4, home XFS, swap), fstab by
+#     /dev/mapper names, netplan (networkd) static on ens192
+#     -> ec2 (DHCP): NVMe disk, e1000 NIC
+#   debian12-uefi: GPT + ESP, grub-efi on the removable path only (no NVRAM
+#     entry), separate /var, NetworkManager keyfile static on the source's MAC
+#     -> openstack --network keep, with --libvirt-xml (UEFI firmware), booted
+#     under OVMF
+#   debian12-twodisk-a + -b: one machine, root on a, an LVM VG spanning both
+#     with an XFS /home larger than either -> openstack (DHCP), both disks at once
+#     (-o DIR), booted from both
+#   debian12-btrfs: btrfs root on subvolumes @ and @home, dracut (not
+#     initramfs-tools) with a SATA-only initramfs, networkd DHCP on
+#     Name=ens33 -> kvm: virtio added with dracut, booted on virtio
+source "$(dirname "$0")/lib.sh"
+FX=$(fixtures)
+: "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
+# These guests have their agents already (profile.openstack proves installing
+# them): no --packages.
+OVMF=/usr/share/ovmf/OVMF.fd
+[ -f "$OVMF" ] || { fail "$OVMF missing: scripts/setup installs ovmf"; finish; }
+
+# serial_facts NAME HOST ROOT_RE MOUNTS_RE ADDR: the report lines of make_seed's script
+serial_facts() {
+  expect_match "$1: local filesystems mounted" \
+    "$(grep -ao 'rehost-mounts=[^[:space:]]*' "$T/$1.serial" | head -1)" "$4"
+  expect_match "$1: seeded hostname, root device" \
+    "$(grep -ao 'rehost-hostname=[^[:space:]]* rehost-root=[^[:space:]]*' "$T/$1.serial" | head -1)" \
+    "^rehost-hostname=$2 rehost-root=$3$"
+  expect_eq "$1: the new NIC (another MAC) has its IPv4 address" \
+    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/$1.serial" | head -1)" "rehost-ipv4=eth0=$5/24,"
+}
+
+# ---- LVM + XFS + netplan on ens192 -> ec2 ----
+src=$FX/debian12-lvm.qcow2
+before=$(sum "$src")
+"$REHOST" scan "$src" -o "$T/lvm-scan.json" > /dev/null 2> "$T/lvm-scan.err" \
+  || fail "scan lvm guest: $(tail -3 "$T/lvm-scan.err")"
+R=$T/lvm-scan.json
+jq_eq $R .os.root /dev/vg0/root
+jq_eq $R '[.storage.lvm.lvs[]] | length' 3
+jq_eq $R '[.storage.filesystems[] | select(.device=="/dev/vg0/home")][0].type' xfs
+jq_eq $R .boot.firmware bios
+jq_eq $R '.network.managers | index("netplan") != null' true
+"$REHOST" convert --profile ec2 -o "$T/lvm.img" --report "$T/lvm.json" "$src" \
+  > /dev/null 2> "$T/lvm.err" || fail "convert lvm guest for ec2: $(tail -5 "$T/lvm.err")"
+expect_eq "lvm: source never written" "$(sum "$src")" "$before"
+expect_match "lvm: netplan's ens192 turned to DHCP on any Ethernet NIC" \
+  "$(jq -r '.changes[] | select(.file=="/etc/netplan/01-lan.yaml") | .action' "$T/lvm.json" | sort -u | tr '\n' ' ')" \
+  "network-"
+expect_match "lvm: networkd (netplan's renderer) is the service chosen" "$(cat "$T/lvm.err")" \
+  "network: systemd-networkd on the target's NIC"
+guestfish --ro -a "$T/lvm.img" -i sh 'cat /etc/fstab; echo ==; cat /etc/netplan/01-lan.yaml' \
+  > "$T/lvm.files" 2> "$T/lvm.files.err" || fail "reading the lvm output: $(tail -2 "$T/lvm.files.err")"
+expect_match "lvm: /dev/mapper root kept (not a bus name)" "$(cat "$T/lvm.files")" \
+  "^(/dev/mapper/vg0-root|UUID=[0-9a-f-]+)[[:space:]]+/[[:space:]]"
+expect_match "lvm: XFS /home still mounted" "$(cat "$T/lvm.files")" "[[:space:]]/home[[:space:]]+xfs"
+expect_match "lvm: netplan asks for DHCP" "$(cat "$T/lvm.files")" "dhcp4: (true|yes)"
+# the entry's id stays (bonds and bridges refer to ids); it matches the new NIC
+expect_match "lvm: netplan's entry matches the new NIC (eth0, net.ifnames=0)" \
+  "$(grep -A1 '^ *match:' "$T/lvm.files" | tr -s ' \n' ' ')" "match: name: eth0"
+if grep -Eq '^[^#]*name: *ens192' "$T/lvm.files"; then fail "lvm: netplan still matches ens192"; else ok "lvm: no match on ens192"; fi
+if grep -Eq '^[^#]*10\.0\.2\.15' "$T/lvm.files"; then fail "lvm: the static address is left beside DHCP"; else ok "lvm: static address gone"; fi
+make_seed "$T/seed-lvm.iso" rehost-lvm-boot
+boot_start lvm -drive "file=$T/lvm.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-lvm,bootindex=0 \
+  -drive "file=$T/seed-lvm.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:11
+
+# ---- UEFI + separate /var + NetworkManager keyfile -> openstack under OVMF (while lvm boots) ----
+src=$FX/debian12-uefi.qcow2
+before=$(sum "$src")
+"$REHOST" scan "$src" -o "$T/uefi-scan.json" > /dev/null 2> "$T/uefi-scan.err" \
+  || fail "scan uefi guest: $(tail -3 "$T/uefi-scan.err")"
+R=$T/uefi-scan.json
+jq_eq $R .boot.firmware uefi
+jq_eq $R .boot.efi_system_partition true
+jq_eq $R '.network.managers | index("NetworkManager") != null' true
+"$REHOST" convert --profile openstack --network keep -o "$T/uefi.qcow2" --report "$T/uefi.json" \
+  --libvirt-xml "$T/uefi.xml" "$src" > /dev/null 2> "$T/uefi.err" \
+  || fail "convert uefi guest for openstack: $(tail -5 "$T/uefi.err")"
+expect_eq "uefi: source never written" "$(sum "$src")" "$before"
+jq_eq "$T/uefi.json" .guest.firmware uefi
+expect_match "uefi: --libvirt-xml declares UEFI firmware" "$(cat "$T/uefi.xml" 2> /dev/null)" \
+  "<os firmware=.efi.>|<loader[^>]*>[^<]*(OVMF|edk2)"
+# an unbound ethernet keyfile applies to whichever Ethernet NIC the target has
+expect_eq "uefi: the keyfile's MAC binding removed" \
+  "$(jq -r '.changes[] | select(.file=="/etc/NetworkManager/system-connections/lan.nmconnection") | .action' "$T/uefi.json" | tr '\n' ' ')" \
+  "remove-mac-binding "
+expect_match "uefi: NetworkManager is the service chosen" "$(cat "$T/uefi.err")" \
+  "network: NetworkManager on the target's NIC"
+
+if boot_wait lvm "rehost-ipv4=" 1200; then serial_facts lvm rehost-lvm-boot /dev/mapper/vg0-root \
+  '/boot=/dev/nvme0n1p1,.*/home=/dev/mapper/vg0-home,' 10.9.9.15; fi
+boot_stop lvm
+
+make_seed "$T/seed-uefi.iso" rehost-uefi-boot
+boot_start uefi -bios "$OVMF" -drive "file=$T/uefi.qcow2,format=qcow2,if=virtio" \
+  -drive "file=$T/seed-uefi.iso,format=raw,if=virtio,readonly=on" -nic user,model=virtio-net-pci,mac=52:54:00:ab:cd:12
+
+# ---- one machine on two disks (LVM VG spanning both) -> openstack, -o DIR (while uefi boots) ----
+a=$FX/debian12-twodisk-a.qcow2 b=$FX/debian12-twodisk-b.qcow2
+before=$(sum "$a")$(sum "$b")
+run_expect_fail 4 "no operating system found on this disk; /dev/sda1 is part of an LVM volume group or md array: if the machine has more disks, name them all" \
+  "$REHOST" -q convert --dry-run --profile openstack -o "$T/half.qcow2" "$b"
+"$REHOST" convert --profile openstack -o "$T/two" --report "$T/two.json" \
+  --libvirt-xml "$T/two.xml" "$a" "$b" > /dev/null 2> "$T/two.err" \
+  || fail "convert two-disk machine: $(tail -5 "$T/two.err")"
+expect_eq "two disks: sources never written" "$(sum "$a")$(sum "$b")" "$before"
+expect_eq "two disks: one output per disk, named after its source" \
+  "$(cd "$T/two" 2> /dev/null && ls | tr '\n' ' ')" "debian12-twodisk-a.qcow2 debian12-twodisk-b.qcow2 "
+expect_eq "two disks: the report lists both" "$(jq -r '[.disks[].output] | map(split("/") | last) | join(" ")' "$T/two.json")" \
+  "debian12-twodisk-a.qcow2 debian12-twodisk-b.qcow2"
+for f in "$T"/two/*.qcow2; do
+  expect_eq "$(basename "$f"): qemu-img check" "$(qemu-img check -q -f qcow2 "$f" > /dev/null 2>&1; echo $?)" 0
+done
+expect_match "two disks: --libvirt-xml has both, vda and vdb" \
+  "$(grep -o 'dev="vd[a-z]"' "$T/two.xml" 2> /dev/null | tr '\n' ' ')" 'dev="vda" dev="vdb"'
+
+if boot_wait uefi "rehost-ipv4=" 1200; then serial_facts uefi rehost-uefi-boot /dev/vda2 \
+  '/var=/dev/vda3,.*/boot/efi=/dev/vda1,' 10.0.2.15; fi
+boot_stop uefi
+
+make_seed "$T/seed-two.iso" rehost-twodisk-boot
+boot_start two -drive "file=$T/two/debian12-twodisk-a.qcow2,format=qcow2,if=virtio" \
+  -drive "file=$T/two/debian12-twodisk-b.qcow2,format=qcow2,if=virtio" \
+  -drive "file=$T/seed-two.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:13
+
+# ---- btrfs @/@home + dracut with SATA drivers only -> kvm (while two boots) ----
+src=$FX/debian12-btrfs.qcow2
+before=$(sum "$src")
+"$REHOST" convert --profile kvm -o "$T/btrfs.qcow2" --report "$T/btrfs.json" "$src" > /dev/null 2> "$T/btrfs.err" \
+  || fail "convert btrfs/dracut guest for kvm: $(tail -5 "$T/btrfs.err")"
+expect_eq "btrfs: source never written" "$(sum "$src")" "$before"
+expect_match "btrfs: virtio drivers added to dracut's configuration" \
+  "$(jq -r '.changes[] | select(.action=="add-initramfs-modules") | .file + " " + .after' "$T/btrfs.json")" \
+  "^/etc/dracut.conf.d/rehost.conf .*virtio_blk"
+expect_match "btrfs: the initramfs rebuilt by dracut, in place" \
+  "$(jq -r '.changes[] | select(.action=="rebuild") | .after' "$T/btrfs.json")" "^dracut --force /boot/initrd.img-[^ ]+ [^ ]+$"
+guestfish --ro -a "$T/btrfs.qcow2" -i sh 'lsinitrd /boot/initrd.img-* | grep -o "[a-z_]*[.]ko" | sort -u' \
+  > "$T/btrfs.initrd" 2> "$T/btrfs.initrd.err" || fail "listing the btrfs guest's initramfs: $(tail -2 "$T/btrfs.initrd.err")"
+expect_match "btrfs: the rebuilt initramfs has virtio_blk" "$(cat "$T/btrfs.initrd")" "^virtio_blk[.]ko$"
+if boot_wait two "rehost-ipv4=" 1200; then serial_facts two rehost-twodisk-boot /dev/vda1 \
+  '/home=/dev/mapper/data-home,' 10.9.9.15; fi
+boot_stop two
+
+make_seed "$T/seed-btrfs.iso" rehost-btrfs-boot
+boot_start btrfs -drive "file=$T/btrfs.qcow2,format=qcow2,if=virtio" \
+  -drive "file=$T/seed-btrfs.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:14
+if boot_wait btrfs "rehost-ipv4=" 1200; then serial_facts btrfs rehost-btrfs-boot '/dev/vda1\[/@\]' \
+  '/home=/dev/vda1\[/@home\],' 10.9.9.15; fi
+boot_stop btrfs
+finish
