@@ -304,9 +304,14 @@ static int prepare_drives(const struct rh_finalize_opts *o, struct fin_disk *d, 
     if (o->clone) {
       d[i].clone_tmp = rh_outfile_begin(o->clone);
       if (!d[i].clone_tmp) return RH_EXIT_IO;
-      snprintf(d[i].overlay, sizeof d[i].overlay, "%s", d[i].clone_tmp);
-    } else {
-      snprintf(d[i].overlay, sizeof d[i].overlay, "%s/overlay%zu.qcow2", dir, i);
+      if (snprintf(d[i].overlay, sizeof d[i].overlay, "%s", d[i].clone_tmp) >= (int)sizeof d[i].overlay) {
+        rh_error("%s: path too long", o->clone);
+        return RH_EXIT_USAGE;
+      }
+    } else if (snprintf(d[i].overlay, sizeof d[i].overlay, "%s/overlay%zu.qcow2", dir, i) >=
+               (int)sizeof d[i].overlay) {
+      rh_error("%s: work directory path too long", dir);
+      return RH_EXIT_IO;
     }
     int rc = make_overlay(d[i].base, d[i].img.format, d[i].overlay);
     if (rc) return rc;
