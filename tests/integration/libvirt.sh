@@ -32,7 +32,7 @@ cat > "$T/node.xml" <<XML
   </domain>
   <domain type="test">
     <name>twodisk</name>
-    <uuid>2f8ea39e-6a12-4c76-8db2-a4011ca3f1d3</uuid>
+    <uuid>4f8ea39e-6a12-4c76-8db2-a4011ca3f1d4</uuid>
     <memory unit="MiB">1024</memory>
     <os><type arch="x86_64">hvm</type></os>
     <devices>
