@@ -19,8 +19,12 @@
 bool rh_nic_is_physical(const char *name)
 {
   if (!name || !*name || strpbrk(name, "*?[!")) return false;
-  size_t base = strcspn(name, ".:");
-  if (base == 0 || base >= 32) return false;
+  /* the kernel's names: at most 15 bytes (IFNAMSIZ), and ifupdown's and
+   * udev's are printable ASCII; anything else is not a NIC to rebind */
+  size_t len = strlen(name), base = strcspn(name, ".:");
+  if (base == 0 || len > 15) return false;
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+    if (*p <= ' ' || *p >= 0x7f) return false;
   if (!strncmp(name, "eth", 3) || !strncmp(name, "en", 2) || !strncmp(name, "em", 2)) return true;
   return name[0] == 'p' && isdigit((unsigned char)name[1]); /* biosdevname p1p1 */
 }
