@@ -28,7 +28,7 @@
 
 struct job {
   char spec[PATH_MAX];   /* as given: a shipped profile's name or a file */
-  char name[64], fmt[16];
+  struct rh_profile prof; /* loaded once, before any work: names, format, import facts */
   char report[PATH_MAX];
   pid_t pid;
   int pipe_rd;
@@ -92,18 +92,18 @@ static json_object *change_summary(json_object *report)
 }
 
 /* One artifact: the output file as written, and the import facts for it */
-static json_object *artifact(const struct job *j, const struct rh_profile *p, const char *path,
-                             json_object *guest, const char *dir)
+static json_object *artifact(const struct job *j, const char *path, json_object *guest, const char *dir)
 {
+  const struct rh_profile *p = &j->prof;
   struct rh_image img = {0};
-  struct rh_probe_opts po = {j->fmt, false, false};
+  struct rh_probe_opts po = {p->default_format, false, false};
   struct stat st;
   json_object *a = json_object_new_object();
   size_t dl = strlen(dir);
   json_object_object_add(a, "path", json_object_new_string(
                                         !strncmp(path, dir, dl) && path[dl] == '/' ? path + dl + 1 : path));
-  json_object_object_add(a, "profile", json_object_new_string(j->name));
-  json_object_object_add(a, "format", json_object_new_string(j->fmt));
+  json_object_object_add(a, "profile", json_object_new_string(p->name));
+  json_object_object_add(a, "format", json_object_new_string(p->default_format));
   uint64_t vsize = 0;
   if (rh_image_probe(path, &po, &img) == RH_EXIT_OK) {
     vsize = img.virtual_size;
@@ -115,7 +115,7 @@ static json_object *artifact(const struct job *j, const struct rh_profile *p, co
   json_object_object_add(a, "sha256", sum ? json_object_new_string(sum) : NULL);
   free(sum);
   const char *fw = json_object_get_string(json_object_object_get(guest, "firmware"));
-  struct rh_artifact_facts f = {j->fmt, fw, json_object_get_string(json_object_object_get(guest, "distro")),
+  struct rh_artifact_facts f = {p->default_format, fw, json_object_get_string(json_object_object_get(guest, "distro")),
                                 json_object_get_string(json_object_object_get(guest, "version")), vsize};
   json_object *facts = rh_import_facts(p->import_facts, &f);
   if (facts) {
@@ -139,16 +139,13 @@ static int write_manifest(const struct rh_finalize_opts *o, const char *dir, str
   for (int i = 0; i < n; i++) {
     struct job *j = &jobs[i];
     json_object *rep = j->status == 0 ? json_object_from_file(j->report) : NULL;
-    struct rh_profile p;
-    if (j->status == 0 && (!rep || rh_profile_load(j->spec, &p) != RH_EXIT_OK)) {
+    if (j->status == 0 && !rep) {
       j->status = RH_EXIT_FAILURE;
       snprintf(j->message, sizeof j->message, "%s: cannot read its report", j->report);
-      json_object_put(rep);
-      rep = NULL;
     }
     if (j->status) {
       json_object *f = json_object_new_object();
-      json_object_object_add(f, "profile", json_object_new_string(j->name));
+      json_object_object_add(f, "profile", json_object_new_string(j->prof.name));
       json_object_object_add(f, "exit_status", json_object_new_int(j->status));
       json_object_object_add(f, "message", json_object_new_string(j->message));
       json_object_array_add(failed, f);
@@ -158,7 +155,7 @@ static int write_manifest(const struct rh_finalize_opts *o, const char *dir, str
     for (size_t d = 0; d < json_object_array_length(disks); d++) {
       const char *out = json_object_get_string(json_object_object_get(json_object_array_get_idx(disks, d), "output"));
       if (!out) continue;
-      json_object *a = artifact(j, &p, out, guest, dir);
+      json_object *a = artifact(j, out, guest, dir);
       json_object_object_add(a, "disk", json_object_new_int((int)d));
       json_object_object_add(a, "guest", json_object_get(guest));
       json_object_object_add(a, "changes", change_summary(rep));
@@ -166,7 +163,6 @@ static int write_manifest(const struct rh_finalize_opts *o, const char *dir, str
       json_object_object_add(a, "report", json_object_new_string(rp ? rp + 1 : j->report));
       json_object_array_add(arts, a);
     }
-    rh_profile_free(&p);
     json_object_put(rep);
   }
   json_object_object_add(m, "artifacts", arts);
@@ -186,21 +182,23 @@ static int write_manifest(const struct rh_finalize_opts *o, const char *dir, str
 static void run_child(struct rh_finalize_opts o, const char *dir, struct job *j, int wr)
 {
   char prog[96], *out = NULL;
-  snprintf(prog, sizeof prog, "rehost convert[%s]", j->name);
+  snprintf(prog, sizeof prog, "rehost convert[%s]", j->prof.name);
   rh_log_init(prog, rh_verbosity(), rh_machine_readable());
   o.profile = j->spec;
   o.report = j->report;
   o.facts = NULL;
   if (o.n_targets == 1) {
-    out = rh_finalize_output_name(dir, o.targets[0], j->name, j->fmt);
+    out = rh_finalize_output_name(dir, o.targets[0], j->prof.name, j->prof.default_format);
     o.output = out;
   } else {
     o.output = dir;
-    o.output_suffix = j->name;
+    o.output_suffix = j->prof.name;
   }
   int rc = out || o.n_targets > 1 ? rh_finalize(&o) : RH_EXIT_FAILURE;
   const char *msg = rh_first_error();
-  if (rc && write(wr, msg, strlen(msg)) < 0) rc = rc ? rc : RH_EXIT_FAILURE;
+  if (rc && write(wr, msg, strlen(msg)) < 0) {
+    /* the parent then reports the exit status alone */
+  }
   free(out);
   fflush(NULL);
   _exit(rc);
@@ -217,62 +215,58 @@ static void reap(struct job *j, int ws)
              WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
   close(j->pipe_rd);
   j->pid = 0;
-  if (j->status) rh_error("%s: conversion failed (exit status %d): %s", j->name, j->status, j->message);
-  else rh_info("%s: done", j->name);
+  if (j->status) rh_error("%s: conversion failed (exit status %d): %s", j->prof.name, j->status, j->message);
+  else rh_info("%s: done", j->prof.name);
 }
 
-int rh_convert_multi(const struct rh_finalize_opts *base, const struct rh_convert_cli *x)
+/* Every profile is loaded first: a typo fails the run before any work.
+ * Returns the number of jobs, or -rc. */
+static int load_jobs(const struct rh_convert_cli *x, const char *dir, struct job *jobs, int max)
 {
-  const char *dir = base->output;
-  struct job jobs[32];
-  int n = 0;
-  char **all = NULL;
-  for (int i = 0; i < x->n_profiles; i++) {
-    if (!strcmp(x->profiles[i], "all")) {
-      all = rh_profile_names();
-      for (char **q = all; q && *q && n < 32; q++) snprintf(jobs[n++].spec, sizeof jobs[0].spec, "%s", *q);
-    } else if (n < 32) {
-      snprintf(jobs[n++].spec, sizeof jobs[0].spec, "%s", x->profiles[i]);
+  int n = 0, rc = RH_EXIT_OK;
+  for (int i = 0; i < x->n_profiles && n < max; i++) {
+    char **all = strcmp(x->profiles[i], "all") ? NULL : rh_profile_names();
+    for (char **q = all; q && *q; q++) {
+      if (n < max) snprintf(jobs[n++].spec, sizeof jobs[0].spec, "%s", *q);
+      free(*q);
+    }
+    if (all) free(all);
+    else snprintf(jobs[n++].spec, sizeof jobs[0].spec, "%s", x->profiles[i]);
+  }
+  for (int i = 0; i < n; i++) {
+    struct job *j = &jobs[i];
+    j->pid = 0;
+    j->status = -1;
+    j->message[0] = 0;
+    if ((rc = rh_profile_load(j->spec, &j->prof))) {
+      while (--i >= 0) rh_profile_free(&jobs[i].prof);
+      return -rc;
+    }
+    for (int k = 0; k < i && !rc; k++)
+      if (!strcmp(jobs[k].prof.name, j->prof.name))
+        rc = rh_usage_error("convert", "profile '%s' given twice", j->prof.name);
+    if (!rc && snprintf(j->report, sizeof j->report, "%s/%s.report.json", dir, j->prof.name) >=
+                   (int)sizeof j->report)
+      rc = rh_usage_error("convert", "-o: path too long");
+    if (rc) {
+      for (int k = 0; k <= i; k++) rh_profile_free(&jobs[k].prof);
+      return -rc;
     }
   }
-  for (char **q = all; q && *q; q++) free(*q);
-  free(all);
-  /* every profile is loaded first: a typo fails the run before any work */
-  for (int i = 0; i < n; i++) {
-    struct rh_profile p;
-    int rc = rh_profile_load(jobs[i].spec, &p);
-    if (rc) return rc;
-    snprintf(jobs[i].name, sizeof jobs[i].name, "%s", p.name);
-    snprintf(jobs[i].fmt, sizeof jobs[i].fmt, "%s", p.default_format);
-    rh_profile_free(&p);
-    for (int k = 0; k < i; k++)
-      if (!strcmp(jobs[k].name, jobs[i].name))
-        return rh_usage_error("convert", "profile '%s' given twice", jobs[i].name);
-    if (snprintf(jobs[i].report, sizeof jobs[i].report, "%s/%s.report.json", dir, jobs[i].name) >=
-        (int)sizeof jobs[i].report)
-      return rh_usage_error("convert", "-o: path too long");
-    jobs[i].pid = 0;
-    jobs[i].status = -1;
-    jobs[i].message[0] = 0;
-  }
-  struct stat sb;
-  if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-    rh_error("%s: not a directory: with several profiles, -o names the directory they are written to", dir);
-    return RH_EXIT_USAGE;
-  }
-  if (!base->dry_run && mkdir(dir, 0755) < 0 && errno != EEXIST) {
-    rh_error("%s: cannot create the output directory: %s", dir, strerror(errno));
-    return RH_EXIT_IO;
-  }
-  int jobs_max = x->jobs ? x->jobs : 2, running = 0, next = 0;
-  rh_info("converting for %d profiles, %d at a time, into %s", n, jobs_max, dir);
-  fflush(NULL);
+  return n;
+}
+
+/* Run the jobs, up to jobs_max at a time; each ends reaped with its status. */
+static int run_jobs(const struct rh_finalize_opts *base, const char *dir, struct job *jobs, int n,
+                    int jobs_max)
+{
+  int running = 0, next = 0;
   while (next < n || running) {
     if (next < n && running < jobs_max) {
       struct job *j = &jobs[next++];
       int fds[2];
       if (pipe(fds) < 0 || (j->pid = fork()) < 0) {
-        rh_error("cannot start the conversion for %s: %s", j->name, strerror(errno));
+        rh_error("cannot start the conversion for %s: %s", j->prof.name, strerror(errno));
         return RH_EXIT_FAILURE;
       }
       if (j->pid == 0) {
@@ -295,12 +289,26 @@ int rh_convert_multi(const struct rh_finalize_opts *base, const struct rh_conver
         running--;
       }
   }
-  int rc = RH_EXIT_OK;
-  for (int i = 0; i < n; i++)
-    if (jobs[i].status && !rc) rc = jobs[i].status;
-  if (base->dry_run) return rc;
-  int mrc = write_manifest(base, dir, jobs, n);
+  return RH_EXIT_OK;
+}
+
+int rh_convert_multi(const struct rh_finalize_opts *base, const struct rh_convert_cli *x)
+{
+  const char *dir = base->output;
+  struct job jobs[32];
+  int n = load_jobs(x, dir, jobs, 32);
+  if (n < 0) return -n;
+  int jobs_max = x->jobs ? x->jobs : 2;
+  int rc = rh_outdir_prepare(dir, !base->dry_run, "several profiles");
+  if (!rc) {
+    rh_info("converting for %d profiles, %d at a time, into %s", n, jobs_max, dir);
+    fflush(NULL);
+    rc = run_jobs(base, dir, jobs, n, jobs_max);
+  }
+  /* the manifest may find a report unreadable: that job counts as failed */
+  int mrc = rc || base->dry_run ? RH_EXIT_OK : write_manifest(base, dir, jobs, n);
   for (int i = 0; i < n && !rc; i++)
-    if (jobs[i].status) rc = jobs[i].status; /* an unreadable report counts as failed */
+    if (jobs[i].status) rc = jobs[i].status;
+  for (int i = 0; i < n; i++) rh_profile_free(&jobs[i].prof);
   return rc ? rc : mrc;
 }
