@@ -67,8 +67,7 @@ static char **output_paths(const struct rh_finalize_opts *o, const char *fmt)
 {
   char **v = calloc(o->n_targets + 1, sizeof *v);
   for (size_t i = 0; v && i < o->n_targets; i++) {
-    char *name = o->n_targets == 1 ? strdup(o->output)
-                                   : rh_finalize_output_name(o->output, o->targets[i], o->output_suffix, fmt);
+    char *name = rh_finalize_output_path(o, i, fmt);
     v[i] = name ? realpath(name, NULL) : NULL;
     if (!v[i]) rh_error("%s: %s", name ? name : o->output, strerror(errno ? errno : ENOMEM));
     free(name);

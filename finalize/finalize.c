@@ -260,24 +260,23 @@ char *rh_finalize_output_name(const char *dir, const char *target, const char *s
                   !strcmp(fmt, "raw") ? "img" : fmt) < 0 ? NULL : out;
 }
 
+char *rh_finalize_output_path(const struct rh_finalize_opts *o, size_t i, const char *fmt)
+{
+  return o->n_targets == 1 ? strdup(o->output)
+                           : rh_finalize_output_name(o->output, o->targets[i], o->output_suffix, fmt);
+}
+
 /* -o OUT: one disk is written to OUT; the disks of a machine with several
  * go into the directory OUT, each as STEM.EXT after its source's name. */
 static int plan_outputs(const struct rh_finalize_opts *o, const char *fmt, struct fin_disk *d, size_t n)
 {
   struct stat sb;
-  if (n > 1) {
-    if (stat(o->output, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-      rh_error("%s: not a directory: with %zu disks, -o names the directory they are written to",
-               o->output, n);
-      return RH_EXIT_USAGE;
-    }
-    if (!o->dry_run && mkdir(o->output, 0755) < 0 && errno != EEXIST) {
-      rh_error("%s: cannot create the output directory: %s", o->output, strerror(errno));
-      return RH_EXIT_IO;
-    }
-  }
+  char why[32];
+  snprintf(why, sizeof why, "%zu disks", n);
+  int rc = n > 1 ? rh_outdir_prepare(o->output, !o->dry_run, why) : RH_EXIT_OK;
+  if (rc) return rc;
   for (size_t i = 0; i < n; i++) {
-    d[i].out = n == 1 ? strdup(o->output) : rh_finalize_output_name(o->output, d[i].target, o->output_suffix, fmt);
+    d[i].out = rh_finalize_output_path(o, i, fmt);
     if (!d[i].out) return RH_EXIT_FAILURE;
     for (size_t j = 0; j < i; j++)
       if (!strcmp(d[j].out, d[i].out)) {

@@ -46,5 +46,8 @@ int rh_finalize(const struct rh_finalize_opts *o);
  * malloc'd. */
 char *rh_finalize_output_name(const char *dir, const char *target, const char *suffix,
                               const char *fmt);
+/* Where -o puts disk i of o's machine: OUT itself for one disk, else
+ * rh_finalize_output_name in the directory OUT. malloc'd. */
+char *rh_finalize_output_path(const struct rh_finalize_opts *o, size_t i, const char *fmt);
 
 #endif

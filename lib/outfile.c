@@ -242,3 +242,17 @@ int rh_outfile_write_text(const char *path, const char *text, unsigned mode)
   }
   return RH_EXIT_OK;
 }
+
+int rh_outdir_prepare(const char *dir, bool create, const char *why)
+{
+  struct stat sb;
+  if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+    rh_error("%s: not a directory: with %s, -o names the directory they are written to", dir, why);
+    return RH_EXIT_USAGE;
+  }
+  if (create && mkdir(dir, 0755) < 0 && errno != EEXIST) {
+    rh_error("%s: cannot create the output directory: %s", dir, strerror(errno));
+    return RH_EXIT_IO;
+  }
+  return RH_EXIT_OK;
+}

@@ -28,6 +28,12 @@ int rh_fsync_dir_of(const char *path);
  * naming path and returns RH_EXIT_IO on failure; 0 on success. */
 int rh_outfile_write_text(const char *path, const char *text, unsigned mode);
 
+/* -o DIR for several outputs (why: "2 disks", "several profiles"): DIR must
+ * be a directory, and is created when create is set and it is missing.
+ * Prints one error; returns 0, RH_EXIT_USAGE or RH_EXIT_IO. */
+#include <stdbool.h>
+int rh_outdir_prepare(const char *dir, bool create, const char *why);
+
 /* Install SIGINT/SIGTERM handlers that remove registered temporaries and
  * exit with RH_EXIT_INTERRUPTED. */
 void rh_install_signal_cleanup(void);
