@@ -1,4 +1,6 @@
 #include "edits.h"
+
+#include "../guest/guestconf.h"
 #include "guest_steps.h"
 
 #include "../lib/exitcodes.h"
@@ -176,8 +178,9 @@ static int edit_bls(struct rh_fin *f)
 static int selinux_relabel(struct rh_fin *f)
 {
   char *cfg = rh_guest_read(f->g, "/etc/selinux/config");
-  bool on = cfg && (strstr(cfg, "\nSELINUX=enforcing") || strstr(cfg, "\nSELINUX=permissive") ||
-                    !strncmp(cfg, "SELINUX=enforcing", 17) || !strncmp(cfg, "SELINUX=permissive", 18));
+  char *mode = cfg ? rh_kv_get(cfg, "SELINUX") : NULL;
+  bool on = mode && (!strcmp(mode, "enforcing") || !strcmp(mode, "permissive"));
+  free(mode);
   free(cfg);
   if (!on || guestfs_exists(f->g, "/.autorelabel") > 0) return RH_EXIT_OK;
   rh_change(f->changes, "/.autorelabel", "selinux-relabel", NULL, "relabel at first boot",
