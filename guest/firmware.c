@@ -6,8 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define ESP_GUID "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
-
 bool rh_guest_has_esp(guestfs_h *g)
 {
   bool esp = false;
@@ -18,7 +16,7 @@ bool rh_guest_has_esp(guestfs_h *g)
     if (type && !strcmp(type, "gpt")) {
       int n = guestfs_part_to_partnum(g, parts[i]);
       char *guid = n > 0 ? guestfs_part_get_gpt_type(g, disk, n) : NULL;
-      esp = guid && !strcasecmp(guid, ESP_GUID);
+      esp = guid && !strcasecmp(guid, RH_ESP_GUID);
       free(guid);
     }
     free(type);

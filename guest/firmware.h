@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* The GPT partition type of an EFI system partition */
+#define RH_ESP_GUID "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
+
 /* Any disk of the launched appliance has an EFI system partition. */
 bool rh_guest_has_esp(guestfs_h *g);
 

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The encrypted volumes among the storage report's filesystems (which name
- * every volume's type, see rh_scan_storage), joined with ", "; NULL if none. */
-/* The volumes of the storage report whose type has one of prefixes. */
+/* The volumes among the storage report's filesystems (which name every
+ * volume's type, see rh_scan_storage) whose type has one of prefixes, joined
+ * with ", "; NULL if none. */
 static char *devices_of_type(json_object *storage, const char *const *prefixes)
 {
   json_object *fss = json_object_object_get(storage, "filesystems");

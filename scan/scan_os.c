@@ -106,7 +106,7 @@ static json_object *scan_boot(guestfs_h *g, json_object *report)
     json_object *parts = json_object_object_get(json_object_array_get_idx(disks, i), "partitions");
     for (size_t j = 0; j < json_object_array_length(parts); j++) {
       const char *t = json_object_get_string(json_object_object_get(json_object_array_get_idx(parts, j), "gpt_type"));
-      if (t && strcasecmp(t, "C12A7328-F81F-11D2-BA4B-00A0C93EC93B") == 0) esp = true;
+      if (t && strcasecmp(t, RH_ESP_GUID) == 0) esp = true;
     }
   }
   json_object_object_add(boot, "firmware", json_object_new_string(rh_guest_firmware(g, esp)));
