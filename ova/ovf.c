@@ -79,16 +79,26 @@ static uint64_t scaled(const char *v, uint64_t unit)
   return (uint64_t)x * unit;
 }
 
+/* An array for parent's children called name, at most MAX_ITEMS of them
+ * (what: how the error names them); NULL with err set. */
+static void *alloc_children(const xmlNode *parent, const char *name, size_t size, const char *what,
+                            char *err, size_t errsz)
+{
+  size_t n = 0;
+  for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next) n += is(c, name);
+  if (n > MAX_ITEMS) {
+    snprintf(err, errsz, "more than %d %s", MAX_ITEMS, what);
+    return NULL;
+  }
+  void *v = calloc(n ? n : 1, size);
+  if (!v) snprintf(err, errsz, "out of memory");
+  return v;
+}
+
 static int parse_references(xmlNode *env, struct rh_ovf *o, char *err, size_t errsz)
 {
   xmlNode *refs = child(env, "References");
-  size_t n = 0;
-  for (xmlNode *c = refs ? refs->children : NULL; c; c = c->next) n += is(c, "File");
-  if (n > MAX_ITEMS) {
-    snprintf(err, errsz, "more than %d files in References", MAX_ITEMS);
-    return -1;
-  }
-  o->files = calloc(n ? n : 1, sizeof *o->files);
+  o->files = alloc_children(refs, "File", sizeof *o->files, "files in References", err, errsz);
   if (!o->files) return -1;
   for (xmlNode *c = refs ? refs->children : NULL; c; c = c->next) {
     if (!is(c, "File")) continue;
@@ -122,13 +132,7 @@ static int parse_references(xmlNode *env, struct rh_ovf *o, char *err, size_t er
 static int parse_disks(xmlNode *env, struct rh_ovf *o, char *err, size_t errsz)
 {
   xmlNode *ds = child(env, "DiskSection");
-  size_t n = 0;
-  for (xmlNode *c = ds ? ds->children : NULL; c; c = c->next) n += is(c, "Disk");
-  if (n > MAX_ITEMS) {
-    snprintf(err, errsz, "more than %d disks", MAX_ITEMS);
-    return -1;
-  }
-  o->disks = calloc(n ? n : 1, sizeof *o->disks);
+  o->disks = alloc_children(ds, "Disk", sizeof *o->disks, "disks", err, errsz);
   if (!o->disks) return -1;
   for (xmlNode *c = ds ? ds->children : NULL; c; c = c->next) {
     if (!is(c, "Disk")) continue;
