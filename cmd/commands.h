@@ -46,11 +46,16 @@ enum { RH_OPT_CONNECT = 0x300, RH_OPT_DOMAIN, RH_OPT_SNAPSHOT, RH_OPT_DISK };
   "                        (needed while the domain runs)\n"
 struct rh_domain_src {
   const char *uri, *name, *snapshot, *disk;
+  const char *package;      /* an OVA or OVF named as the source, read as a domain */
   struct rh_domain dom;
   bool loaded;
   const struct rh_dom_disk *chosen; /* the disk to read */
 };
 bool rh_domain_option(int c, const char *arg, struct rh_domain_src *s);
+/* The positional sources args[0..*n): when the first is a package (.ova,
+ * .ovf), it becomes s->package and must be alone (usage error otherwise);
+ * *n is then 0. Returns RH_EXIT_OK or RH_EXIT_USAGE. */
+int rh_package_arg(const char *cmd, struct rh_domain_src *s, char *const *args, int *n);
 /* convert's own options: a domain source, the target domain XML. */
 struct rh_convert_cli {
   struct rh_domain_src ds;

@@ -6,10 +6,10 @@
 #include "../convert/image.h"
 #include "../convert/target_state.h"
 #include "../finalize/finalize.h"
+#include "../lib/digest.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
-#include "../lib/proc.h"
 #include "../profiles/import_facts.h"
 #include "../profiles/profile.h"
 #include "commands.h"
@@ -36,17 +36,6 @@ struct job {
   char message[512];     /* its first error, when it failed */
 };
 
-static char *sha256_of(const char *path)
-{
-  char *argv[] = {"sha256sum", "--", (char *)path, NULL};
-  struct rh_proc_result r;
-  char *sum = NULL;
-  if (rh_proc_run(argv, &r, NULL, NULL) == 0 && r.status == 0 && r.out && strlen(r.out) >= 64)
-    sum = strndup(r.out, 64);
-  rh_proc_result_free(&r);
-  return sum;
-}
-
 /* The sources as the manifest names them: path, format, sizes, mtime */
 static json_object *source_identity(const struct rh_finalize_opts *o)
 {
@@ -58,12 +47,14 @@ static json_object *source_identity(const struct rh_finalize_opts *o)
     json_object *s = json_object_new_object();
     json_object_object_add(s, "path", json_object_new_string(o->targets[i]));
     struct stat st;
-    if (rh_image_probe(o->targets[i], &po, &img) == RH_EXIT_OK) {
+    bool probed = rh_image_probe(o->targets[i], &po, &img) == RH_EXIT_OK;
+    if (probed) {
       json_object_object_add(s, "format", json_object_new_string(rh_format_name(img.format)));
       json_object_object_add(s, "virtual_size", json_object_new_int64((int64_t)img.virtual_size));
-      rh_image_free(&img);
+      /* a disk inside a package: the file below is the package */
+      if (img.file) json_object_object_add(s, "package", json_object_new_string(img.file));
     }
-    if (stat(o->targets[i], &st) == 0) {
+    if (stat(probed ? rh_image_file(&img) : o->targets[i], &st) == 0) {
       char when[32];
       struct tm tm;
       gmtime_r(&st.st_mtime, &tm);
@@ -72,6 +63,7 @@ static json_object *source_identity(const struct rh_finalize_opts *o)
       json_object_object_add(s, "mtime", json_object_new_string(when));
       json_object_object_add(s, "inode", json_object_new_int64((int64_t)st.st_ino));
     }
+    if (probed) rh_image_free(&img);
     json_object_array_add(arr, s);
   }
   return arr;
@@ -111,9 +103,8 @@ static json_object *artifact(const struct job *j, const char *path, json_object 
   }
   json_object_object_add(a, "virtual_size", json_object_new_int64((int64_t)vsize));
   json_object_object_add(a, "file_size", json_object_new_int64(stat(path, &st) == 0 ? (int64_t)st.st_size : 0));
-  char *sum = sha256_of(path);
-  json_object_object_add(a, "sha256", sum ? json_object_new_string(sum) : NULL);
-  free(sum);
+  char sum[65];
+  json_object_object_add(a, "sha256", rh_digest_file(path, "SHA256", sum) == 0 ? json_object_new_string(sum) : NULL);
   const char *fw = json_object_get_string(json_object_object_get(guest, "firmware"));
   struct rh_artifact_facts f = {p->default_format, fw, json_object_get_string(json_object_object_get(guest, "distro")),
                                 json_object_get_string(json_object_object_get(guest, "version")), vsize};

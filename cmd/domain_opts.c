@@ -3,6 +3,7 @@
 #include "../convert/image.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../ova/package.h"
 #include "../virt/domain.h"
 #include "commands.h"
 
@@ -21,14 +22,28 @@ bool rh_domain_option(int c, const char *arg, struct rh_domain_src *s)
   return true;
 }
 
+int rh_package_arg(const char *cmd, struct rh_domain_src *s, char *const *args, int *n)
+{
+  if (*n < 1 || !rh_package_named(args[0])) return RH_EXIT_OK;
+  if (*n > 1 || s->name)
+    return rh_usage_error(cmd, "%s is a whole machine (an OVA/OVF package): name it alone, "
+                               "without other disks or --domain", args[0]);
+  s->package = args[0];
+  *n = 0;
+  return RH_EXIT_OK;
+}
+
 int rh_domain_resolve(const char *cmd, struct rh_domain_src *s, bool refuse_running)
 {
-  if (!s->name) {
+  if (s->package && (s->uri || s->snapshot))
+    return rh_usage_error(cmd, "--connect and --snapshot are for libvirt domains, not packages");
+  if (!s->name && !s->package) {
     if (s->uri || s->snapshot || s->disk)
       return rh_usage_error(cmd, "--connect, --snapshot and --disk need --domain NAME");
     return RH_EXIT_OK;
   }
-  int rc = rh_domain_load(s->uri, s->name, s->snapshot, &s->dom);
+  int rc = s->package ? rh_package_load(s->package, &s->dom)
+                      : rh_domain_load(s->uri, s->name, s->snapshot, &s->dom);
   if (rc) return rc;
   s->loaded = true;
   if (refuse_running && (rc = rh_domain_check_quiet(&s->dom, s->snapshot, cmd))) return rc;
@@ -59,7 +74,7 @@ int rh_domain_resolve(const char *cmd, struct rh_domain_src *s, bool refuse_runn
       return RH_EXIT_INPUT;
     }
   }
-  rh_info("domain '%s'%s%s: disk %s = %s (%s)", s->dom.name, s->snapshot ? ", snapshot " : "",
+  rh_info("%s '%s'%s%s: disk %s = %s (%s)", s->package ? "package" : "domain", s->dom.name, s->snapshot ? ", snapshot " : "",
           s->snapshot ? s->snapshot : "", s->chosen->dev ? s->chosen->dev : "?", s->chosen->path,
           s->chosen->format);
   return RH_EXIT_OK;

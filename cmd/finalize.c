@@ -107,7 +107,10 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
     }
   }
   if (*help) return RH_EXIT_OK;
-  if (x && x->ds.name) {
+  int npos = argc - optind;
+  if (x && rh_package_arg(cmd, &x->ds, argv + optind, &npos)) return RH_EXIT_USAGE;
+  if (x && x->ds.package) {
+  } else if (x && x->ds.name) {
     if (argc - optind != 0) return rh_usage_error(cmd, "SOURCE and --domain exclude each other");
   } else if (argc - optind < 1) {
     return rh_usage_error(cmd, o->convert ? "expected SOURCE (the disks of one machine)"

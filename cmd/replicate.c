@@ -12,6 +12,7 @@
 
 static const char usage_text[] =
     "Usage: rehost replicate [OPTIONS] SOURCE TARGET\n"
+    "       rehost replicate [OPTIONS] PACKAGE.ova|PACKAGE.ovf [--disk ID] TARGET\n"
     "       rehost replicate [OPTIONS] --domain NAME [--disk DEV] TARGET\n"
     "Copy SOURCE's data into TARGET, then keep TARGET current by writing only the\n"
     "blocks that changed. The first run makes a full copy. TARGET holds data only;\n"
@@ -106,7 +107,12 @@ int cmd_replicate(int argc, char **argv)
     fputs(usage_text, stdout);
     return 0;
   }
-  if (ds.name) {
+  int npos = argc - optind - 1;
+  if (npos >= 1 && rh_package_arg("replicate", &ds, argv + optind, &npos)) return RH_EXIT_USAGE;
+  if (ds.package) {
+    if (argc - optind != 2) return rh_usage_error("replicate", "expected PACKAGE and TARGET");
+    o.target = argv[optind + 1];
+  } else if (ds.name) {
     if (argc - optind != 1) return rh_usage_error("replicate", "with --domain, expected one TARGET");
     o.target = argv[optind];
   } else {

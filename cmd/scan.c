@@ -13,8 +13,10 @@
 static const char usage_text[] =
     "Usage: rehost scan [OPTIONS] DISK [DISK...]\n"
     "       rehost scan [OPTIONS] --domain NAME\n"
+    "       rehost scan [OPTIONS] PACKAGE.ova|PACKAGE.ovf\n"
     "Inspect a machine's disk image(s) (raw, qcow2, vmdk, vhd, vhdx; or a block\n"
-    "device) read-only and report what a migration needs to know.\n\n"
+    "device; or an OVA/OVF package's disks, digests checked first) read-only and\n"
+    "report what a migration needs to know.\n\n"
     "  -o, --output FILE     write the JSON report to FILE\n"
     "      --json            write the JSON report to stdout\n"
     "  -f, --format FMT      force the disk format (raw, qcow2, vmdk, vhd, vhdx)\n"
@@ -61,13 +63,14 @@ int cmd_scan(int argc, char **argv)
     return 0;
   }
   int n = argc - optind;
+  if (rh_package_arg("scan", &ds, argv + optind, &n)) return RH_EXIT_USAGE;
   if (ds.name && n) return rh_usage_error("scan", "DISK and --domain exclude each other");
-  if (!ds.name && n < 1) return rh_usage_error("scan", "missing DISK");
+  if (!ds.name && !ds.package && n < 1) return rh_usage_error("scan", "missing DISK");
   if (n > 16) return rh_usage_error("scan", "at most 16 disks");
   int rc = rh_domain_resolve("scan", &ds, false);
   if (rc) return rc;
   const char *paths[16], *formats[16];
-  if (ds.name) {
+  if (ds.loaded) {
     n = 0;
     for (size_t i = 0; i < ds.dom.n_disks && n < 16; i++, n++) {
       paths[n] = ds.dom.disks[i].path;
@@ -85,9 +88,10 @@ int cmd_scan(int argc, char **argv)
   if (rc) probed--;
   json_object *report = NULL;
   if (!rc) {
-    rh_info("scanning %s%s", imgs[0].path, n > 1 ? " and the other disks" : "");
+    rh_info("scanning %s%s", rh_image_name(&imgs[0]), n > 1 ? " and the other disks" : "");
     rc = rh_scan_images(imgs, n, &report);
     if (!rc && ds.loaded) json_object_object_add(report, "domain", rh_domain_to_json(&ds.dom, ds.snapshot));
+    if (!rc && ds.package) json_object_object_add(report, "package", json_object_new_string(ds.package));
   }
   rh_domain_src_free(&ds);
   for (int i = 0; i < probed; i++) rh_image_free(&imgs[i]);

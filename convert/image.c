@@ -56,6 +56,8 @@ const char *rh_format_name(const char *driver)
 void rh_image_free(struct rh_image *img)
 {
   free(img->path);
+  free(img->file);
+  free(img->name);
   free(img->backing);
   memset(img, 0, sizeof *img);
 }
@@ -186,9 +188,90 @@ static bool ends_with(const char *s, const char *suffix)
   return a >= b && strcasecmp(s + a - b, suffix) == 0;
 }
 
+static int inspect(const char *given, const char *use, const struct rh_probe_opts *opts,
+                   uint64_t file_size, bool member, struct rh_image *img);
+
+/* ---- disks inside packages ---- */
+static struct member {
+  char *name, *container;
+  uint64_t offset, size;
+} *g_members;
+static size_t g_n_members;
+
+int rh_image_add_member(const char *name, const char *container, uint64_t offset, uint64_t size)
+{
+  struct member *m = realloc(g_members, (g_n_members + 1) * sizeof *m);
+  if (!m) return -1;
+  g_members = m;
+  m += g_n_members;
+  if (!(m->name = strdup(name)) || !(m->container = strdup(container))) {
+    free(m->name);
+    return -1;
+  }
+  m->offset = offset, m->size = size;
+  g_n_members++;
+  return 0;
+}
+
+/* A member is read as the sparse VMDK its first bytes say it is ("KDMV":
+ * monolithicSparse or streamOptimized, the disk inside its own file), through
+ * qemu's raw driver limited to the member's bytes: qemu reads nothing
+ * outside them, and nothing is extracted. */
+static int probe_member(const struct member *m, const struct rh_probe_opts *opts,
+                        struct rh_image *img)
+{
+  if (opts && opts->format && strcmp(rh_format_driver(opts->format) ? rh_format_driver(opts->format) : "", "vmdk")) {
+    rh_error("%s: a disk in a package is read as VMDK, not %s", m->name, opts->format);
+    return RH_EXIT_INPUT;
+  }
+  unsigned char magic[4] = {0};
+  int fd = open(m->container, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  ssize_t got = fd >= 0 ? pread(fd, magic, sizeof magic, (off_t)m->offset) : -1;
+  int e = errno;
+  if (fd >= 0) close(fd);
+  if (got < 0) {
+    rh_error("%s: cannot read: %s", m->name, strerror(e));
+    return RH_EXIT_INPUT;
+  }
+  if (got != 4 || memcmp(magic, "KDMV", 4) != 0) {
+    rh_error("%s: not a sparse or stream-optimized VMDK (the disks of a package must be; a "
+             "descriptor naming other files is never read from one)", m->name);
+    return RH_EXIT_INPUT;
+  }
+  json_object *file = json_object_new_object(), *raw = json_object_new_object(),
+              *top = json_object_new_object();
+  json_object_object_add(file, "driver", json_object_new_string("file"));
+  json_object_object_add(file, "filename", json_object_new_string(m->container));
+  /* a package is an archive, not a running VM's disk: no image lock */
+  json_object_object_add(file, "locking", json_object_new_string("off"));
+  json_object_object_add(raw, "driver", json_object_new_string("raw"));
+  json_object_object_add(raw, "offset", json_object_new_int64((int64_t)m->offset));
+  json_object_object_add(raw, "size", json_object_new_int64((int64_t)m->size));
+  json_object_object_add(raw, "file", file);
+  json_object_object_add(top, "driver", json_object_new_string("vmdk"));
+  json_object_object_add(top, "file", raw);
+  int ok = asprintf(&img->path, "json:%s", json_object_to_json_string_ext(top, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put(top);
+  img->file = strdup(m->container);
+  img->name = strdup(m->name);
+  if (ok < 0 || !img->file || !img->name) {
+    if (ok < 0) img->path = NULL;
+    rh_image_free(img);
+    return RH_EXIT_FAILURE;
+  }
+  /* no backing at all: a parent named inside a package is never followed */
+  struct rh_probe_opts po = {"vmdk", false, opts && opts->force_share};
+  return inspect(m->name, "vmdk", &po, 0, true, img);
+}
+
+const char *rh_image_file(const struct rh_image *img) { return img->file ? img->file : img->path; }
+const char *rh_image_name(const struct rh_image *img) { return img->name ? img->name : img->path; }
+
 int rh_image_probe(const char *given, const struct rh_probe_opts *opts, struct rh_image *img)
 {
   memset(img, 0, sizeof *img);
+  for (size_t i = 0; i < g_n_members; i++)
+    if (!strcmp(g_members[i].name, given)) return probe_member(&g_members[i], opts, img);
   /* An absolute path: qemu never takes "nbd:host:port" or "json:{...}" in a
    * file's name for a protocol. */
   char *path = realpath(given, NULL);
@@ -269,7 +352,22 @@ int rh_image_probe(const char *given, const struct rh_probe_opts *opts, struct r
   }
   rh_header_free(&hdr);
   if (rc) goto fail;
+  img->path = path;
+  return inspect(given, use, opts, img->block_device ? 0 : file_size, false, img);
+fail:
+  free(path);
+  rh_image_free(img);
+  return rc;
+}
+
+/* What qemu says of the image rehost chose to open as `use` at img->path:
+ * format, sizes, backing, extents, data file, encryption, corruption. */
+static int inspect(const char *given, const char *use, const struct rh_probe_opts *opts,
+                   uint64_t file_size, bool member, struct rh_image *img)
+{
+  bool allow = opts && opts->allow_backing;
   bool share = opts && opts->force_share;
+  int rc;
   char *argv[10];
   int a = 0;
   argv[a++] = "qemu-img";
@@ -277,18 +375,16 @@ int rh_image_probe(const char *given, const struct rh_probe_opts *opts, struct r
   argv[a++] = "--output=json";
   if (share) argv[a++] = "-U";
   argv[a++] = "-f";
-  argv[a++] = use;
-  argv[a++] = path;
+  argv[a++] = (char *)use;
+  argv[a++] = img->path;
   argv[a] = NULL;
   json_object *j = NULL;
   int s = qemu_img_json(argv, given, &j);
   if (s != 0 || !j) {
     if (j) json_object_put(j);
-    rc = s < 0 ? RH_EXIT_FAILURE : RH_EXIT_INPUT;
-    goto fail;
+    rh_image_free(img);
+    return s < 0 ? RH_EXIT_FAILURE : RH_EXIT_INPUT;
   }
-  img->path = path;
-  path = NULL;
   img->force_share = share;
   const char *fmt = jget_str(j, "format");
   snprintf(img->format, sizeof img->format, "%s", fmt ? fmt : "raw");
@@ -301,7 +397,9 @@ int rh_image_probe(const char *given, const struct rh_probe_opts *opts, struct r
   json_object *enc;
   bool encrypted = json_object_object_get_ex(j, "encrypted", &enc) && json_object_get_boolean(enc);
   bool vmdk = strcmp(img->format, "vmdk") == 0, vmdk_self = false;
-  char *outside = vmdk ? vmdk_extent_outside(j, img->path, &vmdk_self) : NULL;
+  /* a package member's extent is the member itself (qemu names it by a json:
+   * filename); a file's extents must lie beside it */
+  char *outside = vmdk && !member ? vmdk_extent_outside(j, img->path, &vmdk_self) : NULL;
   /* qcow2's external data file: the guest's data lives in another file,
    * which the image names - any host file */
   json_object *fs, *fsd, *df;
@@ -344,15 +442,11 @@ int rh_image_probe(const char *given, const struct rh_probe_opts *opts, struct r
              rh_human_size(g_max_virtual_size, a_max, sizeof a_max));
     rc = RH_EXIT_INPUT;
   } else if (strcmp(img->format, "raw") != 0 && strcmp(img->format, "vpc") != 0) {
-    rc = check_image(img->path, img->format, img->block_device ? 0 : file_size, cluster, share);
+    rc = check_image(img->path, img->format, file_size, cluster, share);
   }
   free(outside);
   free(data_file);
   if (rc) rh_image_free(img);
-  return rc;
-fail:
-  free(path);
-  rh_image_free(img);
   return rc;
 }
 
@@ -370,7 +464,7 @@ bool rh_image_has_writer(const char *path)
 json_object *rh_image_json(const struct rh_image *img)
 {
   json_object *o = json_object_new_object();
-  json_object_object_add(o, "path", json_object_new_string(img->path));
+  json_object_object_add(o, "path", json_object_new_string(rh_image_name(img)));
   json_object_object_add(o, "format", json_object_new_string(rh_format_name(img->format)));
   json_object_object_add(o, "virtual_size", json_object_new_int64((int64_t)img->virtual_size));
   json_object_object_add(o, "actual_size", json_object_new_int64((int64_t)img->actual_size));
@@ -451,7 +545,7 @@ int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_d
     const char *msg = rh_last_line(r.err, line, sizeof line);
     if (strncmp(msg, "qemu-img: ", 10) == 0) msg += 10;
     rh_progress_done("copy");
-    rh_error("copying %s to %s failed: %s", src->path, dst, *msg ? msg : "qemu-img failed");
+    rh_error("copying %s to %s failed: %s", rh_image_name(src), dst, *msg ? msg : "qemu-img failed");
     rc = strstr(msg, "No space") || strstr(msg, "Input/output") ? RH_EXIT_IO : RH_EXIT_FAILURE;
     rh_proc_result_free(&r);
     if (is_dev) free(tmp);

@@ -7,7 +7,12 @@
 #include <stdint.h>
 
 struct rh_image {
-  char *path;             /* absolute (realpath) */
+  char *path;             /* what qemu opens: the absolute path (realpath), or for a disk
+                           * inside a package (an OVA member) a json: filename over it */
+  char *file;             /* the file on disk (== path, or the package holding the disk):
+                           * what is stat'd, locked and watched for writers */
+  char *name;             /* the image's name in messages and state (== path, or
+                           * PACKAGE/MEMBER) */
   char format[32];        /* qemu driver name: raw, qcow2, vmdk, vpc, vhdx, ... */
   uint64_t virtual_size;
   uint64_t actual_size;
@@ -29,6 +34,13 @@ struct rh_probe_opts {
   bool force_share;       /* read an image another process holds read-only (qemu -U) */
 };
 
+/* A disk stored inside a package file (an OVA member, at offset with size):
+ * rh_image_probe(name) then reads it as a stream-optimized or sparse VMDK
+ * through qemu's raw driver with that offset and size, under the vmdk driver;
+ * nothing is extracted. Only names registered here (by the package loader,
+ * for a package the user named) are read this way. Returns 0 or -1 (ENOMEM). */
+int rh_image_add_member(const char *name, const char *container, uint64_t offset, uint64_t size);
+
 /* Detect and validate an image: exists, is a file or block device, format
  * one of raw, qcow2, vmdk, vpc, vhdx (anything else: RH_EXIT_INPUT); a block
  * device is raw unless opts->format says otherwise and is never probed; a
@@ -41,6 +53,9 @@ struct rh_probe_opts {
  * On failure prints one error line naming the file and returns RH_EXIT_*. */
 int rh_image_probe(const char *path, const struct rh_probe_opts *opts, struct rh_image *img);
 void rh_image_free(struct rh_image *img);
+/* img->file, img->name, or img->path when they are not set */
+const char *rh_image_file(const struct rh_image *img);
+const char *rh_image_name(const struct rh_image *img);
 
 /* Map a user-facing format name (raw, qcow2, vmdk, vhd, vhdx, vdi) to the
  * qemu driver name; NULL if unknown. */

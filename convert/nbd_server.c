@@ -86,7 +86,8 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
     snprintf(bmopt, sizeof bmopt, "--bitmap=%s", e->bitmap);
     argv[a++] = bmopt;
   }
-  if (e->no_locking && e->readonly) {
+  /* a json: filename (a disk inside a package) carries its own options */
+  if (e->no_locking && e->readonly && strncmp(e->path, "json:", 5) != 0) {
     /* --image-opts: QemuOpts syntax, where a ',' in the path is doubled */
     struct stat sb;
     bool blk = stat(e->path, &sb) == 0 && S_ISBLK(sb.st_mode);

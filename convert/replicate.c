@@ -47,7 +47,7 @@ static int inspect_source(const struct rh_image *img, struct source_facts *sf)
     size_t n = size < (int64_t)sizeof buf ? (size_t)size : sizeof buf;
     memset(buf, 0, sizeof buf);
     if (n && nbd_pread(h, buf, n, 0, 0) < 0) {
-      rh_error("%s: read at offset 0 failed: %s", img->path, rh_nbd_error());
+      rh_error("%s: read at offset 0 failed: %s", rh_image_name(img), rh_nbd_error());
     } else {
       rh_disk_id(buf, n, sf->disk_id, sizeof sf->disk_id);
       rc = RH_EXIT_OK;
@@ -55,7 +55,7 @@ static int inspect_source(const struct rh_image *img, struct source_facts *sf)
   }
   sf->data_bytes = sf->size;
   struct rh_extents ext = {0};
-  if (!rc && rh_nbd_extents(h, img->path, "base:allocation", sf->size, &ext) == 0)
+  if (!rc && rh_nbd_extents(h, rh_image_name(img), "base:allocation", sf->size, &ext) == 0)
     sf->data_bytes = sf->size - rh_extents_bytes(&ext, RH_EXT_ZERO);
   rh_extents_free(&ext);
   rh_nbd_close(h);
@@ -162,17 +162,17 @@ static void report(struct run *r, double secs)
   struct rh_sync_stats *s = &r->stats;
   char a[32], b[32], c[32];
   if (r->mode == RH_MODE_FULL)
-    rh_info("full copy of %s into %s: %s of data in %.1f s", r->src.path, r->o->target,
+    rh_info("full copy of %s into %s: %s of data in %.1f s", rh_image_name(&r->src), r->o->target,
             rh_human_size(s->written, a, sizeof a), secs);
   else
     rh_info("%s sync of %s into %s: read %s from the source and %s from the target, wrote %s "
           "(%llu blocks) in %.1f s",
-          rh_repl_mode_name(r->mode), r->src.path, r->o->target,
+          rh_repl_mode_name(r->mode), rh_image_name(&r->src), r->o->target,
           rh_human_size(s->src_read, a, sizeof a), rh_human_size(s->tgt_read, b, sizeof b),
           rh_human_size(s->written + s->zeroed, c, sizeof c), (unsigned long long)s->blocks, secs);
   json_object *f = json_object_new_object();
   json_object_object_add(f, "mode", json_object_new_string(rh_repl_mode_name(r->mode)));
-  json_object_object_add(f, "source", json_object_new_string(r->src.path));
+  json_object_object_add(f, "source", json_object_new_string(rh_image_name(&r->src)));
   json_object_object_add(f, "target", json_object_new_string(r->o->target));
   json_object_object_add(f, "virtual_size", json_object_new_int64((int64_t)r->sf.size));
   json_object_object_add(f, "bytes_examined", json_object_new_int64((int64_t)s->planned));
@@ -248,7 +248,7 @@ static void retire_generations(struct run *r)
 
 static void record_source(struct run *r)
 {
-  rh_tstate_set(&r->st.src_path, r->src.path);
+  rh_tstate_set(&r->st.src_path, rh_image_name(&r->src));
   rh_tstate_set(&r->st.src_format, r->src.format);
   rh_tstate_set(&r->st.src_disk_id, r->sf.disk_id);
   r->st.src_size = r->sf.size;
@@ -329,12 +329,12 @@ static int do_sync(struct run *r)
   double t0 = rh_monotonic_s();
   char written_why[160] = "";
   if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size))) {
-    if (stat(r->src.path, &r->src_before) < 0) rc = RH_EXIT_INPUT;
+    if (stat(rh_image_file(&r->src), &r->src_before) < 0) rc = RH_EXIT_INPUT;
     else if (g_cancel) rc = RH_EXIT_INTERRUPTED;
     else rc = r->mode == RH_MODE_FULL ? run_full(r) : run_delta(r);
     if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED; /* before anything says "consistent" */
     if (!rc && rh_repl_source_written(r, written_why, sizeof written_why)) {
-      rh_error("%s: %s; the target is not a consistent copy", r->src.path, written_why);
+      rh_error("%s: %s; the target is not a consistent copy", rh_image_name(&r->src), written_why);
       rc = RH_EXIT_INTEGRITY;
     }
   }

@@ -44,7 +44,7 @@ int rh_repl_check_integrity(struct run *r, uint64_t tgt_size, bool *forced)
   if (st->state != RH_TS_NONE && st->src_path && r->target_exists) {
     const char *why = NULL;
     char buf[256];
-    if (strcmp(st->src_path, r->src.path) != 0) {
+    if (strcmp(st->src_path, rh_image_name(&r->src)) != 0) {
       snprintf(buf, sizeof buf, "it was replicated from %.200s", st->src_path);
       why = buf;
     } else if (st->src_disk_id && strcmp(st->src_disk_id, r->sf.disk_id) != 0) {
@@ -54,11 +54,11 @@ int rh_repl_check_integrity(struct run *r, uint64_t tgt_size, bool *forced)
     }
     if (why && !o->force) {
       rh_error("%s: %s; refusing to sync it from %s (use --force to replace its contents)",
-               o->target, why, r->src.path);
+               o->target, why, rh_image_name(&r->src));
       return RH_EXIT_INTEGRITY;
     }
     if (why) {
-      rh_warn("%s: %s; --force: syncing from %s", o->target, why, r->src.path);
+      rh_warn("%s: %s; --force: syncing from %s", o->target, why, rh_image_name(&r->src));
       *forced = true;
     }
   }
@@ -111,7 +111,7 @@ bool rh_repl_source_written(struct run *r, char *why, size_t whysz)
 {
   struct stat now;
   const struct stat *b = &r->src_before;
-  if (stat(r->src.path, &now) < 0) {
+  if (stat(rh_image_file(&r->src), &now) < 0) {
     snprintf(why, whysz, "the source is gone: %s", strerror(errno));
     return true;
   }
@@ -121,7 +121,7 @@ bool rh_repl_source_written(struct run *r, char *why, size_t whysz)
     snprintf(why, whysz, "the source was written while it was read (a VM started on it?)");
     return true;
   }
-  if (rh_image_has_writer(r->src.path)) {
+  if (rh_image_has_writer(rh_image_file(&r->src))) {
     snprintf(why, whysz, "another process opened the source for writing during the sync (a VM "
              "started on it?)");
     return true;
@@ -135,7 +135,7 @@ int rh_repl_untrack(struct run *r)
 {
   const char *fmt = r->src.format;
   if (strcmp(fmt, "qcow2") != 0) {
-    rh_info("%s: a %s source has no change-tracking bitmaps", r->src.path, rh_format_name(fmt));
+    rh_info("%s: a %s source has no change-tracking bitmaps", rh_image_name(&r->src), rh_format_name(fmt));
     return RH_EXIT_OK;
   }
   r->nbms = rh_bitmaps_list(r->src.path, fmt, &r->bms);
@@ -160,8 +160,8 @@ int rh_repl_untrack(struct run *r)
 int rh_repl_lock_source(const struct run *r, int *fd)
 {
   struct stat sb;
-  if (stat(r->src.path, &sb) < 0) {
-    rh_error("%s: %s", r->src.path, strerror(errno));
+  if (stat(rh_image_file(&r->src), &sb) < 0) {
+    rh_error("%s: %s", rh_image_file(&r->src), strerror(errno));
     return RH_EXIT_INPUT;
   }
   char name[96];
@@ -169,7 +169,7 @@ int rh_repl_lock_source(const struct run *r, int *fd)
            (unsigned long long)sb.st_ino);
   char *path = rh_runtime_path(name);
   if (!path) return RH_EXIT_IO;
-  int rc = rh_lock_take(path, r->o->wait_s, r->src.path, "reading this source", fd);
+  int rc = rh_lock_take(path, r->o->wait_s, rh_image_name(&r->src), "reading this source", fd);
   free(path);
   return rc;
 }

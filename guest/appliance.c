@@ -1,6 +1,7 @@
 #include "appliance.h"
 
 #include "../lib/log.h"
+#include "../lib/proc.h"
 #include "../lib/workdir.h"
 
 #include <dirent.h>
@@ -189,10 +190,12 @@ static guestfs_h *try_launch(const struct rh_drive *drives, int n, bool force_tc
   guestfs_set_error_handler(g, NULL, NULL); /* we report errors ourselves */
   /* libguestfs' temporary files (overlays of read-only drives) in a
    * directory a later rehost removes if this one is killed */
-  char tmp[PATH_MAX];
+  char tmp[PATH_MAX] = "";
   if (rh_workdir_create("appliance", true, tmp, sizeof tmp) == 0 &&
-      guestfs_set_tmpdir(g, tmp) < 0)
+      guestfs_set_tmpdir(g, tmp) < 0) {
     rh_workdir_remove(tmp);
+    tmp[0] = 0;
+  }
   if (rh_verbosity() >= RH_VERBOSE && getenv("REHOST_TRACE_APPLIANCE")) {
     guestfs_set_verbose(g, 1);
     guestfs_set_trace(g, 1);
@@ -208,10 +211,31 @@ static guestfs_h *try_launch(const struct rh_drive *drives, int n, bool force_tc
      * the appliance, whose own disk races the guest's for /dev/sda */
     char label[16];
     snprintf(label, sizeof label, "rehost%c", 'a' + i);
-    if (guestfs_add_drive_opts(g, drives[i].path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, drives[i].format,
+    const char *path = drives[i].path, *format = drives[i].format;
+    char ovl[PATH_MAX + 32];
+    if (!strncmp(path, "json:", 5)) {
+      /* a disk inside a package (an OVA member): libguestfs opens files only,
+       * so a qcow2 overlay in the work directory names it as its backing */
+      snprintf(ovl, sizeof ovl, "%s/package-disk%d.qcow2", tmp, i);
+      char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", "-b", (char *)path, "-F",
+                      (char *)format, ovl, NULL};
+      int bad = !tmp[0] || !drives[i].readonly;
+      if (!bad) {
+        struct rh_proc_result r;
+        bad = rh_proc_run(argv, &r, NULL, NULL) < 0 || r.status != 0;
+        rh_proc_result_free(&r);
+      }
+      if (bad) {
+        rh_error("cannot open a disk inside a package for the appliance (in %s)", tmp[0] ? tmp : "no work directory");
+        rh_appliance_close(g);
+        return NULL;
+      }
+      path = ovl, format = "qcow2";
+    }
+    if (guestfs_add_drive_opts(g, path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, format,
                                GUESTFS_ADD_DRIVE_OPTS_READONLY, drives[i].readonly ? 1 : 0,
                                GUESTFS_ADD_DRIVE_OPTS_LABEL, label, -1) == -1) {
-      rh_error("%s: cannot add to the appliance: %s", drives[i].path, rh_guestfs_err(g));
+      rh_error("%s: cannot add to the appliance: %s", path, rh_guestfs_err(g));
       rh_appliance_close(g);
       return NULL;
     }

@@ -61,14 +61,14 @@ int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
   char *crypt = devices_of_type(storage, rh_crypt_types);
   if (!roots || !roots[0]) {
     char *members = crypt ? NULL : devices_of_type(storage, rh_member_types);
-    rh_guest_report_no_os(imgs[0].path, crypt, members, n);
+    rh_guest_report_no_os(rh_image_name(&imgs[0]), crypt, members, n);
     free(crypt);
     free(members);
     rc = RH_EXIT_GUEST;
     goto out;
   }
-  if (roots[1]) rh_warn("%s: several operating systems found; scanning the first, %s", imgs[0].path, roots[0]);
-  if (crypt) rh_warn("%s: %s encrypted; contents not scanned", imgs[0].path, crypt);
+  if (roots[1]) rh_warn("%s: several operating systems found; scanning the first, %s", rh_image_name(&imgs[0]), roots[0]);
+  if (crypt) rh_warn("%s: %s encrypted; contents not scanned", rh_image_name(&imgs[0]), crypt);
   free(crypt);
   if (rh_appliance_mount_os(g, roots[0], true) < 0) {
     rc = RH_EXIT_GUEST;

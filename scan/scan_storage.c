@@ -78,7 +78,7 @@ json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n)
   for (int i = 0; devs && devs[i]; i++) {
     json_object *d = json_object_new_object();
     json_object_object_add(d, "device", json_object_new_string(devs[i]));
-    if (i < n) json_object_object_add(d, "source", json_object_new_string(imgs[i].path));
+    if (i < n) json_object_object_add(d, "source", json_object_new_string(rh_image_name(&imgs[i])));
     json_object_object_add(d, "size", json_object_new_int64(guestfs_blockdev_getsize64(g, devs[i])));
     char *pt = guestfs_part_get_parttype(g, devs[i]);
     json_object_object_add(d, "partition_table", pt ? json_object_new_string(pt) : NULL);
