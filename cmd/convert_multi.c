@@ -118,7 +118,8 @@ static json_object *artifact(const struct job *j, const char *path, json_object 
   return a;
 }
 
-static int write_manifest(const struct rh_finalize_opts *o, const char *dir, struct job *jobs, int n)
+static int write_manifest(const struct rh_finalize_opts *o, const struct rh_convert_cli *x,
+                          const char *dir, struct job *jobs, int n)
 {
   json_object *m = json_object_new_object(), *arts = json_object_new_array(),
               *failed = json_object_new_array();
@@ -127,6 +128,9 @@ static int write_manifest(const struct rh_finalize_opts *o, const char *dir, str
   json_object_object_add(m, "rehost_version", json_object_new_string(REHOST_VERSION));
   json_object_object_add(m, "created", json_object_new_string(rh_utc_now(now, sizeof now)));
   json_object_object_add(m, "sources", source_identity(o));
+  /* the machine a libvirt domain or an OVF describes: vCPUs, memory,
+   * firmware, NICs (as in the scan report's "domain") */
+  if (x->ds.loaded) json_object_object_add(m, "machine", rh_domain_to_json(&x->ds.dom, x->ds.snapshot));
   for (int i = 0; i < n; i++) {
     struct job *j = &jobs[i];
     json_object *rep = j->status == 0 ? json_object_from_file(j->report) : NULL;
@@ -297,7 +301,7 @@ int rh_convert_multi(const struct rh_finalize_opts *base, const struct rh_conver
     rc = run_jobs(base, dir, jobs, n, jobs_max);
   }
   /* the manifest may find a report unreadable: that job counts as failed */
-  int mrc = rc || base->dry_run ? RH_EXIT_OK : write_manifest(base, dir, jobs, n);
+  int mrc = rc || base->dry_run ? RH_EXIT_OK : write_manifest(base, x, dir, jobs, n);
   for (int i = 0; i < n && !rc; i++)
     if (jobs[i].status) rc = jobs[i].status;
   for (int i = 0; i < n; i++) rh_profile_free(&jobs[i].prof);

@@ -40,25 +40,34 @@ run_expect_fail 3 "ec2.img: already exists" "$REHOST" convert --firstboot-instal
 cat > "$T/azure-nodrivers.json" <<'P'
 {"schema": "rehost.profile/1", "name": "azure-nodrivers", "extends": "azure", "initramfs_modules": []}
 P
-# Several profiles in one run, side by side, into a directory with a manifest;
+# Several profiles in one run, side by side, into a directory with a manifest,
+# from a VMware-style export (OVA) of the source, as a CI pipeline starts;
 # kvm's output is already there, so kvm fails and the others still finish
-mkdir -p "$T/multi" && echo old > "$T/multi/src-kvm.qcow2"
+make_ova "$T/web01.ova" "$T/src.qcow2"
+ova_before=$(sum "$T/web01.ova")
+mkdir -p "$T/multi" && echo old > "$T/multi/web01-disk1-kvm.qcow2"
 rc=0
 "$REHOST" -q convert --firstboot-install --profile "$T/azure-nodrivers.json" --profile kvm --profile openstack \
-  --jobs 2 -o "$T/multi" "$T/src.qcow2" 2> "$T/multi.err" || rc=$?
+  --jobs 2 -o "$T/multi" "$T/web01.ova" 2> "$T/multi.err" || rc=$?
 expect_eq "several profiles: the failed one's exit status" "$rc" 3
 expect_match "several profiles: the failure named" "$(cat "$T/multi.err")" "kvm: conversion failed \(exit status 3\)"
-expect_eq "kvm's old file untouched" "$(cat "$T/multi/src-kvm.qcow2")" old
+expect_eq "kvm's old file untouched" "$(cat "$T/multi/web01-disk1-kvm.qcow2")" old
 M=$T/multi/manifest.json
 jq_eq "$M" .schema rehost.manifest/1
 expect_eq "manifest: the artifacts that completed" "$(jq -r '[.artifacts[] | .profile + "=" + .path] | sort | join(" ")' "$M")" \
-  "azure-nodrivers=src-azure-nodrivers.vhd openstack=src-openstack.qcow2"
+  "azure-nodrivers=web01-disk1-azure-nodrivers.vhd openstack=web01-disk1-openstack.qcow2"
 expect_eq "manifest: the failed profile" "$(jq -r '[.failed[] | .profile + "=" + (.exit_status | tostring)] | join(" ")' "$M")" "kvm=3"
-for a in src-azure-nodrivers.vhd src-openstack.qcow2; do
+for a in web01-disk1-azure-nodrivers.vhd web01-disk1-openstack.qcow2; do
   expect_eq "manifest: sha256 of $a" "$(jq -r --arg p "$a" '.artifacts[] | select(.path==$p) | .sha256' "$M")" "$(sum "$T/multi/$a")"
   expect_eq "manifest: file size of $a" "$(jq -r --arg p "$a" '.artifacts[] | select(.path==$p) | .file_size' "$M")" "$(stat -c %s "$T/multi/$a")"
 done
 jq_eq "$M" '.sources[0].virtual_size' "$vsize"
+jq_eq "$M" '.sources[0].package' "$T/web01.ova"
+jq_eq "$M" .machine.vcpus 2
+jq_eq "$M" .machine.memory_kib 3145728
+jq_eq "$M" .machine.firmware bios
+expect_eq "manifest: the OVF's NICs" "$(jq -r '[.machine.nics[].model] | join(" ")' "$M")" "vmxnet3 e1000"
+expect_eq "the OVA is never written" "$(sum "$T/web01.ova")" "$ova_before"
 jq_eq "$M" '.artifacts[] | select(.profile=="openstack") | .import.facts.hw_firmware_type' bios
 jq_eq "$M" '.artifacts[] | select(.profile=="openstack") | .import.facts.os_distro' debian
 jq_eq "$M" '.artifacts[] | select(.profile=="openstack") | .import.facts.min_disk' 4
@@ -66,7 +75,7 @@ jq_eq "$M" '.artifacts[] | select(.profile=="azure-nodrivers") | .import.facts.h
 jq_eq "$M" '.artifacts[] | select(.profile=="azure-nodrivers") | .import.facts.fixed_vhd_size_mib_aligned' true
 jq_eq "$M" '.artifacts[] | select(.profile=="openstack") | .changes["firstboot-install"]' 1
 expect_no_temp "$T/multi"
-AZ=$T/multi/src-azure-nodrivers.vhd
+AZ=$T/multi/web01-disk1-azure-nodrivers.vhd
 azsize=$(qemu-img info --output=json -f vpc "$AZ" | jq '.["virtual-size"]')
 expect_eq "azure VHD virtual size rounded up to a MiB multiple" "$azsize" $(( (vsize + MiB - 1) / MiB * MiB ))
 expect_eq "azure VHD is fixed (file = size + 512-byte footer)" "$(stat -c %s "$AZ")" $((azsize + 512))
