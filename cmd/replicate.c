@@ -34,6 +34,8 @@ static const char usage_text[] =
     "                        from, into a finalized TARGET, or shrink TARGET\n"
     "      --wait[=SECONDS]  wait (default up to 3600 s) for another rehost syncing\n"
     "                        TARGET or reading SOURCE, instead of failing\n"
+    "      --verify          compare every block of SOURCE and TARGET, reading both\n"
+    "                        (not the block digests kept from the last sync)\n"
     "      --untrack         remove TARGET's change-tracking bitmaps from SOURCE and\n"
     "                        stop (the next sync compares every block)\n"
     "      --allow-backing   allow a SOURCE image with a backing file\n"
@@ -51,7 +53,7 @@ static int parse_block(const char *s, uint32_t *out)
 
 int cmd_replicate(int argc, char **argv)
 {
-  enum { O_FULL = 256, O_BLOCK, O_THREADS, O_NOTRACK, O_FORCE, O_WAIT, O_BACKING, O_UNTRACK };
+  enum { O_FULL = 256, O_BLOCK, O_THREADS, O_NOTRACK, O_FORCE, O_WAIT, O_BACKING, O_UNTRACK, O_VERIFY };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, 'm'},    {"full", no_argument, 0, O_FULL},
       {"format", required_argument, 0, 'f'},  {"target-format", required_argument, 0, 'O'},
@@ -59,7 +61,7 @@ int cmd_replicate(int argc, char **argv)
       {"threads", required_argument, 0, O_THREADS},
       {"no-track", no_argument, 0, O_NOTRACK}, {"force", no_argument, 0, O_FORCE},
       {"wait", optional_argument, 0, O_WAIT}, {"allow-backing", no_argument, 0, O_BACKING},
-      {"untrack", no_argument, 0, O_UNTRACK},
+      {"untrack", no_argument, 0, O_UNTRACK}, {"verify", no_argument, 0, O_VERIFY},
       RH_DOMAIN_LONGOPTS,                     RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
   struct rh_replicate_opts o = {0};
   struct rh_domain_src ds = {0};
@@ -97,6 +99,7 @@ int cmd_replicate(int argc, char **argv)
       if (o.wait_s < 1) return rh_usage_error("replicate", "--wait=SECONDS must be at least 1");
       break;
     case O_UNTRACK: o.untrack = true; break;
+    case O_VERIFY: o.verify = true; break;
     case O_BACKING: o.allow_backing = true; break;
     default:
       if (!rh_domain_option(c, optarg, &ds) && !rh_common_option(c, &help))
@@ -107,6 +110,9 @@ int cmd_replicate(int argc, char **argv)
     fputs(usage_text, stdout);
     return 0;
   }
+  if (o.verify && o.mode != RH_MODE_AUTO && o.mode != RH_MODE_COMPARE)
+    return rh_usage_error("replicate", "--verify is a compare sync that reads the target too");
+  if (o.verify) o.mode = RH_MODE_COMPARE;
   int npos = argc - optind - 1;
   if (npos >= 1 && rh_package_arg("replicate", &ds, argv + optind, &npos)) return RH_EXIT_USAGE;
   if (ds.package) {

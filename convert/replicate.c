@@ -116,12 +116,13 @@ static int run_delta(struct run *r)
   struct rh_nbd_export te = {o->target, r->tgt_driver, false, NULL, threads, false};
   /* Maps are taken before the servers lock the images (see image_map.h).
    * A bitmap sync reads little, through NBD: mapping a fragmented image
-   * would cost more than it saves. */
+   * would cost more than it saves; with trusted digests the target is not
+   * read at all. */
   struct rh_image_map sm, tm;
   bool have_sm = !bitmap && rh_image_map_load(r->src.path, r->src.format, r->src.data_in_file,
                                               true, &sm) == 0;
-  bool have_tm = !bitmap && rh_image_map_load(o->target, r->tgt_driver, r->tgt_data_in_file,
-                                              false, &tm) == 0;
+  bool have_tm = !bitmap && !r->dg_trusted &&
+                 rh_image_map_load(o->target, r->tgt_driver, r->tgt_data_in_file, false, &tm) == 0;
   rh_debug("direct reads: source %s, target %s", have_sm ? "yes" : "no", have_tm ? "yes" : "no");
   struct rh_nbd_server ss, ts;
   int rc = rh_nbd_server_start(&se, &ss);
@@ -133,7 +134,8 @@ static int run_delta(struct run *r)
   }
   struct rh_sync_opts so = {bitmap ? RH_SYNC_BITMAP : RH_SYNC_COMPARE, block, chunk, threads,
                             bitmap ? r->st.bitmap : NULL, &g_cancel,
-                            have_sm ? &sm : NULL, have_tm ? &tm : NULL, r->tgt_device};
+                            have_sm ? &sm : NULL, have_tm ? &tm : NULL, r->tgt_device,
+                            r->dg_active ? &r->dg : NULL, r->dg_trusted};
   rc = rh_sync_run(&ss, &ts, &so, &r->stats);
   if (have_sm) rh_image_map_free(&sm);
   if (have_tm) rh_image_map_free(&tm);
@@ -246,6 +248,64 @@ static void retire_generations(struct run *r)
               r->bms[i].name);
 }
 
+/* The target's kept block digests: trusted when they describe exactly the
+ * target the last completed sync left (same id, block size, size, inode and
+ * mtime) and --verify was not given; otherwise a compare sync reads the
+ * target too and rebuilds them, and a bitmap sync drops them. */
+static void prepare_digests(struct run *r, enum rh_tstate before)
+{
+  const struct rh_replicate_opts *o = r->o;
+  uint32_t block = o->block_size ? o->block_size : 65536;
+  r->dg_active = r->dg_trusted = false;
+  if (r->mode == RH_MODE_FULL) {
+    rh_digests_remove(o->target);
+    return;
+  }
+  char why[160] = "";
+  struct stat sb;
+  struct rh_digests *g = &r->dg;
+  if (rh_digests_load(o->target, g, why, sizeof why) == 0) {
+    if (o->verify) snprintf(why, sizeof why, "--verify");
+    else if (before != RH_TS_CONSISTENT) snprintf(why, sizeof why, "the last sync did not complete");
+    else if (strcmp(g->id, r->st.id) != 0) snprintf(why, sizeof why, "they were kept for another target");
+    else if (g->block != block) snprintf(why, sizeof why, "the block size changed");
+    else if (g->tgt_size != r->sf.size) snprintf(why, sizeof why, "the size changed");
+    else if (r->tgt_device) snprintf(why, sizeof why, "a block device keeps no trace of writes");
+    else if (stat(o->target, &sb) < 0 || (uint64_t)sb.st_ino != g->tgt_ino ||
+             mtime_ns(o->target) != g->tgt_mtime_ns)
+      snprintf(why, sizeof why, "the target was changed since the last sync");
+    if (!why[0]) {
+      r->dg_active = r->dg_trusted = true;
+      rh_debug("%s: its block digests are trusted: the source alone is read", o->target);
+      return;
+    }
+    rh_digests_free(g);
+  }
+  if (r->mode == RH_MODE_BITMAP) { /* they would not describe the blocks it skips */
+    rh_digests_remove(o->target);
+    return;
+  }
+  if (rh_digests_init(g, block, r->sf.size, r->st.id) < 0) return;
+  r->dg_active = true;
+  rh_info("compare sync reads the target too: %s", why);
+}
+
+/* After the data is flushed and before the state says consistent. Failing
+ * to keep them costs the next compare sync a read of the target, no more. */
+static void keep_digests(struct run *r)
+{
+  struct stat sb;
+  if (!r->dg_active) return;
+  r->dg.tgt_size = r->sf.size;
+  r->dg.tgt_mtime_ns = mtime_ns(r->o->target);
+  r->dg.tgt_ino = stat(r->o->target, &sb) == 0 ? (uint64_t)sb.st_ino : 0;
+  snprintf(r->dg.id, sizeof r->dg.id, "%s", r->st.id);
+  if (rh_digests_save(r->o->target, &r->dg)) {
+    rh_digests_remove(r->o->target);
+    rh_warn("%s: the next compare sync will read the target too", r->o->target);
+  }
+}
+
 static void record_source(struct run *r)
 {
   rh_tstate_set(&r->st.src_path, rh_image_name(&r->src));
@@ -311,6 +371,7 @@ static int do_sync(struct run *r)
     rh_info("%s sync: %s", rh_repl_mode_name(r->mode), why);
   rh_event_str("mode", "mode", rh_repl_mode_name(r->mode));
   if (g_cancel) return RH_EXIT_INTERRUPTED; /* nothing touched yet */
+  prepare_digests(r, st->state);
 
   /* From here the target may change: record that a sync is running first. */
   char started[32];
@@ -363,10 +424,12 @@ static int do_sync(struct run *r)
     snprintf(reason, sizeof reason, "%s%s%s", what, *err ? ": " : "", err);
     rh_tstate_set(&st->reason, reason);
     rh_tstate_save(o->target, st); /* if even this fails, "syncing" still says inconsistent */
+    rh_digests_remove(o->target);
     rh_warn("%s: marked inconsistent; the next sync will compare every block", o->target);
     return rc;
   }
   retire_generations(r);
+  keep_digests(r);
   record_source(r);
   st->state = RH_TS_CONSISTENT;
   st->tgt_size = r->sf.size;
@@ -418,6 +481,7 @@ int rh_replicate(const struct rh_replicate_opts *o)
   if (g_cancel && rc == RH_EXIT_INTERRUPTED) rh_error("interrupted");
   free(r.bms);
   rh_tstate_free(&r.st);
+  rh_digests_free(&r.dg);
   rh_image_free(&r.src);
   rh_lock_release(slock);
   rh_target_unlock(lock);

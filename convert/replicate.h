@@ -31,6 +31,7 @@ struct rh_replicate_opts {
   bool source_shared;         /* the source is the read-only base of a running VM's
                                * external snapshot: read without image locks, no tracking */
   bool untrack;               /* remove TARGET's bitmaps from SOURCE, then stop */
+  bool verify;                /* compare reads the target too, whatever digests were kept */
 };
 
 int rh_replicate(const struct rh_replicate_opts *o);

@@ -7,6 +7,7 @@
 #include "image.h"
 #include "replicate.h"
 #include "sync_engine.h"
+#include "target_digests.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,6 +35,8 @@ struct run {
   int nbms;
   struct rh_sync_stats stats;
   struct stat src_before;     /* the source as the data read began */
+  struct rh_digests dg;       /* the target's block digests, kept up to date this run */
+  bool dg_active, dg_trusted;
 };
 
 /* Bitmaps named rehost-ID-N belong to this target. */

@@ -32,6 +32,9 @@ struct engine {
   struct nbd_handle **src, **tgt;  /* one per worker */
   struct rh_plan plan;
   XXH64_hash_t seed;
+  struct rh_digests *g;   /* the target's digests, kept up to date, or NULL */
+  bool trusted;           /* compare against g instead of reading the target */
+  XXH128_hash_t zero_block;
   atomic_size_t next;
   atomic_uint_fast64_t examined, src_read, tgt_read, written, zeroed, blocks;
   atomic_int failed;  /* RH_EXIT_* of the first failure */
@@ -87,14 +90,17 @@ static int read_range(struct engine *e, const struct rh_image_map *map, struct n
   return fail_errno(e, path, "read", bad, err > 0 ? err : 0);
 }
 
-/* Blocks are compared by 128-bit XXH3 digest, seeded at random for each
- * run so that colliding blocks cannot be prepared in advance. */
-static int digest_equal(struct engine *e, const unsigned char *a, const unsigned char *b,
-                        size_t len)
+/* Blocks are compared by 128-bit XXH3 digest, seeded at random (for each
+ * run, or for each target with its kept digests, whose file is private) so
+ * that colliding blocks cannot be prepared in advance. */
+static XXH128_hash_t digest(const struct engine *e, const unsigned char *p, size_t len)
 {
-  XXH128_hash_t da = XXH3_128bits_withSeed(a, len, e->seed);
-  XXH128_hash_t db = XXH3_128bits_withSeed(b, len, e->seed);
-  return XXH128_isEqual(da, db);
+  return XXH3_128bits_withSeed(p, len, e->seed);
+}
+
+static XXH128_hash_t zero_digest(const struct engine *e, size_t len)
+{
+  return len == e->o->block ? e->zero_block : rh_digests_zero(e->g, (uint32_t)len);
 }
 
 /* Write the blocks of [off, off+len) (source data in sbuf) selected by
@@ -132,8 +138,11 @@ static int write_blocks(struct engine *e, struct nbd_handle *t, const unsigned c
   return 0;
 }
 
+/* One range: decide block by block what to write, write it, and keep the
+ * digest of what each block now holds. With trusted digests the target is
+ * not read: a block is written when the source's digest differs from it. */
 static int do_work(struct engine *e, int w, const struct rh_work *wk, unsigned char *sbuf,
-                   unsigned char *tbuf, unsigned char *need)
+                   unsigned char *tbuf, unsigned char *need, XXH128_hash_t *now)
 {
   struct nbd_handle *s = e->src[w], *t = e->tgt[w];
   uint32_t bs = e->o->block, len = wk->len, nb = (len + bs - 1) / bs;
@@ -141,21 +150,36 @@ static int do_work(struct engine *e, int w, const struct rh_work *wk, unsigned c
     if (read_range(e, e->o->src_map, s, e->src_srv->path, sbuf, len, wk->off) < 0) return -1;
     atomic_fetch_add(&e->src_read, len);
   }
-  if (wk->kind == RH_WORK_COMPARE || wk->kind == RH_WORK_CLEAR) {
+  if ((wk->kind == RH_WORK_COMPARE || wk->kind == RH_WORK_CLEAR) && !e->trusted) {
     if (read_range(e, e->o->tgt_map, t, e->tgt_srv->path, tbuf, len, wk->off) < 0) return -1;
     atomic_fetch_add(&e->tgt_read, len);
   }
+  uint64_t first = wk->off / bs;
   for (uint32_t i = 0; i < nb; i++) {
     size_t o = (size_t)i * bs, blen = len - o < bs ? len - o : bs;
+    const XXH128_hash_t *kept = e->trusted ? &e->g->d[first + i] : NULL;
     switch (wk->kind) {
-    case RH_WORK_COMPARE: need[i] = !digest_equal(e, sbuf + o, tbuf + o, blen); break;
-    case RH_WORK_FILL: need[i] = !rh_is_zero(sbuf + o, blen); break;
-    case RH_WORK_CLEAR: need[i] = !rh_is_zero(tbuf + o, blen); break;
-    default: need[i] = 1;
+    case RH_WORK_COMPARE:
+      now[i] = digest(e, sbuf + o, blen);
+      need[i] = !XXH128_isEqual(now[i], kept ? *kept : digest(e, tbuf + o, blen));
+      break;
+    case RH_WORK_FILL:
+      need[i] = !rh_is_zero(sbuf + o, blen);
+      if (e->g) now[i] = digest(e, sbuf + o, blen);
+      break;
+    case RH_WORK_CLEAR:
+      if (e->g) now[i] = zero_digest(e, blen);
+      need[i] = kept ? !XXH128_isEqual(*kept, now[i]) : !rh_is_zero(tbuf + o, blen);
+      break;
+    default:
+      need[i] = 1;
+      if (e->g) now[i] = digest(e, sbuf + o, blen);
     }
   }
   if (wk->kind == RH_WORK_CLEAR) memset(sbuf, 0, len); /* source reads as zero */
-  return write_blocks(e, t, sbuf, wk->off, len, need);
+  if (write_blocks(e, t, sbuf, wk->off, len, need) < 0) return -1;
+  if (e->g) memcpy(&e->g->d[first], now, nb * sizeof *now);
+  return 0;
 }
 
 struct worker_arg {
@@ -170,20 +194,22 @@ static void *worker(void *p)
   size_t chunk = e->o->chunk;
   unsigned char *sbuf = malloc(chunk), *tbuf = malloc(chunk);
   unsigned char *need = malloc(chunk / e->o->block + 1);
-  if (!sbuf || !tbuf || !need) {
+  XXH128_hash_t *now = malloc((chunk / e->o->block + 1) * sizeof *now);
+  if (!sbuf || !tbuf || !need || !now) {
     int expected = 0;
     if (atomic_compare_exchange_strong(&e->failed, &expected, RH_EXIT_FAILURE))
       rh_error("out of memory for sync buffers");
   }
-  while (sbuf && tbuf && need && !atomic_load(&e->failed) && !*e->o->cancel) {
+  while (sbuf && tbuf && need && now && !atomic_load(&e->failed) && !*e->o->cancel) {
     size_t i = atomic_fetch_add(&e->next, 1);
     if (i >= e->plan.n) break;
-    if (do_work(e, a->w, &e->plan.v[i], sbuf, tbuf, need) < 0) break;
+    if (do_work(e, a->w, &e->plan.v[i], sbuf, tbuf, need, now) < 0) break;
     atomic_fetch_add(&e->examined, e->plan.v[i].len);
   }
   free(sbuf);
   free(tbuf);
   free(need);
+  free(now);
   atomic_fetch_sub(&e->running, 1);
   return NULL;
 }
@@ -203,8 +229,11 @@ static int plan(struct engine *e, uint64_t size)
         rh_plan_dirty(&sx, size, e->o->block, e->o->chunk, &e->plan) == 0)
       r = 0;
   } else {
+    /* with trusted digests the target is taken to hold data everywhere:
+     * its kept digests, not its block status, say what it holds */
     if (rh_nbd_extents(e->src[0], e->src_srv->path, "base:allocation", size, &sx) == 0 &&
-        rh_nbd_extents(e->tgt[0], e->tgt_srv->path, "base:allocation", size, &tx) == 0 &&
+        (e->trusted ? rh_extents_append(&tx, 0, size, 0)
+                    : rh_nbd_extents(e->tgt[0], e->tgt_srv->path, "base:allocation", size, &tx)) == 0 &&
         rh_plan_compare(&sx, &tx, size, e->o->chunk, &e->plan) == 0)
       r = 0;
   }
@@ -249,6 +278,11 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
   e.src = calloc((size_t)o->threads, sizeof *e.src);
   e.tgt = calloc((size_t)o->threads, sizeof *e.tgt);
   if (getrandom(&e.seed, sizeof e.seed, 0) != (ssize_t)sizeof e.seed) e.seed = (XXH64_hash_t)t0;
+  if ((e.g = o->digests)) {
+    e.trusted = o->digests_trusted;
+    e.seed = e.g->seed;
+    e.zero_block = rh_digests_zero(e.g, o->block);
+  }
   int rc = RH_EXIT_FAILURE;
   if (!e.src || !e.tgt || connect_all(&e) < 0) goto out;
   int64_t ss = nbd_get_size(e.src[0]), ts = nbd_get_size(e.tgt[0]);
@@ -258,6 +292,10 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
     goto out;
   }
   st->size = (uint64_t)ss;
+  if (e.g && (e.g->block != o->block || e.g->n != (st->size + o->block - 1) / o->block)) {
+    rh_error("%s: the block digests do not fit the image (internal error)", tgt->path);
+    goto out;
+  }
   if (plan(&e, st->size) < 0) goto out;
   st->planned = e.plan.bytes;
 

@@ -16,6 +16,7 @@
 
 #include "image_map.h"
 #include "nbd_server.h"
+#include "target_digests.h"
 
 enum rh_sync_mode { RH_SYNC_COMPARE, RH_SYNC_BITMAP };
 
@@ -28,6 +29,12 @@ struct rh_sync_opts {
   volatile sig_atomic_t *cancel;  /* set non-zero (by a signal handler) to stop */
   const struct rh_image_map *src_map, *tgt_map;  /* direct reads, or NULL: NBD */
   bool target_larger_ok;          /* a block device target: its tail is not synced */
+  /* The target's block digests (target_digests.h), or NULL. Trusted: a
+   * compare sync reads only the source and compares with them. Either way
+   * every block written or verified gets its new digest; blocks a bitmap
+   * sync does not touch keep theirs. */
+  struct rh_digests *digests;
+  bool digests_trusted;
 };
 
 struct rh_sync_stats {

@@ -252,7 +252,7 @@ char *rh_tstate_format(const struct rh_target_state *st)
 /* Beside a file target; for a block device (whose directory is /dev, a
  * tmpfs) in STATE_DIR/devices/, named after the device's absolute path with
  * '/' as '!' ("/dev/vg/lv" -> "!dev!vg!lv"). */
-static char *side_path(const char *target, const char *suffix)
+char *rh_tstate_side_path(const char *target, const char *suffix)
 {
   struct stat sb;
   char *p = NULL;
@@ -271,8 +271,8 @@ static char *side_path(const char *target, const char *suffix)
   return asprintf(&p, "%s/%s%s", devdir, name, suffix) < 0 ? NULL : p;
 }
 
-char *rh_tstate_path(const char *target) { return side_path(target, ".rehost.json"); }
-char *rh_target_lock_path(const char *target) { return side_path(target, ".rehost.lock"); }
+char *rh_tstate_path(const char *target) { return rh_tstate_side_path(target, ".rehost.json"); }
+char *rh_target_lock_path(const char *target) { return rh_tstate_side_path(target, ".rehost.lock"); }
 
 int rh_tstate_load(const char *target, struct rh_target_state *st)
 {

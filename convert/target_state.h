@@ -55,6 +55,9 @@ char *rh_tstate_format(const struct rh_target_state *st);
 /* "TARGET.rehost.json" (malloc'd); for a block-device target,
  * STATE_DIR/devices/!dev!vg!lv.rehost.json. */
 char *rh_tstate_path(const char *target);
+/* TARGET + suffix beside a file target, or in STATE_DIR/devices for a
+ * block device (named after its path with '/' as '!'). malloc'd. */
+char *rh_tstate_side_path(const char *target, const char *suffix);
 /* The lock file, likewise "TARGET.rehost.lock" or in STATE_DIR/devices. */
 char *rh_target_lock_path(const char *target);
 /* Load TARGET's state: absent file gives state RH_TS_NONE. Prints an error

@@ -86,15 +86,34 @@ r=$(ev cmp1 .bytes_read_target)
 [ "$r" -gt 0 ] && [ "$r" -lt "$VSIZE" ] && ok "compare skips ranges zero on both sides" || fail "compare read $r of $VSIZE"
 expect_same_data "compare sync: target equals source" "$T/src.qcow2" "$T/tgt.qcow2"
 unchanged "$T/src.qcow2" "compare"
+expect_eq "the first compare keeps the target's block digests" "$(stat -c %a "$T/tgt.qcow2.rehost.digests")" 600
 sync cmp2 --mode compare "$T/src.qcow2" "$T/tgt.qcow2"
 expect_eq "a second compare writes nothing" "$(ev cmp2 '.bytes_written + .bytes_zeroed')" 0
+expect_eq "with the kept digests, a compare reads only the source" "$(ev cmp2 .bytes_read_target)" 0
+N=9
+change_blocks "$T/src.qcow2" qcow2 $N
+sync cmp3 --mode compare "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "source-only compare writes exactly the changed blocks" "$(ev cmp3 '.bytes_written + .bytes_zeroed')" $((N * BS))
+expect_eq "source-only compare: the target is not read" "$(ev cmp3 .bytes_read_target)" 0
+expect_same_data "source-only compare: target equals source" "$T/src.qcow2" "$T/tgt.qcow2"
 
 # ---- the target was modified behind rehost's back: auto refuses bitmap ----
 qemu-io -f qcow2 -c "write -P 0x5a 1M 64k" "$T/tgt.qcow2" > /dev/null
 sync mod "$T/src.qcow2" "$T/tgt.qcow2"
 expect_eq "modified target: compare" "$(ev mod .mode)" compare
 expect_match "says why" "$(cat "$T/mod.err")" "target was modified since the last sync"
+expect_match "its kept digests are not trusted" "$(cat "$T/mod.err")" "compare sync reads the target too: the target was changed since the last sync"
+[ "$(ev mod .bytes_read_target)" -gt 0 ] && ok "modified target: re-read" || fail "modified target not re-read"
 expect_same_data "modified target repaired" "$T/src.qcow2" "$T/tgt.qcow2"
+# changed behind rehost's back with its mtime put back: --verify reads it all
+m=$(stat -c %y "$T/tgt.qcow2")
+qemu-io -f qcow2 -c "write -P 0x5b 3M 64k" "$T/tgt.qcow2" > /dev/null
+touch -d "$m" "$T/tgt.qcow2"
+sync ver --verify "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "--verify: compare" "$(ev ver .mode)" compare
+[ "$(ev ver .bytes_read_target)" -gt 0 ] && ok "--verify reads the target" || fail "--verify did not read the target"
+expect_eq "--verify repairs the block" "$(ev ver .blocks_written)" 1
+expect_same_data "--verify: target equals source" "$T/src.qcow2" "$T/tgt.qcow2"
 
 # ---- unclean shutdown of the source's VM: its bitmap is flagged in-use ----
 qemu-io -f qcow2 -c "write -P 0x3c 2M 64k" -c "sleep 60000" "$T/src.qcow2" > /dev/null &

@@ -18,6 +18,7 @@
 #include "../../convert/nbd_server.h"
 #include "../../convert/replicate.h"
 #include "../../convert/sync_engine.h"
+#include "../../convert/target_digests.h"
 #include "../../convert/target_state.h"
 
 #define MiB (1024u * 1024u)
@@ -298,7 +299,8 @@ static int files_equal(const char *a, const char *b)
   return eq;
 }
 
-static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *st, int direct)
+static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_stats *st, int direct,
+                            struct rh_digests *g, bool trusted)
 {
   struct rh_image_map sm, tm;
   if (direct) {
@@ -311,7 +313,7 @@ static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *s
   assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
   assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
   struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, 2, NULL, &cancel,
-                           direct ? &sm : NULL, direct ? &tm : NULL, false};
+                           direct ? &sm : NULL, direct ? &tm : NULL, false, g, trusted};
   int rc = rh_sync_run(&ss, &ts, &o, st);
   if (direct) {
     rh_image_map_free(&sm);
@@ -320,6 +322,11 @@ static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *s
   assert_int_equal(rh_nbd_server_stop(&ss), 0);
   assert_int_equal(rh_nbd_server_stop(&ts), 0);
   return rc;
+}
+
+static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *st, int direct)
+{
+  return run_compare_kept(src, tgt, st, direct, NULL, false);
 }
 
 /* The engine over real files: writes exactly the blocks that differ,
@@ -360,6 +367,31 @@ static void engine_compare_writes_only_changed_blocks(void **state)
   assert_int_equal(run_compare(src, tgt, &st, direct), 0); /* in sync: nothing to write */
   assert_int_equal(st.written + st.zeroed, 0);
 
+  /* Kept digests: a sync that reads both builds them; one that trusts them
+   * reads the source alone and writes exactly the block that changed, a
+   * block that became a hole included. */
+  struct rh_digests g;
+  assert_int_equal(rh_digests_init(&g, 65536, 8 * MiB, "0123456789abcdef"), 0);
+  assert_int_equal(run_compare_kept(src, tgt, &st, direct, &g, false), 0);
+  assert_int_equal(st.tgt_read, 4 * MiB);
+  assert_int_equal(st.written + st.zeroed, 0);
+  assert_int_equal(run_compare_kept(src, tgt, &st, direct, &g, true), 0);
+  assert_int_equal(st.tgt_read, 0);
+  assert_int_equal(st.written + st.zeroed, 0);
+  int fd = open(src, O_RDWR);
+  memset(blk, 0x55, sizeof blk);
+  write_at(fd, blk, sizeof blk, 9 * 65536);
+  assert_int_equal(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 20 * 65536, 65536), 0);
+  close(fd);
+  assert_int_equal(run_compare_kept(src, tgt, &st, direct, &g, true), 0);
+  assert_int_equal(st.tgt_read, 0);
+  assert_int_equal(st.written, 65536);
+  assert_int_equal(st.zeroed, 65536);
+  assert_true(files_equal(src, tgt));
+  assert_int_equal(run_compare_kept(src, tgt, &st, direct, &g, true), 0);
+  assert_int_equal(st.written + st.zeroed, 0);
+  rh_digests_free(&g);
+
   unlink(src);
   unlink(tgt);
   rmdir(dir);
@@ -395,6 +427,39 @@ static void image_map_from_qemu_img_map(void **state)
   assert_int_equal(rh_image_map_parse("{}", &bad), -1);
 }
 
+/* The digest file: round trip, and damage refused */
+static void digests_file_format(void **state)
+{
+  (void)state;
+  struct rh_digests g, back;
+  assert_int_equal(rh_digests_init(&g, 65536, 3 * 65536 + 4096, "00112233aabbccdd"), 0);
+  assert_int_equal(g.n, 4);
+  assert_true(XXH128_isEqual(g.d[0], rh_digests_zero(&g, 65536)));
+  assert_true(XXH128_isEqual(g.d[3], rh_digests_zero(&g, 4096)));
+  g.d[1].low64 = 42;
+  g.tgt_mtime_ns = 1234567890123LL;
+  g.tgt_ino = 77;
+  unsigned char *buf;
+  size_t len;
+  char why[128];
+  assert_int_equal(rh_digests_encode(&g, &buf, &len), 0);
+  assert_int_equal(rh_digests_decode(buf, len, &back, why, sizeof why), 0);
+  assert_int_equal(back.n, 4);
+  assert_int_equal(back.seed, g.seed);
+  assert_int_equal(back.tgt_mtime_ns, g.tgt_mtime_ns);
+  assert_int_equal(back.tgt_ino, 77);
+  assert_string_equal(back.id, "00112233aabbccdd");
+  assert_int_equal(back.d[1].low64, 42);
+  rh_digests_free(&back);
+  buf[100] ^= 1;
+  assert_int_equal(rh_digests_decode(buf, len, &back, why, sizeof why), -1);
+  assert_string_equal(why, "checksum mismatch");
+  assert_int_equal(rh_digests_decode(buf, len - 1, &back, why, sizeof why), -1);
+  assert_int_equal(rh_digests_decode(buf, 10, &back, why, sizeof why), -1);
+  free(buf);
+  rh_digests_free(&g);
+}
+
 static int via_nbd = 0, via_map = 1;
 
 int main(void)
@@ -410,6 +475,7 @@ int main(void)
       cmocka_unit_test(disk_identity),
       cmocka_unit_test(zero_detection),
       cmocka_unit_test(image_map_from_qemu_img_map),
+      cmocka_unit_test(digests_file_format),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_map),
   };
