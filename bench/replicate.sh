@@ -3,13 +3,20 @@
 #   full copy:    rehost replicate --full   vs  qemu-img convert, made durable the
 #                 same way (fsync of the file and its directory; goal <= 1.0x), and
 #                 vs plain qemu-img convert (cache=unsafe: not durable), for the cost
-#   delta sync:   rehost replicate compare  vs  rsync --inplace --no-whole-file --fsync
-#                 (goal <= 0.5x)
+#   delta sync:   rehost replicate compare (the target's block digests kept: only
+#                 the source is read)  vs  rsync --inplace --no-whole-file --fsync
+#                 (goal <= 0.5x) and vs reading the source file once with dd (the
+#                 physical limit; goal <= 1.1x); compare --verify reads both
 #   change track: rehost replicate bitmap   vs  rehost full copy       (goal >= 50x faster)
 # on an 8 GiB sparse qcow2 holding 2 GiB of random data, after changing 1% of
-# its 64 KiB blocks. Each timing is the best of RUNS (default 2); page cache
-# warm, then cold (dropped before every run, when root). Prints Markdown tables.
-# Usage: bench/replicate.sh [REHOST_BINARY]   (BENCH_DIR: scratch, ~12 GB)
+# its 64 KiB blocks. Then (SCALING=0 skips) how a sync's time grows with the
+# changed fraction (0.01%, 0.1%, 1%, 10%) and with --threads (1, 2, 4); and
+# (FULLY_ALLOCATED=0 skips) an 8 GiB image of 8 GiB random data, where a 1%
+# bitmap sync must be >= 40x faster than the durable full copy, with MB/s
+# against the disk's own read and write bandwidth (dd, measured here).
+# Each timing is the best of RUNS (default 2); page cache warm, then cold
+# (dropped before every run, when root). Prints Markdown tables.
+# Usage: bench/replicate.sh [REHOST_BINARY]   (BENCH_DIR: scratch, ~30 GB)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 REHOST=${1:-$HERE/build/rehost}
@@ -46,29 +53,44 @@ best() { # best SETUP CMD...
 }
 check_equal() { qemu-img compare -q "$1" "$2" || { echo "bench: $2 differs from $1" >&2; exit 1; }; }
 
-# the previous generation of the target, for every delta contender
+# the previous generation of the target, for every delta contender: a full
+# copy, then a compare sync that keeps the target's block digests
 "$REHOST" -q replicate "$D/src.qcow2" "$D/tgt.qcow2"
-cp -p --sparse=always "$D/tgt.qcow2" "$D/old.qcow2"
-cp "$D/tgt.qcow2.rehost.json" "$D/old.state"
+"$REHOST" -q replicate --mode compare "$D/src.qcow2" "$D/tgt.qcow2"
+save_old() { # the target, its state and digests as the last sync left them
+  cp -p --sparse=always "$D/tgt.qcow2" "$D/old.qcow2"
+  cp "$D/tgt.qcow2.rehost.json" "$D/old.state"
+  cp -p "$D/tgt.qcow2.rehost.digests" "$D/old.digests"
+}
+save_old
 cp --sparse=always "$D/src.qcow2" "$D/src-old.qcow2"   # rsync's destination: yesterday's file
+cp --sparse=always "$D/src.qcow2" "$D/src-base.qcow2"  # the scaling runs start from it
 
-NBLK=$((8 * GiB / BS)); NCHG=$((NBLK / 100))
-echo "bench: changing $NCHG of $NBLK blocks (1%)" >&2
-cmds=()
-declare -A seen=()
-while [ ${#seen[@]} -lt $NCHG ]; do
-  b=$(( (RANDOM * 32768 + RANDOM) % NBLK ))
-  [ -n "${seen[$b]:-}" ] && continue
-  seen[$b]=1
-  cmds+=(-c "write -P $((RANDOM % 255 + 1)) $((b * BS)) $BS")
-done
-qemu-io -f qcow2 "${cmds[@]}" "$D/src.qcow2" > /dev/null
+# change IMAGE PERCENT: write a fresh pattern into PERCENT% of the 64 KiB blocks
+change() {
+  local img=$1 pct=$2 nblk n cmds=() b
+  nblk=$(( $(qemu-img info --output=json "$img" | jq '.["virtual-size"]') / BS ))
+  n=$(echo "$nblk * $pct / 100" | bc); [ "$n" -ge 1 ] || n=1
+  declare -A seen=()
+  while [ ${#seen[@]} -lt "$n" ]; do
+    b=$(( (RANDOM * 32768 + RANDOM) % nblk ))
+    [ -n "${seen[$b]:-}" ] && continue
+    seen[$b]=1
+    cmds+=("write -P $((RANDOM % 255 + 1)) $((b * BS)) $BS")
+  done
+  printf '%s\n' "${cmds[@]}" > "$D/qemu-io.cmds"
+  qemu-io -f qcow2 "$img" < "$D/qemu-io.cmds" > /dev/null
+  echo "$n"
+}
+NBLK=$((8 * GiB / BS))
+echo "bench: changing 1% of $NBLK blocks" >&2
+NCHG=$(change "$D/src.qcow2" 1)
 
 # the peer, durable: qemu-img convert never flushes (cache=unsafe); rehost
 # fsyncs the file and its directory before it records anything
 durable_convert() { qemu-img convert -f qcow2 -O qcow2 -S 4k "$1" "$2" && sync "$2" && sync "$(dirname "$2")"; }
 ratio() { echo "scale=3; $1 / $2" | bc -l | sed 's/^\./0./'; }
-restore='cp -p --sparse=always "$D/old.qcow2" "$D/tgt.qcow2"; cp "$D/old.state" "$D/tgt.qcow2.rehost.json"'
+restore='cp -p --sparse=always "$D/old.qcow2" "$D/tgt.qcow2"; cp "$D/old.state" "$D/tgt.qcow2.rehost.json"; cp -p "$D/old.digests" "$D/tgt.qcow2.rehost.digests"'
 passes=(warm)
 [ -w /proc/sys/vm/drop_caches ] && passes+=(cold)
 echo "8 GiB qcow2, 2 GiB random data, 1% of 64 KiB blocks changed ($((NCHG * BS / 1048576)) MiB); $(nproc) cores; best of $RUNS; $(date -u +%Y-%m-%d)"
@@ -86,6 +108,11 @@ for CACHE in "${passes[@]}"; do
   check_equal "$D/src.qcow2" "$D/tgt.qcow2"
   t_compare=$(best "$restore" "$REHOST" -q replicate --mode compare --no-track "$D/src.qcow2" "$D/tgt.qcow2")
   check_equal "$D/src.qcow2" "$D/tgt.qcow2"
+  [ "$(jq -r .last_sync.bytes_read "$D/tgt.qcow2.rehost.json")" -lt $((3 * GiB)) ] ||
+    { echo "bench: the compare sync read the target" >&2; exit 1; }
+  t_verify=$(best "$restore" "$REHOST" -q replicate --verify --no-track "$D/src.qcow2" "$D/tgt.qcow2")
+  check_equal "$D/src.qcow2" "$D/tgt.qcow2"
+  t_dd=$(best : dd if="$D/src.qcow2" of=/dev/null bs=4M)
   t_rsync=$(best 'cp --sparse=always "$D/src-old.qcow2" "$D/rs.qcow2"' rsync --inplace --no-whole-file --ignore-times --fsync "$D/src.qcow2" "$D/rs.qcow2")
   cmp -s "$D/src.qcow2" "$D/rs.qcow2" || { echo "bench: rsync result differs" >&2; exit 1; }
   echo
@@ -95,6 +122,72 @@ for CACHE in "${passes[@]}"; do
   echo "|---|---|---|---|---|---|"
   echo "| full copy (durable) | qemu-img convert + fsync file and directory | $t_qemu_d | $t_full | $(ratio "$t_full" "$t_qemu_d") | <= 1.0 |"
   echo "| full copy | qemu-img convert (not durable: cache=unsafe) | $t_qemu | $t_full | $(ratio "$t_full" "$t_qemu") | (the cost of durability) |"
-  echo "| delta sync, compare | rsync --inplace --no-whole-file -I --fsync | $t_rsync | $t_compare | $(ratio "$t_compare" "$t_rsync") | <= 0.5 |"
+  echo "| delta sync, compare (reads the source only) | rsync --inplace --no-whole-file -I --fsync | $t_rsync | $t_compare | $(ratio "$t_compare" "$t_rsync") | <= 0.5 |"
+  echo "| delta sync, compare (reads the source only) | dd of the source file (the physical limit) | $t_dd | $t_compare | $(ratio "$t_compare" "$t_dd") | <= 1.1 |"
+  echo "| delta sync, compare --verify (reads both) | rsync --inplace --no-whole-file -I --fsync | $t_rsync | $t_verify | $(ratio "$t_verify" "$t_rsync") | (reference) |"
   echo "| delta sync, bitmap | rehost full copy | $t_full | $t_bitmap | $(ratio "$t_bitmap" "$t_full") (speed-up $(ratio "$t_full" "$t_bitmap")x) | speed-up >= 50x |"
 done
+
+# ---- scaling: changed fraction and threads (page cache cold when root) ----
+if [ "${SCALING:-1}" = 1 ]; then
+  CACHE=${passes[-1]}
+  echo "bench: scaling ($CACHE cache)" >&2
+  echo
+  echo "How a sync's time grows with the changed fraction (8 GiB qcow2, 2 GiB data; page cache $CACHE; --threads 4):"
+  echo
+  echo "| changed | blocks | bitmap (s) | compare, source only (s) |"
+  echo "|---|---|---|---|"
+  for pct in 0.01 0.1 1 10; do
+    cp --sparse=always "$D/src-base.qcow2" "$D/src.qcow2"
+    n=$(change "$D/src.qcow2" "$pct")
+    tb=$(best "$restore" "$REHOST" -q replicate --mode bitmap --no-track "$D/src.qcow2" "$D/tgt.qcow2")
+    check_equal "$D/src.qcow2" "$D/tgt.qcow2"
+    tc=$(best "$restore" "$REHOST" -q replicate --mode compare --no-track "$D/src.qcow2" "$D/tgt.qcow2")
+    check_equal "$D/src.qcow2" "$D/tgt.qcow2"
+    echo "| $pct% | $n | $tb | $tc |"
+    [ "$pct" = 1 ] && cp --sparse=always "$D/src.qcow2" "$D/src-1pct.qcow2"
+  done
+  echo
+  echo "And with --threads (1% changed):"
+  echo
+  echo "| --threads | bitmap (s) | compare, source only (s) | compare --verify (s) |"
+  echo "|---|---|---|---|"
+  cp --sparse=always "$D/src-1pct.qcow2" "$D/src.qcow2"
+  for th in 1 2 4; do
+    tb=$(best "$restore" "$REHOST" -q replicate --mode bitmap --no-track --threads $th "$D/src.qcow2" "$D/tgt.qcow2")
+    tc=$(best "$restore" "$REHOST" -q replicate --mode compare --no-track --threads $th "$D/src.qcow2" "$D/tgt.qcow2")
+    tv=$(best "$restore" "$REHOST" -q replicate --verify --no-track --threads $th "$D/src.qcow2" "$D/tgt.qcow2")
+    check_equal "$D/src.qcow2" "$D/tgt.qcow2"
+    echo "| $th | $tb | $tc | $tv |"
+  done
+fi
+
+# ---- fully allocated: 8 GiB of random data ----
+if [ "${FULLY_ALLOCATED:-1}" = 1 ]; then
+  CACHE=${passes[-1]}
+  echo "bench: fully allocated 8 GiB image ($CACHE cache)" >&2
+  rm -f "$D"/src*.qcow2 "$D"/tgt.qcow2* "$D"/old.* "$D"/rs.qcow2 "$D"/ref.qcow2 "$D"/full.qcow2*
+  head -c 8G /dev/urandom > "$D/big.raw"
+  qemu-img convert -f raw -O qcow2 "$D/big.raw" "$D/src.qcow2"
+  rm "$D/big.raw"
+  sync
+  # the disk's own bandwidth, as dd sees it (direct I/O: no page cache)
+  wbw=$(dd if=/dev/zero of="$D/bw" bs=4M count=1024 oflag=direct conv=fsync 2>&1 | awk '/copied/ {print $(NF-1), $NF}')
+  rbw=$(dd if="$D/bw" of=/dev/null bs=4M iflag=direct 2>&1 | awk '/copied/ {print $(NF-1), $NF}')
+  rm -f "$D/bw"
+  "$REHOST" -q replicate "$D/src.qcow2" "$D/tgt.qcow2"
+  save_old
+  n=$(change "$D/src.qcow2" 1)
+  t_full=$(best 'rm -f "$D/full.qcow2" "$D/full.qcow2.rehost.json"' "$REHOST" -q replicate --full --no-track "$D/src.qcow2" "$D/full.qcow2")
+  rm -f "$D/full.qcow2"*
+  t_bitmap=$(best "$restore" "$REHOST" -q replicate --mode bitmap --no-track "$D/src.qcow2" "$D/tgt.qcow2")
+  check_equal "$D/src.qcow2" "$D/tgt.qcow2"
+  mbps() { echo "scale=0; $1 / 1048576 / $2" | bc -l; }
+  echo
+  echo "8 GiB qcow2 fully allocated with random data, 1% changed ($n blocks); page cache $CACHE; disk: write $wbw, read $rbw (dd, direct I/O):"
+  echo
+  echo "| operation | time (s) | MB/s of data moved | goal |"
+  echo "|---|---|---|---|"
+  echo "| full copy (durable) | $t_full | $(mbps $((8 * GiB)) "$t_full") | |"
+  echo "| bitmap sync, 1% | $t_bitmap | $(mbps $((n * BS)) "$t_bitmap") | speed-up $(ratio "$t_full" "$t_bitmap")x (>= 40x) |"
+fi
