@@ -21,6 +21,7 @@ struct rh_image {
   bool data_in_file;      /* all guest data is in path itself (no extents, data file or
                            * backing elsewhere): qemu-img map offsets index this file */
   bool force_share;       /* opened while another process holds it (read-only base) */
+  char *info;             /* qemu-img info --output=json, as the probe read it (bitmaps) */
 };
 
 /* Images claiming more than this are refused (a 23 MB qcow2 can claim 1 EiB
@@ -32,6 +33,9 @@ struct rh_probe_opts {
   const char *format;     /* user-forced or declared format, or NULL to detect */
   bool allow_backing;     /* permit images with a backing file */
   bool force_share;       /* read an image another process holds read-only (qemu -U) */
+  bool trusted_unchanged; /* rehost's own output, untouched since it wrote it (a replica
+                           * whose state is consistent and whose mtime is the one
+                           * recorded): qemu-img check is not run again */
 };
 
 /* A disk stored inside a package file (an OVA member, at offset with size):

@@ -70,13 +70,6 @@ static bool same_file(const char *a, const char *b)
          sa.st_ino == sb.st_ino;
 }
 
-static int64_t mtime_ns(const char *path)
-{
-  struct stat st;
-  if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) return 0;
-  return (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-}
-
 static const char *create_options(const char *driver)
 {
   if (!strcmp(driver, "vpc")) return "subformat=dynamic,force_size=on";
@@ -272,7 +265,7 @@ static void prepare_digests(struct run *r, enum rh_tstate before)
     else if (g->tgt_size != r->sf.size) snprintf(why, sizeof why, "the size changed");
     else if (r->tgt_device) snprintf(why, sizeof why, "a block device keeps no trace of writes");
     else if (stat(o->target, &sb) < 0 || (uint64_t)sb.st_ino != g->tgt_ino ||
-             mtime_ns(o->target) != g->tgt_mtime_ns)
+             rh_repl_mtime_ns(o->target) != g->tgt_mtime_ns)
       snprintf(why, sizeof why, "the target was changed since the last sync");
     if (!why[0]) {
       r->dg_active = r->dg_trusted = true;
@@ -297,7 +290,7 @@ static void keep_digests(struct run *r)
   struct stat sb;
   if (!r->dg_active) return;
   r->dg.tgt_size = r->sf.size;
-  r->dg.tgt_mtime_ns = mtime_ns(r->o->target);
+  r->dg.tgt_mtime_ns = rh_repl_mtime_ns(r->o->target);
   r->dg.tgt_ino = stat(r->o->target, &sb) == 0 ? (uint64_t)sb.st_ino : 0;
   snprintf(r->dg.id, sizeof r->dg.id, "%s", r->st.id);
   if (rh_digests_save(r->o->target, &r->dg)) {
@@ -342,7 +335,9 @@ static int do_sync(struct run *r)
   if ((rc = rh_repl_check_integrity(r, tgt_size, &forced))) return rc;
 
   bool qcow2 = !strcmp(r->src.format, "qcow2");
-  r->nbms = qcow2 ? rh_bitmaps_list(r->src.path, r->src.format, &r->bms) : 0;
+  /* the bitmaps as the probe's qemu-img info listed them (no second run) */
+  r->nbms = !qcow2 ? 0 : r->src.info ? rh_bitmaps_parse(r->src.info, &r->bms) : -1;
+  if (qcow2 && r->nbms < 0) r->nbms = rh_bitmaps_list(r->src.path, r->src.format, &r->bms);
   if (r->nbms < 0) return RH_EXIT_INPUT;
   struct rh_mode_facts f = {.target_exists = r->target_exists,
                             .state = st->state,
@@ -353,7 +348,7 @@ static int do_sync(struct run *r)
                             .recorded_bitmap = st->bitmap,
                             .size_changed = st->src_size != r->sf.size || tgt_size != r->sf.size,
                             .target_changed = st->tgt_mtime_ns &&
-                                              st->tgt_mtime_ns != mtime_ns(o->target),
+                                              st->tgt_mtime_ns != rh_repl_mtime_ns(o->target),
                             .identity_forced = forced};
   for (int i = 0; i < r->nbms && st->bitmap; i++)
     if (!strcmp(r->bms[i].name, st->bitmap)) {
@@ -433,7 +428,7 @@ static int do_sync(struct run *r)
   record_source(r);
   st->state = RH_TS_CONSISTENT;
   st->tgt_size = r->sf.size;
-  st->tgt_mtime_ns = mtime_ns(o->target);
+  st->tgt_mtime_ns = rh_repl_mtime_ns(o->target);
   if (r->new_bitmap[0]) {
     rh_tstate_set(&st->bitmap, r->new_bitmap);
     st->generation++;
@@ -463,7 +458,7 @@ int rh_replicate(const struct rh_replicate_opts *o)
   char *src_real = realpath(o->source, NULL);
   const char *fmt = NULL;
   if (!(rc = rh_tstate_load(o->target, &r.st)) && !(rc = rh_repl_source_format(o, &r.st, src_real, &fmt))) {
-    struct rh_probe_opts po = {fmt, o->allow_backing, o->source_shared};
+    struct rh_probe_opts po = {fmt, o->allow_backing, o->source_shared, false};
     rc = rh_image_probe(o->source, &po, &r.src);
   }
   free(src_real);

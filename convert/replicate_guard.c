@@ -65,6 +65,13 @@ int rh_repl_check_integrity(struct run *r, uint64_t tgt_size, bool *forced)
   return RH_EXIT_OK;
 }
 
+int64_t rh_repl_mtime_ns(const char *path)
+{
+  struct stat st;
+  if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) return 0;
+  return (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
 /* Probe the existing target with its pinned format (TARGET.rehost.json).
  * A raw target is never probed: its first bytes are the guest's. Any other
  * pinned format must still be what the file is: a target replaced by
@@ -82,7 +89,11 @@ int rh_repl_probe_target(struct run *r, uint64_t *tgt_size)
   const char *known = o->target_format ? o->target_format : pinned;
   bool probe = known && strcmp(known, "raw") != 0;
   struct rh_image timg;
-  struct rh_probe_opts tpo = {probe || !known ? NULL : "raw", false, false};
+  /* a target rehost left consistent and nobody wrote since is not checked
+   * again (qemu-img check reads all its metadata) */
+  bool untouched = r->st.state == RH_TS_CONSISTENT && r->st.tgt_mtime_ns &&
+                   r->st.tgt_mtime_ns == rh_repl_mtime_ns(o->target);
+  struct rh_probe_opts tpo = {probe || !known ? NULL : "raw", false, false, untouched};
   int rc = rh_image_probe(o->target, &tpo, &timg);
   if (rc && o->mode != RH_MODE_FULL) return rc;
   if (!rc && pinned && strcmp(pinned, "raw") != 0 && strcmp(timg.format, pinned) != 0 &&

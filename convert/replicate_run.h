@@ -39,6 +39,8 @@ struct run {
   bool dg_active, dg_trusted;
 };
 
+/* A regular file's modification time in ns, 0 when not a regular file. */
+int64_t rh_repl_mtime_ns(const char *path);
 /* Bitmaps named rehost-ID-N belong to this target. */
 bool rh_repl_bitmap_ours(const char *name, const char *id);
 /* Refusals that protect data: a finalized target, a different source, a
