@@ -120,6 +120,7 @@ static int run_delta(struct run *r)
   struct rh_nbd_server ss, ts;
   int rc = rh_nbd_server_start(&se, &ss);
   if (!rc && (rc = rh_nbd_server_start(&te, &ts))) rh_nbd_server_stop(&ss);
+  rh_phase("qemu-nbd servers started");
   if (rc) {
     if (have_sm) rh_image_map_free(&sm);
     if (have_tm) rh_image_map_free(&tm);
@@ -130,6 +131,7 @@ static int run_delta(struct run *r)
                             have_sm ? &sm : NULL, have_tm ? &tm : NULL, r->tgt_device,
                             r->dg_active ? &r->dg : NULL, r->dg_trusted};
   rc = rh_sync_run(&ss, &ts, &so, &r->stats);
+  rh_phase("blocks synced");
   if (have_sm) rh_image_map_free(&sm);
   if (have_tm) rh_image_map_free(&tm);
   rh_nbd_server_stop(&ss);
@@ -137,6 +139,7 @@ static int run_delta(struct run *r)
     rh_error("%s: the target was not closed cleanly", o->target);
     rc = RH_EXIT_IO;
   }
+  rh_phase("qemu-nbd servers stopped");
   return rc;
 }
 
@@ -318,11 +321,13 @@ static int do_sync(struct run *r)
   uint64_t tgt_size = 0;
   if (r->target_exists) {
     if ((rc = rh_repl_probe_target(r, &tgt_size))) return rc;
+    rh_phase("target probe (qemu-img info, check)");
   } else {
     snprintf(r->tgt_driver, sizeof r->tgt_driver, "%s",
              o->target_format ? o->target_format : rh_format_for_path(o->target));
   }
   if ((rc = inspect_source(&r->src, &r->sf))) return rc;
+  rh_phase("source look (qemu-nbd: size, identity, allocation)");
   if (r->tgt_device) {
     if (tgt_size < r->sf.size) {
       rh_error("%s: the device is smaller (%llu bytes) than the source (%llu bytes)", o->target,
@@ -381,10 +386,12 @@ static int do_sync(struct run *r)
   rh_tstate_set(&st->last_finished, NULL);
   if (before == RH_TS_NONE) record_source(r);
   if ((rc = rh_tstate_save(o->target, st))) return rc;
+  rh_phase("mode chosen, state 'syncing' saved");
 
   double t0 = rh_monotonic_s();
   char written_why[160] = "";
   if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size))) {
+    rh_phase("new change-tracking generation (qemu-img bitmap --add)");
     if (stat(rh_image_file(&r->src), &r->src_before) < 0) rc = RH_EXIT_INPUT;
     else if (g_cancel) rc = RH_EXIT_INTERRUPTED;
     else rc = r->mode == RH_MODE_FULL ? run_full(r) : run_delta(r);
@@ -424,7 +431,9 @@ static int do_sync(struct run *r)
     return rc;
   }
   retire_generations(r);
+  rh_phase("old generations retired (qemu-img bitmap --remove)");
   keep_digests(r);
+  rh_phase("block digests kept");
   record_source(r);
   st->state = RH_TS_CONSISTENT;
   st->tgt_size = r->sf.size;
@@ -435,7 +444,9 @@ static int do_sync(struct run *r)
   } else {
     rh_tstate_set(&st->bitmap, NULL);
   }
-  return rh_tstate_save(o->target, st);
+  rc = rh_tstate_save(o->target, st);
+  rh_phase("state 'consistent' saved");
+  return rc;
 }
 
 int rh_replicate(const struct rh_replicate_opts *o)
@@ -460,6 +471,7 @@ int rh_replicate(const struct rh_replicate_opts *o)
   if (!(rc = rh_tstate_load(o->target, &r.st)) && !(rc = rh_repl_source_format(o, &r.st, src_real, &fmt))) {
     struct rh_probe_opts po = {fmt, o->allow_backing, o->source_shared, false};
     rc = rh_image_probe(o->source, &po, &r.src);
+    rh_phase("source probe (qemu-img info, check)");
   }
   free(src_real);
   if (!rc && !r.st.id[0]) rh_tstate_new_id(r.st.id);

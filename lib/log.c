@@ -157,6 +157,15 @@ void rh_step_begin(const char *name, const char *what)
   rh_event("step-start", f);
 }
 
+void rh_phase(const char *name)
+{
+  static double last;
+  double now = mono_now();
+  if (!last) last = g_start ? g_start : now;
+  rh_debug("phase %s: %.1f ms", name, (now - last) * 1000.0);
+  last = now;
+}
+
 void rh_step_end(const char *name, int exit_status)
 {
   double took = mono_now() - g_step_start;

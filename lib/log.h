@@ -40,6 +40,10 @@ void rh_event_str(const char *name, const char *key, const char *value);
  * -v, prints the duration: CI logs show where the time went. */
 void rh_step_begin(const char *name, const char *what);
 void rh_step_end(const char *name, int exit_status);
+/* A phase of a short operation just ended: with -v, "phase NAME: N ms" (the
+ * time since the previous mark, or since rehost started), so that a sync's
+ * fixed cost can be broken down. */
+void rh_phase(const char *name);
 
 /* Progress of a long operation: a bar on a terminal stderr, or "progress"
  * events with --machine-readable. Call rh_progress_done() at the end. */
