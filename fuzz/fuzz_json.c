@@ -1,10 +1,12 @@
 /* libFuzzer: the JSON documents rehost reads: target profiles, target
  * replication state, replication pair files, and what qemu-img says about an
  * image (map extents, bitmaps) - which a hostile image shapes; and the image
- * headers rehost reads itself (qcow2 header, VMDK descriptor). */
+ * headers rehost reads itself (qcow2 header, VMDK descriptor); and a
+ * target's block digest file (binary, checksummed). */
 #include "../convert/image_header.h"
 #include "../convert/bitmaps.h"
 #include "../convert/image_map.h"
+#include "../convert/target_digests.h"
 #include "../convert/target_state.h"
 #include "../profiles/profile.h"
 #include "../virt/pairs.h"
@@ -22,6 +24,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   char err[256];
   struct rh_profile p;
   if (rh_profile_parse(text, &p, err, sizeof err) == 0) rh_profile_free(&p);
+  struct rh_digests g;
+  if (rh_digests_decode(data, size, &g, err, sizeof err) == 0) { /* what decodes re-encodes */
+    unsigned char *buf;
+    size_t len;
+    struct rh_digests back;
+    if (rh_digests_encode(&g, &buf, &len) == 0) {
+      if (len != size || rh_digests_decode(buf, len, &back, err, sizeof err) != 0 || back.n != g.n)
+        abort();
+      rh_digests_free(&back);
+      free(buf);
+    }
+    rh_digests_free(&g);
+  }
   struct rh_target_state st;
   if (rh_tstate_parse(text, &st, err, sizeof err) == 0) {
     char *again = rh_tstate_format(&st); /* what parses serialises */
