@@ -174,19 +174,13 @@ int rh_digests_save(const char *target, const struct rh_digests *g)
   }
   /* private: the seed must stay secret, or a guest could prepare blocks
    * whose digests collide with what the target holds */
-  int fd = rh_open_private(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600, "block digests");
+  int fd = rh_open_private(tmp, O_WRONLY | O_CREAT, 0600, "block digests");
   if (fd < 0) goto out;
-  ssize_t w = write(fd, buf, len);
-  e = w == (ssize_t)len ? 0 : w < 0 ? errno : ENOSPC;
-  if (!e && fsync(fd) < 0) e = errno;
-  if (close(fd) < 0 && !e) e = errno;
-  if (!e && rename(tmp, path) < 0) e = errno;
-  if (e) {
+  if ((e = rh_private_commit(fd, buf, len, tmp, path))) {
     unlink(tmp);
     rh_error("%s: cannot write the block digests: %s", path, strerror(e));
     goto out;
   }
-  rh_fsync_dir_of(path);
   rc = RH_EXIT_OK;
 out:
   free(buf);

@@ -337,16 +337,11 @@ int rh_tstate_save(const char *target, const struct rh_target_state *st)
   if (fd < 0) goto out;
   size_t len = strlen(text);
   text[len++] = '\n'; /* replaces the NUL; written by length */
-  ssize_t w = pwrite(fd, text, len, 0);
-  int e = w == (ssize_t)len ? 0 : w < 0 ? errno : ENOSPC;
-  if (!e && (ftruncate(fd, (off_t)len) < 0 || fsync(fd) < 0)) e = errno;
-  if (close(fd) < 0 && !e) e = errno;
-  if (!e && rename(tmp, path) < 0) e = errno;
+  int e = rh_private_commit(fd, text, len, tmp, path);
   if (e) {
     rh_error("%s: cannot write replication state: %s", path, strerror(e));
     goto out;
   }
-  rh_fsync_dir_of(path);
   reserve_spare(tmp);
   rc = RH_EXIT_OK;
 out:

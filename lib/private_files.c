@@ -194,3 +194,14 @@ char *rh_runtime_path(const char *name)
   char *p = NULL;
   return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
 }
+
+int rh_private_commit(int fd, const void *buf, size_t len, const char *tmp, const char *path)
+{
+  ssize_t w = pwrite(fd, buf, len, 0);
+  int e = w == (ssize_t)len ? 0 : w < 0 ? errno : ENOSPC;
+  if (!e && (ftruncate(fd, (off_t)len) < 0 || fsync(fd) < 0)) e = errno;
+  if (close(fd) < 0 && !e) e = errno;
+  if (!e && rename(tmp, path) < 0) e = errno;
+  if (!e) rh_fsync_dir_of(path);
+  return e;
+}

@@ -19,6 +19,11 @@ const char *rh_state_dir(const char *option);
  * and returns -1 with errno set. */
 int rh_open_private(const char *path, int flags, mode_t mode, const char *what);
 
+/* Make buf the whole content of the file open at fd (a temporary opened with
+ * rh_open_private), fsync and close it, rename tmp to path and fsync the
+ * directory: path then holds buf, durably, or is untouched. Returns 0, or an
+ * errno value (fd is closed either way; tmp is left for the caller). */
+int rh_private_commit(int fd, const void *buf, size_t len, const char *tmp, const char *path);
 /* Is path (a file or directory) safe to act on as the effective user: owned
  * by root or by that user, and writable by nobody else (a directory may be
  * writable by others when it is sticky, as /tmp is)? Symlinks are judged by
