@@ -153,8 +153,11 @@ static int ovf_descriptor(struct pkg *p, char **xml, size_t *len)
 {
   char *slash = strrchr(p->path, '/');
   p->dir = strndup(p->path, slash > p->path ? (size_t)(slash - p->path) : 1);
+  /* STEM.mf beside the descriptor, STEM as the descriptor's own name has it
+   * (the name given may be a link to it) */
   char mfpath[PATH_MAX];
-  snprintf(mfpath, sizeof mfpath, "%.*s.mf", (int)(strlen(p->path) - 4), p->path);
+  size_t stem = strlen(p->path) - (has_suffix(p->path, ".ovf") ? 4 : 0);
+  snprintf(mfpath, sizeof mfpath, "%.*s.mf", (int)stem, p->path);
   size_t n;
   char *text = rh_read_small_file(mfpath, MF_MAX, &n);
   int rc = RH_EXIT_OK;
