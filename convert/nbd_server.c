@@ -78,6 +78,7 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
   argv[a++] = "--cache=writeback";
   if (e->readonly) {
     argv[a++] = "--read-only";
+    if (e->persistent) argv[a++] = "--persistent";
   } else {
     argv[a++] = "--discard=unmap";
     argv[a++] = "--detect-zeroes=unmap";
@@ -138,6 +139,7 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
     _exit(127);
   }
   s->pid = pid;
+  s->persistent = e->readonly && e->persistent;
   for (int i = 0; i < 3000; i++) { /* up to 30 s */
     int st;
     if (waitpid(pid, &st, WNOHANG) == pid) {
@@ -197,7 +199,8 @@ int rh_nbd_server_stop(struct rh_nbd_server *s)
      * the image cleanly. */
     int st = 0;
     pid_t r = 0;
-    for (int i = 0; i < 300 && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++) rh_sleep_ms(10);
+    for (int i = 0; i < 300 && !s->persistent && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++)
+      rh_sleep_ms(10);
     if (r == 0) {
       kill(s->pid, SIGTERM);
       r = waitpid(s->pid, &st, 0);

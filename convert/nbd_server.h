@@ -19,10 +19,13 @@ struct rh_nbd_export {
   bool no_locking;      /* read-only: take no qemu image lock, so that a VM can start (or
                          * keep running on an overlay) meanwhile; the caller checks
                          * that nobody wrote (see replicate.c) */
+  bool persistent;      /* read-only: serve one client after another (--persistent)
+                         * until stopped, instead of exiting when the last one goes */
 };
 
 struct rh_nbd_server {
   pid_t pid;
+  bool persistent;      /* stopped with SIGTERM at once (nothing to flush) */
   char *dir, *sock, *log;
   char *path;           /* image path, for messages */
 };

@@ -29,16 +29,38 @@
 static volatile sig_atomic_t g_cancel;
 
 
-/* Open the source read-only once: its size, disk identity and allocated
- * bytes; fails (clearly) if a running VM holds the image. */
-static int inspect_source(const struct rh_image *img, struct source_facts *sf)
+/* The source's one qemu-nbd (read-only, no image lock): it serves the first
+ * look and then the sync, exporting the recorded bitmap when that one can
+ * drive a sync (present, enabled, not in use), whatever mode is chosen. */
+static int start_source_server(struct run *r)
 {
-  struct rh_nbd_export ex = {img->path, img->format, true, NULL, 1, true};
-  struct rh_nbd_server srv;
-  int rc = rh_nbd_server_start(&ex, &srv);
+  const char *bm = NULL;
+  for (int i = 0; i < r->nbms && r->st.bitmap; i++)
+    if (!strcmp(r->bms[i].name, r->st.bitmap) && r->bms[i].enabled && !r->bms[i].in_use)
+      bm = r->st.bitmap;
+  int threads = r->o->threads > 0 ? r->o->threads : 4;
+  struct rh_nbd_export ex = {r->src.path, r->src.format, true, bm, threads, true, true};
+  int rc = rh_nbd_server_start(&ex, &r->src_srv);
+  r->src_srv_up = !rc;
+  r->src_bitmap_exported = !rc && bm;
+  return rc;
+}
+
+static void stop_source_server(struct run *r)
+{
+  if (r->src_srv_up) rh_nbd_server_stop(&r->src_srv);
+  r->src_srv_up = false;
+}
+
+/* The source's size, disk identity and allocated bytes, through its server. */
+static int inspect_source(struct run *r)
+{
+  const struct rh_image *img = &r->src;
+  struct source_facts *sf = &r->sf;
+  int rc = start_source_server(r);
   if (rc) return rc;
   const char *ctx[] = {"base:allocation", NULL};
-  struct nbd_handle *h = rh_nbd_connect(&srv, ctx);
+  struct nbd_handle *h = rh_nbd_connect(&r->src_srv, ctx);
   rc = RH_EXIT_IO;
   unsigned char buf[17408];
   int64_t size = h ? nbd_get_size(h) : -1;
@@ -59,7 +81,6 @@ static int inspect_source(const struct rh_image *img, struct source_facts *sf)
     sf->data_bytes = sf->size - rh_extents_bytes(&ext, RH_EXT_ZERO);
   rh_extents_free(&ext);
   rh_nbd_close(h);
-  rh_nbd_server_stop(&srv);
   return rc;
 }
 
@@ -103,10 +124,13 @@ static int run_delta(struct run *r)
   uint32_t chunk = block > (4u << 20) ? block : (4u << 20);
   bool bitmap = r->mode == RH_MODE_BITMAP;
   /* The source is read without qemu's image lock, so that a VM can start
-   * meanwhile; whether anyone wrote it is checked after (source_written). */
+   * meanwhile; whether anyone wrote it is checked after (source_written).
+   * Its server is the one the first look started, unless that one lacks
+   * the bitmap this sync needs. */
+  if (r->src_srv_up && bitmap && !r->src_bitmap_exported) stop_source_server(r);
   struct rh_nbd_export se = {r->src.path, r->src.format, true, bitmap ? r->st.bitmap : NULL,
-                             threads, true};
-  struct rh_nbd_export te = {o->target, r->tgt_driver, false, NULL, threads, false};
+                             threads, true, true};
+  struct rh_nbd_export te = {o->target, r->tgt_driver, false, NULL, threads, false, false};
   /* Maps are taken before the servers lock the images (see image_map.h).
    * A bitmap sync reads little, through NBD: mapping a fragmented image
    * would cost more than it saves; with trusted digests the target is not
@@ -117,9 +141,10 @@ static int run_delta(struct run *r)
   bool have_tm = !bitmap && !r->dg_trusted &&
                  rh_image_map_load(o->target, r->tgt_driver, r->tgt_data_in_file, false, &tm) == 0;
   rh_debug("direct reads: source %s, target %s", have_sm ? "yes" : "no", have_tm ? "yes" : "no");
-  struct rh_nbd_server ss, ts;
-  int rc = rh_nbd_server_start(&se, &ss);
-  if (!rc && (rc = rh_nbd_server_start(&te, &ts))) rh_nbd_server_stop(&ss);
+  struct rh_nbd_server ts;
+  int rc = r->src_srv_up ? 0 : rh_nbd_server_start(&se, &r->src_srv);
+  r->src_srv_up = !rc;
+  if (!rc && (rc = rh_nbd_server_start(&te, &ts))) stop_source_server(r);
   rh_phase("qemu-nbd servers started");
   if (rc) {
     if (have_sm) rh_image_map_free(&sm);
@@ -130,11 +155,11 @@ static int run_delta(struct run *r)
                             bitmap ? r->st.bitmap : NULL, &g_cancel,
                             have_sm ? &sm : NULL, have_tm ? &tm : NULL, r->tgt_device,
                             r->dg_active ? &r->dg : NULL, r->dg_trusted};
-  rc = rh_sync_run(&ss, &ts, &so, &r->stats);
+  rc = rh_sync_run(&r->src_srv, &ts, &so, &r->stats);
   rh_phase("blocks synced");
   if (have_sm) rh_image_map_free(&sm);
   if (have_tm) rh_image_map_free(&tm);
-  rh_nbd_server_stop(&ss);
+  stop_source_server(r);
   if (rh_nbd_server_stop(&ts) < 0 && !rc) {
     rh_error("%s: the target was not closed cleanly", o->target);
     rc = RH_EXIT_IO;
@@ -326,7 +351,12 @@ static int do_sync(struct run *r)
     snprintf(r->tgt_driver, sizeof r->tgt_driver, "%s",
              o->target_format ? o->target_format : rh_format_for_path(o->target));
   }
-  if ((rc = inspect_source(&r->src, &r->sf))) return rc;
+  bool qcow2 = !strcmp(r->src.format, "qcow2");
+  /* the bitmaps as the probe's qemu-img info listed them (no second run) */
+  r->nbms = !qcow2 ? 0 : r->src.info ? rh_bitmaps_parse(r->src.info, &r->bms) : -1;
+  if (qcow2 && r->nbms < 0) r->nbms = rh_bitmaps_list(r->src.path, r->src.format, &r->bms);
+  if (r->nbms < 0) return RH_EXIT_INPUT;
+  if ((rc = inspect_source(r))) return rc;
   rh_phase("source look (qemu-nbd: size, identity, allocation)");
   if (r->tgt_device) {
     if (tgt_size < r->sf.size) {
@@ -339,11 +369,6 @@ static int do_sync(struct run *r)
   bool forced;
   if ((rc = rh_repl_check_integrity(r, tgt_size, &forced))) return rc;
 
-  bool qcow2 = !strcmp(r->src.format, "qcow2");
-  /* the bitmaps as the probe's qemu-img info listed them (no second run) */
-  r->nbms = !qcow2 ? 0 : r->src.info ? rh_bitmaps_parse(r->src.info, &r->bms) : -1;
-  if (qcow2 && r->nbms < 0) r->nbms = rh_bitmaps_list(r->src.path, r->src.format, &r->bms);
-  if (r->nbms < 0) return RH_EXIT_INPUT;
   struct rh_mode_facts f = {.target_exists = r->target_exists,
                             .state = st->state,
                             .state_pid = st->pid,
@@ -394,7 +419,12 @@ static int do_sync(struct run *r)
     rh_phase("new change-tracking generation (qemu-img bitmap --add)");
     if (stat(rh_image_file(&r->src), &r->src_before) < 0) rc = RH_EXIT_INPUT;
     else if (g_cancel) rc = RH_EXIT_INTERRUPTED;
-    else rc = r->mode == RH_MODE_FULL ? run_full(r) : run_delta(r);
+    else if (r->mode == RH_MODE_FULL) {
+      stop_source_server(r); /* qemu-img convert reads it itself */
+      rc = run_full(r);
+    } else {
+      rc = run_delta(r);
+    }
     if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED; /* before anything says "consistent" */
     if (!rc && rh_repl_source_written(r, written_why, sizeof written_why)) {
       rh_error("%s: %s; the target is not a consistent copy", rh_image_name(&r->src), written_why);
@@ -487,6 +517,7 @@ int rh_replicate(const struct rh_replicate_opts *o)
   if (rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
   if (g_cancel && rc == RH_EXIT_INTERRUPTED) rh_error("interrupted");
   free(r.bms);
+  stop_source_server(&r);
   rh_tstate_free(&r.st);
   rh_digests_free(&r.dg);
   rh_image_free(&r.src);

@@ -308,7 +308,8 @@ static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_sta
     assert_int_equal(rh_image_map_load(tgt, "raw", true, false, &tm), 0);
   }
   static volatile sig_atomic_t cancel;
-  struct rh_nbd_export se = {src, "raw", true, NULL, 2, true}, te = {tgt, "raw", false, NULL, 2, false};
+  struct rh_nbd_export se = {src, "raw", true, NULL, 2, true, false},
+                       te = {tgt, "raw", false, NULL, 2, false, false};
   struct rh_nbd_server ss, ts;
   assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
   assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
