@@ -498,14 +498,20 @@ int rh_replicate(const struct rh_replicate_opts *o)
   rh_outfile_remove_stale(o->target);
   char *src_real = realpath(o->source, NULL);
   const char *fmt = NULL;
-  if (!(rc = rh_tstate_load(o->target, &r.st)) && !(rc = rh_repl_source_format(o, &r.st, src_real, &fmt))) {
+  /* One reader of a source at a time, from before its first look: another
+   * sync's bitmap --add holds qemu's write lock for a moment, and a probe
+   * running then would find the image "in use". (A disk inside a package
+   * is not a file to stat: its package is locked once it is probed.) */
+  if (src_real) rc = rh_repl_lock_source(src_real, o->source, o->wait_s, &slock);
+  if (!rc && !(rc = rh_tstate_load(o->target, &r.st)) &&
+      !(rc = rh_repl_source_format(o, &r.st, src_real, &fmt))) {
     struct rh_probe_opts po = {fmt, o->allow_backing, o->source_shared, false};
     rc = rh_image_probe(o->source, &po, &r.src);
     rh_phase("source probe (qemu-img info, check)");
   }
   free(src_real);
   if (!rc && !r.st.id[0]) rh_tstate_new_id(r.st.id);
-  if (!rc) rc = rh_repl_lock_source(&r, &slock);
+  if (!rc && slock < 0) rc = rh_repl_lock_source(rh_image_file(&r.src), rh_image_name(&r.src), o->wait_s, &slock);
   if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
   if (!rc && o->untrack) {
     rc = rh_repl_untrack(&r);

@@ -168,11 +168,11 @@ int rh_repl_untrack(struct run *r)
 /* Serialise every rehost reading one source: two syncs at once (two pairs
  * on one disk, started by one libvirt event) would add and remove bitmaps
  * under each other's reads. */
-int rh_repl_lock_source(const struct run *r, int *fd)
+int rh_repl_lock_source(const char *file, const char *subject, int wait_s, int *fd)
 {
   struct stat sb;
-  if (stat(rh_image_file(&r->src), &sb) < 0) {
-    rh_error("%s: %s", rh_image_file(&r->src), strerror(errno));
+  if (stat(file, &sb) < 0) {
+    rh_error("%s: %s", file, strerror(errno));
     return RH_EXIT_INPUT;
   }
   char name[96];
@@ -180,7 +180,7 @@ int rh_repl_lock_source(const struct run *r, int *fd)
            (unsigned long long)sb.st_ino);
   char *path = rh_runtime_path(name);
   if (!path) return RH_EXIT_IO;
-  int rc = rh_lock_take(path, r->o->wait_s, rh_image_name(&r->src), "reading this source", fd);
+  int rc = rh_lock_take(path, wait_s, subject, "reading this source", fd);
   free(path);
   return rc;
 }

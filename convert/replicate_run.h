@@ -54,8 +54,9 @@ int rh_repl_probe_target(struct run *r, uint64_t *tgt_size);
 bool rh_repl_source_written(struct run *r, char *why, size_t whysz);
 /* --untrack: remove this target's bitmaps from the source. */
 int rh_repl_untrack(struct run *r);
-/* The per-source lock (one reader at a time). */
-int rh_repl_lock_source(const struct run *r, int *fd);
+/* The per-source lock (one reader of a source at a time), keyed by the
+ * file's device and inode; subject names the source in a busy message. */
+int rh_repl_lock_source(const char *file, const char *subject, int wait_s, int *fd);
 /* The source's format: -f, else the pinned one; refuses a change. */
 int rh_repl_source_format(const struct rh_replicate_opts *o, const struct rh_target_state *st,
                           const char *src_real, const char **fmt);

@@ -243,7 +243,8 @@ qemu-img convert -O qcow2 big.raw vmdisk.qcow2; rm big.raw
 qemu-io -c 'write -P 0x31 1M 128M' vmdisk.qcow2 > /dev/null
 "$REHOST" replicate --mode compare --threads 2 vmdisk.qcow2 t12.qcow2 > sync.out 2>&1 & SYNC=$!
 caught=no
-for i in $(seq 500); do pgrep -f "shared=2.*locking=off.*vmdisk.qcow2" > /dev/null && { caught=yes; break; }; sleep 0.01; done
+# the target's server starts once the source is being read for the sync
+for i in $(seq 500); do pgrep -f "shared=2.*t12.qcow2" > /dev/null && { caught=yes; break; }; sleep 0.01; done
 kill -STOP $SYNC
 expect_eq "the sync was caught while it read the source" "$caught" yes
 qemu-system-x86_64 -machine none -nodefaults -display none -S \
