@@ -294,6 +294,13 @@ int rh_convert_multi(const struct rh_finalize_opts *base, const struct rh_conver
   int n = load_jobs(x, dir, jobs, 32);
   if (n < 0) return -n;
   int jobs_max = x->jobs ? x->jobs : 2;
+  /* the appliances running side by side share the CPUs: under TCG every
+   * vCPU is a host thread, and more of them than cores only adds switching */
+  struct rh_finalize_opts shared = *base;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int side = jobs_max < n ? jobs_max : n;
+  shared.appliance_cpus = cpus / (side > 0 ? side : 1) > 1 ? (int)(cpus / side) : 1;
+  base = &shared;
   int rc = rh_outdir_prepare(dir, !base->dry_run, "several profiles");
   if (!rc) {
     rh_info("converting for %d profiles, %d at a time, into %s", n, jobs_max, dir);

@@ -36,6 +36,7 @@ struct rh_finalize_opts {
   bool convert;               /* rehost convert: target is a source, read-only; no state */
   struct rh_guest_facts *facts; /* out, optional: filled in once the guest is inspected */
   const char *output_suffix;  /* -o DIR with several disks: DIR/STEM-SUFFIX.EXT */
+  int appliance_cpus;         /* vCPUs for the appliance; 0: the machine's (at most 4) */
 };
 
 int rh_finalize(const struct rh_finalize_opts *o);
