@@ -60,7 +60,8 @@ check_equal() { qemu-img compare -q "$1" "$2" || { echo "bench: $2 differs from 
 save_old() { # the target, its state and digests as the last sync left them
   cp -p --sparse=always "$D/tgt.qcow2" "$D/old.qcow2"
   cp "$D/tgt.qcow2.rehost.json" "$D/old.state"
-  cp -p "$D/tgt.qcow2.rehost.digests" "$D/old.digests"
+  rm -f "$D/old.digests"
+  [ ! -e "$D/tgt.qcow2.rehost.digests" ] || cp -p "$D/tgt.qcow2.rehost.digests" "$D/old.digests"
 }
 save_old
 cp --sparse=always "$D/src.qcow2" "$D/src-old.qcow2"   # rsync's destination: yesterday's file
@@ -90,7 +91,7 @@ NCHG=$(change "$D/src.qcow2" 1)
 # fsyncs the file and its directory before it records anything
 durable_convert() { qemu-img convert -f qcow2 -O qcow2 -S 4k "$1" "$2" && sync "$2" && sync "$(dirname "$2")"; }
 ratio() { echo "scale=3; $1 / $2" | bc -l | sed 's/^\./0./'; }
-restore='cp -p --sparse=always "$D/old.qcow2" "$D/tgt.qcow2"; cp "$D/old.state" "$D/tgt.qcow2.rehost.json"; cp -p "$D/old.digests" "$D/tgt.qcow2.rehost.digests"'
+restore='cp -p --sparse=always "$D/old.qcow2" "$D/tgt.qcow2"; cp "$D/old.state" "$D/tgt.qcow2.rehost.json"; rm -f "$D/tgt.qcow2.rehost.digests"; [ ! -e "$D/old.digests" ] || cp -p "$D/old.digests" "$D/tgt.qcow2.rehost.digests"'
 passes=(warm)
 [ -w /proc/sys/vm/drop_caches ] && passes+=(cold)
 echo "8 GiB qcow2, 2 GiB random data, 1% of 64 KiB blocks changed ($((NCHG * BS / 1048576)) MiB); $(nproc) cores; best of $RUNS; $(date -u +%Y-%m-%d)"
