@@ -221,7 +221,8 @@ int rh_image_add_member(const char *name, const char *container, uint64_t offset
 static int probe_member(const struct member *m, const struct rh_probe_opts *opts,
                         struct rh_image *img)
 {
-  if (opts && opts->format && strcmp(rh_format_driver(opts->format) ? rh_format_driver(opts->format) : "", "vmdk")) {
+  const char *asked = opts && opts->format ? rh_format_driver(opts->format) : "vmdk";
+  if (!asked || strcmp(asked, "vmdk") != 0) {
     rh_error("%s: a disk in a package is read as VMDK, not %s", m->name, opts->format);
     return RH_EXIT_INPUT;
   }

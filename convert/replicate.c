@@ -30,20 +30,25 @@ static volatile sig_atomic_t g_cancel;
 
 
 /* The source's one qemu-nbd (read-only, no image lock): it serves the first
- * look and then the sync, exporting the recorded bitmap when that one can
- * drive a sync (present, enabled, not in use), whatever mode is chosen. */
-static int start_source_server(struct run *r)
+ * look and then the sync, exporting bitmap (or none). */
+static int start_source_server(struct run *r, const char *bitmap)
 {
-  const char *bm = NULL;
-  for (int i = 0; i < r->nbms && r->st.bitmap; i++)
-    if (!strcmp(r->bms[i].name, r->st.bitmap) && r->bms[i].enabled && !r->bms[i].in_use)
-      bm = r->st.bitmap;
   int threads = r->o->threads > 0 ? r->o->threads : 4;
-  struct rh_nbd_export ex = {r->src.path, r->src.format, true, bm, threads, true, true};
+  struct rh_nbd_export ex = {r->src.path, r->src.format, true, bitmap, threads, true, true};
   int rc = rh_nbd_server_start(&ex, &r->src_srv);
   r->src_srv_up = !rc;
-  r->src_bitmap_exported = !rc && bm;
+  r->src_bitmap_exported = !rc && bitmap;
   return rc;
+}
+
+/* The recorded bitmap when it can drive a sync (present, enabled, not in
+ * use): the first look exports it, whatever mode is chosen after. */
+static const char *usable_bitmap(const struct run *r)
+{
+  for (int i = 0; i < r->nbms && r->st.bitmap; i++)
+    if (!strcmp(r->bms[i].name, r->st.bitmap) && r->bms[i].enabled && !r->bms[i].in_use)
+      return r->st.bitmap;
+  return NULL;
 }
 
 static void stop_source_server(struct run *r)
@@ -57,7 +62,7 @@ static int inspect_source(struct run *r)
 {
   const struct rh_image *img = &r->src;
   struct source_facts *sf = &r->sf;
-  int rc = start_source_server(r);
+  int rc = start_source_server(r, usable_bitmap(r));
   if (rc) return rc;
   const char *ctx[] = {"base:allocation", NULL};
   struct nbd_handle *h = rh_nbd_connect(&r->src_srv, ctx);
@@ -128,8 +133,6 @@ static int run_delta(struct run *r)
    * Its server is the one the first look started, unless that one lacks
    * the bitmap this sync needs. */
   if (r->src_srv_up && bitmap && !r->src_bitmap_exported) stop_source_server(r);
-  struct rh_nbd_export se = {r->src.path, r->src.format, true, bitmap ? r->st.bitmap : NULL,
-                             threads, true, true};
   struct rh_nbd_export te = {o->target, r->tgt_driver, false, NULL, threads, false, false};
   /* Maps are taken before the servers lock the images (see image_map.h).
    * A bitmap sync reads little, through NBD: mapping a fragmented image
@@ -142,8 +145,7 @@ static int run_delta(struct run *r)
                  rh_image_map_load(o->target, r->tgt_driver, r->tgt_data_in_file, false, &tm) == 0;
   rh_debug("direct reads: source %s, target %s", have_sm ? "yes" : "no", have_tm ? "yes" : "no");
   struct rh_nbd_server ts;
-  int rc = r->src_srv_up ? 0 : rh_nbd_server_start(&se, &r->src_srv);
-  r->src_srv_up = !rc;
+  int rc = r->src_srv_up ? 0 : start_source_server(r, bitmap ? r->st.bitmap : NULL);
   if (!rc && (rc = rh_nbd_server_start(&te, &ts))) stop_source_server(r);
   rh_phase("qemu-nbd servers started");
   if (rc) {
