@@ -6,6 +6,7 @@
 #include "../convert/image.h"
 #include "../convert/target_state.h"
 #include "../finalize/finalize.h"
+#include "../guest/appliance.h"
 #include "../lib/digest.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
@@ -297,7 +298,7 @@ int rh_convert_multi(const struct rh_finalize_opts *base, const struct rh_conver
   /* the appliances running side by side share the CPUs: under TCG every
    * vCPU is a host thread, and more of them than cores only adds switching */
   struct rh_finalize_opts shared = *base;
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  long cpus = rh_appliance_cpu_budget();
   int side = jobs_max < n ? jobs_max : n;
   shared.appliance_cpus = cpus / (side > 0 ? side : 1) > 1 ? (int)(cpus / side) : 1;
   base = &shared;

@@ -84,8 +84,10 @@ static int edit_guest(const struct rh_drive *d, int n, const struct rh_profile *
                       json_object *problems, struct rh_guest_facts *facts)
 {
   const char *image = d[0].path;
-  long cpus = o->appliance_cpus ? o->appliance_cpus : sysconf(_SC_NPROCESSORS_ONLN);
-  rh_appliance_resources(cpus > 1 ? (cpus > 4 ? 4 : (int)cpus) : 1, 2048);
+  long cpus = o->appliance_cpus ? o->appliance_cpus : rh_appliance_cpu_budget();
+  int vcpus = cpus > 1 ? (cpus > 4 ? 4 : (int)cpus) : 1;
+  rh_appliance_resources(vcpus, 2048);
+  rh_debug("appliance: %d vCPU%s, 2048 MiB", vcpus, vcpus > 1 ? "s" : "");
   rh_step_begin("appliance", "launching the appliance and inspecting the guest");
   guestfs_h *g = rh_appliance_launch(d, n);
   if (!g) {

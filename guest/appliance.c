@@ -180,6 +180,22 @@ void rh_appliance_resources(int smp, int memsize_mb)
   g_memsize = memsize_mb;
 }
 
+int rh_appliance_cpu_budget(void)
+{
+  const char *e = getenv("REHOST_APPLIANCE_CPUS");
+  if (e && *e) {
+    char *end;
+    errno = 0;
+    long v = strtol(e, &end, 10);
+    if (!errno && !*end && v >= 1 && v <= 256) return (int)v;
+    static bool warned;
+    if (!warned) rh_warn("REHOST_APPLIANCE_CPUS=%s is not a number from 1 to 256: ignored", e);
+    warned = true;
+  }
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 1 ? (n > 256 ? 256 : (int)n) : 1;
+}
+
 static guestfs_h *try_launch(const struct rh_drive *drives, int n, bool force_tcg)
 {
   guestfs_h *g = guestfs_create_flags(0);

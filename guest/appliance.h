@@ -21,6 +21,11 @@ struct rh_drive {
 /* vCPUs and memory (MiB) for later launches; 0 keeps libguestfs' default.
  * finalize runs guest tools (update-initramfs) that use both. */
 void rh_appliance_resources(int smp, int memsize_mb);
+/* The CPUs the appliances of one command may use: $REHOST_APPLIANCE_CPUS
+ * when it is a number from 1 to 256 (else a warning and the default), or the
+ * machine's online CPUs. Under TCG every vCPU is a host thread: on a shared
+ * host, more vCPUs than free cores only adds switching. */
+int rh_appliance_cpu_budget(void);
 
 /* Create a handle, add drives, launch. Returns NULL after printing an error.
  * Drive i is labelled rehostX (X = 'a' + i): see rh_appliance_kernel_dev. */

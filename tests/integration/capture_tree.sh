@@ -42,7 +42,7 @@ jq_eq $G .os.hostname "$FIX_HOSTNAME"
 
 # boot it: SeaBIOS -> grub -> kernel -> systemd -> serial getty
 log=$T/serial.log
-timeout 420 qemu-system-x86_64 -machine accel=tcg -cpu max -m 1024 -smp 2 -display none \
+timeout 420 qemu-system-x86_64 -machine accel=tcg -cpu max -m 1024 -smp "$TEST_VCPUS" -display none \
   -no-reboot -nodefaults -serial "file:$log" \
   -drive "file=$T/gpt.vhdx,format=vhdx,if=ide,snapshot=on" -nic none &
 qpid=$!

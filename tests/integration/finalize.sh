@@ -14,8 +14,9 @@ cp --sparse=always "$FX/debian12-mbr.qcow2" "$T/src.qcow2"
 before=$(sum "$T/t.qcow2")
 
 # ---- dry run ----
-"$REHOST" finalize --dry-run --packages "$PKGS" --report "$T/dry.json" --profile kvm "$T/t.qcow2" > "$T/dry.out" 2> "$T/dry.err" \
-  || fail "dry run: $(cat "$T/dry.err")"
+REHOST_APPLIANCE_CPUS=1 "$REHOST" -v finalize --dry-run --packages "$PKGS" --report "$T/dry.json" --profile kvm "$T/t.qcow2" \
+  > "$T/dry.out" 2> "$T/dry.err" || fail "dry run: $(cat "$T/dry.err")"
+expect_match "REHOST_APPLIANCE_CPUS sets the appliance's vCPUs" "$(cat "$T/dry.err")" "appliance: 1 vCPU, "
 expect_eq "dry run leaves the target unchanged" "$(sum "$T/t.qcow2")" "$before"
 jq_eq "$T/dry.json" .dry_run true
 jq_eq "$T/dry.json" .profile kvm

@@ -204,10 +204,13 @@ UD
 # boot_start NAME QEMU_ARGS...: boot under qemu (TCG: KVM is broken on these
 # machines; REHOST_TEST_ACCEL=kvm elsewhere), serial line to $T/NAME.serial,
 # a guest-agent channel at $T/NAME.qga. Disks are opened with snapshot=on.
+# vCPUs: the share of the host that rehost's appliances get too
+# ($REHOST_APPLIANCE_CPUS, which scripts/test sets to cores / parallel tests).
+TEST_VCPUS=${REHOST_APPLIANCE_CPUS:-2}
 boot_start() {
   local name=$1; shift
   : > "$T/$name.serial"
-  qemu-system-x86_64 -accel "${REHOST_TEST_ACCEL:-tcg}" -m 1024 -smp 2 -nodefaults -display none \
+  qemu-system-x86_64 -accel "${REHOST_TEST_ACCEL:-tcg}" -m 1024 -smp "$TEST_VCPUS" -nodefaults -display none \
     -serial "file:$T/$name.serial" -snapshot \
     -chardev "socket,path=$T/$name.qga,server=on,wait=off,id=qga0" -device virtio-serial \
     -device virtserialport,chardev=qga0,name=org.qemu.guest_agent.0 \
