@@ -108,20 +108,47 @@ static int plan_add(struct rh_plan *p, uint64_t off, uint32_t len, enum rh_work_
   return 0;
 }
 
-int rh_plan_compare(const struct rh_extents *src, const struct rh_extents *tgt, uint64_t size,
-                    uint32_t chunk, struct rh_plan *out)
+/* What one block needs, from the two sides' block status; -1: nothing. */
+static int block_kind(const struct rh_extents *src, const struct rh_extents *tgt, uint64_t off,
+                      uint32_t len)
 {
-  if (chunk == 0) {
+  bool src_zero = rh_extents_all(src, off, len, RH_EXT_ZERO);
+  bool tgt_zero = rh_extents_all(tgt, off, len, RH_EXT_ZERO);
+  if (src_zero && tgt_zero) return -1;
+  return src_zero ? RH_WORK_CLEAR : tgt_zero ? RH_WORK_FILL : RH_WORK_COMPARE;
+}
+
+int rh_plan_compare(const struct rh_extents *src, const struct rh_extents *tgt, uint64_t size,
+                    uint32_t block, uint32_t chunk, struct rh_plan *out)
+{
+  if (block == 0 || chunk < block) {
     errno = EINVAL;
     return -1;
   }
   for (uint64_t off = 0; off < size; off += chunk) {
     uint32_t len = size - off < chunk ? (uint32_t)(size - off) : chunk;
-    bool src_zero = rh_extents_all(src, off, len, RH_EXT_ZERO);
-    bool tgt_zero = rh_extents_all(tgt, off, len, RH_EXT_ZERO);
-    if (src_zero && tgt_zero) continue;
-    enum rh_work_kind k = src_zero ? RH_WORK_CLEAR : tgt_zero ? RH_WORK_FILL : RH_WORK_COMPARE;
-    if (plan_add(out, off, len, k) < 0) return -1;
+    if (block_kind(src, tgt, off, len) < 0) continue;
+    if (!rh_extents_any(src, off, len, RH_EXT_ZERO) && !rh_extents_any(tgt, off, len, RH_EXT_ZERO)) {
+      if (plan_add(out, off, len, RH_WORK_COMPARE) < 0) return -1;
+      continue;
+    }
+    /* a chunk part zero, part data: block by block, runs of one kind
+     * together, so that a hole of the source is neither read nor hashed */
+    uint64_t run_off = off;
+    int run_kind = -1;
+    for (uint64_t b = off; b < off + len; b += block) {
+      uint32_t blen = off + len - b < block ? (uint32_t)(off + len - b) : block;
+      int k = block_kind(src, tgt, b, blen);
+      if (k != run_kind) {
+        if (run_kind >= 0 && plan_add(out, run_off, (uint32_t)(b - run_off), (enum rh_work_kind)run_kind) < 0)
+          return -1;
+        run_off = b;
+        run_kind = k;
+      }
+    }
+    if (run_kind >= 0 &&
+        plan_add(out, run_off, (uint32_t)(off + len - run_off), (enum rh_work_kind)run_kind) < 0)
+      return -1;
   }
   return 0;
 }

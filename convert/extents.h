@@ -64,10 +64,12 @@ struct rh_plan {
 };
 
 void rh_plan_free(struct rh_plan *p);
-/* Compare plan over [0, size): ranges where both sides read as zero are
- * skipped; the rest is cut into chunks of `chunk` bytes (aligned). */
+/* Compare plan over [0, size), in chunks of `chunk` bytes (aligned): blocks
+ * where both sides read as zero are skipped, and a chunk that is part zero is
+ * cut at `block` boundaries into runs of one kind (a source hole is then
+ * neither read nor hashed). */
 int rh_plan_compare(const struct rh_extents *src, const struct rh_extents *tgt, uint64_t size,
-                    uint32_t chunk, struct rh_plan *out);
+                    uint32_t block, uint32_t chunk, struct rh_plan *out);
 /* Change-tracking plan: the dirty ranges, widened to `block` alignment, cut
  * into chunks of at most `chunk` bytes, clipped at size. */
 int rh_plan_dirty(const struct rh_extents *dirty, uint64_t size, uint32_t block, uint32_t chunk,

@@ -234,7 +234,7 @@ static int plan(struct engine *e, uint64_t size)
     if (rh_nbd_extents(e->src[0], e->src_srv->path, "base:allocation", size, &sx) == 0 &&
         (e->trusted ? rh_extents_append(&tx, 0, size, 0)
                     : rh_nbd_extents(e->tgt[0], e->tgt_srv->path, "base:allocation", size, &tx)) == 0 &&
-        rh_plan_compare(&sx, &tx, size, e->o->chunk, &e->plan) == 0)
+        rh_plan_compare(&sx, &tx, size, e->o->block, e->o->chunk, &e->plan) == 0)
       r = 0;
   }
   rh_extents_free(&sx);

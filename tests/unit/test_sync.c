@@ -56,7 +56,7 @@ static void plan_compare_kinds(void **state)
   rh_extents_append(&t, 2 * MiB, 2 * MiB, RH_EXT_ZERO);
   rh_extents_append(&t, 4 * MiB, MiB / 2, 0);
   struct rh_plan p = {0};
-  assert_int_equal(rh_plan_compare(&s, &t, size, MiB, &p), 0);
+  assert_int_equal(rh_plan_compare(&s, &t, size, 65536, MiB, &p), 0);
   assert_int_equal(p.n, 4);
   assert_int_equal(p.v[0].kind, RH_WORK_COMPARE);
   assert_int_equal(p.v[1].kind, RH_WORK_CLEAR);
@@ -65,6 +65,47 @@ static void plan_compare_kinds(void **state)
   assert_int_equal(p.v[3].len, MiB / 2);
   assert_int_equal(p.v[3].kind, RH_WORK_CLEAR);
   assert_int_equal(p.bytes, 3 * MiB + MiB / 2);
+  rh_plan_free(&p);
+  rh_extents_free(&s);
+  rh_extents_free(&t);
+}
+
+static void plan_compare_splits_sparse_chunks(void **state)
+{
+  (void)state;
+  /* one 1 MiB chunk: the source has data in block 3 only (and a byte of
+   * block 5); the target holds data everywhere but block 15 */
+  const uint64_t B = 65536;
+  struct rh_extents s = {0}, t = {0};
+  rh_extents_append(&s, 0, 3 * B, RH_EXT_ZERO | RH_EXT_HOLE);
+  rh_extents_append(&s, 3 * B, B, 0);
+  rh_extents_append(&s, 4 * B, B + 4096, RH_EXT_ZERO | RH_EXT_HOLE);
+  rh_extents_append(&s, 5 * B + 4096, 4096, 0);
+  rh_extents_append(&s, 5 * B + 8192, MiB - 5 * B - 8192, RH_EXT_ZERO);
+  rh_extents_append(&t, 0, 15 * B, 0);
+  rh_extents_append(&t, 15 * B, B, RH_EXT_ZERO);
+  struct rh_plan p = {0};
+  assert_int_equal(rh_plan_compare(&s, &t, MiB, B, MiB, &p), 0);
+  uint64_t want[][3] = {{0, 3 * B, RH_WORK_CLEAR},     {3 * B, B, RH_WORK_COMPARE},
+                        {4 * B, B, RH_WORK_CLEAR},     {5 * B, B, RH_WORK_COMPARE},
+                        {6 * B, 9 * B, RH_WORK_CLEAR}}; /* block 15: zero on both sides */
+  assert_int_equal(p.n, 5);
+  for (size_t i = 0; i < 5; i++) {
+    assert_int_equal(p.v[i].off, want[i][0]);
+    assert_int_equal(p.v[i].len, want[i][1]);
+    assert_int_equal(p.v[i].kind, want[i][2]);
+  }
+  assert_int_equal(p.bytes, 15 * B);
+  rh_plan_free(&p);
+  /* a chunk with no zero on either side stays whole */
+  rh_extents_free(&s);
+  rh_extents_append(&s, 0, 2 * MiB, 0);
+  rh_extents_free(&t);
+  rh_extents_append(&t, 0, 2 * MiB, 0);
+  assert_int_equal(rh_plan_compare(&s, &t, 2 * MiB, B, MiB, &p), 0);
+  assert_int_equal(p.n, 2);
+  assert_int_equal(p.v[1].len, MiB);
+  assert_int_equal(rh_plan_compare(&s, &t, MiB, 0, MiB, &p), -1);
   rh_plan_free(&p);
   rh_extents_free(&s);
   rh_extents_free(&t);
@@ -468,6 +509,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(extents_merge_and_query),
       cmocka_unit_test(plan_compare_kinds),
+      cmocka_unit_test(plan_compare_splits_sparse_chunks),
       cmocka_unit_test(plan_dirty_aligns_and_splits),
       cmocka_unit_test(choose_mode_rules),
       cmocka_unit_test(tstate_roundtrip),
