@@ -158,7 +158,7 @@ static int run_delta(struct run *r)
                             have_sm ? &sm : NULL, have_tm ? &tm : NULL, r->tgt_device,
                             r->dg_active ? &r->dg : NULL, r->dg_trusted};
   rc = rh_sync_run(&r->src_srv, &ts, &so, &r->stats);
-  rh_phase("blocks synced");
+  rh_phase("target flushed (data on disk)");
   if (have_sm) rh_image_map_free(&sm);
   if (have_tm) rh_image_map_free(&tm);
   stop_source_server(r);
@@ -424,6 +424,7 @@ static int do_sync(struct run *r)
     else if (r->mode == RH_MODE_FULL) {
       stop_source_server(r); /* qemu-img convert reads it itself */
       rc = run_full(r);
+      rh_phase("full copy (qemu-img convert, then fsync)");
     } else {
       rc = run_delta(r);
     }

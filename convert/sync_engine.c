@@ -333,6 +333,7 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
     st->interrupted = 1;
     rc = RH_EXIT_INTERRUPTED;
   }
+  rh_phase("blocks read, compared and written");
   if (!rc && nbd_flush(e.tgt[0], 0) < 0) {
     rh_error("%s: flush failed: %s", tgt->path, rh_nbd_error());
     rc = RH_EXIT_IO;
