@@ -65,16 +65,31 @@ void rh_fputs_safe(const char *s, FILE *f)
   }
 }
 
+/* One message is one write(2): the jobs of a several-profile convert share
+ * stderr, and a line written piece by piece (stderr is unbuffered) would
+ * interleave with theirs character by character. */
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
   clear_bar();
-  char *text = NULL;
+  char *text = NULL, *line = NULL;
+  size_t len = 0;
   if (vasprintf(&text, fmt, ap) < 0) text = NULL;
-  fprintf(stderr, "%s: %s", g_prog, kind);
+  FILE *m = open_memstream(&line, &len);
+  FILE *out = m ? m : stderr;
+  fprintf(out, "%s: %s", g_prog, kind);
   /* guest strings (hostnames, fstab lines, os-release) reach messages:
    * their escape sequences must not reach the terminal */
-  rh_fputs_safe(text ? text : fmt, stderr);
-  fputc('\n', stderr);
+  rh_fputs_safe(text ? text : fmt, out);
+  fputc('\n', out);
+  if (m && fclose(m) == 0 && line) {
+    fflush(stderr);
+    for (size_t done = 0; done < len;) {
+      ssize_t w = write(STDERR_FILENO, line + done, len - done);
+      if (w <= 0) break;
+      done += (size_t)w;
+    }
+  }
+  free(line);
   free(text);
 }
 
