@@ -252,18 +252,24 @@ static int load_jobs(const struct rh_convert_cli *x, const char *dir, struct job
   return n;
 }
 
-/* Run the jobs, up to jobs_max at a time; each ends reaped with its status. */
+/* Run the jobs, up to jobs_max at a time; each ends reaped with its status.
+ * When one cannot be started, none more is, and those running are waited
+ * for: no child outlives the run. */
 static int run_jobs(const struct rh_finalize_opts *base, const char *dir, struct job *jobs, int n,
                     int jobs_max)
 {
-  int running = 0, next = 0;
+  int running = 0, next = 0, rc = RH_EXIT_OK;
   while (next < n || running) {
     if (next < n && running < jobs_max) {
       struct job *j = &jobs[next++];
-      int fds[2];
+      int fds[2] = {-1, -1};
       if (pipe(fds) < 0 || (j->pid = fork()) < 0) {
         rh_error("cannot start the conversion for %s: %s", j->prof.name, strerror(errno));
-        return RH_EXIT_FAILURE;
+        if (fds[0] >= 0) close(fds[0]), close(fds[1]);
+        j->pid = 0;
+        next = n;
+        rc = RH_EXIT_FAILURE;
+        continue;
       }
       if (j->pid == 0) {
         close(fds[0]);
@@ -285,7 +291,7 @@ static int run_jobs(const struct rh_finalize_opts *base, const char *dir, struct
         running--;
       }
   }
-  return RH_EXIT_OK;
+  return rc;
 }
 
 int rh_convert_multi(const struct rh_finalize_opts *base, const struct rh_convert_cli *x)

@@ -27,6 +27,23 @@ printf '{"schema":"rehost.profile/1",\n "name": }' > "$T/broken.json"
 run_expect_fail 3 "$T/broken.json: invalid JSON near line 2" "$REHOST" profiles check "$T/broken.json"
 printf '{"schema":"rehost.profile/1","name":"x","extends":"x2"}' > "$T/x.json"
 run_expect_fail 3 "unknown profile 'x2'" "$REHOST" profiles check "$T/x.json"
+# a several-profile convert whose second job cannot start (fork fails under a
+# process limit, as an unprivileged user) starts no more, waits for the one it
+# started and exits non-zero: no child outlives it
+if [ -x "$REHOST" ] && setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$REHOST" 2> /dev/null; then
+  U=$(mktemp -d /tmp/rehost-nproc.XXXXXX); chmod 755 "$U"; mkdir -m 777 "$U/w"
+  qemu-img create -q -f qcow2 "$U/w/src.qcow2" 64M && chmod 644 "$U/w/src.qcow2"
+  out=$(cd "$U/w" && setpriv --reuid=nobody --regid=nogroup --clear-groups bash -c \
+    'ulimit -u 3; "$0" convert --dry-run --jobs 2 --profile kvm --profile ec2 -o out src.qcow2; echo "exit=$?"
+     pgrep -u nobody -x rehost || echo "no rehost left"' "$REHOST" 2>&1)
+  expect_match "fork failure: named" "$out" "cannot start the conversion for ec2: Resource temporarily unavailable"
+  expect_match "fork failure: the started job waited for" "$out" "kvm: conversion failed"
+  expect_match "fork failure: exit status 1" "$out" "^exit=1$"
+  expect_match "fork failure: no child left" "$out" "^no rehost left$"
+  rm -rf "$U"
+else
+  echo "skipping the fork-failure check: nobody cannot run $REHOST"
+fi
 # global options are accepted before the command too
 rc=0; "$REHOST" -q scan /nonexistent 2>/dev/null || rc=$?; expect_eq "-q before command" "$rc" 3
 finish
