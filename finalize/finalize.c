@@ -3,6 +3,7 @@
 #include "../convert/image.h"
 #include "../convert/target_state.h"
 #include "../guest/appliance.h"
+#include "../guest/guestconf.h"
 #include "../guest/firmware.h"
 #include "../guest/volumes.h"
 #include "../lib/exitcodes.h"
@@ -121,8 +122,10 @@ static int edit_guest(const struct rh_drive *d, int n, const struct rh_profile *
   int minor = guestfs_inspect_get_minor_version(g, roots[0]);
   snprintf(facts->distro, sizeof facts->distro, "%s", distro ? distro : "");
   free(distro);
-  if (major > 0 && minor > 0) snprintf(facts->version, sizeof facts->version, "%d.%d", major, minor);
-  else if (major > 0) snprintf(facts->version, sizeof facts->version, "%d", major);
+  char *osrel = rh_guest_read(g, "/etc/os-release");
+  if (!osrel) osrel = rh_guest_read(g, "/usr/lib/os-release");
+  rh_os_version(osrel, major, minor, facts->version, sizeof facts->version);
+  free(osrel);
   struct rh_fin f = {.g = g, .root = roots[0], .p = p, .changes = changes, .dry_run = o->dry_run,
                      .dhcp = o->network == RH_NET_DHCP || (o->network == RH_NET_PROFILE && p->network_dhcp), .firewall = o->firewall,
                      .pkgdir = o->packages, .firstboot_install = o->firstboot_install};

@@ -53,6 +53,13 @@ void rh_udev_mac_rules_parse(const char *text, const char *file, json_object *ar
  * removed; malloc'd, or NULL when absent. */
 char *rh_kv_get(const char *text, const char *key);
 
+/* The OS version as the OS itself spells it: os-release's VERSION_ID ("12",
+ * "22.04", "9.2") when os_release has a plain one (letters, digits, ". _ -
+ * + ~", at most 31 bytes), else libguestfs' major[.minor] ("7.9"; "8" when
+ * minor is 0), else "" (major unknown). Scan reports and finalize reports
+ * (and so profile metadata such as os_version) use this one spelling. */
+void rh_os_version(const char *os_release, int major, int minor, char *out, size_t outsz);
+
 /* Is s a MAC address "xx:xx:xx:xx:xx:xx" (hex, either case)? */
 bool rh_is_mac(const char *s);
 

@@ -133,6 +133,22 @@ char *rh_kv_get(const char *text, const char *key)
   return r;
 }
 
+void rh_os_version(const char *os_release, int major, int minor, char *out, size_t outsz)
+{
+  if (!outsz) return;
+  out[0] = 0;
+  char *id = os_release ? rh_kv_get(os_release, "VERSION_ID") : NULL;
+  size_t n = id ? strlen(id) : 0;
+  if (n && n <= 31 &&
+      strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-+~") == n)
+    snprintf(out, outsz, "%s", id);
+  else if (major > 0 && minor > 0)
+    snprintf(out, outsz, "%d.%d", major, minor);
+  else if (major > 0)
+    snprintf(out, outsz, "%d", major);
+  free(id);
+}
+
 void rh_ifcfg_parse(const char *text, const char *file, json_object *arr, json_object *macrules)
 {
   struct kv_ctx c = {json_object_new_object()};

@@ -208,13 +208,13 @@ void rh_scan_os(guestfs_h *g, const char *root, json_object *report)
   add_str(os, "distro", guestfs_inspect_get_distro(g, root));
   int major = guestfs_inspect_get_major_version(g, root);
   int minor = guestfs_inspect_get_minor_version(g, root);
+  char *osrel = rh_guest_read(g, "/etc/os-release");
+  if (!osrel) osrel = rh_guest_read(g, "/usr/lib/os-release");
   char ver[32];
-  snprintf(ver, sizeof ver, "%d", major);
+  rh_os_version(osrel, major, minor, ver, sizeof ver);
   json_object_object_add(os, "version", json_object_new_string(ver));
   json_object_object_add(os, "major_version", json_object_new_int(major));
   json_object_object_add(os, "minor_version", json_object_new_int(minor));
-  char *osrel = rh_guest_read(g, "/etc/os-release");
-  if (!osrel) osrel = rh_guest_read(g, "/usr/lib/os-release");
   char *pretty = osrel ? rh_kv_get(osrel, "PRETTY_NAME") : NULL;
   free(osrel);
   if (pretty) {

@@ -13,6 +13,7 @@ before=$(sum "$src")
 R=$T/scan.json
 jq_eq $R .os.distro rhel
 jq_eq $R .os.major_version 9
+jq_eq $R .os.version 9.3   # os-release's VERSION_ID, as finalize's report spells it too
 jq_eq $R .os.package_format rpm
 jq_eq $R .os.hostname rehost-rhel
 jq_eq $R .os.root /dev/rhel/root
@@ -26,6 +27,7 @@ jq_eq $R '.kernels[0].initramfs | test("^/boot/initramfs-.*[.]img$")' true
   > /dev/null 2> "$T/fin.err" || fail "finalize the RHEL layout for kvm: $(tail -5 "$T/fin.err")"
 expect_eq "source never written" "$(sum "$src")" "$before"
 J=$T/r.json
+jq_eq $J .guest.version 9.3
 act() { jq -r --arg a "$1" '[.changes[] | select(.action==$a) | (.file + " " + (.after // ""))] | join("\n")' "$J"; }
 expect_match "agent installed with rpm" "$(act install-agents)" "qemu-guest-agent"
 expect_match "virtio added to dracut's configuration" "$(act add-initramfs-modules)" "^/etc/dracut.conf.d/rehost.conf .*virtio_blk"

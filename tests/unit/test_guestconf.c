@@ -209,6 +209,26 @@ static void kv_values(void **state)
   assert_null(rh_kv_get(text, "MISSING"));
 }
 
+static void os_version_spelling(void **state)
+{
+  (void)state;
+  char v[32];
+  rh_os_version("ID=ubuntu\nVERSION_ID=\"22.04\"\n", 22, 4, v, sizeof v);
+  assert_string_equal(v, "22.04"); /* not libguestfs' 22.4 */
+  rh_os_version("ID=debian\nVERSION_ID=\"12\"\n", 12, 5, v, sizeof v);
+  assert_string_equal(v, "12");
+  rh_os_version(NULL, 7, 9, v, sizeof v);          /* no os-release (RHEL 6, 7 minimal) */
+  assert_string_equal(v, "7.9");
+  rh_os_version("ID=x\n", 8, 0, v, sizeof v);
+  assert_string_equal(v, "8");
+  rh_os_version("VERSION_ID=\"1;reboot\"\n", 3, 1, v, sizeof v); /* not a version: libguestfs' */
+  assert_string_equal(v, "3.1");
+  rh_os_version("VERSION_ID=0123456789012345678901234567890123\n", 0, 0, v, sizeof v);
+  assert_string_equal(v, "");
+  rh_os_version("VERSION_ID=9.2\n", 9, 2, v, 3);   /* truncated, terminated */
+  assert_string_equal(v, "9.");
+}
+
 static void mac_syntax(void **state)
 {
   (void)state;
@@ -243,6 +263,7 @@ int main(void)
       cmocka_unit_test(ifupdown_static_and_dhcp), cmocka_unit_test(udev_mac_rules),
       cmocka_unit_test(ifcfg_static_with_hwaddr), cmocka_unit_test(networkd_files),
       cmocka_unit_test(mac_syntax),              cmocka_unit_test(kv_values),
+      cmocka_unit_test(os_version_spelling),
       cmocka_unit_test(dpkg_status),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
