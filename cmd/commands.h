@@ -14,6 +14,13 @@ int cmd_pair(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 
+/* rehost and rehost-full (cmd/full_exec.c): main saves its arguments; a
+ * command or source that needs libguestfs or libvirt re-executes them in
+ * rehost-full. rh_exec_full returns only on failure (error printed). */
+void rh_exec_save_args(int argc, char **argv);
+int rh_exec_full(void);
+int cmd_exec_full(int argc, char **argv);
+
 /* Options finalize and convert share (o->convert says which is parsing).
  * Returns RH_EXIT_OK, or RH_EXIT_USAGE after printing the problem. */
 struct rh_finalize_opts;

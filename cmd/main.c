@@ -85,11 +85,17 @@ static const struct {
   int (*fn)(int, char **);
   const char *summary;
 } commands[] = {
-    {"scan", cmd_scan, "inspect a source system and write a JSON scan report"},
-    {"capture", cmd_capture, "capture a block device, disk file or root tree into an image"},
+/* rehost runs the guest commands in rehost-full (cmd/full_exec.c) */
+#ifdef REHOST_SLIM
+#define GUEST_CMD(fn) cmd_exec_full
+#else
+#define GUEST_CMD(fn) fn
+#endif
+    {"scan", GUEST_CMD(cmd_scan), "inspect a source system and write a JSON scan report"},
+    {"capture", GUEST_CMD(cmd_capture), "capture a block device, disk file or root tree into an image"},
     {"replicate", cmd_replicate, "copy a source image into a target, then sync changed blocks"},
-    {"finalize", cmd_finalize, "make a replicated image boot on a target platform (profile)"},
-    {"convert", cmd_convert, "replicate + finalize in one: SOURCE into a bootable OUT"},
+    {"finalize", GUEST_CMD(cmd_finalize), "make a replicated image boot on a target platform (profile)"},
+    {"convert", GUEST_CMD(cmd_convert), "replicate + finalize in one: SOURCE into a bootable OUT"},
     {"pair", cmd_pair, "register a libvirt domain's disk to be kept in sync with a target"},
     {"hook", cmd_hook, "the libvirt hook that syncs a domain's pairs when it stops"},
     {"profiles", cmd_profiles, "list, show and check the target profiles finalize applies"},
@@ -116,6 +122,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+  rh_exec_save_args(argc, argv);
   rh_log_init("rehost", RH_NORMAL, false);
   rh_install_signal_cleanup();
   int i = 1;

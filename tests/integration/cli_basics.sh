@@ -44,6 +44,12 @@ if [ -x "$REHOST" ] && setpriv --reuid=nobody --regid=nogroup --clear-groups tes
 else
   echo "skipping the fork-failure check: nobody cannot run $REHOST"
 fi
+# rehost itself links neither libguestfs nor libvirt (cmd/full_exec.c); the
+# guest commands run in rehost-full, through an exec that keeps the arguments
+libs=$(ldd "$REHOST")
+if grep -Eq 'libguestfs|libvirt' <<< "$libs"; then fail "rehost links $(grep -Eo 'lib(guestfs|virt)[^ ]*' <<< "$libs" | tr '\n' ' ')"; else ok "rehost links neither libguestfs nor libvirt"; fi
+expect_match "rehost-full has libguestfs" "$(ldd "${REHOST_FULL:?}")" "libguestfs"
+run_expect_fail 3 "/nonexistent.qcow2" "$REHOST" -q scan --format qcow2 /nonexistent.qcow2
 # global options are accepted before the command too
 rc=0; "$REHOST" -q scan /nonexistent 2>/dev/null || rc=$?; expect_eq "-q before command" "$rc" 3
 finish

@@ -33,8 +33,9 @@ vg() {
   fi
 }
 
-# ---- scan: the libguestfs path (one appliance launch) ----
-vg scan 0 "$REHOST" -q scan "$FX/debian12-mbr.qcow2" -o "$T/scan.json"
+# ---- scan: the libguestfs path (one appliance launch), in rehost-full, which
+# rehost re-executes for it (memcheck does not follow an exec) ----
+vg scan 0 "${REHOST_FULL:?}" -q scan "$FX/debian12-mbr.qcow2" -o "$T/scan.json"
 jq_eq "$T/scan.json" .os.type linux
 
 # ---- replicate: full, compare and bitmap syncs ----
