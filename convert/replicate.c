@@ -156,7 +156,7 @@ static int run_delta(struct run *r)
   struct rh_sync_opts so = {bitmap ? RH_SYNC_BITMAP : RH_SYNC_COMPARE, block, chunk, threads,
                             bitmap ? r->st.bitmap : NULL, &g_cancel,
                             have_sm ? &sm : NULL, have_tm ? &tm : NULL, r->tgt_device,
-                            r->dg_active ? &r->dg : NULL, r->dg_trusted, o->target};
+                            r->dg_active ? &r->dg : NULL, r->dg_trusted};
   rc = rh_sync_run(&r->src_srv, &ts, &so, &r->stats);
   rh_phase("target flushed (data on disk)");
   if (have_sm) rh_image_map_free(&sm);

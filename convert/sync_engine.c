@@ -7,7 +7,6 @@
 #include "image_map.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libnbd.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -262,19 +261,11 @@ static int connect_all(struct engine *e)
 
 static void progress_loop(struct engine *e)
 {
-  int fd = -1;
-  uint64_t flushed = 0;
-  for (unsigned tick = 1; atomic_load(&e->running) > 0; tick++) {
+  while (atomic_load(&e->running) > 0) {
     rh_progress("sync", atomic_load(&e->examined), e->plan.bytes);
     struct timespec ts = {0, 10000000L};
     nanosleep(&ts, NULL);
-    uint64_t w = atomic_load(&e->written) + atomic_load(&e->zeroed);
-    if (tick % 5 || w == flushed || !e->o->target_file) continue;
-    if (fd < 0) fd = open(e->o->target_file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    if (fd >= 0) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-    flushed = w;
   }
-  if (fd >= 0) close(fd);
 }
 
 int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt,

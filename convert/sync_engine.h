@@ -35,11 +35,6 @@ struct rh_sync_opts {
    * sync does not touch keep theirs. */
   struct rh_digests *digests;
   bool digests_trusted;
-  /* The file under the target's server, or NULL: while blocks are written,
-   * what the server has written so far is sent to the disk every 50 ms
-   * (sync_file_range: started, not waited for), so that the final flush
-   * does not find it all still in the page cache. */
-  const char *target_file;
 };
 
 struct rh_sync_stats {

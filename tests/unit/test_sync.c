@@ -355,7 +355,7 @@ static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_sta
   assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
   assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
   struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, 2, NULL, &cancel,
-                           direct ? &sm : NULL, direct ? &tm : NULL, false, g, trusted, tgt};
+                           direct ? &sm : NULL, direct ? &tm : NULL, false, g, trusted};
   int rc = rh_sync_run(&ss, &ts, &o, st);
   if (direct) {
     rh_image_map_free(&sm);
