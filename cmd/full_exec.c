@@ -10,12 +10,13 @@
  * and a source named as a libvirt domain, run in `rehost-full`, the same
  * program with everything linked: rehost replaces itself with it (execve,
  * the arguments as given), found beside rehost in its build tree, else in
- * REHOST_LIBEXECDIR, and run only when root or the caller owns it and its
- * directory and neither is writable by anyone else. */
+ * REHOST_LIBEXECDIR, and run only when root or the caller owns it and every
+ * directory above it, and none is writable by anyone else (rh_path_trusted). */
 #include "commands.h"
 
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../lib/private_files.h"
 #include "config.h"
 
 #include <errno.h>
@@ -35,11 +36,6 @@ void rh_exec_save_args(int argc, char **argv)
   if (g_argv) memcpy(g_argv, argv, (size_t)argc * sizeof *argv);
 }
 
-static bool trusted(const struct stat *sb)
-{
-  return (sb->st_uid == 0 || sb->st_uid == geteuid()) && !(sb->st_mode & (S_IWGRP | S_IWOTH));
-}
-
 /* The full executable's path: beside rehost when rehost runs from its build
  * tree, else the installed one. */
 static void full_path(char *out, size_t n)
@@ -56,17 +52,14 @@ static void full_path(char *out, size_t n)
 
 int rh_exec_full(void)
 {
-  char path[PATH_MAX], dir[PATH_MAX];
+  char path[PATH_MAX], untrusted[PATH_MAX + 64];
   full_path(path, sizeof path);
-  snprintf(dir, sizeof dir, "%s", path);
-  *strrchr(dir, '/') = 0;
-  struct stat ds, fs;
+  struct stat fs;
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   const char *why = NULL;
-  if (fd < 0 || stat(dir, &ds) < 0 || fstat(fd, &fs) < 0) why = strerror(errno);
+  if (fd < 0 || fstat(fd, &fs) < 0) why = strerror(errno);
   else if (!S_ISREG(fs.st_mode)) why = "not a regular file";
-  else if (!trusted(&fs) || !trusted(&ds))
-    why = "it or its directory is owned or writable by another user";
+  else if (!rh_path_trusted(path, false, untrusted, sizeof untrusted)) why = untrusted;
   if (!why && g_argv) {
     fflush(NULL);
     extern char **environ;
