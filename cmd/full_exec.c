@@ -17,6 +17,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/private_files.h"
+#include "../lib/proc.h"
 #include "config.h"
 
 #include <errno.h>
@@ -40,14 +41,7 @@ void rh_exec_save_args(int argc, char **argv)
  * tree, else the installed one. */
 static void full_path(char *out, size_t n)
 {
-  char exe[PATH_MAX];
-  ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  exe[l > 0 ? l : 0] = 0;
-  size_t bl = strlen(REHOST_BUILD_DIR);
-  if (!strncmp(exe, REHOST_BUILD_DIR, bl) && (exe[bl] == '/' || !exe[bl]))
-    snprintf(out, n, "%s/rehost-full", REHOST_BUILD_DIR);
-  else
-    snprintf(out, n, "%s/rehost-full", REHOST_LIBEXECDIR);
+  snprintf(out, n, "%s/rehost-full", rh_running_from_build_tree() ? REHOST_BUILD_DIR : REHOST_LIBEXECDIR);
 }
 
 int rh_exec_full(void)

@@ -1,7 +1,10 @@
 #include "proc.h"
 
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -167,4 +170,13 @@ const char *rh_last_line(const char *s, char *buf, size_t bufsz)
   memcpy(buf, start, n);
   buf[n] = 0;
   return buf;
+}
+
+bool rh_running_from_build_tree(void)
+{
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = 0;
+  size_t bl = strlen(REHOST_BUILD_DIR);
+  return !strncmp(exe, REHOST_BUILD_DIR, bl) && (exe[bl] == '/' || !exe[bl]);
 }

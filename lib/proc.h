@@ -24,6 +24,12 @@ void rh_proc_result_free(struct rh_proc_result *res);
 /* The helper being run right now (0 if none): signal handlers stop it. */
 extern volatile pid_t rh_proc_current_child;
 
+/* Does the running executable live in the build tree it was built in
+ * (REHOST_BUILD_DIR)? Then what it loads (profiles, rehost-full) comes from
+ * the source and build trees, not from where they are installed. */
+#include <stdbool.h>
+bool rh_running_from_build_tree(void);
+
 /* Last non-empty line of s (e.g. the useful part of qemu-img's stderr),
  * copied into buf. */
 const char *rh_last_line(const char *s, char *buf, size_t bufsz);

@@ -4,6 +4,7 @@
 
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../lib/proc.h"
 #include "../lib/smallfile.h"
 #include "config.h"
 
@@ -411,13 +412,7 @@ const char *rh_profile_dir(void)
 {
   const char *env = getenv("REHOST_PROFILE_DIR");
   if (env && *env) return env;
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  exe[n > 0 ? n : 0] = 0;
-  size_t bl = strlen(REHOST_BUILD_DIR);
-  if (!strncmp(exe, REHOST_BUILD_DIR, bl) && (exe[bl] == '/' || !exe[bl]))
-    return REHOST_SOURCE_PROFILES;
-  return REHOST_INSTALLED_PROFILES;
+  return rh_running_from_build_tree() ? REHOST_SOURCE_PROFILES : REHOST_INSTALLED_PROFILES;
 }
 
 static int cmp_str(const void *a, const void *b)
