@@ -122,8 +122,7 @@ static int edit_guest(const struct rh_drive *d, int n, const struct rh_profile *
   int minor = guestfs_inspect_get_minor_version(g, roots[0]);
   snprintf(facts->distro, sizeof facts->distro, "%s", distro ? distro : "");
   free(distro);
-  char *osrel = rh_guest_read(g, "/etc/os-release");
-  if (!osrel) osrel = rh_guest_read(g, "/usr/lib/os-release");
+  char *osrel = rh_guest_os_release(g);
   rh_os_version(osrel, major, minor, facts->version, sizeof facts->version);
   free(osrel);
   struct rh_fin f = {.g = g, .root = roots[0], .p = p, .changes = changes, .dry_run = o->dry_run,

@@ -200,6 +200,12 @@ static json_object *scan_agents(guestfs_h *g)
   return o;
 }
 
+char *rh_guest_os_release(guestfs_h *g)
+{
+  char *text = rh_guest_read(g, "/etc/os-release");
+  return text ? text : rh_guest_read(g, "/usr/lib/os-release");
+}
+
 void rh_scan_os(guestfs_h *g, const char *root, json_object *report)
 {
   json_object *os = json_object_new_object();
@@ -208,8 +214,7 @@ void rh_scan_os(guestfs_h *g, const char *root, json_object *report)
   add_str(os, "distro", guestfs_inspect_get_distro(g, root));
   int major = guestfs_inspect_get_major_version(g, root);
   int minor = guestfs_inspect_get_minor_version(g, root);
-  char *osrel = rh_guest_read(g, "/etc/os-release");
-  if (!osrel) osrel = rh_guest_read(g, "/usr/lib/os-release");
+  char *osrel = rh_guest_os_release(g);
   char ver[32];
   rh_os_version(osrel, major, minor, ver, sizeof ver);
   json_object_object_add(os, "version", json_object_new_string(ver));
