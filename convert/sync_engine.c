@@ -242,7 +242,9 @@ static int plan(struct engine *e, uint64_t size)
   return r;
 }
 
-static int connect_all(struct engine *e)
+/* Connections [from, to) to both servers; the first one asks for the meta
+ * contexts the plan reads. */
+static int connect_workers(struct engine *e, int from, int to)
 {
   char bm[600];
   const char *sctx[3] = {"base:allocation", NULL, NULL};
@@ -251,7 +253,7 @@ static int connect_all(struct engine *e)
     sctx[1] = bm;
   }
   const char *tctx[] = {"base:allocation", NULL};
-  for (int w = 0; w < e->o->threads; w++) {
+  for (int w = from; w < to; w++) {
     e->src[w] = rh_nbd_connect(e->src_srv, w == 0 ? sctx : NULL);
     e->tgt[w] = e->src[w] ? rh_nbd_connect(e->tgt_srv, w == 0 ? tctx : NULL) : NULL;
     if (!e->tgt[w]) return -1;
@@ -284,7 +286,7 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
     e.zero_block = rh_digests_zero(e.g, o->block);
   }
   int rc = RH_EXIT_FAILURE;
-  if (!e.src || !e.tgt || connect_all(&e) < 0) goto out;
+  if (!e.src || !e.tgt || connect_workers(&e, 0, 1) < 0) goto out;
   int64_t ss = nbd_get_size(e.src[0]), ts = nbd_get_size(e.tgt[0]);
   if (ss < 0 || ts < 0 || (ss != ts && !(o->target_larger_ok && ts > ss))) {
     rh_error("%s: virtual size %lld differs from source %s (%lld)", tgt->path, (long long)ts,
@@ -298,6 +300,11 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
   }
   if (plan(&e, st->size) < 0) goto out;
   st->planned = e.plan.bytes;
+  /* no more workers than pieces of work: a small sync does not pay for
+   * connections it would not use */
+  int workers = o->threads < 64 ? o->threads : 64;
+  if ((size_t)workers > e.plan.n) workers = e.plan.n ? (int)e.plan.n : 1;
+  if (connect_workers(&e, 1, workers) < 0) goto out;
 
   /* Signals go to this thread only: workers block in libnbd calls. */
   sigset_t block, old;
@@ -309,8 +316,8 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
   pthread_t tid[64];
   struct worker_arg args[64];
   int started = 0;
-  atomic_store(&e.running, o->threads);
-  for (int w = 0; w < o->threads && w < 64; w++) {
+  atomic_store(&e.running, workers);
+  for (int w = 0; w < workers; w++) {
     args[w] = (struct worker_arg){&e, w};
     if (pthread_create(&tid[w], NULL, worker, &args[w]) != 0) {
       atomic_fetch_sub(&e.running, 1);
