@@ -28,7 +28,7 @@ static const char usage_text[] =
     "  -O, --target-format F format for a new TARGET: raw, qcow2, vmdk, vhd, vhdx\n"
     "                        (default: from TARGET's extension, else qcow2)\n"
     "      --block-size N    compare/write unit, 4K..4M, power of two (default 64K)\n"
-    "      --threads N       worker threads and NBD connections (default 4)\n"
+    "      --threads N       worker threads and NBD connections (default 4; bitmap 16)\n"
     "      --no-track        never add change-tracking bitmaps to the source\n"
     "      --force           sync from a different source than TARGET was replicated\n"
     "                        from, into a finalized TARGET, or shrink TARGET\n"

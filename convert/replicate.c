@@ -28,13 +28,15 @@
 
 static volatile sig_atomic_t g_cancel;
 
+enum { RH_COMPARE_THREADS = 4, RH_BITMAP_THREADS = 16 };
+
 
 /* The source's one qemu-nbd (read-only, no image lock): it serves the first
  * look and then the sync, exporting bitmap (or none). */
 static int start_source_server(struct run *r, const char *bitmap)
 {
-  int threads = r->o->threads > 0 ? r->o->threads : 4;
-  struct rh_nbd_export ex = {r->src.path, r->src.format, true, bitmap, threads, true, true};
+  int conns = r->o->threads > 0 ? r->o->threads : RH_BITMAP_THREADS; /* the larger default */
+  struct rh_nbd_export ex = {r->src.path, r->src.format, true, bitmap, conns, true, true};
   int rc = rh_nbd_server_start(&ex, &r->src_srv);
   r->src_srv_up = !rc;
   r->src_bitmap_exported = !rc && bitmap;
@@ -64,7 +66,9 @@ static int inspect_source(struct run *r)
   struct source_facts *sf = &r->sf;
   int rc = start_source_server(r, usable_bitmap(r));
   if (rc) return rc;
-  const char *ctx[] = {"base:allocation", NULL};
+  char bmctx[600];
+  snprintf(bmctx, sizeof bmctx, "qemu:dirty-bitmap:%s", r->src_bitmap_exported ? r->st.bitmap : "");
+  const char *ctx[] = {"base:allocation", r->src_bitmap_exported ? bmctx : NULL, NULL};
   struct nbd_handle *h = rh_nbd_connect(&r->src_srv, ctx);
   rc = RH_EXIT_IO;
   unsigned char buf[17408];
@@ -81,10 +85,19 @@ static int inspect_source(struct run *r)
     }
   }
   sf->data_bytes = sf->size;
-  struct rh_extents ext = {0};
+  struct rh_extents ext = {0}, dirty = {0};
   if (!rc && rh_nbd_extents(h, rh_image_name(img), "base:allocation", sf->size, &ext) == 0)
     sf->data_bytes = sf->size - rh_extents_bytes(&ext, RH_EXT_ZERO);
+  /* how much the recorded bitmap marks: a sync with nothing to copy needs
+   * neither a new generation nor the target */
+  sf->dirty_known = !rc && r->src_bitmap_exported && nbd_can_meta_context(h, bmctx) == 1 &&
+                    rh_nbd_extents(h, rh_image_name(img), bmctx, sf->size, &dirty) == 0;
+  sf->dirty_bytes = sf->dirty_known ? rh_extents_bytes(&dirty, RH_EXT_DIRTY) : 0;
+  if (sf->dirty_known)
+    rh_debug("%s: bitmap %s marks %llu bytes as written since the last sync", rh_image_name(img),
+             r->st.bitmap, (unsigned long long)sf->dirty_bytes);
   rh_extents_free(&ext);
+  rh_extents_free(&dirty);
   rh_nbd_close(h);
   return rc;
 }
@@ -124,10 +137,13 @@ static int resize_target(const char *path, const char *driver, uint64_t size, bo
 static int run_delta(struct run *r)
 {
   const struct rh_replicate_opts *o = r->o;
-  int threads = o->threads > 0 ? o->threads : 4;
+  bool bitmap = r->mode == RH_MODE_BITMAP;
+  /* compare hashes every block it reads: a thread per core or so; a bitmap
+   * sync mostly waits for scattered reads, and more of them in flight is
+   * what makes a disk (or its array) answer faster */
+  int threads = o->threads > 0 ? o->threads : bitmap ? RH_BITMAP_THREADS : RH_COMPARE_THREADS;
   uint32_t block = o->block_size ? o->block_size : 65536;
   uint32_t chunk = block > (4u << 20) ? block : (4u << 20);
-  bool bitmap = r->mode == RH_MODE_BITMAP;
   /* The source is read without qemu's image lock, so that a VM can start
    * meanwhile; whether anyone wrote it is checked after (source_written).
    * Its server is the one the first look started, unless that one lacks
@@ -233,6 +249,12 @@ static int start_generation(struct run *r)
   if (o->no_track || o->source_shared || strcmp(r->src.format, "qcow2") != 0 ||
       r->src.block_device)
     return 0;
+  if (r->generation_kept) {
+    /* nothing was written since the recorded bitmap began: it goes on
+     * recording every write from before this look, and stays the generation */
+    snprintf(r->new_bitmap, sizeof r->new_bitmap, "%s", r->st.bitmap);
+    return 0;
+  }
   snprintf(r->new_bitmap, sizeof r->new_bitmap, "rehost-%s-%lld", r->st.id,
            (long long)r->st.generation + 1);
   for (int i = 0; i < r->nbms; i++)
@@ -417,11 +439,16 @@ static int do_sync(struct run *r)
 
   double t0 = rh_monotonic_s();
   char written_why[160] = "";
+  r->generation_kept = r->mode == RH_MODE_BITMAP && r->sf.dirty_known && !r->sf.dirty_bytes;
   if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size))) {
     rh_phase("new change-tracking generation (qemu-img bitmap --add)");
     if (stat(rh_image_file(&r->src), &r->src_before) < 0) rc = RH_EXIT_INPUT;
     else if (g_cancel) rc = RH_EXIT_INTERRUPTED;
-    else if (r->mode == RH_MODE_FULL) {
+    else if (r->generation_kept) {
+      rh_debug("%s: its bitmap %s marks nothing: no block to copy", rh_image_name(&r->src),
+               r->st.bitmap);
+      r->stats.size = r->sf.size;
+    } else if (r->mode == RH_MODE_FULL) {
       stop_source_server(r); /* qemu-img convert reads it itself */
       rc = run_full(r);
       rh_phase("full copy (qemu-img convert, then fsync)");
@@ -471,7 +498,9 @@ static int do_sync(struct run *r)
   st->state = RH_TS_CONSISTENT;
   st->tgt_size = r->sf.size;
   st->tgt_mtime_ns = rh_repl_mtime_ns(o->target);
-  if (r->new_bitmap[0]) {
+  if (r->generation_kept) {
+    /* the recorded generation stays */
+  } else if (r->new_bitmap[0]) {
     rh_tstate_set(&st->bitmap, r->new_bitmap);
     st->generation++;
   } else {

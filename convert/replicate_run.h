@@ -18,6 +18,8 @@ struct source_facts {
   char disk_id[64];
   uint64_t size;
   uint64_t data_bytes;  /* bytes not reading as zero */
+  bool dirty_known;     /* the look read the recorded bitmap: */
+  uint64_t dirty_bytes; /* bytes it marks as written since the last sync */
 };
 
 struct run {
@@ -31,6 +33,7 @@ struct run {
   struct rh_target_state st;
   enum rh_repl_mode mode;
   char new_bitmap[64];
+  bool generation_kept;       /* nothing changed: the recorded bitmap goes on recording */
   struct rh_bitmap_info *bms;
   int nbms;
   struct rh_sync_stats stats;

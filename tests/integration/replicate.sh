@@ -75,6 +75,26 @@ expect_eq "old generation retired" \
   "$(qemu-img info --output=json "$T/src.qcow2" | jq -r '[.["format-specific"].data.bitmaps[].name] | join(",")')" \
   "$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")"
 
+# nothing changed: no new generation, nothing read or written; the kept
+# bitmap goes on recording, so the next change is still copied
+gen=$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")
+tgt_mtime=$(stat -c %Y.%N "$T/tgt.qcow2")
+sync bm0 "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "no change: bitmap sync" "$(ev bm0 .mode)" bitmap
+expect_eq "no change: nothing read or written" "$(ev bm0 '.bytes_read_source + .bytes_written + .bytes_zeroed')" 0
+expect_eq "no change: the generation is kept" "$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")" "$gen"
+expect_eq "no change: the source still carries it alone" \
+  "$(qemu-img info --output=json "$T/src.qcow2" | jq -r '[.["format-specific"].data.bitmaps[].name] | join(",")')" "$gen"
+expect_eq "no change: the target file is not touched" "$(stat -c %Y.%N "$T/tgt.qcow2")" "$tgt_mtime"
+jq_eq "$T/tgt.qcow2.rehost.json" .state consistent
+N=5
+change_blocks "$T/src.qcow2" qcow2 $N
+sync bm2 "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "after a no-change sync, the kept bitmap drives the next" "$(ev bm2 .mode)" bitmap
+expect_eq "after a no-change sync, exactly the changed blocks are copied" "$(ev bm2 '.bytes_written + .bytes_zeroed')" $((N * BS))
+expect_same_data "after a no-change sync: target equals source" "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "then a new generation" "$(jq -r .bitmap.generation "$T/tgt.qcow2.rehost.json")" 3
+
 N=17
 change_blocks "$T/src.qcow2" qcow2 $N
 snapshot "$T/src.qcow2"
