@@ -140,7 +140,10 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
   }
   s->pid = pid;
   s->persistent = e->readonly && e->persistent;
-  for (int i = 0; i < 3000; i++) { /* up to 30 s */
+  /* qemu-nbd listens within a few ms: look every ms for the first 200,
+   * then every 10 (up to 30 s in all) */
+  double deadline = rh_monotonic_s() + 30;
+  for (int i = 0; rh_monotonic_s() < deadline; i++) {
     int st;
     if (waitpid(pid, &st, WNOHANG) == pid) {
       s->pid = 0;
@@ -150,7 +153,7 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
     }
     struct stat sb;
     if (stat(s->sock, &sb) == 0 && S_ISSOCK(sb.st_mode)) return RH_EXIT_OK;
-    rh_sleep_ms(10);
+    rh_sleep_ms(i < 200 ? 1 : 10);
   }
   rh_error("%s: qemu-nbd did not start within 30 s", e->path);
   rh_nbd_server_stop(s);
@@ -169,13 +172,13 @@ struct nbd_handle *rh_nbd_connect(const struct rh_nbd_server *s, const char *con
    * refused connection (a refused one is not counted as a client). */
   for (int attempt = 0; nbd_connect_unix(h, s->sock) < 0; attempt++) {
     int err = nbd_get_errno();
-    if (err != ECONNREFUSED || attempt == 100) {
+    if (err != ECONNREFUSED || attempt == 2000) { /* about 2 s */
       rh_error("%s: cannot connect to its qemu-nbd: %s", s->path, rh_nbd_error());
       nbd_close(h);
       return NULL;
     }
     nbd_close(h);
-    rh_sleep_ms(20);
+    rh_sleep_ms(1);
     h = nbd_create();
     if (!h) return NULL;
     for (const char *const *c = contexts; c && *c; c++) nbd_add_meta_context(h, *c);
@@ -199,8 +202,8 @@ int rh_nbd_server_stop(struct rh_nbd_server *s)
      * the image cleanly. */
     int st = 0;
     pid_t r = 0;
-    for (int i = 0; i < 300 && !s->persistent && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++)
-      rh_sleep_ms(10);
+    for (int i = 0; i < 500 && !s->persistent && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++)
+      rh_sleep_ms(i < 200 ? 1 : 10); /* up to 3.2 s */
     if (r == 0) {
       kill(s->pid, SIGTERM);
       r = waitpid(s->pid, &st, 0);
