@@ -183,13 +183,20 @@ static void remove_stale(const char *base, const char *purpose)
   if (dh) closedir(dh);
 }
 
+static const char *base_for(bool large)
+{
+  const char *t = getenv("TMPDIR");
+  return !large ? "/tmp" : t && *t ? t : "/var/tmp";
+}
+
+void rh_workdir_reap(const char *purpose, bool large)
+{
+  remove_stale(base_for(large), purpose);
+}
+
 int rh_workdir_create(const char *purpose, bool large, char *out, size_t outsz)
 {
-  const char *base = "/tmp";
-  if (large) {
-    const char *t = getenv("TMPDIR");
-    base = t && *t ? t : "/var/tmp";
-  }
+  const char *base = base_for(large);
   remove_stale(base, purpose);
   int n = snprintf(out, outsz, "%s/rehost-%s.%ld.XXXXXX", base, purpose, (long)getpid());
   if (n < 0 || (size_t)n >= outsz) {

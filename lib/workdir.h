@@ -16,6 +16,10 @@
  * otherwise (sockets, whose paths must stay short) under /tmp.
  * Returns 0, or -1 with errno set. */
 int rh_workdir_create(const char *purpose, bool large, char *out, size_t outsz);
+/* Only the first step of rh_workdir_create: remove the stale directories
+ * (and stop the helpers) that killed runs left for purpose. For a run that
+ * needs no directory of its own this time. */
+void rh_workdir_reap(const char *purpose, bool large);
 /* Remove the directory and what is in it (symlinks are not followed). */
 void rh_workdir_remove(const char *dir);
 /* Is dir one rh_workdir_create made for purpose (by its name)? */
