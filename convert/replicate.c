@@ -6,6 +6,7 @@
 #include "../lib/outfile.h"
 #include "../lib/private_files.h"
 #include "../lib/proc.h"
+#include "../lib/workdir.h"
 #include "bitmaps.h"
 #include "extents.h"
 #include "image.h"
@@ -198,22 +199,24 @@ static int run_full(struct run *r)
   return rc;
 }
 
-static void report(struct run *r, double secs)
+static void report(struct run *r, const char *src_name, double secs)
 {
   struct rh_sync_stats *s = &r->stats;
   char a[32], b[32], c[32];
-  if (r->mode == RH_MODE_FULL)
-    rh_info("full copy of %s into %s: %s of data in %.1f s", rh_image_name(&r->src), r->o->target,
+  if (r->untouched)
+    rh_info("%s and %s are as the last sync left them: nothing to sync", src_name, r->o->target);
+  else if (r->mode == RH_MODE_FULL)
+    rh_info("full copy of %s into %s: %s of data in %.1f s", src_name, r->o->target,
             rh_human_size(s->written, a, sizeof a), secs);
   else
     rh_info("%s sync of %s into %s: read %s from the source and %s from the target, wrote %s "
           "(%llu blocks) in %.1f s",
-          rh_repl_mode_name(r->mode), rh_image_name(&r->src), r->o->target,
+          rh_repl_mode_name(r->mode), src_name, r->o->target,
           rh_human_size(s->src_read, a, sizeof a), rh_human_size(s->tgt_read, b, sizeof b),
           rh_human_size(s->written + s->zeroed, c, sizeof c), (unsigned long long)s->blocks, secs);
   json_object *f = json_object_new_object();
   json_object_object_add(f, "mode", json_object_new_string(rh_repl_mode_name(r->mode)));
-  json_object_object_add(f, "source", json_object_new_string(rh_image_name(&r->src)));
+  json_object_object_add(f, "source", json_object_new_string(src_name));
   json_object_object_add(f, "target", json_object_new_string(r->o->target));
   json_object_object_add(f, "virtual_size", json_object_new_int64((int64_t)r->sf.size));
   json_object_object_add(f, "bytes_examined", json_object_new_int64((int64_t)s->planned));
@@ -225,6 +228,7 @@ static void report(struct run *r, double secs)
   json_object_object_add(f, "bitmap", r->new_bitmap[0] ? json_object_new_string(r->new_bitmap)
                                                        : NULL);
   json_object_object_add(f, "seconds", json_object_new_double(secs));
+  json_object_object_add(f, "untouched", json_object_new_boolean(r->untouched));
   rh_event("sync", f);
 }
 
@@ -360,6 +364,56 @@ static void record_source(struct run *r)
   rh_tstate_set(&r->st.tgt_format, r->tgt_driver);
 }
 
+/* After a completed sync: the source file as it was read (the stamp taken
+ * before the data was read, still true now) and the target as left, when
+ * all the source's data lives in that one regular file. */
+static void stamp_files(struct run *r)
+{
+  struct rh_target_state *st = &r->st;
+  struct rh_file_stamp before, now;
+  rh_file_stamp_of(&r->src_before, &before);
+  if (r->src.data_in_file && !r->src.block_device && !r->tgt_device &&
+      !strcmp(rh_image_file(&r->src), r->src.path) && S_ISREG(r->src_before.st_mode) &&
+      rh_file_stamp_get(r->src.path, &now) == 0 && rh_file_stamp_same(&before, &now) &&
+      rh_file_stamp_get(r->o->target, &st->tgt_stamp) == 0)
+    st->src_stamp = now;
+  else
+    memset(&st->tgt_stamp, 0, sizeof st->tgt_stamp);
+}
+
+/* Nothing to sync: the last sync completed, and neither the source file
+ * nor the target file was written since (same stamps, ctime included). */
+static bool untouched_since_last_sync(const struct run *r, const char *src_real)
+{
+  const struct rh_replicate_opts *o = r->o;
+  struct rh_file_stamp s, t;
+  /* and nothing asked of the target that it is not (its pinned format) */
+  if (o->target_format && (!r->st.tgt_format || strcmp(o->target_format, r->st.tgt_format)))
+    return false;
+  return src_real && o->mode != RH_MODE_FULL && !o->verify && r->st.state == RH_TS_CONSISTENT &&
+         rh_file_stamp_get(src_real, &s) == 0 && rh_file_stamp_same(&r->st.src_stamp, &s) &&
+         rh_file_stamp_get(o->target, &t) == 0 && rh_file_stamp_same(&r->st.tgt_stamp, &t);
+}
+
+static int record_untouched(struct run *r, const char *src_real)
+{
+  struct rh_target_state *st = &r->st;
+  char now[32];
+  r->mode = r->o->mode == RH_MODE_COMPARE || !st->bitmap ? RH_MODE_COMPARE : RH_MODE_BITMAP;
+  r->sf.size = r->stats.size = st->src_size;
+  r->untouched = true;
+  rh_workdir_reap("nbd", false); /* what a killed run left, as any sync would */
+  rh_utc_now(now, sizeof now);
+  rh_tstate_set(&st->last_mode, rh_repl_mode_name(r->mode));
+  rh_tstate_set(&st->last_started, now);
+  rh_tstate_set(&st->last_finished, now);
+  st->last_seconds = 0;
+  st->last_read = st->last_written = st->last_zeroed = 0;
+  rh_debug("%s and %s are as the last sync left them (same inode, size, mtime and ctime): "
+           "nothing to read", src_real, r->o->target);
+  return rh_tstate_save(r->o->target, st);
+}
+
 static int do_sync(struct run *r)
 {
   const struct rh_replicate_opts *o = r->o;
@@ -433,6 +487,8 @@ static int do_sync(struct run *r)
   rh_tstate_set(&st->last_mode, rh_repl_mode_name(r->mode));
   rh_tstate_set(&st->last_started, started);
   rh_tstate_set(&st->last_finished, NULL);
+  memset(&st->src_stamp, 0, sizeof st->src_stamp);
+  memset(&st->tgt_stamp, 0, sizeof st->tgt_stamp);
   if (before == RH_TS_NONE) record_source(r);
   if ((rc = rh_tstate_save(o->target, st))) return rc;
   rh_phase("mode chosen, state 'syncing' saved");
@@ -440,8 +496,20 @@ static int do_sync(struct run *r)
   double t0 = rh_monotonic_s();
   char written_why[160] = "";
   r->generation_kept = r->mode == RH_MODE_BITMAP && r->sf.dirty_known && !r->sf.dirty_bytes;
+  bool retire_now = false;
   if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size))) {
     rh_phase("new change-tracking generation (qemu-img bitmap --add)");
+    /* The older generations are done with once the new one records writes
+     * and the sync's server holds the recorded bitmap (qemu loads a
+     * persistent bitmap whole when it opens the image); a sync that does
+     * not complete leaves the target inconsistent, and the next one
+     * compares. Removed now, before the source's stamp is taken, nothing
+     * of ours writes the source while it is read. */
+    retire_now = r->mode != RH_MODE_BITMAP || r->src_bitmap_exported;
+    if (retire_now) {
+      retire_generations(r);
+      rh_phase("old generations retired (qemu-img bitmap --remove)");
+    }
     if (stat(rh_image_file(&r->src), &r->src_before) < 0) rc = RH_EXIT_INPUT;
     else if (g_cancel) rc = RH_EXIT_INTERRUPTED;
     else if (r->generation_kept) {
@@ -490,14 +558,17 @@ static int do_sync(struct run *r)
     rh_warn("%s: marked inconsistent; the next sync will compare every block", o->target);
     return rc;
   }
-  retire_generations(r);
-  rh_phase("old generations retired (qemu-img bitmap --remove)");
+  if (!retire_now) {
+    retire_generations(r);
+    rh_phase("old generations retired (qemu-img bitmap --remove)");
+  }
   keep_digests(r);
   rh_phase("block digests kept");
   record_source(r);
   st->state = RH_TS_CONSISTENT;
   st->tgt_size = r->sf.size;
   st->tgt_mtime_ns = rh_repl_mtime_ns(o->target);
+  stamp_files(r);
   if (r->generation_kept) {
     /* the recorded generation stays */
   } else if (r->new_bitmap[0]) {
@@ -535,13 +606,18 @@ int rh_replicate(const struct rh_replicate_opts *o)
    * running then would find the image "in use". (A disk inside a package
    * is not a file to stat: its package is locked once it is probed.) */
   if (src_real) rc = rh_repl_lock_source(src_real, o->source, o->wait_s, &slock);
+  bool untouched = false;
   if (!rc && !(rc = rh_tstate_load(o->target, &r.st)) &&
-      !(rc = rh_repl_source_format(o, &r.st, src_real, &fmt))) {
+      !(rc = rh_repl_source_format(o, &r.st, src_real, &fmt)) && !o->untrack &&
+      (untouched = untouched_since_last_sync(&r, src_real))) {
+    if (!(rc = record_untouched(&r, src_real))) report(&r, r.st.src_path, 0);
+  } else if (!rc) {
     struct rh_probe_opts po = {fmt, o->allow_backing, o->source_shared, false};
     rc = rh_image_probe(o->source, &po, &r.src);
     rh_phase("source probe (qemu-img info, check)");
   }
   free(src_real);
+  if (untouched) goto done;
   if (!rc && !r.st.id[0]) rh_tstate_new_id(r.st.id);
   if (!rc && slock < 0) rc = rh_repl_lock_source(rh_image_file(&r.src), rh_image_name(&r.src), o->wait_s, &slock);
   if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
@@ -549,8 +625,9 @@ int rh_replicate(const struct rh_replicate_opts *o)
     rc = rh_repl_untrack(&r);
   } else if (!rc) {
     rc = do_sync(&r);
-    if (!rc) report(&r, r.stats.seconds);
+    if (!rc) report(&r, rh_image_name(&r.src), r.stats.seconds);
   }
+done:
   rh_signal_defer(NULL);
   if (rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
   if (g_cancel && rc == RH_EXIT_INTERRUPTED) rh_error("interrupted");

@@ -114,6 +114,53 @@ static int get_i64(json_object *o, const char *k, int64_t *dst, char *err, size_
   return 0;
 }
 
+void rh_file_stamp_of(const struct stat *sb, struct rh_file_stamp *s)
+{
+  *s = (struct rh_file_stamp){(uint64_t)sb->st_dev, (uint64_t)sb->st_ino, (uint64_t)sb->st_size,
+                              (int64_t)sb->st_mtim.tv_sec * 1000000000LL + sb->st_mtim.tv_nsec,
+                              (int64_t)sb->st_ctim.tv_sec * 1000000000LL + sb->st_ctim.tv_nsec};
+}
+
+int rh_file_stamp_get(const char *path, struct rh_file_stamp *s)
+{
+  struct stat sb;
+  memset(s, 0, sizeof *s);
+  if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) return -1;
+  rh_file_stamp_of(&sb, s);
+  return 0;
+}
+
+bool rh_file_stamp_same(const struct rh_file_stamp *a, const struct rh_file_stamp *b)
+{
+  return a->ino && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+         a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+static int get_stamp(json_object *o, struct rh_file_stamp *s, char *err, size_t errsz)
+{
+  json_object *f;
+  if (get_obj(o, "stamp", json_type_object, &f, false, err, errsz) < 0) return -1;
+  if (!f) return 0;
+  return get_u64(f, "dev", &s->dev, err, errsz) < 0 || get_u64(f, "ino", &s->ino, err, errsz) < 0 ||
+                 get_u64(f, "size", &s->size, err, errsz) < 0 ||
+                 get_i64(f, "mtime_ns", &s->mtime_ns, err, errsz) < 0 ||
+                 get_i64(f, "ctime_ns", &s->ctime_ns, err, errsz) < 0
+             ? -1
+             : 0;
+}
+
+static void add_stamp(json_object *o, const struct rh_file_stamp *s)
+{
+  if (!s->ino) return;
+  json_object *f = json_object_new_object();
+  json_object_object_add(f, "dev", json_object_new_int64((int64_t)s->dev));
+  json_object_object_add(f, "ino", json_object_new_int64((int64_t)s->ino));
+  json_object_object_add(f, "size", json_object_new_int64((int64_t)s->size));
+  json_object_object_add(f, "mtime_ns", json_object_new_int64(s->mtime_ns));
+  json_object_object_add(f, "ctime_ns", json_object_new_int64(s->ctime_ns));
+  json_object_object_add(o, "stamp", f);
+}
+
 static int parse_obj(json_object *j, struct rh_target_state *st, char *err, size_t errsz)
 {
   json_object *v, *src, *tgt, *bm, *last;
@@ -146,12 +193,14 @@ static int parse_obj(json_object *j, struct rh_target_state *st, char *err, size
       get_str(src, "path", &st->src_path, true, err, errsz) < 0 ||
       get_str(src, "format", &st->src_format, false, err, errsz) < 0 ||
       get_str(src, "disk_id", &st->src_disk_id, false, err, errsz) < 0 ||
-      get_u64(src, "virtual_size", &st->src_size, err, errsz) < 0)
+      get_u64(src, "virtual_size", &st->src_size, err, errsz) < 0 ||
+      get_stamp(src, &st->src_stamp, err, errsz) < 0)
     return -1;
   if (get_obj(j, "target", json_type_object, &tgt, false, err, errsz) < 0) return -1;
   if (tgt && (get_str(tgt, "format", &st->tgt_format, false, err, errsz) < 0 ||
               get_u64(tgt, "virtual_size", &st->tgt_size, err, errsz) < 0 ||
-              get_i64(tgt, "mtime_ns", &st->tgt_mtime_ns, err, errsz) < 0))
+              get_i64(tgt, "mtime_ns", &st->tgt_mtime_ns, err, errsz) < 0 ||
+              get_stamp(tgt, &st->tgt_stamp, err, errsz) < 0))
     return -1;
   if (get_obj(j, "bitmap", json_type_object, &bm, false, err, errsz) < 0) return -1;
   if (bm && (get_str(bm, "name", &st->bitmap, true, err, errsz) < 0 ||
@@ -217,11 +266,13 @@ char *rh_tstate_format(const struct rh_target_state *st)
   add_str(src, "format", st->src_format);
   json_object_object_add(src, "virtual_size", json_object_new_int64((int64_t)st->src_size));
   add_str(src, "disk_id", st->src_disk_id);
+  add_stamp(src, &st->src_stamp);
   json_object_object_add(j, "source", src);
   json_object *tgt = json_object_new_object();
   add_str(tgt, "format", st->tgt_format);
   json_object_object_add(tgt, "virtual_size", json_object_new_int64((int64_t)st->tgt_size));
   json_object_object_add(tgt, "mtime_ns", json_object_new_int64(st->tgt_mtime_ns));
+  add_stamp(tgt, &st->tgt_stamp);
   json_object_object_add(j, "target", tgt);
   if (st->bitmap) {
     json_object *bm = json_object_new_object();

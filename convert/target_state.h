@@ -23,6 +23,20 @@ enum rh_tstate {
   RH_TS_FINALIZED,
 };
 
+/* What stat(2) says of a regular file, enough to know it was not written
+ * since: any write (or utimes) moves ctime, which no user can set back. */
+struct rh_file_stamp {
+  uint64_t dev, ino, size;
+  int64_t mtime_ns, ctime_ns;
+};
+
+/* Stamp a regular file (0), or -1 (not one, or stat fails). */
+int rh_file_stamp_get(const char *path, struct rh_file_stamp *s);
+struct stat;
+void rh_file_stamp_of(const struct stat *sb, struct rh_file_stamp *s);
+/* A recorded stamp (ino != 0) that equals b. */
+bool rh_file_stamp_same(const struct rh_file_stamp *recorded, const struct rh_file_stamp *b);
+
 struct rh_target_state {
   enum rh_tstate state;
   char id[17];               /* hex id of this target, names its bitmaps */
@@ -31,6 +45,10 @@ struct rh_target_state {
   /* source this target replicates */
   char *src_path, *src_format, *src_disk_id;
   uint64_t src_size;
+  /* the source file and the target file as the last completed sync left
+   * them, when all the source's data lives in that one file (else zero):
+   * both unchanged, there is nothing to sync */
+  struct rh_file_stamp src_stamp, tgt_stamp;
   /* target, as left by the last completed sync */
   char *tgt_format;
   uint64_t tgt_size;

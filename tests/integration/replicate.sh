@@ -75,11 +75,32 @@ expect_eq "old generation retired" \
   "$(qemu-img info --output=json "$T/src.qcow2" | jq -r '[.["format-specific"].data.bitmaps[].name] | join(",")')" \
   "$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")"
 
-# nothing changed: no new generation, nothing read or written; the kept
-# bitmap goes on recording, so the next change is still copied
+# neither file touched since: nothing is opened, read or written
 gen=$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")
 tgt_mtime=$(stat -c %Y.%N "$T/tgt.qcow2")
+sync unt "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "untouched files: said so" "$(ev unt .untouched)" true
+expect_eq "untouched files: nothing read or written" "$(ev unt '.bytes_read_source + .bytes_read_target + .bytes_written')" 0
+expect_match "untouched files: one line says why" "$(cat "$T/unt.err")" "as the last sync left them: nothing to sync"
+expect_eq "untouched files: the generation stays" "$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")" "$gen"
+expect_eq "untouched files: the target file is not touched" "$(stat -c %Y.%N "$T/tgt.qcow2")" "$tgt_mtime"
+jq_eq "$T/tgt.qcow2.rehost.json" .state consistent
+# the target touched (only its ctime moves): the shortcut is not taken
+chmod 0644 "$T/tgt.qcow2"
+sync tch "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "target's ctime moved: a real sync" "$(ev tch .untouched)" false
+expect_eq "target's ctime moved: its data did not, so bitmap still" "$(ev tch .mode)" bitmap
+
+# the source's file touched but no data written (chmod: its ctime moves):
+# the recorded bitmap marks nothing, so no new generation, nothing read or
+# written, and the kept bitmap goes on recording: the next change is copied
+chmod 0644 "$T/src.qcow2"
 sync bm0 "$T/src.qcow2" "$T/tgt.qcow2"
+gen=$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")
+tgt_mtime=$(stat -c %Y.%N "$T/tgt.qcow2")
+chmod 0644 "$T/src.qcow2"
+sync bm0 "$T/src.qcow2" "$T/tgt.qcow2"
+expect_eq "no change: not the untouched shortcut" "$(ev bm0 .untouched)" false
 expect_eq "no change: bitmap sync" "$(ev bm0 .mode)" bitmap
 expect_eq "no change: nothing read or written" "$(ev bm0 '.bytes_read_source + .bytes_written + .bytes_zeroed')" 0
 expect_eq "no change: the generation is kept" "$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")" "$gen"
@@ -93,7 +114,8 @@ sync bm2 "$T/src.qcow2" "$T/tgt.qcow2"
 expect_eq "after a no-change sync, the kept bitmap drives the next" "$(ev bm2 .mode)" bitmap
 expect_eq "after a no-change sync, exactly the changed blocks are copied" "$(ev bm2 '.bytes_written + .bytes_zeroed')" $((N * BS))
 expect_same_data "after a no-change sync: target equals source" "$T/src.qcow2" "$T/tgt.qcow2"
-expect_eq "then a new generation" "$(jq -r .bitmap.generation "$T/tgt.qcow2.rehost.json")" 3
+expect_eq "then a new generation" "$(jq -r .bitmap.generation "$T/tgt.qcow2.rehost.json")" \
+  $(( ${gen##*-} + 1 ))
 
 N=17
 change_blocks "$T/src.qcow2" qcow2 $N

@@ -200,6 +200,8 @@ static void tstate_roundtrip(void **state)
   st.tgt_mtime_ns = 1795429540983830989LL;
   rh_tstate_set(&st.last_mode, "bitmap");
   st.last_written = 65536;
+  st.src_stamp = (struct rh_file_stamp){65024, 1114150, 67829872, 1796187455778558500LL,
+                                        1796187455778558501LL};
   char *text = rh_tstate_format(&st);
   char err[256];
   assert_int_equal(rh_tstate_parse(text, &back, err, sizeof err), 0);
@@ -211,6 +213,12 @@ static void tstate_roundtrip(void **state)
   assert_int_equal(back.generation, 7);
   assert_int_equal(back.tgt_mtime_ns, st.tgt_mtime_ns);
   assert_int_equal(back.last_written, 65536);
+  assert_true(rh_file_stamp_same(&back.src_stamp, &st.src_stamp));
+  assert_int_equal(back.tgt_stamp.ino, 0); /* none recorded: none read back */
+  assert_false(rh_file_stamp_same(&back.tgt_stamp, &back.tgt_stamp)); /* never "same" */
+  struct rh_file_stamp moved = st.src_stamp;
+  moved.ctime_ns++; /* chmod, utimes, any write: ctime moves */
+  assert_false(rh_file_stamp_same(&st.src_stamp, &moved));
   free(text);
   rh_tstate_free(&st);
   rh_tstate_free(&back);
