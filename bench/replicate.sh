@@ -15,9 +15,13 @@
 # on an 8 GiB sparse qcow2 holding 2 GiB of random data, after changing 1% of
 # its 64 KiB blocks. Then (SCALING=0 skips) how a sync's time grows with the
 # changed fraction (0.01%, 0.1%, 1%, 10%) and with --threads (1, 2, 4); and
-# (FULLY_ALLOCATED=0 skips) an 8 GiB image of 8 GiB random data, where a 1%
-# bitmap sync must be >= 40x faster than the durable full copy, with MB/s
-# against the disk's own read and write bandwidth (dd, measured here).
+# (FIXED=0 skips) the fixed cost of a sync with nothing or 64 KiB changed
+# (goals 0.1 s and 0.15 s), warm, cold, and with only the images cold, and
+# where one such sync spends its time (-v phases); and (FULLY_ALLOCATED=0
+# skips) an 8 GiB image of 8 GiB random data, where a 1% bitmap sync must be
+# >= 40x faster than the durable full copy, with MB/s against the disk's own
+# read and write bandwidth (dd, measured here) and against the floor for that
+# sync: reading the same changed blocks once with qemu-io.
 # Each timing is the best of RUNS (default 2); page cache warm, then cold
 # (dropped before every run, when root). Prints Markdown tables.
 # Usage: bench/replicate.sh [REHOST_BINARY]   (BENCH_DIR: scratch, ~30 GB)
@@ -41,7 +45,13 @@ rm "$D/src.raw"
 # Two passes: page cache warm (CPU-bound: what each tool computes) and, when
 # we can drop it (root), cold before every timed run (reads from disk).
 CACHE=warm
-drop_caches() { if [ $CACHE = cold ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
+IMAGES=()
+drop_caches() {
+  if [ $CACHE = cold ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi
+  # images: only the images' pages leave the cache; rehost and qemu stay in
+  # it, as on a host that syncs often
+  if [ $CACHE = images ]; then sync; for f in "${IMAGES[@]}"; do dd if="$f" iflag=nocache count=0 status=none; done; fi
+}
 
 # best TIME of RUNS runs of a command (after a setup command each time)
 best() { # best SETUP CMD...
@@ -186,6 +196,52 @@ if [ "${SCALING:-1}" = 1 ]; then
   done
 fi
 
+# ---- fixed cost: what a sync costs when (almost) nothing changed ----
+if [ "${FIXED:-1}" = 1 ]; then
+  echo "bench: fixed cost" >&2
+  FX=$D/fx.qcow2 FXT=$D/fxt.qcow2
+  qemu-img create -q -f qcow2 "$FX" 256M
+  qemu-io -f qcow2 -c 'write -P 7 0 64M' "$FX" > /dev/null
+  "$REHOST" -q replicate "$FX" "$FXT"
+  "$REHOST" -q replicate "$FX" "$FXT"
+  IMAGES=("$FX" "$FXT")
+  poke() { qemu-io -f qcow2 -c "write -P $((RANDOM % 255 + 1)) $(( (RANDOM % 4096) * BS )) $BS" "$FX" > /dev/null; }
+  echo
+  echo "Fixed cost: a 256 MiB qcow2 (64 MiB data) kept in sync (change tracking on), best of $RUNS:"
+  echo
+  echo "| sync | page cache | time (s) | goal |"
+  echo "|---|---|---|---|"
+  for CACHE in "${passes[@]}" images; do
+    [ $CACHE = images ] && [ ! -w /proc/sys/vm/drop_caches ] && continue
+    t_unt=$(best : "$REHOST" -q replicate "$FX" "$FXT")
+    [ "$(jq -r .last_sync.bytes_read "$FXT.rehost.json")" = 0 ] || { echo "bench: untouched sync read data" >&2; exit 1; }
+    t_none=$(best 'chmod 0644 "$FX"' "$REHOST" -q replicate "$FX" "$FXT")
+    t_64k=$(best poke "$REHOST" -q replicate "$FX" "$FXT")
+    [ "$(jq -r .last_sync.mode "$FXT.rehost.json")" = bitmap ] || { echo "bench: the 64 KiB sync was not a bitmap sync" >&2; exit 1; }
+    check_equal "$FX" "$FXT"
+    what=$CACHE; [ $CACHE = images ] && what="cold images, warm programs"
+    echo "| nothing changed, files untouched | $what | $t_unt | <= 0.1 |"
+    echo "| nothing changed, source file touched (chmod: its bitmap is read) | $what | $t_none | <= 0.1 |"
+    echo "| 64 KiB changed (bitmap) | $what | $t_64k | <= 0.15 |"
+  done
+  CACHE=${passes[-1]}
+  poke
+  drop_caches
+  s=$(date +%s.%N)
+  "$REHOST" -v replicate "$FX" "$FXT" 2> "$D/phases.txt"
+  e=$(date +%s.%N)
+  echo
+  echo "Where one 64 KiB bitmap sync spends its time (\`rehost -v\`, page cache $CACHE):"
+  echo
+  echo "| phase | ms |"
+  echo "|---|---|"
+  sed -n 's/^rehost: debug: phase \(.*\): \([0-9.]*\) ms$/| \1 | \2 |/p' "$D/phases.txt"
+  inside=$(sed -n 's/^rehost: debug: phase .*: \([0-9.]*\) ms$/\1/p' "$D/phases.txt" | paste -sd+ | bc)
+  printf '| process start and exit (exec, dynamic loader; the rest) | %.1f |\n' "$(echo "($e - $s) * 1000 - $inside" | bc -l)"
+  printf '| **total** | %.1f |\n' "$(echo "($e - $s) * 1000" | bc -l)"
+  IMAGES=()
+fi
+
 # ---- fully allocated: 8 GiB of random data ----
 if [ "${FULLY_ALLOCATED:-1}" = 1 ]; then
   CACHE=${passes[-1]}
@@ -206,6 +262,13 @@ if [ "${FULLY_ALLOCATED:-1}" = 1 ]; then
   rm -f "$D/full.qcow2"*
   t_bitmap=$(best "$restore" "$REHOST" -q replicate --mode bitmap --no-track "$D/src.qcow2" "$D/tgt.qcow2")
   check_equal "$D/src.qcow2" "$D/tgt.qcow2"
+  # the floor for this sync: reading the changed blocks once, all requests in
+  # flight at once, O_DIRECT, through qemu's qcow2 driver as rehost's source
+  # server does (no write, no flush, no process but one)
+  sed -n 's/^write -P [0-9]* \([0-9]*\) \([0-9]*\)$/aio_read -q \1 \2/p' "$D/qemu-io.cmds" > "$D/reads.cmds"
+  echo aio_flush >> "$D/reads.cmds"
+  [ "$(grep -c aio_read "$D/reads.cmds")" = "$n" ] || { echo "bench: the read list does not match the change" >&2; exit 1; }
+  t_floor=$(best : sh -c 'qemu-io -r -f qcow2 -t none -i native "$1" < "$2"' sh "$D/src.qcow2" "$D/reads.cmds")
   mbps() { echo "scale=0; $1 / 1048576 / $2" | bc -l; }
   echo
   echo "8 GiB qcow2 fully allocated with random data, 1% changed ($n blocks); page cache $CACHE; disk: write $wbw, read $rbw (dd, direct I/O):"
@@ -214,4 +277,5 @@ if [ "${FULLY_ALLOCATED:-1}" = 1 ]; then
   echo "|---|---|---|---|"
   echo "| full copy (durable) | $t_full | $(mbps $((8 * GiB)) "$t_full") | |"
   echo "| bitmap sync, 1% | $t_bitmap | $(mbps $((n * BS)) "$t_bitmap") | speed-up $(ratio "$t_full" "$t_bitmap")x (>= 40x) |"
+  echo "| reading the same changed blocks once (qemu-io aio_read, O_DIRECT, all in flight: the disk's floor) | $t_floor | $(mbps $((n * BS)) "$t_floor") | full copy / floor: $(ratio "$t_full" "$t_floor")x; bitmap sync / floor: $(ratio "$t_bitmap" "$t_floor") |"
 fi
