@@ -6,6 +6,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/private_files.h"
+#include "../lib/workdir.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -202,3 +203,52 @@ int rh_repl_source_format(const struct rh_replicate_opts *o, const struct rh_tar
   return RH_EXIT_OK;
 }
 
+/* After a completed sync: the source file as it was read (the stamp taken
+ * before the data was read, still true now) and the target as left, when
+ * all the source's data lives in that one regular file. */
+void rh_repl_stamp_files(struct run *r)
+{
+  struct rh_target_state *st = &r->st;
+  struct rh_file_stamp before, now;
+  rh_file_stamp_of(&r->src_before, &before);
+  if (r->src.data_in_file && !r->src.block_device && !r->tgt_device &&
+      !strcmp(rh_image_file(&r->src), r->src.path) && S_ISREG(r->src_before.st_mode) &&
+      rh_file_stamp_get(r->src.path, &now) == 0 && rh_file_stamp_same(&before, &now) &&
+      rh_file_stamp_get(r->o->target, &st->tgt_stamp) == 0)
+    st->src_stamp = now;
+  else
+    memset(&st->tgt_stamp, 0, sizeof st->tgt_stamp);
+}
+
+/* Nothing to sync: the last sync completed, and neither the source file
+ * nor the target file was written since (same stamps, ctime included). */
+bool rh_repl_untouched(const struct run *r, const char *src_real)
+{
+  const struct rh_replicate_opts *o = r->o;
+  struct rh_file_stamp s, t;
+  /* and nothing asked of the target that it is not (its pinned format) */
+  if (o->target_format && (!r->st.tgt_format || strcmp(o->target_format, r->st.tgt_format)))
+    return false;
+  return src_real && o->mode != RH_MODE_FULL && !o->verify && r->st.state == RH_TS_CONSISTENT &&
+         rh_file_stamp_get(src_real, &s) == 0 && rh_file_stamp_same(&r->st.src_stamp, &s) &&
+         rh_file_stamp_get(o->target, &t) == 0 && rh_file_stamp_same(&r->st.tgt_stamp, &t);
+}
+
+int rh_repl_record_untouched(struct run *r, const char *src_real)
+{
+  struct rh_target_state *st = &r->st;
+  char now[32];
+  r->mode = r->o->mode == RH_MODE_COMPARE || !st->bitmap ? RH_MODE_COMPARE : RH_MODE_BITMAP;
+  r->sf.size = r->stats.size = st->src_size;
+  r->untouched = true;
+  rh_workdir_reap("nbd", false); /* what a killed run left, as any sync would */
+  rh_utc_now(now, sizeof now);
+  rh_tstate_set(&st->last_mode, rh_repl_mode_name(r->mode));
+  rh_tstate_set(&st->last_started, now);
+  rh_tstate_set(&st->last_finished, now);
+  st->last_seconds = 0;
+  st->last_read = st->last_written = st->last_zeroed = 0;
+  rh_debug("%s and %s are as the last sync left them (same inode, size, mtime and ctime): "
+           "nothing to read", src_real, r->o->target);
+  return rh_tstate_save(r->o->target, st);
+}

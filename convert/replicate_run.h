@@ -58,6 +58,16 @@ int rh_repl_probe_target(struct run *r, uint64_t *tgt_size);
 bool rh_repl_source_written(struct run *r, char *why, size_t whysz);
 /* --untrack: remove this target's bitmaps from the source. */
 int rh_repl_untrack(struct run *r);
+/* After a completed sync: record the source's stamp (taken before its data
+ * was read, still true) and the target's, when all the source's data lives
+ * in that one regular file; else none. */
+void rh_repl_stamp_files(struct run *r);
+/* Nothing to sync: the last sync completed, neither file was written since
+ * (same stamps, ctime included), and nothing else is asked (--full,
+ * --verify, another -O). */
+bool rh_repl_untouched(const struct run *r, const char *src_real);
+/* Record such a run in the state (mode, times, zero bytes). */
+int rh_repl_record_untouched(struct run *r, const char *src_real);
 /* The per-source lock (one reader of a source at a time), keyed by the
  * file's device and inode; subject names the source in a busy message. */
 int rh_repl_lock_source(const char *file, const char *subject, int wait_s, int *fd);
