@@ -70,7 +70,7 @@ check_equal() { qemu-img compare -q "$1" "$2" || { echo "bench: $2 differs from 
 # the previous generation of the target, for every delta contender: a full
 # copy, then a compare sync that keeps the target's block digests
 "$REHOST" -q replicate "$D/src.qcow2" "$D/tgt.qcow2"
-"$REHOST" -q replicate --mode compare "$D/src.qcow2" "$D/tgt.qcow2"
+"$REHOST" -q replicate --verify "$D/src.qcow2" "$D/tgt.qcow2" # (--verify: the files are untouched, so a plain compare would have nothing to do)
 save_old() { # the target, its state and digests as the last sync left them
   cp -p --sparse=always "$D/tgt.qcow2" "$D/old.qcow2"
   cp "$D/tgt.qcow2.rehost.json" "$D/old.state"
