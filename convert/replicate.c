@@ -538,6 +538,12 @@ int rh_replicate(const struct rh_replicate_opts *o)
     rh_error("%s: source and target are the same file", o->target);
     return RH_EXIT_USAGE;
   }
+  struct stat tsb;
+  if (stat(o->target, &tsb) == 0 && !S_ISREG(tsb.st_mode) && !S_ISBLK(tsb.st_mode)) {
+    /* before its lock file is made beside it (in /dev, for /dev/null) */
+    rh_error("%s: not a regular file or block device", o->target);
+    return RH_EXIT_INPUT;
+  }
   int lock = -1, slock = -1, rc;
   /* A signal from here on stops the run at its next check, which records
    * why; nothing is marked consistent after one. */

@@ -11,6 +11,15 @@ run_expect_fail 3 "$T/notes.txt: not a recognised disk image" "$REHOST" scan "$T
 : > "$T/empty.img"
 run_expect_fail 3 "$T/empty.img: empty file" "$REHOST" scan "$T/empty.img"
 
+# a target that is not a file: refused before anything is made beside it
+mkdir "$T/tdir"
+qemu-img create -q -f qcow2 "$T/small.qcow2" 16M
+run_expect_fail 3 "$T/tdir: not a regular file or block device" "$REHOST" replicate "$T/small.qcow2" "$T/tdir"
+expect_eq "no lock file beside a directory target" "$(ls -A "$T" | grep -c '^tdir[.]rehost')" 0
+# (/dev/null: a character device, in /dev; its lock file would land there)
+run_expect_fail 3 "/dev/null: not a regular file or block device" "$REHOST" replicate "$T/small.qcow2" /dev/null
+expect_eq "nothing made in /dev" "$(ls -A /dev | grep -c '^null[.]rehost')" 0
+
 # a qcow2 with real data, then damaged three ways
 qemu-img create -q -f qcow2 "$T/good.qcow2" 64M
 qemu-io -c 'write -P 0xab 0 8M' -c 'write -P 0xcd 32M 8M' "$T/good.qcow2" > /dev/null
