@@ -68,9 +68,8 @@ int rh_repl_check_integrity(struct run *r, uint64_t tgt_size, bool *forced)
 
 int64_t rh_repl_mtime_ns(const char *path)
 {
-  struct stat st;
-  if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) return 0;
-  return (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+  struct rh_file_stamp s;
+  return rh_file_stamp_get(path, &s) == 0 ? s.mtime_ns : 0;
 }
 
 /* Probe the existing target with its pinned format (TARGET.rehost.json).
@@ -208,16 +207,16 @@ int rh_repl_source_format(const struct rh_replicate_opts *o, const struct rh_tar
  * all the source's data lives in that one regular file. */
 void rh_repl_stamp_files(struct run *r)
 {
-  struct rh_target_state *st = &r->st;
-  struct rh_file_stamp before, now;
+  /* (both were cleared when the state said "syncing") */
+  struct rh_file_stamp before, now, tgt;
   rh_file_stamp_of(&r->src_before, &before);
   if (r->src.data_in_file && !r->src.block_device && !r->tgt_device &&
       !strcmp(rh_image_file(&r->src), r->src.path) && S_ISREG(r->src_before.st_mode) &&
       rh_file_stamp_get(r->src.path, &now) == 0 && rh_file_stamp_same(&before, &now) &&
-      rh_file_stamp_get(r->o->target, &st->tgt_stamp) == 0)
-    st->src_stamp = now;
-  else
-    memset(&st->tgt_stamp, 0, sizeof st->tgt_stamp);
+      rh_file_stamp_get(r->o->target, &tgt) == 0) {
+    r->st.src_stamp = now;
+    r->st.tgt_stamp = tgt;
+  }
 }
 
 /* Nothing to sync: the last sync completed, and neither the source file

@@ -33,8 +33,8 @@ struct run {
   struct rh_target_state st;
   enum rh_repl_mode mode;
   char new_bitmap[64];
-  bool generation_kept;
-  bool untouched;             /* source and target files unchanged since the last sync */       /* nothing changed: the recorded bitmap goes on recording */
+  bool generation_kept;       /* nothing changed: the recorded bitmap goes on recording */
+  bool untouched;             /* source and target files unchanged since the last sync */
   struct rh_bitmap_info *bms;
   int nbms;
   struct rh_sync_stats stats;
