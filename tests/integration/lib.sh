@@ -8,8 +8,9 @@ if [ -n "${KEEP_TMP:-}" ]; then echo "keeping $T" >&2; else trap 'rm -rf "$T"' E
 FAILS=0
 CHECKS=0
 
-fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
-ok() { CHECKS=$((CHECKS + 1)); [ -n "${VERBOSE:-}" ] && echo "ok: $*" >&2; return 0; }
+# each line says how far into the test it came ($SECONDS): where the time goes
+fail() { echo "FAIL [${SECONDS}s]: $*" >&2; FAILS=$((FAILS + 1)); }
+ok() { CHECKS=$((CHECKS + 1)); [ -n "${VERBOSE:-}" ] && echo "ok [${SECONDS}s]: $*" >&2; return 0; }
 
 # expect_eq WHAT ACTUAL EXPECTED
 expect_eq() {
