@@ -243,6 +243,26 @@ static int prepare_target(struct run *r, uint64_t tgt_size)
   return RH_EXIT_OK;
 }
 
+/* Is the source still as the stamp says (src_before: taken before the first
+ * look, moved past each of rehost's own writes)? A VM that started, wrote
+ * and stopped since, between the look and a bitmap being added, would
+ * otherwise go unseen: its writes land in the generation being retired,
+ * and the source's server may serve data from before them. */
+static bool foreign_write(struct run *r)
+{
+  char why[160];
+  if (!rh_repl_source_written(r, why, sizeof why)) return false;
+  rh_error("%s: %s; the target is not a consistent copy", rh_image_name(&r->src), why);
+  return true;
+}
+
+/* After one of rehost's own writes to the source (a bitmap added or
+ * removed): the stamp moves past it. */
+static void restamp(struct run *r)
+{
+  if (stat(rh_image_file(&r->src), &r->src_before) < 0) memset(&r->src_before, 0, sizeof r->src_before);
+}
+
 /* Start a new change-tracking generation: the bitmap that records every
  * write to the source from now on; the next sync copies only what it marks.
  * Added before any data is read, so nothing written meanwhile is missed. */
@@ -261,9 +281,15 @@ static int start_generation(struct run *r)
   snprintf(r->new_bitmap, sizeof r->new_bitmap, "rehost-%s-%lld", r->st.id,
            (long long)r->st.generation + 1);
   for (int i = 0; i < r->nbms; i++)
-    if (!strcmp(r->bms[i].name, r->new_bitmap) && rh_bitmap_remove(r->src.path, r->new_bitmap))
-      return RH_EXIT_INPUT;
+    if (!strcmp(r->bms[i].name, r->new_bitmap)) {
+      if (foreign_write(r)) return RH_EXIT_INTEGRITY;
+      int removed = rh_bitmap_remove(r->src.path, r->new_bitmap);
+      restamp(r);
+      if (removed) return RH_EXIT_INPUT;
+    }
+  if (foreign_write(r)) return RH_EXIT_INTEGRITY;
   int added = rh_bitmap_add(r->src.path, r->new_bitmap);
+  restamp(r);
   if (added == -2 && rh_image_has_writer(r->src.path)) {
     rh_error("%s: in use by another process that writes it (a running VM?); stop it, or name "
              "a snapshot of it", r->src.path);
@@ -284,16 +310,23 @@ static int start_generation(struct run *r)
 }
 
 /* After success: drop this target's older bitmaps (each one slows every
- * guest write), whether or not a new generation started. Never others'. */
-static void retire_generations(struct run *r)
+ * guest write), whether or not a new generation started. Never others'.
+ * Before the copy (guarded), each removal is one of rehost's own writes
+ * between the look and the read: checked for foreign writes around it. */
+static int retire_generations(struct run *r, bool guarded)
 {
   /* a running VM's base is not ours to write; --no-track writes nothing */
-  if (r->o->source_shared || r->o->no_track) return;
-  for (int i = 0; i < r->nbms; i++)
-    if (rh_repl_bitmap_ours(r->bms[i].name, r->st.id) && strcmp(r->bms[i].name, r->new_bitmap) &&
-        rh_bitmap_remove(r->src.path, r->bms[i].name) < 0)
+  if (r->o->source_shared || r->o->no_track) return 0;
+  for (int i = 0; i < r->nbms; i++) {
+    if (!rh_repl_bitmap_ours(r->bms[i].name, r->st.id) || !strcmp(r->bms[i].name, r->new_bitmap))
+      continue;
+    if (guarded && foreign_write(r)) return RH_EXIT_INTEGRITY;
+    if (rh_bitmap_remove(r->src.path, r->bms[i].name) < 0)
       rh_warn("%s: could not remove old bitmap %s; the next sync will", r->src.path,
               r->bms[i].name);
+    if (guarded) restamp(r);
+  }
+  return 0;
 }
 
 /* The target's kept block digests: trusted when they describe exactly the
@@ -383,6 +416,12 @@ static int do_sync(struct run *r)
   r->nbms = !qcow2 ? 0 : r->src.info ? rh_bitmaps_parse(r->src.info, &r->bms) : -1;
   if (qcow2 && r->nbms < 0) r->nbms = rh_bitmaps_list(r->src.path, r->src.format, &r->bms);
   if (r->nbms < 0) return RH_EXIT_INPUT;
+  /* the source as first looked at: until the copy's end, any write to it
+   * that is not rehost's own makes the run fail (foreign_write) */
+  if (stat(rh_image_file(&r->src), &r->src_before) < 0) {
+    rh_error("%s: %s", rh_image_file(&r->src), strerror(errno));
+    return RH_EXIT_INPUT;
+  }
   if ((rc = inspect_source(r))) return rc;
   rh_phase("source look (qemu-nbd: size, identity, allocation)");
   if (r->tgt_device) {
@@ -443,7 +482,6 @@ static int do_sync(struct run *r)
   rh_phase("mode chosen, state 'syncing' saved");
 
   double t0 = rh_monotonic_s();
-  char written_why[160] = "";
   r->generation_kept = r->mode == RH_MODE_BITMAP && r->sf.dirty_known && !r->sf.dirty_bytes;
   bool retire_now = false;
   if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size))) {
@@ -452,31 +490,28 @@ static int do_sync(struct run *r)
      * and the sync's server holds the recorded bitmap (qemu loads a
      * persistent bitmap whole when it opens the image); a sync that does
      * not complete leaves the target inconsistent, and the next one
-     * compares. Removed now, before the source's stamp is taken, nothing
-     * of ours writes the source while it is read. */
+     * compares. Removed now, nothing of ours writes the source while it
+     * is read. */
     retire_now = r->mode != RH_MODE_BITMAP || r->src_bitmap_exported;
     if (retire_now) {
-      retire_generations(r);
+      rc = retire_generations(r, true);
       rh_phase("old generations retired (qemu-img bitmap --remove)");
     }
-    if (stat(rh_image_file(&r->src), &r->src_before) < 0) rc = RH_EXIT_INPUT;
-    else if (g_cancel) rc = RH_EXIT_INTERRUPTED;
-    else if (r->generation_kept) {
+    if (!rc && foreign_write(r)) rc = RH_EXIT_INTEGRITY;
+    if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
+    if (!rc && r->generation_kept) {
       rh_debug("%s: its bitmap %s marks nothing: no block to copy", rh_image_name(&r->src),
                r->st.bitmap);
       r->stats.size = r->sf.size;
-    } else if (r->mode == RH_MODE_FULL) {
+    } else if (!rc && r->mode == RH_MODE_FULL) {
       stop_source_server(r); /* qemu-img convert reads it itself */
       rc = run_full(r);
       rh_phase("full copy (qemu-img convert, then fsync)");
-    } else {
+    } else if (!rc) {
       rc = run_delta(r);
     }
     if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED; /* before anything says "consistent" */
-    if (!rc && rh_repl_source_written(r, written_why, sizeof written_why)) {
-      rh_error("%s: %s; the target is not a consistent copy", rh_image_name(&r->src), written_why);
-      rc = RH_EXIT_INTEGRITY;
-    }
+    if (!rc && foreign_write(r)) rc = RH_EXIT_INTEGRITY;
   }
   /* A signal kills the running helper (qemu-img, qemu-nbd) too, so whatever
    * step was running fails: the run was interrupted, not broken. */
@@ -508,7 +543,7 @@ static int do_sync(struct run *r)
     return rc;
   }
   if (!retire_now) {
-    retire_generations(r);
+    retire_generations(r, false);
     rh_phase("old generations retired (qemu-img bitmap --remove)");
   }
   keep_digests(r);

@@ -38,7 +38,8 @@ struct run {
   struct rh_bitmap_info *bms;
   int nbms;
   struct rh_sync_stats stats;
-  struct stat src_before;     /* the source as the data read began */
+  struct stat src_before;     /* the source as first looked at, moved past
+                               * each of rehost's own bitmap writes */
   struct rh_digests dg;       /* the target's block digests, kept up to date this run */
   struct rh_nbd_server src_srv; /* the source's qemu-nbd: the first look, then the sync */
   bool src_srv_up, src_bitmap_exported;

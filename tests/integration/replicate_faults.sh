@@ -118,6 +118,50 @@ expect_interrupted "SIGINT during qemu-img bitmap" $pid "$T/int2.err"
 out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT in helper: $out"
 expect_same_data "repaired after SIGINT in helper" "$T/src.qcow2" "$T/tgt.qcow2"
 
+# ---- a writer during the look: a VM that starts, writes and stops after the
+# source's server loaded the recorded bitmap and before the new generation is
+# added. Its write lands in the generation being retired, and the server may
+# serve data from before it: the sync must fail and say so, and the next one
+# must copy the write. Staged by a qemu-nbd that writes the source once it
+# serves (answers nbdinfo), before it shows its socket to rehost. ----
+"$REHOST" -q replicate "$T/src.qcow2" "$T/tgt.qcow2" || fail "sync before the race"
+mkdir -p "$T/racebin"
+cat > "$T/racebin/qemu-nbd" <<EOS
+#!/bin/bash
+real=$(command -v qemu-nbd)
+[[ -e "$T/racebin/armed" && "\$*" == *--bitmap=* ]] || exec "\$real" "\$@"
+rm "$T/racebin/armed"
+args=(); sock=
+for a; do case \$a in --socket=*) sock=\${a#--socket=}; args+=("\$a.real") ;; *) args+=("\$a") ;; esac; done
+"\$real" "\${args[@]}" & child=\$!
+trap 'kill \$child 2> /dev/null; wait \$child; exit 0' TERM INT HUP
+for _ in \$(seq 500); do nbdinfo --size "nbd+unix:///?socket=\$sock.real" > /dev/null 2>&1 && break; sleep 0.02; done
+qemu-io -f qcow2 -c "write -P 0x3c 40M 64k" "$T/src.qcow2" > /dev/null && touch "$T/racebin/written"
+mv "\$sock.real" "\$sock"
+wait \$child
+EOS
+chmod +x "$T/racebin/qemu-nbd"
+# race_sync WHAT: one armed sync, then the checks
+race_sync() {
+  rm -f "$T/racebin/written"; touch "$T/racebin/armed"
+  local rc=0 out
+  PATH="$T/racebin:$PATH" "$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/race.err" || rc=$?
+  [ -e "$T/racebin/written" ] && ok "$1: the writer wrote during the look" || fail "$1: the race was never staged"
+  expect_eq "$1: a write during the look fails the sync (exit)" "$rc" 7
+  expect_match "$1: and says the source was written" "$(cat "$T/race.err")" "src.qcow2: the source was written while it was read"
+  expect_eq "$1: the target is marked inconsistent" "$(target_state "$T/tgt.qcow2")" inconsistent
+  out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "$1: sync after the race: $out"
+  expect_match "$1: the next sync compares" "$out" "compare sync: the target is marked inconsistent"
+  expect_same_data "$1: the racing write reached the target" "$T/src.qcow2" "$T/tgt.qcow2"
+}
+qemu-io -f qcow2 -c "write -P 0x3b 30M 64k" "$T/src.qcow2" > /dev/null
+race_sync "bitmap sync, a new generation"
+touch "$T/src.qcow2" # not untouched; the bitmap marks nothing: the generation is kept
+race_sync "bitmap sync, nothing marked"
+qemu-io -f qcow2 -c "write -P 0x3d 50M 64k" "$T/src.qcow2" > /dev/null
+"$REHOST" -q replicate "$T/src.qcow2" "$T/tgt.qcow2" || fail "bitmap sync after the race"
+expect_same_data "and the bitmap sync after it too" "$T/src.qcow2" "$T/tgt.qcow2"
+
 # ---- read errors: a source disk with one unreadable 4 KiB sector ----
 # nbdkit's ddrescue filter fails reads in the ranges a ddrescue map marks bad
 # ('-'); nbdfuse presents the export as a file, as a failing disk shows itself.
