@@ -55,17 +55,6 @@ expect_match "lvm: netplan's ens192 turned to DHCP on any Ethernet NIC" \
   "network-"
 expect_match "lvm: networkd (netplan's renderer) is the service chosen" "$(cat "$T/lvm.err")" \
   "network: systemd-networkd on the target's NIC"
-guestfish --ro -a "$T/lvm.img" -i sh 'cat /etc/fstab; echo ==; cat /etc/netplan/01-lan.yaml' \
-  > "$T/lvm.files" 2> "$T/lvm.files.err" || fail "reading the lvm output: $(tail -2 "$T/lvm.files.err")"
-expect_match "lvm: /dev/mapper root kept (not a bus name)" "$(cat "$T/lvm.files")" \
-  "^(/dev/mapper/vg0-root|UUID=[0-9a-f-]+)[[:space:]]+/[[:space:]]"
-expect_match "lvm: XFS /home still mounted" "$(cat "$T/lvm.files")" "[[:space:]]/home[[:space:]]+xfs"
-expect_match "lvm: netplan asks for DHCP" "$(cat "$T/lvm.files")" "dhcp4: (true|yes)"
-# the entry's id stays (bonds and bridges refer to ids); it matches the new NIC
-expect_match "lvm: netplan's entry matches the new NIC (eth0, net.ifnames=0)" \
-  "$(grep -A1 '^ *match:' "$T/lvm.files" | tr -s ' \n' ' ')" "match: name: eth0"
-if grep -Eq '^[^#]*name: *ens192' "$T/lvm.files"; then fail "lvm: netplan still matches ens192"; else ok "lvm: no match on ens192"; fi
-if grep -Eq '^[^#]*10\.0\.2\.15' "$T/lvm.files"; then fail "lvm: the static address is left beside DHCP"; else ok "lvm: static address gone"; fi
 make_seed "$T/seed-lvm.iso" rehost-lvm-boot
 boot_start lvm -drive "file=$T/lvm.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-lvm,bootindex=0 \
   -drive "file=$T/seed-lvm.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:11
@@ -93,8 +82,19 @@ expect_eq "uefi: the keyfile's MAC binding removed" \
 expect_match "uefi: NetworkManager is the service chosen" "$(cat "$T/uefi.err")" \
   "network: NetworkManager on the target's NIC"
 
-if boot_wait lvm "rehost-ipv4=" 1200; then serial_facts lvm rehost-lvm-boot /dev/mapper/vg0-root \
-  '/boot=/dev/nvme0n1p1,.*/home=/dev/mapper/vg0-home,' 10.9.9.15; fi
+# the converted files, as the booted guest has them (its serial report)
+if boot_wait lvm "rehost-ipv4=" 1200; then
+  serial_facts lvm rehost-lvm-boot /dev/mapper/vg0-root '/boot=/dev/nvme0n1p1,.*/home=/dev/mapper/vg0-home,' 10.9.9.15
+  fstab=$(grep -ao 'rehost-fstab=[^[:space:]]*' "$T/lvm.serial" | head -1)
+  netplan=$(grep -ao 'rehost-netplan=.*' "$T/lvm.serial" | head -1)
+  expect_match "lvm: fstab's root by /dev/mapper name or UUID (not a bus name)" "$fstab" "[=,]/=(/dev/mapper/vg0-root|UUID=[0-9a-f-]+),"
+  expect_match "lvm: fstab's XFS /home kept" "$fstab" ",/home=[^,]+,"
+  expect_match "lvm: netplan asks for DHCP" "$netplan" "dhcp4: (true|yes)"
+  # the entry's id stays (bonds and bridges refer to ids); it matches the new NIC
+  expect_match "lvm: netplan's entry matches the new NIC (eth0, net.ifnames=0)" "$netplan" "match: name: eth0"
+  if grep -q 'name: ens192' <<<"$netplan"; then fail "lvm: netplan still matches ens192"; else ok "lvm: no match on ens192"; fi
+  if grep -q '10\.0\.2\.15' <<<"$netplan"; then fail "lvm: the static address is left beside DHCP"; else ok "lvm: static address gone"; fi
+fi
 boot_stop lvm
 
 make_seed "$T/seed-uefi.iso" rehost-uefi-boot
@@ -140,9 +140,6 @@ expect_match "btrfs: virtio drivers added to dracut's configuration" \
   "^/etc/dracut.conf.d/rehost.conf .*virtio_blk"
 expect_match "btrfs: the initramfs rebuilt by dracut, in place" \
   "$(jq -r '.changes[] | select(.action=="rebuild") | .after' "$T/btrfs.json")" "^dracut --force /boot/initrd.img-[^ ]+ [^ ]+$"
-guestfish --ro -a "$T/btrfs.qcow2" -i sh 'lsinitrd /boot/initrd.img-* | grep -o "[a-z_]*[.]ko" | sort -u' \
-  > "$T/btrfs.initrd" 2> "$T/btrfs.initrd.err" || fail "listing the btrfs guest's initramfs: $(tail -2 "$T/btrfs.initrd.err")"
-expect_match "btrfs: the rebuilt initramfs has virtio_blk" "$(cat "$T/btrfs.initrd")" "^virtio_blk[.]ko$"
 if boot_wait two "rehost-ipv4=" 1200; then serial_facts two rehost-twodisk-boot /dev/vda1 \
   '/home=/dev/mapper/data-home,' 10.9.9.15; fi
 boot_stop two
@@ -150,6 +147,7 @@ boot_stop two
 make_seed "$T/seed-btrfs.iso" rehost-btrfs-boot
 boot_start btrfs -drive "file=$T/btrfs.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-btrfs.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:14
+# its initramfs had SATA drivers only: a root found on virtio is the rebuilt one's virtio_blk
 if boot_wait btrfs "rehost-ipv4=" 1200; then serial_facts btrfs rehost-btrfs-boot '/dev/vda1\[/@\]' \
   '/home=/dev/vda1\[/@home\],' 10.9.9.15; fi
 boot_stop btrfs

@@ -63,26 +63,27 @@ expect_match "it says it replaced the adjtime symlink" "$(cat "$T/fin.err")" \
 expect_eq "the change report records it" \
   "$(jq -r '.changes[] | select(.action == "replace-symlink") | .file' "$T/fin.json" | tr '\n' ' ')" "/etc/adjtime "
 
-guest_dump "$T/g.qcow2" qcow2 "$T/dump"
-expect_eq "guest /etc/adjtime is now a file saying UTC" "$(section "$T/dump" adjtime | sed -n 3p)" UTC
 expect_match "a kernel directory named like a command is skipped" "$(cat "$T/fin.err")" \
   "skipping a kernel directory with an unusual name \(6\.1[$]\(touch PWNED\)\)"
-cat > "$T/links.gf" <<'GF'
+# one read-only launch: the files finalize touched or had to leave alone
+cat > "$T/links.gf" <<GF
 is-file /PWNED
 is-symlink /etc/adjtime
 is-symlink /etc/network/interfaces
 readlink /etc/network/interfaces
-download /etc/fstab /dev/stdout
+download /etc/adjtime $T/adjtime.out
+download /etc/fstab $T/fstab.out
 GF
 guestfish --ro --format=qcow2 -a "$T/g.qcow2" -i -f "$T/links.gf" > "$T/links.out" 2> "$T/links.err" \
   || fail "reading the links: $(cat "$T/links.err")"
+expect_eq "guest /etc/adjtime is now a file saying UTC" "$(sed -n 3p "$T/adjtime.out" 2> /dev/null)" UTC
 expect_eq "a guest directory name never ran as a command" "$(sed -n 1p "$T/links.out")" false
 sed -i 1d "$T/links.out"
 expect_eq "adjtime is no longer a symlink" "$(sed -n 1p "$T/links.out")" false
 # a dangling interfaces link is left alone: nothing to reset, nothing to follow
 expect_eq "the interfaces symlink is left as it was" "$(sed -n 2,3p "$T/links.out" | tr '\n' ' ')" \
   "true $T/host/interfaces "
-expect_eq "the binary fstab is left byte for byte" "$(tail -n +4 "$T/links.out" | sha256sum)" \
+expect_eq "the binary fstab is left byte for byte" "$(sha256sum < "$T/fstab.out")" \
   "$(sha256sum < "$T/fstab.bad")"
 
 # ---- nothing on the host changed, nothing was created there ----

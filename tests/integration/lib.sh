@@ -175,10 +175,12 @@ assert_profile() {
 }
 
 # make_seed ISO HOSTNAME: a cloud-init NoCloud seed. Its user-data prints the
-# hostname the guest ended up with, its root device, and its local mounts
-# (rehost-mounts=/=DEV,/home=DEV,) on the serial line;
-# then, once there is one (90 s at most), every global IPv4 address as
-# rehost-ipv4=NIC=ADDR/LEN, (empty when the network never came up).
+# hostname the guest ended up with, its root device, its local mounts
+# (rehost-mounts=/=DEV,/home=DEV,), its fstab's entries
+# (rehost-fstab=/=SPEC,/home=SPEC,) and its netplan files on one line, comment
+# lines left out (rehost-netplan=YAML), on the serial line; then, once there
+# is one (90 s at most), every global IPv4 address as rehost-ipv4=NIC=ADDR/LEN,
+# (empty when the network never came up).
 make_seed() {
   local d; d=$(mktemp -d "$T/seed.XXXX")
   printf 'instance-id: rehost-test-%s\nlocal-hostname: %s\n' "$2" "$2" > "$d/meta-data"
@@ -192,6 +194,8 @@ write_files:
       #!/bin/sh
       echo "rehost-hostname=\$(hostname) rehost-root=\$(findmnt -no SOURCE /)" > /dev/ttyS0
       echo "rehost-mounts=\$(findmnt -rno TARGET,SOURCE -t ext4,xfs,btrfs,vfat | awk '{printf "%s=%s,", \$1, \$2}')" > /dev/ttyS0
+      echo "rehost-fstab=\$(awk '!/^[[:space:]]*(#|\$)/ {printf "%s=%s,", \$2, \$1}' /etc/fstab)" > /dev/ttyS0
+      echo "rehost-netplan=\$(cat /etc/netplan/*.yaml 2> /dev/null | grep -v '^[[:space:]]*#' | tr -s ' \\n' ' ')" > /dev/ttyS0
       i=0
       while [ \$i -lt 90 ] && ! ip -4 -o addr show scope global | grep -q inet; do sleep 1; i=\$((i + 1)); done
       echo "rehost-ipv4=\$(ip -4 -o addr show scope global | awk '{printf "%s=%s,", \$2, \$4}')" > /dev/ttyS0
