@@ -107,15 +107,29 @@ static int choose_stack(struct rh_fin *f, const struct net_scan *ns)
   return -1;
 }
 
-static int check_dhcp_client(struct rh_fin *f, const char *service)
+static bool has_dhcp_client(struct rh_fin *f)
 {
   static const char *const clients[] = {"/sbin/dhclient", "/usr/sbin/dhclient", "/sbin/dhcpcd",
                                         "/usr/sbin/dhcpcd", "/sbin/udhcpc", "/usr/sbin/udhcpc",
                                         "/usr/bin/udhcpc", NULL};
   for (const char *const *c = clients; *c; c++)
-    if (guestfs_exists(f->g, *c) > 0) return RH_EXIT_OK;
+    if (guestfs_exists(f->g, *c) > 0) return true;
+  return false;
+}
+
+static int check_dhcp_client(struct rh_fin *f, const char *service)
+{
+  if (has_dhcp_client(f)) return RH_EXIT_OK;
   int rc = rh_fin_install_package(f, "isc-dhcp-client", "dhcp-client",
                                   "DHCP client for ifupdown/initscripts, from --packages");
+  /* the package manager's record can say installed while the program is
+   * gone (deleted by hand): the same version is then skipped, and the NIC
+   * would stay down all the same */
+  if (!rc && !f->dry_run && !has_dhcp_client(f)) {
+    rh_error("the guest's package database lists its DHCP client as installed, but there is "
+             "no dhclient, dhcpcd or udhcpc in the guest: reinstall the client in the source");
+    return RH_EXIT_GUEST;
+  }
   if (rc != 1) return rc;
   rh_error("the guest's network (%s.service) needs a DHCP client on the target and has none: "
            "install isc-dhcp-client (Debian) or dhcp-client (RHEL) in the source or put it in "

@@ -10,7 +10,8 @@
 # from the source's; the serial line must show an IPv4 address on it.
 # Plus: a guest whose ifupdown needs DHCP but has no client is refused with
 # the package named, before anything is written; a dry run lists that and
-# every other problem.
+# every other problem; a client dpkg lists but whose program is gone is not
+# taken as installed from --packages.
 source "$(dirname "$0")/lib.sh"
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
 SRC=${REHOST_ARTIFACTS:?}/openstack.qcow2
@@ -65,6 +66,17 @@ expect_match "no DHCP client: the message names the package" "$(grep -a 'DHCP cl
 expect_match "dry run still plans the later steps (initramfs, bootloader)" \
   "$(jq -r '[.changes[].action] | join(" ")' "$T/two.json")" "add-initramfs-modules.* regenerate"
 expect_match "dry run prints its problems after the plan" "$(cat "$T/two.out")" "finalize would fail: 2 problems"
+# dpkg still lists the client (only its program is gone): installing the same
+# version from --packages is skipped, so finalize must say so, not go on with
+# a NIC that stays down. With --clone, the image is left as it is.
+mkdir -p "$T/dhcp-pkgs"
+if (cd "$T/dhcp-pkgs" && apt-get download -q isc-dhcp-client > "$T/dl.log" 2>&1); then
+  run_expect_fail 4 "lists its DHCP client as installed, but there is no dhclient, dhcpcd or udhcpc in the guest" \
+    "$REHOST" -q finalize --profile kvm --network dhcp --packages "$T/dhcp-pkgs" --clone "$T/ens-clone.qcow2" "$T/ens.qcow2"
+  expect_no_file "$T/ens-clone.qcow2"
+else
+  fail "cannot download isc-dhcp-client (no Debian mirror?): $(tail -2 "$T/dl.log")"
+fi
 guest_edit "$T/ens.qcow2" "mv /sbin/dhclient.away /sbin/dhclient"
 "$REHOST" finalize --profile kvm --report "$T/ens.json" "$T/ens.qcow2" > "$T/ens.out" 2> "$T/ens.err" \
   || fail "finalize ens192 guest: $(tail -5 "$T/ens.err")"
