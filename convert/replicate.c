@@ -256,11 +256,17 @@ static bool foreign_write(struct run *r)
   return true;
 }
 
-/* After one of rehost's own writes to the source (a bitmap added or
- * removed): the stamp moves past it. */
-static void restamp(struct run *r)
+/* One of rehost's own writes to the source between the look and the read
+ * (op: a bitmap added or removed): nobody else may have written it since
+ * the stamp, and the stamp moves past this write. RH_EXIT_INTEGRITY on a
+ * foreign write; else 0, with op's result in *res. */
+static int own_bitmap_write(struct run *r, int (*op)(const char *, const char *),
+                            const char *name, int *res)
 {
+  if (foreign_write(r)) return RH_EXIT_INTEGRITY;
+  *res = op(r->src.path, name);
   if (stat(rh_image_file(&r->src), &r->src_before) < 0) memset(&r->src_before, 0, sizeof r->src_before);
+  return 0;
 }
 
 /* Start a new change-tracking generation: the bitmap that records every
@@ -282,14 +288,12 @@ static int start_generation(struct run *r)
            (long long)r->st.generation + 1);
   for (int i = 0; i < r->nbms; i++)
     if (!strcmp(r->bms[i].name, r->new_bitmap)) {
-      if (foreign_write(r)) return RH_EXIT_INTEGRITY;
-      int removed = rh_bitmap_remove(r->src.path, r->new_bitmap);
-      restamp(r);
+      int removed;
+      if (own_bitmap_write(r, rh_bitmap_remove, r->new_bitmap, &removed)) return RH_EXIT_INTEGRITY;
       if (removed) return RH_EXIT_INPUT;
     }
-  if (foreign_write(r)) return RH_EXIT_INTEGRITY;
-  int added = rh_bitmap_add(r->src.path, r->new_bitmap);
-  restamp(r);
+  int added;
+  if (own_bitmap_write(r, rh_bitmap_add, r->new_bitmap, &added)) return RH_EXIT_INTEGRITY;
   if (added == -2 && rh_image_has_writer(r->src.path)) {
     rh_error("%s: in use by another process that writes it (a running VM?); stop it, or name "
              "a snapshot of it", r->src.path);
@@ -320,11 +324,12 @@ static int retire_generations(struct run *r, bool guarded)
   for (int i = 0; i < r->nbms; i++) {
     if (!rh_repl_bitmap_ours(r->bms[i].name, r->st.id) || !strcmp(r->bms[i].name, r->new_bitmap))
       continue;
-    if (guarded && foreign_write(r)) return RH_EXIT_INTEGRITY;
-    if (rh_bitmap_remove(r->src.path, r->bms[i].name) < 0)
+    int removed;
+    if (!guarded) removed = rh_bitmap_remove(r->src.path, r->bms[i].name);
+    else if (own_bitmap_write(r, rh_bitmap_remove, r->bms[i].name, &removed)) return RH_EXIT_INTEGRITY;
+    if (removed < 0)
       rh_warn("%s: could not remove old bitmap %s; the next sync will", r->src.path,
               r->bms[i].name);
-    if (guarded) restamp(r);
   }
   return 0;
 }
