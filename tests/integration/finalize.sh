@@ -98,8 +98,7 @@ qemu-img compare -q "$T/src.qcow2" "$T/t.qcow2" && ok "target synced after clone
 # ---- a DHCP client from --packages: ifupdown needs one for DHCP ----
 # The fixture has no cloud-init, so its client can be purged cleanly; the
 # client's package then comes from --packages (the agent is left to first boot).
-mkdir -p "$T/dhcp-pkgs"
-if (cd "$T/dhcp-pkgs" && apt-get download -q isc-dhcp-client > "$T/dl.log" 2>&1); then
+if download_deb "$T/dhcp-pkgs" isc-dhcp-client; then
   cp --sparse=always "$FX/debian12-mbr.qcow2" "$T/nocl.qcow2"
   guest_edit "$T/nocl.qcow2" "dpkg --purge isc-dhcp-client > /dev/null; test ! -e /sbin/dhclient"
   "$REHOST" convert --profile kvm --network dhcp --packages "$T/dhcp-pkgs" --firstboot-install -o "$T/nocl-out.qcow2" \
@@ -110,8 +109,6 @@ if (cd "$T/dhcp-pkgs" && apt-get download -q isc-dhcp-client > "$T/dl.log" 2>&1)
   expect_eq "the client is in the converted guest" \
     "$(guestfish --ro -a "$T/nocl-out.qcow2" -i sh "dpkg-query -W -f='\${Status}' isc-dhcp-client; test -x /sbin/dhclient && echo ' dhclient'" 2>&1)" \
     "install ok installed dhclient"
-else
-  fail "cannot download isc-dhcp-client (no Debian mirror?): $(tail -2 "$T/dl.log")"
 fi
 
 # ---- in place: marked finalized, syncs refused ----

@@ -63,6 +63,14 @@ guest_edit() {
     || fail "editing $1: $(tail -3 "$T/edit.out")"
 }
 sum() { sha256sum "$1" | cut -d' ' -f1; }
+# download_deb DIR PKG: PKG's own .deb (not its dependencies) into DIR, for
+# --packages DIR; fails the test, saying why, when no Debian mirror answers
+download_deb() {
+  mkdir -p "$1"
+  (cd "$1" && apt-get download -q "$2" > "$T/download-$2.log" 2>&1) && return 0
+  fail "cannot download $2 (no Debian mirror?): $(tail -2 "$T/download-$2.log")"
+  return 1
+}
 
 finish() {
   echo "$CHECKS checks, $FAILS failures"
