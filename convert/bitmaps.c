@@ -85,8 +85,9 @@ static int bitmap_op(const char *path, const char *op, const char *name, bool qu
     if (quiet_in_use && rh_qemu_lock_conflict(r.err)) {
       rc = -2;
     } else {
-      report(path, !strcmp(op, "--add") ? "adding a change-tracking bitmap"
-                                        : "removing a change-tracking bitmap", &r);
+      report(path, !strcmp(op, "--add")     ? "adding a change-tracking bitmap"
+                   : !strcmp(op, "--clear") ? "restarting a change-tracking bitmap"
+                                            : "removing a change-tracking bitmap", &r);
       rc = -1;
     }
   }
@@ -95,6 +96,10 @@ static int bitmap_op(const char *path, const char *op, const char *name, bool qu
 }
 
 int rh_bitmap_add(const char *path, const char *name) { return bitmap_op(path, "--add", name, true); }
+int rh_bitmap_clear(const char *path, const char *name)
+{
+  return bitmap_op(path, "--clear", name, true);
+}
 int rh_bitmap_remove(const char *path, const char *name)
 {
   return bitmap_op(path, "--remove", name, false);

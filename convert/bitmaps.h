@@ -22,11 +22,14 @@ int rh_bitmaps_parse(const char *info_json, struct rh_bitmap_info **out);
 /* List an image's bitmaps via qemu-img info (-U not used: an image in use is
  * reported). Returns count (*out malloc'd) or -1 after printing an error. */
 int rh_bitmaps_list(const char *path, const char *format, struct rh_bitmap_info **out);
-/* qemu-img bitmap --add / --remove. Print an error and return -1 on failure;
- * an image locked by a running VM is reported as in use. --add returns -2,
- * quietly, when another process holds the image open (read-only: a running
- * VM's backing file), so the caller can go on without tracking. */
+/* qemu-img bitmap --add / --clear / --remove. Print an error and return -1
+ * on failure; an image locked by a running VM is reported as in use. --add
+ * and --clear return -2, quietly, when another process holds the image open
+ * (read-only: a running VM's backing file), so the caller can go on without
+ * tracking. --clear empties a bitmap in place: it records writes from then
+ * on, as a new one would, in one qemu-img run instead of an add and a remove. */
 int rh_bitmap_add(const char *path, const char *name);
+int rh_bitmap_clear(const char *path, const char *name);
 int rh_bitmap_remove(const char *path, const char *name);
 
 /* Identity of a disk from its first 17 KiB: "gpt:GUID", "mbr:XXXXXXXX",

@@ -284,16 +284,27 @@ static int start_generation(struct run *r)
     snprintf(r->new_bitmap, sizeof r->new_bitmap, "%s", r->st.bitmap);
     return 0;
   }
-  snprintf(r->new_bitmap, sizeof r->new_bitmap, "rehost-%s-%lld", r->st.id,
-           (long long)r->st.generation + 1);
-  for (int i = 0; i < r->nbms; i++)
-    if (!strcmp(r->bms[i].name, r->new_bitmap)) {
-      int removed;
-      if (own_bitmap_write(r, rh_bitmap_remove, r->new_bitmap, &removed)) return RH_EXIT_INTEGRITY;
-      if (removed) return RH_EXIT_INPUT;
-    }
+  /* The recorded bitmap, healthy and already loaded by the sync's server
+   * (which copies by it), restarts in place: one qemu-img run, where a new
+   * generation costs an add and a remove of the old one. */
+  const char *rec = usable_bitmap(r);
+  bool restart = rec && r->src_bitmap_exported && rh_repl_bitmap_ours(rec, r->st.id);
+  if (restart) {
+    snprintf(r->new_bitmap, sizeof r->new_bitmap, "%s", rec);
+  } else {
+    snprintf(r->new_bitmap, sizeof r->new_bitmap, "rehost-%s-%lld", r->st.id,
+             (long long)r->st.generation + 1);
+    for (int i = 0; i < r->nbms; i++)
+      if (!strcmp(r->bms[i].name, r->new_bitmap)) {
+        int removed;
+        if (own_bitmap_write(r, rh_bitmap_remove, r->new_bitmap, &removed))
+          return RH_EXIT_INTEGRITY;
+        if (removed) return RH_EXIT_INPUT;
+      }
+  }
   int added;
-  if (own_bitmap_write(r, rh_bitmap_add, r->new_bitmap, &added)) return RH_EXIT_INTEGRITY;
+  if (own_bitmap_write(r, restart ? rh_bitmap_clear : rh_bitmap_add, r->new_bitmap, &added))
+    return RH_EXIT_INTEGRITY;
   if (added == -2 && rh_image_has_writer(r->src.path)) {
     rh_error("%s: in use by another process that writes it (a running VM?); stop it, or name "
              "a snapshot of it", r->src.path);
@@ -309,7 +320,9 @@ static int start_generation(struct run *r)
     return 0;
   }
   if (added < 0) return RH_EXIT_INPUT;
-  rh_debug("started change-tracking generation %s on %s", r->new_bitmap, r->src.path);
+  r->generation_restarted = restart;
+  rh_debug("%s change-tracking generation %s on %s", restart ? "restarted" : "started",
+           r->new_bitmap, r->src.path);
   return 0;
 }
 
@@ -490,7 +503,7 @@ static int do_sync(struct run *r)
   r->generation_kept = r->mode == RH_MODE_BITMAP && r->sf.dirty_known && !r->sf.dirty_bytes;
   bool retire_now = false;
   if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size))) {
-    rh_phase("new change-tracking generation (qemu-img bitmap --add)");
+    rh_phase("change-tracking generation started (qemu-img bitmap --add or --clear)");
     /* The older generations are done with once the new one records writes
      * and the sync's server holds the recorded bitmap (qemu loads a
      * persistent bitmap whole when it opens the image); a sync that does
@@ -558,8 +571,9 @@ static int do_sync(struct run *r)
   st->tgt_size = r->sf.size;
   st->tgt_mtime_ns = rh_repl_mtime_ns(o->target);
   rh_repl_stamp_files(r);
-  if (r->generation_kept) {
-    /* the recorded generation stays */
+  if (r->generation_kept || r->generation_restarted) {
+    /* the recorded bitmap stays the generation (restarted: it records from
+     * before this sync's first read) */
   } else if (r->new_bitmap[0]) {
     rh_tstate_set(&st->bitmap, r->new_bitmap);
     st->generation++;

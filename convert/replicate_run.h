@@ -34,6 +34,7 @@ struct run {
   enum rh_repl_mode mode;
   char new_bitmap[64];
   bool generation_kept;       /* nothing changed: the recorded bitmap goes on recording */
+  bool generation_restarted;  /* the recorded bitmap was cleared: it records from now on */
   bool untouched;             /* source and target files unchanged since the last sync */
   struct rh_bitmap_info *bms;
   int nbms;

@@ -119,9 +119,10 @@ out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync afte
 expect_same_data "repaired after SIGINT in helper" "$T/src.qcow2" "$T/tgt.qcow2"
 
 # ---- a writer during the look: a VM that starts, writes and stops after the
-# source's server loaded the recorded bitmap and before the new generation is
-# added. Its write lands in the generation being retired, and the server may
-# serve data from before it: the sync must fail and say so, and the next one
+# source's server loaded the recorded bitmap and before the generation is
+# restarted (cleared) or a new one added. Its write lands in what is cleared
+# or retired, and the server may serve data from before it: the sync must
+# fail and say so, and the next one
 # must copy the write. Staged by a qemu-nbd that writes the source once it
 # serves (answers nbdinfo), before it shows its socket to rehost. ----
 "$REHOST" -q replicate "$T/src.qcow2" "$T/tgt.qcow2" || fail "sync before the race"
