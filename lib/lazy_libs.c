@@ -1,8 +1,8 @@
-/* The lean rehost's trampolines into libxml2 and libcrypto (lazy_load.h):
- * the functions rehost calls, with the libraries' own prototypes (their
- * headers are included, so the compiler checks each one), each loading its
- * library on first use. Linked into the lean executable only, with
- * --as-needed, so neither library is loaded at start. */
+/* The lean rehost's trampolines into libcrypto (lazy_load.h): the functions
+ * rehost calls, with the library's own prototypes (its header is included,
+ * so the compiler checks each one), loading it on first use. Linked into the
+ * lean executable only, with --as-needed, so it is not loaded at start; no
+ * library loaded at start needs it, so these symbols interpose on nothing. */
 #include "lazy_load.h"
 
 #include <openssl/evp.h>

@@ -1,11 +1,12 @@
 /* Libraries the lean rehost loads only when a command needs them.
  *
  * rehost runs replicate from libvirt hooks and CI on every sync; most syncs
- * never parse XML (a domain or an OVF) nor check a package's SHA digests.
- * Loaded at start, libxml2 (with ICU) and libcrypto cost a cold sync about
- * 35 ms of page-ins before it does anything. In the lean executable, the
- * few functions rehost calls from them are trampolines (lazy_libs.c) that
- * load the library on first use; every other build links them as usual. */
+ * never check a package's SHA digests. Loaded at start, libcrypto costs a
+ * cold sync about 8 ms of page-ins before it does anything. In the lean
+ * executable, the few functions rehost calls from it are trampolines
+ * (lazy_libs.c) that load it on first use; every other build links it as
+ * usual. (libxml2 is not among them: libnbd links it, so it is loaded at
+ * start whatever rehost does, and a trampoline would only interpose on it.) */
 #ifndef REHOST_LAZY_LOAD_H
 #define REHOST_LAZY_LOAD_H
 
