@@ -122,6 +122,12 @@ qemu-io -c 'write -P 0x33 8M 1M' src.qcow2 > /dev/null
 out=$("$REHOST" replicate src.qcow2 t6.qcow2 2>&1) || fail "sync after a disabled bitmap: $out"
 expect_match "a disabled bitmap is refused, saying why" "$out" "bitmap $bm is disabled"
 expect_same_data "the write made while it was disabled reached the target" src.qcow2 t6.qcow2
+# a disabled bitmap is not restarted in place (--clear would leave it
+# disabled): a new generation replaces it
+nbm=$(jq -r .bitmap.name t6.qcow2.rehost.json)
+expect_eq "a new generation replaces the disabled bitmap" "$nbm" "${bm%-*}-$(( ${bm##*-} + 1 ))"
+expect_eq "the disabled bitmap is gone" \
+  "$(qemu-img info --output=json src.qcow2 | jq -r --arg b "$bm" '[.["format-specific"].data.bitmaps[] | select(.name == $b)] | length')" 0
 
 # ---- 4. a block-device target is written in place ----
 truncate -s 80M devt.img
