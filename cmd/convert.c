@@ -43,6 +43,8 @@ static const char usage_text[] =
     "      --firewall        enable iptables/ip6tables (default: disabled)\n"
     "      --dry-run         list the edits, write nothing\n"
     "      --report FILE     write the JSON change report\n"
+    "      --scan-report FILE  also write SOURCE's scan report (as rehost scan -o\n"
+    "                        FILE), from the same appliance, before any edit\n"
     "      --force           overwrite OUT (and the --libvirt-xml file)\n"
     "      --libvirt-xml F   also write a libvirt domain for OUT (qcow2 or raw):\n"
     "                        virtio disk and NICs, serial console, the source\n"
@@ -169,6 +171,13 @@ int cmd_convert(int argc, char **argv)
   }
   if ((rc = rh_domain_resolve("convert", &x.ds, true))) goto out;
   if (x.ds.chosen && (rc = domain_disks(&x, &o, &dpaths, &dformats))) goto out;
+  if (o.scan_report && (x.ds.loaded || x.ds.package)) {
+    /* as rehost scan reports a domain or a package */
+    o.scan_extra = json_object_new_object();
+    if (x.ds.loaded)
+      json_object_object_add(o.scan_extra, "domain", rh_domain_to_json(&x.ds.dom, x.ds.snapshot));
+    if (x.ds.package) json_object_object_add(o.scan_extra, "package", json_object_new_string(x.ds.package));
+  }
   if (multi) {
     rc = rh_convert_multi(&o, &x);
     goto out;
@@ -176,6 +185,7 @@ int cmd_convert(int argc, char **argv)
   rc = rh_finalize(&o);
   if (!rc && x.libvirt_xml && !o.dry_run) rc = write_domain_xml(&x, &o, fmt, &facts);
 out:
+  json_object_put(o.scan_extra);
   free(dpaths);
   free(dformats);
   rh_domain_src_free(&x.ds);

@@ -174,7 +174,10 @@ static int write_manifest(const struct rh_finalize_opts *o, const struct rh_conv
   return rc;
 }
 
-/* The child: one profile's conversion; its first error goes up the pipe. */
+/* The child: one profile's conversion; its first error goes up the pipe.
+ * Each child writes --scan-report (the same guest, the same report: renamed
+ * into place whole, the last one stays), so a profile that fails before its
+ * launch does not take the scan with it. */
 static void run_child(struct rh_finalize_opts o, const char *dir, struct job *j, int wr)
 {
   char prog[96], *out = NULL;

@@ -33,6 +33,8 @@ static const char usage_text[] =
     "      --firewall        enable iptables/ip6tables (default: disabled)\n"
     "      --dry-run         list the edits, change nothing\n"
     "      --report FILE     write the JSON change report\n"
+    "      --scan-report FILE  also write TARGET's scan report (as rehost scan -o\n"
+    "                        FILE), from the same appliance, before any edit\n"
     "      --force           finalize an inconsistent or already finalized TARGET\n"
     "      --allow-backing   allow a TARGET with a backing file\n"
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
@@ -42,7 +44,7 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
                       struct rh_convert_cli *x, bool *help)
 {
   enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE, O_PKG, O_FIRST, O_XML, O_MAC,
-         O_NAME, O_BACKING, O_JOBS };
+         O_NAME, O_BACKING, O_JOBS, O_SCAN };
   static const struct option longopts[] = {
       {"profile", required_argument, 0, 'p'}, {"output", required_argument, 0, 'o'},
       {"output-format", required_argument, 0, 'O'}, {"format", required_argument, 0, 'f'},
@@ -50,6 +52,7 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
       {"allow-backing", no_argument, 0, O_BACKING},
       {"network", required_argument, 0, O_NET}, {"firewall", no_argument, 0, O_FW},
       {"dry-run", no_argument, 0, O_DRY},     {"report", required_argument, 0, O_REPORT},
+      {"scan-report", required_argument, 0, O_SCAN},
       {"force", no_argument, 0, O_FORCE},     {"packages", required_argument, 0, O_PKG},
       {"firstboot-install", no_argument, 0, O_FIRST},
       {"libvirt-xml", required_argument, 0, O_XML}, {"keep-mac", no_argument, 0, O_MAC},
@@ -90,6 +93,7 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
     case O_FW: o->firewall = true; break;
     case O_DRY: o->dry_run = true; break;
     case O_REPORT: o->report = optarg; break;
+    case O_SCAN: o->scan_report = optarg; break;
     case O_FORCE: o->force = true; break;
     case O_PKG: o->packages = optarg; break;
     case O_FIRST: o->firstboot_install = true; break;

@@ -24,17 +24,6 @@ static const char usage_text[] =
     RH_DOMAIN_HELP
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
 
-static int write_report(json_object *report, const char *path)
-{
-  const char *text = json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY |
-                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
-  if (!strcmp(path, "-")) {
-    puts(text);
-    return fflush(stdout) == 0 ? 0 : RH_EXIT_IO;
-  }
-  return rh_outfile_write_text(path, text, 0);
-}
-
 int cmd_scan(int argc, char **argv)
 {
   static const struct option longopts[] = {
@@ -96,8 +85,8 @@ int cmd_scan(int argc, char **argv)
   rh_domain_src_free(&ds);
   for (int i = 0; i < probed; i++) rh_image_free(&imgs[i]);
   if (rc) return rc;
-  if (output) rc = write_report(report, output);
-  if (!rc && json_stdout) rc = write_report(report, "-");
+  if (output) rc = rh_scan_write(report, output);
+  if (!rc && json_stdout) rc = rh_scan_write(report, "-");
   if (!rc && !json_stdout && !rh_machine_readable() && rh_verbosity() >= RH_NORMAL)
     rh_scan_print_summary(report, stdout);
   if (!rc && output) rh_event_str("report", "path", output);

@@ -80,9 +80,27 @@ static int run_steps(struct rh_fin *f, json_object *problems)
 }
 
 /* The guest steps, one appliance launch. */
-static int edit_guest(const struct rh_drive *d, int n, const struct rh_profile *p,
-                      const struct rh_finalize_opts *o, json_object *changes,
-                      json_object *problems, struct rh_guest_facts *facts)
+/* --scan-report: the guest as the sources hold it (nothing edited yet), in
+ * scan's schema; written now, so it stands whatever the edits then do. */
+static int write_scan(guestfs_h *g, const char *root, const struct rh_finalize_opts *o,
+                      const struct rh_image *imgs, int n)
+{
+  rh_step_begin("scan", "scanning the guest for --scan-report");
+  json_object *report = rh_scan_mounted(g, root, imgs, n);
+  if (o->scan_extra) {
+    json_object_object_foreach(o->scan_extra, key, val)
+      json_object_object_add(report, key, json_object_get(val));
+  }
+  int rc = rh_scan_write(report, o->scan_report);
+  json_object_put(report);
+  rh_step_end("scan", rc);
+  if (!rc) rh_event_str("scan-report", "path", o->scan_report);
+  return rc;
+}
+
+static int edit_guest(const struct rh_drive *d, const struct rh_image *imgs, int n,
+                      const struct rh_profile *p, const struct rh_finalize_opts *o,
+                      json_object *changes, json_object *problems, struct rh_guest_facts *facts)
 {
   const char *image = d[0].path;
   long cpus = o->appliance_cpus ? o->appliance_cpus : rh_appliance_cpu_budget();
@@ -116,6 +134,10 @@ static int edit_guest(const struct rh_drive *d, int n, const struct rh_profile *
   if (rh_appliance_mount_os(g, roots[0], o->dry_run) < 0) goto out;
   inspected = true;
   rh_step_end("appliance", RH_EXIT_OK);
+  if (o->scan_report && (rc = write_scan(g, roots[0], o, imgs, n))) {
+    guestfs_umount_all(g);
+    goto out;
+  }
   snprintf(facts->firmware, sizeof facts->firmware, "%s", rh_guest_firmware(g, rh_guest_has_esp(g)));
   char *distro = guestfs_inspect_get_distro(g, roots[0]);
   int major = guestfs_inspect_get_major_version(g, roots[0]);
@@ -387,13 +409,14 @@ int rh_finalize(const struct rh_finalize_opts *o)
   size_t n = o->n_targets;
   struct fin_disk *d = calloc(n, sizeof *d);
   struct rh_drive *drives = calloc(n, sizeof *drives);
+  struct rh_image *imgs = calloc(n, sizeof *imgs);
   const char **outs = calloc(n, sizeof *outs);
   struct rh_guest_facts facts = {0};
   json_object *changes = json_object_new_array(), *problems = json_object_new_array();
   char dir[PATH_MAX - 32];
   bool have_dir = false, in_place = !o->clone && !o->output && !o->dry_run;
   const char *fmt = o->output_format ? o->output_format : p.default_format;
-  if (!d || !drives || !outs) {
+  if (!d || !drives || !imgs || !outs) {
     rc = RH_EXIT_FAILURE;
     goto out;
   }
@@ -418,7 +441,7 @@ int rh_finalize(const struct rh_finalize_opts *o)
     if ((rc = open_disk(o, &d[i], i))) goto out;
   if ((rc = check_distinct(d, n))) goto out;
   if (o->output && (rc = plan_outputs(o, fmt, d, n))) goto out;
-  for (size_t i = 0; i < n; i++) outs[i] = d[i].out;
+  for (size_t i = 0; i < n; i++) outs[i] = d[i].out, imgs[i] = d[i].img;
   if (o->output) {
     if (rh_workdir_create("finalize", true, dir, sizeof dir) < 0) {
       rc = RH_EXIT_IO;
@@ -436,7 +459,7 @@ int rh_finalize(const struct rh_finalize_opts *o)
             n > 2 ? "s" : "", p.name, o->dry_run ? " (dry run)" : "");
   else
     rh_info("finalizing %s for %s%s", d[0].target, p.name, o->dry_run ? " (dry run)" : "");
-  if ((rc = edit_guest(drives, (int)n, &p, o, changes, problems, &facts))) {
+  if ((rc = edit_guest(drives, imgs, (int)n, &p, o, changes, problems, &facts))) {
     if (o->dry_run && json_object_array_length(problems)) {
       /* the plan and every problem, then the first problem's exit status */
       rh_fin_print_changes(changes, true);
@@ -474,6 +497,7 @@ out:
   if (have_dir) rh_workdir_remove(dir);
   close_disks(d, n);
   free(drives);
+  free(imgs);
   free(outs);
   json_object_put(changes);
   json_object_put(problems);

@@ -27,6 +27,8 @@ struct rh_finalize_opts {
   bool allow_backing;
   const char *clone;          /* --clone OVERLAY.qcow2 */
   const char *report;         /* --report FILE */
+  const char *scan_report;    /* --scan-report FILE: the guest's scan, before any edit */
+  struct json_object *scan_extra; /* keys added to that report (a domain's, a package's) */
   const char *packages;       /* --packages DIR: agent packages and dependencies */
   bool firstboot_install;     /* agents missing from DIR: install at first boot */
   enum rh_net_mode { RH_NET_PROFILE, RH_NET_KEEP, RH_NET_DHCP } network; /* --network */

@@ -4,6 +4,7 @@
 #include "../guest/volumes.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../lib/outfile.h"
 #include "config.h"
 
 #include <stdio.h>
@@ -36,6 +37,27 @@ static char *devices_of_type(json_object *storage, const char *const *prefixes)
   return out;
 }
 
+/* schema, version, sources, storage: what needs no mounted root */
+static json_object *report_head(guestfs_h *g, const struct rh_image *imgs, int n)
+{
+  json_object *report = json_object_new_object();
+  json_object_object_add(report, "schema", json_object_new_string(RH_SCAN_SCHEMA));
+  json_object_object_add(report, "rehost_version", json_object_new_string(REHOST_VERSION));
+  json_object *sources = json_object_new_array();
+  for (int i = 0; i < n; i++) json_object_array_add(sources, rh_image_json(&imgs[i]));
+  json_object_object_add(report, "sources", sources);
+  json_object_object_add(report, "storage", rh_scan_storage(g, imgs, n));
+  return report;
+}
+
+json_object *rh_scan_mounted(guestfs_h *g, const char *root, const struct rh_image *imgs, int n)
+{
+  json_object *report = report_head(g, imgs, n);
+  rh_scan_os(g, root, report);
+  rh_scan_config(g, report);
+  return report;
+}
+
 int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
 {
   struct rh_drive drives[16] = {{0}};
@@ -47,14 +69,8 @@ int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
   guestfs_h *g = rh_appliance_launch(drives, n);
   if (!g) return RH_EXIT_GUEST;
 
-  json_object *report = json_object_new_object();
-  json_object_object_add(report, "schema", json_object_new_string(RH_SCAN_SCHEMA));
-  json_object_object_add(report, "rehost_version", json_object_new_string(REHOST_VERSION));
-  json_object *sources = json_object_new_array();
-  for (int i = 0; i < n; i++) json_object_array_add(sources, rh_image_json(&imgs[i]));
-  json_object_object_add(report, "sources", sources);
-  json_object *storage = rh_scan_storage(g, imgs, n);
-  json_object_object_add(report, "storage", storage);
+  json_object *report = report_head(g, imgs, n);
+  json_object *storage = json_object_object_get(report, "storage");
 
   int rc = RH_EXIT_OK;
   char **roots = guestfs_inspect_os(g);
@@ -87,4 +103,15 @@ out:
   }
   *report_out = report;
   return RH_EXIT_OK;
+}
+
+int rh_scan_write(json_object *report, const char *path)
+{
+  const char *text = json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY |
+                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
+  if (!strcmp(path, "-")) {
+    puts(text);
+    return fflush(stdout) == 0 ? 0 : RH_EXIT_IO;
+  }
+  return rh_outfile_write_text(path, text, 0);
 }

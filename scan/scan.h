@@ -15,12 +15,22 @@
  * Returns RH_EXIT_* and sets *report on success. */
 int rh_scan_images(const struct rh_image *imgs, int n, json_object **report);
 
+/* The whole report of a launched handle whose guest (root) is mounted, as
+ * rh_scan_images builds it: for finalize and convert's --scan-report, which
+ * scan the guest in their own launch before they edit it. imgs name the
+ * sources the report is of. */
+json_object *rh_scan_mounted(guestfs_h *g, const char *root, const struct rh_image *imgs, int n);
+
 /* The parts, each over a launched handle (exposed for reuse by finalize). */
 json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n);
 /* Fills os, boot, kernels, agents from a mounted root. */
 void rh_scan_os(guestfs_h *g, const char *root, json_object *report);
 /* Fills fstab, network, adjtime, services from a mounted root. */
 void rh_scan_config(guestfs_h *g, json_object *report);
+
+/* Write a report to path ("-": stdout), pretty-printed; a file is written
+ * under a temporary name and renamed into place. Returns RH_EXIT_*. */
+int rh_scan_write(json_object *report, const char *path);
 
 /* Human-readable summary of a report on f. */
 void rh_scan_print_summary(json_object *report, FILE *f);

@@ -48,7 +48,7 @@ ova_before=$(sum "$T/web01.ova")
 mkdir -p "$T/multi" && echo old > "$T/multi/web01-disk1-kvm.qcow2"
 rc=0
 "$REHOST" -q convert --firstboot-install --profile "$T/azure-nodrivers.json" --profile kvm --profile openstack \
-  --jobs 2 -o "$T/multi" "$T/web01.ova" 2> "$T/multi.err" || rc=$?
+  --jobs 2 -o "$T/multi" --scan-report "$T/multi-scan.json" "$T/web01.ova" 2> "$T/multi.err" || rc=$?
 expect_eq "several profiles: the failed one's exit status" "$rc" 3
 expect_match "several profiles: the failure named" "$(cat "$T/multi.err")" "kvm: conversion failed \(exit status 3\)"
 expect_eq "kvm's old file untouched" "$(cat "$T/multi/web01-disk1-kvm.qcow2")" old
@@ -63,6 +63,9 @@ for a in web01-disk1-azure-nodrivers.vhd web01-disk1-openstack.qcow2; do
 done
 jq_eq "$M" '.sources[0].virtual_size' "$vsize"
 jq_eq "$M" '.sources[0].package' "$T/web01.ova"
+# the scan report (each profile's launch writes the same one) names the package
+jq_eq "$T/multi-scan.json" .package "$T/web01.ova"
+jq_eq "$T/multi-scan.json" .os.hostname rehost-fixture
 jq_eq "$M" .machine.vcpus 2
 jq_eq "$M" .machine.memory_kib 3145728
 jq_eq "$M" .machine.firmware bios

@@ -39,17 +39,20 @@ serial_facts() {
 # ---- LVM + XFS + netplan on ens192 -> ec2 ----
 src=$FX/debian12-lvm.qcow2
 before=$(sum "$src")
-"$REHOST" scan "$src" -o "$T/lvm-scan.json" > /dev/null 2> "$T/lvm-scan.err" \
-  || fail "scan lvm guest: $(tail -3 "$T/lvm-scan.err")"
+# the scan report comes from the convert's own appliance, taken before any edit
+"$REHOST" convert --profile ec2 -o "$T/lvm.img" --report "$T/lvm.json" --scan-report "$T/lvm-scan.json" "$src" \
+  > /dev/null 2> "$T/lvm.err" || fail "convert lvm guest for ec2: $(tail -5 "$T/lvm.err")"
+expect_eq "lvm: source never written" "$(sum "$src")" "$before"
 R=$T/lvm-scan.json
+jq_eq $R .schema rehost.scan/1
+jq_eq $R '.sources[0].path' "$src"
 jq_eq $R .os.root /dev/vg0/root
 jq_eq $R '[.storage.lvm.lvs[]] | length' 3
 jq_eq $R '[.storage.filesystems[] | select(.device=="/dev/vg0/home")][0].type' xfs
 jq_eq $R .boot.firmware bios
 jq_eq $R '.network.managers | index("netplan") != null' true
-"$REHOST" convert --profile ec2 -o "$T/lvm.img" --report "$T/lvm.json" "$src" \
-  > /dev/null 2> "$T/lvm.err" || fail "convert lvm guest for ec2: $(tail -5 "$T/lvm.err")"
-expect_eq "lvm: source never written" "$(sum "$src")" "$before"
+# the clock as the source has it: the convert's edits (UTC) came after the scan
+jq_eq $R .adjtime.mode LOCAL
 expect_match "lvm: netplan's ens192 turned to DHCP on any Ethernet NIC" \
   "$(jq -r '.changes[] | select(.file=="/etc/netplan/01-lan.yaml") | .action' "$T/lvm.json" | sort -u | tr '\n' ' ')" \
   "network-"
@@ -62,16 +65,14 @@ boot_start lvm -drive "file=$T/lvm.img,format=raw,if=none,id=nv0" -device nvme,d
 # ---- UEFI + separate /var + NetworkManager keyfile -> openstack under OVMF (while lvm boots) ----
 src=$FX/debian12-uefi.qcow2
 before=$(sum "$src")
-"$REHOST" scan "$src" -o "$T/uefi-scan.json" > /dev/null 2> "$T/uefi-scan.err" \
-  || fail "scan uefi guest: $(tail -3 "$T/uefi-scan.err")"
+"$REHOST" convert --profile openstack --network keep -o "$T/uefi.qcow2" --report "$T/uefi.json" \
+  --scan-report "$T/uefi-scan.json" --libvirt-xml "$T/uefi.xml" "$src" > /dev/null 2> "$T/uefi.err" \
+  || fail "convert uefi guest for openstack: $(tail -5 "$T/uefi.err")"
+expect_eq "uefi: source never written" "$(sum "$src")" "$before"
 R=$T/uefi-scan.json
 jq_eq $R .boot.firmware uefi
 jq_eq $R .boot.efi_system_partition true
 jq_eq $R '.network.managers | index("NetworkManager") != null' true
-"$REHOST" convert --profile openstack --network keep -o "$T/uefi.qcow2" --report "$T/uefi.json" \
-  --libvirt-xml "$T/uefi.xml" "$src" > /dev/null 2> "$T/uefi.err" \
-  || fail "convert uefi guest for openstack: $(tail -5 "$T/uefi.err")"
-expect_eq "uefi: source never written" "$(sum "$src")" "$before"
 jq_eq "$T/uefi.json" .guest.firmware uefi
 expect_match "uefi: --libvirt-xml declares UEFI firmware" "$(cat "$T/uefi.xml" 2> /dev/null)" \
   "<os firmware=.efi.>|<loader[^>]*>[^<]*(OVMF|edk2)"

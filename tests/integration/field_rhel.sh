@@ -9,8 +9,13 @@ FX=$(fixtures)
 src=$FX/rhel9-layout.qcow2
 before=$(sum "$src")
 
-"$REHOST" scan "$src" -o "$T/scan.json" > /dev/null 2> "$T/scan.err" || fail "scan: $(tail -3 "$T/scan.err")"
+# the scan report from finalize's own appliance launch, before its edits
+"$REHOST" finalize --profile kvm --packages "$FX/rhel-agents" -o "$T/out.qcow2" --report "$T/r.json" \
+  --scan-report "$T/scan.json" "$src" > /dev/null 2> "$T/fin.err" \
+  || fail "finalize the RHEL layout for kvm: $(tail -5 "$T/fin.err")"
+expect_eq "source never written" "$(sum "$src")" "$before"
 R=$T/scan.json
+jq_eq $R '.sources[0].path' "$src"
 jq_eq $R .os.distro rhel
 jq_eq $R .os.major_version 9
 jq_eq $R .os.version 9.3   # os-release's VERSION_ID, as finalize's report spells it too
@@ -23,9 +28,6 @@ jq_eq $R '[.network.interfaces[] | select(.name=="ens192")][0].address' 10.0.2.1
 jq_eq $R '.network.mac_bound_rules[0].mac' 52:54:00:12:34:56
 jq_eq $R '.kernels[0].initramfs | test("^/boot/initramfs-.*[.]img$")' true
 
-"$REHOST" finalize --profile kvm --packages "$FX/rhel-agents" -o "$T/out.qcow2" --report "$T/r.json" "$src" \
-  > /dev/null 2> "$T/fin.err" || fail "finalize the RHEL layout for kvm: $(tail -5 "$T/fin.err")"
-expect_eq "source never written" "$(sum "$src")" "$before"
 J=$T/r.json
 jq_eq $J .guest.version 9.3
 act() { jq -r --arg a "$1" '[.changes[] | select(.action==$a) | (.file + " " + (.after // ""))] | join("\n")' "$J"; }

@@ -84,14 +84,7 @@ virsh -c "$URI" list --all > /dev/null 2> "$T/virsh.err" || { fail "the test dri
 export REHOST_STATE_DIR="$T/state"
 
 # ---- a domain as the source ----
-"$REHOST" scan --connect "$URI" --domain "$NAME" -o "$T/scan.json" > /dev/null 2> "$T/scan.err" || fail "scan --domain: $(cat "$T/scan.err")"
-jq_eq "$T/scan.json" .domain.name "$NAME"
-jq_eq "$T/scan.json" .domain.vcpus 3
-jq_eq "$T/scan.json" .domain.memory_kib 1572864
-jq_eq "$T/scan.json" .domain.firmware uefi
-jq_eq "$T/scan.json" '.domain.disks[0].path' "$D/src.qcow2"
-jq_eq "$T/scan.json" '.domain.nics[0].mac' 52:54:00:12:34:56
-jq_eq "$T/scan.json" .os.hostname rehost-fixture
+run_expect_fail 3 "libvirt domain 'nosuch' not found" "$REHOST" scan --connect "$URI" --domain nosuch
 run_expect_fail 3 "domain 'busy' is running: .*--snapshot" "$REHOST" replicate --connect "$URI" --domain busy "$T/x.qcow2"
 run_expect_fail 3 "domain 'busy' is running" "$REHOST" convert --connect "$URI" --domain busy --profile kvm -o "$T/x.qcow2"
 run_expect_fail 3 "libvirt domain 'nosuch' not found" "$REHOST" replicate --connect "$URI" --domain nosuch "$T/x.qcow2"
@@ -110,7 +103,17 @@ expect_eq "replicate --domain: target equals the domain's disk" \
 
 # ---- convert --libvirt-xml ----
 "$REHOST" -q convert --connect "$URI" --domain "$NAME" --profile kvm --firstboot-install -o "$D/conv.qcow2" \
-  --libvirt-xml "$D/conv.xml" 2> "$T/conv.err" || fail "convert --domain --libvirt-xml: $(cat "$T/conv.err")"
+  --libvirt-xml "$D/conv.xml" --scan-report "$T/scan.json" 2> "$T/conv.err" \
+  || fail "convert --domain --libvirt-xml: $(cat "$T/conv.err")"
+# the domain's scan report, as rehost scan --domain writes it, from the convert's launch
+jq_eq "$T/scan.json" .domain.name "$NAME"
+jq_eq "$T/scan.json" .domain.vcpus 3
+jq_eq "$T/scan.json" .domain.memory_kib 1572864
+jq_eq "$T/scan.json" .domain.firmware uefi
+jq_eq "$T/scan.json" '.domain.disks[0].path' "$D/src.qcow2"
+jq_eq "$T/scan.json" '.domain.nics[0].mac' 52:54:00:12:34:56
+jq_eq "$T/scan.json" '.sources[0].path' "$D/src.qcow2"
+jq_eq "$T/scan.json" .os.hostname rehost-fixture
 expect_eq "domain XML valid (virt-xml-validate)" "$(virt-xml-validate "$D/conv.xml" domain > /dev/null 2>&1 && echo valid)" valid
 dx=$(cat "$D/conv.xml")
 expect_match "virtio disk on the converted image" "$dx" "<target dev=\"vda\" bus=\"virtio\"/>"
