@@ -118,17 +118,18 @@ static bool lists_module(const char *text, const char *m)
 
 int rh_fin_initramfs(struct rh_fin *f)
 {
-  char **mods = f->p->initramfs_modules;
-  if (!mods[0]) return RH_EXIT_OK;
+  char **mods = f->p->initramfs_modules, **kmods = f->p->kernel_modules;
+  if (!mods[0] && !kmods[0]) return RH_EXIT_OK;
   /* the generator the guest has installed, not its distribution's usual one
    * (Debian guests can use dracut): initramfs-tools is update-initramfs with
    * its hooks; else dracut */
   bool debian = exists(f, "/usr/sbin/update-initramfs") && exists(f, "/usr/share/initramfs-tools");
   bool dracut = !debian && (exists(f, "/usr/bin/dracut") || exists(f, "/sbin/dracut") ||
                             exists(f, "/usr/sbin/dracut"));
-  if (!debian && !dracut) {
+  if (!debian && !dracut && mods[0]) {
     rh_warn("the guest has neither update-initramfs nor dracut: initramfs left as is");
-    return RH_EXIT_OK;
+    static char *none[] = {NULL};
+    mods = none; /* the kernels are still checked for kernel_modules */
   }
   char **kdirs = rh_guest_glob(f->g, "/lib/modules/*");
   char missing[1024] = "";
@@ -158,8 +159,13 @@ int rh_fin_initramfs(struct rh_fin *f)
       size_t l = strlen(dracut_cmd);
       snprintf(dracut_cmd + l, sizeof dracut_cmd - l, "%sdracut --force %s %s", l ? " && " : "", path, kver);
     }
+    /* needed once the root filesystem is up (udev loads them from it) */
+    for (char **m = kmods; dep && *m; m++)
+      if (!(builtin && lists_module(builtin, *m)) && !lists_module(dep, *m))
+        rh_warn("kernel %s has no module %s: the target platform's services that need it will not work",
+                kver, *m);
     char *listing = NULL;
-    if (dep && exists(f, path)) {
+    if (dep && mods[0] && exists(f, path)) {
       snprintf(cmd, sizeof cmd, debian ? "lsinitramfs %s" : "lsinitrd %s", path);
       listing = rh_fin_sh(f, debian ? "lsinitramfs" : "lsinitrd", cmd);
     }

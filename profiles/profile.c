@@ -343,7 +343,7 @@ int rh_profile_parse(const char *text, struct rh_profile *p, char *err, size_t e
     goto out;
   }
   static const char *const known[] = {"schema", "name", "description", "extends", "agents",
-                                      "initramfs_modules", "services", "fstab", "adjtime",
+                                      "initramfs_modules", "kernel_modules", "services", "fstab", "adjtime",
                                       "network", "kernel_cmdline", "bootloader", "output",
                                       "import", NULL};
   json_object *wrap = json_object_new_object(), *sec;
@@ -365,6 +365,7 @@ int rh_profile_parse(const char *text, struct rh_profile *p, char *err, size_t e
   p->description = strdup(d ? d : "");
   if (parse_agents(j, p, err, errsz) < 0 ||
       get_strv(j, "initramfs_modules", MOD_CHARS, &p->initramfs_modules, err, errsz) < 0 ||
+      get_strv(j, "kernel_modules", MOD_CHARS, &p->kernel_modules, err, errsz) < 0 ||
       parse_services(j, p, err, errsz) < 0 || parse_sections(j, p, err, errsz) < 0 ||
       parse_import(j, p, err, errsz) < 0)
     goto out;
@@ -386,7 +387,7 @@ void rh_profile_free(struct rh_profile *p)
   free(p->agents);
   for (size_t i = 0; p->enable && i < p->n_enable; i++) strv_free(p->enable[i]);
   free(p->enable);
-  char **lists[] = {p->initramfs_modules, p->disable, p->firewall, p->cmdline_add,
+  char **lists[] = {p->initramfs_modules, p->kernel_modules, p->disable, p->firewall, p->cmdline_add,
                     p->cmdline_remove_prefix, p->formats};
   for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) strv_free(lists[i]);
   free(p->name);

@@ -23,7 +23,8 @@ struct rh_profile {
   char *extends;           /* rh_profile_load: the profile it extends, or NULL */
   struct rh_agent *agents;
   size_t n_agents;
-  char **initramfs_modules;
+  char **initramfs_modules; /* what the target boots with: in the initramfs */
+  char **kernel_modules;    /* what it needs after boot (from the root fs): in the kernel */
   char ***enable;          /* each entry: alternatives, the first present is enabled */
   size_t n_enable;
   char **disable, **firewall;

@@ -106,6 +106,8 @@ echo ==dpkg
 sh "for p in @PKGS@; do printf '%s ' $p; dpkg-query -W -f='${Status}' $p 2>/dev/null || printf missing; echo; done"
 echo ==initrd
 sh "for i in /boot/initrd.img-*; do lsinitramfs $i; done | grep -E '[.]ko([.]xz|[.]zst)?$' | sed 's,.*/,,; s,[.]ko.*,,' | sort -u"
+echo ==kmods
+sh "cat /lib/modules/*/modules.dep /lib/modules/*/modules.builtin | sed 's,:.*,,; s,.*/,,; s,[.]ko.*,,' | sort -u"
 echo ==leftovers
 sh "ls /var/tmp; test -e /usr/sbin/policy-rc.d && echo policy-rc.d || true"
 GF
@@ -128,6 +130,10 @@ assert_profile() {
   # initramfs carries the drivers
   for m in $(jq -r '.initramfs_modules[]' "$p"); do
     expect_match "$name: initramfs has $m" "$(section "$d" initrd | tr - _)" "^${m//-/_}$"
+  done
+  # the kernel has the modules the platform loads from the root filesystem
+  for m in $(jq -r '.kernel_modules[]?' "$p"); do
+    expect_match "$name: the kernel has $m" "$(section "$d" kmods | tr - _)" "^${m//-/_}$"
   done
   # fstab: no network mounts, bus names became UUIDs, the removed lines recorded
   if section "$d" fstab | grep -Eq '^[^#]*[[:space:]](nfs|nfs4|cifs|smbfs)[[:space:]]'; then
