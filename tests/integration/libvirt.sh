@@ -131,6 +131,8 @@ expect_match "defined beside its source domain" "$defined" "<source file=.*conv\
 run_expect_fail 2 "OUT would be vhdx" "$REHOST" convert --connect "$URI" --domain "$NAME" --profile hyperv -o "$T/x.vhdx" --libvirt-xml "$T/x.xml"
 "$REHOST" -q convert --dry-run --connect "$URI" --domain "$NAME" --profile kvm --firstboot-install -o "$T/k.qcow2" \
   --libvirt-xml "$T/k.xml" --keep-mac --name web-copy > /dev/null 2>&1 || fail "dry run with --libvirt-xml"
+expect_no_file "$T/k.qcow2"
+expect_no_file "$T/k.xml"
 # a domain with two disks is converted as one machine (its /home is an LVM VG
 # spanning both): the dry run finds the OS and plans both outputs
 "$REHOST" convert --dry-run --connect "$URI" --domain twodisk --profile kvm --firstboot-install \

@@ -61,6 +61,8 @@ rc=0; "$REHOST" finalize --dry-run --profile azure --report "$T/two.json" "$T/en
   > "$T/two.out" 2> "$T/nocl.err" || rc=$?
 expect_eq "dry run with two problems: exit status of the first (agents)" "$rc" 3
 expect_eq "dry run report lists both problems" "$(jq -r '[.problems[].step] | join(" ")' "$T/two.json")" "agents files"
+expect_match "no --packages: the missing agent and its package named" "$(cat "$T/nocl.err")" \
+  "agent packages missing \(no --packages DIR\): waagent \(walinuxagent\)"
 expect_match "no DHCP client: the message names the package" "$(grep -a 'DHCP client' "$T/nocl.err")" \
   "ifupdown.*needs a DHCP client on the target and has none: install isc-dhcp-client"
 expect_match "dry run still plans the later steps (initramfs, bootloader)" \

@@ -110,14 +110,6 @@ before_fx=$(sum "$FX/debian12-mbr.qcow2")
 make_ova "$T/web01.ova" "$FX/debian12-mbr.qcow2" 2 3072 bios
 make_ova "$T/web02.ovf" "$FX/debian12-mbr.qcow2" 4 1024 efi
 ova_sum=$(sum web01.ova)
-"$REHOST" -q scan web01.ova -o scan.json || fail "scan web01.ova"
-jq_eq scan.json .os.distro debian
-jq_eq scan.json .domain.name web01
-jq_eq scan.json .domain.vcpus 2
-jq_eq scan.json .domain.memory_kib 3145728
-jq_eq scan.json .domain.firmware bios
-expect_eq "scan: the NICs' models" "$(jq -r '[.domain.nics[].model] | join(" ")' scan.json)" "vmxnet3 e1000"
-expect_match "scan: the disk is named inside the package" "$(jq -r '.storage.disks[0].source' scan.json)" "web01.ova/web01-disk1.vmdk$"
 "$REHOST" -q scan web02.ovf -o scan2.json || fail "scan web02.ovf"
 jq_eq scan2.json .domain.firmware uefi
 jq_eq scan2.json .domain.vcpus 4
@@ -128,9 +120,18 @@ expect_same_data "replicate from the OVA" "$FX/debian12-mbr.qcow2" web01.qcow2
 "$REHOST" --machine-readable replicate web01.ova web01.qcow2 > repl.jsonl || fail "second sync from the OVA"
 expect_eq "second sync: nothing written" "$(jq -r 'select(.event=="sync") | .bytes_written + .bytes_zeroed' repl.jsonl)" 0
 
-# convert, with the OVF's machine in the libvirt domain
+# convert, with the OVF's machine in the libvirt domain; the package's scan
+# report (as rehost scan writes it) from the same appliance launch
 "$REHOST" -q convert web01.ova --firstboot-install --profile kvm -o web01-kvm.qcow2 --libvirt-xml web01.xml \
-  --report web01-kvm.json || fail "convert web01.ova"
+  --report web01-kvm.json --scan-report scan.json || fail "convert web01.ova"
+jq_eq scan.json .os.distro debian
+jq_eq scan.json .package web01.ova
+jq_eq scan.json .domain.name web01
+jq_eq scan.json .domain.vcpus 2
+jq_eq scan.json .domain.memory_kib 3145728
+jq_eq scan.json .domain.firmware bios
+expect_eq "scan: the NICs' models" "$(jq -r '[.domain.nics[].model] | join(" ")' scan.json)" "vmxnet3 e1000"
+expect_match "scan: the disk is named inside the package" "$(jq -r '.storage.disks[0].source' scan.json)" "web01.ova/web01-disk1.vmdk$"
 qemu-img check -q web01-kvm.qcow2 || fail "qemu-img check of the converted image"
 expect_match "converted: the kernel's console" "$(guestfish --ro --format=qcow2 -a web01-kvm.qcow2 -i cat /etc/default/grub 2>&1)" \
   'GRUB_CMDLINE_LINUX="[^"]*console=ttyS0'
