@@ -1,5 +1,6 @@
 #include "image.h"
 #include "image_header.h"
+#include "image_qemu.h"
 
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
@@ -75,32 +76,6 @@ static uint64_t device_size(const char *path)
   return size;
 }
 
-static int qemu_img_json(char *const argv[], const char *path, json_object **out)
-{
-  struct rh_proc_result r;
-  if (rh_proc_run(argv, &r, NULL, NULL) < 0) {
-    rh_error("%s: cannot run %s: %s (is qemu-utils installed?)", path, argv[0], r.err ? r.err : "");
-    rh_proc_result_free(&r);
-    return -1;
-  }
-  *out = r.status == 0 || r.status == 2 || r.status == 3 ? json_tokener_parse(r.out) : NULL;
-  int st = r.status;
-  if (!*out && st != 63 && rh_qemu_lock_conflict(r.err)) {
-    rh_error("%s: in use by another process (a running VM?); stop it, or name a snapshot of it",
-             path);
-  } else if (!*out && st != 63) {
-    char line[512];
-    const char *msg = rh_last_line(r.err, line, sizeof line);
-    /* qemu-img prefixes "qemu-img: FILE: "; keep the part after the file name */
-    const char *p = strstr(msg, path);
-    if (p) { p += strlen(path); if (*p == ':') p++; while (*p == ' ') p++; msg = p; }
-    else if (strncmp(msg, "qemu-img: ", 10) == 0) msg += 10;
-    rh_error("%s: not a readable disk image: %s", path, *msg ? msg : "qemu-img failed");
-  }
-  rh_proc_result_free(&r);
-  return st;
-}
-
 static uint64_t jget_u64(json_object *o, const char *k)
 {
   json_object *v;
@@ -111,37 +86,6 @@ static const char *jget_str(json_object *o, const char *k)
 {
   json_object *v;
   return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
-}
-
-/* file_size: 0 to skip the truncation test; slack: the cluster size (the
- * last cluster of a qcow2 file may be partly written, e.g. bitmap tables). */
-static int check_image(const char *path, const char *driver, uint64_t file_size, uint64_t slack,
-                       bool share)
-{
-  char *argv[] = {"qemu-img", "check", "-f", (char *)driver, "--output=json", (char *)path, NULL,
-                  NULL};
-  if (share) argv[5] = "-U", argv[6] = (char *)path;
-  json_object *j = NULL;
-  int st = qemu_img_json(argv, path, &j);
-  if (st < 0) return RH_EXIT_FAILURE;
-  if (st == 63) return 0; /* format does not support checks */
-  if (!j) return RH_EXIT_INPUT;
-  int rc = 0;
-  uint64_t corruptions = jget_u64(j, "corruptions");
-  uint64_t check_errors = jget_u64(j, "check-errors");
-  uint64_t end = jget_u64(j, "image-end-offset");
-  if (st == 2 || corruptions || check_errors) {
-    rh_error("%s: corrupt %s image: %llu corruptions, %llu check errors (see qemu-img check)",
-             path, rh_format_name(driver), (unsigned long long)corruptions,
-             (unsigned long long)check_errors);
-    rc = RH_EXIT_INPUT;
-  } else if (file_size && end > file_size + slack) {
-    rh_error("%s: truncated %s image: data should extend to %llu bytes but the file has %llu",
-             path, rh_format_name(driver), (unsigned long long)end, (unsigned long long)file_size);
-    rc = RH_EXIT_INPUT;
-  }
-  json_object_put(j);
-  return rc;
 }
 
 /* A VMDK descriptor is text that can name any file as an extent (a FLAT
@@ -190,7 +134,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 static int inspect(const char *given, const char *use, const struct rh_probe_opts *opts,
-                   uint64_t file_size, bool member, struct rh_image *img);
+                   uint64_t file_size, bool member, bool check_early, struct rh_image *img);
 
 /* ---- disks inside packages ---- */
 static struct member {
@@ -263,7 +207,7 @@ static int probe_member(const struct member *m, const struct rh_probe_opts *opts
   }
   /* no backing at all: a parent named inside a package is never followed */
   struct rh_probe_opts po = {"vmdk", false, opts && opts->force_share, false};
-  return inspect(m->name, "vmdk", &po, 0, true, img);
+  return inspect(m->name, "vmdk", &po, 0, true, false, img);
 }
 
 const char *rh_image_file(const struct rh_image *img) { return img->file ? img->file : img->path; }
@@ -352,10 +296,13 @@ int rh_image_probe(const char *given, const struct rh_probe_opts *opts, struct r
   } else {
     rc = 0;
   }
+  /* a qcow2 file whose header names no other file: qemu-img check opens
+   * nothing else, so it may run while qemu-img info answers */
+  bool check_early = qcow2_hdr && !hdr.backing && !hdr.data_file && !(opts && opts->trusted_unchanged);
   rh_header_free(&hdr);
   if (rc) goto fail;
   img->path = path;
-  return inspect(given, use, opts, img->block_device ? 0 : file_size, false, img);
+  return inspect(given, use, opts, img->block_device ? 0 : file_size, false, check_early, img);
 fail:
   free(path);
   rh_image_free(img);
@@ -365,11 +312,13 @@ fail:
 /* What qemu says of the image rehost chose to open as `use` at img->path:
  * format, sizes, backing, extents, data file, encryption, corruption. */
 static int inspect(const char *given, const char *use, const struct rh_probe_opts *opts,
-                   uint64_t file_size, bool member, struct rh_image *img)
+                   uint64_t file_size, bool member, bool check_early, struct rh_image *img)
 {
   bool allow = opts && opts->allow_backing;
   bool share = opts && opts->force_share;
   int rc;
+  struct rh_early_check early = {.start_rc = -1};
+  if (check_early) rh_early_check_start(&early, img->path, use, share);
   char *argv[10];
   int a = 0;
   argv[a++] = "qemu-img";
@@ -381,8 +330,9 @@ static int inspect(const char *given, const char *use, const struct rh_probe_opt
   argv[a++] = img->path;
   argv[a] = NULL;
   json_object *j = NULL;
-  int s = qemu_img_json(argv, given, &j);
+  int s = rh_qemu_img_json(argv, given, &j);
   if (s != 0 || !j) {
+    rh_early_check_drop(&early);
     if (j) json_object_put(j);
     rh_image_free(img);
     return s < 0 ? RH_EXIT_FAILURE : RH_EXIT_INPUT;
@@ -447,8 +397,10 @@ static int inspect(const char *given, const char *use, const struct rh_probe_opt
     rc = RH_EXIT_INPUT;
   } else if (strcmp(img->format, "raw") != 0 && strcmp(img->format, "vpc") != 0 &&
              !(opts && opts->trusted_unchanged)) {
-    rc = check_image(img->path, img->format, file_size, cluster, share);
+    rc = rh_image_check(img->path, img->format, file_size, cluster, share,
+                        !strcmp(img->format, use) ? &early : NULL);
   }
+  rh_early_check_drop(&early);
   free(outside);
   free(data_file);
   if (rc) rh_image_free(img);

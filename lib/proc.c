@@ -52,11 +52,11 @@ static void deliver_lines(struct buf *b, size_t *consumed, rh_proc_line_cb cb, v
   *consumed = start;
 }
 
-int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb line_cb,
-                void *opaque)
+int rh_proc_start(char *const argv[], struct rh_proc *proc, char **why)
 {
-  memset(res, 0, sizeof *res);
-  res->status = -1;
+  proc->pid = 0;
+  proc->out = proc->err = -1;
+  *why = NULL;
   int outp[2], errp[2];
   if (pipe2(outp, O_CLOEXEC) < 0) return -1;
   if (pipe2(errp, O_CLOEXEC) < 0) {
@@ -102,19 +102,28 @@ int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb 
     }
   }
   close(execp[0]);
-  if (rc == 0) rh_proc_current_child = pid;
   close(outp[1]);
   close(errp[1]);
   if (rc != 0) {
     close(outp[0]);
     close(errp[0]);
     errno = rc;
-    res->err = strdup(strerror(rc));
+    *why = strdup(strerror(rc));
     return -1;
   }
+  rh_proc_current_child = pid;
+  *proc = (struct rh_proc){pid, outp[0], errp[0]};
+  return 0;
+}
+
+int rh_proc_finish(struct rh_proc *proc, struct rh_proc_result *res, rh_proc_line_cb line_cb,
+                   void *opaque)
+{
+  memset(res, 0, sizeof *res);
+  res->status = -1;
   struct buf out = {0}, err = {0};
   size_t consumed = 0;
-  struct pollfd fds[2] = {{outp[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
+  struct pollfd fds[2] = {{proc->out, POLLIN, 0}, {proc->err, POLLIN, 0}};
   int open_fds = 2;
   char chunk[8192];
   while (open_fds > 0) {
@@ -136,13 +145,32 @@ int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb 
       if (i == 0 && line_cb) deliver_lines(&out, &consumed, line_cb, opaque);
     }
   }
+  for (int i = 0; i < 2; i++)
+    if (fds[i].fd >= 0) close(fds[i].fd);
   int wst;
-  while (waitpid(pid, &wst, 0) < 0 && errno == EINTR) {}
-  rh_proc_current_child = 0;
+  while (waitpid(proc->pid, &wst, 0) < 0 && errno == EINTR) {}
+  if (rh_proc_current_child == proc->pid) rh_proc_current_child = 0;
+  proc->pid = 0;
   res->status = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
   res->out = out.data ? out.data : strdup("");
   res->err = err.data ? err.data : strdup("");
   return 0;
+}
+
+int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb line_cb,
+                void *opaque)
+{
+  struct rh_proc proc;
+  char *why;
+  if (rh_proc_start(argv, &proc, &why) < 0) {
+    int e = errno;
+    memset(res, 0, sizeof *res);
+    res->status = -1;
+    res->err = why;
+    errno = e;
+    return -1;
+  }
+  return rh_proc_finish(&proc, res, line_cb, opaque);
 }
 
 void rh_proc_result_free(struct rh_proc_result *res)

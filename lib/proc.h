@@ -21,6 +21,19 @@ int rh_proc_run(char *const argv[], struct rh_proc_result *res, rh_proc_line_cb 
                 void *opaque);
 void rh_proc_result_free(struct rh_proc_result *res);
 
+/* rh_proc_run in two halves, for a helper that runs while rehost does
+ * something else: start it (stdout and stderr are pipes, read by finish; a
+ * helper that writes more than a pipe holds waits for finish), then collect
+ * it. The helper dies with rehost, as with rh_proc_run. On a start failure,
+ * *why says why (malloc'd). */
+struct rh_proc {
+  pid_t pid;
+  int out, err;
+};
+int rh_proc_start(char *const argv[], struct rh_proc *proc, char **why);
+int rh_proc_finish(struct rh_proc *proc, struct rh_proc_result *res, rh_proc_line_cb line_cb,
+                   void *opaque);
+
 /* The helper being run right now (0 if none): signal handlers stop it. */
 extern volatile pid_t rh_proc_current_child;
 

@@ -1,0 +1,41 @@
+/* Running qemu-img for image.c: its JSON answer with errors that name the
+ * image, and qemu-img check, which may run while qemu-img info answers. */
+#ifndef REHOST_IMAGE_QEMU_H
+#define REHOST_IMAGE_QEMU_H
+
+#include "../lib/proc.h"
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Run a qemu-img --output=json command: its JSON in *out (NULL on failure,
+ * with an error naming path). Returns its exit status, or -1 if it could
+ * not run. */
+int rh_qemu_img_json(char *const argv[], const char *path, json_object **out);
+/* The same for a run that has finished (run_rc: rh_proc_run's or
+ * rh_proc_finish's); frees r. */
+int rh_qemu_img_json_result(int run_rc, struct rh_proc_result *r, const char *prog,
+                            const char *path, json_object **out);
+
+/* qemu-img check started early: only for an image whose header names no
+ * other file (qcow2 without backing or data file), since check opens them. */
+struct rh_early_check {
+  struct rh_proc proc;
+  int start_rc; /* 0: running; -1: not started (rh_image_check runs it itself) */
+};
+void rh_early_check_start(struct rh_early_check *e, const char *path, const char *driver,
+                          bool share);
+/* Stop a check whose answer is not wanted (the image was refused, or is not
+ * checked after all) and reap it; nothing if it is not running. */
+void rh_early_check_drop(struct rh_early_check *e);
+
+/* qemu-img check: corruptions and check errors refuse the image, and so does
+ * data past the file's end (file_size: 0 skips that test; slack: the cluster
+ * size, as the last cluster of a qcow2 file may be partly written). early:
+ * that check already started with the same arguments, or NULL. Returns
+ * RH_EXIT_*. */
+int rh_image_check(const char *path, const char *driver, uint64_t file_size, uint64_t slack,
+                   bool share, struct rh_early_check *early);
+
+#endif
