@@ -79,7 +79,6 @@ static int run_steps(struct rh_fin *f, json_object *problems)
   return first;
 }
 
-/* The guest steps, one appliance launch. */
 /* --scan-report: the guest as the sources hold it (nothing edited yet), in
  * scan's schema; written now, so it stands whatever the edits then do. */
 static int write_scan(guestfs_h *g, const char *root, const struct rh_finalize_opts *o,
@@ -98,6 +97,7 @@ static int write_scan(guestfs_h *g, const char *root, const struct rh_finalize_o
   return rc;
 }
 
+/* The guest steps, one appliance launch. */
 static int edit_guest(const struct rh_drive *d, const struct rh_image *imgs, int n,
                       const struct rh_profile *p, const struct rh_finalize_opts *o,
                       json_object *changes, json_object *problems, struct rh_guest_facts *facts)
