@@ -65,8 +65,9 @@ expect_match "no --packages: the missing agent and its package named" "$(cat "$T
   "agent packages missing \(no --packages DIR\): waagent \(walinuxagent\)"
 expect_match "no DHCP client: the message names the package" "$(grep -a 'DHCP client' "$T/nocl.err")" \
   "ifupdown.*needs a DHCP client on the target and has none: install isc-dhcp-client"
-expect_match "dry run still plans the later steps (initramfs, bootloader)" \
-  "$(jq -r '[.changes[].action] | join(" ")' "$T/two.json")" "add-initramfs-modules.* regenerate"
+# (azure's boot drivers are in this initramfs already: the initramfs step plans nothing)
+expect_match "dry run still plans the later steps (bootloader), after the problem" \
+  "$(jq -r '[.changes[].action] | join(" ")' "$T/two.json")" "problem.* regenerate$"
 expect_match "dry run prints its problems after the plan" "$(cat "$T/two.out")" "finalize would fail: 2 problems"
 # dpkg still lists the client (only its program is gone): installing the same
 # version from --packages is skipped, so finalize must say so, not go on with
