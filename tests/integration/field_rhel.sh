@@ -30,14 +30,13 @@ jq_eq $R '.kernels[0].initramfs | test("^/boot/initramfs-.*[.]img$")' true
 
 J=$T/r.json
 jq_eq $J .guest.version 9.3
-act() { jq -r --arg a "$1" '[.changes[] | select(.action==$a) | (.file + " " + (.after // ""))] | join("\n")' "$J"; }
-expect_match "agent installed with rpm" "$(act install-agents)" "qemu-guest-agent"
-expect_match "virtio added to dracut's configuration" "$(act add-initramfs-modules)" "^/etc/dracut.conf.d/rehost.conf .*virtio_blk"
-expect_match "initramfs rebuilt by dracut under RHEL's name" "$(act rebuild)" "dracut --force /boot/initramfs-[^ ]+[.]img [^ ]+$"
-expect_match "GRUB regenerated with grub2-mkconfig" "$(act regenerate)" "grub2-mkconfig -o /boot/grub2/grub.cfg"
-expect_match "the BLS entry's options edited" "$(act kernel-cmdline)" "^/boot/loader/entries/.*[.]conf .*console=ttyS0"
-expect_match "/etc/kernel/cmdline edited" "$(act kernel-cmdline)" "^/etc/kernel/cmdline .*console=ttyS0"
-expect_match "SELinux relabel asked for" "$(act selinux-relabel)" "^/[.]autorelabel "
+expect_match "agent installed with rpm" "$(changes_of "$J" install-agents)" "qemu-guest-agent"
+expect_match "virtio added to dracut's configuration" "$(changes_of "$J" add-initramfs-modules)" "^/etc/dracut.conf.d/rehost.conf .*virtio_blk"
+expect_match "initramfs rebuilt by dracut under RHEL's name" "$(changes_of "$J" rebuild)" "dracut --force /boot/initramfs-[^ ]+[.]img [^ ]+$"
+expect_match "GRUB regenerated with grub2-mkconfig" "$(changes_of "$J" regenerate)" "grub2-mkconfig -o /boot/grub2/grub.cfg"
+expect_match "the BLS entry's options edited" "$(changes_of "$J" kernel-cmdline)" "^/boot/loader/entries/.*[.]conf .*console=ttyS0"
+expect_match "/etc/kernel/cmdline edited" "$(changes_of "$J" kernel-cmdline)" "^/etc/kernel/cmdline .*console=ttyS0"
+expect_match "SELinux relabel asked for" "$(changes_of "$J" selinux-relabel)" "^/[.]autorelabel "
 expect_match "NetworkManager (ifcfg's manager on RHEL) chosen" "$(cat "$T/fin.err")" "network: NetworkManager on the target's NIC"
 
 cat > "$T/read.gf" <<'GF'

@@ -17,10 +17,9 @@ cat > "$T/kvm-plus.json" <<'P'
 P
 "$REHOST" convert --profile "$T/kvm-plus.json" -o "$T/out.qcow2" --report "$T/r.json" "$SRC" \
   > /dev/null 2> "$T/conv.err" || fail "convert: $(tail -5 "$T/conv.err")"
-act() { jq -r --arg a "$1" '[.changes[] | select(.action==$a) | (.file + " " + (.after // ""))] | join("\n")' "$T/r.json"; }
-expect_eq "only the missing driver is added, to initramfs-tools' list" "$(act add-initramfs-modules)" \
+expect_eq "only the missing driver is added, to initramfs-tools' list" "$(changes_of "$T/r.json" add-initramfs-modules)" \
   "/etc/initramfs-tools/modules hv_utils"
-expect_eq "the initramfs rebuilt with update-initramfs" "$(act rebuild)" "initramfs update-initramfs -u -k all"
+expect_eq "the initramfs rebuilt with update-initramfs" "$(changes_of "$T/r.json" rebuild)" "initramfs update-initramfs -u -k all"
 cat > "$T/read.gf" <<'GF'
 echo ==modules
 cat /etc/initramfs-tools/modules

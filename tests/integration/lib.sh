@@ -114,6 +114,10 @@ GF
   guestfish --ro --format="$fmt" -a "$img" -i -f "$out.gf" > "$out" 2> "$out.err" \
     || { fail "reading $img: $(tail -3 "$out.err")"; return 1; }
 }
+# changes_of REPORT ACTION: "FILE AFTER" of each change of that action in a
+# finalize or convert report, one per line
+changes_of() { jq -r --arg a "$2" '[.changes[] | select(.action==$a) | (.file + " " + (.after // ""))] | join("\n")' "$1"; }
+
 # section FILE NAME: the lines of one guest_dump section
 section() { awk -v s="==$2" '$0==s{on=1;next} /^==/{on=0} on' "$1"; }
 
