@@ -1,5 +1,5 @@
 /* libFuzzer: the guest-configuration parsers (fstab, adjtime, ifupdown,
- * ifcfg, systemd-networkd, udev MAC rules) and the editors that rewrite
+ * ifcfg, systemd-networkd, NetworkManager keyfiles, netplan, udev MAC rules) and the editors that rewrite
  * those files (finalize/edits.c), on arbitrary text. */
 #include "../finalize/edits.h"
 #include "../guest/guestconf.h"
@@ -29,6 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   rh_ifupdown_parse(text, "/etc/network/interfaces", arr);
   rh_ifcfg_parse(text, "/etc/sysconfig/network-scripts/ifcfg-eth0", arr, rules);
   rh_networkd_parse(text, "/etc/systemd/network/10.network", arr, rules);
+  rh_nm_keyfile_parse(text, "/etc/NetworkManager/system-connections/x.nmconnection", arr, rules);
+  rh_netplan_parse(text, "/etc/netplan/01.yaml", arr, rules);
   rh_udev_mac_rules_parse(text, "/etc/udev/rules.d/70-persistent-net.rules", rules);
   free(rh_kv_get(text, "HWADDR"));
   rh_dpkg_installed(text, "cloud-init");

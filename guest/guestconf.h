@@ -45,6 +45,19 @@ void rh_ifcfg_parse(const char *text, const char *file, json_object *arr, json_o
 /* ---- systemd-networkd .network / .link files ---- */
 void rh_networkd_parse(const char *text, const char *file, json_object *arr, json_object *macrules);
 
+/* ---- NetworkManager keyfiles (files in system-connections) ---- */
+/* Appends one {name ("*" when bound by MAC only),id,kind,family,method,auto,
+ * address,gateway,hwaddress,file} object (none for a loopback connection);
+ * a MAC binding also goes to macrules. */
+void rh_nm_keyfile_parse(const char *text, const char *file, json_object *arr, json_object *macrules);
+
+/* ---- netplan YAML (block style; flow-style interfaces for dhcp4/addresses) ---- */
+/* Appends one object per interface under network.{ethernets,bonds,bridges,
+ * vlans,wifis}: {name (set-name, else match name, else "*" for a MAC match,
+ * else the id),id,kind,family,method,auto,address,gateway,hwaddress,file};
+ * a match on macaddress also goes to macrules. */
+void rh_netplan_parse(const char *text, const char *file, json_object *arr, json_object *macrules);
+
 /* ---- udev rules binding a NIC name to a MAC (70-persistent-net.rules) ---- */
 /* Appends {file,line,mac,name} objects to arr. */
 void rh_udev_mac_rules_parse(const char *text, const char *file, json_object *arr);

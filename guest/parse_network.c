@@ -254,6 +254,70 @@ void rh_networkd_parse(const char *text, const char *file, json_object *arr, jso
   json_object_put(c.kv);
 }
 
+/* ---------------- NetworkManager keyfiles ---------------- */
+static const char *nm_get(json_object *kv, const char *section, const char *key)
+{
+  char k[96];
+  snprintf(k, sizeof k, "%s.%s", section, key);
+  const char *v = kv_get(kv, k);
+  if (!v && !strcmp(section, "ethernet")) { /* the older section name */
+    snprintf(k, sizeof k, "802-3-ethernet.%s", key);
+    v = kv_get(kv, k);
+  }
+  return v && *v ? v : NULL;
+}
+
+void rh_nm_keyfile_parse(const char *text, const char *file, json_object *arr, json_object *macrules)
+{
+  struct nd_ctx c = {"", json_object_new_object()};
+  rh_for_each_line(text, nd_line, &c);
+  const char *type = nm_get(c.kv, "connection", "type");
+  if (type && !strcmp(type, "loopback")) goto out;
+  const char *dev = nm_get(c.kv, "connection", "interface-name");
+  const char *mac = nm_get(c.kv, "ethernet", "mac-address");
+  json_object *o = new_iface(dev ? dev : "*", file);
+  const char *id = nm_get(c.kv, "connection", "id");
+  if (id) set_str(o, "id", id);
+  if (type) set_str(o, "kind", type);
+  const char *method = nm_get(c.kv, "ipv4", "method");
+  /* address1=10.0.0.5/24,10.0.0.1 (the gateway after the comma); the older
+   * "addresses1" and "addresses" spell it the same way */
+  const char *a = nm_get(c.kv, "ipv4", "address1");
+  if (!a) a = nm_get(c.kv, "ipv4", "addresses1");
+  if (!a) a = nm_get(c.kv, "ipv4", "addresses");
+  char addr[64] = "", gw[64] = "";
+  if (a) {
+    snprintf(addr, sizeof addr, "%s", a);
+    char *comma = strchr(addr, ',');
+    if (comma) {
+      *comma = 0;
+      snprintf(gw, sizeof gw, "%s", rh_trim(comma + 1));
+    }
+    addr[strcspn(addr, ";")] = 0;
+    gw[strcspn(gw, ";")] = 0;
+  }
+  if (nm_get(c.kv, "ipv4", "gateway")) snprintf(gw, sizeof gw, "%s", nm_get(c.kv, "ipv4", "gateway"));
+  set_str(o, "family", "inet");
+  set_str(o, "method", !method || !strcmp(method, "auto") ? "dhcp"
+                       : !strcmp(method, "manual")        ? "static"
+                                                          : method);
+  const char *ac = nm_get(c.kv, "connection", "autoconnect");
+  json_object_object_add(o, "auto", json_object_new_boolean(!ac || strcasecmp(ac, "false")));
+  if (addr[0]) set_str(o, "address", addr);
+  if (gw[0]) set_str(o, "gateway", gw);
+  if (mac && rh_is_mac(mac)) {
+    set_str(o, "hwaddress", mac);
+    json_object *r = json_object_new_object();
+    set_str(r, "file", file);
+    set_str(r, "mac", mac);
+    set_str(r, "name", dev ? dev : "");
+    json_object_array_add(macrules, r);
+  }
+  json_object_array_add(arr, o);
+out:
+  json_object_put(c.kv);
+}
+
 /* ---------------- udev persistent-net rules ---------------- */
 struct udev_ctx {
   const char *file;

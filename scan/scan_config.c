@@ -63,9 +63,9 @@ static json_object *scan_network(guestfs_h *g)
   parse_glob(g, "/etc/udev/rules.d/*.rules", udev_fn, NULL, macrules);
   if (exists(g, "/usr/sbin/NetworkManager"))
     json_object_array_add(managers, json_object_new_string("NetworkManager"));
-  char **np = rh_guest_glob(g, "/etc/netplan/*.yaml");
-  if (np[0]) json_object_array_add(managers, json_object_new_string("netplan"));
-  rh_strv_free(np);
+  parse_glob(g, "/etc/NetworkManager/system-connections/*", rh_nm_keyfile_parse, ifaces, macrules);
+  if (parse_glob(g, "/etc/netplan/*.yaml", rh_netplan_parse, ifaces, macrules))
+    json_object_array_add(managers, json_object_new_string("netplan"));
   json_object_object_add(net, "managers", managers);
   json_object_object_add(net, "interfaces", ifaces);
   json_object_object_add(net, "mac_bound_rules", macrules);

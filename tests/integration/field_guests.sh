@@ -51,6 +51,10 @@ jq_eq $R '[.storage.lvm.lvs[]] | length' 3
 jq_eq $R '[.storage.filesystems[] | select(.device=="/dev/vg0/home")][0].type' xfs
 jq_eq $R .boot.firmware bios
 jq_eq $R '.network.managers | index("netplan") != null' true
+# the source's addressing, as its netplan file states it (before DHCP replaced it)
+NP='.network.interfaces[] | select(.file=="/etc/netplan/01-lan.yaml")'
+jq_eq $R "[$NP] | length" 1
+jq_eq $R "$NP | [.name, .method, .address, .gateway] | join(\" \")" "ens192 static 10.0.2.15/24 10.0.2.2"
 # the clock as the source has it: the convert's edits (UTC) came after the scan
 jq_eq $R .adjtime.mode LOCAL
 expect_match "lvm: netplan's ens192 turned to DHCP on any Ethernet NIC" \
@@ -73,6 +77,11 @@ R=$T/uefi-scan.json
 jq_eq $R .boot.firmware uefi
 jq_eq $R .boot.efi_system_partition true
 jq_eq $R '.network.managers | index("NetworkManager") != null' true
+# the keyfile as the source has it: static, bound to the source's MAC
+KF='.network.interfaces[] | select(.file=="/etc/NetworkManager/system-connections/lan.nmconnection")'
+jq_eq $R "$KF | [.id, .method, .address, .gateway, .hwaddress] | join(\" \")" \
+  "lan static 10.0.2.15/24 10.0.2.2 52:54:00:12:34:56"
+jq_eq $R '[.network.mac_bound_rules[] | select(.file | endswith("lan.nmconnection"))][0].mac' 52:54:00:12:34:56
 jq_eq "$T/uefi.json" .guest.firmware uefi
 expect_match "uefi: --libvirt-xml declares UEFI firmware" "$(cat "$T/uefi.xml" 2> /dev/null)" \
   "<os firmware=.efi.>|<loader[^>]*>[^<]*(OVMF|edk2)"

@@ -191,6 +191,105 @@ static void networkd_files(void **state)
   json_object_put(m);
 }
 
+static void netplan_files(void **state)
+{
+  (void)state;
+  json_object *a = json_object_new_array(), *m = json_object_new_array();
+  /* the field fixture's layout: flow-list addresses, a default route */
+  rh_netplan_parse("network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192:\n"
+                   "      addresses: [10.0.2.15/24]\n      routes:\n        - to: 10.1.0.0/16\n"
+                   "          via: 10.0.2.9\n        - to: default\n          via: 10.0.2.2\n"
+                   "      nameservers:\n        addresses: [10.0.2.3]\n",
+                   "/etc/netplan/01-lan.yaml", a, m);
+  assert_int_equal(json_object_array_length(a), 1);
+  json_object *i = json_object_array_get_idx(a, 0);
+  assert_string_equal(sget(i, "name"), "ens192");
+  assert_string_equal(sget(i, "method"), "static");
+  assert_string_equal(sget(i, "address"), "10.0.2.15/24"); /* not the nameserver's */
+  assert_string_equal(sget(i, "gateway"), "10.0.2.2");    /* the default route's, not 10.1/16's */
+  assert_string_equal(sget(i, "file"), "/etc/netplan/01-lan.yaml");
+  assert_int_equal(bget(i, "auto"), 1);
+  /* block lists at the key's own column, a MAC match with set-name, quotes,
+   * comments, documents markers, gateway4, dhcp, a bridge, a flow-style id */
+  rh_netplan_parse("---\nnetwork:\n  ethernets:\n    nic0:   # the uplink\n      match:\n"
+                   "        macaddress: \"52:54:00:aa:bb:cc\"\n      set-name: lan0\n"
+                   "      addresses:\n      - 192.0.2.7/24\n      - 2001:db8::7/64\n"
+                   "      gateway4: 192.0.2.1\n    eth1:\n      dhcp4: yes\n"
+                   "    eth2: {dhcp4: true, addresses: [198.51.100.2/24]}\n"
+                   "    byname:\n      match:\n        name: en*\n      dhcp4: false\n"
+                   "      addresses:\n        - \"2001:db8::9/64\":\n            lifetime: 0\n"
+                   "  bridges:\n    br0:\n      interfaces: [eth1]\n      dhcp4: true\n",
+                   "/etc/netplan/50.yaml", a, m);
+  assert_int_equal(json_object_array_length(a), 6);
+  i = json_object_array_get_idx(a, 1);
+  assert_string_equal(sget(i, "name"), "lan0");
+  assert_string_equal(sget(i, "id"), "nic0");
+  assert_string_equal(sget(i, "address"), "192.0.2.7/24");
+  assert_string_equal(sget(i, "gateway"), "192.0.2.1");
+  assert_string_equal(sget(i, "hwaddress"), "52:54:00:aa:bb:cc");
+  assert_int_equal(json_object_array_length(m), 1);
+  assert_string_equal(sget(json_object_array_get_idx(m, 0), "name"), "lan0");
+  assert_string_equal(sget(json_object_array_get_idx(m, 0), "mac"), "52:54:00:aa:bb:cc");
+  assert_string_equal(sget(json_object_array_get_idx(a, 2), "method"), "dhcp");
+  i = json_object_array_get_idx(a, 3);
+  assert_string_equal(sget(i, "name"), "eth2");
+  assert_string_equal(sget(i, "method"), "dhcp");
+  assert_string_equal(sget(i, "address"), "198.51.100.2/24");
+  i = json_object_array_get_idx(a, 4);
+  assert_string_equal(sget(i, "name"), "en*");
+  assert_string_equal(sget(i, "family"), "inet6");
+  assert_string_equal(sget(i, "address"), "2001:db8::9/64");
+  i = json_object_array_get_idx(a, 5);
+  assert_string_equal(sget(i, "name"), "br0");
+  assert_string_equal(sget(i, "kind"), "bridges");
+  assert_string_equal(sget(i, "method"), "dhcp");
+  /* not netplan's network section, or not YAML at all: nothing */
+  rh_netplan_parse("ethernets:\n  eth0:\n    dhcp4: true\n", "x.yaml", a, m);
+  rh_netplan_parse("network: {version: 2}\n\t- :\n-\n:::\n", "y.yaml", a, m);
+  assert_int_equal(json_object_array_length(a), 6);
+  json_object_put(a);
+  json_object_put(m);
+}
+
+static void nm_keyfiles(void **state)
+{
+  (void)state;
+  json_object *a = json_object_new_array(), *m = json_object_new_array();
+  /* the field fixture's keyfile: bound to a MAC, static, gateway after the comma */
+  rh_nm_keyfile_parse("[connection]\nid=lan\ntype=ethernet\nautoconnect=true\n\n[ethernet]\n"
+                      "mac-address=52:54:00:12:34:56\n\n[ipv4]\nmethod=manual\n"
+                      "address1=10.0.2.15/24,10.0.2.2\ndns=10.0.2.3;\n",
+                      "/etc/NetworkManager/system-connections/lan.nmconnection", a, m);
+  rh_nm_keyfile_parse("[connection]\nid=Wired connection 1\ntype=802-3-ethernet\n"
+                      "interface-name=ens3\nautoconnect=false\n[802-3-ethernet]\n"
+                      "mac-address=00:11:22:33:44:55\n[ipv4]\nmethod=auto\n",
+                      "/etc/NetworkManager/system-connections/Wired connection 1", a, m);
+  rh_nm_keyfile_parse("[connection]\nid=s\ninterface-name=eth9\n[ipv4]\nmethod=manual\n"
+                      "addresses1=192.0.2.9/24;\ngateway=192.0.2.1\n", "s.nmconnection", a, m);
+  rh_nm_keyfile_parse("[connection]\nid=lo\ntype=loopback\n", "lo.nmconnection", a, m);
+  assert_int_equal(json_object_array_length(a), 3);
+  json_object *i = json_object_array_get_idx(a, 0);
+  assert_string_equal(sget(i, "name"), "*");
+  assert_string_equal(sget(i, "id"), "lan");
+  assert_string_equal(sget(i, "method"), "static");
+  assert_string_equal(sget(i, "address"), "10.0.2.15/24");
+  assert_string_equal(sget(i, "gateway"), "10.0.2.2");
+  assert_string_equal(sget(i, "hwaddress"), "52:54:00:12:34:56");
+  assert_int_equal(bget(i, "auto"), 1);
+  i = json_object_array_get_idx(a, 1);
+  assert_string_equal(sget(i, "name"), "ens3");
+  assert_string_equal(sget(i, "method"), "dhcp");
+  assert_int_equal(bget(i, "auto"), 0);
+  i = json_object_array_get_idx(a, 2);
+  assert_string_equal(sget(i, "address"), "192.0.2.9/24");
+  assert_string_equal(sget(i, "gateway"), "192.0.2.1");
+  assert_null(sget(i, "hwaddress"));
+  assert_int_equal(json_object_array_length(m), 2);
+  assert_string_equal(sget(json_object_array_get_idx(m, 1), "name"), "ens3");
+  json_object_put(a);
+  json_object_put(m);
+}
+
 static void kv_values(void **state)
 {
   (void)state;
@@ -262,6 +361,7 @@ int main(void)
       cmocka_unit_test(bus_device_names),        cmocka_unit_test(adjtime_modes),
       cmocka_unit_test(ifupdown_static_and_dhcp), cmocka_unit_test(udev_mac_rules),
       cmocka_unit_test(ifcfg_static_with_hwaddr), cmocka_unit_test(networkd_files),
+      cmocka_unit_test(netplan_files),           cmocka_unit_test(nm_keyfiles),
       cmocka_unit_test(mac_syntax),              cmocka_unit_test(kv_values),
       cmocka_unit_test(os_version_spelling),
       cmocka_unit_test(dpkg_status),
