@@ -73,8 +73,7 @@ bool rh_signal_pending(void)
 
 static void on_signal(int sig)
 {
-  pid_t child = rh_proc_current_child;
-  if (child > 0) kill(child, SIGTERM);
+  rh_proc_signal_running(SIGTERM);
   volatile sig_atomic_t *flag = g_defer_flag;
   if (flag) { /* the running operation stops itself and records why */
     *flag = sig;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,44 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-volatile pid_t rh_proc_current_child;
+/* The helpers running now, for signal handlers to stop: a helper started
+ * beside another (qemu-img check beside info) is here as much as the one
+ * being waited for. Lock-free atomics: read from a signal handler. A helper
+ * that finds every slot taken is not listed; PR_SET_PDEATHSIG still ends it
+ * with rehost. */
+#define RUNNING_MAX 8
+static atomic_int g_running[RUNNING_MAX];
+
+static void track(pid_t pid)
+{
+  for (int i = 0; i < RUNNING_MAX; i++) {
+    int none = 0;
+    if (atomic_compare_exchange_strong(&g_running[i], &none, (int)pid)) return;
+  }
+}
+
+static void untrack(pid_t pid)
+{
+  for (int i = 0; i < RUNNING_MAX; i++) {
+    int p = (int)pid;
+    if (atomic_compare_exchange_strong(&g_running[i], &p, 0)) return;
+  }
+}
+
+void rh_proc_signal_running(int sig)
+{
+  for (int i = 0; i < RUNNING_MAX; i++) {
+    int p = atomic_load(&g_running[i]);
+    if (p > 0) kill((pid_t)p, sig);
+  }
+}
+
+int rh_proc_running(void)
+{
+  int n = 0;
+  for (int i = 0; i < RUNNING_MAX; i++) n += atomic_load(&g_running[i]) > 0;
+  return n;
+}
 
 struct buf {
   char *data;
@@ -111,7 +149,7 @@ int rh_proc_start(char *const argv[], struct rh_proc *proc, char **why)
     *why = strdup(strerror(rc));
     return -1;
   }
-  rh_proc_current_child = pid;
+  track(pid);
   *proc = (struct rh_proc){pid, outp[0], errp[0]};
   return 0;
 }
@@ -149,7 +187,7 @@ int rh_proc_finish(struct rh_proc *proc, struct rh_proc_result *res, rh_proc_lin
     if (fds[i].fd >= 0) close(fds[i].fd);
   int wst;
   while (waitpid(proc->pid, &wst, 0) < 0 && errno == EINTR) {}
-  if (rh_proc_current_child == proc->pid) rh_proc_current_child = 0;
+  untrack(proc->pid);
   proc->pid = 0;
   res->status = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
   res->out = out.data ? out.data : strdup("");

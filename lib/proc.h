@@ -34,8 +34,10 @@ int rh_proc_start(char *const argv[], struct rh_proc *proc, char **why);
 int rh_proc_finish(struct rh_proc *proc, struct rh_proc_result *res, rh_proc_line_cb line_cb,
                    void *opaque);
 
-/* The helper being run right now (0 if none): signal handlers stop it. */
-extern volatile pid_t rh_proc_current_child;
+/* Send sig to every helper started and not yet finished (async-signal-safe:
+ * signal handlers stop them this way); how many there are. */
+void rh_proc_signal_running(int sig);
+int rh_proc_running(void);
 
 /* Does the running executable live in the build tree it was built in
  * (REHOST_BUILD_DIR)? Then what it loads (profiles, rehost-full) comes from

@@ -40,6 +40,7 @@ static void two_helpers_side_by_side(void **state)
   assert_int_equal(rh_proc_start(big, &a, &why), 0);
   assert_null(why);
   assert_int_equal(rh_proc_start(small, &b, &why), 0);
+  assert_int_equal(rh_proc_running(), 2); /* both are what a signal handler stops */
   struct rh_proc_result rb, ra;
   assert_int_equal(rh_proc_finish(&b, &rb, NULL, NULL), 0);
   assert_int_equal(rb.status, 0);
@@ -49,7 +50,7 @@ static void two_helpers_side_by_side(void **state)
   assert_int_equal(ra.status, 2);
   assert_int_equal(strlen(ra.out), 300000);
   assert_int_equal(strspn(ra.out, "x"), 300000);
-  assert_int_equal(rh_proc_current_child, 0);
+  assert_int_equal(rh_proc_running(), 0);
   rh_proc_result_free(&ra);
   rh_proc_result_free(&rb);
 }
@@ -70,6 +71,28 @@ static void a_missing_program_says_why(void **state)
   assert_non_null(r.err);
   assert_non_null(strstr(r.err, "No such file"));
   rh_proc_result_free(&r);
+}
+
+/* what the signal handler does: every helper still running is stopped,
+ * the one started beside another as much as the one waited for */
+static void a_signal_stops_every_running_helper(void **state)
+{
+  (void)state;
+  char *argv[] = {"sleep", "30", NULL};
+  struct rh_proc a, b;
+  char *why = NULL;
+  assert_int_equal(rh_proc_start(argv, &a, &why), 0);
+  assert_int_equal(rh_proc_start(argv, &b, &why), 0);
+  assert_int_equal(rh_proc_running(), 2);
+  rh_proc_signal_running(SIGTERM);
+  struct rh_proc_result ra, rb;
+  assert_int_equal(rh_proc_finish(&a, &ra, NULL, NULL), 0);
+  assert_int_equal(rh_proc_finish(&b, &rb, NULL, NULL), 0);
+  assert_int_equal(ra.status, 128 + SIGTERM);
+  assert_int_equal(rb.status, 128 + SIGTERM);
+  assert_int_equal(rh_proc_running(), 0);
+  rh_proc_result_free(&ra);
+  rh_proc_result_free(&rb);
 }
 
 static void a_stopped_helper_is_reaped(void **state)
@@ -98,6 +121,7 @@ int main(void)
       cmocka_unit_test(two_helpers_side_by_side),
       cmocka_unit_test(a_missing_program_says_why),
       cmocka_unit_test(a_stopped_helper_is_reaped),
+      cmocka_unit_test(a_signal_stops_every_running_helper),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
