@@ -476,7 +476,17 @@ int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_d
   if (drc) return drc;
   char *tmp = is_dev ? strdup(dst) : rh_outfile_begin(dst);
   if (!tmp) return RH_EXIT_IO;
-  char *argv[24];
+  /* Written with O_DIRECT (cache=none) where the file system takes it: the
+   * copy does not fill the page cache only for the flush to write it all
+   * again, and in this project's benchmark that was the faster of qemu-img's
+   * two durable copies in most passes. tmpfs and some others refuse
+   * O_DIRECT: there the data goes through the page cache and the fsync
+   * below. Either way the fsync stays: it is what says the data is down. */
+  int probe = open(tmp, O_WRONLY | O_DIRECT | O_CLOEXEC);
+  bool direct = probe >= 0;
+  if (probe >= 0) close(probe);
+  rh_debug("%s: written %s", tmp, direct ? "with O_DIRECT (cache=none)" : "through the page cache");
+  char *argv[26];
   int a = 0;
   argv[a++] = "qemu-img";
   argv[a++] = "convert";
@@ -488,6 +498,10 @@ int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_d
   argv[a++] = "-S";
   argv[a++] = "4k";
   if (src->force_share) argv[a++] = "-U";
+  if (direct) {
+    argv[a++] = "-t";
+    argv[a++] = "none";
+  }
   if (is_dev) argv[a++] = "-n"; /* the device exists; every block is written or zeroed */
   if (dst_options && *dst_options && !is_dev) {
     argv[a++] = "-o";
