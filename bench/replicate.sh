@@ -23,7 +23,9 @@
 # read and write bandwidth (dd, measured here) and against the floor for that
 # sync: reading the same changed blocks once with qemu-io.
 # Each timing is the best of RUNS (default 2); page cache warm, then cold
-# (dropped before every run, when root). Prints Markdown tables.
+# (dropped before every run, when root). The main table's contenders run in
+# rounds, in a random order each (see race) and show their median beside their best. Prints
+# Markdown tables.
 # Usage: bench/replicate.sh [REHOST_BINARY]   (BENCH_DIR: scratch, ~30 GB)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +71,47 @@ best() { # best SETUP CMD...
   printf '%.2f' "$b"
 }
 check_equal() { qemu-img compare -q "$1" "$2" || { echo "bench: $2 differs from $1" >&2; exit 1; }; }
+# race NAME<TAB>SETUP<TAB>COMMAND...: contenders that run in turn, RUNS
+# rounds, each once per round, in a new random order every round (seeded:
+# the same orders in every run of the bench), so that none always runs first
+# or always after the same neighbour: on this disk a run pays for what the
+# one before it left (a full copy right after nbdcopy took 2-5 s, after
+# anything else 1.8-2.3 s). Each timed run also starts SETTLE seconds
+# (default 2) after its setup and the sync. BEST[NAME] is each one's best
+# time, MED[NAME] its median. SETUP and COMMAND are eval'd.
+declare -A BEST MED ALL
+RACE_SEED=1
+race() {
+  local specs=("$@") k=$# r i j tmp name setup cmd s e t order
+  BEST=() MED=() ALL=()
+  RANDOM=$((RACE_SEED++))
+  for ((r = 0; r < RUNS; r++)); do
+    order=()
+    for ((i = 0; i < k; i++)); do order+=("$i"); done
+    for ((i = k - 1; i > 0; i--)); do # Fisher-Yates
+      j=$((RANDOM % (i + 1))) tmp=${order[i]}
+      order[i]=${order[j]} order[j]=$tmp
+    done
+    for ((i = 0; i < k; i++)); do
+      IFS=$'\t' read -r name setup cmd <<< "${specs[${order[i]}]}"
+      eval "$setup"
+      drop_caches
+      sleep "${SETTLE:-2}"
+      s=$(date +%s.%N); eval "$cmd" > /dev/null 2>&1 || { echo "bench: failed: $cmd" >&2; exit 1; }; e=$(date +%s.%N)
+      t=$(echo "$e - $s" | bc -l)
+      ALL[$name]="${ALL[$name]:-} $t"
+    done
+  done
+  for name in "${!ALL[@]}"; do
+    BEST[$name]=$(printf '%s\n' ${ALL[$name]} | sort -g | head -1 | xargs printf '%.2f')
+    MED[$name]=$(printf '%s\n' ${ALL[$name]} | sort -g | awk '{v[NR] = $1} END {printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+  done
+}
+# bm NAME: "best (median)" of a raced contender
+bm() { printf '%s (%s)' "${BEST[$1]}" "${MED[$1]}"; }
+# rbm A B: A/B of the bests, and of the medians in brackets
+rbm() { printf '%s (%s)' "$(ratio "${BEST[$1]}" "${BEST[$2]}")" "$(ratio "${MED[$1]}" "${MED[$2]}")"; }
+c() { local IFS=$'\t'; printf '%s' "$*"; } # c NAME SETUP COMMAND: one contender
 
 # the previous generation of the target, for every delta contender: a full
 # copy, then a compare sync that keeps the target's block digests
@@ -125,45 +168,63 @@ echo "8 GiB qcow2, 2 GiB random data, 1% of 64 KiB blocks changed ($((NCHG * BS 
 for CACHE in "${passes[@]}"; do
   [ "${MAIN:-1}" = 1 ] || break
   echo "bench: page cache $CACHE" >&2
-  t_qemu=$(best 'rm -f "$D/ref.qcow2"' qemu-img convert -f qcow2 -O qcow2 -S 4k "$D/src.qcow2" "$D/ref.qcow2")
-  t_qemu_d=$(best 'rm -f "$D/ref.qcow2"' durable_convert "$D/src.qcow2" "$D/ref.qcow2")
-  t_qemu_t=$(best 'rm -f "$D/ref.qcow2"' direct_convert "$D/src.qcow2" "$D/ref.qcow2")
-  t_nbdcopy=$(best 'rm -f "$D/ref.qcow2"' nbdcopy_copy "$D/src.qcow2" "$D/ref.qcow2")
-  check_equal "$D/src.qcow2" "$D/ref.qcow2"
-  read -r t_peer peer < <(fastest "qemu-img convert + fsync=$t_qemu_d" "qemu-img convert -t none=$t_qemu_t" "nbdcopy --flush=$t_nbdcopy")
-  t_full=$(best 'rm -f "$D/full.qcow2" "$D/full.qcow2.rehost.json"' "$REHOST" -q replicate --full --no-track "$D/src.qcow2" "$D/full.qcow2")
-  check_equal "$D/src.qcow2" "$D/full.qcow2"
+  S=$D/src.qcow2
+  race "$(c qemu 'rm -f "$D/ref.qcow2"' 'qemu-img convert -f qcow2 -O qcow2 -S 4k "$S" "$D/ref.qcow2"')" \
+       "$(c qemu_d 'rm -f "$D/ref-d.qcow2"' 'durable_convert "$S" "$D/ref-d.qcow2"')" \
+       "$(c qemu_t 'rm -f "$D/ref-t.qcow2"' 'direct_convert "$S" "$D/ref-t.qcow2"')" \
+       "$(c nbdcopy 'rm -f "$D/ref-n.qcow2"' 'nbdcopy_copy "$S" "$D/ref-n.qcow2"')" \
+       "$(c full 'rm -f "$D/full.qcow2" "$D/full.qcow2.rehost.json"' '"$REHOST" -q replicate --full --no-track "$S" "$D/full.qcow2"')"
+  t_qemu=${BEST[qemu]} t_qemu_d=${BEST[qemu_d]} t_qemu_t=${BEST[qemu_t]} t_nbdcopy=${BEST[nbdcopy]} t_full=${BEST[full]} m_full=${MED[full]}
+  for f in ref ref-d ref-t ref-n full; do check_equal "$S" "$D/$f.qcow2"; done
+  rm -f "$D"/ref*.qcow2
+  read -r t_peer peer < <(fastest "qemu_d=$t_qemu_d" "qemu_t=$t_qemu_t" "nbdcopy=$t_nbdcopy")
+  declare -A PEER_NAME=([qemu_d]="qemu-img convert + fsync" [qemu_t]="qemu-img convert -t none" [nbdcopy]="nbdcopy --flush")
+  FULL_BM=$(bm full) FULL_PEER_BM=$(bm "$peer") FULL_PEER_R=$(rbm full "$peer")
+  FULL_R_D=$(rbm full qemu_d) FULL_R_T=$(rbm full qemu_t) FULL_R_N=$(rbm full nbdcopy) FULL_R_Q=$(rbm full qemu)
+  Q_BM=$(bm qemu) QD_BM=$(bm qemu_d) QT_BM=$(bm qemu_t) N_BM=$(bm nbdcopy)
   # each delta run restores the old target and state; --no-track keeps the
-  # source's generation-1 bitmap in place for the next run
-  t_bitmap=$(best "$restore" "$REHOST" -q replicate --mode bitmap --no-track "$D/src.qcow2" "$D/tgt.qcow2")
+  # source's generation-1 bitmap in place for the next run. rsync's
+  # destination is its own file; the check that each rehost mode fell back
+  # to nothing is made by one more run of each after the race.
+  race "$(c bitmap "$restore" '"$REHOST" -q replicate --mode bitmap --no-track "$S" "$D/tgt.qcow2"')" \
+       "$(c compare "$restore" '"$REHOST" -q replicate --mode compare --no-track "$S" "$D/tgt.qcow2"')" \
+       "$(c verify "$restore" '"$REHOST" -q replicate --verify --no-track "$S" "$D/tgt.qcow2"')" \
+       "$(c dd : 'dd if="$S" of=/dev/null bs=4M')" \
+       "$(c rsync 'cp --sparse=always "$D/src-old.qcow2" "$D/rs.qcow2"' 'rsync --inplace --no-whole-file --ignore-times --fsync "$S" "$D/rs.qcow2"')"
+  t_bitmap=${BEST[bitmap]} t_compare=${BEST[compare]} t_verify=${BEST[verify]} t_dd=${BEST[dd]} t_rsync=${BEST[rsync]}
+  BM_BM=$(bm bitmap) C_BM=$(bm compare) V_BM=$(bm verify) DD_BM=$(bm dd) RS_BM=$(bm rsync)
+  C_R_RS=$(rbm compare rsync) C_R_DD=$(rbm compare dd) V_R_RS=$(rbm verify rsync)
+  BM_R=$(printf '%s (%s)' "$(ratio "$t_full" "$t_bitmap")" "$(ratio "$m_full" "${MED[bitmap]}")")
+  eval "$restore"
+  "$REHOST" -q replicate --mode bitmap --no-track "$S" "$D/tgt.qcow2"
   mode=$(jq -r .last_sync.mode "$D/tgt.qcow2.rehost.json")
   [ "$mode" = bitmap ] || { echo "bench: bitmap run fell back to $mode" >&2; exit 1; }
-  check_equal "$D/src.qcow2" "$D/tgt.qcow2"
-  t_compare=$(best "$restore" "$REHOST" -q replicate --mode compare --no-track "$D/src.qcow2" "$D/tgt.qcow2")
-  check_equal "$D/src.qcow2" "$D/tgt.qcow2"
+  check_equal "$S" "$D/tgt.qcow2"
   eval "$restore"
-  [ "$("$REHOST" --machine-readable replicate --mode compare --no-track "$D/src.qcow2" "$D/tgt.qcow2" |
+  [ "$("$REHOST" --machine-readable replicate --mode compare --no-track "$S" "$D/tgt.qcow2" |
        jq -r 'select(.event=="sync") | .bytes_read_target')" = 0 ] ||
     { echo "bench: the compare sync read the target (its digests were not trusted)" >&2; exit 1; }
-  t_verify=$(best "$restore" "$REHOST" -q replicate --verify --no-track "$D/src.qcow2" "$D/tgt.qcow2")
-  check_equal "$D/src.qcow2" "$D/tgt.qcow2"
-  t_dd=$(best : dd if="$D/src.qcow2" of=/dev/null bs=4M)
-  t_rsync=$(best 'cp --sparse=always "$D/src-old.qcow2" "$D/rs.qcow2"' rsync --inplace --no-whole-file --ignore-times --fsync "$D/src.qcow2" "$D/rs.qcow2")
+  check_equal "$S" "$D/tgt.qcow2"
+  eval "$restore"
+  "$REHOST" -q replicate --verify --no-track "$S" "$D/tgt.qcow2"
+  check_equal "$S" "$D/tgt.qcow2"
   cmp -s "$D/src.qcow2" "$D/rs.qcow2" || { echo "bench: rsync result differs" >&2; exit 1; }
   echo
   echo "page cache $CACHE:"
   echo
+  echo "Each cell: the best of $RUNS rounds, each in a random order, ${SETTLE:-2} s between runs (the median in brackets)."
+  echo
   echo "| operation | peer | peer (s) | rehost (s) | rehost / peer | goal |"
   echo "|---|---|---|---|---|---|"
-  echo "| full copy (durable) | the fastest durable peer: $peer | $t_peer | $t_full | $(ratio "$t_full" "$t_peer") | <= 1.0 |"
-  echo "| full copy (durable) | qemu-img convert + fsync file and directory | $t_qemu_d | $t_full | $(ratio "$t_full" "$t_qemu_d") | |"
-  echo "| full copy (durable) | qemu-img convert -t none (O_DIRECT) | $t_qemu_t | $t_full | $(ratio "$t_full" "$t_qemu_t") | |"
-  echo "| full copy (durable) | nbdcopy --flush (qemu-nbd on each side) | $t_nbdcopy | $t_full | $(ratio "$t_full" "$t_nbdcopy") | |"
-  echo "| full copy | qemu-img convert (not durable: cache=unsafe) | $t_qemu | $t_full | $(ratio "$t_full" "$t_qemu") | (the cost of durability) |"
-  echo "| delta sync, compare (reads the source only) | rsync --inplace --no-whole-file -I --fsync | $t_rsync | $t_compare | $(ratio "$t_compare" "$t_rsync") | <= 0.5 |"
-  echo "| delta sync, compare (reads the source only) | dd of the source file (the physical limit) | $t_dd | $t_compare | $(ratio "$t_compare" "$t_dd") | <= 1.1 |"
-  echo "| delta sync, compare --verify (reads both) | rsync --inplace --no-whole-file -I --fsync | $t_rsync | $t_verify | $(ratio "$t_verify" "$t_rsync") | (reference) |"
-  echo "| delta sync, bitmap | rehost full copy | $t_full | $t_bitmap | $(ratio "$t_bitmap" "$t_full") (speed-up $(ratio "$t_full" "$t_bitmap")x) | (reference; goal on the fully allocated image) |"
+  echo "| full copy (durable) | the fastest durable peer: ${PEER_NAME[$peer]} | $FULL_PEER_BM | $FULL_BM | $FULL_PEER_R | <= 1.0 |"
+  echo "| full copy (durable) | qemu-img convert + fsync file and directory | $QD_BM | $FULL_BM | $FULL_R_D | |"
+  echo "| full copy (durable) | qemu-img convert -t none (O_DIRECT) | $QT_BM | $FULL_BM | $FULL_R_T | |"
+  echo "| full copy (durable) | nbdcopy --flush (qemu-nbd on each side) | $N_BM | $FULL_BM | $FULL_R_N | |"
+  echo "| full copy | qemu-img convert (not durable: cache=unsafe) | $Q_BM | $FULL_BM | $FULL_R_Q | (the cost of durability) |"
+  echo "| delta sync, compare (reads the source only) | rsync --inplace --no-whole-file -I --fsync | $RS_BM | $C_BM | $C_R_RS | <= 0.5 |"
+  echo "| delta sync, compare (reads the source only) | dd of the source file (the physical limit) | $DD_BM | $C_BM | $C_R_DD | <= 1.1 |"
+  echo "| delta sync, compare --verify (reads both) | rsync --inplace --no-whole-file -I --fsync | $RS_BM | $V_BM | $V_R_RS | (reference) |"
+  echo "| delta sync, bitmap | rehost full copy | $FULL_BM | $BM_BM | speed-up $BM_R x | (reference; goal on the fully allocated image) |"
 done
 
 # ---- scaling: changed fraction and threads (page cache cold when root) ----
