@@ -7,6 +7,7 @@
  * is not a YAML parser: anything it does not understand is skipped, never
  * guessed at. */
 #include "guestconf.h"
+#include "net_json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -66,11 +67,6 @@ static void first_of(const char *v, char *out, size_t outsz)
   scalar(tmp, out, outsz);
 }
 
-static void set_str(json_object *o, const char *key, const char *val)
-{
-  json_object_object_add(o, key, json_object_new_string(val));
-}
-
 static void route_done(struct np_ctx *c)
 {
   if (c->i.open && !c->i.gateway[0] && c->rvia[0] && !strchr(c->rvia, ':') &&
@@ -86,23 +82,17 @@ static void iface_done(struct np_ctx *c)
   if (!i->open) return;
   i->open = false;
   const char *name = i->setname[0] ? i->setname : i->mname[0] ? i->mname : i->mac[0] ? "*" : i->id;
-  json_object *o = json_object_new_object();
-  set_str(o, "name", name);
-  set_str(o, "file", c->file);
-  set_str(o, "id", i->id);
-  set_str(o, "kind", i->kind);
-  set_str(o, "family", i->address[0] && strchr(i->address, ':') && !i->dhcp4 ? "inet6" : "inet");
-  set_str(o, "method", i->dhcp4 ? "dhcp" : i->address[0] ? "static" : i->dhcp6 ? "dhcp6" : "manual");
+  json_object *o = rh_net_iface_new(name, c->file);
+  rh_json_set_str(o, "id", i->id);
+  rh_json_set_str(o, "kind", i->kind);
+  rh_json_set_str(o, "family", i->address[0] && strchr(i->address, ':') && !i->dhcp4 ? "inet6" : "inet");
+  rh_json_set_str(o, "method", i->dhcp4 ? "dhcp" : i->address[0] ? "static" : i->dhcp6 ? "dhcp6" : "manual");
   json_object_object_add(o, "auto", json_object_new_boolean(true)); /* netplan brings up all it defines */
-  if (i->address[0]) set_str(o, "address", i->address);
-  if (i->gateway[0]) set_str(o, "gateway", i->gateway);
+  if (i->address[0]) rh_json_set_str(o, "address", i->address);
+  if (i->gateway[0]) rh_json_set_str(o, "gateway", i->gateway);
   if (rh_is_mac(i->mac)) {
-    set_str(o, "hwaddress", i->mac);
-    json_object *r = json_object_new_object();
-    set_str(r, "file", c->file);
-    set_str(r, "mac", i->mac);
-    set_str(r, "name", i->setname[0] ? i->setname : i->id);
-    json_object_array_add(c->macrules, r);
+    rh_json_set_str(o, "hwaddress", i->mac);
+    rh_net_mac_rule(c->macrules, c->file, i->mac, i->setname[0] ? i->setname : i->id);
   }
   json_object_array_add(c->arr, o);
 }

@@ -1,4 +1,5 @@
 #include "guestconf.h"
+#include "net_json.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -19,17 +20,26 @@ bool rh_is_mac(const char *s)
   return true;
 }
 
-static json_object *new_iface(const char *name, const char *file)
+void rh_json_set_str(json_object *o, const char *key, const char *val)
+{
+  json_object_object_add(o, key, json_object_new_string(val));
+}
+
+json_object *rh_net_iface_new(const char *name, const char *file)
 {
   json_object *o = json_object_new_object();
-  json_object_object_add(o, "name", json_object_new_string(name));
-  json_object_object_add(o, "file", json_object_new_string(file));
+  rh_json_set_str(o, "name", name);
+  rh_json_set_str(o, "file", file);
   return o;
 }
 
-static void set_str(json_object *o, const char *key, const char *val)
+void rh_net_mac_rule(json_object *macrules, const char *file, const char *mac, const char *name)
 {
-  json_object_object_add(o, key, json_object_new_string(val));
+  json_object *r = json_object_new_object();
+  rh_json_set_str(r, "file", file);
+  rh_json_set_str(r, "mac", mac);
+  rh_json_set_str(r, "name", name);
+  json_object_array_add(macrules, r);
 }
 
 /* ---------------- ifupdown ---------------- */
@@ -58,9 +68,9 @@ static void ifupdown_line(char *line, int lineno, void *vctx)
     char *family = strtok_r(NULL, " \t", &save);
     char *method = strtok_r(NULL, " \t", &save);
     if (!name) { c->cur = NULL; return; }
-    c->cur = new_iface(name, c->file);
-    set_str(c->cur, "family", family ? family : "inet");
-    set_str(c->cur, "method", method ? method : "manual");
+    c->cur = rh_net_iface_new(name, c->file);
+    rh_json_set_str(c->cur, "family", family ? family : "inet");
+    rh_json_set_str(c->cur, "method", method ? method : "manual");
     json_object_array_add(c->arr, c->cur);
   } else if (strcmp(kw, "mapping") == 0 || strcmp(kw, "source") == 0 ||
              strcmp(kw, "source-directory") == 0) {
@@ -72,7 +82,7 @@ static void ifupdown_line(char *line, int lineno, void *vctx)
     if (strcmp(kw, "address") == 0 || strcmp(kw, "netmask") == 0 ||
         strcmp(kw, "gateway") == 0 || strcmp(kw, "hwaddress") == 0 ||
         strcmp(kw, "dns-nameservers") == 0) {
-      set_str(c->cur, kw, val);
+      rh_json_set_str(c->cur, kw, val);
     }
   }
 }
@@ -160,30 +170,26 @@ void rh_ifcfg_parse(const char *text, const char *file, json_object *arr, json_o
     base = base ? base + 1 : file;
     dev = strncmp(base, "ifcfg-", 6) == 0 ? base + 6 : base;
   }
-  json_object *o = new_iface(dev, file);
+  json_object *o = rh_net_iface_new(dev, file);
   const char *proto = kv_get(c.o, "BOOTPROTO");
-  set_str(o, "family", "inet");
+  rh_json_set_str(o, "family", "inet");
   if (proto && (strcasecmp(proto, "dhcp") == 0 || strcasecmp(proto, "bootp") == 0))
-    set_str(o, "method", "dhcp");
+    rh_json_set_str(o, "method", "dhcp");
   else if (kv_get(c.o, "IPADDR") || (proto && strcasecmp(proto, "static") == 0))
-    set_str(o, "method", "static");
+    rh_json_set_str(o, "method", "static");
   else
-    set_str(o, "method", "manual");
+    rh_json_set_str(o, "method", "manual");
   const char *onboot = kv_get(c.o, "ONBOOT");
   json_object_object_add(o, "auto", json_object_new_boolean(onboot && strcasecmp(onboot, "yes") == 0));
-  if (kv_get(c.o, "IPADDR")) set_str(o, "address", kv_get(c.o, "IPADDR"));
-  if (kv_get(c.o, "NETMASK")) set_str(o, "netmask", kv_get(c.o, "NETMASK"));
-  if (kv_get(c.o, "PREFIX")) set_str(o, "prefix", kv_get(c.o, "PREFIX"));
-  if (kv_get(c.o, "GATEWAY")) set_str(o, "gateway", kv_get(c.o, "GATEWAY"));
+  if (kv_get(c.o, "IPADDR")) rh_json_set_str(o, "address", kv_get(c.o, "IPADDR"));
+  if (kv_get(c.o, "NETMASK")) rh_json_set_str(o, "netmask", kv_get(c.o, "NETMASK"));
+  if (kv_get(c.o, "PREFIX")) rh_json_set_str(o, "prefix", kv_get(c.o, "PREFIX"));
+  if (kv_get(c.o, "GATEWAY")) rh_json_set_str(o, "gateway", kv_get(c.o, "GATEWAY"));
   const char *mac = kv_get(c.o, "HWADDR");
   if (!mac) mac = kv_get(c.o, "MACADDR");
   if (mac && rh_is_mac(mac)) {
-    set_str(o, "hwaddress", mac);
-    json_object *r = json_object_new_object();
-    set_str(r, "file", file);
-    set_str(r, "mac", mac);
-    set_str(r, "name", dev);
-    json_object_array_add(macrules, r);
+    rh_json_set_str(o, "hwaddress", mac);
+    rh_net_mac_rule(macrules, file, mac, dev);
   }
   json_object_array_add(arr, o);
   json_object_put(c.o);
@@ -229,27 +235,23 @@ void rh_networkd_parse(const char *text, const char *file, json_object *arr, jso
   bool is_link = strlen(file) > 5 && strcmp(file + strlen(file) - 5, ".link") == 0;
   if (is_link) name = kv_get(c.kv, "Link.Name");
   if (!is_link) {
-    json_object *o = new_iface(name ? name : "*", file);
+    json_object *o = rh_net_iface_new(name ? name : "*", file);
     const char *dhcp = kv_get(c.kv, "Network.DHCP");
     const char *addr = kv_get(c.kv, "Network.Address");
     if (!addr) addr = kv_get(c.kv, "Address.Address");
-    set_str(o, "family", "inet");
+    rh_json_set_str(o, "family", "inet");
     if (dhcp && (strcasecmp(dhcp, "yes") == 0 || strcasecmp(dhcp, "ipv4") == 0 ||
                  strcasecmp(dhcp, "true") == 0))
-      set_str(o, "method", "dhcp");
+      rh_json_set_str(o, "method", "dhcp");
     else
-      set_str(o, "method", addr ? "static" : "manual");
-    if (addr) set_str(o, "address", addr);
-    if (kv_get(c.kv, "Network.Gateway")) set_str(o, "gateway", kv_get(c.kv, "Network.Gateway"));
+      rh_json_set_str(o, "method", addr ? "static" : "manual");
+    if (addr) rh_json_set_str(o, "address", addr);
+    if (kv_get(c.kv, "Network.Gateway")) rh_json_set_str(o, "gateway", kv_get(c.kv, "Network.Gateway"));
     json_object_object_add(o, "auto", json_object_new_boolean(true));
     json_object_array_add(arr, o);
   }
   if (mac) {
-    json_object *r = json_object_new_object();
-    set_str(r, "file", file);
-    set_str(r, "mac", mac);
-    set_str(r, "name", name ? name : "");
-    json_object_array_add(macrules, r);
+    rh_net_mac_rule(macrules, file, mac, name ? name : "");
   }
   json_object_put(c.kv);
 }
@@ -275,10 +277,10 @@ void rh_nm_keyfile_parse(const char *text, const char *file, json_object *arr, j
   if (type && !strcmp(type, "loopback")) goto out;
   const char *dev = nm_get(c.kv, "connection", "interface-name");
   const char *mac = nm_get(c.kv, "ethernet", "mac-address");
-  json_object *o = new_iface(dev ? dev : "*", file);
+  json_object *o = rh_net_iface_new(dev ? dev : "*", file);
   const char *id = nm_get(c.kv, "connection", "id");
-  if (id) set_str(o, "id", id);
-  if (type) set_str(o, "kind", type);
+  if (id) rh_json_set_str(o, "id", id);
+  if (type) rh_json_set_str(o, "kind", type);
   const char *method = nm_get(c.kv, "ipv4", "method");
   /* address1=10.0.0.5/24,10.0.0.1 (the gateway after the comma); the older
    * "addresses1" and "addresses" spell it the same way */
@@ -296,22 +298,19 @@ void rh_nm_keyfile_parse(const char *text, const char *file, json_object *arr, j
     addr[strcspn(addr, ";")] = 0;
     gw[strcspn(gw, ";")] = 0;
   }
-  if (nm_get(c.kv, "ipv4", "gateway")) snprintf(gw, sizeof gw, "%s", nm_get(c.kv, "ipv4", "gateway"));
-  set_str(o, "family", "inet");
-  set_str(o, "method", !method || !strcmp(method, "auto") ? "dhcp"
+  const char *gateway = nm_get(c.kv, "ipv4", "gateway");
+  if (gateway) snprintf(gw, sizeof gw, "%s", gateway);
+  rh_json_set_str(o, "family", "inet");
+  rh_json_set_str(o, "method", !method || !strcmp(method, "auto") ? "dhcp"
                        : !strcmp(method, "manual")        ? "static"
                                                           : method);
   const char *ac = nm_get(c.kv, "connection", "autoconnect");
   json_object_object_add(o, "auto", json_object_new_boolean(!ac || strcasecmp(ac, "false")));
-  if (addr[0]) set_str(o, "address", addr);
-  if (gw[0]) set_str(o, "gateway", gw);
+  if (addr[0]) rh_json_set_str(o, "address", addr);
+  if (gw[0]) rh_json_set_str(o, "gateway", gw);
   if (mac && rh_is_mac(mac)) {
-    set_str(o, "hwaddress", mac);
-    json_object *r = json_object_new_object();
-    set_str(r, "file", file);
-    set_str(r, "mac", mac);
-    set_str(r, "name", dev ? dev : "");
-    json_object_array_add(macrules, r);
+    rh_json_set_str(o, "hwaddress", mac);
+    rh_net_mac_rule(macrules, file, mac, dev ? dev : "");
   }
   json_object_array_add(arr, o);
 out:
@@ -361,10 +360,10 @@ static void udev_line(char *line, int lineno, void *vctx)
     return;
   udev_value(line, "NAME", name, sizeof name);
   json_object *r = json_object_new_object();
-  set_str(r, "file", c->file);
+  rh_json_set_str(r, "file", c->file);
   json_object_object_add(r, "line", json_object_new_int(lineno));
-  set_str(r, "mac", mac);
-  set_str(r, "name", name);
+  rh_json_set_str(r, "mac", mac);
+  rh_json_set_str(r, "name", name);
   json_object_array_add(c->arr, r);
 }
 
