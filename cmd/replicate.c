@@ -4,6 +4,9 @@
 #include "../lib/log.h"
 #include "../lib/private_files.h"
 #include "commands.h"
+#ifdef REHOST_SLIM
+#include "../lib/lazy_load.h"
+#endif
 
 #include <errno.h>
 #include <stdio.h>
@@ -134,6 +137,10 @@ int cmd_replicate(int argc, char **argv)
     /* a running domain's external snapshot: its base is read-only now */
     o.source_shared = ds.snapshot && ds.dom.running;
   }
+#ifdef REHOST_SLIM
+  /* loaded while qemu-img looks at the images: the first NBD call comes after */
+  if (!rc) rh_lazy_preload("libnbd.so.0");
+#endif
   if (!rc) rc = rh_replicate(&o);
   rh_domain_src_free(&ds);
   return rc;

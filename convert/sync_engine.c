@@ -300,11 +300,13 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
   }
   if (plan(&e, st->size) < 0) goto out;
   st->planned = e.plan.bytes;
+  rh_phase("sync planned (block status)");
   /* no more workers than pieces of work: a small sync does not pay for
    * connections it would not use */
   int workers = o->threads < 64 ? o->threads : 64;
   if ((size_t)workers > e.plan.n) workers = e.plan.n ? (int)e.plan.n : 1;
   if (connect_workers(&e, 1, workers) < 0) goto out;
+  rh_phase("worker connections opened");
 
   /* Signals go to this thread only: workers block in libnbd calls. */
   sigset_t block, old;

@@ -5,8 +5,9 @@
  * cold sync about 8 ms of page-ins before it does anything. In the lean
  * executable, the few functions rehost calls from it are trampolines
  * (lazy_libs.c) that load it on first use; every other build links it as
- * usual. (libxml2 is not among them: libnbd links it, so it is loaded at
- * start whatever rehost does, and a trampoline would only interpose on it.) */
+ * usual. libnbd (with gnutls) and libxml2 (with ICU and libstdc++) cost a
+ * cold start about 40 ms more; they are loaded the same way, and replicate
+ * starts loading libnbd while qemu-img probes the images (rh_lazy_preload). */
 #ifndef REHOST_LAZY_LOAD_H
 #define REHOST_LAZY_LOAD_H
 
@@ -15,5 +16,11 @@
  * a message naming it and exit status 1: it is one of rehost's package
  * dependencies, so its absence is a broken installation. */
 void *rh_lazy_sym(const char *soname, const char *sym);
+
+/* Start loading soname in a thread of its own (all signals blocked), for a
+ * command that will need it once its helpers are running: the loading
+ * overlaps with them instead of coming after. Any failure is left to the
+ * first trampoline into the library to report. */
+void rh_lazy_preload(const char *soname);
 
 #endif

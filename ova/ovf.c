@@ -4,6 +4,8 @@
  * rasd and vmw namespaces. */
 #include "ova.h"
 
+#include "../lib/xml_str.h"
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdio.h>
@@ -29,10 +31,8 @@ static char *attr(const xmlNode *n, const char *name)
 {
   for (xmlAttr *a = n ? n->properties : NULL; a; a = a->next)
     if (!strcmp((const char *)a->name, name)) {
-      xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
-      char *s = v ? strdup((const char *)v) : strdup("");
-      xmlFree(v);
-      return s;
+      char *s = rh_xml_take(xmlNodeListGetString(n->doc, a->children, 1));
+      return s ? s : strdup("");
     }
   return NULL;
 }
@@ -40,10 +40,7 @@ static char *attr(const xmlNode *n, const char *name)
 static char *child_text(const xmlNode *n, const char *name)
 {
   xmlNode *c = child(n, name);
-  xmlChar *v = c ? xmlNodeGetContent(c) : NULL;
-  char *s = v ? strdup((const char *)v) : NULL;
-  xmlFree(v);
-  return s;
+  return rh_xml_take(c ? xmlNodeGetContent(c) : NULL);
 }
 
 /* "byte", "byte * 2^20", "byte * 1024", "MegaBytes" -> a multiplier; 0 if unknown */

@@ -1,6 +1,8 @@
 /* Domain XML -> struct rh_domain (libxml2; no network, no entities, no DTD). */
 #include "domain.h"
 
+#include "../lib/xml_str.h"
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdio.h>
@@ -9,10 +11,7 @@
 
 static char *prop(xmlNode *n, const char *name)
 {
-  xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
-  char *s = v ? strdup((const char *)v) : NULL;
-  xmlFree(v);
-  return s;
+  return rh_xml_take(n ? xmlGetProp(n, (const xmlChar *)name) : NULL);
 }
 
 static xmlNode *child(xmlNode *n, const char *name)
@@ -24,10 +23,7 @@ static xmlNode *child(xmlNode *n, const char *name)
 
 static char *text(xmlNode *n)
 {
-  xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
-  char *s = v ? strdup((const char *)v) : NULL;
-  xmlFree(v);
-  return s;
+  return rh_xml_take(n ? xmlNodeGetContent(n) : NULL);
 }
 
 /* memory in KiB from <memory unit='...'>N</memory> */

@@ -49,6 +49,16 @@ fi
 libs=$(ldd "$REHOST")
 if grep -Eq 'libguestfs|libvirt' <<< "$libs"; then fail "rehost links $(grep -Eo 'lib(guestfs|virt)[^ ]*' <<< "$libs" | tr '\n' ' ')"; else ok "rehost links neither libguestfs nor libvirt"; fi
 expect_match "rehost-full has libguestfs" "$(ldd "${REHOST_FULL:?}")" "libguestfs"
+# nor, at start, libnbd, libxml2 or libcrypto: it loads them when a command
+# calls into them (lib/lazy_load.h); a library that cannot be loaded then is
+# named, and the run stops with exit status 1 before it touches the target
+if grep -Eq 'libnbd|libxml2|libcrypto' <<< "$libs"; then fail "rehost loads at start: $(grep -Eo 'lib(nbd|xml2|crypto)[^ ]*' <<< "$libs" | tr '\n' ' ')"; else ok "rehost loads libnbd, libxml2 and libcrypto on first use"; fi
+mkdir "$T/nolib"; : > "$T/nolib/libnbd.so.0"
+qemu-img create -q -f qcow2 "$T/lazy-src.qcow2" 16M
+rc=0; out=$(LD_LIBRARY_PATH="$T/nolib" "$REHOST" replicate "$T/lazy-src.qcow2" "$T/lazy-tgt.qcow2" 2>&1) || rc=$?
+expect_eq "an unloadable libnbd: exit status 1" "$rc" 1
+expect_match "an unloadable libnbd: named" "$out" "cannot load nbd_[a-z_]+ from libnbd.so.0: .*reinstall"
+expect_eq "an unloadable libnbd: no target or state written" "$(ls "$T" | grep -cE "^lazy-tgt.qcow2(.rehost.json)?$")" 0
 run_expect_fail 3 "/nonexistent.qcow2" "$REHOST" -q scan --format qcow2 /nonexistent.qcow2
 # global options are accepted before the command too
 rc=0; "$REHOST" -q scan /nonexistent 2>/dev/null || rc=$?; expect_eq "-q before command" "$rc" 3
