@@ -3,7 +3,9 @@
  * (dhcp4, the first of its addresses, the IPv4 default route or gateway4)
  * and its binding to a NIC (match: macaddress / name, set-name). Block style
  * is followed line by line with a stack of keys by indentation; a flow-style
- * interface ("eth0: {dhcp4: true}") is read for its dhcp4 and addresses. This
+ * interface ("eth0: {dhcp4: true}") is read for its dhcp4, dhcp6, addresses,
+ * macaddress and set-name, and a flow-style match for its macaddress and
+ * name. This
  * is not a YAML parser: anything it does not understand is skipped, never
  * guessed at. */
 #include "guestconf.h"
@@ -104,17 +106,32 @@ static bool in_iface(const struct np_ctx *c, int depth)
          is_kind(c->key[1]) && !strcmp(c->key[2], c->i.id) && !strcmp(c->key[1], c->i.kind);
 }
 
+/* the value of key in a flow map "{a: 1, key: v, ...}" (nested maps are
+ * searched too), up to the next ',' or '}': true when found */
+static bool flow_get(const char *map, const char *key, char *out, size_t outsz)
+{
+  size_t n = strlen(key);
+  for (const char *p = strstr(map, key); p; p = strstr(p + 1, key)) {
+    if (p == map || !strchr("{, \t", p[-1]) || p[n] != ':') continue;
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s", p + n + 1);
+    tmp[strcspn(tmp, ",}")] = 0;
+    scalar(tmp, out, outsz);
+    return true;
+  }
+  return false;
+}
+
+/* a flow-style interface, "eth0: {dhcp4: true, match: {macaddress: ...}}" */
 static void flow_iface(struct np_iface *i, const char *v)
 {
-  const char *p = strstr(v, "dhcp4:");
-  if (p) {
-    char b[16], v4[16];
-    snprintf(b, sizeof b, "%s", p + 6);
-    b[strcspn(b, ",}")] = 0;
-    scalar(b, v4, sizeof v4);
-    i->dhcp4 = truthy(v4);
-  }
-  if ((p = strstr(v, "addresses:"))) first_of(p + 10 + strspn(p + 10, " "), i->address, sizeof i->address);
+  char val[64];
+  if (flow_get(v, "dhcp4", val, sizeof val)) i->dhcp4 = truthy(val);
+  if (flow_get(v, "dhcp6", val, sizeof val)) i->dhcp6 = truthy(val);
+  flow_get(v, "macaddress", i->mac, sizeof i->mac);
+  flow_get(v, "set-name", i->setname, sizeof i->setname);
+  const char *p = strstr(v, "addresses:");
+  if (p) first_of(p + 10 + strspn(p + 10, " "), i->address, sizeof i->address);
 }
 
 static void on_key(struct np_ctx *c, const char *k, const char *v)
@@ -140,6 +157,10 @@ static void on_key(struct np_ctx *c, const char *k, const char *v)
     else if (!strcmp(k, "gateway4")) snprintf(i->gateway, sizeof i->gateway, "%s", val);
     else if (!strcmp(k, "addresses") && *v == '[' && !i->address[0])
       first_of(v, i->address, sizeof i->address);
+    else if (!strcmp(k, "match") && *v == '{') { /* match: {macaddress: ..., name: ...} */
+      flow_get(v, "macaddress", i->mac, sizeof i->mac);
+      flow_get(v, "name", i->mname, sizeof i->mname);
+    }
   } else if (c->depth == 5 && !strcmp(prop, "match")) {
     if (!strcmp(k, "macaddress")) snprintf(i->mac, sizeof i->mac, "%s", val);
     else if (!strcmp(k, "name")) snprintf(i->mname, sizeof i->mname, "%s", val);

@@ -243,10 +243,27 @@ static void netplan_files(void **state)
   assert_string_equal(sget(i, "name"), "br0");
   assert_string_equal(sget(i, "kind"), "bridges");
   assert_string_equal(sget(i, "method"), "dhcp");
+  /* flow-style match maps, in a block interface and in a flow one (where
+   * "name" inside "set-name" is not the match's name) */
+  rh_netplan_parse("network:\n  ethernets:\n    up:\n      match: {macaddress: \"52:54:00:01:02:03\", name: ens3}\n"
+                   "      dhcp4: true\n"
+                   "    dn: {match: {macaddress: 52:54:00:0a:0b:0c}, set-name: wan1, dhcp6: true}\n",
+                   "/etc/netplan/60.yaml", a, m);
+  assert_int_equal(json_object_array_length(a), 8);
+  i = json_object_array_get_idx(a, 6);
+  assert_string_equal(sget(i, "name"), "ens3");
+  assert_string_equal(sget(i, "hwaddress"), "52:54:00:01:02:03");
+  assert_string_equal(sget(i, "method"), "dhcp");
+  i = json_object_array_get_idx(a, 7);
+  assert_string_equal(sget(i, "name"), "wan1");
+  assert_string_equal(sget(i, "hwaddress"), "52:54:00:0a:0b:0c");
+  assert_string_equal(sget(i, "method"), "dhcp6");
+  assert_int_equal(json_object_array_length(m), 3);
+  assert_string_equal(sget(json_object_array_get_idx(m, 2), "name"), "wan1");
   /* not netplan's network section, or not YAML at all: nothing */
   rh_netplan_parse("ethernets:\n  eth0:\n    dhcp4: true\n", "x.yaml", a, m);
   rh_netplan_parse("network: {version: 2}\n\t- :\n-\n:::\n", "y.yaml", a, m);
-  assert_int_equal(json_object_array_length(a), 6);
+  assert_int_equal(json_object_array_length(a), 8);
   json_object_put(a);
   json_object_put(m);
 }
