@@ -54,7 +54,7 @@ static void report_start_failure(struct rh_nbd_server *s)
   rh_error("%s: cannot open for block I/O: %s", s->path, *msg ? msg : "qemu-nbd failed to start");
 }
 
-int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
+int rh_nbd_server_spawn(const struct rh_nbd_export *e, struct rh_nbd_server *s)
 {
   memset(s, 0, sizeof *s);
   s->path = strdup(e->path);
@@ -140,14 +140,19 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
   }
   s->pid = pid;
   s->persistent = e->readonly && e->persistent;
+  return RH_EXIT_OK;
+}
+
+int rh_nbd_server_ready(struct rh_nbd_server *s, bool quiet)
+{
   /* qemu-nbd listens within a few ms: look every ms for the first 200,
    * then every 10 (up to 30 s in all) */
   double deadline = rh_monotonic_s() + 30;
   for (int i = 0; rh_monotonic_s() < deadline; i++) {
     int st;
-    if (waitpid(pid, &st, WNOHANG) == pid) {
+    if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
       s->pid = 0;
-      report_start_failure(s);
+      if (!quiet) report_start_failure(s);
       rh_nbd_server_stop(s);
       return RH_EXIT_INPUT;
     }
@@ -155,9 +160,15 @@ int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
     if (stat(s->sock, &sb) == 0 && S_ISSOCK(sb.st_mode)) return RH_EXIT_OK;
     rh_sleep_ms(i < 200 ? 1 : 10);
   }
-  rh_error("%s: qemu-nbd did not start within 30 s", e->path);
+  if (!quiet) rh_error("%s: qemu-nbd did not start within 30 s", s->path);
   rh_nbd_server_stop(s);
   return RH_EXIT_FAILURE;
+}
+
+int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s)
+{
+  int rc = rh_nbd_server_spawn(e, s);
+  return rc ? rc : rh_nbd_server_ready(s, false);
 }
 
 struct nbd_handle *rh_nbd_connect(const struct rh_nbd_server *s, const char *const *contexts)
@@ -193,6 +204,19 @@ void rh_nbd_close(struct nbd_handle *h)
   nbd_close(h);
 }
 
+void rh_nbd_server_discard(struct rh_nbd_server *s)
+{
+  /* SIGKILL: qemu-nbd ignores a SIGTERM that comes before it runs (its
+   * handler only moves the state from running to terminate), and a server
+   * nobody used has nothing to flush */
+  if (s->pid > 0) {
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, NULL, 0);
+    s->pid = 0;
+  }
+  rh_nbd_server_stop(s);
+}
+
 int rh_nbd_server_stop(struct rh_nbd_server *s)
 {
   int rc = 0;
@@ -205,11 +229,20 @@ int rh_nbd_server_stop(struct rh_nbd_server *s)
     for (int i = 0; i < 500 && !s->persistent && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++)
       rh_sleep_ms(i < 200 ? 1 : 10); /* up to 3.2 s */
     if (r == 0) {
+      /* qemu-nbd ignores a SIGTERM that comes while it is still starting:
+       * after 10 s, it is killed (and that is not a clean stop) */
       kill(s->pid, SIGTERM);
-      r = waitpid(s->pid, &st, 0);
+      for (int i = 0; i < 1180 && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++)
+        rh_sleep_ms(i < 200 ? 1 : 10);
       if (r == s->pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) st = 0;
+      if (r == 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, &st, 0);
+        rh_warn("%s: qemu-nbd did not stop within 10 s; killed", s->path);
+        rc = -1;
+      }
     }
-    if (r < 0 || (st != 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))) {
+    if (rc == 0 && (r < 0 || (st != 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)))) {
       char line[512];
       const char *log = read_log(s->log);
       rh_warn("%s: qemu-nbd exited abnormally: %s", s->path,

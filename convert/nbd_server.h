@@ -34,6 +34,12 @@ struct rh_nbd_server {
  * one error line naming the image (an image in use by a running VM is
  * reported as such) and returns an RH_EXIT_* code. */
 int rh_nbd_server_start(const struct rh_nbd_export *e, struct rh_nbd_server *s);
+/* The same in two halves, to do something else while qemu-nbd starts: spawn
+ * returns once it runs (an error line and an RH_EXIT_* code if it cannot be
+ * run); ready waits until it accepts connections, else stops it and returns
+ * an RH_EXIT_* code, with the error line unless quiet. */
+int rh_nbd_server_spawn(const struct rh_nbd_export *e, struct rh_nbd_server *s);
+int rh_nbd_server_ready(struct rh_nbd_server *s, bool quiet);
 /* Connect a new client, asking for the given meta contexts (NULL-terminated
  * list, may be NULL). Prints an error and returns NULL on failure. */
 struct nbd_handle *rh_nbd_connect(const struct rh_nbd_server *s, const char *const *contexts);
@@ -42,6 +48,9 @@ void rh_nbd_close(struct nbd_handle *h);
 /* Wait for the server to exit (all clients closed first), killing it after a
  * timeout; remove its directory. Returns 0 if it exited cleanly. */
 int rh_nbd_server_stop(struct rh_nbd_server *s);
+/* Stop a read-only server that no client used (its export is not wanted)
+ * at once, with nothing said, and remove its directory. */
+void rh_nbd_server_discard(struct rh_nbd_server *s);
 
 /* Extent map of meta context ctx over [0, size) by block status; a server
  * without the context gives one extent of flags 0 (data, not dirty). Prints
