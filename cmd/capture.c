@@ -95,7 +95,7 @@ int cmd_capture(int argc, char **argv)
     return rc;
   }
   struct rh_image img;
-  struct rh_probe_opts po = {format, allow_backing, false, false};
+  struct rh_probe_opts po = {.format = format, .allow_backing = allow_backing};
   int rc = rh_image_probe(source, &po, &img);
   if (rc) return rc;
   const char *opts = !strcmp(driver, "vmdk") ? "subformat=streamOptimized" : NULL;

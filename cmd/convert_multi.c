@@ -44,7 +44,7 @@ static json_object *source_identity(const struct rh_finalize_opts *o)
   for (size_t i = 0; i < o->n_targets; i++) {
     struct rh_image img = {0};
     const char *fmt = o->input_format ? o->input_format : o->target_formats ? o->target_formats[i] : NULL;
-    struct rh_probe_opts po = {fmt, o->allow_backing, false, false};
+    struct rh_probe_opts po = {.format = fmt, .allow_backing = o->allow_backing};
     json_object *s = json_object_new_object();
     json_object_object_add(s, "path", json_object_new_string(o->targets[i]));
     struct stat st;
@@ -89,7 +89,7 @@ static json_object *artifact(const struct job *j, const char *path, json_object 
 {
   const struct rh_profile *p = &j->prof;
   struct rh_image img = {0};
-  struct rh_probe_opts po = {p->default_format, false, false, false};
+  struct rh_probe_opts po = {.format = p->default_format};
   struct stat st;
   json_object *a = json_object_new_object();
   size_t dl = strlen(dir);

@@ -13,6 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef REHOST_SLIM
+/* while qemu-img probes the source: the first NBD call comes after */
+static void load_libnbd(void)
+{
+  rh_lazy_load("libnbd.so.0");
+}
+#endif
+
 static const char usage_text[] =
     "Usage: rehost replicate [OPTIONS] SOURCE TARGET\n"
     "       rehost replicate [OPTIONS] PACKAGE.ova|PACKAGE.ovf [--disk ID] TARGET\n"
@@ -138,8 +146,7 @@ int cmd_replicate(int argc, char **argv)
     o.source_shared = ds.snapshot && ds.dom.running;
   }
 #ifdef REHOST_SLIM
-  /* loaded while qemu-img looks at the images: the first NBD call comes after */
-  if (!rc) rh_lazy_preload("libnbd.so.0");
+  o.while_probing = load_libnbd;
 #endif
   if (!rc) rc = rh_replicate(&o);
   rh_domain_src_free(&ds);

@@ -71,7 +71,8 @@ int cmd_scan(int argc, char **argv)
   struct rh_image imgs[16];
   int probed = 0;
   for (; probed < n && !rc; probed++) {
-    struct rh_probe_opts po = {formats[probed], allow_backing, ds.snapshot && ds.dom.running, false};
+    struct rh_probe_opts po = {.format = formats[probed], .allow_backing = allow_backing,
+                               .force_share = ds.snapshot && ds.dom.running};
     rc = rh_image_probe(paths[probed], &po, &imgs[probed]);
   }
   if (rc) probed--;

@@ -206,7 +206,7 @@ static int probe_member(const struct member *m, const struct rh_probe_opts *opts
     return RH_EXIT_FAILURE;
   }
   /* no backing at all: a parent named inside a package is never followed */
-  struct rh_probe_opts po = {"vmdk", false, opts && opts->force_share, false};
+  struct rh_probe_opts po = {.format = "vmdk", .force_share = opts && opts->force_share};
   return inspect(m->name, "vmdk", &po, 0, true, false, img);
 }
 
@@ -318,7 +318,10 @@ static int inspect(const char *given, const char *use, const struct rh_probe_opt
   bool share = opts && opts->force_share;
   int rc;
   struct rh_early_check early = {.start_rc = -1};
-  if (check_early) rh_early_check_start(&early, img->path, use, share);
+  if (check_early) {
+    rh_early_check_start(&early, img->path, use, share);
+    if (opts && opts->on_judged) opts->on_judged(opts->on_judged_arg, img->path, use);
+  }
   char *argv[10];
   int a = 0;
   argv[a++] = "qemu-img";

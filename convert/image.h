@@ -36,6 +36,12 @@ struct rh_probe_opts {
   bool trusted_unchanged; /* rehost's own output, untouched since it wrote it (a replica
                            * whose state is consistent and whose mtime is the one
                            * recorded): qemu-img check is not run again */
+  /* Called once the header has been judged and names no other file (a
+   * qcow2 file with no backing or data file), as qemu-img check starts and
+   * before qemu-img info: qemu may open the image at path, as format, from
+   * then on. For work that can overlap with the probe; NULL for none. */
+  void (*on_judged)(void *arg, const char *path, const char *format);
+  void *on_judged_arg;
 };
 
 /* A disk stored inside a package file (an OVA member, at offset with size):

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <time.h>
 #include <json-c/json.h>
-#include <libnbd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,80 +26,6 @@
 #include "replicate_run.h"
 
 static volatile sig_atomic_t g_cancel;
-
-enum { RH_COMPARE_THREADS = 4, RH_BITMAP_THREADS = 16 };
-
-
-/* The source's one qemu-nbd (read-only, no image lock): it serves the first
- * look and then the sync, exporting bitmap (or none). */
-static int start_source_server(struct run *r, const char *bitmap)
-{
-  int conns = r->o->threads > 0 ? r->o->threads : RH_BITMAP_THREADS; /* the larger default */
-  struct rh_nbd_export ex = {r->src.path, r->src.format, true, bitmap, conns, true, true};
-  int rc = rh_nbd_server_start(&ex, &r->src_srv);
-  r->src_srv_up = !rc;
-  r->src_bitmap_exported = !rc && bitmap;
-  return rc;
-}
-
-/* The recorded bitmap when it can drive a sync (present, enabled, not in
- * use): the first look exports it, whatever mode is chosen after. */
-static const char *usable_bitmap(const struct run *r)
-{
-  for (int i = 0; i < r->nbms && r->st.bitmap; i++)
-    if (!strcmp(r->bms[i].name, r->st.bitmap) && r->bms[i].enabled && !r->bms[i].in_use)
-      return r->st.bitmap;
-  return NULL;
-}
-
-static void stop_source_server(struct run *r)
-{
-  if (r->src_srv_up) rh_nbd_server_stop(&r->src_srv);
-  r->src_srv_up = false;
-}
-
-/* The source's size, disk identity and allocated bytes, through its server. */
-static int inspect_source(struct run *r)
-{
-  const struct rh_image *img = &r->src;
-  struct source_facts *sf = &r->sf;
-  int rc = start_source_server(r, usable_bitmap(r));
-  if (rc) return rc;
-  char bmctx[600];
-  snprintf(bmctx, sizeof bmctx, "qemu:dirty-bitmap:%s", r->src_bitmap_exported ? r->st.bitmap : "");
-  const char *ctx[] = {"base:allocation", r->src_bitmap_exported ? bmctx : NULL, NULL};
-  struct nbd_handle *h = rh_nbd_connect(&r->src_srv, ctx);
-  rc = RH_EXIT_IO;
-  unsigned char buf[17408];
-  int64_t size = h ? nbd_get_size(h) : -1;
-  if (size >= 0) {
-    sf->size = (uint64_t)size;
-    size_t n = size < (int64_t)sizeof buf ? (size_t)size : sizeof buf;
-    memset(buf, 0, sizeof buf);
-    if (n && nbd_pread(h, buf, n, 0, 0) < 0) {
-      rh_error("%s: read at offset 0 failed: %s", rh_image_name(img), rh_nbd_error());
-    } else {
-      rh_disk_id(buf, n, sf->disk_id, sizeof sf->disk_id);
-      rc = RH_EXIT_OK;
-    }
-  }
-  sf->data_bytes = sf->size;
-  struct rh_extents ext = {0}, dirty = {0};
-  if (!rc && rh_nbd_extents(h, rh_image_name(img), "base:allocation", sf->size, &ext) == 0)
-    sf->data_bytes = sf->size - rh_extents_bytes(&ext, RH_EXT_ZERO);
-  /* how much the recorded bitmap marks: a sync with nothing to copy needs
-   * neither a new generation nor the target */
-  sf->dirty_known = !rc && r->src_bitmap_exported && nbd_can_meta_context(h, bmctx) == 1 &&
-                    rh_nbd_extents(h, rh_image_name(img), bmctx, sf->size, &dirty) == 0;
-  sf->dirty_bytes = sf->dirty_known ? rh_extents_bytes(&dirty, RH_EXT_DIRTY) : 0;
-  if (sf->dirty_known)
-    rh_debug("%s: bitmap %s marks %llu bytes as written since the last sync", rh_image_name(img),
-             r->st.bitmap, (unsigned long long)sf->dirty_bytes);
-  rh_extents_free(&ext);
-  rh_extents_free(&dirty);
-  rh_nbd_close(h);
-  return rc;
-}
 
 static bool same_file(const char *a, const char *b)
 {
@@ -148,7 +73,7 @@ static int run_delta(struct run *r)
    * meanwhile; whether anyone wrote it is checked after (source_written).
    * Its server is the one the first look started, unless that one lacks
    * the bitmap this sync needs. */
-  if (r->src_srv_up && bitmap && !r->src_bitmap_exported) stop_source_server(r);
+  if (r->src_srv_up && bitmap && !r->src_bitmap_exported) rh_repl_source_stop(r);
   struct rh_nbd_export te = {o->target, r->tgt_driver, false, NULL, threads, false, false};
   /* Maps are taken before the servers lock the images (see image_map.h).
    * A bitmap sync reads little, through NBD: mapping a fragmented image
@@ -161,8 +86,8 @@ static int run_delta(struct run *r)
                  rh_image_map_load(o->target, r->tgt_driver, r->tgt_data_in_file, false, &tm) == 0;
   rh_debug("direct reads: source %s, target %s", have_sm ? "yes" : "no", have_tm ? "yes" : "no");
   struct rh_nbd_server ts;
-  int rc = r->src_srv_up ? 0 : start_source_server(r, bitmap ? r->st.bitmap : NULL);
-  if (!rc && (rc = rh_nbd_server_start(&te, &ts))) stop_source_server(r);
+  int rc = r->src_srv_up ? 0 : rh_repl_source_start(r, bitmap ? r->st.bitmap : NULL);
+  if (!rc && (rc = rh_nbd_server_start(&te, &ts))) rh_repl_source_stop(r);
   rh_phase("qemu-nbd servers started");
   if (rc) {
     if (have_sm) rh_image_map_free(&sm);
@@ -177,7 +102,7 @@ static int run_delta(struct run *r)
   rh_phase("target flushed (data on disk)");
   if (have_sm) rh_image_map_free(&sm);
   if (have_tm) rh_image_map_free(&tm);
-  stop_source_server(r);
+  rh_repl_source_stop(r);
   if (rh_nbd_server_stop(&ts) < 0 && !rc) {
     rh_error("%s: the target was not closed cleanly", o->target);
     rc = RH_EXIT_IO;
@@ -287,7 +212,7 @@ static int start_generation(struct run *r)
   /* The recorded bitmap, healthy and already loaded by the sync's server
    * (which copies by it), restarts in place: one qemu-img run, where a new
    * generation costs an add and a remove of the old one. */
-  const char *rec = usable_bitmap(r);
+  const char *rec = rh_repl_usable_bitmap(r);
   bool restart = rec && r->src_bitmap_exported && rh_repl_bitmap_ours(rec, r->st.id);
   if (restart) {
     snprintf(r->new_bitmap, sizeof r->new_bitmap, "%s", rec);
@@ -436,11 +361,11 @@ static int do_sync(struct run *r)
   if (r->nbms < 0) return RH_EXIT_INPUT;
   /* the source as first looked at: until the copy's end, any write to it
    * that is not rehost's own makes the run fail (foreign_write) */
-  if (stat(rh_image_file(&r->src), &r->src_before) < 0) {
+  if (!r->src_before_taken && stat(rh_image_file(&r->src), &r->src_before) < 0) {
     rh_error("%s: %s", rh_image_file(&r->src), strerror(errno));
     return RH_EXIT_INPUT;
   }
-  if ((rc = inspect_source(r))) return rc;
+  if ((rc = rh_repl_source_look(r))) return rc;
   rh_phase("source look (qemu-nbd: size, identity, allocation)");
   if (r->tgt_device) {
     if (tgt_size < r->sf.size) {
@@ -522,7 +447,7 @@ static int do_sync(struct run *r)
                r->st.bitmap);
       r->stats.size = r->sf.size;
     } else if (!rc && r->mode == RH_MODE_FULL) {
-      stop_source_server(r); /* qemu-img convert reads it itself */
+      rh_repl_source_stop(r); /* qemu-img convert reads it itself */
       rc = run_full(r);
       rh_phase("full copy (qemu-img convert, then fsync)");
     } else if (!rc) {
@@ -621,7 +546,9 @@ int rh_replicate(const struct rh_replicate_opts *o)
       (untouched = rh_repl_untouched(&r, src_real))) {
     if (!(rc = rh_repl_record_untouched(&r, src_real))) report(&r, r.st.src_path, 0);
   } else if (!rc) {
-    struct rh_probe_opts po = {fmt, o->allow_backing, o->source_shared, false};
+    struct rh_probe_opts po = {.format = fmt, .allow_backing = o->allow_backing,
+                               .force_share = o->source_shared,
+                               .on_judged = rh_repl_source_start_early, .on_judged_arg = &r};
     rc = rh_image_probe(o->source, &po, &r.src);
     rh_phase("source probe (qemu-img info, check)");
   }
@@ -641,7 +568,7 @@ done:
   if (rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
   if (g_cancel && rc == RH_EXIT_INTERRUPTED) rh_error("interrupted");
   free(r.bms);
-  stop_source_server(&r);
+  rh_repl_source_stop(&r);
   rh_tstate_free(&r.st);
   rh_digests_free(&r.dg);
   rh_image_free(&r.src);

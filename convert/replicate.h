@@ -32,6 +32,10 @@ struct rh_replicate_opts {
                                * external snapshot: read without image locks, no tracking */
   bool untrack;               /* remove TARGET's bitmaps from SOURCE, then stop */
   bool verify;                /* compare reads the target too, whatever digests were kept */
+  /* Called once while qemu-img probes the source and its server starts (a
+   * qcow2 file), for the caller's own work meanwhile: the lean rehost loads
+   * libnbd then (lazy_load.h). NULL for none. */
+  void (*while_probing)(void);
 };
 
 int rh_replicate(const struct rh_replicate_opts *o);

@@ -108,7 +108,7 @@ int rh_repl_probe_target(struct run *r, uint64_t *tgt_size)
    * again (qemu-img check reads all its metadata) */
   bool untouched = r->st.state == RH_TS_CONSISTENT && r->st.tgt_mtime_ns &&
                    r->st.tgt_mtime_ns == rh_repl_mtime_ns(o->target);
-  struct rh_probe_opts tpo = {probe || !known ? NULL : "raw", false, false, untouched};
+  struct rh_probe_opts tpo = {.format = probe || !known ? NULL : "raw", .trusted_unchanged = untouched};
   int rc = rh_image_probe(o->target, &tpo, &timg);
   if (rc && o->mode != RH_MODE_FULL) return rc;
   if (!rc && pinned && strcmp(pinned, "raw") != 0 && strcmp(timg.format, pinned) != 0 &&

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+enum { RH_COMPARE_THREADS = 4, RH_BITMAP_THREADS = 16 };
+
 struct source_facts {
   char disk_id[64];
   uint64_t size;
@@ -44,8 +46,23 @@ struct run {
   struct rh_digests dg;       /* the target's block digests, kept up to date this run */
   struct rh_nbd_server src_srv; /* the source's qemu-nbd: the first look, then the sync */
   bool src_srv_up, src_bitmap_exported;
+  bool src_srv_early;           /* src_srv spawned while the probe ran, exporting
+                                 * early_bitmap (or none): not yet adopted */
+  char early_bitmap[64];
+  bool src_before_taken;        /* src_before was taken before that server opened it */
   bool dg_active, dg_trusted;
 };
+
+/* The source's server (replicate_source.c): started exporting bitmap (or
+ * none), adopting the one started early when it exports that; started early
+ * from the probe (rh_probe_opts.on_judged, arg: the run); stopped. */
+int rh_repl_source_start(struct run *r, const char *bitmap);
+void rh_repl_source_start_early(void *arg, const char *path, const char *format);
+void rh_repl_source_stop(struct run *r);
+/* The recorded bitmap when it can drive a sync, else NULL. */
+const char *rh_repl_usable_bitmap(const struct run *r);
+/* The first look: size, disk identity, allocated and dirty bytes (r->sf). */
+int rh_repl_source_look(struct run *r);
 
 /* A regular file's modification time in ns, 0 when not a regular file. */
 int64_t rh_repl_mtime_ns(const char *path);

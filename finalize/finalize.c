@@ -268,7 +268,7 @@ static int open_disk(const struct rh_finalize_opts *o, struct fin_disk *d, size_
              rh_format_name(d->st.tgt_format), o->input_format);
     return RH_EXIT_INTEGRITY;
   }
-  struct rh_probe_opts po = {in_fmt, o->allow_backing, false, false};
+  struct rh_probe_opts po = {.format = in_fmt, .allow_backing = o->allow_backing};
   if ((rc = rh_image_probe(d->target, &po, &d->img))) return rc;
   if (!(d->base = strdup(d->img.path))) return RH_EXIT_FAILURE;
   return RH_EXIT_OK;

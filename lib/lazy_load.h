@@ -7,7 +7,7 @@
  * (lazy_libs.c) that load it on first use; every other build links it as
  * usual. libnbd (with gnutls) and libxml2 (with ICU and libstdc++) cost a
  * cold start about 40 ms more; they are loaded the same way, and replicate
- * starts loading libnbd while qemu-img probes the images (rh_lazy_preload). */
+ * loads libnbd while qemu-img probes the source (rh_lazy_load). */
 #ifndef REHOST_LAZY_LOAD_H
 #define REHOST_LAZY_LOAD_H
 
@@ -17,10 +17,11 @@
  * dependencies, so its absence is a broken installation. */
 void *rh_lazy_sym(const char *soname, const char *sym);
 
-/* Start loading soname in a thread of its own (all signals blocked), for a
- * command that will need it once its helpers are running: the loading
- * overlaps with them instead of coming after. Any failure is left to the
- * first trampoline into the library to report. */
-void rh_lazy_preload(const char *soname);
+/* Load soname now, for a command that will need it, at a moment when its
+ * helpers are starting anyway: the loading overlaps with theirs instead of
+ * coming after. (No thread does this: rehost forks its helpers, and a fork
+ * while another thread is inside the dynamic loader is not safe.) Any
+ * failure is left to the first trampoline into the library to report. */
+void rh_lazy_load(const char *soname);
 
 #endif
