@@ -159,8 +159,10 @@ static void stop_orphans(const char *dir)
   for (int i = 0; i < n; i++) kill(victims[i], SIGKILL);
 }
 
-/* rehost-PURPOSE.PID.XXXXXX in base, owned by us, whose PID is gone. */
-static void remove_stale(const char *base, const char *purpose)
+/* rehost-PURPOSE.PID.XXXXXX in base, owned by us, whose PID is gone. Said
+ * when it is a large directory (space given back in TMPDIR); a small one in
+ * /tmp (a socket, a lock) is no news to whatever run finds it, only with -v. */
+static void remove_stale(const char *base, const char *purpose, bool large)
 {
   DIR *dh = opendir(base);
   for (struct dirent *de; dh && (de = readdir(dh));) {
@@ -177,8 +179,10 @@ static void remove_stale(const char *base, const char *purpose)
     int dfd = openat(dirfd(dh), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0) continue;
     remove_contents_at(dfd, 3);
-    if (unlinkat(dirfd(dh), de->d_name, AT_REMOVEDIR) == 0)
-      rh_info("removed %s/%s, left by an interrupted run", base, de->d_name);
+    if (unlinkat(dirfd(dh), de->d_name, AT_REMOVEDIR) == 0) {
+      if (large) rh_info("removed %s/%s, left by an interrupted run", base, de->d_name);
+      else rh_debug("removed %s/%s, left by an interrupted run", base, de->d_name);
+    }
   }
   if (dh) closedir(dh);
 }
@@ -191,13 +195,13 @@ static const char *base_for(bool large)
 
 void rh_workdir_reap(const char *purpose, bool large)
 {
-  remove_stale(base_for(large), purpose);
+  remove_stale(base_for(large), purpose, large);
 }
 
 int rh_workdir_create(const char *purpose, bool large, char *out, size_t outsz)
 {
   const char *base = base_for(large);
-  remove_stale(base, purpose);
+  remove_stale(base, purpose, large);
   int n = snprintf(out, outsz, "%s/rehost-%s.%ld.XXXXXX", base, purpose, (long)getpid());
   if (n < 0 || (size_t)n >= outsz) {
     errno = ENAMETOOLONG;
