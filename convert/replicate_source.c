@@ -13,13 +13,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The source's one qemu-nbd (read-only, no image lock): it serves the first
- * look and then the sync, exporting bitmap (or none). */
-static int source_connections(const struct run *r)
+/* The source's export: read-only, no image lock, served to one client after
+ * another, with connections for the larger default of threads */
+static struct rh_nbd_export source_export(const struct run *r, const char *path,
+                                          const char *format, const char *bitmap)
 {
-  return r->o->threads > 0 ? r->o->threads : RH_BITMAP_THREADS; /* the larger default */
+  int conns = r->o->threads > 0 ? r->o->threads : RH_BITMAP_THREADS;
+  return (struct rh_nbd_export){path, format, true, bitmap, conns, true, true};
 }
 
+/* The source's one qemu-nbd: it serves the first look and then the sync,
+ * exporting bitmap (or none). */
 int rh_repl_source_start(struct run *r, const char *bitmap)
 {
   if (r->src_srv_early) { /* adopted when it serves what is asked, else replaced */
@@ -32,8 +36,7 @@ int rh_repl_source_start(struct run *r, const char *bitmap)
     }
     rh_nbd_server_discard(&r->src_srv);
   }
-  struct rh_nbd_export ex = {r->src.path, r->src.format, true, bitmap, source_connections(r),
-                             true, true};
+  struct rh_nbd_export ex = source_export(r, r->src.path, r->src.format, bitmap);
   int rc = rh_nbd_server_start(&ex, &r->src_srv);
   r->src_srv_up = !rc;
   r->src_bitmap_exported = !rc && bitmap;
@@ -52,7 +55,7 @@ void rh_repl_source_start_early(void *arg, const char *path, const char *format)
   if (r->o->untrack || stat(path, &r->src_before) < 0) return;
   r->src_before_taken = true;
   const char *bitmap = r->st.bitmap;
-  struct rh_nbd_export ex = {path, format, true, bitmap, source_connections(r), true, true};
+  struct rh_nbd_export ex = source_export(r, path, format, bitmap);
   if (rh_nbd_server_spawn(&ex, &r->src_srv) == RH_EXIT_OK) {
     r->src_srv_early = true;
     snprintf(r->early_bitmap, sizeof r->early_bitmap, "%s", bitmap ? bitmap : "");
