@@ -40,6 +40,8 @@ struct engine {
   atomic_int failed;  /* RH_EXIT_* of the first failure */
   atomic_int running;
   pthread_mutex_t err_lock;
+  pthread_mutex_t done_lock;  /* with done: the last worker to end wakes the main thread */
+  pthread_cond_t done;
 };
 
 static int fail_errno(struct engine *e, const char *path, const char *what, uint64_t off, int err)
@@ -210,7 +212,9 @@ static void *worker(void *p)
   free(tbuf);
   free(need);
   free(now);
-  atomic_fetch_sub(&e->running, 1);
+  pthread_mutex_lock(&e->done_lock);
+  if (atomic_fetch_sub(&e->running, 1) == 1) pthread_cond_signal(&e->done);
+  pthread_mutex_unlock(&e->done_lock);
   return NULL;
 }
 
@@ -261,13 +265,20 @@ static int connect_workers(struct engine *e, int from, int to)
   return 0;
 }
 
+/* Progress every 10 ms until the last worker ends, which wakes it at once:
+ * a small sync does not wait out a polling interval. */
 static void progress_loop(struct engine *e)
 {
+  pthread_mutex_lock(&e->done_lock);
   while (atomic_load(&e->running) > 0) {
     rh_progress("sync", atomic_load(&e->examined), e->plan.bytes);
-    struct timespec ts = {0, 10000000L};
-    nanosleep(&ts, NULL);
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += 10000000L;
+    if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+    pthread_cond_timedwait(&e->done, &e->done_lock, &until);
   }
+  pthread_mutex_unlock(&e->done_lock);
 }
 
 int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt,
@@ -277,6 +288,12 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
   double t0 = rh_monotonic_s();
   struct engine e = {.o = o, .src_srv = src, .tgt_srv = tgt};
   pthread_mutex_init(&e.err_lock, NULL);
+  pthread_mutex_init(&e.done_lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&e.done, &ca);
+  pthread_condattr_destroy(&ca);
   e.src = calloc((size_t)o->threads, sizeof *e.src);
   e.tgt = calloc((size_t)o->threads, sizeof *e.tgt);
   if (getrandom(&e.seed, sizeof e.seed, 0) != (ssize_t)sizeof e.seed) e.seed = (XXH64_hash_t)t0;
@@ -361,6 +378,8 @@ out:
   free(e.tgt);
   rh_plan_free(&e.plan);
   pthread_mutex_destroy(&e.err_lock);
+  pthread_mutex_destroy(&e.done_lock);
+  pthread_cond_destroy(&e.done);
   st->seconds = rh_monotonic_s() - t0;
   return rc;
 }
