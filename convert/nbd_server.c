@@ -217,6 +217,14 @@ void rh_nbd_server_discard(struct rh_nbd_server *s)
   rh_nbd_server_stop(s);
 }
 
+void rh_nbd_server_cancel(struct rh_nbd_server *s)
+{
+  /* no client will come: SIGTERM at once, once it listens (a failed ready
+   * has stopped it already) */
+  if (s->pid > 0 && rh_nbd_server_ready(s, true) == RH_EXIT_OK) s->persistent = true;
+  rh_nbd_server_stop(s);
+}
+
 int rh_nbd_server_stop(struct rh_nbd_server *s)
 {
   int rc = 0;
@@ -229,11 +237,15 @@ int rh_nbd_server_stop(struct rh_nbd_server *s)
     for (int i = 0; i < 500 && !s->persistent && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++)
       rh_sleep_ms(i < 200 ? 1 : 10); /* up to 3.2 s */
     if (r == 0) {
-      /* qemu-nbd ignores a SIGTERM that comes while it is still starting:
-       * after 10 s, it is killed (and that is not a clean stop) */
+      /* qemu-nbd loses a SIGTERM that comes while it is still starting, even
+       * after its socket exists (its handler only moves the state from
+       * running to terminate): asked again every 25 ms, then every 250;
+       * after 10 s it is killed (and that is not a clean stop) */
       kill(s->pid, SIGTERM);
-      for (int i = 0; i < 1180 && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++)
+      for (int i = 0; i < 1180 && (r = waitpid(s->pid, &st, WNOHANG)) == 0; i++) {
+        if (i % 25 == 24) kill(s->pid, SIGTERM);
         rh_sleep_ms(i < 200 ? 1 : 10);
+      }
       if (r == s->pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) st = 0;
       if (r == 0) {
         kill(s->pid, SIGKILL);

@@ -25,7 +25,8 @@ struct rh_nbd_export {
 
 struct rh_nbd_server {
   pid_t pid;
-  bool persistent;      /* stopped with SIGTERM at once (nothing to flush) */
+  bool persistent;      /* stopped with SIGTERM at once: no last client will end it
+                         * (--persistent, or cancelled before any came) */
   char *dir, *sock, *log;
   char *path;           /* image path, for messages */
 };
@@ -51,6 +52,10 @@ int rh_nbd_server_stop(struct rh_nbd_server *s);
 /* Stop a read-only server that no client used (its export is not wanted)
  * at once, with nothing said, and remove its directory. */
 void rh_nbd_server_discard(struct rh_nbd_server *s);
+/* Stop a spawned server that no client will use, read-write ones too: once
+ * it listens (a SIGTERM before that is lost), SIGTERM, which closes the
+ * image cleanly; nothing said. */
+void rh_nbd_server_cancel(struct rh_nbd_server *s);
 
 /* Extent map of meta context ctx over [0, size) by block status; a server
  * without the context gives one extent of flags 0 (data, not dirty). Prints

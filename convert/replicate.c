@@ -41,32 +41,11 @@ static const char *create_options(const char *driver)
   return NULL;
 }
 
-static int resize_target(const char *path, const char *driver, uint64_t size, bool shrink)
-{
-  char sz[32];
-  snprintf(sz, sizeof sz, "%llu", (unsigned long long)size);
-  char *argv[] = {"qemu-img", "resize", "-f", (char *)driver, (char *)path, sz, NULL, NULL};
-  if (shrink) argv[5] = "--shrink", argv[6] = sz;
-  struct rh_proc_result r;
-  int rc = RH_EXIT_OK;
-  if (rh_proc_run(argv, &r, NULL, NULL) < 0 || r.status != 0) {
-    char line[512];
-    rh_error("%s: cannot grow the target to %s bytes: %s (use --full to recreate it)", path, sz,
-             rh_last_line(r.err, line, sizeof line));
-    rc = RH_EXIT_IO;
-  }
-  rh_proc_result_free(&r);
-  return rc;
-}
-
 static int run_delta(struct run *r)
 {
   const struct rh_replicate_opts *o = r->o;
   bool bitmap = r->mode == RH_MODE_BITMAP;
-  /* compare hashes every block it reads: a thread per core or so; a bitmap
-   * sync mostly waits for scattered reads, and more of them in flight is
-   * what makes a disk (or its array) answer faster */
-  int threads = o->threads > 0 ? o->threads : bitmap ? RH_BITMAP_THREADS : RH_COMPARE_THREADS;
+  int threads = rh_repl_target_threads(r);
   uint32_t block = o->block_size ? o->block_size : 65536;
   uint32_t chunk = block > (4u << 20) ? block : (4u << 20);
   /* The source is read without qemu's image lock, so that a VM can start
@@ -74,7 +53,6 @@ static int run_delta(struct run *r)
    * Its server is the one the first look started, unless that one lacks
    * the bitmap this sync needs. */
   if (r->src_srv_up && bitmap && !r->src_bitmap_exported) rh_repl_source_stop(r);
-  struct rh_nbd_export te = {o->target, r->tgt_driver, false, NULL, threads, false, false};
   /* Maps are taken before the servers lock the images (see image_map.h).
    * A bitmap sync reads little, through NBD: mapping a fragmented image
    * would cost more than it saves; with trusted digests the target is not
@@ -85,9 +63,10 @@ static int run_delta(struct run *r)
   bool have_tm = !bitmap && !r->dg_trusted &&
                  rh_image_map_load(o->target, r->tgt_driver, r->tgt_data_in_file, false, &tm) == 0;
   rh_debug("direct reads: source %s, target %s", have_sm ? "yes" : "no", have_tm ? "yes" : "no");
-  struct rh_nbd_server ts;
+  struct rh_nbd_server *ts = &r->tgt_srv;
   int rc = r->src_srv_up ? 0 : rh_repl_source_start(r, bitmap ? r->st.bitmap : NULL);
-  if (!rc && (rc = rh_nbd_server_start(&te, &ts))) rh_repl_source_stop(r);
+  if (rc) rh_repl_target_cancel(r);
+  else if ((rc = rh_repl_target_start(r))) rh_repl_source_stop(r);
   rh_phase("qemu-nbd servers started");
   if (rc) {
     if (have_sm) rh_image_map_free(&sm);
@@ -98,12 +77,12 @@ static int run_delta(struct run *r)
                             bitmap ? r->st.bitmap : NULL, &g_cancel,
                             have_sm ? &sm : NULL, have_tm ? &tm : NULL, r->tgt_device,
                             r->dg_active ? &r->dg : NULL, r->dg_trusted};
-  rc = rh_sync_run(&r->src_srv, &ts, &so, &r->stats);
+  rc = rh_sync_run(&r->src_srv, ts, &so, &r->stats);
   rh_phase("target flushed (data on disk)");
   if (have_sm) rh_image_map_free(&sm);
   if (have_tm) rh_image_map_free(&tm);
   rh_repl_source_stop(r);
-  if (rh_nbd_server_stop(&ts) < 0 && !rc) {
+  if (rh_nbd_server_stop(ts) < 0 && !rc) {
     rh_error("%s: the target was not closed cleanly", o->target);
     rc = RH_EXIT_IO;
   }
@@ -154,18 +133,6 @@ static void report(struct run *r, const char *src_name, double secs)
   json_object_object_add(f, "seconds", json_object_new_double(secs));
   json_object_object_add(f, "untouched", json_object_new_boolean(r->untouched));
   rh_event("sync", f);
-}
-
-static int prepare_target(struct run *r, uint64_t tgt_size)
-{
-  if (!r->target_exists || r->mode == RH_MODE_FULL) return RH_EXIT_OK;
-  if (tgt_size != r->sf.size) {
-    if (tgt_size < r->sf.size)
-      rh_info("the source grew to %llu bytes: growing %s", (unsigned long long)r->sf.size,
-              r->o->target);
-    return resize_target(r->o->target, r->tgt_driver, r->sf.size, tgt_size > r->sf.size);
-  }
-  return RH_EXIT_OK;
 }
 
 /* Is the source still as the stamp says (src_before: taken before the first
@@ -427,7 +394,8 @@ static int do_sync(struct run *r)
   double t0 = rh_monotonic_s();
   r->generation_kept = r->mode == RH_MODE_BITMAP && r->sf.dirty_known && !r->sf.dirty_bytes;
   bool retire_now = false;
-  if (!(rc = start_generation(r)) && !(rc = prepare_target(r, tgt_size))) {
+  if (!(rc = rh_repl_prepare_target(r, tgt_size)) && !(rc = rh_repl_target_spawn_early(r)) &&
+      !(rc = start_generation(r))) {
     rh_phase("change-tracking generation started (qemu-img bitmap --add or --clear)");
     /* The older generations are done with once the new one records writes
      * and the sync's server holds the recorded bitmap (qemu loads a
@@ -456,6 +424,7 @@ static int do_sync(struct run *r)
     if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED; /* before anything says "consistent" */
     if (!rc && foreign_write(r)) rc = RH_EXIT_INTEGRITY;
   }
+  rh_repl_target_cancel(r); /* spawned early, when the sync stopped before it used it */
   /* A signal kills the running helper (qemu-img, qemu-nbd) too, so whatever
    * step was running fails: the run was interrupted, not broken. */
   if (rc && g_cancel) rc = RH_EXIT_INTERRUPTED;

@@ -50,6 +50,8 @@ struct run {
                                  * early_bitmap (or none): not yet adopted */
   char early_bitmap[64];
   bool src_before_taken;        /* src_before was taken before that server opened it */
+  struct rh_nbd_server tgt_srv; /* the target's qemu-nbd, for a delta sync */
+  bool tgt_srv_spawned;         /* spawned while the generation started; not yet ready */
   bool dg_active, dg_trusted;
 };
 
@@ -63,6 +65,15 @@ void rh_repl_source_stop(struct run *r);
 const char *rh_repl_usable_bitmap(const struct run *r);
 /* The first look: size, disk identity, allocated and dirty bytes (r->sf). */
 int rh_repl_source_look(struct run *r);
+
+/* The target of a delta sync (replicate_target.c): grown to the source's
+ * size; its server, spawned early in a bitmap sync (else nothing), started
+ * or made ready, or cancelled when the sync stops before using it. */
+int rh_repl_prepare_target(struct run *r, uint64_t tgt_size);
+int rh_repl_target_threads(const struct run *r);
+int rh_repl_target_spawn_early(struct run *r);
+int rh_repl_target_start(struct run *r);
+void rh_repl_target_cancel(struct run *r);
 
 /* A regular file's modification time in ns, 0 when not a regular file. */
 int64_t rh_repl_mtime_ns(const char *path);

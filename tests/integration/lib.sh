@@ -22,6 +22,10 @@ expect_match() {
   # (with pipefail that turned a match into a failure, under load)
   if grep -Eq -- "$3" <<< "$2"; then ok "$1"; else fail "$1: '$2' does not match /$3/"; fi
 }
+# expect_no_match WHAT TEXT REGEX
+expect_no_match() {
+  if grep -Eq -- "$3" <<< "$2"; then fail "$1: '$2' matches /$3/"; else ok "$1"; fi
+}
 # jq_eq FILE FILTER EXPECTED
 jq_eq() {
   local got

@@ -121,6 +121,31 @@ expect_interrupted "SIGINT during qemu-img bitmap" $pid "$T/int2.err"
 out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT in helper: $out"
 expect_same_data "repaired after SIGINT in helper" "$T/src.qcow2" "$T/tgt.qcow2"
 
+# ---- a bitmap sync whose bitmap step fails: the target's qemu-nbd, started
+# beside that step, is stopped cleanly at once (qemu-nbd loses a SIGTERM
+# that comes while it starts, which left one running for 10 s and killed),
+# and the target is marked inconsistent ----
+cat > "$T/slowbin/qemu-img" <<EOS
+#!/bin/sh
+[ "\$1" = bitmap ] && { echo "qemu-img: bitmap step refused (test)" >&2; exit 1; }
+exec $(command -v qemu-img) "\$@"
+EOS
+qemu-io -f qcow2 -c "write -P 0x73 9M 1M" "$T/src.qcow2" > /dev/null
+rc=0
+PATH="$T/slowbin:$PATH" "$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/bmfail.err" || rc=$?
+[ "$rc" -ne 0 ] && ok "failed bitmap step: the sync fails" || fail "failed bitmap step: exit 0"
+expect_match "failed bitmap step: says so" "$(cat "$T/bmfail.err")" \
+  "restarting a change-tracking bitmap failed: bitmap step refused"
+expect_no_match "failed bitmap step: the target's server stopped cleanly" "$(cat "$T/bmfail.err")" \
+  "did not stop|exited abnormally"
+expect_match "failed bitmap step: it was a bitmap sync" "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" \
+  "^bitmap sync failed at"
+expect_eq "failed bitmap step: the target is marked inconsistent" "$(target_state "$T/tgt.qcow2")" inconsistent
+[ -z "$(pgrep -f "qemu-nbd.*$T" || true)" ] && ok "failed bitmap step: no qemu-nbd left" \
+  || fail "failed bitmap step: qemu-nbd left: $(pgrep -af "qemu-nbd.*$T")"
+out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after a failed bitmap step: $out"
+expect_same_data "repaired after a failed bitmap step" "$T/src.qcow2" "$T/tgt.qcow2"
+
 # ---- a writer during the look: a VM that starts, writes and stops after the
 # source's server loaded the recorded bitmap and before the generation is
 # restarted (cleared) or a new one added. Its write lands in what is cleared

@@ -1,0 +1,86 @@
+/* The target side of a delta sync in rehost replicate: grown to the
+ * source's size, and its qemu-nbd (read-write), which a bitmap sync starts
+ * while qemu-img starts the new generation in the source. */
+#include "replicate_run.h"
+
+#include "../lib/exitcodes.h"
+#include "../lib/log.h"
+#include "../lib/proc.h"
+#include "nbd_server.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int resize_target(const char *path, const char *driver, uint64_t size, bool shrink)
+{
+  char sz[32];
+  snprintf(sz, sizeof sz, "%llu", (unsigned long long)size);
+  char *argv[] = {"qemu-img", "resize", "-f", (char *)driver, (char *)path, sz, NULL, NULL};
+  if (shrink) argv[5] = "--shrink", argv[6] = sz;
+  struct rh_proc_result r;
+  int rc = RH_EXIT_OK;
+  if (rh_proc_run(argv, &r, NULL, NULL) < 0 || r.status != 0) {
+    char line[512];
+    rh_error("%s: cannot grow the target to %s bytes: %s (use --full to recreate it)", path, sz,
+             rh_last_line(r.err, line, sizeof line));
+    rc = RH_EXIT_IO;
+  }
+  rh_proc_result_free(&r);
+  return rc;
+}
+
+int rh_repl_prepare_target(struct run *r, uint64_t tgt_size)
+{
+  if (!r->target_exists || r->mode == RH_MODE_FULL) return RH_EXIT_OK;
+  if (tgt_size != r->sf.size) {
+    if (tgt_size < r->sf.size)
+      rh_info("the source grew to %llu bytes: growing %s", (unsigned long long)r->sf.size,
+              r->o->target);
+    return resize_target(r->o->target, r->tgt_driver, r->sf.size, tgt_size > r->sf.size);
+  }
+  return RH_EXIT_OK;
+}
+
+/* compare hashes every block it reads: a thread per core or so; a bitmap
+ * sync mostly waits for scattered reads, and more of them in flight is what
+ * makes a disk (or its array) answer faster */
+int rh_repl_target_threads(const struct run *r)
+{
+  if (r->o->threads > 0) return r->o->threads;
+  return r->mode == RH_MODE_BITMAP ? RH_BITMAP_THREADS : RH_COMPARE_THREADS;
+}
+
+static struct rh_nbd_export target_export(const struct run *r)
+{
+  return (struct rh_nbd_export){.path = r->o->target, .format = r->tgt_driver,
+                                .connections = rh_repl_target_threads(r)};
+}
+
+/* A bitmap sync into an existing target reads no map of it (maps are taken
+ * before a server locks the image): its server can start as soon as the
+ * state says syncing, and run its start-up beside qemu-img's bitmap step. */
+int rh_repl_target_spawn_early(struct run *r)
+{
+  if (r->mode != RH_MODE_BITMAP || r->generation_kept || !r->target_exists) return RH_EXIT_OK;
+  struct rh_nbd_export te = target_export(r);
+  int rc = rh_nbd_server_spawn(&te, &r->tgt_srv);
+  r->tgt_srv_spawned = !rc;
+  return rc;
+}
+
+int rh_repl_target_start(struct run *r)
+{
+  if (!r->tgt_srv_spawned) {
+    struct rh_nbd_export te = target_export(r);
+    return rh_nbd_server_start(&te, &r->tgt_srv);
+  }
+  r->tgt_srv_spawned = false;
+  return rh_nbd_server_ready(&r->tgt_srv, false);
+}
+
+void rh_repl_target_cancel(struct run *r)
+{
+  if (!r->tgt_srv_spawned) return;
+  r->tgt_srv_spawned = false;
+  rh_nbd_server_cancel(&r->tgt_srv);
+}
