@@ -1,4 +1,4 @@
-/* libFuzzer: the network-continuity editors (finalize/net_edits.c) on
+/* libFuzzer: the network-continuity editors (finalize/net_edits.c, net_netplan.c) on
  * arbitrary text: ifupdown, systemd-networkd, NetworkManager keyfiles, ifcfg
  * and netplan. The first byte picks dhcp or keep. Each editor must also be
  * stable: editing its own output again (with a fresh NIC map, as a second

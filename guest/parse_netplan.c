@@ -1,17 +1,17 @@
 /* netplan YAML, as much of it as a scan report needs: the interfaces under
  * network.{ethernets,bonds,bridges,vlans,wifis}, each with its addressing
  * (dhcp4, the first of its addresses, the IPv4 default route or gateway4)
- * and its binding to a NIC (match: macaddress / name, set-name). Block style
- * is followed line by line with a stack of keys by indentation; a flow-style
- * interface ("eth0: {dhcp4: true}") is read for its dhcp4, dhcp6, addresses,
- * macaddress and set-name, and a flow-style match for its macaddress and
- * name. This
- * is not a YAML parser: anything it does not understand is skipped, never
- * guessed at. */
+ * and its binding to a NIC (match: macaddress / name, set-name). Flow maps
+ * ("eth0: {dhcp4: true}", "network: {ethernets: ...}") are first written
+ * out in block style (yaml_flow.h), which is followed line by line with a
+ * stack of keys by indentation. This is not a YAML parser: anything it does
+ * not understand is skipped, never guessed at. */
 #include "guestconf.h"
 #include "net_json.h"
+#include "yaml_flow.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -106,34 +106,6 @@ static bool in_iface(const struct np_ctx *c, int depth)
          is_kind(c->key[1]) && !strcmp(c->key[2], c->i.id) && !strcmp(c->key[1], c->i.kind);
 }
 
-/* the value of key in a flow map "{a: 1, key: v, ...}" (nested maps are
- * searched too), up to the next ',' or '}': true when found */
-static bool flow_get(const char *map, const char *key, char *out, size_t outsz)
-{
-  size_t n = strlen(key);
-  for (const char *p = strstr(map, key); p; p = strstr(p + 1, key)) {
-    if (p == map || !strchr("{, \t", p[-1]) || p[n] != ':') continue;
-    char tmp[128];
-    snprintf(tmp, sizeof tmp, "%s", p + n + 1);
-    tmp[strcspn(tmp, ",}")] = 0;
-    scalar(tmp, out, outsz);
-    return true;
-  }
-  return false;
-}
-
-/* a flow-style interface, "eth0: {dhcp4: true, match: {macaddress: ...}}" */
-static void flow_iface(struct np_iface *i, const char *v)
-{
-  char val[64];
-  if (flow_get(v, "dhcp4", val, sizeof val)) i->dhcp4 = truthy(val);
-  if (flow_get(v, "dhcp6", val, sizeof val)) i->dhcp6 = truthy(val);
-  flow_get(v, "macaddress", i->mac, sizeof i->mac);
-  flow_get(v, "set-name", i->setname, sizeof i->setname);
-  const char *p = strstr(v, "addresses:");
-  if (p) first_of(p + 10 + strspn(p + 10, " "), i->address, sizeof i->address);
-}
-
 static void on_key(struct np_ctx *c, const char *k, const char *v)
 {
   struct np_iface *i = &c->i;
@@ -143,7 +115,6 @@ static void on_key(struct np_ctx *c, const char *k, const char *v)
     i->open = true;
     snprintf(i->id, sizeof i->id, "%s", k);
     snprintf(i->kind, sizeof i->kind, "%s", c->key[1]);
-    if (*v == '{') flow_iface(i, v);
     return;
   }
   if (!in_iface(c, 4)) return;
@@ -157,10 +128,6 @@ static void on_key(struct np_ctx *c, const char *k, const char *v)
     else if (!strcmp(k, "gateway4")) snprintf(i->gateway, sizeof i->gateway, "%s", val);
     else if (!strcmp(k, "addresses") && *v == '[' && !i->address[0])
       first_of(v, i->address, sizeof i->address);
-    else if (!strcmp(k, "match") && *v == '{') { /* match: {macaddress: ..., name: ...} */
-      flow_get(v, "macaddress", i->mac, sizeof i->mac);
-      flow_get(v, "name", i->mname, sizeof i->mname);
-    }
   } else if (c->depth == 5 && !strcmp(prop, "match")) {
     if (!strcmp(k, "macaddress")) snprintf(i->mac, sizeof i->mac, "%s", val);
     else if (!strcmp(k, "name")) snprintf(i->mname, sizeof i->mname, "%s", val);
@@ -221,6 +188,8 @@ static void np_line(char *line, int lineno, void *vctx)
 void rh_netplan_parse(const char *text, const char *file, json_object *arr, json_object *macrules)
 {
   struct np_ctx c = {.file = file, .arr = arr, .macrules = macrules};
-  rh_for_each_line(text, np_line, &c);
+  char *block = rh_yaml_flow_to_block(text, NULL, NULL, NULL);
+  rh_for_each_line(block ? block : text, np_line, &c);
+  free(block);
   iface_done(&c);
 }

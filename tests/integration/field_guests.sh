@@ -5,7 +5,7 @@
 # not the source's (10.9.9.0/24) for the cloud profiles' default, or the
 # source's static one with --network keep:
 #   debian12-lvm: BIOS, /boot + LVM (root ext4, home XFS, swap), fstab by
-#     /dev/mapper names, netplan (networkd) static on ens192
+#     /dev/mapper names, netplan (networkd) static on ens192, in flow style
 #     -> ec2 (DHCP): NVMe disk, e1000 NIC
 #   debian12-uefi: GPT + ESP, grub-efi on the removable path only (no NVRAM
 #     entry), separate /var, NetworkManager keyfile static on the source's MAC
@@ -37,7 +37,11 @@ serial_facts() {
 }
 
 # ---- LVM + XFS + netplan on ens192 -> ec2 ----
-src=$FX/debian12-lvm.qcow2
+# its netplan entry rewritten in flow style, as some tools and people write
+# it: scan reads it, finalize opens it into block style and binds it
+src=$T/lvm-src.qcow2
+cp --sparse=always "$FX/debian12-lvm.qcow2" "$src"
+guest_edit "$src" "printf 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192: {addresses: [10.0.2.15/24], routes: [{to: default, via: 10.0.2.2}], nameservers: {addresses: [10.0.2.3]}}  # flow\n' > /etc/netplan/01-lan.yaml"
 before=$(sum "$src")
 # the scan report comes from the convert's own appliance, taken before any edit
 "$REHOST" convert --profile ec2 -o "$T/lvm.img" --report "$T/lvm.json" --scan-report "$T/lvm-scan.json" "$src" \
@@ -57,9 +61,9 @@ jq_eq $R "[$NP] | length" 1
 jq_eq $R "$NP | [.name, .method, .address, .gateway] | join(\" \")" "ens192 static 10.0.2.15/24 10.0.2.2"
 # the clock as the source has it: the convert's edits (UTC) came after the scan
 jq_eq $R .adjtime.mode LOCAL
-expect_match "lvm: netplan's ens192 turned to DHCP on any Ethernet NIC" \
+expect_match "lvm: netplan's flow-style ens192 opened, bound and turned to DHCP" \
   "$(jq -r '.changes[] | select(.file=="/etc/netplan/01-lan.yaml") | .action' "$T/lvm.json" | sort -u | tr '\n' ' ')" \
-  "network-"
+  "network-dhcp .*network-match-nic .*network-netplan-block "
 expect_match "lvm: networkd (netplan's renderer) is the service chosen" "$(cat "$T/lvm.err")" \
   "network: systemd-networkd on the target's NIC"
 make_seed "$T/seed-lvm.iso" rehost-lvm-boot

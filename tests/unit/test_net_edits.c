@@ -198,6 +198,50 @@ static void netplan(void **state)
   json_object_put(ch);
 }
 
+/* flow style, an interface or the whole document: opened into block style
+ * (the old line kept as a comment), then bound like any other; a second
+ * finalize changes nothing */
+static void netplan_flow_style(void **state)
+{
+  (void)state;
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *out = rh_netplan_rewrite(
+      "network:\n  ethernets:\n"
+      "    lan: {match: {macaddress: \"00:50:56:aa:bb:cc\"}, set-name: ens192, addresses: [10.0.0.5/24], "
+      "routes: [{to: default, via: 10.0.0.1}]}  # uplink\n  version: 2\n",
+      "/etc/netplan/01.yaml", false, &m, ch);
+  assert_string_equal(out, "network:\n  ethernets:\n"
+                           "#rehost-removed#     lan: {match: {macaddress: \"00:50:56:aa:bb:cc\"}, "
+                           "set-name: ens192, addresses: [10.0.0.5/24], routes: [{to: default, via: "
+                           "10.0.0.1}]}  # uplink\n"
+                           "    lan:\n      match:\n        name: eth0\n"
+                           "#rehost-removed#       match:\n"
+                           "#rehost-removed#         macaddress: \"00:50:56:aa:bb:cc\"\n"
+                           "#rehost-removed#       set-name: ens192\n"
+                           "      addresses: [10.0.0.5/24]\n"
+                           "      routes:\n        - to: default\n          via: 10.0.0.1\n"
+                           "  version: 2\n");
+  assert_true(has_action(ch, "network-netplan-block"));
+  assert_true(has_action(ch, "network-match-nic"));
+  assert_false(has_action(ch, "network-unhandled"));
+  m = (struct rh_nic_map){0};
+  char *again = rh_netplan_rewrite(out, "/etc/netplan/01.yaml", false, &m, NULL);
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+  m = (struct rh_nic_map){0};
+  out = rh_netplan_rewrite("network: {version: 2, ethernets: {enp1s0: {dhcp4: no, addresses: [10.0.0.6/24]}}}\n",
+                           "/etc/netplan/02.yaml", true, &m, ch);
+  assert_string_equal(out, "#rehost-removed# network: {version: 2, ethernets: {enp1s0: {dhcp4: no, "
+                           "addresses: [10.0.0.6/24]}}}\n"
+                           "network:\n  version: 2\n  ethernets:\n    enp1s0:\n"
+                           "      match:\n        name: eth0\n      dhcp4: true\n"
+                           "#rehost-removed#       addresses: [10.0.0.6/24]\n");
+  free(out);
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -209,6 +253,7 @@ int main(void)
       cmocka_unit_test(nm_keyfile),
       cmocka_unit_test(ifcfg),
       cmocka_unit_test(netplan),
+      cmocka_unit_test(netplan_flow_style),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
