@@ -184,30 +184,31 @@ static bool emit_map(FILE *f, const char *open, const char *close, int indent, i
   return nest <= MAX_NEST && each_item(open, close, emit_map_entry, &o);
 }
 
-/* The line opened into f, or false (nothing written) when it is not a
+/* The line opened into block lines (malloc'd), or NULL when it is not a
  * "key: {flow map}" line this can open. */
-static bool open_line(FILE *f, const char *line, size_t len)
+static char *open_line(const char *line, size_t len)
 {
   const char *e = line + len, *b = skip_sp(line, e);
-  if (b == e || *b == '#' || *b == '-' || memchr(line, '\t', (size_t)(b - line))) return false;
+  if (b == e || *b == '#' || *b == '-' || memchr(line, '\t', (size_t)(b - line))) return NULL;
   const char *colon = key_end(b, e);
-  if (!colon) return false;
+  if (!colon) return NULL;
   const char *v = skip_sp(colon + 1, e);
-  if (v == e || *v != '{') return false;
+  if (v == e || *v != '{') return NULL;
   const char *c = close_of(v, e);
-  if (!c || empty_map(v, c)) return false;
+  if (!c || empty_map(v, c)) return NULL;
   const char *after = skip_sp(c + 1, e);
-  if (after < e && !(*after == '#' && after > c + 1)) return false; /* only a comment may follow */
+  if (after < e && !(*after == '#' && after > c + 1)) return NULL; /* only a comment may follow */
   char *buf = NULL;
   size_t n = 0;
   FILE *m = open_memstream(&buf, &n);
-  if (!m) return false;
-  int indent = (int)(b - line);
-  fprintf(m, "%*s%.*s:\n", indent, "", (int)(trim_end(b, colon) - b), b);
-  bool ok = emit_map(m, v, c, indent + 2, 1);
-  if (fclose(m) == 0 && ok) fwrite(buf, 1, n, f);
-  free(buf);
-  return ok;
+  if (!m) return NULL;
+  /* the line up to its map's end is one entry of a map */
+  bool ok = emit_entry(m, b, c + 1, (int)(b - line), 0);
+  if (fclose(m) != 0 || !ok) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
 }
 
 char *rh_yaml_flow_to_block(const char *text, const char *old_prefix, rh_yaml_flow_fn fn,
@@ -220,15 +221,10 @@ char *rh_yaml_flow_to_block(const char *text, const char *old_prefix, rh_yaml_fl
   for (const char *p = text ? text : ""; *p;) {
     const char *nl = strchr(p, '\n');
     size_t len = nl ? (size_t)(nl - p) : strlen(p);
-    /* the opened lines go to a scratch stream: the old line comes first */
-    char *blk = NULL;
-    size_t bn = 0;
-    FILE *m = open_memstream(&blk, &bn);
-    bool opened = m && open_line(m, p, len);
-    if (m) fclose(m);
-    if (opened) {
+    char *blk = open_line(p, len);
+    if (blk) {
       if (old_prefix) fprintf(f, "%s%.*s\n", old_prefix, (int)len, p);
-      fwrite(blk, 1, bn, f);
+      fputs(blk, f);
       if (fn) {
         char *l = strndup(p, len);
         if (l) fn(l, arg);
