@@ -45,7 +45,7 @@ static int run_delta(struct run *r)
 {
   const struct rh_replicate_opts *o = r->o;
   bool bitmap = r->mode == RH_MODE_BITMAP;
-  int threads = rh_repl_target_threads(r);
+  int threads = rh_repl_delta_threads(r);
   uint32_t block = o->block_size ? o->block_size : 65536;
   uint32_t chunk = block > (4u << 20) ? block : (4u << 20);
   /* The source is read without qemu's image lock, so that a VM can start

@@ -70,7 +70,7 @@ int rh_repl_source_look(struct run *r);
  * size; its server, spawned early in a bitmap sync (else nothing), started
  * or made ready, or cancelled when the sync stops before using it. */
 int rh_repl_prepare_target(struct run *r, uint64_t tgt_size);
-int rh_repl_target_threads(const struct run *r);
+int rh_repl_delta_threads(const struct run *r);
 int rh_repl_target_spawn_early(struct run *r);
 int rh_repl_target_start(struct run *r);
 void rh_repl_target_cancel(struct run *r);

@@ -41,10 +41,11 @@ int rh_repl_prepare_target(struct run *r, uint64_t tgt_size)
   return RH_EXIT_OK;
 }
 
-/* compare hashes every block it reads: a thread per core or so; a bitmap
- * sync mostly waits for scattered reads, and more of them in flight is what
- * makes a disk (or its array) answer faster */
-int rh_repl_target_threads(const struct run *r)
+/* A delta sync's worker threads, each with one connection to the target's
+ * server: compare hashes every block it reads, a thread per core or so; a
+ * bitmap sync mostly waits for scattered reads, and more of them in flight
+ * is what makes a disk (or its array) answer faster */
+int rh_repl_delta_threads(const struct run *r)
 {
   if (r->o->threads > 0) return r->o->threads;
   return r->mode == RH_MODE_BITMAP ? RH_BITMAP_THREADS : RH_COMPARE_THREADS;
@@ -53,7 +54,7 @@ int rh_repl_target_threads(const struct run *r)
 static struct rh_nbd_export target_export(const struct run *r)
 {
   return (struct rh_nbd_export){.path = r->o->target, .format = r->tgt_driver,
-                                .connections = rh_repl_target_threads(r)};
+                                .connections = rh_repl_delta_threads(r)};
 }
 
 /* A bitmap sync into an existing target reads no map of it (maps are taken

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 /* ---- the NIC map ---- */
 
 bool rh_nic_is_physical(const char *name)

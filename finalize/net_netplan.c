@@ -168,15 +168,10 @@ static void np_line(char *line, int lineno, void *vctx)
   fprintf(c->o.f, "%s\n", line);
 }
 
-struct opened {
-  const char *file;
-  json_object *changes;
-};
-
 static void on_opened(const char *line, void *arg)
 {
-  struct opened *o = arg;
-  rh_change(o->changes, o->file, "network-netplan-block", line + strspn(line, " "), "block style",
+  struct np *c = arg;
+  rh_change(c->changes, c->file, "network-netplan-block", line + strspn(line, " "), "block style",
             "flow maps are written out one key per line, which is what rehost edits");
 }
 
@@ -187,8 +182,7 @@ char *rh_netplan_rewrite(const char *text, const char *file, bool to_dhcp, struc
                  .id_indent = -1};
   /* a flow map ("ens192: {dhcp4: true}", "network: {...}") is opened into
    * block style first, its line kept as a comment */
-  struct opened op = {file, changes};
-  char *block = rh_yaml_flow_to_block(text, REMOVED, on_opened, &op);
+  char *block = rh_yaml_flow_to_block(text, REMOVED, on_opened, &c);
   if (!block || !rh_net_out_open(&c.o)) {
     free(block);
     return NULL;
