@@ -20,9 +20,23 @@ struct np {
   struct rh_nic_map *m;
   json_object *changes;
   int eth_indent, id_indent;
-  char *blk[256];
-  size_t nblk;
+  char **blk; /* the lines of the id being read, however many */
+  size_t nblk, cap;
 };
+
+static bool np_keep(struct np *c, const char *line)
+{
+  if (c->nblk == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    char **b = realloc(c->blk, cap * sizeof *b);
+    if (!b) return false;
+    c->blk = b, c->cap = cap;
+  }
+  char *l = strdup(line);
+  if (!l) return false;
+  c->blk[c->nblk++] = l;
+  return true;
+}
 
 static int indent_of(const char *l) { return (int)strspn(l, " "); }
 static bool blank_or_comment(const char *l)
@@ -147,10 +161,7 @@ static void np_line(char *line, int lineno, void *vctx)
   struct np *c = vctx;
   int in = indent_of(line);
   if (c->nblk) {
-    if ((blank_or_comment(line) || in > c->id_indent) && c->nblk < 256) {
-      c->blk[c->nblk++] = strdup(line);
-      return;
-    }
+    if ((blank_or_comment(line) || in > c->id_indent) && np_keep(c, line)) return;
     np_flush(c);
   }
   if (c->eth_indent >= 0 && !blank_or_comment(line)) {
@@ -158,10 +169,7 @@ static void np_line(char *line, int lineno, void *vctx)
       c->eth_indent = -1;
     } else {
       if (c->id_indent < 0) c->id_indent = in;
-      if (in == c->id_indent && strchr(line, ':')) {
-        c->blk[c->nblk++] = strdup(line);
-        return;
-      }
+      if (in == c->id_indent && strchr(line, ':') && np_keep(c, line)) return;
     }
   }
   if (yaml_key(line, "ethernets")) c->eth_indent = in, c->id_indent = -1;
@@ -189,6 +197,7 @@ char *rh_netplan_rewrite(const char *text, const char *file, bool to_dhcp, struc
   }
   rh_for_each_line(block, np_line, &c);
   np_flush(&c);
+  free(c.blk);
   free(block);
   return rh_net_out_done(&c.o);
 }

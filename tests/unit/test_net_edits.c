@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,6 +247,37 @@ static void netplan_flow_style(void **state)
   json_object_put(ch);
 }
 
+/* an entry of any length is one entry: its MAC match after 300 routes is
+ * still dropped and the id bound (the rewriter once cut an entry at 256
+ * lines, and read the rest as lines outside it) */
+static void netplan_long_entry(void **state)
+{
+  (void)state;
+  char *in = NULL, *want = NULL;
+  size_t inlen = 0, wantlen = 0;
+  FILE *fi = open_memstream(&in, &inlen), *fw = open_memstream(&want, &wantlen);
+  fputs("network:\n  ethernets:\n    lan:\n      routes:\n", fi);
+  fputs("network:\n  ethernets:\n    lan:\n      match:\n        name: eth0\n      routes:\n", fw);
+  for (int i = 0; i < 300; i++) {
+    fprintf(fi, "        - to: 10.%d.%d.0/24\n          via: 10.0.0.1\n", i / 256, i % 256);
+    fprintf(fw, "        - to: 10.%d.%d.0/24\n          via: 10.0.0.1\n", i / 256, i % 256);
+  }
+  fputs("      match:\n        macaddress: 00:50:56:aa:bb:cc\n  version: 2\n", fi);
+  fputs("#rehost-removed#       match:\n#rehost-removed#         macaddress: 00:50:56:aa:bb:cc\n"
+        "  version: 2\n", fw);
+  fclose(fi);
+  fclose(fw);
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *out = rh_netplan_rewrite(in, "/etc/netplan/01.yaml", false, &m, ch);
+  assert_string_equal(out, want);
+  assert_netplan_stable(out);
+  free(out);
+  free(in);
+  free(want);
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -258,6 +290,7 @@ int main(void)
       cmocka_unit_test(ifcfg),
       cmocka_unit_test(netplan),
       cmocka_unit_test(netplan_flow_style),
+      cmocka_unit_test(netplan_long_entry),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
