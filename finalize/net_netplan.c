@@ -9,9 +9,11 @@
 #include "../guest/guestconf.h"
 #include "../guest/yaml_flow.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct np {
   struct out o;
@@ -36,6 +38,46 @@ static bool np_keep(struct np *c, const char *line)
   if (!l) return false;
   c->blk[c->nblk++] = l;
   return true;
+}
+
+/* "- item" or a lone "-" */
+static bool seq_item(const char *p) { return p[0] == '-' && (!p[1] || p[1] == ' ' || p[1] == '\t'); }
+
+struct pass_key {
+  const char *key;
+  bool dhcp_only;
+  const char *action, *why;
+};
+
+/* p, a key under networkmanager.passthrough ("ipv4.address1: ..."): NetworkManager
+ * settings that netplan writes into the connection after its own, so they
+ * would undo the binding or the dhcp. Why it is dropped, or NULL to keep it. */
+static const struct pass_key *passthrough_drop(const char *p, bool to_dhcp)
+{
+  static const struct pass_key keys[] = {
+      {"connection.interface-name", false, "network-match-nic", WHY_NAME},
+      {"ethernet.mac-address", false, "network-match-nic", WHY_MAC},
+      {"802-3-ethernet.mac-address", false, "network-match-nic", WHY_MAC},
+      {"ipv4.method", true, "network-dhcp", WHY_DHCP},
+      {"ipv4.address", true, "network-dhcp", WHY_DHCP},
+      {"ipv4.addresses", true, "network-dhcp", WHY_DHCP},
+      {"ipv4.gateway", true, "network-dhcp", WHY_DHCP},
+      {"ipv4.route", true, "network-dhcp", WHY_DHCP},
+  };
+  char k[96];
+  const char *q = p;
+  if (*q == '"' || *q == '\'') q++; /* a quoted key */
+  size_t n = strcspn(q, "\"': \t");
+  if (n >= sizeof k) return NULL;
+  memcpy(k, q, n);
+  k[n] = 0;
+  /* a numbered key (address1, route2, route2_options) is its base name */
+  size_t len = strlen(k);
+  if (len > 8 && !strcmp(k + len - 8, "_options")) k[len -= 8] = 0;
+  while (len && isdigit((unsigned char)k[len - 1])) k[--len] = 0;
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    if (!strcasecmp(k, keys[i].key) && (to_dhcp || !keys[i].dhcp_only)) return &keys[i];
+  return NULL;
 }
 
 static int indent_of(const char *l) { return (int)strspn(l, " "); }
@@ -114,15 +156,33 @@ static void np_flush(struct np *c)
   }
   bool saw_dhcp = false;
   int skip = -1; /* dropping a key and the lines under it */
+  int nm = -1, pass = -1; /* the indents of "networkmanager:" and its "passthrough:" */
   for (size_t i = 1; i < c->nblk; i++) {
     int in = indent_of(b[i]);
-    if (skip >= 0 && (blank_or_comment(b[i]) || in > skip)) {
+    /* a key's lines: deeper ones, and "- " items at its own indent (the
+     * indentless lists that netplan, NetworkManager and PyYAML write) */
+    if (skip >= 0 && (blank_or_comment(b[i]) || in > skip || (in == skip && seq_item(b[i] + in)))) {
       fprintf(c->o.f, REMOVED "%s\n", b[i]);
       continue;
     }
     skip = -1;
     const char *p = b[i] + in;
-    if (in == child && !bound && (yaml_key(b[i], "match") || yaml_key(b[i], "set-name"))) {
+    if (!blank_or_comment(b[i])) {
+      if (pass >= 0 && in <= pass) pass = -1;
+      if (nm >= 0 && in <= nm) nm = -1;
+    }
+    const struct pass_key *drop = pass >= 0 && in > pass ? passthrough_drop(p, c->to_dhcp) : NULL;
+    if (drop) { /* NetworkManager settings netplan hands on as written */
+      skip = in;
+      fprintf(c->o.f, REMOVED "%s\n", b[i]);
+      rh_change(c->changes, c->file, drop->action, p, NULL, drop->why);
+    } else if (in == child && yaml_key(b[i], "networkmanager")) {
+      nm = in;
+      fprintf(c->o.f, "%s\n", b[i]);
+    } else if (nm >= 0 && in > nm && pass < 0 && yaml_key(b[i], "passthrough")) {
+      pass = in;
+      fprintf(c->o.f, "%s\n", b[i]);
+    } else if (in == child && !bound && (yaml_key(b[i], "match") || yaml_key(b[i], "set-name"))) {
       skip = in;
       fprintf(c->o.f, REMOVED "%s\n", b[i]);
       rh_change(c->changes, c->file, "network-match-nic", p, NULL, WHY_MAC);

@@ -278,6 +278,75 @@ static void netplan_long_entry(void **state)
   json_object_put(ch);
 }
 
+/* the layout netplan itself writes (NetworkManager's netplan backend,
+ * `netplan set`) and PyYAML writes (cloud-init): a list at its key's own
+ * indent ("addresses:\n      - ..."). A dropped key takes its items with it,
+ * where they used to be left behind under the wrong key (netplan then
+ * rejects the file: no network). NetworkManager settings netplan passes
+ * through as written go too when they would undo the binding or the dhcp. */
+static void netplan_indentless_lists(void **state)
+{
+  (void)state;
+  const char *in = "network:\n  version: 2\n  ethernets:\n"
+                   "    NM-ff9d6ebc-226d-4f82-a485-b7ff83b9607f:\n"
+                   "      renderer: NetworkManager\n"
+                   "      match:\n        macaddress: \"00:11:22:33:44:55\"\n"
+                   "      addresses:\n      - \"1.2.3.4/24\"\n      - \"5.6.7.8/16\"\n"
+                   "      nameservers:\n        addresses:\n        - 9.8.7.6\n"
+                   "      routes:\n      - to: \"default\"\n        via: \"1.2.3.1\"\n"
+                   "      wakeonlan: true\n"
+                   "      networkmanager:\n        uuid: \"ff9d6ebc-226d-4f82-a485-b7ff83b9607f\"\n"
+                   "        name: \"Wired\"\n        passthrough:\n"
+                   "          connection.interface-name: \"ens192\"\n"
+                   "          ipv4.method: \"manual\"\n"
+                   "          ipv4.address1: \"1.2.3.4/24,1.2.3.1\"\n"
+                   "          ipv4.route1_options: \"onlink=true\"\n"
+                   "          ipv4.dns-search: \"example.com\"\n";
+  const char *head = "network:\n  version: 2\n  ethernets:\n"
+                     "    NM-ff9d6ebc-226d-4f82-a485-b7ff83b9607f:\n"
+                     "      match:\n        name: eth0\n"
+                     "      renderer: NetworkManager\n"
+                     "#rehost-removed#       match:\n#rehost-removed#         macaddress: \"00:11:22:33:44:55\"\n";
+  const char *keep_tail = "      addresses:\n      - \"1.2.3.4/24\"\n      - \"5.6.7.8/16\"\n"
+                          "      nameservers:\n        addresses:\n        - 9.8.7.6\n"
+                          "      routes:\n      - to: \"default\"\n        via: \"1.2.3.1\"\n"
+                          "      wakeonlan: true\n"
+                          "      networkmanager:\n        uuid: \"ff9d6ebc-226d-4f82-a485-b7ff83b9607f\"\n"
+                          "        name: \"Wired\"\n        passthrough:\n"
+                          "#rehost-removed#           connection.interface-name: \"ens192\"\n"
+                          "          ipv4.method: \"manual\"\n"
+                          "          ipv4.address1: \"1.2.3.4/24,1.2.3.1\"\n"
+                          "          ipv4.route1_options: \"onlink=true\"\n"
+                          "          ipv4.dns-search: \"example.com\"\n";
+  const char *dhcp_tail = "#rehost-removed#       addresses:\n#rehost-removed#       - \"1.2.3.4/24\"\n"
+                          "#rehost-removed#       - \"5.6.7.8/16\"\n"
+                          "      nameservers:\n        addresses:\n        - 9.8.7.6\n"
+                          "#rehost-removed#       routes:\n#rehost-removed#       - to: \"default\"\n"
+                          "#rehost-removed#         via: \"1.2.3.1\"\n"
+                          "      wakeonlan: true\n"
+                          "      networkmanager:\n        uuid: \"ff9d6ebc-226d-4f82-a485-b7ff83b9607f\"\n"
+                          "        name: \"Wired\"\n        passthrough:\n"
+                          "#rehost-removed#           connection.interface-name: \"ens192\"\n"
+                          "#rehost-removed#           ipv4.method: \"manual\"\n"
+                          "#rehost-removed#           ipv4.address1: \"1.2.3.4/24,1.2.3.1\"\n"
+                          "#rehost-removed#           ipv4.route1_options: \"onlink=true\"\n"
+                          "          ipv4.dns-search: \"example.com\"\n"
+                          "      dhcp4: true\n";
+  for (int dhcp = 0; dhcp < 2; dhcp++) {
+    struct rh_nic_map m = {0};
+    json_object *ch = json_object_new_array();
+    char *out = rh_netplan_rewrite(in, "/etc/netplan/90-NM-ff9d6ebc.yaml", dhcp, &m, ch);
+    char want[4096];
+    snprintf(want, sizeof want, "%s%s", head, dhcp ? dhcp_tail : keep_tail);
+    assert_string_equal(out, want);
+    assert_true(has_action(ch, "network-match-nic"));
+    assert_int_equal(has_action(ch, "network-dhcp"), dhcp);
+    assert_netplan_stable(out);
+    free(out);
+    json_object_put(ch);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -291,6 +360,7 @@ int main(void)
       cmocka_unit_test(netplan),
       cmocka_unit_test(netplan_flow_style),
       cmocka_unit_test(netplan_long_entry),
+      cmocka_unit_test(netplan_indentless_lists),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
