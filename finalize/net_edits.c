@@ -16,9 +16,12 @@ bool rh_nic_is_physical(const char *name)
 {
   if (!name || !*name || strpbrk(name, "*?[!")) return false;
   /* the kernel's names: at most 15 bytes (IFNAMSIZ), and ifupdown's and
-   * udev's are printable ASCII; anything else is not a NIC to rebind */
-  size_t len = strlen(name), base = strcspn(name, ".:");
-  if (base == 0 || len > 15) return false;
+   * udev's are printable ASCII; anything else is not a NIC to rebind. The
+   * limit is the NIC's own name, before a VLAN's ".100" or an alias's ":1":
+   * a rename (em1 -> eth10) may lengthen the whole, and its result must
+   * still be read as a NIC by a second finalize. */
+  size_t base = strcspn(name, ".:");
+  if (base == 0 || base > 15) return false;
   for (const unsigned char *p = (const unsigned char *)name; *p; p++)
     if (*p <= ' ' || *p >= 0x7f) return false;
   if (!strncmp(name, "eth", 3) || !strncmp(name, "en", 2) || !strncmp(name, "em", 2)) return true;
@@ -52,14 +55,6 @@ const char *rh_nic_map_name(struct rh_nic_map *m, const char *old, const char *m
   snprintf(names[i], sizeof names[i], "eth%zu", i);
   m->hits++;
   return names[i];
-}
-
-/* old "ens192.100" -> "eth0.100" (VLANs and aliases keep their suffix) */
-static void renamed(struct rh_nic_map *m, const char *old, char *out, size_t outsz)
-{
-  const char *n = rh_nic_is_physical(old) ? rh_nic_map_name(m, old, NULL) : NULL;
-  if (n) snprintf(out, outsz, "%s%s", n, old + strcspn(old, ".:"));
-  else snprintf(out, outsz, "%s", old);
 }
 
 /* ---- output ---- */
@@ -133,35 +128,46 @@ static bool names_interfaces(const char *p)
   return false;
 }
 
+/* the NIC names on a line that names interfaces: "ens192.100" -> "eth0.100"
+ * (VLANs and aliases keep their suffix); every other byte is copied as it is */
 static void ifup_ren_line(char *line, int lineno, void *vctx)
 {
   (void)lineno;
   struct ifup_ren *c = vctx;
   const char *p = line + strspn(line, " \t");
-  if (*p == '#' || !names_interfaces(p)) {
+  char *out = NULL;
+  size_t outlen = 0;
+  FILE *f = *p == '#' || !names_interfaces(p) ? NULL : open_memstream(&out, &outlen);
+  if (!f) {
     fprintf(c->o.f, "%s\n", line);
     return;
   }
   bool iface = !strncmp(p, "iface", 5);
-  char out[1024];
-  size_t len = (size_t)(p - line);
-  snprintf(out, sizeof out, "%.*s", (int)len, line);
-  char *save = NULL, *copy = strdup(p);
+  fwrite(line, 1, (size_t)(p - line), f);
   int word = 0;
-  bool changed = false;
-  for (char *w = copy ? strtok_r(copy, " \t", &save) : NULL; w; w = strtok_r(NULL, " \t", &save)) {
-    char nw[64];
+  for (const char *s = p; *s;) {
+    size_t sp = strspn(s, " \t"), wl = strcspn(s + sp, " \t");
+    fwrite(s, 1, sp, f);
+    s += sp;
+    if (!wl) break;
     /* "iface NAME inet ...": only the second word names a NIC */
-    if (word == 0 || (iface && word > 1)) snprintf(nw, sizeof nw, "%s", w);
-    else renamed(c->m, w, nw, sizeof nw);
-    changed |= strcmp(nw, w) != 0;
-    size_t l = strlen(out);
-    snprintf(out + l, sizeof out - l, "%s%s", word ? " " : "", nw);
+    char *w = word == 0 || (iface && word > 1) ? NULL : strndup(s, wl);
+    const char *n = w && rh_nic_is_physical(w) ? rh_nic_map_name(c->m, w, NULL) : NULL;
+    if (n) fprintf(f, "%s%s", n, w + strcspn(w, ".:"));
+    else fwrite(s, 1, wl, f);
+    free(w);
+    s += wl;
     word++;
   }
-  free(copy);
-  if (changed) rh_change(c->changes, c->file, "network-rename-nic", p, out + len, WHY_NAME);
-  fprintf(c->o.f, "%s\n", changed ? out : line);
+  if (fclose(f) != 0 || !out) {
+    free(out);
+    fprintf(c->o.f, "%s\n", line);
+    return;
+  }
+  bool changed = strcmp(out, line) != 0;
+  if (changed) rh_change(c->changes, c->file, "network-rename-nic", p, out + (p - line), WHY_NAME);
+  fprintf(c->o.f, "%s\n", out);
+  free(out);
 }
 
 char *rh_ifupdown_rename(const char *text, const char *file, struct rh_nic_map *m,

@@ -26,8 +26,10 @@ static bool has_action(json_object *changes, const char *act)
 static void physical_names(void **state)
 {
   (void)state;
-  const char *yes[] = {"eth0", "ens192", "enp0s3", "eno1", "em1", "p1p1", "ens192.100", "eth0:1"};
-  const char *no[] = {"lo", "br0", "bond0", "virbr0", "docker0", "en*", "wlan0", "tun0", ""};
+  const char *yes[] = {"eth0", "ens192", "enp0s3", "eno1", "em1", "p1p1", "ens192.100", "eth0:1",
+                       "eth10:abcdefghijk"};
+  const char *no[] = {"lo", "br0", "bond0", "virbr0", "docker0", "en*", "wlan0", "tun0", "",
+                      "enp0s20f0u1u2u3u4", ":1", "eth0 1", "eth0\x7f"};
   for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) assert_true(rh_nic_is_physical(yes[i]));
   for (size_t i = 0; i < sizeof no / sizeof *no; i++) assert_false(rh_nic_is_physical(no[i]));
 }
@@ -64,6 +66,32 @@ static void ifupdown_predictable_name_renamed(void **state)
   assert_true(has_action(ch, "network-rename-nic"));
   free(out);
   json_object_put(ch);
+}
+
+/* A rename may lengthen a name (em1 -> eth10); what it writes is read as
+ * the same NIC by a second finalize, and the rest of the line is copied as
+ * it is: its spacing, and words of any length (they were cut at 63 bytes,
+ * lines at 1 KiB). */
+static void ifupdown_rename_is_stable(void **state)
+{
+  (void)state;
+  char longword[200];
+  memset(longword, 'x', sizeof longword - 1);
+  longword[sizeof longword - 1] = 0;
+  char in[512], want[512];
+  snprintf(in, sizeof in, "auto em1:abcdefghijk\niface em1:abcdefghijk inet static  %s\n"
+           "bond-slaves  ens192\tens224\n", longword);
+  snprintf(want, sizeof want, "auto eth0:abcdefghijk\niface eth0:abcdefghijk inet static  %s\n"
+           "bond-slaves  eth1\teth2\n", longword);
+  struct rh_nic_map m = {0};
+  char *out = rh_ifupdown_rename(in, "/etc/network/interfaces", &m, NULL);
+  assert_string_equal(out, want);
+  struct rh_nic_map again_map = {0};
+  char *again = rh_ifupdown_rename(out, "/etc/network/interfaces", &again_map, NULL);
+  assert_string_equal(again, out);
+  assert_int_equal(again_map.n, 3);
+  free(again);
+  free(out);
 }
 
 static void networkd_mac_match_keep_static(void **state)
@@ -353,6 +381,7 @@ int main(void)
       cmocka_unit_test(physical_names),
       cmocka_unit_test(map_is_stable_by_name_or_mac),
       cmocka_unit_test(ifupdown_predictable_name_renamed),
+      cmocka_unit_test(ifupdown_rename_is_stable),
       cmocka_unit_test(networkd_mac_match_keep_static),
       cmocka_unit_test(networkd_name_match_to_dhcp),
       cmocka_unit_test(nm_keyfile),
