@@ -5,7 +5,8 @@
 # not the source's (10.9.9.0/24) for the cloud profiles' default, or the
 # source's static one with --network keep:
 #   debian12-lvm: BIOS, /boot + LVM (root ext4, home XFS, swap), fstab by
-#     /dev/mapper names, netplan (networkd) static on ens192, in flow style
+#     /dev/mapper names, netplan (networkd) static on ens192, in flow style,
+#     and a second NIC's file in netplan's own layout (indentless lists)
 #     -> ec2 (DHCP): NVMe disk, e1000 NIC
 #   debian12-uefi: GPT + ESP, grub-efi on the removable path only (no NVRAM
 #     entry), separate /var, NetworkManager keyfile static on the source's MAC
@@ -38,10 +39,14 @@ serial_facts() {
 
 # ---- LVM + XFS + netplan on ens192 -> ec2 ----
 # its netplan entry rewritten in flow style, as some tools and people write
-# it: scan reads it, finalize opens it into block style and binds it
+# it: scan reads it, finalize opens it into block style and binds it. A
+# second NIC's file is in the layout netplan and PyYAML (cloud-init) write,
+# lists at their key's indent: its static addressing must go whole, or the
+# file is no longer YAML and netplan brings up nothing, eth0 included.
 src=$T/lvm-src.qcow2
 cp --sparse=always "$FX/debian12-lvm.qcow2" "$src"
-guest_edit "$src" "printf 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192: {addresses: [10.0.2.15/24], routes: [{to: default, via: 10.0.2.2}], nameservers: {addresses: [10.0.2.3]}}  # flow\n' > /etc/netplan/01-lan.yaml"
+guest_edit "$src" "printf 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192: {addresses: [10.0.2.15/24], routes: [{to: default, via: 10.0.2.2}], nameservers: {addresses: [10.0.2.3]}}  # flow\n' > /etc/netplan/01-lan.yaml &&
+  printf 'network:\n  version: 2\n  ethernets:\n    wan:\n      match:\n        macaddress: \"00:50:56:00:02:24\"\n      set-name: \"ens224\"\n      addresses:\n      - \"10.0.3.15/24\"\n      routes:\n      - to: \"10.0.4.0/24\"\n        via: \"10.0.3.1\"\n' > /etc/netplan/02-wan.yaml"
 before=$(sum "$src")
 # the scan report comes from the convert's own appliance, taken before any edit
 "$REHOST" convert --profile ec2 -o "$T/lvm.img" --report "$T/lvm.json" --scan-report "$T/lvm-scan.json" "$src" \
@@ -59,11 +64,16 @@ jq_eq $R '.network.managers | index("netplan") != null' true
 NP='.network.interfaces[] | select(.file=="/etc/netplan/01-lan.yaml")'
 jq_eq $R "[$NP] | length" 1
 jq_eq $R "$NP | [.name, .method, .address, .gateway] | join(\" \")" "ens192 static 10.0.2.15/24 10.0.2.2"
+NP2='.network.interfaces[] | select(.file=="/etc/netplan/02-wan.yaml")'
+jq_eq $R "$NP2 | [.name, .method, .address, .hwaddress] | join(\" \")" "ens224 static 10.0.3.15/24 00:50:56:00:02:24"
 # the clock as the source has it: the convert's edits (UTC) came after the scan
 jq_eq $R .adjtime.mode LOCAL
 expect_match "lvm: netplan's flow-style ens192 opened, bound and turned to DHCP" \
   "$(jq -r '.changes[] | select(.file=="/etc/netplan/01-lan.yaml") | .action' "$T/lvm.json" | sort -u | tr '\n' ' ')" \
   "network-dhcp .*network-match-nic .*network-netplan-block "
+expect_eq "lvm: netplan's second NIC (indentless lists) bound by name and turned to DHCP" \
+  "$(jq -r '.changes[] | select(.file=="/etc/netplan/02-wan.yaml") | .action' "$T/lvm.json" | sort -u | tr '\n' ' ')" \
+  "network-dhcp network-match-nic "
 expect_match "lvm: networkd (netplan's renderer) is the service chosen" "$(cat "$T/lvm.err")" \
   "network: systemd-networkd on the target's NIC"
 make_seed "$T/seed-lvm.iso" rehost-lvm-boot
@@ -108,6 +118,8 @@ if boot_wait lvm "rehost-ipv4=" 1200; then
   expect_match "lvm: netplan's entry matches the new NIC (eth0, net.ifnames=0)" "$netplan" "match: name: eth0"
   if grep -q 'name: ens192' <<<"$netplan"; then fail "lvm: netplan still matches ens192"; else ok "lvm: no match on ens192"; fi
   if grep -q '10\.0\.2\.15' <<<"$netplan"; then fail "lvm: the static address is left beside DHCP"; else ok "lvm: static address gone"; fi
+  expect_match "lvm: the second NIC's entry matches eth1" "$netplan" "wan: match: name: eth1 "
+  if grep -q '10\.0\.[34]\.' <<<"$netplan"; then fail "lvm: the second NIC's static address or route is left"; else ok "lvm: the second NIC's list items went with their keys"; fi
 fi
 boot_stop lvm
 
