@@ -2,6 +2,7 @@
 
 #include "../guest/guestconf.h"
 #include "guest_steps.h"
+#include "net_edits.h"
 
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
@@ -109,21 +110,25 @@ static int edit_adjtime(struct rh_fin *f)
   return rc;
 }
 
-/* udev rules that name a NIC by its MAC (70-persistent-net.rules) */
-static int edit_udev_mac_rules(struct rh_fin *f)
+/* rules that name a NIC by its MAC: udev's (70-persistent-net.rules) and
+ * systemd .link files */
+static int edit_nic_naming_rules(struct rh_fin *f)
 {
   int rc = RH_EXIT_OK;
   if (!f->p->remove_mac_bindings) return rc;
-  char **rules = rh_guest_glob(f->g, "/etc/udev/rules.d/*.rules");
-  for (int i = 0; !rc && rules && rules[i]; i++) {
-    char *old = rh_guest_read(f->g, rules[i]);
-    if (!old) continue;
-    char *text = rh_udev_rules_rewrite(old, rules[i], f->changes);
-    rc = rh_fin_write_if_changed(f, rules[i], old, text);
-    free(old);
-    free(text);
+  for (int link = 0; link < 2 && !rc; link++) {
+    char **rules = rh_guest_glob(f->g, link ? "/etc/systemd/network/*.link" : "/etc/udev/rules.d/*.rules");
+    for (int i = 0; !rc && rules && rules[i]; i++) {
+      char *old = rh_guest_read(f->g, rules[i]);
+      if (!old) continue;
+      char *text = link ? rh_link_file_rewrite(old, rules[i], f->changes)
+                        : rh_udev_rules_rewrite(old, rules[i], f->changes);
+      rc = rh_fin_write_if_changed(f, rules[i], old, text);
+      free(old);
+      free(text);
+    }
+    rh_strv_free(rules);
   }
-  rh_strv_free(rules);
   return rc;
 }
 
@@ -220,7 +225,7 @@ static int edit_grub_default(struct rh_fin *f)
 int rh_fin_edit_files(struct rh_fin *f)
 {
   int rc;
-  if ((rc = edit_fstab(f)) || (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_udev_mac_rules(f)) ||
+  if ((rc = edit_fstab(f)) || (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_nic_naming_rules(f)) ||
       (rc = edit_grub_default(f)) || (rc = edit_bls(f)) || (rc = selinux_relabel(f)))
     return rc;
   return RH_EXIT_OK;

@@ -174,11 +174,30 @@ static int cloud_init_network(struct rh_fin *f, const char *renderer, bool keep)
   return rc;
 }
 
+/* the NIC names the guest's own rules give by MAC (net_naming.c), read
+ * before any configuration that may use them. A profile that keeps MAC
+ * bindings keeps the rules, and so the names. */
+static void read_naming_rules(struct rh_fin *f, struct rh_nic_map *m)
+{
+  if (!f->p->remove_mac_bindings) return;
+  static const char *const where[] = {"/etc/udev/rules.d/*.rules", "/etc/systemd/network/*.link"};
+  for (size_t w = 0; w < 2; w++) {
+    char **files = rh_guest_glob(f->g, where[w]);
+    for (size_t i = 0; files && files[i]; i++) {
+      char *text = guestfs_is_file(f->g, files[i]) > 0 ? rh_guest_read(f->g, files[i]) : NULL;
+      if (text) rh_nic_rules_read(m, text, files[i]);
+      free(text);
+    }
+    rh_strv_free(files);
+  }
+}
+
 int rh_fin_network(struct rh_fin *f)
 {
   struct rh_nic_map m = {0};
   struct net_scan ns = {0};
   int rc = RH_EXIT_OK;
+  read_naming_rules(f, &m);
   for (int s = 0; s < N_STACKS && !rc; s++) rc = edit_stack(f, (enum stack)s, &m, &ns);
   if (rc) return rc;
   if (m.n) f->keep_eth_names = true; /* ethN are the names the configs now use */
@@ -208,6 +227,8 @@ int rh_fin_network(struct rh_fin *f)
   bool needs_client = st == IFUPDOWN || st == IFCFG; /* the others have their own */
   if (needs_client && (f->dhcp || ns.wants_dhcp) && (rc = check_dhcp_client(f, service)))
     return rc;
-  bool keep = m.n > 0; /* the guest's own configuration, made to work, brings the NIC up */
+  /* the guest's own configuration, made to work, brings the NIC up: one that
+   * names it, or one for every Ethernet NIC (a glob, a type) */
+  bool keep = m.hits > 0;
   return cloud_init_network(f, stacks[st].cloud_init_renderer, keep);
 }

@@ -5,6 +5,7 @@
 #include "../guest/guestconf.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,22 @@ bool rh_nic_is_physical(const char *name)
   return name[0] == 'p' && isdigit((unsigned char)name[1]); /* biosdevname p1p1 */
 }
 
+enum rh_nic_glob rh_nic_glob_kind(const char *glob)
+{
+  if (!glob || !*glob || *glob == '!' || !strpbrk(glob, "*?[")) return RH_GLOB_NONE;
+  /* the kernel's names (net.ifnames=0), then the names a source may have
+   * given its NICs: udev's predictable ones (slot, PCI path, onboard, MAC,
+   * Xen) and biosdevname's */
+  static const char *const eth[] = {"eth0", "eth1", NULL};
+  static const char *const source[] = {"ens3",  "ens192",          "enp0s3", "enp1s0f0", "eno1",
+                                       "enX0",  "enx525400123456", "em1",    "p1p1",     NULL};
+  for (const char *const *n = eth; *n; n++)
+    if (!fnmatch(glob, *n, 0)) return RH_GLOB_ETH;
+  for (const char *const *n = source; *n; n++)
+    if (!fnmatch(glob, *n, 0)) return RH_GLOB_SOURCE;
+  return RH_GLOB_NONE;
+}
+
 static void lower_mac(char out[18], const char *mac)
 {
   size_t i = 0;
@@ -40,7 +57,8 @@ const char *rh_nic_map_name(struct rh_nic_map *m, const char *old, const char *m
   static char names[RH_NIC_MAX][8];
   char lmac[18] = "", base[32] = "";
   if (old) snprintf(base, sizeof base, "%.*s", (int)strcspn(old, ".:"), old);
-  lower_mac(lmac, mac);
+  /* a name a rule gives by MAC is that MAC's NIC, wherever else it is bound */
+  lower_mac(lmac, mac ? mac : rh_nic_rule_mac(m, base));
   if (!base[0] && !lmac[0]) return NULL;
   size_t i = 0;
   for (; i < m->n; i++)
@@ -105,6 +123,28 @@ void rh_net_unquote(char *dst, size_t dstsz, const char *v)
   }
 }
 
+enum rh_nm_role rh_nm_setting_role(const char *section, size_t seclen, const char *key,
+                                   size_t keylen)
+{
+  char sec[32], k[64];
+  if (seclen >= sizeof sec || keylen >= sizeof k) return RH_NM_OTHER;
+  snprintf(sec, sizeof sec, "%.*s", (int)seclen, section);
+  snprintf(k, sizeof k, "%.*s", (int)keylen, key);
+  size_t n = keylen;
+  if (n > 8 && !strcasecmp(k + n - 8, "_options")) k[n -= 8] = 0;
+  while (n && isdigit((unsigned char)k[n - 1])) k[--n] = 0;
+  if (!strcasecmp(sec, "connection") && !strcasecmp(k, "interface-name")) return RH_NM_IFNAME;
+  if ((!strcasecmp(sec, "ethernet") || !strcasecmp(sec, "802-3-ethernet")) &&
+      !strcasecmp(k, "mac-address"))
+    return RH_NM_MAC;
+  if (strcasecmp(sec, "ipv4")) return RH_NM_OTHER;
+  if (!strcasecmp(k, "method")) return RH_NM_METHOD;
+  static const char *const addressing[] = {"address", "addresses", "gateway", "route", "routes", NULL};
+  for (const char *const *a = addressing; *a; a++)
+    if (!strcasecmp(k, *a)) return RH_NM_ADDRESSING;
+  return RH_NM_OTHER;
+}
+
 /* ---- ifupdown: names ---- */
 
 struct ifup_ren {
@@ -152,7 +192,7 @@ static void ifup_ren_line(char *line, int lineno, void *vctx)
     if (!wl) break;
     /* "iface NAME inet ...": only the second word names a NIC */
     char *w = word == 0 || (iface && word > 1) ? NULL : strndup(s, wl);
-    const char *n = w && rh_nic_is_physical(w) ? rh_nic_map_name(c->m, w, NULL) : NULL;
+    const char *n = w && rh_nic_map_is_nic(c->m, w) ? rh_nic_map_name(c->m, w, NULL) : NULL;
     if (n) fprintf(f, "%s%s", n, w + strcspn(w, ".:"));
     else fwrite(s, 1, wl, f);
     free(w);
@@ -185,6 +225,7 @@ char *rh_ifupdown_rename(const char *text, const char *file, struct rh_nic_map *
 struct ini_scan {
   const char *name_section, *name_key, *mac_section, *mac_key, *type_section, *type_key;
   char section[64], name[64], mac[64], type[64];
+  char names[256]; /* the whole of the name key's value (networkd: a list of globs) */
 };
 
 static void ini_scan_line(char *line, int lineno, void *vctx)
@@ -204,15 +245,21 @@ static void ini_scan_line(char *line, int lineno, void *vctx)
               {s->type_section, s->type_key, s->type}};
   for (size_t i = 0; i < 3; i++)
     if (want[i].key && !want[i].dst[0] && (!want[i].sec || !strcasecmp(s->section, want[i].sec)) &&
-        key_is(p, want[i].key))
+        key_is(p, want[i].key)) {
       rh_net_unquote(want[i].dst, 64, value_of(p));
+      if (i == 0) snprintf(s->names, sizeof s->names, "%s", value_of(p));
+    }
 }
 
 struct ini_edit {
   struct out o;
   const char *file;
   bool to_dhcp;
-  const char *newname; /* ethN, or NULL: the file binds no physical NIC */
+  const char *newname; /* ethN, or NULL: the file names no physical NIC */
+  bool applies;        /* no name, but it applies to the NIC (a glob, a type) */
+  const char *widen;   /* the name globs (networkd's Name=, NetworkManager's [match]
+                          interface-name=) to widen to ethN; or NULL */
+  bool hw_to_type;     /* networkd bound by Driver=/Path= alone: Type=ether instead */
   char section[64];
   bool saw_dhcp, dhcp_added, match_done; /* match_done: [Match] or DEVICE= written */
   json_object *changes;
@@ -255,7 +302,7 @@ static bool key_in(const char *p, const char *const *keys)
 /* End of a section: what a dhcp target still lacks. */
 static void ini_section_end(struct ini_edit *c)
 {
-  if (!c->to_dhcp || !c->newname || c->saw_dhcp || c->dhcp_added) return;
+  if (!c->to_dhcp || !(c->newname || c->applies) || c->saw_dhcp || c->dhcp_added) return;
   if (c->kind == NETWORKD && !strcasecmp(c->section, "Network")) {
     replace(c, "", "DHCP=yes", "network-dhcp", WHY_DHCP);
     c->dhcp_added = true;
@@ -273,14 +320,24 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
     snprintf(c->section, sizeof c->section, "%.*s", (int)strcspn(p + 1, "]"), p + 1);
   }
   const char *sec = c->section;
-  char with[160];
-  if (!c->newname || *p == '#' || *p == ';' || !*p) {
+  char with[320];
+  if (!(c->newname || c->applies) || *p == '#' || *p == ';' || !*p) {
     fprintf(c->o.f, "%s\n", line);
   } else if (c->kind == NETWORKD) {
-    static const char *const match_keys[] = {"Name", "MACAddress", "PermanentMACAddress",
-                                             "OriginalName", NULL};
+    static const char *const match_keys[] = {"Name",   "MACAddress", "PermanentMACAddress",
+                                             "OriginalName", "Driver", "Path", NULL};
+    static const char *const hw_keys[] = {"Driver", "Path", NULL};
     static const char *const addr_keys[] = {"Address", "Gateway", NULL};
-    if (!strcasecmp(sec, "Match") && key_in(p, match_keys)) {
+    bool match = !strcasecmp(sec, "Match");
+    if (!c->newname && c->widen && match && key_is(p, "Name")) {
+      snprintf(with, sizeof with, "Name=%s eth*", c->widen);
+      replace(c, p, with, "network-match-nic", WHY_GLOB);
+      c->widen = NULL; /* networkd reads the first Name= */
+    } else if (!c->newname && match && key_in(p, hw_keys)) {
+      if (c->hw_to_type) replace(c, p, "Type=ether", "network-match-nic", WHY_HW);
+      else drop(c, p, "network-match-nic", WHY_HW);
+      c->hw_to_type = false;
+    } else if (c->newname && match && key_in(p, match_keys)) {
       if (!c->match_done) {
         snprintf(with, sizeof with, c->to_dhcp ? "Type=ether" : "Name=%s", c->newname);
         replace(c, p, with, "network-match-nic", c->to_dhcp ? WHY_DHCP : WHY_NAME);
@@ -302,20 +359,29 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
       fprintf(c->o.f, "%s\n", line);
     }
   } else if (c->kind == KEYFILE) {
-    static const char *const addr_keys[] = {"address", "addresses", "gateway", "route", NULL};
-    bool eth_sec = !strcasecmp(sec, "ethernet") || !strcasecmp(sec, "802-3-ethernet");
-    if (!strcasecmp(sec, "connection") && key_is(p, "interface-name")) {
+    size_t kl = strcspn(p, "= \t");
+    enum rh_nm_role role = p[kl + strspn(p + kl, " \t")] == '='
+                               ? rh_nm_setting_role(sec, strlen(sec), p, kl)
+                               : RH_NM_OTHER;
+    if (c->widen && !strcasecmp(sec, "match") && key_is(p, "interface-name")) {
+      size_t n = strlen(c->widen);
+      while (n && (c->widen[n - 1] == ' ' || c->widen[n - 1] == '\t')) n--;
+      snprintf(with, sizeof with, "interface-name=%.*s%seth*%s", (int)n, c->widen,
+               n && c->widen[n - 1] == ';' ? "" : ";", n && c->widen[n - 1] == ';' ? ";" : "");
+      replace(c, p, with, "network-match-nic", WHY_GLOB);
+      c->widen = NULL;
+    } else if (role == RH_NM_IFNAME && c->newname) {
       if (c->to_dhcp) drop(c, p, "network-match-nic", WHY_DHCP);
       else {
         snprintf(with, sizeof with, "interface-name=%s", c->newname);
         replace(c, p, with, "network-rename-nic", WHY_NAME);
       }
-    } else if (eth_sec && key_is(p, "mac-address")) {
+    } else if (role == RH_NM_MAC) {
       drop(c, p, "remove-mac-binding", WHY_MAC);
-    } else if (c->to_dhcp && !strcasecmp(sec, "ipv4") && key_is(p, "method")) {
+    } else if (c->to_dhcp && role == RH_NM_METHOD) {
       if (strcmp(value_of(p), "auto")) replace(c, p, "method=auto", "network-dhcp", WHY_DHCP);
       else fprintf(c->o.f, "%s\n", line);
-    } else if (c->to_dhcp && !strcasecmp(sec, "ipv4") && key_in(p, addr_keys)) {
+    } else if (c->to_dhcp && role == RH_NM_ADDRESSING) {
       drop(c, p, "network-dhcp", WHY_DHCP);
     } else {
       fprintf(c->o.f, "%s\n", line);
@@ -346,15 +412,27 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
   free(copy);
 }
 
+/* how a file binds the NIC: newname (ethN) when it names it; else applies
+ * when it is for Ethernet NICs without naming one, widen its name globs when
+ * they would not match ethN */
+struct ini_bind {
+  const char *newname;
+  bool applies;
+  const char *widen;
+  bool hw_to_type;
+};
+
 static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, json_object *changes,
-                         enum ini_kind kind, const char *newname)
+                         enum ini_kind kind, struct ini_bind b)
 {
-  struct ini_edit c = {.file = file, .to_dhcp = to_dhcp, .newname = newname, .changes = changes,
-                       .kind = kind};
+  struct ini_edit c = {.file = file, .to_dhcp = to_dhcp, .newname = b.newname,
+                       .applies = !b.newname && b.applies, .widen = b.widen,
+                       .hw_to_type = !b.newname && b.hw_to_type, .changes = changes, .kind = kind};
+  const char *newname = b.newname;
   if (!rh_net_out_open(&c.o)) return NULL;
   rh_for_each_line(text, ini_edit_line, &c);
   ini_section_end(&c);
-  if (newname && kind == NETWORKD && to_dhcp && !c.dhcp_added && !c.saw_dhcp) {
+  if ((newname || c.applies) && kind == NETWORKD && to_dhcp && !c.dhcp_added && !c.saw_dhcp) {
     fprintf(c.o.f, "\n[Network]\n");
     replace(&c, "", "DHCP=yes", "network-dhcp", WHY_DHCP);
   }
@@ -368,9 +446,29 @@ static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, json_
   return rh_net_out_done(&c.o);
 }
 
+/* A list of name globs (networkd's "en* wl*", NetworkManager's "ens*;eth*;"):
+ * RH_GLOB_ETH when one of them matches ethN already, else RH_GLOB_SOURCE when
+ * one matches the source's kind of names. A negated list or element (!, and
+ * NetworkManager's mandatory &) is not for widening: none. */
+static enum rh_nic_glob glob_list_kind(const char *list, const char *seps)
+{
+  enum rh_nic_glob g = RH_GLOB_NONE;
+  char *copy = strdup(list), *save = NULL;
+  for (char *w = copy ? strtok_r(copy, seps, &save) : NULL; w; w = strtok_r(NULL, seps, &save)) {
+    if (*w == '!' || *w == '&') {
+      g = RH_GLOB_NONE;
+      break;
+    }
+    enum rh_nic_glob k = rh_nic_glob_kind(w + (*w == '|'));
+    if (k == RH_GLOB_ETH || (k == RH_GLOB_SOURCE && g == RH_GLOB_NONE)) g = k;
+  }
+  free(copy);
+  return g;
+}
+
 static const char *bound_nic(struct rh_nic_map *m, const struct ini_scan *s)
 {
-  const char *name = rh_nic_is_physical(s->name) ? s->name : NULL;
+  const char *name = rh_nic_map_is_nic(m, s->name) ? s->name : NULL;
   if (!name && !s->mac[0]) return NULL;
   /* networkd's Name= may list several names: the first is the NIC */
   char first[64];
@@ -385,14 +483,29 @@ char *rh_networkd_rewrite(const char *text, const char *file, bool to_dhcp, stru
                           json_object *changes)
 {
   struct ini_scan s = {.name_section = "Match", .name_key = "Name", .mac_section = "Match",
-                       .mac_key = "MACAddress"};
+                       .mac_key = "MACAddress", .type_section = "Match", .type_key = "Type"};
   rh_for_each_line(text, ini_scan_line, &s);
   if (!s.mac[0]) {
     struct ini_scan s2 = {.mac_section = "Match", .mac_key = "PermanentMACAddress"};
     rh_for_each_line(text, ini_scan_line, &s2);
     memcpy(s.mac, s2.mac, sizeof s.mac);
   }
-  return ini_rewrite(text, file, to_dhcp, changes, NETWORKD, bound_nic(m, &s));
+  struct ini_bind b = {.newname = bound_nic(m, &s)};
+  if (!b.newname && !s.mac[0]) {
+    /* Name= is a list of globs ("en* wl*"); "Type=ether" alone applies to
+     * every Ethernet NIC */
+    enum rh_nic_glob g = glob_list_kind(s.names, " \t");
+    /* Driver= and Path= bind the source's hardware: with no name, no MAC
+     * and no type, the file is for that kind of NIC, any Ethernet now */
+    struct ini_scan hw = {.name_section = "Match", .name_key = "Driver", .mac_section = "Match",
+                          .mac_key = "Path"};
+    rh_for_each_line(text, ini_scan_line, &hw);
+    b.hw_to_type = (hw.name[0] || hw.mac[0]) && !s.names[0] && !s.type[0];
+    b.applies = g != RH_GLOB_NONE || (!s.names[0] && !strcasecmp(s.type, "ether")) || b.hw_to_type;
+    b.widen = g == RH_GLOB_SOURCE ? s.names : NULL;
+    if (b.applies) m->hits++;
+  }
+  return ini_rewrite(text, file, to_dhcp, changes, NETWORKD, b);
 }
 
 char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
@@ -403,8 +516,18 @@ char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
                        .type_section = "connection", .type_key = "type"};
   rh_for_each_line(text, ini_scan_line, &s);
   bool ethernet = !strcmp(s.type, "ethernet") || !strcmp(s.type, "802-3-ethernet");
-  const char *n = ethernet ? bound_nic(m, &s) : NULL;
-  return ini_rewrite(text, file, to_dhcp, changes, KEYFILE, n);
+  /* NetworkManager 1.14+: [match] interface-name= globs, beside or instead of
+   * connection.interface-name */
+  struct ini_scan ms = {.name_section = "match", .name_key = "interface-name"};
+  rh_for_each_line(text, ini_scan_line, &ms);
+  enum rh_nic_glob g = glob_list_kind(ms.names, ";");
+  /* a profile that names no NIC applies to any Ethernet NIC its match allows */
+  struct ini_bind b = {.newname = ethernet ? bound_nic(m, &s) : NULL,
+                       .applies = ethernet && !s.name[0] && !s.mac[0] &&
+                                  (!ms.names[0] || g != RH_GLOB_NONE),
+                       .widen = ethernet && g == RH_GLOB_SOURCE ? ms.names : NULL};
+  if (b.applies) m->hits++;
+  return ini_rewrite(text, file, to_dhcp, changes, KEYFILE, b);
 }
 
 char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
@@ -419,5 +542,5 @@ char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct 
   }
   bool ethernet = !s.type[0] || !strcasecmp(s.type, "Ethernet");
   const char *n = ethernet ? bound_nic(m, &s) : NULL;
-  return ini_rewrite(text, file, to_dhcp, changes, IFCFG, n);
+  return ini_rewrite(text, file, to_dhcp, changes, IFCFG, (struct ini_bind){.newname = n});
 }

@@ -12,6 +12,11 @@
  *    NetworkManager) match every Ethernet NIC, the others use ethN; static
  *    addresses, gateways and routes are dropped.
  *  - with keep, the static address, gateway and DNS stay, bound to ethN.
+ *  - a configuration that applies to Ethernet NICs without naming one (a
+ *    name glob such as networkd's Name=en* or netplan's match name "en*",
+ *    networkd's Type=ether, a NetworkManager ethernet profile with neither
+ *    interface-name nor MAC) keeps its binding, its glob widened to ethN when
+ *    it would not match it; with dhcp its static addressing goes too.
  *
  * Pure functions over file text, like edits.h: each returns the new text
  * (malloc'd) and appends change records. */
@@ -27,12 +32,46 @@ struct rh_nic_map {
   size_t n;
   char old[RH_NIC_MAX][32];  /* old interface name, or "" */
   char mac[RH_NIC_MAX][18];  /* old MAC (lower case), or "" */
-  unsigned hits;             /* bindings seen: a file whose editing raised it binds a NIC */
+  unsigned hits;             /* bindings seen (by name, MAC, glob or type): a file whose
+                                editing raised it brings a NIC up */
+  /* the names the guest's naming rules give NICs by MAC (udev NAME=, a .link
+   * file's Name=) that are not kernel-style ones: "lan0" is a NIC too, and
+   * the same NIC as its MAC */
+  size_t nrules;
+  char rule_name[RH_NIC_MAX][16];
+  char rule_mac[RH_NIC_MAX][18];
 };
 
 /* Does NAME look like a physical Ethernet NIC (eth*, en*, em*, pNpN) rather
  * than lo, a bridge, a bond, a VLAN or a tunnel? */
 bool rh_nic_is_physical(const char *name);
+
+/* A glob of NIC names (systemd-networkd's Name=, netplan's match name):
+ * none (not a glob, negated, or it selects no Ethernet NIC name), one that
+ * already matches ethN ("e*", "*"), or one that matches only the source's
+ * kind of names ("en*", "ens*", "enp0s*"). A configuration bound by a glob
+ * applies to the NIC without naming it: it is not renamed, its glob is
+ * widened to ethN, and with dhcp its addressing is converted. */
+enum rh_nic_glob { RH_GLOB_NONE, RH_GLOB_ETH, RH_GLOB_SOURCE };
+enum rh_nic_glob rh_nic_glob_kind(const char *glob);
+
+/* Is NAME (or NAME.vlan, NAME:alias) a NIC: a physical name, or one the
+ * guest's naming rules give a NIC (rh_nic_rules_read)? */
+bool rh_nic_map_is_nic(const struct rh_nic_map *m, const char *name);
+
+/* The MAC a naming rule gives NAME, or NULL. */
+const char *rh_nic_rule_mac(const struct rh_nic_map *m, const char *name);
+
+/* The naming rules in a udev rules file or a systemd .link file (told apart
+ * by FILE's suffix): a NIC named by its MAC with a name that is not a
+ * kernel-style one is recorded in m, for the editors to bind like any NIC.
+ * Read them all before editing. (finalize/net_naming.c) */
+void rh_nic_rules_read(struct rh_nic_map *m, const char *text, const char *file);
+
+/* A systemd .link file that names a NIC by its MAC: its Name= goes (the MAC
+ * is the source NIC's; the configuration binds the NIC as ethN now). Any
+ * other .link file is returned as it is. */
+char *rh_link_file_rewrite(const char *text, const char *file, json_object *changes);
 
 /* The new name (ethN) of the NIC known by old name and/or MAC (either may be
  * NULL), adding it to the map; NULL when the map is full or both are empty. */

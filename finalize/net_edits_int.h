@@ -11,6 +11,10 @@
 #define WHY_MAC "the target's NIC has another MAC; a MAC binding would match nothing"
 #define WHY_NAME "the NIC's name changes on new hardware; ethN with net.ifnames=0 is stable"
 #define WHY_DHCP "dhcp on the target (profile or --network dhcp)"
+#define WHY_HW "the target's NIC has another driver and bus path; a binding to them would " \
+               "match nothing"
+#define WHY_GLOB "the target may name the NIC ethN (net.ifnames=0): the glob of the source's " \
+                 "NIC names now matches that name too"
 
 /* the new text, written through f into a malloc'd string */
 struct out {
@@ -23,5 +27,18 @@ bool rh_net_out_open(struct out *o);
 char *rh_net_out_done(struct out *o);
 /* v's value: inside its quotes, else up to white space or a comment */
 void rh_net_unquote(char *dst, size_t dstsz, const char *v);
+
+/* What a NetworkManager setting is to the edits, one answer for a keyfile's
+ * "[ipv4] address1=" and netplan's passthrough "ipv4.address1:". A numbered
+ * key (address1, route2, route2_options) is its base setting. */
+enum rh_nm_role {
+  RH_NM_OTHER,
+  RH_NM_IFNAME,    /* connection.interface-name: binds a NIC by name */
+  RH_NM_MAC,       /* [802-3-]ethernet.mac-address: binds it by MAC */
+  RH_NM_METHOD,    /* ipv4.method */
+  RH_NM_ADDRESSING /* ipv4 address(es), gateway, route(s): static addressing */
+};
+enum rh_nm_role rh_nm_setting_role(const char *section, size_t seclen, const char *key,
+                                   size_t keylen);
 
 #endif

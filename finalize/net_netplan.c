@@ -1,7 +1,10 @@
 /* netplan YAML: the ids under "ethernets:" bound to the target's NIC by
  * "match: name: ethN" (their MAC match and set-name dropped), and with dhcp
- * their static addressing replaced by dhcp4. Flow maps are opened into
- * block style first (yaml_flow.h), their lines kept as comments. */
+ * their static addressing replaced by dhcp4. An id matched by a glob of
+ * names keeps it, widened to "e*" (every name the target may give an
+ * Ethernet NIC, predictable or ethN) when it would not match ethN. Flow maps
+ * are opened into block style first (yaml_flow.h), their lines kept as
+ * comments. */
 #include "net_edits.h"
 
 #include "edits.h"
@@ -44,8 +47,6 @@ static bool np_keep(struct np *c, const char *line)
 static bool seq_item(const char *p) { return p[0] == '-' && (!p[1] || p[1] == ' ' || p[1] == '\t'); }
 
 struct pass_key {
-  const char *key;
-  bool dhcp_only;
   const char *action, *why;
 };
 
@@ -54,30 +55,20 @@ struct pass_key {
  * would undo the binding or the dhcp. Why it is dropped, or NULL to keep it. */
 static const struct pass_key *passthrough_drop(const char *p, bool to_dhcp)
 {
-  static const struct pass_key keys[] = {
-      {"connection.interface-name", false, "network-match-nic", WHY_NAME},
-      {"ethernet.mac-address", false, "network-match-nic", WHY_MAC},
-      {"802-3-ethernet.mac-address", false, "network-match-nic", WHY_MAC},
-      {"ipv4.method", true, "network-dhcp", WHY_DHCP},
-      {"ipv4.address", true, "network-dhcp", WHY_DHCP},
-      {"ipv4.addresses", true, "network-dhcp", WHY_DHCP},
-      {"ipv4.gateway", true, "network-dhcp", WHY_DHCP},
-      {"ipv4.route", true, "network-dhcp", WHY_DHCP},
-  };
-  char k[96];
+  static const struct pass_key name = {"network-match-nic", WHY_NAME},
+                               mac = {"network-match-nic", WHY_MAC},
+                               dhcp = {"network-dhcp", WHY_DHCP};
   const char *q = p;
   if (*q == '"' || *q == '\'') q++; /* a quoted key */
-  size_t n = strcspn(q, "\"': \t");
-  if (n >= sizeof k) return NULL;
-  memcpy(k, q, n);
-  k[n] = 0;
-  /* a numbered key (address1, route2, route2_options) is its base name */
-  size_t len = strlen(k);
-  if (len > 8 && !strcmp(k + len - 8, "_options")) k[len -= 8] = 0;
-  while (len && isdigit((unsigned char)k[len - 1])) k[--len] = 0;
-  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-    if (!strcasecmp(k, keys[i].key) && (to_dhcp || !keys[i].dhcp_only)) return &keys[i];
-  return NULL;
+  size_t n = strcspn(q, "\"': \t"), dot = strcspn(q, ".");
+  if (dot >= n) return NULL;
+  switch (rh_nm_setting_role(q, dot, q + dot + 1, n - dot - 1)) {
+  case RH_NM_IFNAME: return &name;
+  case RH_NM_MAC: return &mac;
+  case RH_NM_METHOD:
+  case RH_NM_ADDRESSING: return to_dhcp ? &dhcp : NULL;
+  default: return NULL;
+  }
 }
 
 static int indent_of(const char *l) { return (int)strspn(l, " "); }
@@ -117,6 +108,7 @@ static void np_flush(struct np *c)
     id[strlen(id) - 1] = 0;
   }
   int match_indent = -1;
+  bool driver = false;
   for (size_t i = 1; i < c->nblk; i++) {
     if (blank_or_comment(b[i])) continue;
     int in = indent_of(b[i]);
@@ -125,28 +117,37 @@ static void np_flush(struct np *c)
     if (in == child && yaml_key(b[i], "set-name")) yaml_value(b[i], setname, sizeof setname);
     if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "name")) yaml_value(b[i], old, sizeof old);
     if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "macaddress")) yaml_value(b[i], mac, sizeof mac);
+    if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "driver")) driver = true;
   }
   if (child < 0) child = c->id_indent + 2;
-  const char *name = rh_nic_is_physical(setname) ? setname
-                     : rh_nic_is_physical(old)   ? old
-                     : rh_nic_is_physical(id)    ? id
-                                                 : NULL;
+  const char *name = rh_nic_map_is_nic(c->m, setname) ? setname
+                     : rh_nic_map_is_nic(c->m, old)   ? old
+                     : rh_nic_map_is_nic(c->m, id)    ? id
+                                                      : NULL;
   const char *newname = (name || mac[0]) ? rh_nic_map_name(c->m, name, mac[0] ? mac : NULL) : NULL;
+  /* "match: name: en*" or "match: driver: ixgbe": for the NICs of a kind,
+   * not one NIC. A glob is kept, widened to ethN when it would not match it;
+   * a driver is the source's hardware: it goes, and with no name beside it
+   * becomes the glob "e*" */
+  enum rh_nic_glob glob = newname || mac[0] ? RH_GLOB_NONE : rh_nic_glob_kind(old);
+  bool by_driver = !newname && !mac[0] && driver && (glob || !old[0]);
+  if (by_driver && !glob) glob = RH_GLOB_ETH;
   const char *rest = idl + idlen + 1;
   rest += strspn(rest, " \t");
-  if (newname && *rest && *rest != '#') { /* flow style: "ens192: {dhcp4: true}" */
+  if ((newname || glob) && *rest && *rest != '#') { /* flow style: "ens192: {dhcp4: true}" */
     rh_change(c->changes, c->file, "network-unhandled", idl, NULL,
               "a flow-style netplan entry is not edited; bind it to the new NIC by hand");
-    newname = NULL;
+    newname = NULL, glob = RH_GLOB_NONE;
   }
-  if (!newname) {
+  if (!newname && !glob) {
     for (size_t i = 0; i < c->nblk; i++) fprintf(c->o.f, "%s\n", b[i]);
     goto done;
   }
+  if (glob) c->m->hits++;
   /* The id stays (bridges, bonds and VLANs refer to it); it is bound to the
    * NIC by "match: name:", which replaces the old match and set-name. An id
-   * already bound that way (a second finalize) keeps its match. */
-  bool bound = !mac[0] && !setname[0] && !strcmp(old, newname);
+   * already bound that way (a second finalize), or by a glob, keeps its match. */
+  bool bound = glob || (!mac[0] && !setname[0] && !strcmp(old, newname));
   fprintf(c->o.f, "%s\n", b[0]);
   if (!bound) {
     fprintf(c->o.f, "%*smatch:\n%*sname: %s\n", child, "", child + 2, "", newname);
@@ -157,6 +158,8 @@ static void np_flush(struct np *c)
   bool saw_dhcp = false;
   int skip = -1; /* dropping a key and the lines under it */
   int nm = -1, pass = -1; /* the indents of "networkmanager:" and its "passthrough:" */
+  int match = -1;         /* the indent of a glob's or a driver's "match:" */
+  bool has_name = old[0] != 0;
   for (size_t i = 1; i < c->nblk; i++) {
     int in = indent_of(b[i]);
     /* a key's lines: deeper ones, and "- " items at its own indent (the
@@ -170,12 +173,25 @@ static void np_flush(struct np *c)
     if (!blank_or_comment(b[i])) {
       if (pass >= 0 && in <= pass) pass = -1;
       if (nm >= 0 && in <= nm) nm = -1;
+      if (match >= 0 && in <= match) match = -1;
     }
     const struct pass_key *drop = pass >= 0 && in > pass ? passthrough_drop(p, c->to_dhcp) : NULL;
     if (drop) { /* NetworkManager settings netplan hands on as written */
       skip = in;
       fprintf(c->o.f, REMOVED "%s\n", b[i]);
       rh_change(c->changes, c->file, drop->action, p, NULL, drop->why);
+    } else if (glob && in == child && yaml_key(b[i], "match")) {
+      match = in;
+      fprintf(c->o.f, "%s\n", b[i]);
+    } else if (glob == RH_GLOB_SOURCE && match >= 0 && in > match && yaml_key(b[i], "name")) {
+      fprintf(c->o.f, "%*sname: \"e*\"\n", in, "");
+      rh_change(c->changes, c->file, "network-match-nic", p, "name: \"e*\"", WHY_GLOB);
+    } else if (match >= 0 && in > match && yaml_key(b[i], "driver")) {
+      skip = in; /* and its list, if it is one */
+      fprintf(c->o.f, REMOVED "%s\n", b[i]);
+      if (!has_name) fprintf(c->o.f, "%*sname: \"e*\"\n", in, "");
+      rh_change(c->changes, c->file, "network-match-nic", p, has_name ? NULL : "name: \"e*\"", WHY_HW);
+      has_name = true;
     } else if (in == child && yaml_key(b[i], "networkmanager")) {
       nm = in;
       fprintf(c->o.f, "%s\n", b[i]);

@@ -1,6 +1,7 @@
-/* libFuzzer: the network-continuity editors (finalize/net_edits.c, net_netplan.c) on
- * arbitrary text: ifupdown, systemd-networkd, NetworkManager keyfiles, ifcfg
- * and netplan. The first byte picks dhcp or keep. Each editor must also be
+/* libFuzzer: the network-continuity editors (finalize/net_edits.c, net_netplan.c,
+ * net_naming.c) on arbitrary text: systemd .link files, ifupdown,
+ * systemd-networkd, NetworkManager keyfiles, ifcfg and netplan, with the
+ * text also read as udev and .link naming rules. The first byte picks dhcp or keep. Each editor must also be
  * stable: editing its own output again (with a fresh NIC map, as a second
  * finalize does) changes nothing, unless it reported part of the file as
  * "network-unhandled". */
@@ -20,10 +21,18 @@ static char *ifupdown(const char *text, const char *file, bool to_dhcp, struct r
   return rh_ifupdown_rename(text, file, m, changes);
 }
 
+static char *link_file(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
+                       json_object *changes)
+{
+  (void)to_dhcp, (void)m;
+  return rh_link_file_rewrite(text, file, changes);
+}
+
 static const struct {
   editor fn;
   const char *file;
 } editors[] = {
+    {link_file, "/etc/systemd/network/10-lan.link"},
     {ifupdown, "/etc/network/interfaces"},
     {rh_networkd_rewrite, "/etc/systemd/network/10-wired.network"},
     {rh_nm_keyfile_rewrite, "/etc/NetworkManager/system-connections/wired.nmconnection"},
@@ -51,14 +60,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   json_object *changes = json_object_new_array();
   struct rh_nic_map shared = {0};
   rh_nic_is_physical(text);
+  /* the same text as naming rules too: its names then bind NICs */
+  rh_nic_rules_read(&shared, text, "/etc/udev/rules.d/70-persistent-net.rules");
+  rh_nic_rules_read(&shared, text, "/etc/systemd/network/10-lan.link");
+  struct rh_nic_map rules = shared;
   for (size_t i = 0; i < sizeof editors / sizeof editors[0]; i++) {
     /* one map across files, as finalize edits a guest */
     char *out = editors[i].fn(text, editors[i].file, to_dhcp, &shared, changes);
     if (out) {
-      struct rh_nic_map fresh = {0};
+      struct rh_nic_map fresh = rules;
       json_object *first_changes = json_object_new_array();
       char *first = editors[i].fn(text, editors[i].file, to_dhcp, &fresh, first_changes);
-      struct rh_nic_map again_map = {0};
+      struct rh_nic_map again_map = rules;
       /* what the editor left alone (and said so) may change on a second pass */
       char *again = first && !unhandled(first_changes)
                         ? editors[i].fn(first, editors[i].file, to_dhcp, &again_map, NULL)

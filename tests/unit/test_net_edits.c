@@ -1,7 +1,8 @@
 /* Unit tests for network continuity (finalize/net_edits.c): each stack's
  * configuration, bound to the source's NIC by name or MAC, ends up bound to
  * what the target's NIC will be called (ethN under net.ifnames=0) or, with
- * dhcp, to every Ethernet NIC; exact output text. */
+ * dhcp, to every Ethernet NIC; bound by a glob or a type, still matching
+ * it; exact output text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -375,6 +376,264 @@ static void netplan_indentless_lists(void **state)
   }
 }
 
+/* a configuration for every Ethernet NIC, bound by none: systemd-networkd's
+ * Name= globs and Type=ether. A glob of the source's names ("en*") would
+ * match nothing once the target names the NIC eth0 (net.ifnames=0, added
+ * when another file names a NIC): it is widened to eth*. With dhcp, its
+ * static addressing goes, as for a named NIC. */
+static void networkd_glob_and_type(void **state)
+{
+  (void)state;
+  const char *in = "[Match]\nName=en*\n\n[Network]\nAddress=10.0.2.15/24\nGateway=10.0.2.2\n";
+  for (int dhcp = 0; dhcp < 2; dhcp++) {
+    struct rh_nic_map m = {0};
+    json_object *ch = json_object_new_array();
+    char *out = rh_networkd_rewrite(in, "/etc/systemd/network/20-wired.network", dhcp, &m, ch);
+    assert_string_equal(out, dhcp ? "[Match]\nName=en* eth*\n\n[Network]\n"
+                                    "#rehost-removed# Address=10.0.2.15/24\n"
+                                    "#rehost-removed# Gateway=10.0.2.2\nDHCP=yes\n"
+                                  : "[Match]\nName=en* eth*\n\n[Network]\nAddress=10.0.2.15/24\n"
+                                    "Gateway=10.0.2.2\n");
+    assert_int_equal(m.n, 0);    /* no NIC is named */
+    assert_int_equal(m.hits, 1); /* but the file brings one up */
+    assert_true(has_action(ch, "network-match-nic"));
+    struct rh_nic_map m2 = {0};
+    char *again = rh_networkd_rewrite(out, "x.network", dhcp, &m2, NULL);
+    assert_string_equal(again, out);
+    free(again);
+    free(out);
+    json_object_put(ch);
+  }
+  struct rh_nic_map m = {0};
+  /* a glob that matches eth0 already stays; its addressing follows dhcp */
+  char *out = rh_networkd_rewrite("[Match]\nName=e* wl*\n[Network]\nAddress=10.0.0.2/24\n",
+                                  "a.network", true, &m, NULL);
+  assert_string_equal(out, "[Match]\nName=e* wl*\n[Network]\n#rehost-removed# Address=10.0.0.2/24\n"
+                           "DHCP=yes\n");
+  free(out);
+  out = rh_networkd_rewrite("[Match]\nType=ether\n[Network]\nAddress=10.0.0.2/24\n", "t.network",
+                            true, &m, NULL);
+  assert_string_equal(out, "[Match]\nType=ether\n[Network]\n#rehost-removed# Address=10.0.0.2/24\n"
+                           "DHCP=yes\n");
+  free(out);
+  assert_int_equal(m.hits, 2);
+  /* not for a physical NIC: bridges, wireless, a negated list, a type bound
+   * to a name that is no NIC */
+  const char *other[] = {"[Match]\nName=br*\n[Network]\nAddress=10.0.0.1/24\n",
+                         "[Match]\nName=wl*\n[Network]\nAddress=10.0.0.1/24\n",
+                         "[Match]\nName=!en*\n[Network]\nAddress=10.0.0.1/24\n",
+                         "[Match]\nType=ether\nName=bond0\n[Network]\nAddress=10.0.0.1/24\n",
+                         "[Match]\nType=bridge\n[Network]\nAddress=10.0.0.1/24\n"};
+  for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+    out = rh_networkd_rewrite(other[i], "o.network", true, &m, NULL);
+    assert_string_equal(out, other[i]);
+    free(out);
+  }
+  assert_int_equal(m.hits, 2);
+  assert_int_equal(m.n, 0);
+}
+
+/* A NetworkManager ethernet profile that names no NIC applies to any: with
+ * dhcp its static addressing goes, numbered routes with their options (one
+ * rule with netplan's passthrough: rh_nm_setting_role). */
+static void nm_keyfile_unbound_and_route_options(void **state)
+{
+  (void)state;
+  const char *in = "[connection]\nid=lan\ntype=ethernet\n\n[ipv4]\naddress1=10.0.0.5/24,10.0.0.1\n"
+                   "route1=10.9.0.0/16,10.0.0.1\nroute1_options=onlink=true\ndns=10.0.0.1;\n"
+                   "method=manual\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *out = rh_nm_keyfile_rewrite(in, "lan.nmconnection", false, &m, ch);
+  assert_string_equal(out, in);
+  free(out);
+  out = rh_nm_keyfile_rewrite(in, "lan.nmconnection", true, &m, ch);
+  assert_string_equal(out, "[connection]\nid=lan\ntype=ethernet\n\n[ipv4]\n"
+                           "#rehost-removed# address1=10.0.0.5/24,10.0.0.1\n"
+                           "#rehost-removed# route1=10.9.0.0/16,10.0.0.1\n"
+                           "#rehost-removed# route1_options=onlink=true\ndns=10.0.0.1;\nmethod=auto\n");
+  assert_int_equal(m.n, 0);
+  assert_int_equal(m.hits, 2);
+  free(out);
+  /* bound by name: the same rule for the route's options */
+  out = rh_nm_keyfile_rewrite("[connection]\ntype=ethernet\ninterface-name=ens3\n[ipv4]\n"
+                              "route2=10.8.0.0/16\nroute2_options=mtu=1400\nmethod=manual\n",
+                              "b.nmconnection", true, &m, ch);
+  assert_string_equal(out, "[connection]\ntype=ethernet\n#rehost-removed# interface-name=ens3\n"
+                           "[ipv4]\n#rehost-removed# route2=10.8.0.0/16\n"
+                           "#rehost-removed# route2_options=mtu=1400\nmethod=auto\n");
+  free(out);
+  /* NetworkManager 1.14's [match] globs: widened to ethN, bound or not; a
+   * negated list is left as it is */
+  out = rh_nm_keyfile_rewrite("[connection]\ntype=ethernet\n[match]\ninterface-name=ens*;enp*;\n",
+                              "c.nmconnection", false, &m, ch);
+  assert_string_equal(out, "[connection]\ntype=ethernet\n[match]\ninterface-name=ens*;enp*;eth*;\n");
+  char *again = rh_nm_keyfile_rewrite(out, "c.nmconnection", false, &m, NULL);
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+  out = rh_nm_keyfile_rewrite("[connection]\ntype=ethernet\ninterface-name=ens3\n[match]\n"
+                              "interface-name=en*\n", "d.nmconnection", false, &m, ch);
+  assert_string_equal(out, "[connection]\ntype=ethernet\ninterface-name=eth0\n[match]\n"
+                           "interface-name=en*;eth*\n");
+  free(out);
+  const char *neg = "[connection]\ntype=ethernet\n[match]\ninterface-name=!ens3;\n";
+  out = rh_nm_keyfile_rewrite(neg, "e.nmconnection", false, &m, ch);
+  assert_string_equal(out, neg);
+  free(out);
+  json_object_put(ch);
+}
+
+/* netplan: an id matched by a glob of the source's names keeps its match,
+ * widened to every Ethernet name the target may use; with dhcp its
+ * addresses and routes go */
+static void netplan_glob(void **state)
+{
+  (void)state;
+  const char *in = "network:\n  version: 2\n  ethernets:\n    lan:\n      match:\n"
+                   "        name: \"en*\"\n      addresses:\n      - 10.0.2.15/24\n"
+                   "      routes:\n      - to: default\n        via: 10.0.2.2\n";
+  for (int dhcp = 0; dhcp < 2; dhcp++) {
+    struct rh_nic_map m = {0};
+    json_object *ch = json_object_new_array();
+    char *out = rh_netplan_rewrite(in, "/etc/netplan/01.yaml", dhcp, &m, ch);
+    assert_string_equal(out, dhcp ? "network:\n  version: 2\n  ethernets:\n    lan:\n      match:\n"
+                                    "        name: \"e*\"\n"
+                                    "#rehost-removed#       addresses:\n"
+                                    "#rehost-removed#       - 10.0.2.15/24\n"
+                                    "#rehost-removed#       routes:\n"
+                                    "#rehost-removed#       - to: default\n"
+                                    "#rehost-removed#         via: 10.0.2.2\n"
+                                    "      dhcp4: true\n"
+                                  : "network:\n  version: 2\n  ethernets:\n    lan:\n      match:\n"
+                                    "        name: \"e*\"\n      addresses:\n      - 10.0.2.15/24\n"
+                                    "      routes:\n      - to: default\n        via: 10.0.2.2\n");
+    assert_int_equal(m.n, 0);
+    assert_int_equal(m.hits, 1);
+    assert_true(has_action(ch, "network-match-nic"));
+    assert_netplan_stable(out);
+    struct rh_nic_map m2 = {0};
+    char *again = rh_netplan_rewrite(out, "/etc/netplan/01.yaml", dhcp, &m2, NULL);
+    assert_string_equal(again, out);
+    free(again);
+    free(out);
+    json_object_put(ch);
+  }
+  /* a glob for no Ethernet NIC, and one that matches eth0 (kept as it is) */
+  struct rh_nic_map m = {0};
+  const char *wl = "network:\n  wifis:\n    w:\n      match:\n        name: \"wl*\"\n"
+                   "  ethernets:\n    x:\n      match:\n        name: \"br*\"\n      dhcp4: false\n";
+  char *out = rh_netplan_rewrite(wl, "/etc/netplan/02.yaml", true, &m, NULL);
+  assert_string_equal(out, wl);
+  free(out);
+  const char *e = "network:\n  ethernets:\n    all:\n      match:\n        name: e*\n      dhcp4: true\n";
+  out = rh_netplan_rewrite(e, "/etc/netplan/03.yaml", true, &m, NULL);
+  assert_string_equal(out, e);
+  free(out);
+  assert_int_equal(m.hits, 1);
+}
+
+/* A NIC the guest names itself by MAC (udev NAME=, a .link file's Name=):
+ * "lan0" is a NIC like ens192, bound to ethN in every stack, and the same
+ * NIC as its MAC elsewhere; the .link file's naming goes, other .link files
+ * stay. A rule for lo, a kernel-style name or a malformed MAC is no rule. */
+static void naming_rules(void **state)
+{
+  (void)state;
+  struct rh_nic_map m = {0};
+  rh_nic_rules_read(&m,
+                    "# written by hand\n"
+                    "SUBSYSTEM==\"net\", ACTION==\"add\", ATTR{address}==\"52:54:00:AA:00:01\", NAME=\"lan0\"\n"
+                    "SUBSYSTEM==\"net\", ATTR{address}==\"52:54:00:aa:00:09\", NAME=\"eth3\"\n"
+                    "SUBSYSTEM==\"net\", ATTR{address}==\"52:54:00:aa:00\", NAME=\"short\"\n"
+                    "SUBSYSTEM==\"net\", ATTR{address}==\"52:54:00:aa:00:08\", ENV{NAME}=\"env\"\n"
+                    "#SUBSYSTEM==\"net\", ATTR{address}==\"52:54:00:aa:00:07\", NAME=\"old0\"\n",
+                    "/etc/udev/rules.d/70-names.rules");
+  const char *link = "[Match]\nMACAddress=52:54:00:aa:00:02\n\n[Link]\nName=wan\nMTUBytes=9000\n";
+  rh_nic_rules_read(&m, link, "/etc/systemd/network/10-wan.link");
+  rh_nic_rules_read(&m, "[Match]\nOriginalName=eth*\n[Link]\nName=x0\n", "/etc/systemd/network/20.link");
+  assert_int_equal(m.nrules, 2);
+  assert_true(rh_nic_map_is_nic(&m, "lan0"));
+  assert_true(rh_nic_map_is_nic(&m, "lan0.100"));
+  assert_true(rh_nic_map_is_nic(&m, "wan"));
+  assert_false(rh_nic_map_is_nic(&m, "short"));
+  assert_false(rh_nic_map_is_nic(&m, "old0"));
+  assert_false(rh_nic_map_is_nic(&m, "x0"));
+  assert_false(rh_nic_map_is_nic(&m, "lan"));
+  json_object *ch = json_object_new_array();
+  char *out = rh_ifupdown_rename("auto lan0\niface lan0 inet dhcp\nauto lan0.100\n", "i", &m, ch);
+  assert_string_equal(out, "auto eth0\niface eth0 inet dhcp\nauto eth0.100\n");
+  free(out);
+  /* the same NIC found by its MAC: the same name */
+  out = rh_networkd_rewrite("[Match]\nMACAddress=52:54:00:aa:00:01\n[Network]\nDHCP=yes\n", "a.network",
+                            false, &m, ch);
+  assert_string_equal(out, "[Match]\nName=eth0\n[Network]\nDHCP=yes\n");
+  free(out);
+  out = rh_netplan_rewrite("network:\n  ethernets:\n    wan:\n      dhcp4: true\n", "/etc/netplan/1.yaml",
+                           false, &m, ch);
+  assert_string_equal(out, "network:\n  ethernets:\n    wan:\n      match:\n        name: eth1\n"
+                           "      dhcp4: true\n");
+  free(out);
+  assert_int_equal(m.n, 2);
+  assert_string_equal(m.mac[0], "52:54:00:aa:00:01");
+  out = rh_link_file_rewrite(link, "/etc/systemd/network/10-wan.link", ch);
+  assert_string_equal(out, "[Match]\nMACAddress=52:54:00:aa:00:02\n\n[Link]\n"
+                           "#rehost-removed# Name=wan\nMTUBytes=9000\n");
+  char *again = rh_link_file_rewrite(out, "x.link", NULL);
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+  const char *other = "[Match]\nOriginalName=eth*\n[Link]\nName=x0";
+  out = rh_link_file_rewrite(other, "/etc/systemd/network/20.link", ch);
+  assert_string_equal(out, other);
+  free(out);
+  json_object_put(ch);
+}
+
+/* Driver= / Path= (networkd) and match driver (netplan) bind the source's
+ * hardware (vmxnet3, ixgbe): a file bound by nothing else is for any
+ * Ethernet NIC now; beside a name, MAC or glob they just go */
+static void driver_bindings(void **state)
+{
+  (void)state;
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *out = rh_networkd_rewrite("[Match]\nDriver=vmxnet3\nPath=pci-0000:0b:00.0\n[Network]\n"
+                                  "Address=10.0.0.2/24\n", "d.network", false, &m, ch);
+  assert_string_equal(out, "[Match]\nType=ether\n#rehost-removed# Path=pci-0000:0b:00.0\n[Network]\n"
+                           "Address=10.0.0.2/24\n");
+  char *again = rh_networkd_rewrite(out, "d.network", false, &m, NULL);
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+  out = rh_networkd_rewrite("[Match]\nName=ens192\nDriver=vmxnet3\n[Network]\nDHCP=yes\n", "n.network",
+                            false, &m, ch);
+  assert_string_equal(out, "[Match]\nName=eth0\n#rehost-removed# Driver=vmxnet3\n[Network]\nDHCP=yes\n");
+  free(out);
+  out = rh_networkd_rewrite("[Match]\nName=en*\nDriver=ixgbe\n[Network]\nDHCP=yes\n", "g.network",
+                            true, &m, ch);
+  assert_string_equal(out, "[Match]\nName=en* eth*\n#rehost-removed# Driver=ixgbe\n[Network]\nDHCP=yes\n");
+  free(out);
+  assert_int_equal(m.n, 1);
+  const char *np = "network:\n  ethernets:\n    ports:\n      match:\n        driver: ixgbe\n"
+                   "      dhcp4: true\n    lan:\n      match:\n        driver:\n        - e1000e\n"
+                   "        - igb\n        name: \"eno*\"\n      dhcp4: true\n";
+  out = rh_netplan_rewrite(np, "/etc/netplan/01.yaml", false, &m, ch);
+  assert_string_equal(out, "network:\n  ethernets:\n    ports:\n      match:\n"
+                           "#rehost-removed#         driver: ixgbe\n        name: \"e*\"\n"
+                           "      dhcp4: true\n    lan:\n      match:\n"
+                           "#rehost-removed#         driver:\n#rehost-removed#         - e1000e\n"
+                           "#rehost-removed#         - igb\n        name: \"e*\"\n      dhcp4: true\n");
+  assert_netplan_stable(out);
+  free(out);
+  /* a driver beside a name that is no NIC: not ours */
+  const char *br = "network:\n  ethernets:\n    x:\n      match:\n        name: br0\n        driver: virtio_net\n";
+  out = rh_netplan_rewrite(br, "/etc/netplan/02.yaml", false, &m, ch);
+  assert_string_equal(out, br);
+  free(out);
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -390,6 +649,11 @@ int main(void)
       cmocka_unit_test(netplan_flow_style),
       cmocka_unit_test(netplan_long_entry),
       cmocka_unit_test(netplan_indentless_lists),
+      cmocka_unit_test(networkd_glob_and_type),
+      cmocka_unit_test(nm_keyfile_unbound_and_route_options),
+      cmocka_unit_test(netplan_glob),
+      cmocka_unit_test(naming_rules),
+      cmocka_unit_test(driver_bindings),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
