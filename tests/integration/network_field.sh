@@ -3,8 +3,13 @@
 # alone so that only the guest's own configuration can bring the NIC up) is
 # turned into two guests the field brought:
 #   networkd: ifupdown has only lo; systemd-networkd has a static address on
-#     a [Match] MACAddress= of the source's NIC; no DHCP client at all.
-#   ens192: ifupdown DHCP on allow-hotplug ens192 (a VMware name), no
+#     every NIC named en* (a glob, no name), and a file for a second NIC
+#     that a .link file names mgmt0 by its MAC; no DHCP client at all.
+#     Binding that second NIC puts net.ifnames=0 on the kernel command line:
+#     the glob must now match eth0 too, or the second NIC's file is the one
+#     that matches it.
+#   lan0: ifupdown DHCP on allow-hotplug lan0, a name the guest's own udev
+#     rule gives its NIC by MAC (which the target's NIC does not have), no
 #     "source interfaces.d" line; isc-dhcp-client installed.
 # Each is finalized for kvm and booted with a NIC whose MAC and name differ
 # from the source's; the serial line must show an IPv4 address on it.
@@ -23,8 +28,11 @@ cp "$SRC" "$T/nd.qcow2"
 guest_edit "$T/nd.qcow2" "$NOCI
 printf 'auto lo\niface lo inet loopback\n' > /etc/network/interfaces
 rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
+sed -i 's/net.ifnames=0//g; s/biosdevname=0//g' /etc/default/grub
 mkdir -p /etc/systemd/network
-printf '[Match]\nMACAddress=52:54:00:12:34:56\n\n[Network]\nAddress=10.0.2.15/24\nGateway=10.0.2.2\nDNS=10.0.2.3\n' > /etc/systemd/network/10-lan.network
+printf '[Match]\nName=en*\n\n[Network]\nAddress=10.0.2.15/24\nGateway=10.0.2.2\nDNS=10.0.2.3\n' > /etc/systemd/network/10-lan.network
+printf '[Match]\nMACAddress=00:50:56:00:02:24\n\n[Link]\nName=mgmt0\n' > /etc/systemd/network/20-mgmt.link
+printf '[Match]\nName=mgmt0\n\n[Network]\nAddress=10.0.5.15/24\n' > /etc/systemd/network/20-mgmt.network
 systemctl disable networking.service
 systemctl enable systemd-networkd.service
 rm -f /sbin/dhclient /usr/sbin/dhclient"
@@ -32,12 +40,17 @@ before=$(sum "$T/nd.qcow2")
 "$REHOST" finalize --profile kvm --report "$T/nd.json" "$T/nd.qcow2" > "$T/nd.out" 2> "$T/nd.err" \
   || fail "finalize networkd guest: $(tail -5 "$T/nd.err")"
 [ "$(sum "$T/nd.qcow2")" != "$before" ] && ok "networkd guest edited" || fail "networkd guest unchanged"
-expect_match "networkd: the report names the MAC match rebound" \
-  "$(jq -r '.changes[] | select(.action=="network-match-nic") | .file + " " + .after' "$T/nd.json")" \
-  "^/etc/systemd/network/10-lan.network Name=eth0$"
-expect_match "networkd: the NIC map is reported" \
+expect_eq "networkd: the report names the glob widened and the MAC match rebound" \
+  "$(jq -r '.changes[] | select(.action=="network-match-nic") | .file + " " + .after' "$T/nd.json" | sort | tr '\n' ' ')" \
+  "/etc/systemd/network/10-lan.network Name=en* eth* /etc/systemd/network/20-mgmt.network Name=eth0 "
+expect_match "networkd: the NIC map is reported (the .link file's name and its MAC)" \
   "$(jq -r '.changes[] | select(.action=="network-nic") | .before + " -> " + .after' "$T/nd.json")" \
-  "^52:54:00:12:34:56 -> eth0$"
+  "^mgmt0 00:50:56:00:02:24 -> eth0$"
+expect_eq "networkd: the .link file's naming by MAC goes" \
+  "$(jq -r '.changes[] | select(.file=="/etc/systemd/network/20-mgmt.link") | .action + " " + .before' "$T/nd.json")" \
+  "remove-mac-binding Name=mgmt0"
+expect_match "networkd: net.ifnames=0 on the kernel command line" \
+  "$(jq -r '.changes[] | select(.action=="kernel-cmdline") | .after' "$T/nd.json")" "net.ifnames=0"
 expect_match "networkd: systemd-networkd is the service finalize chose" "$(cat "$T/nd.err")" \
   "network: systemd-networkd on the target's NIC"
 if jq -e '.changes[] | select(.action=="enable-service" and (.file | test("networking")))' "$T/nd.json" > /dev/null; then
@@ -47,11 +60,12 @@ make_seed "$T/seed-nd.iso" rehost-networkd
 boot_start nd -drive "file=$T/nd.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-nd.iso,format=raw,if=virtio,readonly=on" -nic user,model=virtio-net-pci,mac=52:54:00:ab:cd:01
 
-# ---- ifupdown DHCP on ens192, no source line (built while the first boots) ----
+# ---- ifupdown DHCP on lan0, named by a udev rule; no source line (built while the first boots) ----
 cp "$SRC" "$T/ens.qcow2"
 guest_edit "$T/ens.qcow2" "$NOCI
-printf 'auto lo\niface lo inet loopback\n\nallow-hotplug ens192\niface ens192 inet dhcp\n' > /etc/network/interfaces
-rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
+printf 'auto lo\niface lo inet loopback\n\nallow-hotplug lan0\niface lan0 inet dhcp\n' > /etc/network/interfaces
+rm -f /etc/network/interfaces.d/*
+printf 'SUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", ATTR{address}==\"00:50:56:00:01:92\", NAME=\"lan0\"\n' > /etc/udev/rules.d/70-persistent-net.rules
 sed -i 's/net.ifnames=0//g; s/biosdevname=0//g' /etc/default/grub
 mv /sbin/dhclient /sbin/dhclient.away"
 # A dry run goes through every step: for azure without --packages, both the
@@ -79,15 +93,22 @@ if download_deb "$T/dhcp-pkgs" isc-dhcp-client; then
 fi
 guest_edit "$T/ens.qcow2" "mv /sbin/dhclient.away /sbin/dhclient"
 "$REHOST" finalize --profile kvm --report "$T/ens.json" "$T/ens.qcow2" > "$T/ens.out" 2> "$T/ens.err" \
-  || fail "finalize ens192 guest: $(tail -5 "$T/ens.err")"
-expect_match "ens192: stanzas renamed to eth0" \
+  || fail "finalize lan0 guest: $(tail -5 "$T/ens.err")"
+expect_match "lan0: stanzas renamed to eth0" \
   "$(jq -r '.changes[] | select(.action=="network-rename-nic") | .after' "$T/ens.json" | tr '\n' ' ')" \
   "allow-hotplug eth0 iface eth0 inet dhcp"
-expect_match "ens192: net.ifnames=0 on the kernel command line" \
+expect_eq "lan0: the NIC map is reported (the udev rule's name and its MAC)" \
+  "$(jq -r '.changes[] | select(.action=="network-nic") | .before + " -> " + .after' "$T/ens.json")" \
+  "lan0 00:50:56:00:01:92 -> eth0"
+expect_match "lan0: the udev rule naming it by MAC is commented out" \
+  "$(jq -r '.changes[] | select(.file=="/etc/udev/rules.d/70-persistent-net.rules") | .action' "$T/ens.json")" \
+  "^remove-mac-binding$"
+expect_match "lan0: net.ifnames=0 on the kernel command line" \
   "$(jq -r '.changes[] | select(.action=="kernel-cmdline") | .after' "$T/ens.json")" "net.ifnames=0"
 
 if boot_wait nd "rehost-ipv4=" 900; then
-  expect_match "networkd: the new NIC (another MAC) has the static address" \
+  # 10.0.5.15 (the second NIC's file) if the glob were left to match nothing
+  expect_match "networkd: the new NIC (another MAC) has the glob's static address" \
     "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/nd.serial" | head -1)" "^rehost-ipv4=eth0=10\.0\.2\.15/24,$"
 fi
 boot_stop nd
@@ -96,7 +117,7 @@ make_seed "$T/seed-ens.iso" rehost-ens192
 boot_start ens -drive "file=$T/ens.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-ens.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:02
 if boot_wait ens "rehost-ipv4=" 900; then
-  expect_match "ens192: the new NIC got an address by DHCP" \
+  expect_match "lan0: the new NIC got an address by DHCP" \
     "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/ens.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
 fi
 boot_stop ens
