@@ -72,11 +72,35 @@ int rh_fin_write_if_changed(struct rh_fin *f, const char *path, const char *old,
   return RH_EXIT_OK;
 }
 
+/* The guest's device for a name of the source disk's hardware (by-id,
+ * by-path: rh_fstab_hw_partition): which disk a serial named is unknown, so,
+ * as libguestfs's inspection does, only when the guest has one disk; that
+ * disk as the appliance lists it (never a kernel name: the appliance's own
+ * disk may be /dev/sda), or its partition PART. */
+static char *hw_device(guestfs_h *g, int part)
+{
+  char **devs = guestfs_list_devices(g), *found = NULL;
+  if (devs && devs[0] && !devs[1]) {
+    char **parts = part ? guestfs_list_partitions(g) : NULL;
+    if (!part) found = strdup(devs[0]);
+    for (size_t i = 0; parts && parts[i] && !found; i++) {
+      char *d = guestfs_part_to_dev(g, parts[i]);
+      if (d && !strcmp(d, devs[0]) && guestfs_part_to_partnum(g, parts[i]) == part)
+        found = strdup(parts[i]);
+      free(d);
+    }
+    rh_strv_free(parts);
+  }
+  rh_strv_free(devs);
+  return found;
+}
+
 /* fstab spec -> filesystem UUID, via the appliance's name for the device. */
 static char *uuid_lookup(const char *spec, void *opaque)
 {
   guestfs_h *g = opaque;
-  char *dev = guestfs_canonical_device_name(g, spec);
+  int part = rh_fstab_hw_partition(spec);
+  char *dev = part >= 0 ? hw_device(g, part) : guestfs_canonical_device_name(g, spec);
   char *uuid = dev ? guestfs_vfs_uuid(g, dev) : NULL; /* errors: no UUID, reported by caller */
   free(dev);
   if (uuid && !*uuid) {

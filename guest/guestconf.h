@@ -26,8 +26,15 @@ struct rh_fstab_entry {
 int rh_fstab_parse_line(char *line, struct rh_fstab_entry *e);
 bool rh_fstab_is_network(const struct rh_fstab_entry *e);
 /* "/dev/sda1", "/dev/hdb2", "/dev/vda1", "/dev/xvda1": kernel names that
- * change with the disk bus. */
+ * change with the disk bus; and the names of the source disk's hardware
+ * (rh_fstab_hw_partition). */
 bool rh_fstab_is_bus_device_name(const char *spec);
+/* A name of the source disk's hardware, by serial, WWN or bus path
+ * (/dev/disk/by-id/ata-..-part1, scsi-3600..., /dev/disk/by-path/pci-..,
+ * HP Smart Array's /dev/cciss/c0d0p1), none of which the target's disk has;
+ * not a by-id name of content (dm-, lvm-pv-uuid-, md-uuid-). The partition
+ * number it names, 0 for a whole disk, -1 when it is no such name. */
+int rh_fstab_hw_partition(const char *spec);
 /* Array of {spec,mountpoint,type,options,freq,passno,network,bus_device_name,line}. */
 json_object *rh_fstab_parse(const char *text);
 

@@ -65,8 +65,40 @@ bool rh_fstab_is_network(const struct rh_fstab_entry *e)
   return false;
 }
 
+/* the number after the last MARKER ("-part", "p") when it ends s: the
+ * partition; else 0, a whole disk */
+static int part_suffix(const char *s, const char *marker)
+{
+  const char *p = NULL;
+  for (const char *q = strstr(s, marker); q; q = strstr(q + 1, marker)) p = q;
+  if (!p) return 0;
+  p += strlen(marker);
+  size_t n = strspn(p, "0123456789");
+  return n && n <= 3 && !p[n] ? atoi(p) : 0;
+}
+
+int rh_fstab_hw_partition(const char *spec)
+{
+  static const char *const by_content[] = {"dm-", "lvm-pv-uuid-", "md-uuid-", "md-name-", NULL};
+  if (!strncmp(spec, "/dev/disk/by-id/", 16)) {
+    const char *id = spec + 16;
+    if (!*id || strchr(id, '/')) return -1;
+    for (const char *const *c = by_content; *c; c++)
+      if (!strncmp(id, *c, strlen(*c))) return -1;
+    return part_suffix(id, "-part");
+  }
+  if (!strncmp(spec, "/dev/disk/by-path/", 18))
+    return spec[18] && !strchr(spec + 18, '/') ? part_suffix(spec + 18, "-part") : -1;
+  if (!strncmp(spec, "/dev/cciss/c", 12)) { /* HP Smart Array: c0d0p1 */
+    const char *d = strchr(spec + 12, 'd');
+    return d ? part_suffix(d, "p") : -1;
+  }
+  return -1;
+}
+
 bool rh_fstab_is_bus_device_name(const char *spec)
 {
+  if (rh_fstab_hw_partition(spec) >= 0) return true;
   static const char *const prefixes[] = {"/dev/sd", "/dev/hd", "/dev/vd", "/dev/xvd", NULL};
   for (int i = 0; prefixes[i]; i++) {
     size_t n = strlen(prefixes[i]);

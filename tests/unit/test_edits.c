@@ -20,7 +20,33 @@ static const char *action(json_object *changes, size_t i)
 static char *lookup(const char *dev, void *opaque)
 {
   (void)opaque;
+  if (!strcmp(dev, "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part2"))
+    return strdup("0b4f7c5e-1111-2222-3333-777788889999");
   return !strcmp(dev, "/dev/sda1") ? strdup("0b4f7c5e-1111-2222-3333-444455556666") : NULL;
+}
+
+/* a name of the source disk's hardware (a VMware disk's WWN) is a bus name:
+ * to its UUID, or a warning that says why it could not be */
+static void fstab_hardware_names(void **state)
+{
+  (void)state;
+  const char *in = "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part2 /boot ext4 defaults 0 2\n"
+                   "/dev/disk/by-path/pci-0000:03:00.0-scsi-0:0:1:0-part1 /data xfs defaults 0 2\n"
+                   "/dev/disk/by-id/dm-name-vg0-home /home xfs defaults 0 2\n";
+  json_object *ch = json_object_new_array();
+  char *out = rh_fstab_rewrite(in, true, true, lookup, NULL, ch);
+  assert_string_equal(out, "UUID=0b4f7c5e-1111-2222-3333-777788889999 /boot ext4 defaults 0 2\n"
+                           "/dev/disk/by-path/pci-0000:03:00.0-scsi-0:0:1:0-part1 /data xfs defaults 0 2\n"
+                           "/dev/disk/by-id/dm-name-vg0-home /home xfs defaults 0 2\n");
+  assert_int_equal(json_object_array_length(ch), 2);
+  assert_string_equal(action(ch, 0), "device-name-to-uuid");
+  assert_string_equal(action(ch, 1), "warning");
+  json_object *why;
+  json_object_object_get_ex(json_object_array_get_idx(ch, 1), "reason", &why);
+  assert_non_null(why);
+  assert_non_null(strstr(json_object_get_string(why), "more than one disk"));
+  free(out);
+  json_object_put(ch);
 }
 
 static void fstab_drops_network_and_uses_uuids(void **state)
@@ -210,6 +236,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(fstab_drops_network_and_uses_uuids),
+      cmocka_unit_test(fstab_hardware_names),
       cmocka_unit_test(adjtime_becomes_utc),
       cmocka_unit_test(grub_cmdline_edits),
       cmocka_unit_test(grub_set_var_replaces_or_appends),

@@ -82,6 +82,25 @@ static void bus_device_names(void **state)
   assert_false(rh_fstab_is_bus_device_name("/dev/disk/by-uuid/x"));
   assert_false(rh_fstab_is_bus_device_name("UUID=x"));
   assert_false(rh_fstab_is_bus_device_name("/dev/sd"));
+  /* the source disk's hardware: serial, WWN, bus path, HP Smart Array */
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part1"), 1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/ata-VBOX_HARDDISK_VB0a1b2c3d-part12"), 12);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/wwn-0x5000c500a1b2c3d4"), 0);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/nvme-Samsung_SSD-partial-part2"), 2);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/virtio-disk0-partx"), 0);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-path/pci-0000:00:10.0-scsi-0:0:0:0-part3"), 3);
+  assert_int_equal(rh_fstab_hw_partition("/dev/cciss/c0d0p2"), 2);
+  assert_int_equal(rh_fstab_hw_partition("/dev/cciss/c0d1"), 0);
+  assert_true(rh_fstab_is_bus_device_name("/dev/disk/by-path/pci-0000:00:10.0-scsi-0:0:0:0-part3"));
+  /* names of content, not hardware: the same on the target */
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/dm-uuid-LVM-abc"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/dm-name-vg0-root"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/lvm-pv-uuid-x"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/md-uuid-1:2:3:4"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-uuid/0b4f7c5e"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/a/../../sda1"), -1);
+  assert_false(rh_fstab_is_bus_device_name("/dev/disk/by-id/dm-name-vg0-root"));
 }
 
 static void adjtime_modes(void **state)
