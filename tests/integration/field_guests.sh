@@ -5,8 +5,9 @@
 # not the source's (10.9.9.0/24) for the cloud profiles' default, or the
 # source's static one with --network keep:
 #   debian12-lvm: BIOS, /boot + LVM (root ext4, home XFS, swap), fstab by
-#     /dev/mapper names, netplan (networkd) static on ens192, in flow style,
-#     and a second NIC's file in netplan's own layout (indentless lists)
+#     /dev/mapper names and /boot by the source disk's WWN (by-id, as on
+#     VMware), netplan (networkd) static on ens192, in flow style, and a
+#     second NIC's file in netplan's own layout (indentless lists)
 #     -> ec2 (DHCP): NVMe disk, e1000 NIC
 #   debian12-uefi: GPT + ESP, grub-efi on the removable path only (no NVRAM
 #     entry), separate /var, NetworkManager keyfile static on the source's MAC
@@ -45,8 +46,11 @@ serial_facts() {
 # file is no longer YAML and netplan brings up nothing, eth0 included.
 src=$T/lvm-src.qcow2
 cp --sparse=always "$FX/debian12-lvm.qcow2" "$src"
+# a name no disk but the source's has: the mount would wait for it, then fail
+BYID=/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part1
 guest_edit "$src" "printf 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192: {addresses: [10.0.2.15/24], routes: [{to: default, via: 10.0.2.2}], nameservers: {addresses: [10.0.2.3]}}  # flow\n' > /etc/netplan/01-lan.yaml &&
-  printf 'network:\n  version: 2\n  ethernets:\n    wan:\n      match:\n        macaddress: \"00:50:56:00:02:24\"\n      set-name: \"ens224\"\n      addresses:\n      - \"10.0.3.15/24\"\n      routes:\n      - to: \"10.0.4.0/24\"\n        via: \"10.0.3.1\"\n' > /etc/netplan/02-wan.yaml"
+  printf 'network:\n  version: 2\n  ethernets:\n    wan:\n      match:\n        macaddress: \"00:50:56:00:02:24\"\n      set-name: \"ens224\"\n      addresses:\n      - \"10.0.3.15/24\"\n      routes:\n      - to: \"10.0.4.0/24\"\n        via: \"10.0.3.1\"\n' > /etc/netplan/02-wan.yaml &&
+  sed -i -E 's,^UUID=[^[:space:]]+([[:space:]]+/boot[[:space:]]),$BYID\1,' /etc/fstab && grep -q '^/dev/disk/by-id/.*[[:space:]]/boot[[:space:]]' /etc/fstab"
 before=$(sum "$src")
 # the scan report comes from the convert's own appliance, taken before any edit
 "$REHOST" convert --profile ec2 -o "$T/lvm.img" --report "$T/lvm.json" --scan-report "$T/lvm-scan.json" "$src" \
@@ -68,6 +72,10 @@ NP2='.network.interfaces[] | select(.file=="/etc/netplan/02-wan.yaml")'
 jq_eq $R "$NP2 | [.name, .method, .address, .hwaddress] | join(\" \")" "ens224 static 10.0.3.15/24 00:50:56:00:02:24"
 # the clock as the source has it: the convert's edits (UTC) came after the scan
 jq_eq $R .adjtime.mode LOCAL
+jq_eq $R '[.fstab[] | select(.mountpoint=="/boot")][0] | [.spec, .bus_device_name] | join(" ")' "$BYID true"
+expect_eq "lvm: fstab's /boot by the source disk's WWN goes to its filesystem's UUID" \
+  "$(jq -r '.changes[] | select(.action=="device-name-to-uuid") | .before + " " + .after' "$T/lvm.json")" \
+  "$BYID UUID=6d1c3e2a-1b7f-4c55-8e0a-3a9d5f2c7b0b"
 expect_match "lvm: netplan's flow-style ens192 opened, bound and turned to DHCP" \
   "$(jq -r '.changes[] | select(.file=="/etc/netplan/01-lan.yaml") | .action' "$T/lvm.json" | sort -u | tr '\n' ' ')" \
   "network-dhcp .*network-match-nic .*network-netplan-block "
@@ -113,6 +121,7 @@ if boot_wait lvm "rehost-ipv4=" 1200; then
   netplan=$(grep -ao 'rehost-netplan=.*' "$T/lvm.serial" | head -1)
   expect_match "lvm: fstab's root by /dev/mapper name or UUID (not a bus name)" "$fstab" "[=,]/=(/dev/mapper/vg0-root|UUID=[0-9a-f-]+),"
   expect_match "lvm: fstab's XFS /home kept" "$fstab" ",/home=[^,]+,"
+  expect_match "lvm: fstab's /boot by UUID in the booted guest" "$fstab" ",/boot=UUID=6d1c3e2a-1b7f-4c55-8e0a-3a9d5f2c7b0b,"
   expect_match "lvm: netplan asks for DHCP" "$netplan" "dhcp4: (true|yes)"
   # the entry's id stays (bonds and bridges refer to ids); it matches the new NIC
   expect_match "lvm: netplan's entry matches the new NIC (eth0, net.ifnames=0)" "$netplan" "match: name: eth0"
