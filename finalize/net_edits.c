@@ -332,7 +332,7 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
     if (!c->newname && c->widen && match && key_is(p, "Name")) {
       snprintf(with, sizeof with, "Name=%s eth*", c->widen);
       replace(c, p, with, "network-match-nic", WHY_GLOB);
-      c->widen = NULL; /* networkd reads the first Name= */
+      c->widen = NULL; /* one is enough: networkd merges its Name= lists */
     } else if (!c->newname && match && key_in(p, hw_keys)) {
       if (c->hw_to_type) replace(c, p, "Type=ether", "network-match-nic", WHY_HW);
       else drop(c, p, "network-match-nic", WHY_HW);
