@@ -94,7 +94,7 @@ char *rh_net_out_done(struct out *o)
   return o->s;
 }
 
-static bool key_is(const char *p, const char *key)
+bool rh_net_key_is(const char *p, const char *key)
 {
   size_t n = strlen(key);
   if (strncasecmp(p, key, n)) return false;
@@ -103,13 +103,18 @@ static bool key_is(const char *p, const char *key)
   return *p == '=';
 }
 
-static const char *value_of(const char *p)
+const char *rh_net_value_of(const char *p)
 {
   const char *v = strchr(p, '=');
   if (!v) return "";
   v++;
   while (*v == ' ' || *v == '\t') v++;
   return v;
+}
+
+void rh_net_section(char *dst, size_t dstsz, const char *p)
+{
+  snprintf(dst, dstsz, "%.*s", (int)strcspn(p + 1, "]"), p + 1);
 }
 
 void rh_net_unquote(char *dst, size_t dstsz, const char *v)
@@ -234,7 +239,7 @@ static void ini_scan_line(char *line, int lineno, void *vctx)
   struct ini_scan *s = vctx;
   char *p = rh_trim(line);
   if (*p == '[') {
-    snprintf(s->section, sizeof s->section, "%.*s", (int)strcspn(p + 1, "]"), p + 1);
+    rh_net_section(s->section, sizeof s->section, p);
     return;
   }
   const struct {
@@ -245,9 +250,9 @@ static void ini_scan_line(char *line, int lineno, void *vctx)
               {s->type_section, s->type_key, s->type}};
   for (size_t i = 0; i < 3; i++)
     if (want[i].key && !want[i].dst[0] && (!want[i].sec || !strcasecmp(s->section, want[i].sec)) &&
-        key_is(p, want[i].key)) {
-      rh_net_unquote(want[i].dst, 64, value_of(p));
-      if (i == 0) snprintf(s->names, sizeof s->names, "%s", value_of(p));
+        rh_net_key_is(p, want[i].key)) {
+      rh_net_unquote(want[i].dst, 64, rh_net_value_of(p));
+      if (i == 0) snprintf(s->names, sizeof s->names, "%s", rh_net_value_of(p));
     }
 }
 
@@ -317,7 +322,7 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
   char *p = copy ? rh_trim(copy) : line;
   if (*p == '[') {
     ini_section_end(c);
-    snprintf(c->section, sizeof c->section, "%.*s", (int)strcspn(p + 1, "]"), p + 1);
+    rh_net_section(c->section, sizeof c->section, p);
   }
   const char *sec = c->section;
   char with[320];
@@ -329,7 +334,7 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
     static const char *const hw_keys[] = {"Driver", "Path", NULL};
     static const char *const addr_keys[] = {"Address", "Gateway", NULL};
     bool match = !strcasecmp(sec, "Match");
-    if (!c->newname && c->widen && match && key_is(p, "Name")) {
+    if (!c->newname && c->widen && match && rh_net_key_is(p, "Name")) {
       snprintf(with, sizeof with, "Name=%s eth*", c->widen);
       replace(c, p, with, "network-match-nic", WHY_GLOB);
       c->widen = NULL; /* one is enough: networkd merges its Name= lists */
@@ -348,9 +353,9 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
       drop(c, p, "network-match-nic", WHY_MAC);
     } else if (c->to_dhcp && !strcasecmp(sec, "Network") && key_in(p, addr_keys)) {
       drop(c, p, "network-dhcp", WHY_DHCP);
-    } else if (c->to_dhcp && !strcasecmp(sec, "Network") && key_is(p, "DHCP")) {
+    } else if (c->to_dhcp && !strcasecmp(sec, "Network") && rh_net_key_is(p, "DHCP")) {
       c->saw_dhcp = true;
-      if (strcasecmp(value_of(p), "yes") && strcasecmp(value_of(p), "ipv4"))
+      if (strcasecmp(rh_net_value_of(p), "yes") && strcasecmp(rh_net_value_of(p), "ipv4"))
         replace(c, p, "DHCP=yes", "network-dhcp", WHY_DHCP);
       else fprintf(c->o.f, "%s\n", line);
     } else if (c->to_dhcp && (!strcasecmp(sec, "Address") || !strcasecmp(sec, "Route"))) {
@@ -363,7 +368,7 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
     enum rh_nm_role role = p[kl + strspn(p + kl, " \t")] == '='
                                ? rh_nm_setting_role(sec, strlen(sec), p, kl)
                                : RH_NM_OTHER;
-    if (c->widen && !strcasecmp(sec, "match") && key_is(p, "interface-name")) {
+    if (c->widen && !strcasecmp(sec, "match") && rh_net_key_is(p, "interface-name")) {
       size_t n = strlen(c->widen);
       while (n && (c->widen[n - 1] == ' ' || c->widen[n - 1] == '\t')) n--;
       snprintf(with, sizeof with, "interface-name=%.*s%seth*%s", (int)n, c->widen,
@@ -379,7 +384,7 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
     } else if (role == RH_NM_MAC) {
       drop(c, p, "remove-mac-binding", WHY_MAC);
     } else if (c->to_dhcp && role == RH_NM_METHOD) {
-      if (strcmp(value_of(p), "auto")) replace(c, p, "method=auto", "network-dhcp", WHY_DHCP);
+      if (strcmp(rh_net_value_of(p), "auto")) replace(c, p, "method=auto", "network-dhcp", WHY_DHCP);
       else fprintf(c->o.f, "%s\n", line);
     } else if (c->to_dhcp && role == RH_NM_ADDRESSING) {
       drop(c, p, "network-dhcp", WHY_DHCP);
@@ -388,18 +393,18 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
     }
   } else { /* IFCFG */
     static const char *const addr_keys[] = {"IPADDR", "PREFIX", "NETMASK", "GATEWAY", NULL};
-    if (key_is(p, "DEVICE")) {
+    if (rh_net_key_is(p, "DEVICE")) {
       char v[64];
-      rh_net_unquote(v, sizeof v, value_of(p));
+      rh_net_unquote(v, sizeof v, rh_net_value_of(p));
       snprintf(with, sizeof with, "DEVICE=%s", c->newname);
       if (strcmp(v, c->newname)) replace(c, p, with, "network-rename-nic", WHY_NAME);
       else fprintf(c->o.f, "%s\n", line);
       c->match_done = true;
-    } else if (key_is(p, "HWADDR")) {
+    } else if (rh_net_key_is(p, "HWADDR")) {
       drop(c, p, "remove-mac-binding", WHY_MAC);
-    } else if (c->to_dhcp && key_is(p, "BOOTPROTO")) {
+    } else if (c->to_dhcp && rh_net_key_is(p, "BOOTPROTO")) {
       char v[32];
-      rh_net_unquote(v, sizeof v, value_of(p));
+      rh_net_unquote(v, sizeof v, rh_net_value_of(p));
       if (strcasecmp(v, "dhcp")) replace(c, p, "BOOTPROTO=dhcp", "network-dhcp", WHY_DHCP);
       else fprintf(c->o.f, "%s\n", line);
       c->saw_dhcp = true;

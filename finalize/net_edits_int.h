@@ -28,6 +28,14 @@ char *rh_net_out_done(struct out *o);
 /* v's value: inside its quotes, else up to white space or a comment */
 void rh_net_unquote(char *dst, size_t dstsz, const char *v);
 
+/* INI-style lines (networkd, .link, NetworkManager keyfiles, ifcfg), p at
+ * the line's first non-blank: is it "KEY =" (any case)? its value, after
+ * the first '=' and blanks ("" without one); the name of the section a
+ * "[Name]" line opens */
+bool rh_net_key_is(const char *p, const char *key);
+const char *rh_net_value_of(const char *p);
+void rh_net_section(char *dst, size_t dstsz, const char *p);
+
 /* What a NetworkManager setting is to the edits, one answer for a keyfile's
  * "[ipv4] address1=" and netplan's passthrough "ipv4.address1:". A numbered
  * key (address1, route2, route2_options) is its base setting. */

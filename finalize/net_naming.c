@@ -48,23 +48,24 @@ static void add_rule(struct rh_nic_map *m, const char *name, const char *mac)
   m->nrules++;
 }
 
+/* the naming rule for NAME (or NAME.vlan, NAME:alias), or -1 */
+static int rule_of(const struct rh_nic_map *m, const char *name)
+{
+  size_t base = name ? strcspn(name, ".:") : 0;
+  for (size_t i = 0; m && name && i < m->nrules; i++)
+    if (strlen(m->rule_name[i]) == base && !strncmp(m->rule_name[i], name, base)) return (int)i;
+  return -1;
+}
+
 bool rh_nic_map_is_nic(const struct rh_nic_map *m, const char *name)
 {
-  if (rh_nic_is_physical(name)) return true;
-  if (!name || !m) return false;
-  size_t base = strcspn(name, ".:");
-  for (size_t i = 0; i < m->nrules; i++)
-    if (strlen(m->rule_name[i]) == base && !strncmp(m->rule_name[i], name, base)) return true;
-  return false;
+  return rh_nic_is_physical(name) || rule_of(m, name) >= 0;
 }
 
 const char *rh_nic_rule_mac(const struct rh_nic_map *m, const char *name)
 {
-  size_t base = name ? strcspn(name, ".:") : 0;
-  for (size_t i = 0; m && name && i < m->nrules; i++)
-    if (strlen(m->rule_name[i]) == base && !strncmp(m->rule_name[i], name, base))
-      return m->rule_mac[i];
-  return NULL;
+  int i = rule_of(m, name);
+  return i >= 0 ? m->rule_mac[i] : NULL;
 }
 
 /* the quoted value after KEY (e.g. ATTR{address}==) on a udev rule line */
@@ -105,22 +106,16 @@ static void rules_line(char *line, int lineno, void *vctx)
     return;
   }
   if (*p == '[') {
-    snprintf(c->section, sizeof c->section, "%.*s", (int)strcspn(p + 1, "]"), p + 1);
+    rh_net_section(c->section, sizeof c->section, p);
     return;
   }
-  char *eq = strchr(p, '=');
-  if (!eq) return;
-  size_t kl = (size_t)(eq - p);
-  while (kl && (p[kl - 1] == ' ' || p[kl - 1] == '\t')) kl--;
-  const char *v = eq + 1 + strspn(eq + 1, " \t");
   char *dst = NULL;
   if (!strcasecmp(c->section, "Match") &&
-      ((kl == 10 && !strncasecmp(p, "MACAddress", kl)) ||
-       (kl == 19 && !strncasecmp(p, "PermanentMACAddress", kl))))
+      (rh_net_key_is(p, "MACAddress") || rh_net_key_is(p, "PermanentMACAddress")))
     dst = c->mac;
-  else if (!strcasecmp(c->section, "Link") && kl == 4 && !strncasecmp(p, "Name", kl))
+  else if (!strcasecmp(c->section, "Link") && rh_net_key_is(p, "Name"))
     dst = c->name;
-  if (dst && !dst[0]) snprintf(dst, 32, "%s", v);
+  if (dst && !dst[0]) snprintf(dst, 32, "%s", rh_net_value_of(p));
 }
 
 void rh_nic_rules_read(struct rh_nic_map *m, const char *text, const char *file)
@@ -143,12 +138,8 @@ static void link_line(char *line, int lineno, void *vctx)
   (void)lineno;
   struct link_edit *c = vctx;
   const char *p = line + strspn(line, " \t");
-  if (*p == '[')
-    snprintf(c->section, sizeof c->section, "%.*s", (int)strcspn(p + 1, "]"), p + 1);
-  size_t kl = strcspn(p, "= \t");
-  bool name = !strcasecmp(c->section, "Link") && kl == 4 && !strncasecmp(p, "Name", 4) &&
-              p[kl + strspn(p + kl, " \t")] == '=';
-  if (name) {
+  if (*p == '[') rh_net_section(c->section, sizeof c->section, p);
+  if (!strcasecmp(c->section, "Link") && rh_net_key_is(p, "Name")) {
     fprintf(c->o.f, REMOVED "%s\n", line);
     rh_change(c->changes, c->file, "remove-mac-binding", p, NULL, WHY_LINK);
   } else {
