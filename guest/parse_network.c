@@ -163,8 +163,11 @@ void rh_ifcfg_parse(const char *text, const char *file, json_object *arr, json_o
 {
   struct kv_ctx c = {json_object_new_object()};
   rh_for_each_line(text, kv_line, &c);
-  const char *dev = kv_get(c.o, "DEVICE");
-  if (!dev) dev = kv_get(c.o, "NAME");
+  /* SUSE's (/etc/sysconfig/network/ifcfg-NAME) are named for their
+   * interface, and their NAME= describes the hardware */
+  bool suse = strstr(file, "/sysconfig/network/") != NULL;
+  const char *dev = suse ? NULL : kv_get(c.o, "DEVICE");
+  if (!dev && !suse) dev = kv_get(c.o, "NAME");
   if (!dev) {
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
@@ -173,14 +176,17 @@ void rh_ifcfg_parse(const char *text, const char *file, json_object *arr, json_o
   json_object *o = rh_net_iface_new(dev, file);
   const char *proto = kv_get(c.o, "BOOTPROTO");
   rh_json_set_str(o, "family", "inet");
-  if (proto && (strcasecmp(proto, "dhcp") == 0 || strcasecmp(proto, "bootp") == 0))
+  if (proto && (strncasecmp(proto, "dhcp", 4) == 0 || strcasecmp(proto, "bootp") == 0))
     rh_json_set_str(o, "method", "dhcp");
   else if (kv_get(c.o, "IPADDR") || (proto && strcasecmp(proto, "static") == 0))
     rh_json_set_str(o, "method", "static");
   else
     rh_json_set_str(o, "method", "manual");
-  const char *onboot = kv_get(c.o, "ONBOOT");
-  json_object_object_add(o, "auto", json_object_new_boolean(onboot && strcasecmp(onboot, "yes") == 0));
+  const char *onboot = kv_get(c.o, "ONBOOT"), *start = kv_get(c.o, "STARTMODE");
+  bool is_auto = (onboot && strcasecmp(onboot, "yes") == 0) ||
+                 (start && (!strcmp(start, "auto") || !strcmp(start, "hotplug") ||
+                            !strcmp(start, "onboot") || !strcmp(start, "nfsroot")));
+  json_object_object_add(o, "auto", json_object_new_boolean(is_auto));
   if (kv_get(c.o, "IPADDR")) rh_json_set_str(o, "address", kv_get(c.o, "IPADDR"));
   if (kv_get(c.o, "NETMASK")) rh_json_set_str(o, "netmask", kv_get(c.o, "NETMASK"));
   if (kv_get(c.o, "PREFIX")) rh_json_set_str(o, "prefix", kv_get(c.o, "PREFIX"));

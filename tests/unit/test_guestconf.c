@@ -187,6 +187,14 @@ static void ifcfg_static_with_hwaddr(void **state)
   i = json_object_array_get_idx(a, 1);
   assert_string_equal(sget(i, "name"), "ens3");
   assert_string_equal(sget(i, "method"), "dhcp");
+  /* SUSE's: named for the interface (NAME= describes the hardware),
+   * STARTMODE for ONBOOT, dhcp4 is DHCP */
+  rh_ifcfg_parse("NAME='VMXNET3 Ethernet Controller'\nSTARTMODE='auto'\nBOOTPROTO='dhcp4'\n",
+                 "/etc/sysconfig/network/ifcfg-ens192", a, m);
+  i = json_object_array_get_idx(a, 2);
+  assert_string_equal(sget(i, "name"), "ens192");
+  assert_string_equal(sget(i, "method"), "dhcp");
+  assert_int_equal(bget(i, "auto"), 1);
   json_object_put(a);
   json_object_put(m);
 }
