@@ -375,6 +375,8 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
                n && c->widen[n - 1] == ';' ? "" : ";", n && c->widen[n - 1] == ';' ? ";" : "");
       replace(c, p, with, "network-match-nic", WHY_GLOB);
       c->widen = NULL;
+    } else if (!strcasecmp(sec, "match") && (rh_net_key_is(p, "driver") || rh_net_key_is(p, "path"))) {
+      drop(c, p, "network-match-nic", WHY_HW);
     } else if (role == RH_NM_IFNAME && c->newname) {
       if (c->to_dhcp) drop(c, p, "network-match-nic", WHY_DHCP);
       else {

@@ -615,6 +615,27 @@ static void driver_bindings(void **state)
   assert_string_equal(out, "[Match]\nName=en* eth*\n#rehost-removed# Driver=ixgbe\n[Network]\nDHCP=yes\n");
   free(out);
   assert_int_equal(m.n, 1);
+  /* NetworkManager's [match] driver= and path=, unbound or beside a name */
+  out = rh_nm_keyfile_rewrite("[connection]\ntype=ethernet\n[match]\ndriver=vmxnet3;\n"
+                              "path=pci-0000:0b:00.0\n[ipv4]\nmethod=auto\n",
+                              "w.nmconnection", false, &m, ch);
+  assert_string_equal(out, "[connection]\ntype=ethernet\n[match]\n#rehost-removed# driver=vmxnet3;\n"
+                           "#rehost-removed# path=pci-0000:0b:00.0\n[ipv4]\nmethod=auto\n");
+  again = rh_nm_keyfile_rewrite(out, "w.nmconnection", false, &m, NULL);
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+  out = rh_nm_keyfile_rewrite("[connection]\ntype=ethernet\ninterface-name=ens192\n[match]\n"
+                              "driver=vmxnet3\n", "n.nmconnection", false, &m, ch);
+  assert_string_equal(out, "[connection]\ntype=ethernet\ninterface-name=eth0\n[match]\n"
+                           "#rehost-removed# driver=vmxnet3\n");
+  free(out);
+  /* a bridge's is not ours */
+  const char *nmbr = "[connection]\ntype=bridge\ninterface-name=br0\n[match]\ndriver=bridge\n";
+  out = rh_nm_keyfile_rewrite(nmbr, "b.nmconnection", false, &m, ch);
+  assert_string_equal(out, nmbr);
+  free(out);
+  assert_int_equal(m.n, 1);
   const char *np = "network:\n  ethernets:\n    ports:\n      match:\n        driver: ixgbe\n"
                    "      dhcp4: true\n    lan:\n      match:\n        driver:\n        - e1000e\n"
                    "        - igb\n        name: \"eno*\"\n      dhcp4: true\n";
