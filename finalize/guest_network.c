@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum stack { IFUPDOWN, NETWORKD, NETPLAN, NM, IFCFG, N_STACKS };
+enum stack { IFUPDOWN, NETWORKD, NETPLAN, NM, IFCFG, WICKED, N_STACKS };
 
 static const struct {
   const char *glob, *glob2; /* where its configuration lives */
@@ -25,6 +25,10 @@ static const struct {
     [NETPLAN] = {"/etc/netplan/*.yaml", NULL, NULL, "netplan"},
     [NM] = {"/etc/NetworkManager/system-connections/*", NULL, "NetworkManager", "network-manager"},
     [IFCFG] = {"/etc/sysconfig/network-scripts/ifcfg-*", NULL, "network", "sysconfig"},
+    /* SUSE: the route files after every ifcfg file (they name NICs, they
+     * bind none) */
+    [WICKED] = {"/etc/sysconfig/network/ifcfg-*", "/etc/sysconfig/network/*route*", "wicked",
+                "sysconfig"},
 };
 
 struct net_scan {
@@ -43,13 +47,18 @@ static char *ifupdown_edit(const char *text, const char *file, bool dhcp, struct
 }
 
 static char *edit_one(enum stack s, struct rh_fin *f, const char *text, const char *path,
-                      struct rh_nic_map *m)
+                      struct rh_nic_map *m, char **newpath)
 {
+  *newpath = NULL;
   switch (s) {
   case IFUPDOWN: return ifupdown_edit(text, path, f->dhcp, m, f->changes, f->p->remove_mac_bindings);
   case NETWORKD: return rh_networkd_rewrite(text, path, f->dhcp, m, f->changes);
   case NETPLAN: return rh_netplan_rewrite(text, path, f->dhcp, m, f->changes);
   case NM: return rh_nm_keyfile_rewrite(text, path, f->dhcp, m, f->changes);
+  case WICKED:
+    if (strstr(path, "/ifcfg-"))
+      return rh_wicked_rewrite(text, path, f->dhcp, m, f->changes, newpath);
+    return rh_wicked_routes_rewrite(text, path, f->dhcp, m, f->changes, newpath);
   default: return rh_ifcfg_rewrite(text, path, f->dhcp, m, f->changes);
   }
 }
@@ -59,13 +68,74 @@ static bool says_dhcp(enum stack s, const char *t)
   switch (s) {
   case IFUPDOWN: return strstr(t, " inet dhcp") != NULL;
   case IFCFG: return strstr(t, "BOOTPROTO=dhcp") || strstr(t, "BOOTPROTO=\"dhcp\"");
-  default: return false; /* networkd and NetworkManager have their own client */
+  default: return false; /* networkd, NetworkManager and wicked have their own client */
   }
+}
+
+/* Files whose name is their interface's (wicked's) and that are renamed:
+ * moved after every file of the stack is edited, through a temporary name,
+ * so that ens192 -> eth0 and eth0 -> eth1 do not clobber each other. A new
+ * name some other file has already is not taken: that file stays, edited. */
+struct renames {
+  size_t n;
+  struct {
+    char *from, *to, *old, *text;
+  } r[64];
+};
+
+/* is PATH a file that is moved away (to a new name still planned)? */
+static bool renamed_away(const struct renames *rn, const char *path)
+{
+  for (size_t i = 0; i < rn->n; i++)
+    if (rn->r[i].to && !strcmp(rn->r[i].from, path)) return true;
+  return false;
+}
+
+static int apply_renames(struct rh_fin *f, struct renames *rn)
+{
+  int rc = RH_EXIT_OK;
+  /* a rename given up leaves its file where it is, which may take another's
+   * new name in turn: until none is given up */
+  for (bool again = true; again;) {
+    again = false;
+    for (size_t i = 0; i < rn->n; i++)
+      if (rn->r[i].to && guestfs_exists(f->g, rn->r[i].to) > 0 && !renamed_away(rn, rn->r[i].to)) {
+        rh_warn("%s: not renamed to %s, which is another file of the guest's; edit it by hand",
+                rn->r[i].from, rn->r[i].to);
+        rh_change(f->changes, rn->r[i].from, "network-unhandled", rn->r[i].to, NULL,
+                  "the NIC's new file name is taken by another file");
+        free(rn->r[i].to);
+        rn->r[i].to = NULL;
+        again = true;
+      }
+  }
+  for (int step = 0; step < 2 && !f->dry_run; step++)
+    for (size_t i = 0; i < rn->n && !rc; i++) {
+      if (!rn->r[i].to) continue;
+      char tmp[512];
+      snprintf(tmp, sizeof tmp, "%s.rehost-rename", rn->r[i].from);
+      const char *a = step ? tmp : rn->r[i].from, *b = step ? rn->r[i].to : tmp;
+      if (guestfs_mv(f->g, a, b) < 0) {
+        rh_error("%s: cannot rename to %s in the guest: %s", a, b, rh_guestfs_err(f->g));
+        rc = RH_EXIT_GUEST;
+      }
+    }
+  for (size_t i = 0; i < rn->n; i++) {
+    const char *at = rn->r[i].to ? rn->r[i].to : rn->r[i].from;
+    if (!rc) rc = rh_fin_write_if_changed(f, at, rn->r[i].old, rn->r[i].text);
+    free(rn->r[i].from);
+    free(rn->r[i].to);
+    free(rn->r[i].old);
+    free(rn->r[i].text);
+  }
+  rn->n = 0;
+  return rc;
 }
 
 static int edit_stack(struct rh_fin *f, enum stack s, struct rh_nic_map *m, struct net_scan *ns)
 {
   int rc = RH_EXIT_OK;
+  struct renames rn = {0};
   for (int pass = 0; pass < 2 && !rc; pass++) {
     const char *pat = pass ? stacks[s].glob2 : stacks[s].glob;
     if (!pat) continue;
@@ -75,17 +145,28 @@ static int edit_stack(struct rh_fin *f, enum stack s, struct rh_nic_map *m, stru
       char *old = rh_guest_read(f->g, files[i]);
       if (!old) continue;
       unsigned before = m->hits;
-      char *text = edit_one(s, f, old, files[i], m);
+      char *newpath = NULL;
+      char *text = edit_one(s, f, old, files[i], m, &newpath);
       if (m->hits != before) ns->binds[s]++;
       if (text && m->hits != before && says_dhcp(s, text)) ns->wants_dhcp = true;
       if (s == NETPLAN && strstr(old, "renderer: NetworkManager")) ns->netplan_nm = true;
+      if (newpath && text && rn.n < sizeof rn.r / sizeof rn.r[0] &&
+          (rn.r[rn.n].from = strdup(files[i]))) {
+        rn.r[rn.n].to = newpath;
+        rn.r[rn.n].old = old;
+        rn.r[rn.n++].text = text;
+        continue;
+      }
+      if (newpath) rh_warn("%s: too many files to rename; left under its name", files[i]);
+      free(newpath);
       rc = rh_fin_write_if_changed(f, files[i], old, text);
       free(old);
       free(text);
     }
     rh_strv_free(files);
   }
-  return rc;
+  int rc2 = apply_renames(f, &rn);
+  return rc ? rc : rc2;
 }
 
 /* The stack that brings the guest's network up: the one whose configuration
@@ -97,12 +178,13 @@ static int choose_stack(struct rh_fin *f, const struct net_scan *ns)
   if (ns->binds[NM]) return NM;
   if (ns->binds[IFUPDOWN]) return IFUPDOWN;
   if (ns->binds[IFCFG]) return rh_fin_unit_present(f, stacks[NM].service) ? NM : IFCFG;
+  if (ns->binds[WICKED]) return WICKED;
   /* nothing names a NIC (NetworkManager's automatic "Wired connection", say):
    * the stack that is enabled now, or else the first one the guest has */
-  static const enum stack order[] = {NM, NETWORKD, IFUPDOWN, IFCFG};
-  for (size_t i = 0; i < 4; i++)
+  static const enum stack order[] = {NM, NETWORKD, WICKED, IFUPDOWN, IFCFG};
+  for (size_t i = 0; i < 5; i++)
     if (rh_fin_unit_enabled(f, stacks[order[i]].service)) return order[i];
-  for (size_t i = 0; i < 4; i++)
+  for (size_t i = 0; i < 5; i++)
     if (rh_fin_unit_present(f, stacks[order[i]].service)) return order[i];
   return -1;
 }

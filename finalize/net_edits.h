@@ -94,6 +94,24 @@ char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
 char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                        json_object *changes);
 
+/* SUSE wicked: /etc/sysconfig/network/ifcfg-NAME, whose file name is the
+ * interface's name (there is no DEVICE=): a NIC bound to ethN is a file
+ * renamed, *newpath set (malloc'd) to .../ifcfg-ethN, else NULL. Bond,
+ * bridge and VLAN files keep their names; the NICs they name
+ * (BONDING_SLAVE*, BRIDGE_PORTS, ETHERDEVICE) are renamed. LLADDR (it sets
+ * the NIC's MAC) goes. With dhcp, a NIC with a static address becomes
+ * BOOTPROTO='dhcp' and its addresses go; a port (BOOTPROTO none and no
+ * address) stays as it is. (finalize/net_wicked.c) */
+char *rh_wicked_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
+                        json_object *changes, char **newpath);
+
+/* wicked's route files (routes, ifroute-NAME, renamed like its ifcfg file,
+ * *newpath as above): the interface column names the NIC's new name; with
+ * dhcp the default routes go (the gateway comes by DHCP). Read after every
+ * ifcfg file: a route names a NIC the map has, it adds none. */
+char *rh_wicked_routes_rewrite(const char *text, const char *file, bool to_dhcp,
+                               struct rh_nic_map *m, json_object *changes, char **newpath);
+
 /* netplan YAML (block style): ids under "ethernets:". */
 char *rh_netplan_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                          json_object *changes);

@@ -1,10 +1,10 @@
 /* libFuzzer: the network-continuity editors (finalize/net_edits.c, net_netplan.c,
  * net_naming.c) on arbitrary text: systemd .link files, ifupdown,
- * systemd-networkd, NetworkManager keyfiles, ifcfg and netplan, with the
- * text also read as udev and .link naming rules. The first byte picks dhcp or keep. Each editor must also be
+ * systemd-networkd, NetworkManager keyfiles, ifcfg, wicked's ifcfg and route
+ * files and netplan, with the text also read as udev and .link naming rules. The first byte picks dhcp or keep. Each editor must also be
  * stable: editing its own output again (with a fresh NIC map, as a second
- * finalize does) changes nothing, unless it reported part of the file as
- * "network-unhandled". */
+ * finalize does, under the new file name the first gave it) changes nothing,
+ * unless it reported part of the file as "network-unhandled". */
 #include "../finalize/net_edits.h"
 
 #include <stdint.h>
@@ -12,21 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef char *(*editor)(const char *, const char *, bool, struct rh_nic_map *, json_object *);
+typedef char *(*editor)(const char *, const char *, bool, struct rh_nic_map *, json_object *,
+                        char **);
 
-static char *ifupdown(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
-                      json_object *changes)
-{
-  (void)to_dhcp;
-  return rh_ifupdown_rename(text, file, m, changes);
-}
-
-static char *link_file(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
-                       json_object *changes)
-{
-  (void)to_dhcp, (void)m;
-  return rh_link_file_rewrite(text, file, changes);
-}
+#define NO_RENAME(name, call)                                                                   \
+  static char *name(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,     \
+                    json_object *changes, char **newpath)                                       \
+  {                                                                                             \
+    (void)to_dhcp, (void)m;                                                                     \
+    *newpath = NULL;                                                                            \
+    return call;                                                                                \
+  }
+NO_RENAME(networkd, rh_networkd_rewrite(text, file, to_dhcp, m, changes))
+NO_RENAME(nm_keyfile, rh_nm_keyfile_rewrite(text, file, to_dhcp, m, changes))
+NO_RENAME(ifcfg, rh_ifcfg_rewrite(text, file, to_dhcp, m, changes))
+NO_RENAME(netplan, rh_netplan_rewrite(text, file, to_dhcp, m, changes))
+NO_RENAME(ifupdown, rh_ifupdown_rename(text, file, m, changes))
+NO_RENAME(link_file, rh_link_file_rewrite(text, file, changes))
 
 static const struct {
   editor fn;
@@ -34,10 +36,12 @@ static const struct {
 } editors[] = {
     {link_file, "/etc/systemd/network/10-lan.link"},
     {ifupdown, "/etc/network/interfaces"},
-    {rh_networkd_rewrite, "/etc/systemd/network/10-wired.network"},
-    {rh_nm_keyfile_rewrite, "/etc/NetworkManager/system-connections/wired.nmconnection"},
-    {rh_ifcfg_rewrite, "/etc/sysconfig/network-scripts/ifcfg-ens192"},
-    {rh_netplan_rewrite, "/etc/netplan/50-cloud-init.yaml"},
+    {networkd, "/etc/systemd/network/10-wired.network"},
+    {nm_keyfile, "/etc/NetworkManager/system-connections/wired.nmconnection"},
+    {ifcfg, "/etc/sysconfig/network-scripts/ifcfg-ens192"},
+    {rh_wicked_rewrite, "/etc/sysconfig/network/ifcfg-ens192"},
+    {rh_wicked_routes_rewrite, "/etc/sysconfig/network/ifroute-ens192"},
+    {netplan, "/etc/netplan/50-cloud-init.yaml"},
 };
 
 static bool unhandled(json_object *changes)
@@ -66,22 +70,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   struct rh_nic_map rules = shared;
   for (size_t i = 0; i < sizeof editors / sizeof editors[0]; i++) {
     /* one map across files, as finalize edits a guest */
-    char *out = editors[i].fn(text, editors[i].file, to_dhcp, &shared, changes);
+    char *renamed = NULL;
+    char *out = editors[i].fn(text, editors[i].file, to_dhcp, &shared, changes, &renamed);
+    free(renamed);
     if (out) {
       struct rh_nic_map fresh = rules;
       json_object *first_changes = json_object_new_array();
-      char *first = editors[i].fn(text, editors[i].file, to_dhcp, &fresh, first_changes);
+      char *first = editors[i].fn(text, editors[i].file, to_dhcp, &fresh, first_changes, &renamed);
       struct rh_nic_map again_map = rules;
       /* what the editor left alone (and said so) may change on a second pass */
+      char *again_renamed = NULL;
       char *again = first && !unhandled(first_changes)
-                        ? editors[i].fn(first, editors[i].file, to_dhcp, &again_map, NULL)
+                        ? editors[i].fn(first, renamed ? renamed : editors[i].file, to_dhcp,
+                                        &again_map, NULL, &again_renamed)
                         : NULL;
       json_object_put(first_changes);
-      if (again && strcmp(again, first) != 0) {
-        fprintf(stderr, "%s: not stable\n--- first pass:\n%s\n--- second pass:\n%s\n", editors[i].file,
-                first, again);
+      if (again && (strcmp(again, first) != 0 || again_renamed)) {
+        fprintf(stderr, "%s: not stable (%s)\n--- first pass:\n%s\n--- second pass:\n%s\n",
+                editors[i].file, again_renamed ? again_renamed : "same name", first, again);
         abort();
       }
+      free(renamed);
+      free(again_renamed);
       free(first);
       free(again);
     }

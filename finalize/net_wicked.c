@@ -1,0 +1,283 @@
+/* SUSE's wicked (/etc/sysconfig/network): ifcfg-NAME files whose file name
+ * is the interface's name, and route files (routes, ifroute-NAME). See
+ * net_edits.h. */
+#include "net_edits.h"
+
+#include "edits.h"
+#include "net_edits_int.h"
+#include "../guest/guestconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define WHY_LLADDR "LLADDR gives the NIC the source's MAC; on the target the NIC has its own " \
+                   "(a cloud drops traffic from any other)"
+#define WHY_DEFAULT "the default route now comes by DHCP; the source's gateway is not on the " \
+                    "target's network"
+
+/* the interface a file is for: what follows PREFIX in its base name ("" if
+ * the name does not start with it) */
+static const char *file_iface(const char *file, const char *prefix)
+{
+  const char *b = strrchr(file, '/');
+  b = b ? b + 1 : file;
+  size_t n = strlen(prefix);
+  return strncmp(b, prefix, n) ? "" : b + n;
+}
+
+/* NAME's new name (ethN, with NAME's ".vlan" or ":alias" kept) into out, when
+ * NAME is a NIC: added to the map when add, else only when it is in it
+ * already (a route names a NIC; it does not bind it) */
+static bool new_name(struct rh_nic_map *m, const char *name, bool add, char *out, size_t outsz)
+{
+  if (!name[0] || !rh_nic_map_is_nic(m, name)) return false;
+  size_t base = strcspn(name, ".:");
+  if (add) {
+    const char *n = rh_nic_map_name(m, name, NULL);
+    if (!n) return false;
+    snprintf(out, outsz, "%s%s", n, name + base);
+    return true;
+  }
+  for (size_t i = 0; i < m->n; i++)
+    if (strlen(m->old[i]) == base && !strncmp(m->old[i], name, base)) {
+      snprintf(out, outsz, "eth%zu%s", i, name + base);
+      return true;
+    }
+  return false;
+}
+
+/* FILE with its interface (after PREFIX) replaced by NAME, or NULL when that
+ * is FILE already */
+static char *renamed_path(const char *file, const char *prefix, const char *name)
+{
+  const char *iface = file_iface(file, prefix);
+  if (!strcmp(iface, name)) return NULL;
+  char *p = NULL;
+  if (asprintf(&p, "%.*s%s", (int)(iface - file), file, name) < 0) return NULL;
+  return p;
+}
+
+/* wicked's configuration and backup files it ignores: never renamed */
+static bool ignored_name(const char *iface)
+{
+  static const char *const suffixes[] = {"~", ".old", ".orig", ".bak", ".rpmnew", ".rpmsave",
+                                         ".rpmorig", ".save", ".YaST2save", ".scpmbackup", NULL};
+  size_t n = strlen(iface);
+  for (const char *const *s = suffixes; *s; s++) {
+    size_t k = strlen(*s);
+    if (n >= k && !strcmp(iface + n - k, *s)) return true;
+  }
+  return !strcmp(iface, "lo") || !n;
+}
+
+/* KEY=..., KEY_x=... or KEYn=... (wicked's numbered and labelled variants) */
+static bool var_is(const char *p, const char *key)
+{
+  size_t n = strlen(key);
+  if (strncmp(p, key, n)) return false;
+  p += n;
+  if (*p == '_' || (*p >= '0' && *p <= '9')) p += strcspn(p, "=");
+  return *p == '=';
+}
+
+struct wk_edit {
+  struct out o;
+  const char *file;
+  struct rh_nic_map *m;
+  json_object *changes;
+  bool nic;     /* the file configures a NIC the map names (it is renamed) */
+  bool to_dhcp; /* convert its static addressing */
+  bool saw_bootproto;
+};
+
+/* VAR='a b' with every NIC word renamed; false when nothing changes */
+static bool rename_words(struct wk_edit *c, const char *p, char *with, size_t withsz)
+{
+  const char *v = rh_net_value_of(p);
+  FILE *f = fmemopen(with, withsz, "w");
+  if (!f) return false;
+  fprintf(f, "%.*s", (int)(v - p), p);
+  bool changed = false;
+  while (*v) {
+    size_t sep = strspn(v, " \t'\"");
+    fprintf(f, "%.*s", (int)sep, v);
+    v += sep;
+    size_t wl = strcspn(v, " \t'\"");
+    if (!wl) continue;
+    char word[64], to[64];
+    snprintf(word, sizeof word, "%.*s", (int)wl, v);
+    if (wl < sizeof word && new_name(c->m, word, true, to, sizeof to) && strcmp(to, word)) {
+      fputs(to, f);
+      changed = true;
+    } else {
+      fprintf(f, "%.*s", (int)wl, v);
+    }
+    v += wl;
+  }
+  bool ok = fclose(f) == 0 && strlen(with) + 1 < withsz;
+  return ok && changed;
+}
+
+static void wk_drop(struct wk_edit *c, const char *line, const char *action, const char *why)
+{
+  fprintf(c->o.f, REMOVED "%s\n", line);
+  rh_change(c->changes, c->file, action, line, NULL, why);
+}
+
+static void wk_replace(struct wk_edit *c, const char *line, const char *with, const char *action,
+                       const char *why)
+{
+  fprintf(c->o.f, "%s\n", with);
+  rh_change(c->changes, c->file, action, line, with, why);
+}
+
+static void wk_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct wk_edit *c = vctx;
+  const char *p = line + strspn(line, " \t");
+  static const char *const addressing[] = {"IPADDR", "NETMASK", "PREFIXLEN", "BROADCAST",
+                                           "REMOTE_IPADDR", "LABEL", "SCOPE", NULL};
+  bool addr = false;
+  for (const char *const *k = addressing; *k && !addr; k++) addr = var_is(p, *k);
+  char with[512];
+  if (*p == '#' || !strchr(p, '=')) {
+    fprintf(c->o.f, "%s\n", line);
+  } else if (var_is(p, "LLADDR") && c->nic) {
+    wk_drop(c, line, "remove-mac-binding", WHY_LLADDR);
+  } else if (c->to_dhcp && var_is(p, "BOOTPROTO")) {
+    char v[32];
+    rh_net_unquote(v, sizeof v, rh_net_value_of(p));
+    c->saw_bootproto = true;
+    if (strncasecmp(v, "dhcp", 4)) wk_replace(c, line, "BOOTPROTO='dhcp'", "network-dhcp", WHY_DHCP);
+    else fprintf(c->o.f, "%s\n", line);
+  } else if (c->to_dhcp && addr) {
+    wk_drop(c, line, "network-dhcp", WHY_DHCP);
+  } else if ((var_is(p, "BONDING_SLAVE") || var_is(p, "BRIDGE_PORTS") ||
+              var_is(p, "ETHERDEVICE")) &&
+             rename_words(c, p, with, sizeof with)) {
+    wk_replace(c, line, with, "network-rename-nic", WHY_NAME);
+  } else {
+    fprintf(c->o.f, "%s\n", line);
+  }
+}
+
+/* the first value of KEY (or, with variants, of KEY_x and KEYn too) in a
+ * KEY=value text that is not empty, unquoted, into v */
+static void var_value(const char *text, const char *key, bool variants, char *v, size_t vsz)
+{
+  v[0] = 0;
+  for (const char *l = text; l && *l && !v[0]; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+    l += strspn(l, " \t");
+    if (var_is(l, key) && (variants || l[strlen(key)] == '=')) {
+      char line[256];
+      snprintf(line, sizeof line, "%.*s", (int)strcspn(l, "\n"), l);
+      rh_net_unquote(v, vsz, rh_net_value_of(line));
+    }
+  }
+}
+
+char *rh_wicked_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
+                        json_object *changes, char **newpath)
+{
+  *newpath = NULL;
+  const char *iface = file_iface(file, "ifcfg-");
+  if (ignored_name(iface)) return strdup(text);
+  char to[64] = "", v[64];
+  /* a bond, bridge or tunnel is not a NIC, whatever its name */
+  static const char *const virtual[] = {"BONDING_MASTER", "BRIDGE", "TUNNEL", NULL};
+  bool is_virtual = false;
+  for (const char *const *k = virtual; *k && !is_virtual; k++) {
+    var_value(text, *k, false, v, sizeof v);
+    is_virtual = !strcasecmp(v, "yes") || (!strcmp(*k, "TUNNEL") && v[0]);
+  }
+  char vlan[64];
+  var_value(text, "ETHERDEVICE", false, vlan, sizeof vlan);
+  struct wk_edit c = {.file = file, .m = m, .changes = changes};
+  if (!is_virtual && strlen(iface) < 48)
+    c.nic = new_name(m, iface, true, to, sizeof to);
+  /* a NIC's own addressing, not a VLAN's on it; a port (no address, BOOTPROTO
+   * none) stays as it is */
+  char proto[32], addr[64];
+  var_value(text, "BOOTPROTO", false, proto, sizeof proto);
+  var_value(text, "IPADDR", true, addr, sizeof addr);
+  c.to_dhcp = to_dhcp && c.nic && !vlan[0] && (!strcasecmp(proto, "static") || addr[0]);
+  if (!rh_net_out_open(&c.o)) return NULL;
+  rh_for_each_line(text, wk_line, &c);
+  if (c.to_dhcp && !c.saw_bootproto) wk_replace(&c, "", "BOOTPROTO='dhcp'", "network-dhcp", WHY_DHCP);
+  char *out = rh_net_out_done(&c.o);
+  if (out && c.nic && (*newpath = renamed_path(file, "ifcfg-", to)))
+    rh_change(changes, file, "network-rename-nic", file, *newpath, WHY_NAME);
+  return out;
+}
+
+struct rt_edit {
+  struct out o;
+  const char *file;
+  struct rh_nic_map *m;
+  json_object *changes;
+  bool to_dhcp;
+};
+
+static void rt_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct rt_edit *c = vctx;
+  const char *p = line + strspn(line, " \t");
+  if (!*p || *p == '#') {
+    fprintf(c->o.f, "%s\n", line);
+    return;
+  }
+  /* DESTINATION GATEWAY NETMASK INTERFACE [TYPE] [OPTIONS] */
+  const char *col[4] = {0};
+  size_t len[4] = {0};
+  const char *q = p;
+  for (int i = 0; i < 4 && *q; i++) {
+    col[i] = q;
+    len[i] = strcspn(q, " \t");
+    q += len[i];
+    q += strspn(q, " \t");
+  }
+  bool dflt = (len[0] == 7 && !strncmp(col[0], "default", 7)) ||
+              (len[0] == 9 && !strncmp(col[0], "0.0.0.0/0", 9)) ||
+              (len[0] == 7 && !strncmp(col[0], "0.0.0.0", 7) && len[2] == 7 &&
+               !strncmp(col[2], "0.0.0.0", 7));
+  char name[64], to[64];
+  if (c->to_dhcp && dflt) {
+    fprintf(c->o.f, REMOVED "%s\n", line);
+    rh_change(c->changes, c->file, "network-dhcp", line, NULL, WHY_DEFAULT);
+  } else if (col[3] && len[3] < sizeof name &&
+             (snprintf(name, sizeof name, "%.*s", (int)len[3], col[3]), 1) &&
+             new_name(c->m, name, false, to, sizeof to) && strcmp(name, to)) {
+    char *with = NULL;
+    if (asprintf(&with, "%.*s%s%s", (int)(col[3] - line), line, to, col[3] + len[3]) < 0) {
+      fprintf(c->o.f, "%s\n", line);
+      return;
+    }
+    fprintf(c->o.f, "%s\n", with);
+    rh_change(c->changes, c->file, "network-rename-nic", line, with, WHY_NAME);
+    free(with);
+  } else {
+    fprintf(c->o.f, "%s\n", line);
+  }
+}
+
+char *rh_wicked_routes_rewrite(const char *text, const char *file, bool to_dhcp,
+                               struct rh_nic_map *m, json_object *changes, char **newpath)
+{
+  *newpath = NULL;
+  const char *b = strrchr(file, '/');
+  const char *iface = file_iface(file, "ifroute-");
+  if (strcmp(b ? b + 1 : file, "routes") && ignored_name(iface)) return strdup(text);
+  struct rt_edit c = {.file = file, .m = m, .changes = changes, .to_dhcp = to_dhcp};
+  if (!rh_net_out_open(&c.o)) return NULL;
+  rh_for_each_line(text, rt_line, &c);
+  char *out = rh_net_out_done(&c.o);
+  char to[64];
+  if (out && iface[0] && strlen(iface) < 48 && new_name(m, iface, false, to, sizeof to) &&
+      (*newpath = renamed_path(file, "ifroute-", to)))
+    rh_change(changes, file, "network-rename-nic", file, *newpath, WHY_NAME);
+  return out;
+}
