@@ -52,6 +52,14 @@ char *rh_grub_set_var(const char *text, const char *key, const char *value, cons
 char *rh_ifupdown_rewrite(const char *text, const char *file, bool to_dhcp, bool remove_mac,
                           json_object *changes);
 
+/* LVM's devices file (lvm.conf's devices/devicesfile, in /etc/lvm/devices/)
+ * lists the PVs LVM may use by their disk's WWID, serial or device name: on
+ * the target's disks none matches, and the VGs would not be found. Its file
+ * name (default system.devices) into name, from the text of lvm.conf (NULL:
+ * none); false when lvm.conf turns it off (use_devicesfile = 0) or names
+ * something that is not a plain file name. */
+bool rh_lvm_devices_file(const char *lvm_conf, char *name, size_t namesz);
+
 /* udev rules that bind a NIC name to a MAC (70-persistent-net.rules):
  * such lines are commented out. */
 char *rh_udev_rules_rewrite(const char *text, const char *file, json_object *changes);

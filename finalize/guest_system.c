@@ -116,10 +116,19 @@ static bool lists_module(const char *text, const char *m)
   return false;
 }
 
+static int rebuild_initramfs(struct rh_fin *f, const char *cmd)
+{
+  char *out = rh_fin_sh(f, "rebuilding the initramfs", cmd);
+  if (!out) return RH_EXIT_GUEST;
+  free(out);
+  f->initramfs_rebuilt = true;
+  return RH_EXIT_OK;
+}
+
 int rh_fin_initramfs(struct rh_fin *f)
 {
   char **mods = f->p->initramfs_modules, **kmods = f->p->kernel_modules;
-  if (!mods[0] && !kmods[0]) return RH_EXIT_OK;
+  if (!mods[0] && !kmods[0] && !f->initramfs_stale[0]) return RH_EXIT_OK;
   /* the generator the guest has installed, not its distribution's usual one
    * (Debian guests can use dracut): initramfs-tools is update-initramfs with
    * its hooks; else dracut */
@@ -133,6 +142,7 @@ int rh_fin_initramfs(struct rh_fin *f)
   }
   char **kdirs = rh_guest_glob(f->g, "/lib/modules/*");
   char missing[1024] = "";
+  bool stale = false; /* an image carries the file the files step took away */
   /* dracut: each kernel's image regenerated where it is now (Debian's name is
    * not dracut's default, and GRUB would keep booting the old one) */
   char dracut_cmd[2048] = "";
@@ -165,7 +175,7 @@ int rh_fin_initramfs(struct rh_fin *f)
         rh_warn("kernel %s has no module %s: the target platform's services that need it will not work",
                 kver, *m);
     char *listing = NULL;
-    if (dep && mods[0] && exists(f, path)) {
+    if (dep && (mods[0] || f->initramfs_stale[0]) && (debian || dracut) && exists(f, path)) {
       snprintf(cmd, sizeof cmd, debian ? "lsinitramfs %s" : "lsinitrd %s", path);
       listing = rh_fin_sh(f, debian ? "lsinitramfs" : "lsinitrd", cmd);
     }
@@ -183,18 +193,28 @@ int rh_fin_initramfs(struct rh_fin *f)
         snprintf(missing + l, sizeof missing - l, "%s%s", l ? " " : "", *m);
       }
     }
+    if (listing && f->initramfs_stale[0] && strstr(listing, f->initramfs_stale)) stale = true;
     free(dep);
     free(builtin);
     free(listing);
   }
   rh_strv_free(kdirs);
-  if (!missing[0]) return RH_EXIT_OK;
+  if (!missing[0] && !stale) return RH_EXIT_OK;
   const char *conf = debian ? "/etc/initramfs-tools/modules" : "/etc/dracut.conf.d/rehost.conf";
-  rh_change(f->changes, conf, "add-initramfs-modules", NULL, missing,
-            "drivers the target platform boots with");
+  if (missing[0])
+    rh_change(f->changes, conf, "add-initramfs-modules", NULL, missing,
+              "drivers the target platform boots with");
   const char *rebuild = debian ? "update-initramfs -u -k all" : dracut_cmd;
-  rh_change(f->changes, "initramfs", "rebuild", NULL, rebuild, "to include the added drivers");
+  char why[300];
+  snprintf(why, sizeof why, "%s%s%s%s", missing[0] ? "to include the added drivers" : "",
+           missing[0] && stale ? "; " : "", stale ? "to leave out the guest's old " : "",
+           stale ? f->initramfs_stale : "");
+  rh_change(f->changes, "initramfs", "rebuild", NULL, rebuild, why);
   if (f->dry_run) return RH_EXIT_OK;
+  if (!missing[0]) {
+    rh_info("rebuilding the initramfs in the guest without %s (slow without KVM)", f->initramfs_stale);
+    return rebuild_initramfs(f, rebuild);
+  }
   char *old = rh_guest_read(f->g, conf);
   size_t need = (old ? strlen(old) : 0) + strlen(missing) * 2 + 64;
   char *text = malloc(need);
@@ -217,11 +237,7 @@ int rh_fin_initramfs(struct rh_fin *f)
     return rc;
   }
   rh_info("rebuilding the initramfs in the guest for %s (slow without KVM)", missing);
-  char *out = rh_fin_sh(f, "rebuilding the initramfs", rebuild);
-  if (!out) return RH_EXIT_GUEST;
-  free(out);
-  f->initramfs_rebuilt = true;
-  return RH_EXIT_OK;
+  return rebuild_initramfs(f, rebuild);
 }
 
 /* ---- bootloader ---- */

@@ -28,12 +28,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   json_object_put(o);
   rh_ifupdown_parse(text, "/etc/network/interfaces", arr);
   rh_ifcfg_parse(text, "/etc/sysconfig/network-scripts/ifcfg-eth0", arr, rules);
+  rh_ifcfg_parse(text, "/etc/sysconfig/network/ifcfg-eth0", arr, rules);
   rh_networkd_parse(text, "/etc/systemd/network/10.network", arr, rules);
   rh_nm_keyfile_parse(text, "/etc/NetworkManager/system-connections/x.nmconnection", arr, rules);
   rh_netplan_parse(text, "/etc/netplan/01.yaml", arr, rules);
   rh_udev_mac_rules_parse(text, "/etc/udev/rules.d/70-persistent-net.rules", rules);
   free(rh_kv_get(text, "HWADDR"));
   rh_dpkg_installed(text, "cloud-init");
+  char lvm_name[128];
+  if (rh_lvm_devices_file(text, lvm_name, sizeof lvm_name) &&
+      (strchr(lvm_name, '/') || lvm_name[0] == '.'))
+    abort(); /* a name that would leave /etc/lvm/devices */
   char *add[] = {"console=ttyS0", "net.ifnames=0", NULL}, *rm[] = {"console=", NULL};
   char *outs[] = {
       rh_fstab_rewrite(text, true, true, uuid_of, NULL, changes),

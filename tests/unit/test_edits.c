@@ -232,6 +232,28 @@ static void bls_entry_options_edited(void **state)
   json_object_put(ch);
 }
 
+static void lvm_devices_file_named(void **state)
+{
+  (void)state;
+  char name[64];
+  /* no lvm.conf, or one that says nothing: the default name */
+  assert_true(rh_lvm_devices_file(NULL, name, sizeof name));
+  assert_string_equal(name, "system.devices");
+  assert_true(rh_lvm_devices_file("devices {\n\t# use_devicesfile = 0\n}\n", name, sizeof name));
+  assert_string_equal(name, "system.devices");
+  assert_true(rh_lvm_devices_file("devices {\n\tuse_devicesfile = 1\n\tdevicesfile = \"vms.devices\" # ours\n}\n",
+                                  name, sizeof name));
+  assert_string_equal(name, "vms.devices");
+  /* turned off (the last word counts) */
+  assert_false(rh_lvm_devices_file("devices {\n use_devicesfile = 1\n use_devicesfile=0\n}\n", name,
+                                   sizeof name));
+  /* a path out of /etc/lvm/devices, or a dot file: not followed */
+  assert_false(rh_lvm_devices_file("devicesfile = \"../../etc/shadow\"\n", name, sizeof name));
+  assert_false(rh_lvm_devices_file("devicesfile = \"\"\n", name, sizeof name));
+  assert_false(rh_lvm_devices_file("devicesfile = \".hidden\"\n", name, sizeof name));
+  assert_false(rh_lvm_devices_file(NULL, name, 8)); /* too long for the buffer */
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -243,6 +265,7 @@ int main(void)
       cmocka_unit_test(ifupdown_static_to_dhcp),
       cmocka_unit_test(bls_entry_options_edited),
       cmocka_unit_test(udev_mac_rules_commented),
+      cmocka_unit_test(lvm_devices_file_named),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
