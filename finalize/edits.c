@@ -494,31 +494,3 @@ char *rh_udev_rules_rewrite(const char *text, const char *file, json_object *cha
   each_line(text, udev_line, &c);
   return sb_done(&c.out);
 }
-
-bool rh_lvm_devices_file(const char *lvm_conf, char *name, size_t namesz)
-{
-  char file[256] = "system.devices";
-  bool on = true;
-  for (const char *l = lvm_conf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-    char line[512];
-    snprintf(line, sizeof line, "%.*s", (int)strcspn(l, "\n"), l);
-    line[strcspn(line, "#")] = 0; /* lvm.conf's comments; file names here have no '#' */
-    char *p = rh_trim(line), *eq = strchr(p, '=');
-    if (!eq) continue;
-    size_t kl = strcspn(p, " \t=");
-    char *v = rh_trim(eq + 1);
-    if (kl == 15 && !strncmp(p, "use_devicesfile", 15)) {
-      on = atoi(v) != 0;
-    } else if (kl == 11 && !strncmp(p, "devicesfile", 11)) {
-      size_t n = strlen(v);
-      if (n >= 2 && v[0] == '"' && v[n - 1] == '"') v[n - 1] = 0, v++;
-      snprintf(file, sizeof file, "%s", v);
-    }
-  }
-  size_t n = strlen(file);
-  if (!on || !n || n >= namesz || strspn(file, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                               "0123456789._-") != n || file[0] == '.')
-    return false;
-  memcpy(name, file, n + 1);
-  return true;
-}

@@ -60,6 +60,14 @@ char *rh_ifupdown_rewrite(const char *text, const char *file, bool to_dhcp, bool
  * something that is not a plain file name. */
 bool rh_lvm_devices_file(const char *lvm_conf, char *name, size_t namesz);
 
+/* lvm.conf's filter and global_filter statements ("a|regex|", "r|regex|",
+ * over one line or several) that reject a name the target may give a PV's
+ * disk (/dev/vda2, /dev/sda2, /dev/xvda2, /dev/nvme0n1p2) are commented out,
+ * one "lvm-filter" change record each; *changed says whether any was. A
+ * statement whose patterns cannot be read is left as it is.
+ * (finalize/lvm_conf.c, with rh_lvm_devices_file) */
+char *rh_lvm_filter_rewrite(const char *text, json_object *changes, bool *changed);
+
 /* udev rules that bind a NIC name to a MAC (70-persistent-net.rules):
  * such lines are commented out. */
 char *rh_udev_rules_rewrite(const char *text, const char *file, json_object *changes);

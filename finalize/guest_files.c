@@ -246,16 +246,28 @@ static int edit_grub_default(struct rh_fin *f)
   return rc;
 }
 
-/* LVM's devices file names the source's disks (rh_lvm_devices_file): it is
- * moved aside, so LVM uses every disk, and an initramfs that carries a copy
- * is rebuilt (dracut copies it in when it exists). */
-static int lvm_devices_file(struct rh_fin *f)
+/* LVM as the target's disks will see it (finalize/lvm_conf.c): the devices
+ * file, which names the source's disks, is moved aside, and filters that
+ * reject the target's disk names are commented out, so LVM finds its PVs;
+ * an initramfs that carries a copy of either file is rebuilt. */
+static void initramfs_stale(struct rh_fin *f, const char *path)
+{
+  size_t l = strlen(f->initramfs_stale);
+  snprintf(f->initramfs_stale + l, sizeof f->initramfs_stale - l, "%s%s", l ? " " : "", path);
+}
+
+static int edit_lvm(struct rh_fin *f)
 {
   char *conf = rh_guest_read(f->g, "/etc/lvm/lvm.conf");
   char name[128], path[200], saved[240];
-  bool on = rh_lvm_devices_file(conf, name, sizeof name);
+  bool changed = false;
+  char *text = conf ? rh_lvm_filter_rewrite(conf, f->changes, &changed) : NULL;
+  int rc = conf ? rh_fin_write_if_changed(f, "/etc/lvm/lvm.conf", conf, text) : RH_EXIT_OK;
+  if (changed) initramfs_stale(f, "etc/lvm/lvm.conf");
+  bool on = !rc && rh_lvm_devices_file(conf, name, sizeof name);
   free(conf);
-  if (!on) return RH_EXIT_OK;
+  free(text);
+  if (!on) return rc;
   snprintf(path, sizeof path, "/etc/lvm/devices/%s", name);
   if (guestfs_is_file(f->g, path) <= 0) return RH_EXIT_OK;
   snprintf(saved, sizeof saved, "%s.rehost-saved", path);
@@ -263,7 +275,7 @@ static int lvm_devices_file(struct rh_fin *f)
             "it lists the source's disks by WWID, serial or device name; the target's disks "
             "have others, and LVM would not find the volume groups (without it LVM uses "
             "every disk)");
-  snprintf(f->initramfs_stale, sizeof f->initramfs_stale, "etc/lvm/devices/%s", name);
+  initramfs_stale(f, path + 1);
   if (f->dry_run) return RH_EXIT_OK;
   if (guestfs_mv(f->g, path, saved) < 0) {
     rh_error("%s: cannot move it aside in the guest: %s", path, rh_guestfs_err(f->g));
@@ -275,7 +287,7 @@ static int lvm_devices_file(struct rh_fin *f)
 int rh_fin_edit_files(struct rh_fin *f)
 {
   int rc;
-  if ((rc = edit_fstab(f)) || (rc = lvm_devices_file(f)) || (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_nic_naming_rules(f)) ||
+  if ((rc = edit_fstab(f)) || (rc = edit_lvm(f)) || (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_nic_naming_rules(f)) ||
       (rc = edit_grub_default(f)) || (rc = edit_bls(f)) || (rc = selinux_relabel(f)))
     return rc;
   return RH_EXIT_OK;

@@ -23,9 +23,9 @@ struct rh_fin {
   bool firstboot_install;      /* --firstboot-install */
   bool initramfs_rebuilt;
   bool keep_eth_names;         /* network config names ethN: add net.ifnames=0 */
-  char initramfs_stale[160];   /* a file the files step took from the guest that an
-                                  initramfs may carry (as its listing names it):
-                                  an image that has it is rebuilt */
+  char initramfs_stale[400];   /* files the files step changed or took away that an
+                                  initramfs may carry a copy of (as its listing names
+                                  them, space-separated): an image with one is rebuilt */
 };
 
 /* Run a shell command in the guest; returns its output (malloc'd) or NULL

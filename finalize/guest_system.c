@@ -116,6 +116,23 @@ static bool lists_module(const char *text, const char *m)
   return false;
 }
 
+/* Does an initramfs listing name any of the space-separated paths? Those it
+ * names are added to `names` (once each). */
+static bool carries_any(const char *listing, const char *paths, char *names, size_t namesz)
+{
+  bool any = false;
+  char *copy = strdup(paths), *save = NULL;
+  for (char *t = copy ? strtok_r(copy, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save)) {
+    if (!strstr(listing, t)) continue;
+    any = true;
+    if (strstr(names, t)) continue;
+    size_t l = strlen(names);
+    snprintf(names + l, namesz - l, "%s%s", l ? " " : "", t);
+  }
+  free(copy);
+  return any;
+}
+
 static int rebuild_initramfs(struct rh_fin *f, const char *cmd)
 {
   char *out = rh_fin_sh(f, "rebuilding the initramfs", cmd);
@@ -142,7 +159,8 @@ int rh_fin_initramfs(struct rh_fin *f)
   }
   char **kdirs = rh_guest_glob(f->g, "/lib/modules/*");
   char missing[1024] = "";
-  bool stale = false; /* an image carries the file the files step took away */
+  bool stale = false; /* an image carries a file the files step changed */
+  char stale_names[400] = "";
   /* dracut: each kernel's image regenerated where it is now (Debian's name is
    * not dracut's default, and GRUB would keep booting the old one) */
   char dracut_cmd[2048] = "";
@@ -193,7 +211,8 @@ int rh_fin_initramfs(struct rh_fin *f)
         snprintf(missing + l, sizeof missing - l, "%s%s", l ? " " : "", *m);
       }
     }
-    if (listing && f->initramfs_stale[0] && strstr(listing, f->initramfs_stale)) stale = true;
+    if (listing && carries_any(listing, f->initramfs_stale, stale_names, sizeof stale_names))
+      stale = true;
     free(dep);
     free(builtin);
     free(listing);
@@ -207,12 +226,12 @@ int rh_fin_initramfs(struct rh_fin *f)
   const char *rebuild = debian ? "update-initramfs -u -k all" : dracut_cmd;
   char why[300];
   snprintf(why, sizeof why, "%s%s%s%s", missing[0] ? "to include the added drivers" : "",
-           missing[0] && stale ? "; " : "", stale ? "to leave out the guest's old " : "",
-           stale ? f->initramfs_stale : "");
+           missing[0] && stale ? "; " : "", stale ? "its copy of what finalize changed: " : "",
+           stale ? stale_names : "");
   rh_change(f->changes, "initramfs", "rebuild", NULL, rebuild, why);
   if (f->dry_run) return RH_EXIT_OK;
   if (!missing[0]) {
-    rh_info("rebuilding the initramfs in the guest without %s (slow without KVM)", f->initramfs_stale);
+    rh_info("rebuilding the initramfs in the guest for %s (slow without KVM)", stale_names);
     return rebuild_initramfs(f, rebuild);
   }
   char *old = rh_guest_read(f->g, conf);

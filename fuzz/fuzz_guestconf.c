@@ -39,6 +39,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (rh_lvm_devices_file(text, lvm_name, sizeof lvm_name) &&
       (strchr(lvm_name, '/') || lvm_name[0] == '.'))
     abort(); /* a name that would leave /etc/lvm/devices */
+  bool lvm_changed = false, lvm_again_changed = false;
+  char *lvm = rh_lvm_filter_rewrite(text, changes, &lvm_changed);
+  char *lvm_again = lvm ? rh_lvm_filter_rewrite(lvm, NULL, &lvm_again_changed) : NULL;
+  if (lvm_again && (lvm_again_changed || strcmp(lvm_again, lvm) != 0)) abort();
+  free(lvm);
+  free(lvm_again);
   char *add[] = {"console=ttyS0", "net.ifnames=0", NULL}, *rm[] = {"console=", NULL};
   char *outs[] = {
       rh_fstab_rewrite(text, true, true, uuid_of, NULL, changes),

@@ -254,6 +254,54 @@ static void lvm_devices_file_named(void **state)
   assert_false(rh_lvm_devices_file(NULL, name, 8)); /* too long for the buffer */
 }
 
+static void lvm_filters(void **state)
+{
+  (void)state;
+  json_object *ch = json_object_new_array();
+  bool changed;
+  /* only the source's SCSI disks: the target's virtio or NVMe disk is rejected */
+  const char *in = "devices {\n\tdir = \"/dev\"\n\tfilter = [ \"a|^/dev/sd[a-z][0-9]*$|\", \"r|.*|\" ]\n"
+                   "\t# filter = [ \"r|.*|\" ]\n}\n";
+  char *out = rh_lvm_filter_rewrite(in, ch, &changed);
+  assert_true(changed);
+  assert_string_equal(out, "devices {\n\tdir = \"/dev\"\n#rehost-removed# \tfilter = [ \"a|^/dev/sd[a-z][0-9]*$|\", "
+                           "\"r|.*|\" ]\n\t# filter = [ \"r|.*|\" ]\n}\n");
+  assert_int_equal(json_object_array_length(ch), 1);
+  bool again_changed;
+  char *again = rh_lvm_filter_rewrite(out, NULL, &again_changed);
+  assert_false(again_changed);
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+  /* over several lines, a ']' inside a pattern, the other delimiter */
+  in = "devices {\n global_filter = [ \"a/^\\/dev\\/vd[a-z]+[0-9]*$/\",\n   \"r/.*/\" ]\n"
+       " use_devicesfile = 1\n}\n";
+  out = rh_lvm_filter_rewrite(in, ch, &changed);
+  assert_true(changed);
+  assert_string_equal(out, "devices {\n#rehost-removed#  global_filter = [ \"a/^\\/dev\\/vd[a-z]+[0-9]*$/\",\n"
+                           "#rehost-removed#    \"r/.*/\" ]\n use_devicesfile = 1\n}\n");
+  free(out);
+  /* filters that keep every target name: left alone */
+  const char *keep[] = {
+      "devices {\n filter = [ \"r|/dev/cdrom|\", \"r|^/dev/loop|\" ]\n}\n",
+      "filter = [ \"a|.*|\" ]\n",
+      "filter = [ \"a|^/dev/(sd|vd|xvd|nvme)|\", \"r|.*|\" ]\n",
+      /* unreadable: an interval, an unclosed quote, no closing bracket */
+      "filter = [ \"a|^/dev/s{1}d|\", \"r|.*|\" ]\n",
+      "filter = [ \"r|.*| ]\n",
+      "filter = [ \"r|.*|\",\n",
+      "filtering = [ \"r|.*|\" ]\n",
+  };
+  for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
+    out = rh_lvm_filter_rewrite(keep[i], ch, &changed);
+    assert_false(changed);
+    assert_string_equal(out, keep[i]);
+    free(out);
+  }
+  assert_int_equal(json_object_array_length(ch), 2);
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -266,6 +314,7 @@ int main(void)
       cmocka_unit_test(bls_entry_options_edited),
       cmocka_unit_test(udev_mac_rules_commented),
       cmocka_unit_test(lvm_devices_file_named),
+      cmocka_unit_test(lvm_filters),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
