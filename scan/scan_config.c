@@ -1,5 +1,6 @@
 #include "scan.h"
 
+#include "../finalize/edits.h"
 #include "../guest/guestconf.h"
 #include "../lib/log.h"
 
@@ -124,8 +125,37 @@ static json_object *scan_services(guestfs_h *g)
   return svc;
 }
 
+/* LVM's configuration that binds it to the source's disks (storage.lvm):
+ * the devices file in use, and the filters that reject a name the target
+ * may give a PV's disk (what finalize moves aside and comments out). */
+static void scan_lvm_config(guestfs_h *g, json_object *report)
+{
+  json_object *st, *lvm;
+  if (!json_object_object_get_ex(report, "storage", &st) || !json_object_object_get_ex(st, "lvm", &lvm))
+    return;
+  char *conf = rh_guest_read(g, "/etc/lvm/lvm.conf");
+  char name[128], path[200] = "";
+  if (rh_lvm_devices_file(conf, name, sizeof name)) {
+    snprintf(path, sizeof path, "/etc/lvm/devices/%s", name);
+    if (guestfs_is_file(g, path) <= 0) path[0] = 0;
+  }
+  json_object_object_add(lvm, "devices_file", path[0] ? json_object_new_string(path) : NULL);
+  json_object *rejecting = json_object_new_array(), *records = json_object_new_array();
+  bool changed = false;
+  free(conf ? rh_lvm_filter_rewrite(conf, records, &changed) : NULL);
+  for (size_t i = 0; i < json_object_array_length(records); i++) {
+    json_object *before;
+    if (json_object_object_get_ex(json_object_array_get_idx(records, i), "before", &before))
+      json_object_array_add(rejecting, json_object_get(before));
+  }
+  json_object_put(records);
+  json_object_object_add(lvm, "filters_rejecting_target_disks", rejecting);
+  free(conf);
+}
+
 void rh_scan_config(guestfs_h *g, json_object *report)
 {
+  scan_lvm_config(g, report);
   char *fstab = rh_guest_read(g, "/etc/fstab");
   json_object_object_add(report, "fstab", fstab ? rh_fstab_parse(fstab) : json_object_new_array());
   free(fstab);

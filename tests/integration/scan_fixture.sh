@@ -20,6 +20,8 @@ jq_eq $R '.storage.disks[0].partitions[0].mbr_id' 131
 jq_eq $R '[.storage.filesystems[] | select(.device=="/dev/sda1")][0].type' ext4
 expect_match "root fs uuid" "$(jq -r '[.storage.filesystems[] | select(.device=="/dev/sda1")][0].uuid' $R)" '^[0-9a-f-]{36}$'
 jq_eq $R '.storage.lvm.lvs | length' 0
+jq_eq $R '.storage.lvm.devices_file' null
+jq_eq $R '.storage.lvm.filters_rejecting_target_disks' '[]'
 # os
 jq_eq $R .os.type linux
 jq_eq $R .os.distro "$FIX_DISTRO"
