@@ -3,10 +3,27 @@
 # scan reports it as RHEL 9.3 with rpm, grub2 and ifcfg; finalize for kvm then
 # goes through the RPM, dracut, grub2-mkconfig, BLS and ifcfg paths, and every
 # edit is read back from the output. Not booted (its userland is Debian's).
+# Its copy gets an LVM devices file first (use_devicesfile = 1, as on RHEL 9)
+# naming the source's disk by WWID, which no target disk has, and a
+# global_filter that accepts only /dev/sd* disks; both files are put in its
+# initramfs too, as RHEL's dracut does.
+# Then that output is made SUSE-shaped (SLES 15 os-release, wicked's
+# /etc/sysconfig/network with ifcfg-ens192, route files, LLADDR) and
+# finalized for kvm with DHCP: the NIC's files are renamed for eth0.
 source "$(dirname "$0")/lib.sh"
 FX=$(fixtures)
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
-src=$FX/rhel9-layout.qcow2
+src=$T/rhel.qcow2
+cp "$FX/rhel9-layout.qcow2" "$src"
+# (guestfish reads a backslash in its command as an escape: none below but
+# printf's \n)
+guest_edit "$src" 'sed -i "s/# use_devicesfile = 0/use_devicesfile = 1/" /etc/lvm/lvm.conf
+sed -i "/^devices {/a global_filter = [ \"a|^/dev/sd|\", \"r|.*|\" ]" /etc/lvm/lvm.conf
+mkdir -p /etc/lvm/devices
+printf "# LVM uses devices listed in this file.\nVERSION=1.1.1\nIDTYPE=sys_wwid IDNAME=naa.6000c2900000000000000000000000a1 DEVNAME=/dev/sda2 PVID=rehostrehostrehostrehostrehostre PART=2\n" > /etc/lvm/devices/system.devices
+img=$(ls /boot/initramfs-*.img) && mkdir /tmp/ir && cd /tmp/ir && zcat "$img" | cpio -id --quiet &&
+mkdir -p etc/lvm/devices && cp /etc/lvm/devices/system.devices etc/lvm/devices/ && cp /etc/lvm/lvm.conf etc/lvm/ &&
+find . | cpio -o -H newc --quiet | gzip -1 > "$img" && cd / && rm -rf /tmp/ir'
 before=$(sum "$src")
 
 # the scan report from finalize's own appliance launch, before its edits
@@ -22,6 +39,8 @@ jq_eq $R .os.version 9.3   # os-release's VERSION_ID, as finalize's report spell
 jq_eq $R .os.package_format rpm
 jq_eq $R .os.hostname rehost-rhel
 jq_eq $R .os.root /dev/rhel/root
+jq_eq $R .storage.lvm.devices_file /etc/lvm/devices/system.devices
+jq_eq $R '.storage.lvm.filters_rejecting_target_disks | length' 1
 jq_eq $R .boot.bootloader grub2
 jq_eq $R .boot.config /boot/grub2/grub.cfg
 jq_eq $R '[.network.interfaces[] | select(.name=="ens192")][0].address' 10.0.2.15
@@ -37,6 +56,13 @@ expect_match "GRUB regenerated with grub2-mkconfig" "$(changes_of "$J" regenerat
 expect_match "the BLS entry's options edited" "$(changes_of "$J" kernel-cmdline)" "^/boot/loader/entries/.*[.]conf .*console=ttyS0"
 expect_match "/etc/kernel/cmdline edited" "$(changes_of "$J" kernel-cmdline)" "^/etc/kernel/cmdline .*console=ttyS0"
 expect_match "SELinux relabel asked for" "$(changes_of "$J" selinux-relabel)" "^/[.]autorelabel "
+expect_match "the LVM devices file moved aside" "$(changes_of "$J" remove-lvm-devices-file)" \
+  "^/etc/lvm/devices/system.devices /etc/lvm/devices/system.devices.rehost-saved$"
+expect_eq "the filter that rejects the target's disk names commented out" "$(changes_of "$J" lvm-filter)" \
+  "/etc/lvm/lvm.conf "
+expect_match "the initramfs rebuilt for its copies of lvm.conf and the devices file" \
+  "$(jq -r '.changes[] | select(.action=="rebuild") | .reason' "$J")" \
+  "changed: etc/lvm/lvm.conf etc/lvm/devices/system.devices$"
 expect_match "NetworkManager (ifcfg's manager on RHEL) chosen" "$(cat "$T/fin.err")" "network: NetworkManager on the target's NIC"
 
 cat > "$T/read.gf" <<'GF'
@@ -52,6 +78,12 @@ echo ==grubcfg
 sh "grep -c console=ttyS0 /boot/grub2/grub.cfg || true"
 echo ==initrd
 sh "lsinitrd /boot/initramfs-*.img | grep -o '[a-z_]*[.]ko' | sort -u"
+echo ==lvmdev
+sh "ls /etc/lvm/devices"
+echo ==lvmconf
+sh "grep -n global_filter /etc/lvm/lvm.conf | grep -v \"# Configuration\""
+echo ==initrd-lvm
+sh "lsinitrd /boot/initramfs-*.img | grep -c etc/lvm/devices/ || true"
 echo ==relabel
 sh "test -e /.autorelabel && echo yes || echo no"
 echo ==enabled
@@ -68,8 +100,65 @@ expect_match "BLS options: NIC names as the configuration now says" "$(section "
 expect_match "/etc/kernel/cmdline: console on the serial line" "$(section "$T/dump" kcmd)" "console=ttyS0"
 if [ "$(section "$T/dump" grubcfg)" -ge 1 ] 2> /dev/null; then ok "grub.cfg regenerated"; else fail "grub2/grub.cfg has no console=ttyS0"; fi
 expect_match "dracut's rebuilt image has virtio_blk" "$(section "$T/dump" initrd)" "^virtio_blk[.]ko$"
+expect_eq "/etc/lvm/devices: the file moved aside, none in use" "$(section "$T/dump" lvmdev)" "system.devices.rehost-saved"
+expect_match "lvm.conf: the filter is a comment now" "$(section "$T/dump" lvmconf)" \
+  "^[0-9]+:#rehost-removed# global_filter = \[ \"a\|\^/dev/sd\|\", \"r\|\.\*\|\" \]$"
+expect_eq "the rebuilt initramfs has no devices file" "$(section "$T/dump" initrd-lvm)" 0
 expect_eq "/.autorelabel created" "$(section "$T/dump" relabel)" yes
 en=$(section "$T/dump" enabled)
 expect_match "qemu-guest-agent enabled" "$en" "^qemu-guest-agent[.]service$"
 expect_match "NetworkManager enabled" "$en" "^NetworkManager[.]service$"
+# ---- SUSE: wicked's files, named for the NIC (the output above already
+# carries virtio in its initramfs: no rebuild) ----
+cp "$T/out.qcow2" "$T/suse.qcow2"
+guest_edit "$T/suse.qcow2" 'rm -rf /etc/sysconfig/network-scripts /etc/redhat-release
+printf "NAME=\"SLES\"\nVERSION=\"15-SP5\"\nVERSION_ID=\"15.5\"\nID=\"sles\"\nID_LIKE=\"suse\"\nPRETTY_NAME=\"SUSE Linux Enterprise Server 15 SP5\"\n" > /etc/os-release
+mkdir -p /etc/sysconfig/network
+printf "NAME='"'"'VMXNET3 Ethernet Controller'"'"'\nBOOTPROTO='"'"'static'"'"'\nSTARTMODE='"'"'auto'"'"'\nIPADDR='"'"'10.0.2.15/24'"'"'\nLLADDR='"'"'52:54:00:12:34:56'"'"'\n" > /etc/sysconfig/network/ifcfg-ens192
+printf "BOOTPROTO=static\nIPADDR=10.7.0.1/24\n" > /etc/sysconfig/network/ifcfg-ens192.bak
+printf "IPADDR=127.0.0.1/8\nSTARTMODE=nfsroot\n" > /etc/sysconfig/network/ifcfg-lo
+printf "10.1.0.0/16 10.0.2.1 - ens192\n" > /etc/sysconfig/network/ifroute-ens192
+printf "default 10.0.2.2 - -\n" > /etc/sysconfig/network/routes
+printf "[Unit]\nDescription=wicked (stand-in)\n[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n" > /usr/lib/systemd/system/wicked.service
+systemctl disable NetworkManager.service'
+"$REHOST" finalize --profile kvm --network dhcp --report "$T/suse.json" --scan-report "$T/suse-scan.json" \
+  "$T/suse.qcow2" > /dev/null 2> "$T/suse.err" || fail "finalize the SUSE layout for kvm: $(tail -5 "$T/suse.err")"
+jq_eq "$T/suse-scan.json" .os.distro sles
+jq_eq "$T/suse-scan.json" '[.network.interfaces[] | select(.name=="ens192")][0].address' 10.0.2.15/24
+expect_match "wicked chosen, with DHCP" "$(cat "$T/suse.err")" "network: wicked on the target's NIC with DHCP"
+expect_eq "the NIC's files renamed for eth0" \
+  "$(jq -r '.changes[] | select(.action=="network-rename-nic" and (.before // "" | test("^/etc"))) | .before + " -> " + .after' "$T/suse.json")" \
+  "/etc/sysconfig/network/ifcfg-ens192 -> /etc/sysconfig/network/ifcfg-eth0
+/etc/sysconfig/network/ifroute-ens192 -> /etc/sysconfig/network/ifroute-eth0"
+cat > "$T/suse.gf" <<'GF'
+echo ==files
+sh "cd /etc/sysconfig/network && ls"
+echo ==eth0
+cat /etc/sysconfig/network/ifcfg-eth0
+echo ==ifroute
+cat /etc/sysconfig/network/ifroute-eth0
+echo ==routes
+cat /etc/sysconfig/network/routes
+echo ==bak
+cat /etc/sysconfig/network/ifcfg-ens192.bak
+echo ==enabled
+sh "systemctl list-unit-files --state=enabled --no-legend --type=service 2>/dev/null | cut -d' ' -f1"
+GF
+guestfish --ro -a "$T/suse.qcow2" -i -f "$T/suse.gf" > "$T/suse.dump" 2> "$T/suse.dump.err" \
+  || fail "reading the SUSE output: $(tail -3 "$T/suse.dump.err")"
+expect_eq "ifcfg-ens192 and ifroute-ens192 are gone, the backup and lo stay" \
+  "$(section "$T/suse.dump" files | grep -E '^if' | tr '\n' ' ')" \
+  "ifcfg-ens192.bak ifcfg-eth0 ifcfg-lo ifroute-eth0 "
+expect_eq "ifcfg-eth0: DHCP, no address, no LLADDR" "$(section "$T/suse.dump" eth0)" \
+  "NAME='VMXNET3 Ethernet Controller'
+BOOTPROTO='dhcp'
+STARTMODE='auto'
+#rehost-removed# IPADDR='10.0.2.15/24'
+#rehost-removed# LLADDR='52:54:00:12:34:56'"
+expect_eq "ifroute-eth0: its route on eth0" "$(section "$T/suse.dump" ifroute)" "10.1.0.0/16 10.0.2.1 - eth0"
+expect_eq "routes: the old default route goes (DHCP gives one)" "$(section "$T/suse.dump" routes)" \
+  "#rehost-removed# default 10.0.2.2 - -"
+expect_eq "a backup wicked ignores is left as it was" "$(section "$T/suse.dump" bak)" "BOOTPROTO=static
+IPADDR=10.7.0.1/24"
+expect_match "wicked enabled" "$(section "$T/suse.dump" enabled)" "^wicked[.]service$"
 finish
