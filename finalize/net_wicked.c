@@ -116,8 +116,11 @@ static bool rename_words(struct wk_edit *c, const char *p, char *with, size_t wi
     }
     v += wl;
   }
-  bool ok = fclose(f) == 0 && strlen(with) + 1 < withsz;
-  return ok && changed;
+  /* fmemopen writes no terminating NUL into a buffer it filled: a value that
+   * long is left as it is */
+  bool ok = fclose(f) == 0;
+  with[withsz - 1] = 0;
+  return ok && changed && strlen(with) + 1 < withsz;
 }
 
 static void wk_drop(struct wk_edit *c, const char *line, const char *action, const char *why)
