@@ -34,7 +34,15 @@ for round in $(seq "$ROUNDS"); do
   sleep "$(printf '0.%03d' "$delay")"
   if kill -9 $pid 2>/dev/null; then killed=$((killed + 1)); fi
   wait $pid 2>/dev/null || true
-  sleep 0.3 # qemu-nbd helpers die with rehost (PR_SET_PDEATHSIG)
+  # rehost's helpers get SIGTERM when it dies (PR_SET_PDEATHSIG) and exit
+  # as qemu does, closing the image first; on a busy machine that is not
+  # always done in 0.3 s (a qemu-img bitmap step, which opens the source for
+  # writing, still held its lock once): wait until both images open with
+  # their locks, 10 s at most
+  for _ in $(seq 100); do
+    qemu-img info "$T/src.qcow2" > /dev/null 2>&1 && qemu-img info "$T/tgt.qcow2" > /dev/null 2>&1 && break
+    sleep 0.1
+  done
   st=$(target_state "$T/tgt.qcow2")
   echo "round $round: $mode sync killed after ${delay} ms, state $st"
   if [ "$st" = consistent ] && [ "$(jq -r .last_sync.started "$T/tgt.qcow2.rehost.json")" = "$prev_started" ]; then
