@@ -89,7 +89,27 @@ sh "test -e /.autorelabel && echo yes || echo no"
 echo ==enabled
 sh "systemctl list-unit-files --state=enabled --no-legend --type=service 2>/dev/null | cut -d' ' -f1"
 GF
-guestfish --ro -a "$T/out.qcow2" -i -f "$T/read.gf" > "$T/dump" 2> "$T/dump.err" || fail "reading the output: $(tail -3 "$T/dump.err")"
+# The SUSE layout below starts from this output: the same launch reads the
+# output (a copy of it) and then makes the copy SUSE-shaped, with the
+# guest-side script uploaded (guestfish would read the backslashes of a
+# command it is given)
+cp "$T/out.qcow2" "$T/suse.qcow2"
+cat > "$T/suse-edit.sh" <<'SH'
+rm -rf /etc/sysconfig/network-scripts /etc/redhat-release
+printf 'NAME="SLES"\nVERSION="15-SP5"\nVERSION_ID="15.5"\nID="sles"\nID_LIKE="suse"\nPRETTY_NAME="SUSE Linux Enterprise Server 15 SP5"\n' > /etc/os-release
+mkdir -p /etc/sysconfig/network
+printf "NAME='VMXNET3 Ethernet Controller'\nBOOTPROTO='static'\nSTARTMODE='auto'\nIPADDR='10.0.2.15/24'\nLLADDR='52:54:00:12:34:56'\n" > /etc/sysconfig/network/ifcfg-ens192
+printf "BOOTPROTO=static\nIPADDR=10.7.0.1/24\n" > /etc/sysconfig/network/ifcfg-ens192.bak
+printf "IPADDR=127.0.0.1/8\nSTARTMODE=nfsroot\n" > /etc/sysconfig/network/ifcfg-lo
+printf "10.1.0.0/16 10.0.2.1 - ens192\n" > /etc/sysconfig/network/ifroute-ens192
+printf "default 10.0.2.2 - -\n" > /etc/sysconfig/network/routes
+printf "[Unit]\nDescription=wicked (stand-in)\n[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n" > /usr/lib/systemd/system/wicked.service
+systemctl disable NetworkManager.service
+SH
+printf 'echo ==suse-edit\nupload %s /root/suse-edit.sh\nsh "sh -e /root/suse-edit.sh > /dev/null 2>&1 && rm /root/suse-edit.sh && echo done"\n' \
+  "$T/suse-edit.sh" >> "$T/read.gf"
+guestfish -a "$T/suse.qcow2" -i -f "$T/read.gf" > "$T/dump" 2> "$T/dump.err" || fail "reading the output: $(tail -3 "$T/dump.err")"
+expect_eq "the copy of the output made SUSE-shaped" "$(section "$T/dump" suse-edit)" done
 expect_match "rpm database has the agent" "$(section "$T/dump" rpm)" "^qemu-guest-agent-7[.]2[.]0-1[.]rehost[.]noarch$"
 ifc=$(section "$T/dump" ifcfg)
 if grep -q '^HWADDR=' <<<"$ifc"; then fail "ifcfg still bound to the old MAC"; else ok "ifcfg: no HWADDR"; fi
@@ -108,19 +128,8 @@ expect_eq "/.autorelabel created" "$(section "$T/dump" relabel)" yes
 en=$(section "$T/dump" enabled)
 expect_match "qemu-guest-agent enabled" "$en" "^qemu-guest-agent[.]service$"
 expect_match "NetworkManager enabled" "$en" "^NetworkManager[.]service$"
-# ---- SUSE: wicked's files, named for the NIC (the output above already
-# carries virtio in its initramfs: no rebuild) ----
-cp "$T/out.qcow2" "$T/suse.qcow2"
-guest_edit "$T/suse.qcow2" 'rm -rf /etc/sysconfig/network-scripts /etc/redhat-release
-printf "NAME=\"SLES\"\nVERSION=\"15-SP5\"\nVERSION_ID=\"15.5\"\nID=\"sles\"\nID_LIKE=\"suse\"\nPRETTY_NAME=\"SUSE Linux Enterprise Server 15 SP5\"\n" > /etc/os-release
-mkdir -p /etc/sysconfig/network
-printf "NAME='"'"'VMXNET3 Ethernet Controller'"'"'\nBOOTPROTO='"'"'static'"'"'\nSTARTMODE='"'"'auto'"'"'\nIPADDR='"'"'10.0.2.15/24'"'"'\nLLADDR='"'"'52:54:00:12:34:56'"'"'\n" > /etc/sysconfig/network/ifcfg-ens192
-printf "BOOTPROTO=static\nIPADDR=10.7.0.1/24\n" > /etc/sysconfig/network/ifcfg-ens192.bak
-printf "IPADDR=127.0.0.1/8\nSTARTMODE=nfsroot\n" > /etc/sysconfig/network/ifcfg-lo
-printf "10.1.0.0/16 10.0.2.1 - ens192\n" > /etc/sysconfig/network/ifroute-ens192
-printf "default 10.0.2.2 - -\n" > /etc/sysconfig/network/routes
-printf "[Unit]\nDescription=wicked (stand-in)\n[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n" > /usr/lib/systemd/system/wicked.service
-systemctl disable NetworkManager.service'
+# ---- SUSE: wicked's files, named for the NIC (made above; the output
+# already carries virtio in its initramfs: no rebuild) ----
 "$REHOST" finalize --profile kvm --network dhcp --report "$T/suse.json" --scan-report "$T/suse-scan.json" \
   "$T/suse.qcow2" > /dev/null 2> "$T/suse.err" || fail "finalize the SUSE layout for kvm: $(tail -5 "$T/suse.err")"
 jq_eq "$T/suse-scan.json" .os.distro sles
