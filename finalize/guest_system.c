@@ -116,21 +116,17 @@ static bool lists_module(const char *text, const char *m)
   return false;
 }
 
-/* Does an initramfs listing name any of the space-separated paths? Those it
- * names are added to `names` (once each). */
-static bool carries_any(const char *listing, const char *paths, char *names, size_t namesz)
+/* The space-separated paths an initramfs listing names are added to `names`
+ * (once each). */
+static void add_carried(const char *listing, const char *paths, char *names, size_t namesz)
 {
-  bool any = false;
   char *copy = strdup(paths), *save = NULL;
   for (char *t = copy ? strtok_r(copy, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save)) {
-    if (!strstr(listing, t)) continue;
-    any = true;
-    if (strstr(names, t)) continue;
+    if (!strstr(listing, t) || strstr(names, t)) continue;
     size_t l = strlen(names);
     snprintf(names + l, namesz - l, "%s%s", l ? " " : "", t);
   }
   free(copy);
-  return any;
 }
 
 static int rebuild_initramfs(struct rh_fin *f, const char *cmd)
@@ -159,8 +155,7 @@ int rh_fin_initramfs(struct rh_fin *f)
   }
   char **kdirs = rh_guest_glob(f->g, "/lib/modules/*");
   char missing[1024] = "";
-  bool stale = false; /* an image carries a file the files step changed */
-  char stale_names[400] = "";
+  char stale_names[400] = ""; /* the files the files step changed that an image carries */
   /* dracut: each kernel's image regenerated where it is now (Debian's name is
    * not dracut's default, and GRUB would keep booting the old one) */
   char dracut_cmd[2048] = "";
@@ -211,13 +206,13 @@ int rh_fin_initramfs(struct rh_fin *f)
         snprintf(missing + l, sizeof missing - l, "%s%s", l ? " " : "", *m);
       }
     }
-    if (listing && carries_any(listing, f->initramfs_stale, stale_names, sizeof stale_names))
-      stale = true;
+    if (listing) add_carried(listing, f->initramfs_stale, stale_names, sizeof stale_names);
     free(dep);
     free(builtin);
     free(listing);
   }
   rh_strv_free(kdirs);
+  bool stale = stale_names[0] != 0;
   if (!missing[0] && !stale) return RH_EXIT_OK;
   const char *conf = debian ? "/etc/initramfs-tools/modules" : "/etc/dracut.conf.d/rehost.conf";
   if (missing[0])
