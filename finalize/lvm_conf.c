@@ -46,11 +46,15 @@ static const char *const target_names[] = {"/dev/vda2", "/dev/sda2", "/dev/xvda2
 
 /* Does the filter (its patterns, as lvm.conf writes them: "a|regex|",
  * "r/regex/") accept NAME? The first pattern that matches decides; none
- * matching accepts. -1 when a pattern cannot be read. */
+ * matching accepts. The list ends at its ']'; comments are skipped (a quoted
+ * pattern in one is not the filter's). -1 when a pattern cannot be read. */
 static int filter_accepts(const char *stmt, const char *name)
 {
   const char *p = strchr(stmt, '[');
-  while (p && (p = strchr(p, '"'))) {
+  for (; p && *p && *p != ']'; p++) {
+    if (*p == '#') p = strchr(p, '\n'); /* to the end of the comment's line */
+    if (!p) break;
+    if (*p != '"') continue;
     const char *end = strchr(p + 1, '"');
     if (!end) return -1;
     size_t n = (size_t)(end - p - 1);
@@ -70,7 +74,7 @@ static int filter_accepts(const char *stmt, const char *name)
     bool match = regexec(&rx, name, 0, NULL, 0) == 0;
     regfree(&rx);
     if (match) return p[1] == 'a';
-    p = end + 1;
+    p = end;
   }
   return 1;
 }

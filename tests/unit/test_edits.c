@@ -286,6 +286,9 @@ static void lvm_filters(void **state)
       "devices {\n filter = [ \"r|/dev/cdrom|\", \"r|^/dev/loop|\" ]\n}\n",
       "filter = [ \"a|.*|\" ]\n",
       "filter = [ \"a|^/dev/(sd|vd|xvd|nvme)|\", \"r|.*|\" ]\n",
+      /* a pattern in a comment is not the filter's */
+      "filter = [ \"r|/dev/cdrom|\" ] # was \"r|.*|\"\n",
+      "filter = [ \"r|/dev/cdrom|\", # \"r|.*|\"\n   \"a|.*|\" ]\n",
       /* unreadable: an interval, an unclosed quote, no closing bracket */
       "filter = [ \"a|^/dev/s{1}d|\", \"r|.*|\" ]\n",
       "filter = [ \"r|.*| ]\n",
