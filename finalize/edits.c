@@ -172,7 +172,7 @@ char *rh_adjtime_rewrite(const char *text, json_object *changes)
 /* ---- /etc/default/grub ---- */
 struct grub_ctx {
   struct sb out;
-  char *const *add, *const *remove;
+  const struct rh_cmdline_ops *ops;
   json_object *changes;
   bool saw_linux;
 };
@@ -233,10 +233,22 @@ char *rh_cmdline_edit(const char *value, char *const *add, char *const *remove)
   return sb_done(&v);
 }
 
-/* Rebuild KEY="args": drop removed args, append `add` (for GRUB_CMDLINE_LINUX). */
+char *rh_cmdline_apply(const char *value, const struct rh_cmdline_ops *ops, bool append,
+                       const char *file, json_object *changes, const char *why)
+{
+  char *devs = ops->lookup ? rh_cmdline_devices(value, ops->lookup, ops->opaque, file, changes)
+                           : strdup(value);
+  char *nv = devs ? rh_cmdline_edit(devs, append ? ops->add : NULL, ops->remove_prefix) : NULL;
+  if (nv && strcmp(nv, devs) != 0) rh_change(changes, file, "kernel-cmdline", devs, nv, why);
+  free(devs);
+  return nv;
+}
+
+/* Rebuild KEY="args" (append: `add` goes to GRUB_CMDLINE_LINUX only). */
 static void grub_var(struct grub_ctx *c, const char *key, const char *value, bool append)
 {
-  char *nv = rh_cmdline_edit(value, append ? c->add : NULL, c->remove);
+  char *nv = rh_cmdline_apply(value, c->ops, append, "/etc/default/grub", c->changes,
+                           "console and boot options for the target platform");
   if (!nv) {
     c->out.oom = 1;
     return;
@@ -245,9 +257,6 @@ static void grub_var(struct grub_ctx *c, const char *key, const char *value, boo
   sb_str(&c->out, "=\"");
   sb_str(&c->out, nv);
   sb_str(&c->out, "\"\n");
-  if (strcmp(nv, value) != 0)
-    rh_change(c->changes, "/etc/default/grub", "kernel-cmdline", value, nv,
-              "console and boot options for the target platform");
   free(nv);
 }
 
@@ -255,7 +264,7 @@ static void grub_var(struct grub_ctx *c, const char *key, const char *value, boo
 struct bls_ctx {
   struct sb out;
   const char *file;
-  char *const *add, *const *remove;
+  const struct rh_cmdline_ops *ops;
   json_object *changes;
 };
 
@@ -272,16 +281,14 @@ static void bls_line(const char *line, size_t len, void *vctx)
    * grub2-mkconfig rewrites from /etc/default/grub */
   if (!strncmp(p, "options", 7) && (p[7] == ' ' || p[7] == '\t') && !strstr(p, "$kernelopts")) {
     const char *v = p + 7 + strspn(p + 7, " \t");
-    char *nv = rh_cmdline_edit(v, c->add, c->remove);
+    char *nv = rh_cmdline_apply(v, c->ops, true, c->file, c->changes,
+                             "console and boot options for the target platform (BLS entry)");
     if (!nv) {
       c->out.oom = 1;
     } else {
       sb_str(&c->out, "options ");
       sb_str(&c->out, nv);
       sb_str(&c->out, "\n");
-      if (strcmp(nv, v) != 0)
-        rh_change(c->changes, c->file, "kernel-cmdline", v, nv,
-                  "console and boot options for the target platform (BLS entry)");
       free(nv);
     }
     free(l);
@@ -292,10 +299,10 @@ static void bls_line(const char *line, size_t len, void *vctx)
   free(l);
 }
 
-char *rh_bls_options_rewrite(const char *text, const char *file, char *const *add,
-                             char *const *remove_prefix, json_object *changes)
+char *rh_bls_options_rewrite(const char *text, const char *file, const struct rh_cmdline_ops *ops,
+                             json_object *changes)
 {
-  struct bls_ctx c = {{0}, file, add, remove_prefix, changes};
+  struct bls_ctx c = {{0}, file, ops, changes};
   each_line(text, bls_line, &c);
   return sb_done(&c.out);
 }
@@ -337,10 +344,10 @@ static void grub_line(const char *line, size_t len, void *vctx)
   free(l);
 }
 
-char *rh_grub_cmdline_rewrite(const char *text, char *const *add, char *const *remove_prefix,
+char *rh_grub_cmdline_rewrite(const char *text, const struct rh_cmdline_ops *ops,
                               json_object *changes)
 {
-  struct grub_ctx c = {{0}, add, remove_prefix, changes, false};
+  struct grub_ctx c = {{0}, ops, changes, false};
   each_line(text, grub_line, &c);
   if (!c.saw_linux) grub_var(&c, "GRUB_CMDLINE_LINUX", "", true);
   return sb_done(&c.out);

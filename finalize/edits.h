@@ -27,19 +27,51 @@ char *rh_fstab_rewrite(const char *text, bool drop_network, bool to_uuid, rh_uui
  * new hardware). */
 char *rh_adjtime_rewrite(const char *text, json_object *changes);
 
-/* /etc/default/grub: arguments starting with any of remove_prefix are
- * removed from GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT; `add`
- * arguments are appended to GRUB_CMDLINE_LINUX (created if absent). */
 /* Kernel arguments `value` with the args starting with a remove prefix dropped
  * (unless they already read as `add` does) and `add` appended; malloc'd. */
 char *rh_cmdline_edit(const char *value, char *const *add, char *const *remove_prefix);
-/* A BLS entry's "options" line edited the same way (RHEL 8+, Fedora: the
- * kernel command line lives there, not in grub.cfg). "$kernelopts" lines are
- * left to grub2-mkconfig. */
-char *rh_bls_options_rewrite(const char *text, const char *file, char *const *add,
-                             char *const *remove_prefix, json_object *changes);
-char *rh_grub_cmdline_rewrite(const char *text, char *const *add, char *const *remove_prefix,
+
+/* Disks named by the source's hardware in the boot path (boot_devices.c):
+ * root= and resume= naming /dev/sda1, /dev/xvdb2, /dev/nvme0n1p1 or
+ * /dev/disk/by-id/..., names the target's disk bus and serials don't give,
+ * become UUID=... as `lookup` resolves them (no UUID: left as they are, with
+ * a "warning" record). The arguments re-joined by single spaces; malloc'd,
+ * NULL when out of memory. */
+char *rh_cmdline_devices(const char *args, rh_uuid_lookup_fn lookup, void *opaque,
+                         const char *file, json_object *changes);
+/* Debian's /etc/initramfs-tools/conf.d/resume: RESUME=<device name> the same. */
+char *rh_resume_conf_rewrite(const char *text, const char *file, rh_uuid_lookup_fn lookup,
+                             void *opaque, json_object *changes);
+/* A grub.cfg that grub-mkconfig wrote: root=<device name> on a linux line
+ * (the root as the conversion appliance named it: GRUB_DISABLE_LINUX_UUID,
+ * or no /dev/disk/by-uuid there) becomes root=UUID=root_uuid. */
+char *rh_grub_cfg_root_rewrite(const char *text, const char *file, const char *root_uuid,
+                               json_object *changes);
+
+/* What the kernel command line edits do: arguments starting with one of
+ * remove_prefix dropped; `add` appended (GRUB_CMDLINE_LINUX only, created if
+ * absent; not GRUB_CMDLINE_LINUX_DEFAULT); with lookup, device names turned
+ * into UUID= as rh_cmdline_devices does. */
+struct rh_cmdline_ops {
+  char *const *add;
+  char *const *remove_prefix;
+  rh_uuid_lookup_fn lookup;
+  void *opaque;
+};
+/* One command line: its device names as UUID= (with ops->lookup), then the
+ * removed arguments dropped and, when append, `add` appended; malloc'd. The
+ * second part is one "kernel-cmdline" record giving `why`; the first records
+ * its own. */
+char *rh_cmdline_apply(const char *value, const struct rh_cmdline_ops *ops, bool append,
+                       const char *file, json_object *changes, const char *why);
+/* /etc/default/grub's GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT. */
+char *rh_grub_cmdline_rewrite(const char *text, const struct rh_cmdline_ops *ops,
                               json_object *changes);
+/* A BLS entry's "options" line (RHEL 8+, Fedora: the kernel command line
+ * lives there, not in grub.cfg). "$kernelopts" lines are left to
+ * grub2-mkconfig. */
+char *rh_bls_options_rewrite(const char *text, const char *file, const struct rh_cmdline_ops *ops,
+                             json_object *changes);
 
 /* /etc/default/grub: KEY="value" (replacing every assignment of KEY, or
  * appended), one "bootloader" change record when it differs. */

@@ -95,19 +95,44 @@ static char *hw_device(guestfs_h *g, int part)
   return found;
 }
 
+char *rh_fin_fs_uuid(guestfs_h *g, const char *dev)
+{
+  char *uuid = guestfs_vfs_uuid(g, dev); /* errors: no UUID, reported by the caller */
+  /* it goes into fstab and shell-sourced files: a UUID's characters only
+   * (a hostile image's filesystem can claim any bytes) */
+  size_t n = uuid ? strlen(uuid) : 0;
+  if (uuid && (!n || n > 64 || strspn(uuid, "0123456789abcdefABCDEF-") != n)) {
+    free(uuid);
+    uuid = NULL;
+  }
+  return uuid;
+}
+
 /* fstab spec -> filesystem UUID, via the appliance's name for the device. */
 static char *uuid_lookup(const char *spec, void *opaque)
 {
   guestfs_h *g = opaque;
   int part = rh_fstab_hw_partition(spec);
   char *dev = part >= 0 ? hw_device(g, part) : guestfs_canonical_device_name(g, spec);
-  char *uuid = dev ? guestfs_vfs_uuid(g, dev) : NULL; /* errors: no UUID, reported by caller */
+  char *uuid = dev ? rh_fin_fs_uuid(g, dev) : NULL;
   free(dev);
-  if (uuid && !*uuid) {
-    free(uuid);
-    uuid = NULL;
-  }
   return uuid;
+}
+
+/* The edits of the kernel command line: the profile's arguments, the eth
+ * names the network configuration now uses, and (fstab_uuid) device names
+ * as UUID=. add has room for 64. */
+static struct rh_cmdline_ops cmdline_ops(const struct rh_fin *f, char **add)
+{
+  size_t n = 0;
+  for (char **a = f->p->cmdline_add; *a && n < 61; a++) add[n++] = *a;
+  if (f->keep_eth_names) {
+    add[n++] = "net.ifnames=0";
+    add[n++] = "biosdevname=0";
+  }
+  add[n] = NULL;
+  return (struct rh_cmdline_ops){add, f->p->cmdline_remove_prefix,
+                                 f->p->fstab_uuid ? uuid_lookup : NULL, f->g};
 }
 
 static int edit_fstab(struct rh_fin *f)
@@ -156,31 +181,18 @@ static int edit_nic_naming_rules(struct rh_fin *f)
   return rc;
 }
 
-/* The kernel arguments to add: the profile's, and the eth names the network
- * configuration now uses. add has room for 64. */
-static void cmdline_add_list(const struct rh_fin *f, char **add)
-{
-  size_t n = 0;
-  for (char **a = f->p->cmdline_add; *a && n < 61; a++) add[n++] = *a;
-  if (f->keep_eth_names) {
-    add[n++] = "net.ifnames=0";
-    add[n++] = "biosdevname=0";
-  }
-  add[n] = NULL;
-}
-
 /* BLS entries (RHEL 8+, Fedora) carry the kernel command line themselves,
  * and /etc/kernel/cmdline is what kernel-install gives new kernels. */
 static int edit_bls(struct rh_fin *f)
 {
   char *add[64];
-  cmdline_add_list(f, add);
+  struct rh_cmdline_ops ops = cmdline_ops(f, add);
   char **entries = rh_guest_glob(f->g, "/boot/loader/entries/*.conf");
   int rc = RH_EXIT_OK;
   for (size_t i = 0; !rc && entries[i]; i++) {
     char *old = rh_guest_read(f->g, entries[i]);
     if (!old) continue;
-    char *text = rh_bls_options_rewrite(old, entries[i], add, f->p->cmdline_remove_prefix, f->changes);
+    char *text = rh_bls_options_rewrite(old, entries[i], &ops, f->changes);
     rc = rh_fin_write_if_changed(f, entries[i], old, text);
     free(old);
     free(text);
@@ -188,11 +200,10 @@ static int edit_bls(struct rh_fin *f)
   rh_strv_free(entries);
   char *old = rc ? NULL : rh_guest_read(f->g, "/etc/kernel/cmdline");
   if (old) {
-    char *args = rh_cmdline_edit(old, add, f->p->cmdline_remove_prefix), *text = NULL;
+    char *args = rh_cmdline_apply(old, &ops, true, "/etc/kernel/cmdline", f->changes,
+                                  "the command line kernel-install gives new kernels");
+    char *text = NULL;
     if (args && asprintf(&text, "%s\n", args) < 0) text = NULL;
-    if (text && strcmp(text, old) != 0)
-      rh_change(f->changes, "/etc/kernel/cmdline", "kernel-cmdline", old, args,
-                "the command line kernel-install gives new kernels");
     rc = rh_fin_write_if_changed(f, "/etc/kernel/cmdline", old, text);
     free(args);
     free(text);
@@ -226,8 +237,20 @@ static int edit_grub_default(struct rh_fin *f)
   char *old = rh_guest_read(f->g, "/etc/default/grub");
   if (!old) return RH_EXIT_OK;
   char *add[64];
-  cmdline_add_list(f, add);
-  char *text = rh_grub_cmdline_rewrite(old, add, f->p->cmdline_remove_prefix, f->changes);
+  struct rh_cmdline_ops ops = cmdline_ops(f, add);
+  char *text = rh_grub_cmdline_rewrite(old, &ops, f->changes);
+  /* grub-mkconfig runs in the appliance: told not to use the UUID, it would
+   * give the kernel the root's device name there */
+  char *no_uuid = f->p->fstab_uuid ? rh_kv_get(old, "GRUB_DISABLE_LINUX_UUID") : NULL;
+  if (text && no_uuid && !strcmp(no_uuid, "true")) {
+    char *t2 = rh_grub_set_var(text, "GRUB_DISABLE_LINUX_UUID", "false",
+                               "grub-mkconfig would name the root by the device name the "
+                               "conversion appliance gives it; the target's disk bus names "
+                               "it otherwise, and the UUID travels with the data", f->changes);
+    free(text);
+    text = t2;
+  }
+  free(no_uuid);
   /* The boot menu on the serial line too: the target's console log shows
    * GRUB, and a machine without a display adapter still boots (gfxterm alone
    * stalls there). */
@@ -284,10 +307,27 @@ static int edit_lvm(struct rh_fin *f)
   return RH_EXIT_OK;
 }
 
+/* Debian's initramfs-tools: the swap to resume from, which its initramfs
+ * carries as conf/conf.d/resume (RESUME=/dev/sda2 would have it wait for a
+ * disk the target does not have). */
+static int edit_resume_conf(struct rh_fin *f)
+{
+  static const char path[] = "/etc/initramfs-tools/conf.d/resume";
+  char *old = f->p->fstab_uuid ? rh_guest_read(f->g, path) : NULL;
+  if (!old) return RH_EXIT_OK;
+  char *text = rh_resume_conf_rewrite(old, path, uuid_lookup, f->g, f->changes);
+  int rc = rh_fin_write_if_changed(f, path, old, text);
+  if (text && strcmp(text, old) != 0) initramfs_stale(f, "conf/conf.d/resume");
+  free(old);
+  free(text);
+  return rc;
+}
+
 int rh_fin_edit_files(struct rh_fin *f)
 {
   int rc;
-  if ((rc = edit_fstab(f)) || (rc = edit_lvm(f)) || (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_nic_naming_rules(f)) ||
+  if ((rc = edit_fstab(f)) || (rc = edit_lvm(f)) || (rc = edit_resume_conf(f)) ||
+      (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_nic_naming_rules(f)) ||
       (rc = edit_grub_default(f)) || (rc = edit_bls(f)) || (rc = selinux_relabel(f)))
     return rc;
   return RH_EXIT_OK;

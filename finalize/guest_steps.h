@@ -32,6 +32,10 @@ struct rh_fin {
  * with an error printed naming `what`. */
 char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd);
 
+/* The UUID of a filesystem (or swap) on the appliance's device dev
+ * (malloc'd), or NULL: none, or not made of a UUID's characters. */
+char *rh_fin_fs_uuid(guestfs_h *g, const char *dev);
+
 /* Write text to path if it differs from old (nothing in a dry run). */
 int rh_fin_write_if_changed(struct rh_fin *f, const char *path, const char *old, const char *text);
 

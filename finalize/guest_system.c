@@ -256,13 +256,30 @@ int rh_fin_initramfs(struct rh_fin *f)
 
 /* ---- bootloader ---- */
 
+/* grub-mkconfig names the root by its device name when it is told not to use
+ * the UUID (the files step turns that off) or finds no /dev/disk/by-uuid
+ * link: the name is the appliance's, which the target's disk bus does not
+ * give (and inside the appliance it races with the appliance's own disk).
+ * The generated file gets the root filesystem's UUID instead. */
+static int root_by_uuid(struct rh_fin *f, const char *cfg)
+{
+  char *old = rh_guest_read(f->g, cfg);
+  char *uuid = old ? rh_fin_fs_uuid(f->g, f->root) : NULL;
+  char *text = uuid ? rh_grub_cfg_root_rewrite(old, cfg, uuid, f->changes) : NULL;
+  int rc = text ? rh_fin_write_if_changed(f, cfg, old, text) : RH_EXIT_OK;
+  free(text);
+  free(uuid);
+  free(old);
+  return rc;
+}
+
 int rh_fin_bootloader(struct rh_fin *f)
 {
-  const char *cmd = NULL;
+  const char *cmd = NULL, *cfg = "/boot/grub/grub.cfg";
   if (exists(f, "/usr/sbin/update-grub"))
     cmd = "update-grub";
   else if (exists(f, "/usr/sbin/grub2-mkconfig") && exists(f, "/boot/grub2"))
-    cmd = "grub2-mkconfig -o /boot/grub2/grub.cfg";
+    cmd = "grub2-mkconfig -o /boot/grub2/grub.cfg", cfg = "/boot/grub2/grub.cfg";
   else if (exists(f, "/usr/sbin/grub-mkconfig") && exists(f, "/boot/grub"))
     cmd = "grub-mkconfig -o /boot/grub/grub.cfg";
   if (!cmd) {
@@ -273,5 +290,5 @@ int rh_fin_bootloader(struct rh_fin *f)
   if (f->dry_run) return RH_EXIT_OK;
   char *out = rh_fin_sh(f, "regenerating the GRUB configuration", cmd);
   free(out);
-  return out ? RH_EXIT_OK : RH_EXIT_GUEST;
+  return out ? root_by_uuid(f, cfg) : RH_EXIT_GUEST;
 }

@@ -46,21 +46,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   free(lvm);
   free(lvm_again);
   char *add[] = {"console=ttyS0", "net.ifnames=0", NULL}, *rm[] = {"console=", NULL};
+  struct rh_cmdline_ops ops = {add, rm, uuid_of, NULL};
   char *outs[] = {
       rh_fstab_rewrite(text, true, true, uuid_of, NULL, changes),
       rh_adjtime_rewrite(text, changes),
-      rh_grub_cmdline_rewrite(text, add, rm, changes),
+      rh_grub_cmdline_rewrite(text, &ops, changes),
       rh_grub_set_var(text, "GRUB_TERMINAL", "console serial", "fuzz", changes),
       rh_ifupdown_rewrite(text, "/etc/network/interfaces", true, true, changes),
       rh_udev_rules_rewrite(text, "/etc/udev/rules.d/70-persistent-net.rules", changes),
-      rh_bls_options_rewrite(text, "/boot/loader/entries/x.conf", add, rm, changes),
+      rh_bls_options_rewrite(text, "/boot/loader/entries/x.conf", &ops, changes),
+      rh_resume_conf_rewrite(text, "/etc/initramfs-tools/conf.d/resume", uuid_of, NULL, changes),
+      rh_grub_cfg_root_rewrite(text, "/boot/grub/grub.cfg", "0123-abcd", changes),
   };
   /* the editors are idempotent: a second pass changes nothing */
-  char *again = outs[2] ? rh_grub_cmdline_rewrite(outs[2], add, rm, NULL) : NULL;
+  char *again = outs[2] ? rh_grub_cmdline_rewrite(outs[2], &ops, NULL) : NULL;
   if (again && strcmp(again, outs[2]) != 0) abort();
   free(again);
-  again = outs[6] ? rh_bls_options_rewrite(outs[6], "x.conf", add, rm, NULL) : NULL;
+  again = outs[6] ? rh_bls_options_rewrite(outs[6], "x.conf", &ops, NULL) : NULL;
   if (again && strcmp(again, outs[6]) != 0) abort();
+  free(again);
+  again = outs[7] ? rh_resume_conf_rewrite(outs[7], "r", uuid_of, NULL, NULL) : NULL;
+  if (again && strcmp(again, outs[7]) != 0) abort();
+  free(again);
+  again = outs[8] ? rh_grub_cfg_root_rewrite(outs[8], "g", "0123-abcd", NULL) : NULL;
+  if (again && strcmp(again, outs[8]) != 0) abort();
   free(again);
   for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) free(outs[i]);
   json_object_put(arr);

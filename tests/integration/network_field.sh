@@ -8,6 +8,10 @@
 #     Binding that second NIC puts net.ifnames=0 on the kernel command line:
 #     the glob must now match eth0 too, or the second NIC's file is the one
 #     that matches it.
+#     Its boot names the root by the source's disk name: root=/dev/sda1 on
+#     GRUB_CMDLINE_LINUX and GRUB_DISABLE_LINUX_UUID=true (grub-mkconfig,
+#     run in the appliance, would write the appliance's name for the root).
+#     Booted on virtio (/dev/vda), it must find its root.
 #   lan0: ifupdown DHCP on allow-hotplug lan0, a name the guest's own udev
 #     rule gives its NIC by MAC (which the target's NIC does not have), no
 #     "source interfaces.d" line; isc-dhcp-client installed.
@@ -35,7 +39,9 @@ printf '[Match]\nMACAddress=00:50:56:00:02:24\n\n[Link]\nName=mgmt0\n' > /etc/sy
 printf '[Match]\nName=mgmt0\n\n[Network]\nAddress=10.0.5.15/24\n' > /etc/systemd/network/20-mgmt.network
 systemctl disable networking.service
 systemctl enable systemd-networkd.service
-rm -f /sbin/dhclient /usr/sbin/dhclient"
+rm -f /sbin/dhclient /usr/sbin/dhclient
+echo GRUB_DISABLE_LINUX_UUID=true >> /etc/default/grub
+sed -i 's|^GRUB_CMDLINE_LINUX=\"|GRUB_CMDLINE_LINUX=\"root=/dev/sda1 |' /etc/default/grub"
 before=$(sum "$T/nd.qcow2")
 "$REHOST" finalize --profile kvm --report "$T/nd.json" "$T/nd.qcow2" > "$T/nd.out" 2> "$T/nd.err" \
   || fail "finalize networkd guest: $(tail -5 "$T/nd.err")"
@@ -56,6 +62,11 @@ expect_match "networkd: systemd-networkd is the service finalize chose" "$(cat "
 if jq -e '.changes[] | select(.action=="enable-service" and (.file | test("networking")))' "$T/nd.json" > /dev/null; then
   fail "networkd: ifupdown's networking was enabled on a networkd guest"
 else ok "networkd: networking left alone"; fi
+expect_eq "networkd: root=/dev/sda1 on the kernel command line becomes the root's UUID" \
+  "$(jq -r '.changes[] | select(.action=="device-name-to-uuid") | .file + " " + .before' "$T/nd.json")" \
+  "/etc/default/grub root=/dev/sda1"
+expect_match "networkd: grub-mkconfig told to use the UUID again" \
+  "$(jq -r '.changes[] | select(.action=="bootloader") | .after' "$T/nd.json")" '^GRUB_DISABLE_LINUX_UUID="false"$'
 make_seed "$T/seed-nd.iso" rehost-networkd
 boot_start nd -drive "file=$T/nd.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-nd.iso,format=raw,if=virtio,readonly=on" -nic user,model=virtio-net-pci,mac=52:54:00:ab:cd:01
@@ -107,6 +118,8 @@ expect_match "lan0: net.ifnames=0 on the kernel command line" \
   "$(jq -r '.changes[] | select(.action=="kernel-cmdline") | .after' "$T/ens.json")" "net.ifnames=0"
 
 if boot_wait nd "rehost-ipv4=" 900; then
+  expect_match "networkd: booted on virtio, its root found by UUID" \
+    "$(grep -ao 'rehost-root=[^[:space:]]*' "$T/nd.serial" | head -1)" "^rehost-root=/dev/vda1$"
   # 10.0.5.15 (the second NIC's file) if the glob were left to match nothing
   expect_match "networkd: the new NIC (another MAC) has the glob's static address" \
     "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/nd.serial" | head -1)" "^rehost-ipv4=eth0=10\.0\.2\.15/24,$"

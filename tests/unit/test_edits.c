@@ -103,22 +103,23 @@ static void grub_cmdline_edits(void **state)
   (void)state;
   char *add[] = {"console=ttyS0", "earlyprintk=ttyS0", "rootdelay=300", NULL};
   char *rm[] = {"console=", "earlyprintk=", "rootdelay=", NULL};
+  struct rh_cmdline_ops ops = {add, rm, NULL, NULL};
   const char *in = "GRUB_DEFAULT=0\n"
                    "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet console=tty0\"\n"
                    "GRUB_CMDLINE_LINUX=\"net.ifnames=0 console=tty1\"\n";
   json_object *ch = json_object_new_array();
-  char *out = rh_grub_cmdline_rewrite(in, add, rm, ch);
+  char *out = rh_grub_cmdline_rewrite(in, &ops, ch);
   assert_string_equal(out, "GRUB_DEFAULT=0\n"
                            "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n"
                            "GRUB_CMDLINE_LINUX=\"net.ifnames=0 console=ttyS0 earlyprintk=ttyS0 rootdelay=300\"\n");
   assert_int_equal(json_object_array_length(ch), 2);
-  char *again = rh_grub_cmdline_rewrite(out, add, rm, ch); /* idempotent */
+  char *again = rh_grub_cmdline_rewrite(out, &ops, ch); /* idempotent */
   assert_string_equal(again, out);
   assert_int_equal(json_object_array_length(ch), 2);
   free(again);
   /* added arguments already present stay where they are */
   again = rh_grub_cmdline_rewrite("GRUB_CMDLINE_LINUX=\"console=ttyS0 earlyprintk=ttyS0 "
-                                  "rootdelay=300 net.ifnames=0\"\n", add, rm, ch);
+                                  "rootdelay=300 net.ifnames=0\"\n", &ops, ch);
   assert_string_equal(again, "GRUB_CMDLINE_LINUX=\"console=ttyS0 earlyprintk=ttyS0 rootdelay=300 "
                              "net.ifnames=0\"\n");
   assert_int_equal(json_object_array_length(ch), 2);
@@ -129,13 +130,14 @@ static void grub_cmdline_edits(void **state)
    * primary one) */
   char *hv_add[] = {"console=tty0", "console=ttyS0", "net.ifnames=0", NULL};
   char *hv_rm[] = {"console=", NULL};
-  again = rh_grub_cmdline_rewrite("GRUB_CMDLINE_LINUX=\"console=ttyS0 net.ifnames=0\"\n", hv_add, hv_rm, ch);
+  struct rh_cmdline_ops hv = {hv_add, hv_rm, NULL, NULL};
+  again = rh_grub_cmdline_rewrite("GRUB_CMDLINE_LINUX=\"console=ttyS0 net.ifnames=0\"\n", &hv, ch);
   assert_string_equal(again, "GRUB_CMDLINE_LINUX=\"net.ifnames=0 console=tty0 console=ttyS0\"\n");
-  char *third = rh_grub_cmdline_rewrite(again, hv_add, hv_rm, ch);
+  char *third = rh_grub_cmdline_rewrite(again, &hv, ch);
   assert_string_equal(third, again);
   free(third);
   free(again);
-  out = rh_grub_cmdline_rewrite("GRUB_TIMEOUT=5\n", add, rm, ch); /* no variable: added */
+  out = rh_grub_cmdline_rewrite("GRUB_TIMEOUT=5\n", &ops, ch); /* no variable: added */
   assert_string_equal(out, "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"console=ttyS0 earlyprintk=ttyS0 rootdelay=300\"\n");
   free(out);
   json_object_put(ch);
@@ -208,25 +210,124 @@ static void bls_entry_options_edited(void **state)
 {
   (void)state;
   char *add[] = {"console=tty0", "console=ttyS0", NULL}, *rm[] = {"console=", NULL};
+  struct rh_cmdline_ops ops = {add, rm, NULL, NULL};
   const char *in = "title Red Hat Enterprise Linux (5.14.0) 9.3\n"
                    "version 5.14.0-362.el9.x86_64\n"
                    "linux /vmlinuz-5.14.0-362.el9.x86_64\n"
                    "options root=/dev/mapper/rhel-root ro console=tty1 rd.lvm.lv=rhel/root\n"
                    "grub_users $grub_users\n";
   json_object *ch = json_object_new_array();
-  char *out = rh_bls_options_rewrite(in, "/boot/loader/entries/x.conf", add, rm, ch);
+  char *out = rh_bls_options_rewrite(in, "/boot/loader/entries/x.conf", &ops, ch);
   assert_non_null(strstr(out, "\noptions root=/dev/mapper/rhel-root ro rd.lvm.lv=rhel/root "
                               "console=tty0 console=ttyS0\ngrub_users $grub_users\n"));
   assert_int_equal(json_object_array_length(ch), 1);
   assert_string_equal(action(ch, 0), "kernel-cmdline");
   /* a second pass changes nothing */
-  char *again = rh_bls_options_rewrite(out, "/boot/loader/entries/x.conf", add, rm, ch);
+  char *again = rh_bls_options_rewrite(out, "/boot/loader/entries/x.conf", &ops, ch);
   assert_string_equal(again, out);
   assert_int_equal(json_object_array_length(ch), 1);
   /* RHEL 8's "options $kernelopts": grubenv holds them; left to grub2-mkconfig */
-  char *k = rh_bls_options_rewrite("linux /vmlinuz\noptions $kernelopts $tuned_params\n", "e.conf", add, rm, ch);
+  char *k = rh_bls_options_rewrite("linux /vmlinuz\noptions $kernelopts $tuned_params\n", "e.conf", &ops, ch);
   assert_string_equal(k, "linux /vmlinuz\noptions $kernelopts $tuned_params\n");
   free(k);
+  free(again);
+  free(out);
+  json_object_put(ch);
+}
+
+/* the guest's UUIDs, as the appliance would find them; NULL for a name
+ * whose disk is unknown */
+static char *fake_uuid(const char *dev, void *opaque)
+{
+  (void)opaque;
+  if (!strcmp(dev, "/dev/sda1")) return strdup("0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1");
+  if (!strcmp(dev, "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part2"))
+    return strdup("7c1e2a55-1d6b-4a4e-9a77-0c55c3b1f2aa");
+  return NULL;
+}
+
+static void boot_device_names_to_uuid(void **state)
+{
+  (void)state;
+  json_object *ch = json_object_new_array();
+  /* root= and resume= by the source's hardware; the rest kept as it is */
+  char *out = rh_cmdline_devices("ro  root=/dev/sda1 resume=/dev/disk/by-id/"
+                                 "scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part2 quiet",
+                                 fake_uuid, NULL, "/etc/default/grub", ch);
+  assert_string_equal(out, "ro root=UUID=0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1 "
+                           "resume=UUID=7c1e2a55-1d6b-4a4e-9a77-0c55c3b1f2aa quiet");
+  assert_int_equal(json_object_array_length(ch), 2);
+  assert_string_equal(action(ch, 0), "device-name-to-uuid");
+  free(out);
+  /* stable names and other arguments are not touched, blanks and all */
+  const char *fine = "root=/dev/mapper/vg-root  resume=UUID=x rd.lvm.lv=vg/root "
+                     "root_delay=/dev/sda1 console=/dev/sda1";
+  out = rh_cmdline_devices(fine, fake_uuid, NULL, "f", ch);
+  assert_string_equal(out, fine);
+  assert_int_equal(json_object_array_length(ch), 2);
+  free(out);
+  /* no UUID found: left as is, with a warning */
+  out = rh_cmdline_devices("root=/dev/vdb3", fake_uuid, NULL, "f", ch);
+  assert_string_equal(out, "root=/dev/vdb3");
+  assert_int_equal(json_object_array_length(ch), 3);
+  assert_string_equal(action(ch, 2), "warning");
+  free(out);
+
+  /* through /etc/default/grub, with the profile's arguments */
+  char *add[] = {"console=ttyS0", NULL}, *rm[] = {"console=", NULL};
+  struct rh_cmdline_ops ops = {add, rm, fake_uuid, NULL};
+  json_object_put(ch);
+  ch = json_object_new_array();
+  out = rh_grub_cmdline_rewrite("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet resume=/dev/sda1\"\n"
+                                "GRUB_CMDLINE_LINUX=\"root=/dev/sda1 console=tty0\"\n", &ops, ch);
+  assert_string_equal(out, "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet resume=UUID=0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1\"\n"
+                           "GRUB_CMDLINE_LINUX=\"root=UUID=0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1 console=ttyS0\"\n");
+  /* two device records, and the console's kernel-cmdline record */
+  assert_int_equal(json_object_array_length(ch), 3);
+  char *again = rh_grub_cmdline_rewrite(out, &ops, ch);
+  assert_string_equal(again, out);
+  assert_int_equal(json_object_array_length(ch), 3);
+  free(again);
+  free(out);
+  /* a BLS entry */
+  out = rh_bls_options_rewrite("linux /vmlinuz\noptions root=/dev/sda1 ro console=ttyS0\n", "e.conf",
+                               &ops, ch);
+  assert_string_equal(out, "linux /vmlinuz\noptions root=UUID=0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1 "
+                           "ro console=ttyS0\n");
+  free(out);
+
+  /* Debian's resume file */
+  json_object_put(ch);
+  ch = json_object_new_array();
+  out = rh_resume_conf_rewrite("# swap\nRESUME=\"/dev/sda1\"\nOTHER=1", "r", fake_uuid, NULL, ch);
+  assert_string_equal(out, "# swap\nRESUME=UUID=0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1\nOTHER=1");
+  assert_int_equal(json_object_array_length(ch), 1);
+  free(out);
+  out = rh_resume_conf_rewrite("RESUME=UUID=x\nRESUME=none\n", "r", fake_uuid, NULL, ch);
+  assert_string_equal(out, "RESUME=UUID=x\nRESUME=none\n");
+  assert_int_equal(json_object_array_length(ch), 1);
+  free(out);
+
+  /* a generated grub.cfg: the root's device name on linux lines only */
+  const char *cfg = "menuentry 'Debian' {\n"
+                    "\tset root='hd0,msdos1'\n"
+                    "\tlinux\t/boot/vmlinuz-6.1 root=/dev/sdb1 ro  quiet\n"
+                    "\tinitrd\t/boot/initrd.img-6.1\n"
+                    "}\n"
+                    "# root=/dev/sda1 in a comment\n"
+                    "\tlinux16 /vmlinuz root=/dev/mapper/vg-root root=/dev/sda1\n";
+  out = rh_grub_cfg_root_rewrite(cfg, "/boot/grub/grub.cfg", "abcd-0123", ch);
+  assert_string_equal(out, "menuentry 'Debian' {\n"
+                           "\tset root='hd0,msdos1'\n"
+                           "\tlinux\t/boot/vmlinuz-6.1 root=UUID=abcd-0123 ro  quiet\n"
+                           "\tinitrd\t/boot/initrd.img-6.1\n"
+                           "}\n"
+                           "# root=/dev/sda1 in a comment\n"
+                           "\tlinux16 /vmlinuz root=/dev/mapper/vg-root root=UUID=abcd-0123\n");
+  assert_int_equal(json_object_array_length(ch), 3);
+  again = rh_grub_cfg_root_rewrite(out, "/boot/grub/grub.cfg", "abcd-0123", ch);
+  assert_string_equal(again, out);
+  assert_int_equal(json_object_array_length(ch), 3);
   free(again);
   free(out);
   json_object_put(ch);
@@ -316,6 +417,7 @@ int main(void)
       cmocka_unit_test(ifupdown_static_to_dhcp),
       cmocka_unit_test(bls_entry_options_edited),
       cmocka_unit_test(udev_mac_rules_commented),
+      cmocka_unit_test(boot_device_names_to_uuid),
       cmocka_unit_test(lvm_devices_file_named),
       cmocka_unit_test(lvm_filters),
   };

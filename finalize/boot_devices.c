@@ -1,0 +1,146 @@
+/* Disks named by the source's hardware in the boot path. A kernel given
+ * root=/dev/sda1 waits forever on a target whose disk is /dev/vda or
+ * /dev/nvme0n1; dracut drops to its emergency shell when resume= names a
+ * disk that never appears (a VMware disk's /dev/disk/by-id/scsi-36000c29...
+ * serial, say). Filesystem UUIDs travel with the data. See edits.h. */
+#include "edits.h"
+
+#include "net_edits_int.h"
+#include "../guest/guestconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WHY_DEVICE "the target's disk bus and serials name the disk otherwise; the UUID " \
+                   "travels with the data"
+
+/* The argument keys whose value is a device the boot waits for. */
+static const char *const device_keys[] = {"root=", "resume=", NULL};
+
+static size_t device_key(const char *arg)
+{
+  for (const char *const *k = device_keys; *k; k++)
+    if (!strncmp(arg, *k, strlen(*k))) return strlen(*k);
+  return 0;
+}
+
+/* "UUID=..." for a device name of the source's hardware (malloc'd), or NULL:
+ * not such a name, or (recorded as a warning) no UUID found for it. */
+static char *device_as_uuid(const char *dev, rh_uuid_lookup_fn lookup, void *opaque,
+                            const char *file, json_object *changes)
+{
+  if (!rh_fstab_is_bus_device_name(dev)) return NULL;
+  char *uuid = lookup ? lookup(dev, opaque) : NULL, *out = NULL;
+  if (uuid && asprintf(&out, "UUID=%s", uuid) < 0) out = NULL;
+  free(uuid);
+  if (!out)
+    rh_change(changes, file, "warning", dev, NULL,
+              "the boot names a disk by the source's hardware, and no filesystem UUID was "
+              "found for it (or the machine has more than one disk and which one it names is "
+              "unknown); left as is: the boot may wait for it");
+  return out;
+}
+
+char *rh_cmdline_devices(const char *args, rh_uuid_lookup_fn lookup, void *opaque,
+                         const char *file, json_object *changes)
+{
+  char *copy = strdup(args), *save = NULL;
+  struct out o;
+  if (!copy || !rh_net_out_open(&o)) {
+    free(copy);
+    return NULL;
+  }
+  bool changed = false, first = true;
+  for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+    size_t kl = device_key(t);
+    char *uuid = kl ? device_as_uuid(t + kl, lookup, opaque, file, changes) : NULL;
+    fprintf(o.f, "%s%.*s%s", first ? "" : " ", (int)(uuid ? kl : strlen(t)), t, uuid ? uuid : "");
+    if (uuid) {
+      char after[300];
+      snprintf(after, sizeof after, "%.*s%s", (int)kl, t, uuid);
+      rh_change(changes, file, "device-name-to-uuid", t, after, WHY_DEVICE);
+      changed = true;
+    }
+    free(uuid);
+    first = false;
+  }
+  free(copy);
+  char *text = rh_net_out_done(&o);
+  if (text && !changed) { /* as it was, blanks and all */
+    free(text);
+    text = strdup(args);
+  }
+  return text;
+}
+
+char *rh_resume_conf_rewrite(const char *text, const char *file, rh_uuid_lookup_fn lookup,
+                             void *opaque, json_object *changes)
+{
+  struct out o;
+  if (!rh_net_out_open(&o)) return NULL;
+  for (const char *l = text; *l;) {
+    size_t len = strcspn(l, "\n");
+    const char *p = l + strspn(l, " \t");
+    char *uuid = NULL;
+    if (!strncmp(p, "RESUME=", 7) && (size_t)(p - l) + 7 < len) {
+      char dev[256];
+      snprintf(dev, sizeof dev, "%.*s", (int)(len - (size_t)(p - l) - 7), p + 7);
+      char val[256];
+      rh_net_unquote(val, sizeof val, dev);
+      uuid = device_as_uuid(val, lookup, opaque, file, changes);
+      if (uuid) {
+        char after[300];
+        snprintf(after, sizeof after, "RESUME=%s", uuid);
+        rh_change(changes, file, "device-name-to-uuid", val, after, WHY_DEVICE);
+        fprintf(o.f, "%s\n", after);
+      }
+    }
+    if (!uuid) fprintf(o.f, "%.*s%s", (int)len, l, l[len] ? "\n" : "");
+    free(uuid);
+    l += len + (l[len] ? 1 : 0);
+  }
+  return rh_net_out_done(&o);
+}
+
+static bool is_linux_line(const char *p)
+{
+  static const char *const words[] = {"linux", "linux16", "linuxefi", NULL};
+  for (const char *const *w = words; *w; w++) {
+    size_t n = strlen(*w);
+    if (!strncmp(p, *w, n) && (p[n] == ' ' || p[n] == '\t')) return true;
+  }
+  return false;
+}
+
+char *rh_grub_cfg_root_rewrite(const char *text, const char *file, const char *root_uuid,
+                               json_object *changes)
+{
+  struct out o;
+  if (!rh_net_out_open(&o)) return NULL;
+  for (const char *l = text; *l;) {
+    size_t len = strcspn(l, "\n");
+    const char *p = l + strspn(l, " \t"), *end = l + len, *from = l;
+    for (bool lin = is_linux_line(p); lin && p < end;) {
+      size_t tl = strcspn(p, " \t\n");
+      if (!strncmp(p, "root=", 5) && tl > 5 && tl < 250) {
+        char dev[256];
+        snprintf(dev, sizeof dev, "%.*s", (int)tl - 5, p + 5);
+        if (rh_fstab_is_bus_device_name(dev)) {
+          char after[300];
+          snprintf(after, sizeof after, "root=UUID=%s", root_uuid);
+          fprintf(o.f, "%.*s%s", (int)(p - from), from, after);
+          rh_change(changes, file, "device-name-to-uuid", dev, after,
+                    "grub-mkconfig ran in the conversion appliance and named the root by the "
+                    "device name it had there");
+          from = p + tl;
+        }
+      }
+      p += tl;
+      p += strspn(p, " \t");
+    }
+    fprintf(o.f, "%.*s%s", (int)(end - from), from, *end ? "\n" : "");
+    l = end + (*end ? 1 : 0);
+  }
+  return rh_net_out_done(&o);
+}
