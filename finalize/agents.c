@@ -131,16 +131,7 @@ static int firstboot(struct rh_fin *f, bool deb, const char *pkgs)
       "[Unit]\nDescription=Install the target platform's agents (rehost)\n"
       "Wants=network-online.target\nAfter=network-online.target\n\n[Service]\nType=oneshot\n"
       "ExecStart=/usr/local/sbin/rehost-firstboot\n\n[Install]\nWantedBy=multi-user.target\n";
-  if (guestfs_mkdir_p(f->g, "/usr/local/sbin") < 0 ||
-      guestfs_write(f->g, "/usr/local/sbin/rehost-firstboot", full, strlen(full)) < 0 ||
-      guestfs_chmod(f->g, 0755, "/usr/local/sbin/rehost-firstboot") < 0 ||
-      guestfs_write(f->g, "/etc/systemd/system/rehost-firstboot.service", unit, strlen(unit)) < 0) {
-    rh_error("writing the first-boot unit failed: %s", rh_guestfs_err(f->g));
-    return RH_EXIT_GUEST;
-  }
-  char *out = rh_fin_sh(f, "systemctl enable", "systemctl enable rehost-firstboot.service 2>&1");
-  free(out);
-  return out ? RH_EXIT_OK : RH_EXIT_GUEST;
+  return rh_fin_firstboot_unit(f, "rehost-firstboot", full, unit);
 }
 
 static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *pkgs,

@@ -64,7 +64,13 @@ int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason);
 /* Does the guest have this systemd unit (or SysV script)? Is it enabled? */
 bool rh_fin_unit_present(struct rh_fin *f, const char *unit);
 bool rh_fin_unit_enabled(struct rh_fin *f, const char *unit);
-/* Regenerate the bootloader configuration (update-grub / grub2-mkconfig). */
+/* Install a oneshot script the target runs at boot: /usr/local/sbin/NAME
+ * and NAME.service (its unit text), enabled. */
+int rh_fin_firstboot_unit(struct rh_fin *f, const char *name, const char *script,
+                          const char *unit);
+/* Regenerate the bootloader configuration (update-grub / grub2-mkconfig);
+ * a grub-pc whose install device is the source's disk gets the target's at
+ * first boot. */
 int rh_fin_bootloader(struct rh_fin *f);
 
 #endif

@@ -4,6 +4,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../guest/appliance.h"
+#include "../guest/guestconf.h"
 #include "../scan/scan.h"
 
 #include <stdio.h>
@@ -254,7 +255,73 @@ int rh_fin_initramfs(struct rh_fin *f)
   return rebuild_initramfs(f, rebuild);
 }
 
+/* ---- first boot ---- */
+
+int rh_fin_firstboot_unit(struct rh_fin *f, const char *name, const char *script,
+                          const char *unit)
+{
+  char bin[128], svc[160], cmd[256];
+  snprintf(bin, sizeof bin, "/usr/local/sbin/%s", name);
+  snprintf(svc, sizeof svc, "/etc/systemd/system/%s.service", name);
+  if (guestfs_mkdir_p(f->g, "/usr/local/sbin") < 0 ||
+      guestfs_write(f->g, bin, script, strlen(script)) < 0 || guestfs_chmod(f->g, 0755, bin) < 0 ||
+      guestfs_write(f->g, svc, unit, strlen(unit)) < 0) {
+    rh_error("%s: writing the first-boot unit failed: %s", svc, rh_guestfs_err(f->g));
+    return RH_EXIT_GUEST;
+  }
+  snprintf(cmd, sizeof cmd, "systemctl enable %s.service 2>&1", name);
+  char *out = rh_fin_sh(f, "systemctl enable", cmd);
+  free(out);
+  return out ? RH_EXIT_OK : RH_EXIT_GUEST;
+}
+
 /* ---- bootloader ---- */
+
+/* Debian's grub-pc keeps the disk its boot code is written to (debconf's
+ * grub-pc/install_devices) under the source's name for it, on VMware a
+ * /dev/disk/by-id serial. The target has no such disk, and the next upgrade
+ * of grub-pc stops ("You must correct your GRUB install devices"): apt fails
+ * on the new machine. Which name the target gives its boot disk is known
+ * there only (EC2 boots from NVMe or from Xen's disk), so a unit asks GRUB
+ * for it at first boot and gives it to debconf, before apt runs. */
+static const char grub_devices_script[] =
+    "#!/bin/sh\n"
+    "# written by rehost finalize: grub-pc's install device, as this machine\n"
+    "# names its boot disk (the source's name for it is gone here)\n"
+    "disk=$(grub-probe -t disk /boot/grub) || exit 1\n"
+    "dev=$disk\n"
+    "for l in /dev/disk/by-id/*; do\n"
+    "  if [ \"$(readlink -f \"$l\")\" = \"$disk\" ]; then dev=$l; break; fi\n"
+    "done\n"
+    "echo \"grub-pc grub-pc/install_devices multiselect $dev\" | debconf-set-selections\n"
+    "systemctl disable rehost-grub-devices.service\n";
+static const char grub_devices_unit[] =
+    "[Unit]\nDescription=grub-pc's install device as this machine names its boot disk (rehost)\n"
+    "Before=apt-daily.service apt-daily-upgrade.service unattended-upgrades.service "
+    "cloud-final.service\n\n[Service]\nType=oneshot\nExecStart=/usr/local/sbin/rehost-grub-devices\n"
+    "\n[Install]\nWantedBy=multi-user.target\n";
+
+static int grub_install_devices(struct rh_fin *f)
+{
+  if (!exists(f, "/boot/grub/i386-pc/core.img") || !exists(f, "/usr/sbin/grub-probe"))
+    return RH_EXIT_OK;
+  char *status = rh_guest_read(f->g, "/var/lib/dpkg/status");
+  char *debconf = status && rh_dpkg_installed(status, "grub-pc")
+                      ? rh_guest_read(f->g, "/var/cache/debconf/config.dat")
+                      : NULL;
+  char value[512];
+  bool set = rh_debconf_value(debconf, "grub-pc/install_devices", value, sizeof value) && value[0];
+  free(status);
+  free(debconf);
+  if (!set) return RH_EXIT_OK;
+  rh_change(f->changes, "/etc/systemd/system/rehost-grub-devices.service", "grub-install-devices",
+            value, "the target's boot disk, as it names it at first boot",
+            "grub-pc's install device is the source's disk; on the target it is gone and the "
+            "next upgrade of grub-pc would fail");
+  return f->dry_run ? RH_EXIT_OK
+                    : rh_fin_firstboot_unit(f, "rehost-grub-devices", grub_devices_script,
+                                            grub_devices_unit);
+}
 
 /* grub-mkconfig names the root by its device name when it is told not to use
  * the UUID (the files step turns that off) or finds no /dev/disk/by-uuid
@@ -286,6 +353,8 @@ int rh_fin_bootloader(struct rh_fin *f)
     rh_warn("no GRUB configuration tool in the guest: bootloader configuration left as is");
     return RH_EXIT_OK;
   }
+  int rc = grub_install_devices(f);
+  if (rc) return rc;
   rh_change(f->changes, "bootloader", "regenerate", NULL, cmd, "new kernel command line");
   if (f->dry_run) return RH_EXIT_OK;
   char *out = rh_fin_sh(f, "regenerating the GRUB configuration", cmd);

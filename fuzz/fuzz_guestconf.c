@@ -35,6 +35,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   rh_udev_mac_rules_parse(text, "/etc/udev/rules.d/70-persistent-net.rules", rules);
   free(rh_kv_get(text, "HWADDR"));
   rh_dpkg_installed(text, "cloud-init");
+  char debconf[64];
+  if (rh_debconf_value(text, "grub-pc/install_devices", debconf, sizeof debconf) &&
+      strlen(debconf) >= sizeof debconf)
+    abort();
   char lvm_name[128];
   if (rh_lvm_devices_file(text, lvm_name, sizeof lvm_name) &&
       (strchr(lvm_name, '/') || lvm_name[0] == '.'))

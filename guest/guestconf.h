@@ -86,5 +86,8 @@ bool rh_is_mac(const char *s);
 /* ---- /var/lib/dpkg/status ---- */
 /* Is pkg installed (its stanza's Status ends in " installed")? */
 bool rh_dpkg_installed(const char *status, const char *pkg);
+/* debconf's answer to question NAME (its stanza's Value:) into out; false
+ * when it has none (or it does not fit). */
+bool rh_debconf_value(const char *config_dat, const char *name, char *out, size_t outsz);
 
 #endif

@@ -202,7 +202,8 @@ assert_profile() {
 # (rehost-fstab=/=SPEC,/home=SPEC,) and its netplan files on one line, comment
 # lines left out (rehost-netplan=YAML), on the serial line; then, once there
 # is one (90 s at most), every global IPv4 address as rehost-ipv4=NIC=ADDR/LEN,
-# (empty when the network never came up).
+# (empty when the network never came up). A third argument is one more shell
+# line the report runs before the addresses.
 make_seed() {
   local d; d=$(mktemp -d "$T/seed.XXXX")
   printf 'instance-id: rehost-test-%s\nlocal-hostname: %s\n' "$2" "$2" > "$d/meta-data"
@@ -218,6 +219,7 @@ write_files:
       echo "rehost-mounts=\$(findmnt -rno TARGET,SOURCE -t ext4,xfs,btrfs,vfat | awk '{printf "%s=%s,", \$1, \$2}')" > /dev/ttyS0
       echo "rehost-fstab=\$(awk '!/^[[:space:]]*(#|\$)/ {printf "%s=%s,", \$2, \$1}' /etc/fstab)" > /dev/ttyS0
       echo "rehost-netplan=\$(cat /etc/netplan/*.yaml 2> /dev/null | grep -v '^[[:space:]]*#' | tr -s ' \\n' ' ')" > /dev/ttyS0
+      ${3:-}
       i=0
       while [ \$i -lt 90 ] && ! ip -4 -o addr show scope global | grep -q inet; do sleep 1; i=\$((i + 1)); done
       echo "rehost-ipv4=\$(ip -4 -o addr show scope global | awk '{printf "%s=%s,", \$2, \$4}')" > /dev/ttyS0

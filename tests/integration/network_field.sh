@@ -11,7 +11,10 @@
 #     Its boot names the root by the source's disk name: root=/dev/sda1 on
 #     GRUB_CMDLINE_LINUX and GRUB_DISABLE_LINUX_UUID=true (grub-mkconfig,
 #     run in the appliance, would write the appliance's name for the root).
-#     Booted on virtio (/dev/vda), it must find its root.
+#     Booted on virtio (/dev/vda), it must find its root. grub-pc's install
+#     device is the source's disk by its VMware serial (cloud-init's
+#     grub-dpkg, which would fix it, is off, as on a guest without
+#     cloud-init): on the target, reconfiguring grub-pc must succeed.
 #   lan0: ifupdown DHCP on allow-hotplug lan0, a name the guest's own udev
 #     rule gives its NIC by MAC (which the target's NIC does not have), no
 #     "source interfaces.d" line; isc-dhcp-client installed.
@@ -41,7 +44,9 @@ systemctl disable networking.service
 systemctl enable systemd-networkd.service
 rm -f /sbin/dhclient /usr/sbin/dhclient
 echo GRUB_DISABLE_LINUX_UUID=true >> /etc/default/grub
-sed -i 's|^GRUB_CMDLINE_LINUX=\"|GRUB_CMDLINE_LINUX=\"root=/dev/sda1 |' /etc/default/grub"
+sed -i 's|^GRUB_CMDLINE_LINUX=\"|GRUB_CMDLINE_LINUX=\"root=/dev/sda1 |' /etc/default/grub
+echo 'grub_dpkg: {enabled: false}' > /etc/cloud/cloud.cfg.d/99-no-grub-dpkg.cfg
+echo 'grub-pc grub-pc/install_devices multiselect /dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6' | debconf-set-selections"
 before=$(sum "$T/nd.qcow2")
 "$REHOST" finalize --profile kvm --report "$T/nd.json" "$T/nd.qcow2" > "$T/nd.out" 2> "$T/nd.err" \
   || fail "finalize networkd guest: $(tail -5 "$T/nd.err")"
@@ -67,7 +72,11 @@ expect_eq "networkd: root=/dev/sda1 on the kernel command line becomes the root'
   "/etc/default/grub root=/dev/sda1"
 expect_match "networkd: grub-mkconfig told to use the UUID again" \
   "$(jq -r '.changes[] | select(.action=="bootloader") | .after' "$T/nd.json")" '^GRUB_DISABLE_LINUX_UUID="false"$'
-make_seed "$T/seed-nd.iso" rehost-networkd
+expect_eq "networkd: grub-pc's install device (the source's disk) goes to a first-boot unit" \
+  "$(jq -r '.changes[] | select(.action=="grub-install-devices") | .before' "$T/nd.json")" \
+  "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6"
+make_seed "$T/seed-nd.iso" rehost-networkd \
+  'echo "rehost-grub=$(debconf-show grub-pc | sed -n "s|.*grub-pc/install_devices: ||p") rehost-grub-reconfigure=$(DEBIAN_FRONTEND=noninteractive dpkg-reconfigure grub-pc > /dev/null 2>&1; echo $?)" > /dev/ttyS0'
 boot_start nd -drive "file=$T/nd.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-nd.iso,format=raw,if=virtio,readonly=on" -nic user,model=virtio-net-pci,mac=52:54:00:ab:cd:01
 
@@ -120,6 +129,9 @@ expect_match "lan0: net.ifnames=0 on the kernel command line" \
 if boot_wait nd "rehost-ipv4=" 900; then
   expect_match "networkd: booted on virtio, its root found by UUID" \
     "$(grep -ao 'rehost-root=[^[:space:]]*' "$T/nd.serial" | head -1)" "^rehost-root=/dev/vda1$"
+  expect_match "networkd: grub-pc's install device is the target's disk, and grub-pc reconfigures" \
+    "$(grep -ao 'rehost-grub=[^[:space:]]* rehost-grub-reconfigure=[0-9]*' "$T/nd.serial" | head -1)" \
+    "^rehost-grub=/dev/vda rehost-grub-reconfigure=0$"
   # 10.0.5.15 (the second NIC's file) if the glob were left to match nothing
   expect_match "networkd: the new NIC (another MAC) has the glob's static address" \
     "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/nd.serial" | head -1)" "^rehost-ipv4=eth0=10\.0\.2\.15/24,$"

@@ -450,6 +450,27 @@ static void dpkg_status(void **state)
   assert_false(rh_dpkg_installed("", "cloud-init"));
 }
 
+static void debconf_answer(void **state)
+{
+  (void)state;
+  const char *db = "Name: grub-pc/hidden_timeout\nTemplate: grub-pc/hidden_timeout\nValue: true\n\n"
+                   "Name: grub-pc/install_devices\nTemplate: grub-pc/install_devices\n"
+                   "Value: /dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6\n"
+                   "Owners: grub-pc\nFlags: seen\n\n"
+                   "Name: grub-pc/install_devices_empty\nTemplate: grub-pc/install_devices_empty\n"
+                   "Owners: grub-pc\n";
+  char v[128];
+  assert_true(rh_debconf_value(db, "grub-pc/install_devices", v, sizeof v));
+  assert_string_equal(v, "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6");
+  /* no Value: line in its stanza (the next stanza's is not its) */
+  assert_false(rh_debconf_value(db, "grub-pc/install_devices_empty", v, sizeof v));
+  assert_string_equal(v, "");
+  assert_false(rh_debconf_value(db, "grub-pc/install", v, sizeof v)); /* a prefix */
+  assert_false(rh_debconf_value(db, "grub-pc/install_devices", v, 8)); /* does not fit */
+  assert_string_equal(v, "");
+  assert_false(rh_debconf_value(NULL, "x", v, sizeof v));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -462,6 +483,7 @@ int main(void)
       cmocka_unit_test(mac_syntax),              cmocka_unit_test(kv_values),
       cmocka_unit_test(os_version_spelling),
       cmocka_unit_test(dpkg_status),
+      cmocka_unit_test(debconf_answer),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
