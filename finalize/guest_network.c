@@ -91,9 +91,10 @@ static bool renamed_away(const struct renames *rn, const char *path)
   return false;
 }
 
-static int apply_renames(struct rh_fin *f, struct renames *rn)
+/* rc: the stack's status so far; after a failed write nothing more is moved
+ * or written */
+static int apply_renames(struct rh_fin *f, struct renames *rn, int rc)
 {
-  int rc = RH_EXIT_OK;
   /* a rename given up leaves its file where it is, which may take another's
    * new name in turn: until none is given up */
   for (bool again = true; again;) {
@@ -165,8 +166,7 @@ static int edit_stack(struct rh_fin *f, enum stack s, struct rh_nic_map *m, stru
     }
     rh_strv_free(files);
   }
-  int rc2 = apply_renames(f, &rn);
-  return rc ? rc : rc2;
+  return apply_renames(f, &rn, rc);
 }
 
 /* The stack that brings the guest's network up: the one whose configuration
