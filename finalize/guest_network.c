@@ -24,9 +24,10 @@ static const struct {
     [NETWORKD] = {"/etc/systemd/network/*.network", NULL, "systemd-networkd", "networkd"},
     [NETPLAN] = {"/etc/netplan/*.yaml", NULL, NULL, "netplan"},
     [NM] = {"/etc/NetworkManager/system-connections/*", NULL, "NetworkManager", "network-manager"},
-    [IFCFG] = {"/etc/sysconfig/network-scripts/ifcfg-*", NULL, "network", "sysconfig"},
-    /* SUSE: the route files after every ifcfg file (they name NICs, they
-     * bind none) */
+    /* the route files after every ifcfg file (they name NICs, they bind
+     * none) */
+    [IFCFG] = {"/etc/sysconfig/network-scripts/ifcfg-*", "/etc/sysconfig/network-scripts/route*",
+               "network", "sysconfig"},
     [WICKED] = {"/etc/sysconfig/network/ifcfg-*", "/etc/sysconfig/network/*route*", "wicked",
                 "sysconfig"},
 };
@@ -59,7 +60,9 @@ static char *edit_one(enum stack s, struct rh_fin *f, const char *text, const ch
     if (strstr(path, "/ifcfg-"))
       return rh_wicked_rewrite(text, path, f->dhcp, m, f->changes, newpath);
     return rh_wicked_routes_rewrite(text, path, f->dhcp, m, f->changes, newpath);
-  default: return rh_ifcfg_rewrite(text, path, f->dhcp, m, f->changes);
+  default:
+    if (strstr(path, "/ifcfg-")) return rh_ifcfg_rewrite(text, path, f->dhcp, m, f->changes);
+    return rh_ifcfg_routes_rewrite(text, path, f->dhcp, m, f->changes);
   }
 }
 

@@ -90,6 +90,15 @@ char *rh_networkd_rewrite(const char *text, const char *file, bool to_dhcp, stru
 char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
                             struct rh_nic_map *m, json_object *changes);
 
+/* RHEL-family route-NAME and route6-NAME files (network-scripts; they keep
+ * their names, as their ifcfg file does, which NetworkManager pairs them
+ * by): in the ip command's form, "dev NAME" names the NIC's new name; with
+ * dhcp, IPv4 default routes go. The ADDRESSn=/GATEWAYn= form names no NIC
+ * and is left as it is. Read after every ifcfg file, as wicked's routes.
+ * (finalize/net_wicked.c) */
+char *rh_ifcfg_routes_rewrite(const char *text, const char *file, bool to_dhcp,
+                              struct rh_nic_map *m, json_object *changes);
+
 /* RHEL-family ifcfg-* file. */
 char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                        json_object *changes);

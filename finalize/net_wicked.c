@@ -1,6 +1,7 @@
 /* SUSE's wicked (/etc/sysconfig/network): ifcfg-NAME files whose file name
- * is the interface's name, and route files (routes, ifroute-NAME). See
- * net_edits.h. */
+ * is the interface's name, and route files (routes, ifroute-NAME); and
+ * RHEL's route files beside its ifcfg files (network-scripts/route-NAME).
+ * See net_edits.h. */
 #include "net_edits.h"
 
 #include "edits.h"
@@ -283,4 +284,56 @@ char *rh_wicked_routes_rewrite(const char *text, const char *file, bool to_dhcp,
       (*newpath = renamed_path(file, "ifroute-", to)))
     rh_change(changes, file, "network-rename-nic", file, *newpath, WHY_NAME);
   return out;
+}
+
+/* ---- RHEL: network-scripts/route-NAME, route6-NAME ---- */
+
+static void ip_rt_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct rt_edit *c = vctx;
+  const char *p = line + strspn(line, " \t");
+  size_t first = strcspn(p, " \t");
+  /* c->to_dhcp is set for route- files only: route6- defaults are IPv6's */
+  bool dflt = (first == 7 && !strncmp(p, "default", 7)) || (first == 9 && !strncmp(p, "0.0.0.0/0", 9));
+  if (!*p || *p == '#' || strchr(p, '=')) { /* the ADDRESSn= form: no NIC named */
+    fprintf(c->o.f, "%s\n", line);
+    return;
+  }
+  if (c->to_dhcp && dflt) {
+    fprintf(c->o.f, REMOVED "%s\n", line);
+    rh_change(c->changes, c->file, "network-dhcp", line, NULL, WHY_DEFAULT);
+    return;
+  }
+  for (const char *q = p; *q; q += strspn(q, " \t")) {
+    size_t tl = strcspn(q, " \t");
+    if (tl != 3 || strncmp(q, "dev", 3)) {
+      q += tl;
+      continue;
+    }
+    const char *n = q + 3 + strspn(q + 3, " \t");
+    size_t nl = strcspn(n, " \t");
+    char name[64], to[64], *with = NULL;
+    if (nl && nl < sizeof name && (snprintf(name, sizeof name, "%.*s", (int)nl, n), 1) &&
+        new_name(c->m, name, false, to, sizeof to) && strcmp(name, to) &&
+        asprintf(&with, "%.*s%s%s", (int)(n - line), line, to, n + nl) >= 0) {
+      fprintf(c->o.f, "%s\n", with);
+      rh_change(c->changes, c->file, "network-rename-nic", line, with, WHY_NAME);
+      free(with);
+      return;
+    }
+    break;
+  }
+  fprintf(c->o.f, "%s\n", line);
+}
+
+char *rh_ifcfg_routes_rewrite(const char *text, const char *file, bool to_dhcp,
+                              struct rh_nic_map *m, json_object *changes)
+{
+  const char *v4 = file_iface(file, "route-"), *v6 = file_iface(file, "route6-");
+  if (ignored_name(v4[0] ? v4 : v6)) return strdup(text);
+  struct rt_edit c = {.file = file, .m = m, .changes = changes, .to_dhcp = to_dhcp && v4[0]};
+  if (!rh_net_out_open(&c.o)) return NULL;
+  rh_for_each_line(text, ip_rt_line, &c);
+  return rh_net_out_done(&c.o);
 }

@@ -1,7 +1,7 @@
 /* libFuzzer: the network-continuity editors (finalize/net_edits.c, net_netplan.c,
  * net_naming.c) on arbitrary text: systemd .link files, ifupdown,
- * systemd-networkd, NetworkManager keyfiles, ifcfg, wicked's ifcfg and route
- * files and netplan, with the text also read as udev and .link naming rules. The first byte picks dhcp or keep. Each editor must also be
+ * systemd-networkd, NetworkManager keyfiles, ifcfg and its route files,
+ * wicked's ifcfg and route files and netplan, with the text also read as udev and .link naming rules. The first byte picks dhcp or keep. Each editor must also be
  * stable: editing its own output again (with a fresh NIC map, as a second
  * finalize does, under the new file name the first gave it) changes nothing,
  * unless it reported part of the file as "network-unhandled". */
@@ -29,6 +29,7 @@ NO_RENAME(ifcfg, rh_ifcfg_rewrite(text, file, to_dhcp, m, changes))
 NO_RENAME(netplan, rh_netplan_rewrite(text, file, to_dhcp, m, changes))
 NO_RENAME(ifupdown, rh_ifupdown_rename(text, file, m, changes))
 NO_RENAME(link_file, rh_link_file_rewrite(text, file, changes))
+NO_RENAME(ifcfg_routes, rh_ifcfg_routes_rewrite(text, file, to_dhcp, m, changes))
 
 static const struct {
   editor fn;
@@ -39,6 +40,7 @@ static const struct {
     {networkd, "/etc/systemd/network/10-wired.network"},
     {nm_keyfile, "/etc/NetworkManager/system-connections/wired.nmconnection"},
     {ifcfg, "/etc/sysconfig/network-scripts/ifcfg-ens192"},
+    {ifcfg_routes, "/etc/sysconfig/network-scripts/route-ens192"},
     {rh_wicked_rewrite, "/etc/sysconfig/network/ifcfg-ens192"},
     {rh_wicked_routes_rewrite, "/etc/sysconfig/network/ifroute-ens192"},
     {netplan, "/etc/netplan/50-cloud-init.yaml"},

@@ -6,7 +6,7 @@
 # Its copy gets an LVM devices file first (use_devicesfile = 1, as on RHEL 9)
 # naming the source's disk by WWID, which no target disk has, and a
 # global_filter that accepts only /dev/sd* disks; both files are put in its
-# initramfs too, as RHEL's dracut does.
+# initramfs too, as RHEL's dracut does; and a route file naming ens192.
 # Then that output is made SUSE-shaped (SLES 15 os-release, wicked's
 # /etc/sysconfig/network with ifcfg-ens192, route files, LLADDR) and
 # finalized for kvm with DHCP: the NIC's files are renamed for eth0.
@@ -19,6 +19,7 @@ cp "$FX/rhel9-layout.qcow2" "$src"
 # printf's \n)
 guest_edit "$src" 'sed -i "s/# use_devicesfile = 0/use_devicesfile = 1/" /etc/lvm/lvm.conf
 sed -i "/^devices {/a global_filter = [ \"a|^/dev/sd|\", \"r|.*|\" ]" /etc/lvm/lvm.conf
+printf "default via 10.0.2.2 dev ens192\n10.1.0.0/16 via 10.0.2.1 dev ens192 metric 10\n" > /etc/sysconfig/network-scripts/route-ens192
 mkdir -p /etc/lvm/devices
 printf "# LVM uses devices listed in this file.\nVERSION=1.1.1\nIDTYPE=sys_wwid IDNAME=naa.6000c2900000000000000000000000a1 DEVNAME=/dev/sda2 PVID=rehostrehostrehostrehostrehostre PART=2\n" > /etc/lvm/devices/system.devices
 img=$(ls /boot/initramfs-*.img) && mkdir /tmp/ir && cd /tmp/ir && zcat "$img" | cpio -id --quiet &&
@@ -70,6 +71,8 @@ echo ==rpm
 sh "rpm -q qemu-guest-agent || true"
 echo ==ifcfg
 sh "cat /etc/sysconfig/network-scripts/ifcfg-*"
+echo ==route
+cat /etc/sysconfig/network-scripts/route-ens192
 echo ==bls
 sh "grep -h ^options /boot/loader/entries/*.conf"
 echo ==kcmd
@@ -115,6 +118,9 @@ ifc=$(section "$T/dump" ifcfg)
 if grep -q '^HWADDR=' <<<"$ifc"; then fail "ifcfg still bound to the old MAC"; else ok "ifcfg: no HWADDR"; fi
 expect_match "ifcfg: bound to the new NIC's name" "$ifc" "^DEVICE=eth0$"
 expect_match "ifcfg: static address kept (kvm keeps it)" "$ifc" "^IPADDR=10[.]0[.]2[.]15$"
+expect_eq "route-ens192 (it keeps its name, as its ifcfg file does): its routes on eth0" \
+  "$(section "$T/dump" route)" "default via 10.0.2.2 dev eth0
+10.1.0.0/16 via 10.0.2.1 dev eth0 metric 10"
 expect_match "BLS options: console on the serial line" "$(section "$T/dump" bls)" "console=ttyS0"
 expect_match "BLS options: NIC names as the configuration now says" "$(section "$T/dump" bls)" "net[.]ifnames=0"
 expect_match "/etc/kernel/cmdline: console on the serial line" "$(section "$T/dump" kcmd)" "console=ttyS0"

@@ -194,6 +194,61 @@ static void routes(void **state)
   json_object_put(ch);
 }
 
+/* RHEL's route files beside ifcfg: "dev NAME" renamed, IPv4 default routes
+ * dropped under dhcp (route- only), the ADDRESSn= form and backups left */
+static void rhel_route_files(void **state)
+{
+  (void)state;
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  free(rh_ifcfg_rewrite("DEVICE=ens192\nBOOTPROTO=none\nIPADDR=10.0.0.5\nPREFIX=24\n",
+                        "/etc/sysconfig/network-scripts/ifcfg-ens192", true, &m, ch));
+  assert_int_equal(m.n, 1);
+  const char *in = "# routes\n"
+                   "default via 10.0.0.1 dev ens192\n"
+                   "10.1.0.0/16 via 10.0.0.2 dev  ens192 metric 10\n"
+                   "10.2.0.0/16 via 10.0.0.3 dev ens224\n"
+                   "10.3.0.0/16 via 10.0.0.4\n"
+                   "10.4.0.0/16 dev ens192.100 table 3\n";
+  const char *rs = "/etc/sysconfig/network-scripts/route-ens192";
+  char *out = rh_ifcfg_routes_rewrite(in, rs, false, &m, ch);
+  assert_string_equal(out, "# routes\n"
+                           "default via 10.0.0.1 dev eth0\n"
+                           "10.1.0.0/16 via 10.0.0.2 dev  eth0 metric 10\n"
+                           "10.2.0.0/16 via 10.0.0.3 dev ens224\n"
+                           "10.3.0.0/16 via 10.0.0.4\n"
+                           "10.4.0.0/16 dev eth0.100 table 3\n");
+  assert_int_equal(m.n, 1); /* a route adds no NIC */
+  char *again = rh_ifcfg_routes_rewrite(out, rs, false, &m, ch);
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+  out = rh_ifcfg_routes_rewrite(in, rs, true, &m, ch);
+  assert_string_equal(out, "# routes\n"
+                           "#rehost-removed# default via 10.0.0.1 dev ens192\n"
+                           "10.1.0.0/16 via 10.0.0.2 dev  eth0 metric 10\n"
+                           "10.2.0.0/16 via 10.0.0.3 dev ens224\n"
+                           "10.3.0.0/16 via 10.0.0.4\n"
+                           "10.4.0.0/16 dev eth0.100 table 3\n");
+  again = rh_ifcfg_routes_rewrite(out, rs, true, &m, NULL);
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+  /* IPv6's default route stays; the other form and backups are left */
+  out = rh_ifcfg_routes_rewrite("default via fe80::1 dev ens192\n",
+                                "/etc/sysconfig/network-scripts/route6-ens192", true, &m, ch);
+  assert_string_equal(out, "default via fe80::1 dev eth0\n");
+  free(out);
+  const char *kv = "ADDRESS0=0.0.0.0\nNETMASK0=0.0.0.0\nGATEWAY0=10.0.0.1\n";
+  out = rh_ifcfg_routes_rewrite(kv, rs, true, &m, ch);
+  assert_string_equal(out, kv);
+  free(out);
+  out = rh_ifcfg_routes_rewrite(in, "/etc/sysconfig/network-scripts/route-ens192.bak", true, &m, ch);
+  assert_string_equal(out, in);
+  free(out);
+  json_object_put(ch);
+}
+
 /* a name the guest's udev rule gives a NIC by its MAC is a NIC's file */
 static void udev_named(void **state)
 {
@@ -221,6 +276,7 @@ int main(void)
       cmocka_unit_test(left_alone),
       cmocka_unit_test(routes),
       cmocka_unit_test(udev_named),
+      cmocka_unit_test(rhel_route_files),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
