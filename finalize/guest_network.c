@@ -277,13 +277,56 @@ static void read_naming_rules(struct rh_fin *f, struct rh_nic_map *m)
   }
 }
 
+/* The static addresses the guest's configuration gives (scan's reading of
+ * every stack), without their prefix length. */
+static size_t static_addresses(guestfs_h *g, char (*addrs)[64], size_t max)
+{
+  json_object *net = rh_scan_network(g), *ifs = NULL;
+  size_t n = 0;
+  if (json_object_object_get_ex(net, "interfaces", &ifs))
+    for (size_t i = 0; i < json_object_array_length(ifs) && n < max; i++) {
+      json_object *a = NULL;
+      if (!json_object_object_get_ex(json_object_array_get_idx(ifs, i), "address", &a)) continue;
+      snprintf(addrs[n], sizeof addrs[n], "%s", json_object_get_string(a));
+      addrs[n][strcspn(addrs[n], "/ \t")] = 0;
+      if (addrs[n][0]) n++;
+    }
+  json_object_put(net);
+  return n;
+}
+
+/* /etc/hosts lines giving the guest's names an address its configuration
+ * gave before the edits and no longer does (net_hosts.c). What went is read
+ * back from the edited files, so a dry run does not list it. */
+static int edit_hosts(struct rh_fin *f, char (*before)[64], size_t nb)
+{
+  char after[32][64], *gone[33];
+  size_t na = static_addresses(f->g, after, 32), ng = 0;
+  for (size_t i = 0; i < nb; i++) {
+    bool still = false;
+    for (size_t j = 0; j < na && !still; j++) still = !strcmp(before[i], after[j]);
+    if (!still) gone[ng++] = before[i];
+  }
+  gone[ng] = NULL;
+  char *old = ng ? rh_guest_read(f->g, "/etc/hosts") : NULL;
+  if (!old) return RH_EXIT_OK;
+  char *text = rh_hosts_rewrite(old, gone, f->changes);
+  int rc = rh_fin_write_if_changed(f, "/etc/hosts", old, text);
+  free(old);
+  free(text);
+  return rc;
+}
+
 int rh_fin_network(struct rh_fin *f)
 {
   struct rh_nic_map m = {0};
   struct net_scan ns = {0};
   int rc = RH_EXIT_OK;
+  char statics[32][64];
+  size_t nstatic = f->dhcp && !f->dry_run ? static_addresses(f->g, statics, 32) : 0;
   read_naming_rules(f, &m);
   for (int s = 0; s < N_STACKS && !rc; s++) rc = edit_stack(f, (enum stack)s, &m, &ns);
+  if (!rc && nstatic) rc = edit_hosts(f, statics, nstatic);
   if (rc) return rc;
   if (m.n) f->keep_eth_names = true; /* ethN are the names the configs now use */
   for (size_t i = 0; i < m.n; i++) {

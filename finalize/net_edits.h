@@ -90,6 +90,14 @@ char *rh_networkd_rewrite(const char *text, const char *file, bool to_dhcp, stru
 char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
                             struct rh_nic_map *m, json_object *changes);
 
+/* /etc/hosts once the network has moved to DHCP: a line giving its names
+ * one of the addresses in `gone` (NULL-terminated; the source's static
+ * addresses, which the machine no longer has) is commented out and followed
+ * by the same names on 127.0.1.1, as Debian's installer and cloud-init write
+ * them on DHCP hosts: the names still resolve, to this machine.
+ * (finalize/net_hosts.c) */
+char *rh_hosts_rewrite(const char *text, char *const *gone, json_object *changes);
+
 /* RHEL-family route-NAME and route6-NAME files (network-scripts; they keep
  * their names, as their ifcfg file does, which NetworkManager pairs them
  * by): in the ip command's form, "dev NAME" names the NIC's new name; with

@@ -2,6 +2,7 @@
  * ifcfg, systemd-networkd, NetworkManager keyfiles, netplan, udev MAC rules) and the editors that rewrite
  * those files (finalize/edits.c), on arbitrary text. */
 #include "../finalize/edits.h"
+#include "../finalize/net_edits.h"
 #include "../guest/guestconf.h"
 
 #include <stdint.h>
@@ -69,6 +70,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   again = outs[6] ? rh_bls_options_rewrite(outs[6], "x.conf", &ops, NULL) : NULL;
   if (again && strcmp(again, outs[6]) != 0) abort();
   free(again);
+  char *gone[] = {"10.0.2.15", "fd00::1", NULL};
+  char *hosts = rh_hosts_rewrite(text, gone, changes);
+  again = hosts ? rh_hosts_rewrite(hosts, gone, NULL) : NULL;
+  if (again && strcmp(again, hosts) != 0) abort();
+  free(again);
+  free(hosts);
   again = outs[7] ? rh_resume_conf_rewrite(outs[7], "r", uuid_of, NULL, NULL) : NULL;
   if (again && strcmp(again, outs[7]) != 0) abort();
   free(again);

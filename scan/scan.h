@@ -25,6 +25,9 @@ json_object *rh_scan_mounted(guestfs_h *g, const char *root, const struct rh_ima
 json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n);
 /* Fills os, boot, kernels, agents from a mounted root. */
 void rh_scan_os(guestfs_h *g, const char *root, json_object *report);
+/* The report's network object (managers, interfaces, mac_bound_rules): every
+ * stack's configuration as the guest's files give it now. */
+json_object *rh_scan_network(guestfs_h *g);
 /* Fills fstab, network, adjtime, services from a mounted root. */
 void rh_scan_config(guestfs_h *g, json_object *report);
 

@@ -44,7 +44,7 @@ static void ifcfg_fn(const char *t, const char *f, json_object *a, json_object *
   rh_ifcfg_parse(t, f, a, b);
 }
 
-static json_object *scan_network(guestfs_h *g)
+json_object *rh_scan_network(guestfs_h *g)
 {
   json_object *net = json_object_new_object();
   json_object *ifaces = json_object_new_array();
@@ -159,7 +159,7 @@ void rh_scan_config(guestfs_h *g, json_object *report)
   char *fstab = rh_guest_read(g, "/etc/fstab");
   json_object_object_add(report, "fstab", fstab ? rh_fstab_parse(fstab) : json_object_new_array());
   free(fstab);
-  json_object_object_add(report, "network", scan_network(g));
+  json_object_object_add(report, "network", rh_scan_network(g));
   char *adj = rh_guest_read(g, "/etc/adjtime");
   json_object_object_add(report, "adjtime", adj ? rh_adjtime_parse(adj) : NULL);
   free(adj);

@@ -44,13 +44,16 @@ serial_facts() {
 # second NIC's file is in the layout netplan and PyYAML (cloud-init) write,
 # lists at their key's indent: its static addressing must go whole, or the
 # file is no longer YAML and netplan brings up nothing, eth0 included.
+# /etc/hosts gives names to both static addresses: after DHCP they must
+# resolve to this machine, not to an address it no longer has.
 src=$T/lvm-src.qcow2
 cp --sparse=always "$FX/debian12-lvm.qcow2" "$src"
 # a name no disk but the source's has: the mount would wait for it, then fail
 BYID=/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part1
 guest_edit "$src" "printf 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192: {addresses: [10.0.2.15/24], routes: [{to: default, via: 10.0.2.2}], nameservers: {addresses: [10.0.2.3]}}  # flow\n' > /etc/netplan/01-lan.yaml &&
   printf 'network:\n  version: 2\n  ethernets:\n    wan:\n      match:\n        macaddress: \"00:50:56:00:02:24\"\n      set-name: \"ens224\"\n      addresses:\n      - \"10.0.3.15/24\"\n      routes:\n      - to: \"10.0.4.0/24\"\n        via: \"10.0.3.1\"\n' > /etc/netplan/02-wan.yaml &&
-  sed -i -E 's,^UUID=[^[:space:]]+([[:space:]]+/boot[[:space:]]),$BYID\1,' /etc/fstab && grep -q '^/dev/disk/by-id/.*[[:space:]]/boot[[:space:]]' /etc/fstab"
+  sed -i -E 's,^UUID=[^[:space:]]+([[:space:]]+/boot[[:space:]]),$BYID\1,' /etc/fstab && grep -q '^/dev/disk/by-id/.*[[:space:]]/boot[[:space:]]' /etc/fstab &&
+  printf '10.0.2.15 db01.example.com db01\n10.0.3.15 db01-wan\n' >> /etc/hosts"
 before=$(sum "$src")
 # the scan report comes from the convert's own appliance, taken before any edit
 "$REHOST" convert --profile ec2 -o "$T/lvm.img" --report "$T/lvm.json" --scan-report "$T/lvm-scan.json" "$src" \
@@ -84,7 +87,10 @@ expect_eq "lvm: netplan's second NIC (indentless lists) bound by name and turned
   "network-dhcp network-match-nic "
 expect_match "lvm: networkd (netplan's renderer) is the service chosen" "$(cat "$T/lvm.err")" \
   "network: systemd-networkd on the target's NIC"
-make_seed "$T/seed-lvm.iso" rehost-lvm-boot
+expect_eq "lvm: /etc/hosts gives the names of the static addresses that went to 127.0.1.1" \
+  "$(jq -r '.changes[] | select(.action=="hosts-address") | .after' "$T/lvm.json" | tr '\n' ' ')" \
+  "127.0.1.1 db01.example.com db01 127.0.1.1 db01-wan "
+make_seed "$T/seed-lvm.iso" rehost-lvm-boot 'echo "rehost-hosts=$(getent hosts db01 | tr -s " " ",")" > /dev/ttyS0'
 boot_start lvm -drive "file=$T/lvm.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-lvm,bootindex=0 \
   -drive "file=$T/seed-lvm.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:11
 
@@ -121,6 +127,8 @@ if boot_wait lvm "rehost-ipv4=" 1200; then
   netplan=$(grep -ao 'rehost-netplan=.*' "$T/lvm.serial" | head -1)
   expect_match "lvm: fstab's root by /dev/mapper name or UUID (not a bus name)" "$fstab" "[=,]/=(/dev/mapper/vg0-root|UUID=[0-9a-f-]+),"
   expect_match "lvm: fstab's XFS /home kept" "$fstab" ",/home=[^,]+,"
+  expect_match "lvm: its name resolves to this machine, not the source's static address" \
+    "$(grep -ao 'rehost-hosts=[^[:space:]]*' "$T/lvm.serial" | head -1)" "^rehost-hosts=127[.]0[.]1[.]1,db01[.]example[.]com,db01$"
   expect_match "lvm: fstab's /boot by UUID in the booted guest" "$fstab" ",/boot=UUID=6d1c3e2a-1b7f-4c55-8e0a-3a9d5f2c7b0b,"
   expect_match "lvm: netplan asks for DHCP" "$netplan" "dhcp4: (true|yes)"
   # the entry's id stays (bonds and bridges refer to ids); it matches the new NIC

@@ -655,9 +655,49 @@ static void driver_bindings(void **state)
   json_object_put(ch);
 }
 
+/* /etc/hosts after DHCP: the lines giving the names an address that went */
+static void hosts_after_dhcp(void **state)
+{
+  (void)state;
+  char *gone[] = {"10.0.2.15", "fd00::15", NULL};
+  const char *in = "127.0.0.1\tlocalhost\n"
+                   "10.0.2.15\tweb01.example.com web01 # the web server\n"
+                   "10.0.2.150 other\n"
+                   "# 10.0.2.15 web01\n"
+                   "fd00::15 web01\n"
+                   "10.0.2.15\n"
+                   "10.0.2.15 # no names\n"
+                   "  10.0.2.15  db01";
+  json_object *ch = json_object_new_array();
+  char *out = rh_hosts_rewrite(in, gone, ch);
+  assert_string_equal(out, "127.0.0.1\tlocalhost\n"
+                           "#rehost-removed# 10.0.2.15\tweb01.example.com web01 # the web server\n"
+                           "127.0.1.1\tweb01.example.com web01 # the web server\n"
+                           "10.0.2.150 other\n"
+                           "# 10.0.2.15 web01\n"
+                           "#rehost-removed# fd00::15 web01\n"
+                           "127.0.1.1 web01\n"
+                           "10.0.2.15\n"
+                           "10.0.2.15 # no names\n"
+                           "#rehost-removed#   10.0.2.15  db01\n"
+                           "127.0.1.1  db01\n");
+  assert_int_equal(json_object_array_length(ch), 3);
+  char *again = rh_hosts_rewrite(out, gone, ch);
+  assert_string_equal(again, out);
+  assert_int_equal(json_object_array_length(ch), 3);
+  free(again);
+  free(out);
+  char *none[] = {NULL};
+  out = rh_hosts_rewrite(in, none, ch);
+  assert_string_equal(out, in);
+  free(out);
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(hosts_after_dhcp),
       cmocka_unit_test(physical_names),
       cmocka_unit_test(map_is_stable_by_name_or_mac),
       cmocka_unit_test(ifupdown_predictable_name_renamed),
