@@ -275,8 +275,7 @@ static int edit_grub_default(struct rh_fin *f)
  * an initramfs that carries a copy of either file is rebuilt. */
 static void initramfs_stale(struct rh_fin *f, const char *path)
 {
-  size_t l = strlen(f->initramfs_stale);
-  snprintf(f->initramfs_stale + l, sizeof f->initramfs_stale - l, "%s%s", l ? " " : "", path);
+  rh_words_add(f->initramfs_stale, sizeof f->initramfs_stale, path);
 }
 
 static int edit_lvm(struct rh_fin *f)

@@ -117,16 +117,21 @@ static bool lists_module(const char *text, const char *m)
   return false;
 }
 
-/* The space-separated paths an initramfs listing names are added to `names`
- * (once each). */
+void rh_words_add(char *list, size_t sz, const char *word)
+{
+  size_t n = strlen(word), l = strlen(list);
+  for (const char *p = list; (p = strstr(p, word)); p += n)
+    if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n])) return;
+  if (l + (l ? 1 : 0) + n >= sz) return;
+  snprintf(list + l, sz - l, "%s%s", l ? " " : "", word);
+}
+
+/* The space-separated paths an initramfs listing names are added to `names`. */
 static void add_carried(const char *listing, const char *paths, char *names, size_t namesz)
 {
   char *copy = strdup(paths), *save = NULL;
-  for (char *t = copy ? strtok_r(copy, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save)) {
-    if (!strstr(listing, t) || strstr(names, t)) continue;
-    size_t l = strlen(names);
-    snprintf(names + l, namesz - l, "%s%s", l ? " " : "", t);
-  }
+  for (char *t = copy ? strtok_r(copy, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
+    if (strstr(listing, t)) rh_words_add(names, namesz, t);
   free(copy);
 }
 
@@ -202,10 +207,7 @@ int rh_fin_initramfs(struct rh_fin *f)
         continue;
       }
       if (listing && lists_module(listing, *m)) continue;
-      if (!strstr(missing, *m)) {
-        size_t l = strlen(missing);
-        snprintf(missing + l, sizeof missing - l, "%s%s", l ? " " : "", *m);
-      }
+      rh_words_add(missing, sizeof missing, *m);
     }
     if (listing) add_carried(listing, f->initramfs_stale, stale_names, sizeof stale_names);
     free(dep);
