@@ -231,6 +231,7 @@ struct ini_scan {
   const char *name_section, *name_key, *mac_section, *mac_key, *type_section, *type_key;
   char section[64], name[64], mac[64], type[64];
   char names[256]; /* the whole of the name key's value (networkd: a list of globs) */
+  bool names_cut;   /* ... which did not fit in names */
 };
 
 static void ini_scan_line(char *line, int lineno, void *vctx)
@@ -252,7 +253,9 @@ static void ini_scan_line(char *line, int lineno, void *vctx)
     if (want[i].key && !want[i].dst[0] && (!want[i].sec || !strcasecmp(s->section, want[i].sec)) &&
         rh_net_key_is(p, want[i].key)) {
       rh_net_unquote(want[i].dst, 64, rh_net_value_of(p));
-      if (i == 0) snprintf(s->names, sizeof s->names, "%s", rh_net_value_of(p));
+      if (i == 0)
+        s->names_cut = (size_t)snprintf(s->names, sizeof s->names, "%s", rh_net_value_of(p)) >=
+                       sizeof s->names;
     }
 }
 
@@ -473,6 +476,19 @@ static enum rh_nic_glob glob_list_kind(const char *list, const char *seps)
   return g;
 }
 
+/* The name globs to widen with eth*, or NULL. A list too long to read whole
+ * is not rewritten (that would cut it): it is left as it is, and said. */
+static const char *widen_list(const struct ini_scan *s, enum rh_nic_glob g, const char *file,
+                              json_object *changes)
+{
+  if (g != RH_GLOB_SOURCE) return NULL;
+  if (!s->names_cut) return s->names;
+  rh_change(changes, file, "network-unhandled", NULL, NULL,
+            "its list of NIC names is too long to rewrite: left as it is, it may not match "
+            "the NIC's new name (ethN); edit it by hand");
+  return NULL;
+}
+
 static const char *bound_nic(struct rh_nic_map *m, const struct ini_scan *s)
 {
   const char *name = rh_nic_map_is_nic(m, s->name) ? s->name : NULL;
@@ -509,7 +525,7 @@ char *rh_networkd_rewrite(const char *text, const char *file, bool to_dhcp, stru
     rh_for_each_line(text, ini_scan_line, &hw);
     b.hw_to_type = (hw.name[0] || hw.mac[0]) && !s.names[0] && !s.type[0];
     b.applies = g != RH_GLOB_NONE || (!s.names[0] && !strcasecmp(s.type, "ether")) || b.hw_to_type;
-    b.widen = g == RH_GLOB_SOURCE ? s.names : NULL;
+    b.widen = widen_list(&s, g, file, changes);
     if (b.applies) m->hits++;
   }
   return ini_rewrite(text, file, to_dhcp, changes, NETWORKD, b);
@@ -532,7 +548,7 @@ char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
   struct ini_bind b = {.newname = ethernet ? bound_nic(m, &s) : NULL,
                        .applies = ethernet && !s.name[0] && !s.mac[0] &&
                                   (!ms.names[0] || g != RH_GLOB_NONE),
-                       .widen = ethernet && g == RH_GLOB_SOURCE ? ms.names : NULL};
+                       .widen = ethernet ? widen_list(&ms, g, file, changes) : NULL};
   if (b.applies) m->hits++;
   return ini_rewrite(text, file, to_dhcp, changes, KEYFILE, b);
 }

@@ -411,6 +411,19 @@ static void networkd_glob_and_type(void **state)
   assert_string_equal(out, "[Match]\nName=e* wl*\n[Network]\n#rehost-removed# Address=10.0.0.2/24\n"
                            "DHCP=yes\n");
   free(out);
+  /* a list too long to read whole is not cut by a rewrite: left, and said
+   * (found by fuzzing: the list was cut at 255 bytes, differently each pass) */
+  char longlist[400] = "[Match]\nName=en*";
+  while (strlen(longlist) < 300) strcat(longlist, " ens1*");
+  strcat(longlist, "\n[Network]\nDHCP=yes\n");
+  json_object *ch = json_object_new_array();
+  struct rh_nic_map ml = {0};
+  out = rh_networkd_rewrite(longlist, "l.network", true, &ml, ch);
+  assert_string_equal(out, longlist);
+  assert_true(has_action(ch, "network-unhandled"));
+  assert_int_equal(ml.hits, 1); /* it applies to the NIC all the same */
+  free(out);
+  json_object_put(ch);
   out = rh_networkd_rewrite("[Match]\nType=ether\n[Network]\nAddress=10.0.0.2/24\n", "t.network",
                             true, &m, NULL);
   assert_string_equal(out, "[Match]\nType=ether\n[Network]\n#rehost-removed# Address=10.0.0.2/24\n"
