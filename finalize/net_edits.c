@@ -52,9 +52,26 @@ static void lower_mac(char out[18], const char *mac)
   out[i] = 0;
 }
 
+/* the maps' new names, "eth0"... (one set: a NIC's new name is its index) */
+static char new_names[RH_NIC_MAX][8];
+
+static const char *new_name_of(size_t i)
+{
+  snprintf(new_names[i], sizeof new_names[i], "eth%zu", i);
+  return new_names[i];
+}
+
+const char *rh_nic_map_find(const struct rh_nic_map *m, const char *old)
+{
+  size_t base = strcspn(old, ".:");
+  for (size_t i = 0; i < m->n; i++)
+    if (m->old[i][0] && strlen(m->old[i]) == base && !strncmp(m->old[i], old, base))
+      return new_name_of(i);
+  return NULL;
+}
+
 const char *rh_nic_map_name(struct rh_nic_map *m, const char *old, const char *mac)
 {
-  static char names[RH_NIC_MAX][8];
   char lmac[18] = "", base[32] = "";
   if (old) snprintf(base, sizeof base, "%.*s", (int)strcspn(old, ".:"), old);
   /* a name a rule gives by MAC is that MAC's NIC, wherever else it is bound */
@@ -70,9 +87,8 @@ const char *rh_nic_map_name(struct rh_nic_map *m, const char *old, const char *m
   }
   if (base[0] && !m->old[i][0]) snprintf(m->old[i], sizeof m->old[i], "%s", base);
   if (lmac[0] && !m->mac[i][0]) snprintf(m->mac[i], sizeof m->mac[i], "%s", lmac);
-  snprintf(names[i], sizeof names[i], "eth%zu", i);
   m->hits++;
-  return names[i];
+  return new_name_of(i);
 }
 
 /* ---- output ---- */

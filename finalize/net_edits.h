@@ -76,6 +76,10 @@ char *rh_link_file_rewrite(const char *text, const char *file, json_object *chan
 /* The new name (ethN) of the NIC known by old name and/or MAC (either may be
  * NULL), adding it to the map; NULL when the map is full or both are empty. */
 const char *rh_nic_map_name(struct rh_nic_map *m, const char *old, const char *mac);
+/* The new name of a NIC the map has under its old name (a ".VLAN" or
+ * ":alias" suffix aside), or NULL; the map is left as it is (a route names a
+ * NIC, it binds none). */
+const char *rh_nic_map_find(const struct rh_nic_map *m, const char *old);
 
 /* Debian ifupdown: auto/allow-* lines and iface stanzas naming physical NICs
  * are renamed to ethN. (Static to dhcp and hwaddress: rh_ifupdown_rewrite.) */

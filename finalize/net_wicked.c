@@ -34,19 +34,10 @@ static const char *file_iface(const char *file, const char *prefix)
 static bool new_name(struct rh_nic_map *m, const char *name, bool add, char *out, size_t outsz)
 {
   if (!name[0] || !rh_nic_map_is_nic(m, name)) return false;
-  size_t base = strcspn(name, ".:");
-  if (add) {
-    const char *n = rh_nic_map_name(m, name, NULL);
-    if (!n) return false;
-    snprintf(out, outsz, "%s%s", n, name + base);
-    return true;
-  }
-  for (size_t i = 0; i < m->n; i++)
-    if (strlen(m->old[i]) == base && !strncmp(m->old[i], name, base)) {
-      snprintf(out, outsz, "eth%zu%s", i, name + base);
-      return true;
-    }
-  return false;
+  const char *n = add ? rh_nic_map_name(m, name, NULL) : rh_nic_map_find(m, name);
+  if (!n) return false;
+  snprintf(out, outsz, "%s%s", n, name + strcspn(name, ".:"));
+  return true;
 }
 
 /* FILE with its interface (after PREFIX) replaced by NAME, or NULL when that

@@ -45,6 +45,15 @@ static void map_is_stable_by_name_or_mac(void **state)
   assert_string_equal(rh_nic_map_name(&m, "ens192.100", NULL), "eth0");
   assert_null(rh_nic_map_name(&m, NULL, NULL));
   assert_int_equal(m.n, 2);
+  /* looked up only: the map stays as it is */
+  unsigned hits = m.hits;
+  assert_string_equal(rh_nic_map_find(&m, "ens224"), "eth1");
+  assert_string_equal(rh_nic_map_find(&m, "ens192.100"), "eth0");
+  assert_null(rh_nic_map_find(&m, "ens256"));
+  assert_null(rh_nic_map_find(&m, "ens19"));
+  assert_null(rh_nic_map_find(&m, ".100"));
+  assert_int_equal(m.n, 2);
+  assert_int_equal(m.hits, hits);
 }
 
 static void ifupdown_predictable_name_renamed(void **state)
