@@ -120,6 +120,7 @@ static bool lists_module(const char *text, const char *m)
 void rh_words_add(char *list, size_t sz, const char *word)
 {
   size_t n = strlen(word), l = strlen(list);
+  if (!n) return;
   for (const char *p = list; (p = strstr(p, word)); p += n)
     if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n])) return;
   if (l + (l ? 1 : 0) + n >= sz) return;
@@ -289,8 +290,10 @@ int rh_fin_firstboot_unit(struct rh_fin *f, const char *name, const char *script
 static const char grub_devices_script[] =
     "#!/bin/sh\n"
     "# written by rehost finalize: grub-pc's install device, as this machine\n"
-    "# names its boot disk (the source's name for it is gone here)\n"
-    "disk=$(grub-probe -t disk /boot/grub) || exit 1\n"
+    "# names its boot disk (the source's name for it is gone here); it runs\n"
+    "# again at the next boot if debconf could not take the answer\n"
+    "set -e\n"
+    "disk=$(grub-probe -t disk /boot/grub)\n"
     "dev=$disk\n"
     "for l in /dev/disk/by-id/*; do\n"
     "  if [ \"$(readlink -f \"$l\")\" = \"$disk\" ]; then dev=$l; break; fi\n"
