@@ -208,6 +208,12 @@ char *rh_wicked_rewrite(const char *text, const char *file, bool to_dhcp, struct
   return out;
 }
 
+/* a route's destination (its first LEN bytes at P) that is IPv4's default */
+static bool default_dest(const char *p, size_t len)
+{
+  return (len == 7 && !strncmp(p, "default", 7)) || (len == 9 && !strncmp(p, "0.0.0.0/0", 9));
+}
+
 struct rt_edit {
   struct out o;
   const char *file;
@@ -235,8 +241,7 @@ static void rt_line(char *line, int lineno, void *vctx)
     q += len[i];
     q += strspn(q, " \t");
   }
-  bool dflt = (len[0] == 7 && !strncmp(col[0], "default", 7)) ||
-              (len[0] == 9 && !strncmp(col[0], "0.0.0.0/0", 9)) ||
+  bool dflt = default_dest(col[0], len[0]) ||
               (len[0] == 7 && !strncmp(col[0], "0.0.0.0", 7) && len[2] == 7 &&
                !strncmp(col[2], "0.0.0.0", 7));
   char name[64], to[64];
@@ -286,7 +291,7 @@ static void ip_rt_line(char *line, int lineno, void *vctx)
   const char *p = line + strspn(line, " \t");
   size_t first = strcspn(p, " \t");
   /* c->to_dhcp is set for route- files only: route6- defaults are IPv6's */
-  bool dflt = (first == 7 && !strncmp(p, "default", 7)) || (first == 9 && !strncmp(p, "0.0.0.0/0", 9));
+  bool dflt = default_dest(p, first);
   if (!*p || *p == '#' || strchr(p, '=')) { /* the ADDRESSn= form: no NIC named */
     fprintf(c->o.f, "%s\n", line);
     return;
