@@ -53,7 +53,7 @@ static void lower_mac(char out[18], const char *mac)
 }
 
 /* the maps' new names, "eth0"... (one set: a NIC's new name is its index) */
-static char new_names[RH_NIC_MAX][8];
+static char new_names[RH_NIC_MAX][24]; /* "eth" and any size_t */
 
 static const char *new_name_of(size_t i)
 {
