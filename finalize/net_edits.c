@@ -133,6 +133,20 @@ void rh_net_section(char *dst, size_t dstsz, const char *p)
   snprintf(dst, dstsz, "%.*s", (int)strcspn(p + 1, "]"), p + 1);
 }
 
+void rh_net_drop(FILE *f, json_object *changes, const char *file, const char *line,
+                 const char *shown, const char *action, const char *why)
+{
+  fprintf(f, REMOVED "%s\n", line);
+  rh_change(changes, file, action, shown, NULL, why);
+}
+
+void rh_net_replace(FILE *f, json_object *changes, const char *file, const char *shown,
+                    const char *with, const char *action, const char *why)
+{
+  fprintf(f, "%s\n", with);
+  rh_change(changes, file, action, shown, with, why);
+}
+
 void rh_net_unquote(char *dst, size_t dstsz, const char *v)
 {
   if (*v == '"' || *v == '\'') {
@@ -290,23 +304,15 @@ struct ini_edit {
   enum ini_kind { NETWORKD, KEYFILE, IFCFG } kind;
 };
 
-static void record(struct ini_edit *c, const char *action, const char *before, const char *after,
-                   const char *why)
-{
-  rh_change(c->changes, c->file, action, before, after, why);
-}
-
 static void drop(struct ini_edit *c, const char *line, const char *action, const char *why)
 {
-  fprintf(c->o.f, REMOVED "%s\n", line);
-  record(c, action, line, NULL, why);
+  rh_net_drop(c->o.f, c->changes, c->file, line, line, action, why);
 }
 
 static void replace(struct ini_edit *c, const char *line, const char *with, const char *action,
                     const char *why)
 {
-  fprintf(c->o.f, "%s\n", with);
-  record(c, action, line, with, why);
+  rh_net_replace(c->o.f, c->changes, c->file, line, with, action, why);
 }
 
 static bool key_in(const char *p, const char *const *keys)

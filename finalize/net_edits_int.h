@@ -3,6 +3,7 @@
 #ifndef REHOST_NET_EDITS_INT_H
 #define REHOST_NET_EDITS_INT_H
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -25,6 +26,13 @@ struct out {
 bool rh_net_out_open(struct out *o);
 /* the text (malloc'd), or NULL when writing it failed */
 char *rh_net_out_done(struct out *o);
+/* A line of FILE commented out (REMOVED LINE written to f), or WITH written
+ * in its place; either recorded in changes as ACTION, SHOWN (the line as the
+ * record shows it: without its indent, or "" for one added) before. */
+void rh_net_drop(FILE *f, json_object *changes, const char *file, const char *line,
+                 const char *shown, const char *action, const char *why);
+void rh_net_replace(FILE *f, json_object *changes, const char *file, const char *shown,
+                    const char *with, const char *action, const char *why);
 /* v's value: inside its quotes, else up to white space or a comment */
 void rh_net_unquote(char *dst, size_t dstsz, const char *v);
 

@@ -140,8 +140,7 @@ static void link_line(char *line, int lineno, void *vctx)
   const char *p = line + strspn(line, " \t");
   if (*p == '[') rh_net_section(c->section, sizeof c->section, p);
   if (!strcasecmp(c->section, "Link") && rh_net_key_is(p, "Name")) {
-    fprintf(c->o.f, REMOVED "%s\n", line);
-    rh_change(c->changes, c->file, "remove-mac-binding", p, NULL, WHY_LINK);
+    rh_net_drop(c->o.f, c->changes, c->file, line, p, "remove-mac-binding", WHY_LINK);
   } else {
     fprintf(c->o.f, "%s\n", line);
   }

@@ -178,8 +178,7 @@ static void np_flush(struct np *c)
     const struct pass_key *drop = pass >= 0 && in > pass ? passthrough_drop(p, c->to_dhcp) : NULL;
     if (drop) { /* NetworkManager settings netplan hands on as written */
       skip = in;
-      fprintf(c->o.f, REMOVED "%s\n", b[i]);
-      rh_change(c->changes, c->file, drop->action, p, NULL, drop->why);
+      rh_net_drop(c->o.f, c->changes, c->file, b[i], p, drop->action, drop->why);
     } else if (glob && in == child && yaml_key(b[i], "match")) {
       match = in;
       fprintf(c->o.f, "%s\n", b[i]);
@@ -200,14 +199,12 @@ static void np_flush(struct np *c)
       fprintf(c->o.f, "%s\n", b[i]);
     } else if (in == child && !bound && (yaml_key(b[i], "match") || yaml_key(b[i], "set-name"))) {
       skip = in;
-      fprintf(c->o.f, REMOVED "%s\n", b[i]);
-      rh_change(c->changes, c->file, "network-match-nic", p, NULL, WHY_MAC);
+      rh_net_drop(c->o.f, c->changes, c->file, b[i], p, "network-match-nic", WHY_MAC);
     } else if (in == child && c->to_dhcp &&
                (yaml_key(b[i], "addresses") || yaml_key(b[i], "gateway4") ||
                 yaml_key(b[i], "gateway6") || yaml_key(b[i], "routes"))) {
       skip = in;
-      fprintf(c->o.f, REMOVED "%s\n", b[i]);
-      rh_change(c->changes, c->file, "network-dhcp", p, NULL, WHY_DHCP);
+      rh_net_drop(c->o.f, c->changes, c->file, b[i], p, "network-dhcp", WHY_DHCP);
     } else if (in == child && c->to_dhcp && yaml_key(b[i], "dhcp4")) {
       char v[16];
       yaml_value(b[i], v, sizeof v);

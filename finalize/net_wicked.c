@@ -117,15 +117,13 @@ static bool rename_words(struct wk_edit *c, const char *p, char *with, size_t wi
 
 static void wk_drop(struct wk_edit *c, const char *line, const char *action, const char *why)
 {
-  fprintf(c->o.f, REMOVED "%s\n", line);
-  rh_change(c->changes, c->file, action, line, NULL, why);
+  rh_net_drop(c->o.f, c->changes, c->file, line, line, action, why);
 }
 
 static void wk_replace(struct wk_edit *c, const char *line, const char *with, const char *action,
                        const char *why)
 {
-  fprintf(c->o.f, "%s\n", with);
-  rh_change(c->changes, c->file, action, line, with, why);
+  rh_net_replace(c->o.f, c->changes, c->file, line, with, action, why);
 }
 
 static void wk_line(char *line, int lineno, void *vctx)
@@ -246,8 +244,7 @@ static void rt_line(char *line, int lineno, void *vctx)
                !strncmp(col[2], "0.0.0.0", 7));
   char name[64], to[64];
   if (c->to_dhcp && dflt) {
-    fprintf(c->o.f, REMOVED "%s\n", line);
-    rh_change(c->changes, c->file, "network-dhcp", line, NULL, WHY_DEFAULT);
+    rh_net_drop(c->o.f, c->changes, c->file, line, line, "network-dhcp", WHY_DEFAULT);
   } else if (col[3] && len[3] < sizeof name &&
              (snprintf(name, sizeof name, "%.*s", (int)len[3], col[3]), 1) &&
              new_name(c->m, name, false, to, sizeof to) && strcmp(name, to)) {
@@ -297,8 +294,7 @@ static void ip_rt_line(char *line, int lineno, void *vctx)
     return;
   }
   if (c->to_dhcp && dflt) {
-    fprintf(c->o.f, REMOVED "%s\n", line);
-    rh_change(c->changes, c->file, "network-dhcp", line, NULL, WHY_DEFAULT);
+    rh_net_drop(c->o.f, c->changes, c->file, line, line, "network-dhcp", WHY_DEFAULT);
     return;
   }
   for (const char *q = p; *q; q += strspn(q, " \t")) {
