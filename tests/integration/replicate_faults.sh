@@ -195,7 +195,7 @@ race_sync() {
     [ -e "$T/racebin/written" ] && break
     echo "$what: try $try: the race was not staged (exit $rc); the wrapper: $(cat "$T/racebin/log" 2> /dev/null || echo "never armed")" >&2
     rm -f "$T/racebin/armed"
-    # what the missed try did left the target a copy of the source
+    # the missed try synced as usual; one more sync, checked, before the next try
     "$REHOST" -q replicate "$T/src.qcow2" "$T/tgt.qcow2" || fail "$what: sync after a missed try"
   done
   [ -e "$T/racebin/written" ] && ok "$what: the writer wrote during the look" \
