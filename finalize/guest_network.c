@@ -136,10 +136,26 @@ static int apply_renames(struct rh_fin *f, struct renames *rn, int rc)
   return rc;
 }
 
+/* The bonds and bridges the stack's NICs are enslaved to, from every file,
+ * before any is edited (a master's file may sort before its NICs'). */
+static void note_masters(struct rh_fin *f, enum stack s, struct rh_nic_map *m)
+{
+  if (s != IFCFG) return;
+  char **files = rh_guest_glob(f->g, stacks[s].glob);
+  for (size_t i = 0; files && files[i]; i++) {
+    if (guestfs_is_file(f->g, files[i]) <= 0) continue;
+    char *text = rh_guest_read(f->g, files[i]);
+    if (text) rh_ifcfg_note_master(m, text, files[i]);
+    free(text);
+  }
+  rh_strv_free(files);
+}
+
 static int edit_stack(struct rh_fin *f, enum stack s, struct rh_nic_map *m, struct net_scan *ns)
 {
   int rc = RH_EXIT_OK;
   struct renames rn = {0};
+  note_masters(f, s, m);
   for (int pass = 0; pass < 2 && !rc; pass++) {
     const char *pat = pass ? stacks[s].glob2 : stacks[s].glob;
     if (!pat) continue;

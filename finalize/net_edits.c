@@ -295,6 +295,7 @@ struct ini_edit {
   bool to_dhcp;
   const char *newname; /* ethN, or NULL: the file names no physical NIC */
   bool applies;        /* no name, but it applies to the NIC (a glob, a type) */
+  bool master;         /* a bond's or bridge's over the NIC: dhcp edits only */
   const char *widen;   /* the name globs (networkd's Name=, NetworkManager's [match]
                           interface-name=) to widen to ethN; or NULL */
   bool hw_to_type;     /* networkd bound by Driver=/Path= alone: Type=ether instead */
@@ -351,7 +352,7 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
   }
   const char *sec = c->section;
   char with[320];
-  if (!(c->newname || c->applies) || *p == '#' || *p == ';' || !*p) {
+  if (!(c->newname || c->applies || c->master) || *p == '#' || *p == ';' || !*p) {
     fprintf(c->o.f, "%s\n", line);
   } else if (c->kind == NETWORKD) {
     static const char *const match_keys[] = {"Name",   "MACAddress", "PermanentMACAddress",
@@ -420,7 +421,10 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
     }
   } else { /* IFCFG */
     static const char *const addr_keys[] = {"IPADDR", "PREFIX", "NETMASK", "GATEWAY", NULL};
-    if (rh_net_key_is(p, "DEVICE")) {
+    if (rh_net_key_is(p, "DEVICE") && !c->newname) { /* a master keeps its name */
+      fprintf(c->o.f, "%s\n", line);
+      c->match_done = true;
+    } else if (rh_net_key_is(p, "DEVICE")) {
       char v[64];
       rh_net_unquote(v, sizeof v, rh_net_value_of(p));
       snprintf(with, sizeof with, "DEVICE=%s", c->newname);
@@ -452,13 +456,15 @@ struct ini_bind {
   bool applies;
   const char *widen;
   bool hw_to_type;
+  bool master; /* no NIC's: a bond or bridge over one (ifcfg) */
 };
 
 static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, json_object *changes,
                          enum ini_kind kind, struct ini_bind b)
 {
   struct ini_edit c = {.file = file, .to_dhcp = to_dhcp, .newname = b.newname,
-                       .applies = !b.newname && b.applies, .widen = b.widen,
+                       .applies = !b.newname && b.applies, .master = !b.newname && b.master,
+                       .widen = b.widen,
                        .hw_to_type = !b.newname && b.hw_to_type, .changes = changes, .kind = kind};
   const char *newname = b.newname;
   if (!rh_net_out_open(&c.o)) return NULL;
@@ -473,7 +479,7 @@ static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, json_
     snprintf(with, sizeof with, "DEVICE=%s", newname);
     replace(&c, "", with, "network-rename-nic", WHY_NAME);
   }
-  if (newname && kind == IFCFG && to_dhcp && !c.saw_dhcp)
+  if ((newname || c.master) && kind == IFCFG && to_dhcp && !c.saw_dhcp)
     replace(&c, "", "BOOTPROTO=dhcp", "network-dhcp", WHY_DHCP);
   return rh_net_out_done(&c.o);
 }
@@ -587,5 +593,10 @@ char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct 
   }
   bool ethernet = !s.type[0] || !strcasecmp(s.type, "Ethernet");
   const char *n = ethernet ? bound_nic(m, &s) : NULL;
-  return ini_rewrite(text, file, to_dhcp, changes, IFCFG, (struct ini_bind){.newname = n});
+  /* a NIC in a bond or bridge has no addresses of its own to convert */
+  struct ini_scan port = {.name_key = "MASTER", .mac_key = "BRIDGE"};
+  rh_for_each_line(text, ini_scan_line, &port);
+  bool enslaved = n && (port.name[0] || port.mac[0]);
+  return ini_rewrite(text, file, to_dhcp && !enslaved, changes, IFCFG,
+                     (struct ini_bind){.newname = n, .master = !n && rh_nic_map_is_master(m, s.name)});
 }

@@ -40,6 +40,9 @@ struct rh_nic_map {
   size_t nrules;
   char rule_name[RH_NIC_MAX][16];
   char rule_mac[RH_NIC_MAX][18];
+  /* the bonds and bridges the NICs are enslaved to (rh_ifcfg_note_master) */
+  size_t nmasters;
+  char master[RH_NIC_MAX][32];
 };
 
 /* Does NAME look like a physical Ethernet NIC (eth*, en*, em*, pNpN) rather
@@ -111,7 +114,18 @@ char *rh_hosts_rewrite(const char *text, char *const *gone, json_object *changes
 char *rh_ifcfg_routes_rewrite(const char *text, const char *file, bool to_dhcp,
                               struct rh_nic_map *m, json_object *changes);
 
-/* RHEL-family ifcfg-* file. */
+/* Bonds and bridges (finalize/net_masters.c). A NIC enslaved to a bond or a
+ * bridge carries no addresses: its master does. With dhcp, the master's
+ * file is converted as a NIC's would be (its name kept), and the NIC's own
+ * file is left without addressing. Note the masters of every file of the
+ * stack before editing any: an ifcfg-ens192 with MASTER=bond0 makes bond0
+ * one. Only a master of a NIC counts (a bridge with no NIC in it, a VM
+ * host's, keeps its static address). */
+void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *file);
+bool rh_nic_map_is_master(const struct rh_nic_map *m, const char *name);
+
+/* RHEL-family ifcfg-* file; with dhcp, a bond's or bridge's
+ * (rh_ifcfg_note_master) too. */
 char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                        json_object *changes);
 

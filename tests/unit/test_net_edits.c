@@ -198,6 +198,45 @@ static void ifcfg(void **state)
   json_object_put(ch);
 }
 
+/* a bond over a NIC: with dhcp, the bond's addresses go and it asks DHCP;
+ * the NIC (a port) is renamed and has no addressing to convert; a bridge
+ * with no NIC in it keeps its static address */
+static void ifcfg_bond(void **state)
+{
+  (void)state;
+  const char *nic = "TYPE=Ethernet\nDEVICE=ens192\nMASTER=bond0\nSLAVE=yes\nBOOTPROTO=none\nONBOOT=yes\n";
+  const char *bond = "DEVICE=bond0\nTYPE=Bond\nBONDING_MASTER=yes\nBOOTPROTO=none\n"
+                     "IPADDR=10.0.0.5\nPREFIX=24\nGATEWAY=10.0.0.1\nONBOOT=yes\n";
+  const char *bridge = "DEVICE=virbr9\nTYPE=Bridge\nBOOTPROTO=static\nIPADDR=192.168.122.1\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  rh_ifcfg_note_master(&m, bond, "/etc/sysconfig/network-scripts/ifcfg-bond0");
+  rh_ifcfg_note_master(&m, bridge, "/etc/sysconfig/network-scripts/ifcfg-virbr9");
+  assert_int_equal(m.nmasters, 0);
+  rh_ifcfg_note_master(&m, nic, "/etc/sysconfig/network-scripts/ifcfg-ens192");
+  assert_int_equal(m.nmasters, 1);
+  assert_true(rh_nic_map_is_master(&m, "bond0"));
+  char *out = rh_ifcfg_rewrite(bond, "/etc/sysconfig/network-scripts/ifcfg-bond0", true, &m, ch);
+  assert_string_equal(out, "DEVICE=bond0\nTYPE=Bond\nBONDING_MASTER=yes\nBOOTPROTO=dhcp\n"
+                           "#rehost-removed# IPADDR=10.0.0.5\n#rehost-removed# PREFIX=24\n"
+                           "#rehost-removed# GATEWAY=10.0.0.1\nONBOOT=yes\n");
+  free(out);
+  out = rh_ifcfg_rewrite(bond, "/etc/sysconfig/network-scripts/ifcfg-bond0", false, &m, ch);
+  assert_string_equal(out, bond);
+  free(out);
+  out = rh_ifcfg_rewrite(nic, "/etc/sysconfig/network-scripts/ifcfg-ens192", true, &m, ch);
+  assert_string_equal(out, "TYPE=Ethernet\nDEVICE=eth0\nMASTER=bond0\nSLAVE=yes\nBOOTPROTO=none\nONBOOT=yes\n");
+  free(out);
+  out = rh_ifcfg_rewrite(bridge, "/etc/sysconfig/network-scripts/ifcfg-virbr9", true, &m, ch);
+  assert_string_equal(out, bridge);
+  free(out);
+  /* a master without BOOTPROTO gets one */
+  out = rh_ifcfg_rewrite("DEVICE=bond0\nIPADDR=10.0.0.5\n", "/x/ifcfg-bond0", true, &m, ch);
+  assert_string_equal(out, "DEVICE=bond0\n#rehost-removed# IPADDR=10.0.0.5\nBOOTPROTO=dhcp\n");
+  free(out);
+  json_object_put(ch);
+}
+
 /* finalize's netplan edit of its own output (a second finalize, with a
  * fresh NIC map) changes nothing */
 static void assert_netplan_stable(const char *out)
@@ -737,6 +776,7 @@ int main(void)
       cmocka_unit_test(netplan_glob),
       cmocka_unit_test(naming_rules),
       cmocka_unit_test(driver_bindings),
+      cmocka_unit_test(ifcfg_bond),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
