@@ -578,7 +578,19 @@ char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
                                   (!ms.names[0] || g != RH_GLOB_NONE),
                        .widen = ethernet ? widen_list(&ms, g, file, changes) : NULL};
   if (b.applies) m->hits++;
-  return ini_rewrite(text, file, to_dhcp, changes, KEYFILE, b);
+  /* a port (master= or controller=) has no addressing of its own; a
+   * master of a NIC, named by interface, UUID or id, gets the NIC's */
+  struct ini_scan port = {.name_section = "connection", .name_key = "master",
+                          .mac_section = "connection", .mac_key = "controller",
+                          .type_section = "connection", .type_key = "uuid"};
+  rh_for_each_line(text, ini_scan_line, &port);
+  struct ini_scan id = {.name_section = "connection", .name_key = "id"};
+  rh_for_each_line(text, ini_scan_line, &id);
+  bool enslaved = (b.newname || b.applies) && (port.name[0] || port.mac[0]);
+  b.master = !b.newname && !b.applies &&
+             (rh_nic_map_is_master(m, s.name) || rh_nic_map_is_master(m, port.type) ||
+              rh_nic_map_is_master(m, id.name));
+  return ini_rewrite(text, file, to_dhcp && !enslaved, changes, KEYFILE, b);
 }
 
 char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,

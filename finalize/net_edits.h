@@ -42,7 +42,7 @@ struct rh_nic_map {
   char rule_mac[RH_NIC_MAX][18];
   /* the bonds and bridges the NICs are enslaved to (rh_ifcfg_note_master) */
   size_t nmasters;
-  char master[RH_NIC_MAX][32];
+  char master[RH_NIC_MAX][64];
 };
 
 /* Does NAME look like a physical Ethernet NIC (eth*, en*, em*, pNpN) rather
@@ -122,6 +122,9 @@ char *rh_ifcfg_routes_rewrite(const char *text, const char *file, bool to_dhcp,
  * one. Only a master of a NIC counts (a bridge with no NIC in it, a VM
  * host's, keeps its static address). */
 void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *file);
+/* NetworkManager keyfile of a NIC with master= (controller=, NM 1.46+):
+ * the master by interface name, connection UUID or id */
+void rh_nm_note_master(struct rh_nic_map *m, const char *text);
 bool rh_nic_map_is_master(const struct rh_nic_map *m, const char *name);
 
 /* RHEL-family ifcfg-* file; with dhcp, a bond's or bridge's

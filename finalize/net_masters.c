@@ -32,7 +32,10 @@ static void ifcfg_val_line(char *line, int lineno, void *vctx)
 
 static void note(struct rh_nic_map *m, const char *name)
 {
-  if (!name[0] || rh_nic_map_is_master(m, name) || m->nmasters >= RH_NIC_MAX) return;
+  /* a name that does not fit is not cut: it would match nothing */
+  if (!name[0] || strlen(name) >= sizeof m->master[0] || rh_nic_map_is_master(m, name) ||
+      m->nmasters >= RH_NIC_MAX)
+    return;
   snprintf(m->master[m->nmasters++], sizeof m->master[0], "%s", name);
 }
 
@@ -49,6 +52,43 @@ void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *fi
   if (!ethernet || !(rh_nic_map_is_nic(m, v.device) || v.hwaddr[0])) return;
   note(m, v.master);
   note(m, v.bridge);
+}
+
+/* a keyfile's [connection] values */
+struct nm_vals {
+  char section[64];
+  char ifname[64], type[64], master[64], controller[64], mac[64];
+};
+
+static void nm_val_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct nm_vals *v = vctx;
+  const char *p = line + strspn(line, " \t");
+  if (*p == '[') {
+    rh_net_section(v->section, sizeof v->section, p);
+    return;
+  }
+  const struct {
+    const char *sec, *key;
+    char *dst;
+  } keys[] = {{"connection", "interface-name", v->ifname}, {"connection", "type", v->type},
+              {"connection", "master", v->master},         {"connection", "controller", v->controller},
+              {"ethernet", "mac-address", v->mac},         {"802-3-ethernet", "mac-address", v->mac}};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    if (!keys[i].dst[0] && !strcasecmp(v->section, keys[i].sec) && rh_net_key_is(p, keys[i].key))
+      rh_net_unquote(keys[i].dst, 64, rh_net_value_of(p));
+}
+
+void rh_nm_note_master(struct rh_nic_map *m, const char *text)
+{
+  struct nm_vals v = {0};
+  rh_for_each_line(text, nm_val_line, &v);
+  bool ethernet = !strcmp(v.type, "ethernet") || !strcmp(v.type, "802-3-ethernet");
+  if (!ethernet || !(rh_nic_map_is_nic(m, v.ifname) || v.mac[0])) return;
+  /* by interface name, connection UUID or id: the master's file is matched
+   * on any of them */
+  note(m, v.controller[0] ? v.controller : v.master);
 }
 
 bool rh_nic_map_is_master(const struct rh_nic_map *m, const char *name)

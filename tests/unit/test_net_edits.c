@@ -237,6 +237,41 @@ static void ifcfg_bond(void **state)
   json_object_put(ch);
 }
 
+/* NetworkManager: a bond's port names it by UUID; with dhcp the bond's
+ * profile goes to method=auto, the port is only renamed */
+static void nm_bond(void **state)
+{
+  (void)state;
+  const char *port = "[connection]\nid=bond0-port1\ntype=ethernet\ninterface-name=ens192\n"
+                     "master=5b1c0de0-0000-4000-8000-000000000001\nslave-type=bond\n";
+  const char *bond = "[connection]\nid=bond0\nuuid=5b1c0de0-0000-4000-8000-000000000001\n"
+                     "type=bond\ninterface-name=bond0\n\n[ipv4]\nmethod=manual\n"
+                     "address1=10.0.0.5/24,10.0.0.1\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  rh_nm_note_master(&m, bond);
+  assert_int_equal(m.nmasters, 0);
+  rh_nm_note_master(&m, port);
+  assert_true(rh_nic_map_is_master(&m, "5b1c0de0-0000-4000-8000-000000000001"));
+  char *out = rh_nm_keyfile_rewrite(bond, "/etc/NetworkManager/system-connections/bond0.nmconnection",
+                                    true, &m, ch);
+  assert_string_equal(out, "[connection]\nid=bond0\nuuid=5b1c0de0-0000-4000-8000-000000000001\n"
+                           "type=bond\ninterface-name=bond0\n\n[ipv4]\nmethod=auto\n"
+                           "#rehost-removed# address1=10.0.0.5/24,10.0.0.1\n");
+  free(out);
+  out = rh_nm_keyfile_rewrite(port, "/etc/NetworkManager/system-connections/port1.nmconnection",
+                              true, &m, ch);
+  assert_string_equal(out, "[connection]\nid=bond0-port1\ntype=ethernet\ninterface-name=eth0\n"
+                           "master=5b1c0de0-0000-4000-8000-000000000001\nslave-type=bond\n");
+  free(out);
+  /* without dhcp the bond keeps its address */
+  out = rh_nm_keyfile_rewrite(bond, "/etc/NetworkManager/system-connections/bond0.nmconnection",
+                              false, &m, ch);
+  assert_string_equal(out, bond);
+  free(out);
+  json_object_put(ch);
+}
+
 /* finalize's netplan edit of its own output (a second finalize, with a
  * fresh NIC map) changes nothing */
 static void assert_netplan_stable(const char *out)
@@ -777,6 +812,7 @@ int main(void)
       cmocka_unit_test(naming_rules),
       cmocka_unit_test(driver_bindings),
       cmocka_unit_test(ifcfg_bond),
+      cmocka_unit_test(nm_bond),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
