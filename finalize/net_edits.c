@@ -333,7 +333,8 @@ static bool key_in(const char *p, const char *const *keys)
 /* End of a section: what a dhcp target still lacks. */
 static void ini_section_end(struct ini_edit *c)
 {
-  if (!c->to_dhcp || !(c->newname || c->applies) || c->saw_dhcp || c->dhcp_added) return;
+  if (!c->to_dhcp || !(c->newname || c->applies || c->master) || c->saw_dhcp || c->dhcp_added)
+    return;
   if (c->kind == NETWORKD && !strcasecmp(c->section, "Network")) {
     replace(c, "", "DHCP=yes", "network-dhcp", WHY_DHCP);
     c->dhcp_added = true;
@@ -470,7 +471,8 @@ static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, json_
   if (!rh_net_out_open(&c.o)) return NULL;
   rh_for_each_line(text, ini_edit_line, &c);
   ini_section_end(&c);
-  if ((newname || c.applies) && kind == NETWORKD && to_dhcp && !c.dhcp_added && !c.saw_dhcp) {
+  if ((newname || c.applies || c.master) && kind == NETWORKD && to_dhcp && !c.dhcp_added &&
+      !c.saw_dhcp) {
     fprintf(c.o.f, "\n[Network]\n");
     replace(&c, "", "DHCP=yes", "network-dhcp", WHY_DHCP);
   }
@@ -556,7 +558,16 @@ char *rh_networkd_rewrite(const char *text, const char *file, bool to_dhcp, stru
     b.widen = widen_list(&s, g, file, changes);
     if (b.applies) m->hits++;
   }
-  return ini_rewrite(text, file, to_dhcp, changes, NETWORKD, b);
+  /* a port (Bond=, Bridge=) has no addressing of its own; a master of a
+   * NIC gets the NIC's */
+  struct ini_scan port = {.name_section = "Network", .name_key = "Bond",
+                          .mac_section = "Network", .mac_key = "Bridge"};
+  rh_for_each_line(text, ini_scan_line, &port);
+  bool enslaved = (b.newname || b.applies) && (port.name[0] || port.mac[0]);
+  char first[64];
+  snprintf(first, sizeof first, "%.*s", (int)strcspn(s.name, " \t"), s.name);
+  b.master = !b.newname && !b.applies && rh_nic_map_is_master(m, first);
+  return ini_rewrite(text, file, to_dhcp && !enslaved, changes, NETWORKD, b);
 }
 
 char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,

@@ -125,6 +125,8 @@ void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *fi
 /* NetworkManager keyfile of a NIC with master= (controller=, NM 1.46+):
  * the master by interface name, connection UUID or id */
 void rh_nm_note_master(struct rh_nic_map *m, const char *text);
+/* systemd-networkd .network file of a NIC with [Network] Bond= or Bridge= */
+void rh_networkd_note_master(struct rh_nic_map *m, const char *text);
 bool rh_nic_map_is_master(const struct rh_nic_map *m, const char *name);
 
 /* RHEL-family ifcfg-* file; with dhcp, a bond's or bridge's

@@ -91,6 +91,41 @@ void rh_nm_note_master(struct rh_nic_map *m, const char *text)
   note(m, v.controller[0] ? v.controller : v.master);
 }
 
+/* a .network file's [Match] and [Network] values */
+struct nd_vals {
+  char section[64];
+  char name[64], mac[64], bond[64], bridge[64];
+};
+
+static void nd_val_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct nd_vals *v = vctx;
+  const char *p = line + strspn(line, " \t");
+  if (*p == '[') {
+    rh_net_section(v->section, sizeof v->section, p);
+    return;
+  }
+  const struct {
+    const char *sec, *key;
+    char *dst;
+  } keys[] = {{"Match", "Name", v->name}, {"Match", "MACAddress", v->mac},
+              {"Network", "Bond", v->bond}, {"Network", "Bridge", v->bridge}};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    if (!keys[i].dst[0] && !strcasecmp(v->section, keys[i].sec) && rh_net_key_is(p, keys[i].key))
+      rh_net_unquote(keys[i].dst, 64, rh_net_value_of(p));
+}
+
+void rh_networkd_note_master(struct rh_nic_map *m, const char *text)
+{
+  struct nd_vals v = {0};
+  rh_for_each_line(text, nd_val_line, &v);
+  v.name[strcspn(v.name, " \t")] = 0; /* Name= lists globs: the first one */
+  if (!(rh_nic_map_is_nic(m, v.name) || v.mac[0])) return;
+  note(m, v.bond);
+  note(m, v.bridge);
+}
+
 bool rh_nic_map_is_master(const struct rh_nic_map *m, const char *name)
 {
   for (size_t i = 0; i < m->nmasters; i++)

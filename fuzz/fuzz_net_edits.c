@@ -72,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   /* and as a NIC's ifcfg file: the bond or bridge it names is a master */
   rh_ifcfg_note_master(&shared, text, "/etc/sysconfig/network-scripts/ifcfg-ens224");
   rh_nm_note_master(&shared, text);
+  rh_networkd_note_master(&shared, text);
   struct rh_nic_map rules = shared;
   for (size_t i = 0; i < sizeof editors / sizeof editors[0]; i++) {
     /* one map across files, as finalize edits a guest */

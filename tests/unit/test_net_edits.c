@@ -272,6 +272,33 @@ static void nm_bond(void **state)
   json_object_put(ch);
 }
 
+/* systemd-networkd: the NIC's .network puts it in bond0 (Bond=); with dhcp
+ * bond0's .network asks DHCP and loses its addresses, the NIC's is only
+ * rebound */
+static void networkd_bond(void **state)
+{
+  (void)state;
+  const char *port = "[Match]\nName=ens192\n\n[Network]\nBond=bond0\n";
+  const char *bond = "[Match]\nName=bond0\n\n[Network]\nAddress=10.0.0.5/24\nGateway=10.0.0.1\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  rh_networkd_note_master(&m, bond);
+  assert_int_equal(m.nmasters, 0);
+  rh_networkd_note_master(&m, port);
+  assert_true(rh_nic_map_is_master(&m, "bond0"));
+  char *out = rh_networkd_rewrite(bond, "/etc/systemd/network/20-bond0.network", true, &m, ch);
+  assert_string_equal(out, "[Match]\nName=bond0\n\n[Network]\n#rehost-removed# Address=10.0.0.5/24\n"
+                           "#rehost-removed# Gateway=10.0.0.1\nDHCP=yes\n");
+  free(out);
+  out = rh_networkd_rewrite(port, "/etc/systemd/network/10-ens192.network", true, &m, ch);
+  assert_string_equal(out, "[Match]\nName=eth0\n\n[Network]\nBond=bond0\n");
+  free(out);
+  out = rh_networkd_rewrite(bond, "/etc/systemd/network/20-bond0.network", false, &m, ch);
+  assert_string_equal(out, bond);
+  free(out);
+  json_object_put(ch);
+}
+
 /* finalize's netplan edit of its own output (a second finalize, with a
  * fresh NIC map) changes nothing */
 static void assert_netplan_stable(const char *out)
@@ -813,6 +840,7 @@ int main(void)
       cmocka_unit_test(driver_bindings),
       cmocka_unit_test(ifcfg_bond),
       cmocka_unit_test(nm_bond),
+      cmocka_unit_test(networkd_bond),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
