@@ -140,16 +140,22 @@ static int apply_renames(struct rh_fin *f, struct renames *rn, int rc)
  * before any is edited (a master's file may sort before its NICs'). */
 static void note_masters(struct rh_fin *f, enum stack s, struct rh_nic_map *m)
 {
-  if (s != IFCFG && s != NM && s != NETWORKD) return;
+  if (s != IFCFG && s != NM && s != NETWORKD && s != NETPLAN) return;
   char **files = rh_guest_glob(f->g, stacks[s].glob);
-  for (size_t i = 0; files && files[i]; i++) {
+  size_t n = 0;
+  while (files && files[n]) n++;
+  char **texts = calloc(n + 1, sizeof *texts);
+  for (size_t i = 0, t = 0; texts && i < n; i++) {
     if (guestfs_is_file(f->g, files[i]) <= 0) continue;
     char *text = rh_guest_read(f->g, files[i]);
-    if (text && s == IFCFG) rh_ifcfg_note_master(m, text, files[i]);
-    else if (text && s == NM) rh_nm_note_master(m, text);
-    else if (text) rh_networkd_note_master(m, text);
-    free(text);
+    if (!text) continue;
+    if (s == IFCFG) rh_ifcfg_note_master(m, text, files[i]);
+    else if (s == NM) rh_nm_note_master(m, text);
+    else if (s == NETWORKD) rh_networkd_note_master(m, text);
+    texts[t++] = text;
   }
+  if (texts && s == NETPLAN) rh_netplan_note_masters(m, texts); /* netplan merges its files */
+  rh_strv_free(texts);
   rh_strv_free(files);
 }
 

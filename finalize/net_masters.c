@@ -30,14 +30,26 @@ static void ifcfg_val_line(char *line, int lineno, void *vctx)
       rh_net_unquote(keys[i].dst, 64, rh_net_value_of(p));
 }
 
-static void note(struct rh_nic_map *m, const char *name)
+/* a name that does not fit is not cut: it would match nothing */
+static bool note_in(char (*list)[64], size_t *n, const char *name)
 {
-  /* a name that does not fit is not cut: it would match nothing */
-  if (!name[0] || strlen(name) >= sizeof m->master[0] || rh_nic_map_is_master(m, name) ||
-      m->nmasters >= RH_NIC_MAX)
-    return;
-  snprintf(m->master[m->nmasters++], sizeof m->master[0], "%s", name);
+  for (size_t i = 0; i < *n; i++)
+    if (!strcmp(list[i], name)) return true;
+  if (!name[0] || strlen(name) >= 64 || *n >= RH_NIC_MAX) return false;
+  snprintf(list[(*n)++], 64, "%s", name);
+  return true;
 }
+
+bool rh_net_note_master(struct rh_nic_map *m, const char *name)
+{
+  return note_in(m->master, &m->nmasters, name);
+}
+
+bool rh_net_note_port(struct rh_nic_map *m, const char *name)
+{
+  return note_in(m->port, &m->nports, name);
+}
+
 
 void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *file)
 {
@@ -50,8 +62,8 @@ void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *fi
   }
   bool ethernet = !v.type[0] || !strcasecmp(v.type, "Ethernet");
   if (!ethernet || !(rh_nic_map_is_nic(m, v.device) || v.hwaddr[0])) return;
-  note(m, v.master);
-  note(m, v.bridge);
+  rh_net_note_master(m, v.master);
+  rh_net_note_master(m, v.bridge);
 }
 
 /* a keyfile's [connection] values */
@@ -88,7 +100,7 @@ void rh_nm_note_master(struct rh_nic_map *m, const char *text)
   if (!ethernet || !(rh_nic_map_is_nic(m, v.ifname) || v.mac[0])) return;
   /* by interface name, connection UUID or id: the master's file is matched
    * on any of them */
-  note(m, v.controller[0] ? v.controller : v.master);
+  rh_net_note_master(m, v.controller[0] ? v.controller : v.master);
 }
 
 /* a .network file's [Match] and [Network] values */
@@ -122,13 +134,23 @@ void rh_networkd_note_master(struct rh_nic_map *m, const char *text)
   rh_for_each_line(text, nd_val_line, &v);
   v.name[strcspn(v.name, " \t")] = 0; /* Name= lists globs: the first one */
   if (!(rh_nic_map_is_nic(m, v.name) || v.mac[0])) return;
-  note(m, v.bond);
-  note(m, v.bridge);
+  rh_net_note_master(m, v.bond);
+  rh_net_note_master(m, v.bridge);
+}
+
+static bool listed(const char (*list)[64], size_t n, const char *name)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(list[i], name)) return true;
+  return false;
 }
 
 bool rh_nic_map_is_master(const struct rh_nic_map *m, const char *name)
 {
-  for (size_t i = 0; i < m->nmasters; i++)
-    if (!strcmp(m->master[i], name)) return true;
-  return false;
+  return listed(m->master, m->nmasters, name);
+}
+
+bool rh_nic_map_is_port(const struct rh_nic_map *m, const char *name)
+{
+  return listed(m->port, m->nports, name);
 }

@@ -73,6 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   rh_ifcfg_note_master(&shared, text, "/etc/sysconfig/network-scripts/ifcfg-ens224");
   rh_nm_note_master(&shared, text);
   rh_networkd_note_master(&shared, text);
+  char *texts[] = {text, NULL}; /* and as every netplan file */
+  rh_netplan_note_masters(&shared, texts);
   struct rh_nic_map rules = shared;
   for (size_t i = 0; i < sizeof editors / sizeof editors[0]; i++) {
     /* one map across files, as finalize edits a guest */

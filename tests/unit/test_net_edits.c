@@ -299,6 +299,52 @@ static void networkd_bond(void **state)
   json_object_put(ch);
 }
 
+/* netplan: a bond over the NIC's id, and a bridge over that bond; with
+ * dhcp the bridge (the top master) asks DHCP, the bond and the NIC's id
+ * (ports) get no addressing, the NIC's id is bound; a bridge with no NIC
+ * keeps its address. Masters may be in another file than their NIC. */
+static void netplan_bond(void **state)
+{
+  (void)state;
+  const char *nics = "network:\n  version: 2\n  ethernets:\n    ens192: {}  # port\n"
+                     "    other:\n      match:\n        macaddress: 00:50:56:aa:bb:cc\n    unused: {}\n";
+  const char *masters = "network:\n  bonds:\n    bond0:\n      interfaces: [ens192, \"other\"]\n"
+                        "      parameters:\n        mode: active-backup\n"
+                        "  bridges:\n    br0:\n      interfaces:\n      - bond0\n"
+                        "      addresses: [10.0.0.5/24]\n      gateway4: 10.0.0.1\n"
+                        "    virbr9:\n      interfaces: []\n      addresses:\n        - 192.168.122.1/24\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *texts[] = {(char *)masters, (char *)nics, NULL};
+  rh_netplan_note_masters(&m, texts);
+  assert_true(rh_nic_map_is_master(&m, "bond0"));
+  assert_true(rh_nic_map_is_master(&m, "br0"));
+  assert_false(rh_nic_map_is_master(&m, "virbr9"));
+  assert_true(rh_nic_map_is_port(&m, "ens192"));
+  assert_true(rh_nic_map_is_port(&m, "other"));
+  assert_true(rh_nic_map_is_port(&m, "bond0"));
+  assert_false(rh_nic_map_is_port(&m, "br0"));
+  char *out = rh_netplan_rewrite(nics, "/etc/netplan/01-nics.yaml", true, &m, ch);
+  assert_string_equal(out, "network:\n  version: 2\n  ethernets:\n    ens192:  # port\n      match:\n"
+                           "        name: eth0\n    other:\n      match:\n"
+                           "        name: eth1\n#rehost-removed#       match:\n"
+                           "#rehost-removed#         macaddress: 00:50:56:aa:bb:cc\n    unused: {}\n");
+  free(out);
+  out = rh_netplan_rewrite(masters, "/etc/netplan/02-bond.yaml", true, &m, ch);
+  assert_string_equal(out, "network:\n  bonds:\n    bond0:\n      interfaces: [ens192, \"other\"]\n"
+                           "      parameters:\n        mode: active-backup\n"
+                           "  bridges:\n    br0:\n      interfaces:\n      - bond0\n"
+                           "#rehost-removed#       addresses: [10.0.0.5/24]\n"
+                           "#rehost-removed#       gateway4: 10.0.0.1\n      dhcp4: true\n"
+                           "    virbr9:\n      interfaces: []\n      addresses:\n        - 192.168.122.1/24\n");
+  free(out);
+  /* without dhcp the masters keep their addresses */
+  out = rh_netplan_rewrite(masters, "/etc/netplan/02-bond.yaml", false, &m, ch);
+  assert_string_equal(out, masters);
+  free(out);
+  json_object_put(ch);
+}
+
 /* finalize's netplan edit of its own output (a second finalize, with a
  * fresh NIC map) changes nothing */
 static void assert_netplan_stable(const char *out)
@@ -841,6 +887,7 @@ int main(void)
       cmocka_unit_test(ifcfg_bond),
       cmocka_unit_test(nm_bond),
       cmocka_unit_test(networkd_bond),
+      cmocka_unit_test(netplan_bond),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
