@@ -136,10 +136,34 @@ static int apply_renames(struct rh_fin *f, struct renames *rn, int rc)
   return rc;
 }
 
+/* The bonds and bridges the stack's NICs are enslaved to, from every file,
+ * before any is edited (a master's file may sort before its NICs'). */
+static void note_masters(struct rh_fin *f, enum stack s, struct rh_nic_map *m)
+{
+  if (s != IFCFG && s != NM && s != NETWORKD && s != NETPLAN) return;
+  char **files = rh_guest_glob(f->g, stacks[s].glob);
+  size_t n = 0;
+  while (files && files[n]) n++;
+  char **texts = calloc(n + 1, sizeof *texts);
+  for (size_t i = 0, t = 0; texts && i < n; i++) {
+    if (guestfs_is_file(f->g, files[i]) <= 0) continue;
+    char *text = rh_guest_read(f->g, files[i]);
+    if (!text) continue;
+    if (s == IFCFG) rh_ifcfg_note_master(m, text, files[i]);
+    else if (s == NM) rh_nm_note_master(m, text);
+    else if (s == NETWORKD) rh_networkd_note_master(m, text);
+    texts[t++] = text;
+  }
+  if (texts && s == NETPLAN) rh_netplan_note_masters(m, texts); /* netplan merges its files */
+  rh_strv_free(texts);
+  rh_strv_free(files);
+}
+
 static int edit_stack(struct rh_fin *f, enum stack s, struct rh_nic_map *m, struct net_scan *ns)
 {
   int rc = RH_EXIT_OK;
   struct renames rn = {0};
+  note_masters(f, s, m);
   for (int pass = 0; pass < 2 && !rc; pass++) {
     const char *pat = pass ? stacks[s].glob2 : stacks[s].glob;
     if (!pat) continue;

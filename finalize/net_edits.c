@@ -295,6 +295,7 @@ struct ini_edit {
   bool to_dhcp;
   const char *newname; /* ethN, or NULL: the file names no physical NIC */
   bool applies;        /* no name, but it applies to the NIC (a glob, a type) */
+  bool master;         /* a bond's or bridge's over the NIC: dhcp edits only */
   const char *widen;   /* the name globs (networkd's Name=, NetworkManager's [match]
                           interface-name=) to widen to ethN; or NULL */
   bool hw_to_type;     /* networkd bound by Driver=/Path= alone: Type=ether instead */
@@ -332,7 +333,8 @@ static bool key_in(const char *p, const char *const *keys)
 /* End of a section: what a dhcp target still lacks. */
 static void ini_section_end(struct ini_edit *c)
 {
-  if (!c->to_dhcp || !(c->newname || c->applies) || c->saw_dhcp || c->dhcp_added) return;
+  if (!c->to_dhcp || !(c->newname || c->applies || c->master) || c->saw_dhcp || c->dhcp_added)
+    return;
   if (c->kind == NETWORKD && !strcasecmp(c->section, "Network")) {
     replace(c, "", "DHCP=yes", "network-dhcp", WHY_DHCP);
     c->dhcp_added = true;
@@ -351,7 +353,7 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
   }
   const char *sec = c->section;
   char with[320];
-  if (!(c->newname || c->applies) || *p == '#' || *p == ';' || !*p) {
+  if (!(c->newname || c->applies || c->master) || *p == '#' || *p == ';' || !*p) {
     fprintf(c->o.f, "%s\n", line);
   } else if (c->kind == NETWORKD) {
     static const char *const match_keys[] = {"Name",   "MACAddress", "PermanentMACAddress",
@@ -420,7 +422,10 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
     }
   } else { /* IFCFG */
     static const char *const addr_keys[] = {"IPADDR", "PREFIX", "NETMASK", "GATEWAY", NULL};
-    if (rh_net_key_is(p, "DEVICE")) {
+    if (rh_net_key_is(p, "DEVICE") && !c->newname) { /* a master keeps its name */
+      fprintf(c->o.f, "%s\n", line);
+      c->match_done = true;
+    } else if (rh_net_key_is(p, "DEVICE")) {
       char v[64];
       rh_net_unquote(v, sizeof v, rh_net_value_of(p));
       snprintf(with, sizeof with, "DEVICE=%s", c->newname);
@@ -452,19 +457,22 @@ struct ini_bind {
   bool applies;
   const char *widen;
   bool hw_to_type;
+  bool master; /* no NIC's: a bond or bridge over one (ifcfg) */
 };
 
 static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, json_object *changes,
                          enum ini_kind kind, struct ini_bind b)
 {
   struct ini_edit c = {.file = file, .to_dhcp = to_dhcp, .newname = b.newname,
-                       .applies = !b.newname && b.applies, .widen = b.widen,
+                       .applies = !b.newname && b.applies, .master = !b.newname && b.master,
+                       .widen = b.widen,
                        .hw_to_type = !b.newname && b.hw_to_type, .changes = changes, .kind = kind};
   const char *newname = b.newname;
   if (!rh_net_out_open(&c.o)) return NULL;
   rh_for_each_line(text, ini_edit_line, &c);
   ini_section_end(&c);
-  if ((newname || c.applies) && kind == NETWORKD && to_dhcp && !c.dhcp_added && !c.saw_dhcp) {
+  if ((newname || c.applies || c.master) && kind == NETWORKD && to_dhcp && !c.dhcp_added &&
+      !c.saw_dhcp) {
     fprintf(c.o.f, "\n[Network]\n");
     replace(&c, "", "DHCP=yes", "network-dhcp", WHY_DHCP);
   }
@@ -473,7 +481,7 @@ static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, json_
     snprintf(with, sizeof with, "DEVICE=%s", newname);
     replace(&c, "", with, "network-rename-nic", WHY_NAME);
   }
-  if (newname && kind == IFCFG && to_dhcp && !c.saw_dhcp)
+  if ((newname || c.master) && kind == IFCFG && to_dhcp && !c.saw_dhcp)
     replace(&c, "", "BOOTPROTO=dhcp", "network-dhcp", WHY_DHCP);
   return rh_net_out_done(&c.o);
 }
@@ -550,7 +558,16 @@ char *rh_networkd_rewrite(const char *text, const char *file, bool to_dhcp, stru
     b.widen = widen_list(&s, g, file, changes);
     if (b.applies) m->hits++;
   }
-  return ini_rewrite(text, file, to_dhcp, changes, NETWORKD, b);
+  /* a port (Bond=, Bridge=) has no addressing of its own; a master of a
+   * NIC gets the NIC's */
+  struct ini_scan port = {.name_section = "Network", .name_key = "Bond",
+                          .mac_section = "Network", .mac_key = "Bridge"};
+  rh_for_each_line(text, ini_scan_line, &port);
+  bool enslaved = (b.newname || b.applies) && (port.name[0] || port.mac[0]);
+  char first[64];
+  snprintf(first, sizeof first, "%.*s", (int)strcspn(s.name, " \t"), s.name);
+  b.master = !b.newname && !b.applies && rh_nic_map_is_master(m, first);
+  return ini_rewrite(text, file, to_dhcp && !enslaved, changes, NETWORKD, b);
 }
 
 char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
@@ -572,7 +589,19 @@ char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
                                   (!ms.names[0] || g != RH_GLOB_NONE),
                        .widen = ethernet ? widen_list(&ms, g, file, changes) : NULL};
   if (b.applies) m->hits++;
-  return ini_rewrite(text, file, to_dhcp, changes, KEYFILE, b);
+  /* a port (master= or controller=) has no addressing of its own; a
+   * master of a NIC, named by interface, UUID or id, gets the NIC's */
+  struct ini_scan port = {.name_section = "connection", .name_key = "master",
+                          .mac_section = "connection", .mac_key = "controller",
+                          .type_section = "connection", .type_key = "uuid"};
+  rh_for_each_line(text, ini_scan_line, &port);
+  struct ini_scan id = {.name_section = "connection", .name_key = "id"};
+  rh_for_each_line(text, ini_scan_line, &id);
+  bool enslaved = (b.newname || b.applies) && (port.name[0] || port.mac[0]);
+  b.master = !b.newname && !b.applies &&
+             (rh_nic_map_is_master(m, s.name) || rh_nic_map_is_master(m, port.type) ||
+              rh_nic_map_is_master(m, id.name));
+  return ini_rewrite(text, file, to_dhcp && !enslaved, changes, KEYFILE, b);
 }
 
 char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
@@ -587,5 +616,10 @@ char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct 
   }
   bool ethernet = !s.type[0] || !strcasecmp(s.type, "Ethernet");
   const char *n = ethernet ? bound_nic(m, &s) : NULL;
-  return ini_rewrite(text, file, to_dhcp, changes, IFCFG, (struct ini_bind){.newname = n});
+  /* a NIC in a bond or bridge has no addresses of its own to convert */
+  struct ini_scan port = {.name_key = "MASTER", .mac_key = "BRIDGE"};
+  rh_for_each_line(text, ini_scan_line, &port);
+  bool enslaved = n && (port.name[0] || port.mac[0]);
+  return ini_rewrite(text, file, to_dhcp && !enslaved, changes, IFCFG,
+                     (struct ini_bind){.newname = n, .master = !n && rh_nic_map_is_master(m, s.name)});
 }

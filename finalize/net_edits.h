@@ -40,6 +40,13 @@ struct rh_nic_map {
   size_t nrules;
   char rule_name[RH_NIC_MAX][16];
   char rule_mac[RH_NIC_MAX][18];
+  /* the bonds and bridges the NICs are enslaved to (rh_ifcfg_note_master) */
+  size_t nmasters;
+  char master[RH_NIC_MAX][64];
+  /* netplan: the ids a master holds that lead to a NIC (the NIC's own, or a
+   * bond's in a bridge); they are bound, and get no addressing */
+  size_t nports;
+  char port[RH_NIC_MAX][64];
 };
 
 /* Does NAME look like a physical Ethernet NIC (eth*, en*, em*, pNpN) rather
@@ -111,7 +118,29 @@ char *rh_hosts_rewrite(const char *text, char *const *gone, json_object *changes
 char *rh_ifcfg_routes_rewrite(const char *text, const char *file, bool to_dhcp,
                               struct rh_nic_map *m, json_object *changes);
 
-/* RHEL-family ifcfg-* file. */
+/* Bonds and bridges (finalize/net_masters.c). A NIC enslaved to a bond or a
+ * bridge carries no addresses: its master does. With dhcp, the master's
+ * file is converted as a NIC's would be (its name kept), and the NIC's own
+ * file is left without addressing. Note the masters of every file of the
+ * stack before editing any: an ifcfg-ens192 with MASTER=bond0 makes bond0
+ * one. Only a master of a NIC counts (a bridge with no NIC in it, a VM
+ * host's, keeps its static address). */
+void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *file);
+/* NetworkManager keyfile of a NIC with master= (controller=, NM 1.46+):
+ * the master by interface name, connection UUID or id */
+void rh_nm_note_master(struct rh_nic_map *m, const char *text);
+/* systemd-networkd .network file of a NIC with [Network] Bond= or Bridge= */
+void rh_networkd_note_master(struct rh_nic_map *m, const char *text);
+/* netplan, every file of /etc/netplan (NULL-terminated; netplan merges
+ * them): a bond's or bridge's "interfaces:" holding an Ethernet id that
+ * applies to a NIC, or another such master, make it a master and the ids
+ * ports */
+void rh_netplan_note_masters(struct rh_nic_map *m, char *const *texts);
+bool rh_nic_map_is_master(const struct rh_nic_map *m, const char *name);
+bool rh_nic_map_is_port(const struct rh_nic_map *m, const char *name);
+
+/* RHEL-family ifcfg-* file; with dhcp, a bond's or bridge's
+ * (rh_ifcfg_note_master) too. */
 char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                        json_object *changes);
 
@@ -133,7 +162,8 @@ char *rh_wicked_rewrite(const char *text, const char *file, bool to_dhcp, struct
 char *rh_wicked_routes_rewrite(const char *text, const char *file, bool to_dhcp,
                                struct rh_nic_map *m, json_object *changes, char **newpath);
 
-/* netplan YAML (block style): ids under "ethernets:". */
+/* netplan YAML (block style): ids under "ethernets:"; with dhcp, the
+ * masters under "bonds:" and "bridges:" (rh_netplan_note_masters). */
 char *rh_netplan_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                          json_object *changes);
 

@@ -57,4 +57,10 @@ enum rh_nm_role {
 enum rh_nm_role rh_nm_setting_role(const char *section, size_t seclen, const char *key,
                                    size_t keylen);
 
+/* NAME noted as a master, or a port (netplan), of the map's NICs: false
+ * when it is not (too long to keep uncut, or the list is full) */
+struct rh_nic_map;
+bool rh_net_note_master(struct rh_nic_map *m, const char *name);
+bool rh_net_note_port(struct rh_nic_map *m, const char *name);
+
 #endif

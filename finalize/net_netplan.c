@@ -4,7 +4,13 @@
  * names keeps it, widened to "e*" (every name the target may give an
  * Ethernet NIC, predictable or ethN) when it would not match ethN. Flow maps
  * are opened into block style first (yaml_flow.h), their lines kept as
- * comments. */
+ * comments.
+ *
+ * Bonds and bridges ("bonds:", "bridges:") whose "interfaces:" hold an id
+ * bound to a NIC (or another such master) are masters of it
+ * (rh_netplan_note_masters, read over every file first: netplan merges
+ * them); with dhcp the master's addressing goes to dhcp4, and the NIC's id,
+ * a port, is only bound. */
 #include "net_edits.h"
 
 #include "edits.h"
@@ -18,15 +24,23 @@
 #include <string.h>
 #include <strings.h>
 
+/* the sections whose ids rehost reads */
+enum np_sec { SEC_NONE, SEC_ETH, SEC_MASTER };
+
+struct np_links;
+
 struct np {
-  struct out o;
+  struct out o; /* o.f NULL: only reading (rh_netplan_note_masters) */
   const char *file;
   bool to_dhcp;
   struct rh_nic_map *m;
   json_object *changes;
-  int eth_indent, id_indent;
+  enum np_sec sec, blk_sec;
+  int sec_indent, id_indent;
   char **blk; /* the lines of the id being read, however many */
   size_t nblk, cap;
+  void (*block)(struct np *c); /* an id's lines read */
+  struct np_links *links;
 };
 
 static bool np_keep(struct np *c, const char *line)
@@ -53,7 +67,7 @@ struct pass_key {
 /* p, a key under networkmanager.passthrough ("ipv4.address1: ..."): NetworkManager
  * settings that netplan writes into the connection after its own, so they
  * would undo the binding or the dhcp. Why it is dropped, or NULL to keep it. */
-static const struct pass_key *passthrough_drop(const char *p, bool to_dhcp)
+static const struct pass_key *passthrough_drop(const char *p, bool to_dhcp, bool nic)
 {
   static const struct pass_key name = {"network-match-nic", WHY_NAME},
                                mac = {"network-match-nic", WHY_MAC},
@@ -63,8 +77,8 @@ static const struct pass_key *passthrough_drop(const char *p, bool to_dhcp)
   size_t n = strcspn(q, "\"': \t"), dot = strcspn(q, ".");
   if (dot >= n) return NULL;
   switch (rh_nm_setting_role(q, dot, q + dot + 1, n - dot - 1)) {
-  case RH_NM_IFNAME: return &name;
-  case RH_NM_MAC: return &mac;
+  case RH_NM_IFNAME: return nic ? &name : NULL;
+  case RH_NM_MAC: return nic ? &mac : NULL;
   case RH_NM_METHOD:
   case RH_NM_ADDRESSING: return to_dhcp ? &dhcp : NULL;
   default: return NULL;
@@ -94,47 +108,102 @@ static void yaml_value(const char *l, char *out, size_t outsz)
   rh_net_unquote(out, outsz, v);
 }
 
+/* what an id's lines say about the NIC it binds */
+struct np_id {
+  char id[64], old[64], mac[64], setname[64];
+  bool driver;
+  int child; /* the indent of its keys, -1 when it has none */
+};
+
+static void np_id_read(char **b, size_t n, struct np_id *v)
+{
+  memset(v, 0, sizeof *v);
+  v->child = -1;
+  const char *idl = b[0] + indent_of(b[0]);
+  size_t idlen = strcspn(idl, ":");
+  snprintf(v->id, sizeof v->id, "%.*s", (int)(idlen < 63 ? idlen : 63), idl);
+  if ((v->id[0] == '"' || v->id[0] == '\'') && strlen(v->id) >= 2) {
+    memmove(v->id, v->id + 1, strlen(v->id));
+    v->id[strlen(v->id) - 1] = 0;
+  }
+  int match_indent = -1;
+  for (size_t i = 1; i < n; i++) {
+    if (blank_or_comment(b[i])) continue;
+    int in = indent_of(b[i]);
+    if (v->child < 0) v->child = in;
+    if (in <= v->child) match_indent = in == v->child && yaml_key(b[i], "match") ? in : -1;
+    if (in == v->child && yaml_key(b[i], "set-name")) yaml_value(b[i], v->setname, sizeof v->setname);
+    if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "name")) yaml_value(b[i], v->old, sizeof v->old);
+    if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "macaddress")) yaml_value(b[i], v->mac, sizeof v->mac);
+    if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "driver")) v->driver = true;
+  }
+}
+
+/* Does the id apply to the NIC: by name, MAC, a glob of names or a driver? */
+static bool np_id_binds(const struct rh_nic_map *m, const struct np_id *v)
+{
+  return rh_nic_map_is_nic(m, v->setname) || rh_nic_map_is_nic(m, v->old) ||
+         rh_nic_map_is_nic(m, v->id) || v->mac[0] || rh_nic_glob_kind(v->old) != RH_GLOB_NONE ||
+         (v->driver && !v->old[0]);
+}
+
+static void np_edit(struct np *c, const struct np_id *v, const char *newname, enum rh_nic_glob glob,
+                    bool has_name, bool master);
+
+/* "ens192: {}" (a bond's port as netplan's examples write it): the line
+ * without its "{}", ready for keys; false when rest is not an empty map */
+static bool np_open_empty(char **line, const char *rest)
+{
+  if (strncmp(rest, "{}", 2)) return false;
+  const char *after = rest + 2 + strspn(rest + 2, " \t");
+  if (*after && *after != '#') return false;
+  char *bare = malloc(strlen(*line) + 3);
+  if (!bare) return false;
+  int colon = (int)(rest - *line); /* up to the ':' */
+  while (colon && ((*line)[colon - 1] == ' ' || (*line)[colon - 1] == '\t')) colon--;
+  sprintf(bare, "%.*s%s%s", colon, *line, *after ? "  " : "", after);
+  free(*line);
+  *line = bare;
+  return true;
+}
+
 static void np_flush(struct np *c)
 {
   if (!c->nblk) return;
   char **b = c->blk;
-  int child = -1;
-  char id[64], old[64] = "", mac[64] = "", setname[64] = "";
+  struct np_id v;
+  np_id_read(b, c->nblk, &v);
   const char *idl = b[0] + indent_of(b[0]);
-  size_t idlen = strcspn(idl, ":");
-  snprintf(id, sizeof id, "%.*s", (int)(idlen < 63 ? idlen : 63), idl);
-  if ((id[0] == '"' || id[0] == '\'') && strlen(id) >= 2) {
-    memmove(id, id + 1, strlen(id));
-    id[strlen(id) - 1] = 0;
+  const char *rest = idl + strcspn(idl, ":") + 1;
+  rest += strspn(rest, " \t");
+  bool flow = *rest && *rest != '#'; /* flow style: "ens192: {dhcp4: true}" */
+  if (c->blk_sec == SEC_MASTER) {
+    /* a bond or bridge over the NIC, and in nothing else: with dhcp its
+     * addressing is converted as the NIC's would be */
+    if (c->to_dhcp && rh_nic_map_is_master(c->m, v.id) && !rh_nic_map_is_port(c->m, v.id)) {
+      if (!flow || np_open_empty(&b[0], rest)) {
+        np_edit(c, &v, v.id, RH_GLOB_NONE, true, true);
+        goto done;
+      }
+      rh_change(c->changes, c->file, "network-unhandled", idl, NULL,
+                "a flow-style netplan entry is not edited; give it dhcp4 by hand");
+    }
+    for (size_t i = 0; i < c->nblk; i++) fprintf(c->o.f, "%s\n", b[i]);
+    goto done;
   }
-  int match_indent = -1;
-  bool driver = false;
-  for (size_t i = 1; i < c->nblk; i++) {
-    if (blank_or_comment(b[i])) continue;
-    int in = indent_of(b[i]);
-    if (child < 0) child = in;
-    if (in <= child) match_indent = in == child && yaml_key(b[i], "match") ? in : -1;
-    if (in == child && yaml_key(b[i], "set-name")) yaml_value(b[i], setname, sizeof setname);
-    if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "name")) yaml_value(b[i], old, sizeof old);
-    if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "macaddress")) yaml_value(b[i], mac, sizeof mac);
-    if (match_indent >= 0 && in > match_indent && yaml_key(b[i], "driver")) driver = true;
-  }
-  if (child < 0) child = c->id_indent + 2;
-  const char *name = rh_nic_map_is_nic(c->m, setname) ? setname
-                     : rh_nic_map_is_nic(c->m, old)   ? old
-                     : rh_nic_map_is_nic(c->m, id)    ? id
-                                                      : NULL;
-  const char *newname = (name || mac[0]) ? rh_nic_map_name(c->m, name, mac[0] ? mac : NULL) : NULL;
+  const char *name = rh_nic_map_is_nic(c->m, v.setname) ? v.setname
+                     : rh_nic_map_is_nic(c->m, v.old)   ? v.old
+                     : rh_nic_map_is_nic(c->m, v.id)    ? v.id
+                                                        : NULL;
+  const char *newname = (name || v.mac[0]) ? rh_nic_map_name(c->m, name, v.mac[0] ? v.mac : NULL) : NULL;
   /* "match: name: en*" or "match: driver: ixgbe": for the NICs of a kind,
    * not one NIC. A glob is kept, widened to ethN when it would not match it;
    * a driver is the source's hardware: it goes, and with no name beside it
    * becomes the glob "e*" */
-  enum rh_nic_glob glob = newname || mac[0] ? RH_GLOB_NONE : rh_nic_glob_kind(old);
-  bool by_driver = !newname && !mac[0] && driver && (glob || !old[0]);
+  enum rh_nic_glob glob = newname || v.mac[0] ? RH_GLOB_NONE : rh_nic_glob_kind(v.old);
+  bool by_driver = !newname && !v.mac[0] && v.driver && (glob || !v.old[0]);
   if (by_driver && !glob) glob = RH_GLOB_ETH;
-  const char *rest = idl + idlen + 1;
-  rest += strspn(rest, " \t");
-  if ((newname || glob) && *rest && *rest != '#') { /* flow style: "ens192: {dhcp4: true}" */
+  if ((newname || glob) && flow && !np_open_empty(&b[0], rest)) {
     rh_change(c->changes, c->file, "network-unhandled", idl, NULL,
               "a flow-style netplan entry is not edited; bind it to the new NIC by hand");
     newname = NULL, glob = RH_GLOB_NONE;
@@ -144,10 +213,28 @@ static void np_flush(struct np *c)
     goto done;
   }
   if (glob) c->m->hits++;
+  np_edit(c, &v, newname, glob, v.old[0] != 0, false);
+done:
+  for (size_t i = 0; i < c->nblk; i++) free(c->blk[i]);
+  c->nblk = 0;
+}
+
+/* An id's lines written out: an Ethernet id bound to newname (or by glob),
+ * or a master (its name kept); with dhcp (not for a port) its static
+ * addressing goes and dhcp4 comes. */
+static void np_edit(struct np *c, const struct np_id *v, const char *newname, enum rh_nic_glob glob,
+                    bool has_name, bool master)
+{
+  char **b = c->blk;
+  const char *idl = b[0] + indent_of(b[0]);
+  int child = v->child;
+  const char *mac = v->mac, *setname = v->setname, *old = v->old;
+  bool dhcp = c->to_dhcp && !rh_nic_map_is_port(c->m, v->id);
+  if (child < 0) child = c->id_indent + 2;
   /* The id stays (bridges, bonds and VLANs refer to it); it is bound to the
    * NIC by "match: name:", which replaces the old match and set-name. An id
    * already bound that way (a second finalize), or by a glob, keeps its match. */
-  bool bound = glob || (!mac[0] && !setname[0] && !strcmp(old, newname));
+  bool bound = master || glob || (!mac[0] && !setname[0] && !strcmp(old, newname));
   fprintf(c->o.f, "%s\n", b[0]);
   if (!bound) {
     fprintf(c->o.f, "%*smatch:\n%*sname: %s\n", child, "", child + 2, "", newname);
@@ -159,7 +246,6 @@ static void np_flush(struct np *c)
   int skip = -1; /* dropping a key and the lines under it */
   int nm = -1, pass = -1; /* the indents of "networkmanager:" and its "passthrough:" */
   int match = -1;         /* the indent of a glob's or a driver's "match:" */
-  bool has_name = old[0] != 0;
   for (size_t i = 1; i < c->nblk; i++) {
     int in = indent_of(b[i]);
     /* a key's lines: deeper ones, and "- " items at its own indent (the
@@ -175,7 +261,7 @@ static void np_flush(struct np *c)
       if (nm >= 0 && in <= nm) nm = -1;
       if (match >= 0 && in <= match) match = -1;
     }
-    const struct pass_key *drop = pass >= 0 && in > pass ? passthrough_drop(p, c->to_dhcp) : NULL;
+    const struct pass_key *drop = pass >= 0 && in > pass ? passthrough_drop(p, dhcp, !master) : NULL;
     if (drop) { /* NetworkManager settings netplan hands on as written */
       skip = in;
       rh_net_drop(c->o.f, c->changes, c->file, b[i], p, drop->action, drop->why);
@@ -200,16 +286,16 @@ static void np_flush(struct np *c)
     } else if (in == child && !bound && (yaml_key(b[i], "match") || yaml_key(b[i], "set-name"))) {
       skip = in;
       rh_net_drop(c->o.f, c->changes, c->file, b[i], p, "network-match-nic", WHY_MAC);
-    } else if (in == child && c->to_dhcp &&
+    } else if (in == child && dhcp &&
                (yaml_key(b[i], "addresses") || yaml_key(b[i], "gateway4") ||
                 yaml_key(b[i], "gateway6") || yaml_key(b[i], "routes"))) {
       skip = in;
       rh_net_drop(c->o.f, c->changes, c->file, b[i], p, "network-dhcp", WHY_DHCP);
-    } else if (in == child && c->to_dhcp && yaml_key(b[i], "dhcp4")) {
-      char v[16];
-      yaml_value(b[i], v, sizeof v);
+    } else if (in == child && dhcp && yaml_key(b[i], "dhcp4")) {
+      char val[16];
+      yaml_value(b[i], val, sizeof val);
       saw_dhcp = true;
-      if (strcmp(v, "true") && strcmp(v, "yes")) {
+      if (strcmp(val, "true") && strcmp(val, "yes")) {
         fprintf(c->o.f, "%*sdhcp4: true\n", child, "");
         rh_change(c->changes, c->file, "network-dhcp", p, "dhcp4: true", WHY_DHCP);
       } else {
@@ -219,13 +305,10 @@ static void np_flush(struct np *c)
       fprintf(c->o.f, "%s\n", b[i]);
     }
   }
-  if (c->to_dhcp && !saw_dhcp) {
+  if (dhcp && !saw_dhcp) {
     fprintf(c->o.f, "%*sdhcp4: true\n", child, "");
     rh_change(c->changes, c->file, "network-dhcp", NULL, "dhcp4: true", WHY_DHCP);
   }
-done:
-  for (size_t i = 0; i < c->nblk; i++) free(c->blk[i]);
-  c->nblk = 0;
 }
 
 static void np_line(char *line, int lineno, void *vctx)
@@ -235,18 +318,24 @@ static void np_line(char *line, int lineno, void *vctx)
   int in = indent_of(line);
   if (c->nblk) {
     if ((blank_or_comment(line) || in > c->id_indent) && np_keep(c, line)) return;
-    np_flush(c);
+    c->block(c);
   }
-  if (c->eth_indent >= 0 && !blank_or_comment(line)) {
-    if (in <= c->eth_indent) {
-      c->eth_indent = -1;
+  if (c->sec != SEC_NONE && !blank_or_comment(line)) {
+    if (in <= c->sec_indent) {
+      c->sec = SEC_NONE;
     } else {
       if (c->id_indent < 0) c->id_indent = in;
-      if (in == c->id_indent && strchr(line, ':') && np_keep(c, line)) return;
+      if (in == c->id_indent && strchr(line, ':') && np_keep(c, line)) {
+        c->blk_sec = c->sec;
+        return;
+      }
     }
   }
-  if (yaml_key(line, "ethernets")) c->eth_indent = in, c->id_indent = -1;
-  fprintf(c->o.f, "%s\n", line);
+  enum np_sec sec = yaml_key(line, "ethernets")                              ? SEC_ETH
+                    : yaml_key(line, "bonds") || yaml_key(line, "bridges") ? SEC_MASTER
+                                                                           : SEC_NONE;
+  if (sec != SEC_NONE) c->sec = sec, c->sec_indent = in, c->id_indent = -1;
+  if (c->o.f) fprintf(c->o.f, "%s\n", line);
 }
 
 static void on_opened(const char *line, void *arg)
@@ -259,8 +348,8 @@ static void on_opened(const char *line, void *arg)
 char *rh_netplan_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                          json_object *changes)
 {
-  struct np c = {.file = file, .to_dhcp = to_dhcp, .m = m, .changes = changes, .eth_indent = -1,
-                 .id_indent = -1};
+  struct np c = {.file = file, .to_dhcp = to_dhcp, .m = m, .changes = changes, .sec_indent = -1,
+                 .id_indent = -1, .block = np_flush};
   /* a flow map ("ens192: {dhcp4: true}", "network: {...}") is opened into
    * block style first, its line kept as a comment */
   char *block = rh_yaml_flow_to_block(text, REMOVED, on_opened, &c);
@@ -269,8 +358,105 @@ char *rh_netplan_rewrite(const char *text, const char *file, bool to_dhcp, struc
     return NULL;
   }
   rh_for_each_line(block, np_line, &c);
-  np_flush(&c);
+  c.block(&c);
   free(c.blk);
   free(block);
   return rh_net_out_done(&c.o);
+}
+
+/* What rh_netplan_note_masters reads over every file: the Ethernet ids that
+ * apply to a NIC, and each master's interfaces. */
+#define NP_LINKS_MAX 64
+struct np_links {
+  size_t nnic, nlink;
+  char nic[NP_LINKS_MAX][64];
+  struct {
+    char master[64], port[64];
+  } link[NP_LINKS_MAX];
+};
+
+static bool np_links_has_nic(const struct np_links *l, const char *id)
+{
+  for (size_t i = 0; i < l->nnic; i++)
+    if (!strcmp(l->nic[i], id)) return true;
+  return false;
+}
+
+static void np_link_add(struct np_links *l, const char *master, const char *port, size_t portlen)
+{
+  if (!portlen || portlen >= sizeof l->link[0].port || l->nlink >= NP_LINKS_MAX) return;
+  snprintf(l->link[l->nlink].master, sizeof l->link[0].master, "%s", master);
+  snprintf(l->link[l->nlink].port, sizeof l->link[0].port, "%.*s", (int)portlen, port);
+  l->nlink++;
+}
+
+/* the ids of a list's items: "[a, 'b', "c"]" or "- a" */
+static void np_link_items(struct np_links *l, const char *master, const char *p)
+{
+  if (*p == '[') p++;
+  while (*p && *p != ']' && *p != '#') {
+    p += strspn(p, " \t,-");
+    char q = *p == '"' || *p == '\'' ? *p++ : 0;
+    size_t n = q ? strcspn(p, q == '"' ? "\"" : "'") : strcspn(p, " \t,]#");
+    np_link_add(l, master, p, n);
+    p += n + (q && p[n]);
+    if (!n && *p && !strchr(",]#", *p)) p++; /* anything else moves on */
+  }
+}
+
+static void np_scan_block(struct np *c)
+{
+  if (!c->nblk) return;
+  struct np_id v;
+  np_id_read(c->blk, c->nblk, &v);
+  struct np_links *l = c->links;
+  if (c->blk_sec == SEC_ETH && np_id_binds(c->m, &v) && l->nnic < NP_LINKS_MAX &&
+      strlen(v.id) < sizeof l->nic[0])
+    snprintf(l->nic[l->nnic++], sizeof l->nic[0], "%s", v.id);
+  int list = -1; /* the indent of "interfaces:" */
+  for (size_t i = 1; c->blk_sec == SEC_MASTER && i < c->nblk; i++) {
+    if (blank_or_comment(c->blk[i])) continue;
+    int in = indent_of(c->blk[i]);
+    const char *p = c->blk[i] + in;
+    if (list >= 0 && (in > list || (in == list && seq_item(p)))) {
+      np_link_items(l, v.id, p);
+      continue;
+    }
+    list = -1;
+    if (in == v.child && yaml_key(c->blk[i], "interfaces")) {
+      list = in;
+      np_link_items(l, v.id, strchr(p, ':') + 1 + strspn(strchr(p, ':') + 1, " \t"));
+    }
+  }
+  for (size_t i = 0; i < c->nblk; i++) free(c->blk[i]);
+  c->nblk = 0;
+}
+
+void rh_netplan_note_masters(struct rh_nic_map *m, char *const *texts)
+{
+  struct np_links *l = calloc(1, sizeof *l);
+  if (!l) return;
+  for (size_t t = 0; texts && texts[t]; t++) {
+    struct np c = {.m = m, .sec_indent = -1, .id_indent = -1, .block = np_scan_block, .links = l};
+    char *block = rh_yaml_flow_to_block(texts[t], NULL, NULL, NULL);
+    if (!block) continue;
+    rh_for_each_line(block, np_line, &c);
+    c.block(&c);
+    free(c.blk);
+    free(block);
+  }
+  /* a master over a NIC's id, or over another such master (a bridge over
+   * a bond): each of its interfaces that leads to the NIC is a port */
+  for (bool more = true; more;) {
+    more = false;
+    for (size_t i = 0; i < l->nlink; i++) {
+      const char *port = l->link[i].port;
+      if (rh_nic_map_is_port(m, port) || !(np_links_has_nic(l, port) || rh_nic_map_is_master(m, port)))
+        continue;
+      if (!rh_net_note_port(m, port)) continue; /* the map is full */
+      rh_net_note_master(m, l->link[i].master);
+      more = true;
+    }
+  }
+  free(l);
 }

@@ -69,6 +69,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   /* the same text as naming rules too: its names then bind NICs */
   rh_nic_rules_read(&shared, text, "/etc/udev/rules.d/70-persistent-net.rules");
   rh_nic_rules_read(&shared, text, "/etc/systemd/network/10-lan.link");
+  /* and as a NIC's ifcfg file: the bond or bridge it names is a master */
+  rh_ifcfg_note_master(&shared, text, "/etc/sysconfig/network-scripts/ifcfg-ens224");
+  rh_nm_note_master(&shared, text);
+  rh_networkd_note_master(&shared, text);
+  char *texts[] = {text, NULL}; /* and as every netplan file */
+  rh_netplan_note_masters(&shared, texts);
   struct rh_nic_map rules = shared;
   for (size_t i = 0; i < sizeof editors / sizeof editors[0]; i++) {
     /* one map across files, as finalize edits a guest */

@@ -6,9 +6,9 @@
 # source's static one with --network keep:
 #   debian12-lvm: BIOS, /boot + LVM (root ext4, home XFS, swap), fstab by
 #     /dev/mapper names and /boot by the source disk's WWN (by-id, as on
-#     VMware), netplan (networkd) static on ens192, in flow style, and a
-#     second NIC's file in netplan's own layout (indentless lists)
-#     -> ec2 (DHCP): NVMe disk, e1000 NIC
+#     VMware), netplan (networkd) static on bond0 over ens192, in flow
+#     style, and a second NIC's file in netplan's own layout (indentless
+#     lists) -> ec2 (DHCP on the bond): NVMe disk, e1000 NIC
 #   debian12-uefi: GPT + ESP, grub-efi on the removable path only (no NVRAM
 #     entry), separate /var, NetworkManager keyfile static on the source's MAC
 #     -> openstack --network keep, with --libvirt-xml (UEFI firmware), booted
@@ -27,7 +27,8 @@ FX=$(fixtures)
 OVMF=/usr/share/ovmf/OVMF.fd
 [ -f "$OVMF" ] || { fail "$OVMF missing: scripts/setup installs ovmf"; finish; }
 
-# serial_facts NAME HOST ROOT_RE MOUNTS_RE ADDR: the report lines of make_seed's script
+# serial_facts NAME HOST ROOT_RE MOUNTS_RE ADDR [IFACE]: the report lines of
+# make_seed's script; the address is on IFACE (eth0 unless given)
 serial_facts() {
   expect_match "$1: local filesystems mounted" \
     "$(grep -ao 'rehost-mounts=[^[:space:]]*' "$T/$1.serial" | head -1)" "$4"
@@ -35,12 +36,15 @@ serial_facts() {
     "$(grep -ao 'rehost-hostname=[^[:space:]]* rehost-root=[^[:space:]]*' "$T/$1.serial" | head -1)" \
     "^rehost-hostname=$2 rehost-root=$3$"
   expect_eq "$1: the new NIC (another MAC) has its IPv4 address" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/$1.serial" | head -1)" "rehost-ipv4=eth0=$5/24,"
+    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/$1.serial" | head -1)" "rehost-ipv4=${6:-eth0}=$5/24,"
 }
 
-# ---- LVM + XFS + netplan on ens192 -> ec2 ----
-# its netplan entry rewritten in flow style, as some tools and people write
-# it: scan reads it, finalize opens it into block style and binds it. A
+# ---- LVM + XFS + netplan bond0 over ens192 -> ec2 ----
+# its static address is on a bond (active-backup) over ens192, written in
+# flow style, as some tools and people write it, the NIC's own entry an
+# empty map ("ens192: {}", as netplan's examples write a bond's ports):
+# scan reads them, finalize opens the bond into block style and gives it
+# DHCP, and binds the NIC's entry (a port: no addressing) to eth0. A
 # second NIC's file is in the layout netplan and PyYAML (cloud-init) write,
 # lists at their key's indent: its static addressing must go whole, or the
 # file is no longer YAML and netplan brings up nothing, eth0 included.
@@ -50,7 +54,7 @@ src=$T/lvm-src.qcow2
 cp --sparse=always "$FX/debian12-lvm.qcow2" "$src"
 # a name no disk but the source's has: the mount would wait for it, then fail
 BYID=/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part1
-guest_edit "$src" "printf 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192: {addresses: [10.0.2.15/24], routes: [{to: default, via: 10.0.2.2}], nameservers: {addresses: [10.0.2.3]}}  # flow\n' > /etc/netplan/01-lan.yaml &&
+guest_edit "$src" "printf 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192: {}\n  bonds:\n    bond0: {interfaces: [ens192], addresses: [10.0.2.15/24], routes: [{to: default, via: 10.0.2.2}], nameservers: {addresses: [10.0.2.3]}, parameters: {mode: active-backup}}  # flow\n' > /etc/netplan/01-lan.yaml &&
   printf 'network:\n  version: 2\n  ethernets:\n    wan:\n      match:\n        macaddress: \"00:50:56:00:02:24\"\n      set-name: \"ens224\"\n      addresses:\n      - \"10.0.3.15/24\"\n      routes:\n      - to: \"10.0.4.0/24\"\n        via: \"10.0.3.1\"\n' > /etc/netplan/02-wan.yaml &&
   sed -i -E 's,^UUID=[^[:space:]]+([[:space:]]+/boot[[:space:]]),$BYID\1,' /etc/fstab && grep -q '^/dev/disk/by-id/.*[[:space:]]/boot[[:space:]]' /etc/fstab &&
   printf '10.0.2.15 db01.example.com db01\n10.0.3.15 db01-wan\n' >> /etc/hosts"
@@ -69,8 +73,8 @@ jq_eq $R .boot.firmware bios
 jq_eq $R '.network.managers | index("netplan") != null' true
 # the source's addressing, as its netplan file states it (before DHCP replaced it)
 NP='.network.interfaces[] | select(.file=="/etc/netplan/01-lan.yaml")'
-jq_eq $R "[$NP] | length" 1
-jq_eq $R "$NP | [.name, .method, .address, .gateway] | join(\" \")" "ens192 static 10.0.2.15/24 10.0.2.2"
+jq_eq $R "[$NP] | length" 2
+jq_eq $R "[$NP | select(.name==\"bond0\")][0] | [.name, .method, .address, .gateway] | join(\" \")" "bond0 static 10.0.2.15/24 10.0.2.2"
 NP2='.network.interfaces[] | select(.file=="/etc/netplan/02-wan.yaml")'
 jq_eq $R "$NP2 | [.name, .method, .address, .hwaddress] | join(\" \")" "ens224 static 10.0.3.15/24 00:50:56:00:02:24"
 # the clock as the source has it: the convert's edits (UTC) came after the scan
@@ -79,9 +83,12 @@ jq_eq $R '[.fstab[] | select(.mountpoint=="/boot")][0] | [.spec, .bus_device_nam
 expect_eq "lvm: fstab's /boot by the source disk's WWN goes to its filesystem's UUID" \
   "$(jq -r '.changes[] | select(.action=="device-name-to-uuid") | .before + " " + .after' "$T/lvm.json")" \
   "$BYID UUID=6d1c3e2a-1b7f-4c55-8e0a-3a9d5f2c7b0b"
-expect_match "lvm: netplan's flow-style ens192 opened, bound and turned to DHCP" \
+expect_match "lvm: netplan's flow-style bond opened and turned to DHCP, ens192 bound" \
   "$(jq -r '.changes[] | select(.file=="/etc/netplan/01-lan.yaml") | .action' "$T/lvm.json" | sort -u | tr '\n' ' ')" \
   "network-dhcp .*network-match-nic .*network-netplan-block "
+expect_eq "lvm: the bond's static addressing went (not the port's: it has none)" \
+  "$(jq -r '.changes[] | select(.file=="/etc/netplan/01-lan.yaml" and .action=="network-dhcp") | .before // .after' "$T/lvm.json" | tr '\n' ' ')" \
+  "addresses: [10.0.2.15/24] routes: dhcp4: true "
 expect_eq "lvm: netplan's second NIC (indentless lists) bound by name and turned to DHCP" \
   "$(jq -r '.changes[] | select(.file=="/etc/netplan/02-wan.yaml") | .action' "$T/lvm.json" | sort -u | tr '\n' ' ')" \
   "network-dhcp network-match-nic "
@@ -122,7 +129,7 @@ expect_match "uefi: NetworkManager is the service chosen" "$(cat "$T/uefi.err")"
 
 # the converted files, as the booted guest has them (its serial report)
 if boot_wait lvm "rehost-ipv4=" 1200; then
-  serial_facts lvm rehost-lvm-boot /dev/mapper/vg0-root '/boot=/dev/nvme0n1p1,.*/home=/dev/mapper/vg0-home,' 10.9.9.15
+  serial_facts lvm rehost-lvm-boot /dev/mapper/vg0-root '/boot=/dev/nvme0n1p1,.*/home=/dev/mapper/vg0-home,' 10.9.9.15 bond0
   fstab=$(grep -ao 'rehost-fstab=[^[:space:]]*' "$T/lvm.serial" | head -1)
   netplan=$(grep -ao 'rehost-netplan=.*' "$T/lvm.serial" | head -1)
   expect_match "lvm: fstab's root by /dev/mapper name or UUID (not a bus name)" "$fstab" "[=,]/=(/dev/mapper/vg0-root|UUID=[0-9a-f-]+),"
@@ -130,9 +137,10 @@ if boot_wait lvm "rehost-ipv4=" 1200; then
   expect_match "lvm: its name resolves to this machine, not the source's static address" \
     "$(grep -ao 'rehost-hosts=[^[:space:]]*' "$T/lvm.serial" | head -1)" "^rehost-hosts=127[.]0[.]1[.]1,db01[.]example[.]com,db01$"
   expect_match "lvm: fstab's /boot by UUID in the booted guest" "$fstab" ",/boot=UUID=6d1c3e2a-1b7f-4c55-8e0a-3a9d5f2c7b0b,"
-  expect_match "lvm: netplan asks for DHCP" "$netplan" "dhcp4: (true|yes)"
+  expect_match "lvm: netplan's bond asks for DHCP" "$netplan" "bond0: interfaces: \[ens192\] .*dhcp4: (true|yes)"
   # the entry's id stays (bonds and bridges refer to ids); it matches the new NIC
-  expect_match "lvm: netplan's entry matches the new NIC (eth0, net.ifnames=0)" "$netplan" "match: name: eth0"
+  expect_match "lvm: netplan's entry for the NIC (a port) matches the new NIC (eth0, net.ifnames=0), no addressing" \
+    "$netplan" "ens192: match: name: eth0 bonds:"
   if grep -q 'name: ens192' <<<"$netplan"; then fail "lvm: netplan still matches ens192"; else ok "lvm: no match on ens192"; fi
   if grep -q '10\.0\.2\.15' <<<"$netplan"; then fail "lvm: the static address is left beside DHCP"; else ok "lvm: static address gone"; fi
   expect_match "lvm: the second NIC's entry matches eth1" "$netplan" "wan: match: name: eth1 "

@@ -198,6 +198,153 @@ static void ifcfg(void **state)
   json_object_put(ch);
 }
 
+/* a bond over a NIC: with dhcp, the bond's addresses go and it asks DHCP;
+ * the NIC (a port) is renamed and has no addressing to convert; a bridge
+ * with no NIC in it keeps its static address */
+static void ifcfg_bond(void **state)
+{
+  (void)state;
+  const char *nic = "TYPE=Ethernet\nDEVICE=ens192\nMASTER=bond0\nSLAVE=yes\nBOOTPROTO=none\nONBOOT=yes\n";
+  const char *bond = "DEVICE=bond0\nTYPE=Bond\nBONDING_MASTER=yes\nBOOTPROTO=none\n"
+                     "IPADDR=10.0.0.5\nPREFIX=24\nGATEWAY=10.0.0.1\nONBOOT=yes\n";
+  const char *bridge = "DEVICE=virbr9\nTYPE=Bridge\nBOOTPROTO=static\nIPADDR=192.168.122.1\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  rh_ifcfg_note_master(&m, bond, "/etc/sysconfig/network-scripts/ifcfg-bond0");
+  rh_ifcfg_note_master(&m, bridge, "/etc/sysconfig/network-scripts/ifcfg-virbr9");
+  assert_int_equal(m.nmasters, 0);
+  rh_ifcfg_note_master(&m, nic, "/etc/sysconfig/network-scripts/ifcfg-ens192");
+  assert_int_equal(m.nmasters, 1);
+  assert_true(rh_nic_map_is_master(&m, "bond0"));
+  char *out = rh_ifcfg_rewrite(bond, "/etc/sysconfig/network-scripts/ifcfg-bond0", true, &m, ch);
+  assert_string_equal(out, "DEVICE=bond0\nTYPE=Bond\nBONDING_MASTER=yes\nBOOTPROTO=dhcp\n"
+                           "#rehost-removed# IPADDR=10.0.0.5\n#rehost-removed# PREFIX=24\n"
+                           "#rehost-removed# GATEWAY=10.0.0.1\nONBOOT=yes\n");
+  free(out);
+  out = rh_ifcfg_rewrite(bond, "/etc/sysconfig/network-scripts/ifcfg-bond0", false, &m, ch);
+  assert_string_equal(out, bond);
+  free(out);
+  out = rh_ifcfg_rewrite(nic, "/etc/sysconfig/network-scripts/ifcfg-ens192", true, &m, ch);
+  assert_string_equal(out, "TYPE=Ethernet\nDEVICE=eth0\nMASTER=bond0\nSLAVE=yes\nBOOTPROTO=none\nONBOOT=yes\n");
+  free(out);
+  out = rh_ifcfg_rewrite(bridge, "/etc/sysconfig/network-scripts/ifcfg-virbr9", true, &m, ch);
+  assert_string_equal(out, bridge);
+  free(out);
+  /* a master without BOOTPROTO gets one */
+  out = rh_ifcfg_rewrite("DEVICE=bond0\nIPADDR=10.0.0.5\n", "/x/ifcfg-bond0", true, &m, ch);
+  assert_string_equal(out, "DEVICE=bond0\n#rehost-removed# IPADDR=10.0.0.5\nBOOTPROTO=dhcp\n");
+  free(out);
+  json_object_put(ch);
+}
+
+/* NetworkManager: a bond's port names it by UUID; with dhcp the bond's
+ * profile goes to method=auto, the port is only renamed */
+static void nm_bond(void **state)
+{
+  (void)state;
+  const char *port = "[connection]\nid=bond0-port1\ntype=ethernet\ninterface-name=ens192\n"
+                     "master=5b1c0de0-0000-4000-8000-000000000001\nslave-type=bond\n";
+  const char *bond = "[connection]\nid=bond0\nuuid=5b1c0de0-0000-4000-8000-000000000001\n"
+                     "type=bond\ninterface-name=bond0\n\n[ipv4]\nmethod=manual\n"
+                     "address1=10.0.0.5/24,10.0.0.1\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  rh_nm_note_master(&m, bond);
+  assert_int_equal(m.nmasters, 0);
+  rh_nm_note_master(&m, port);
+  assert_true(rh_nic_map_is_master(&m, "5b1c0de0-0000-4000-8000-000000000001"));
+  char *out = rh_nm_keyfile_rewrite(bond, "/etc/NetworkManager/system-connections/bond0.nmconnection",
+                                    true, &m, ch);
+  assert_string_equal(out, "[connection]\nid=bond0\nuuid=5b1c0de0-0000-4000-8000-000000000001\n"
+                           "type=bond\ninterface-name=bond0\n\n[ipv4]\nmethod=auto\n"
+                           "#rehost-removed# address1=10.0.0.5/24,10.0.0.1\n");
+  free(out);
+  out = rh_nm_keyfile_rewrite(port, "/etc/NetworkManager/system-connections/port1.nmconnection",
+                              true, &m, ch);
+  assert_string_equal(out, "[connection]\nid=bond0-port1\ntype=ethernet\ninterface-name=eth0\n"
+                           "master=5b1c0de0-0000-4000-8000-000000000001\nslave-type=bond\n");
+  free(out);
+  /* without dhcp the bond keeps its address */
+  out = rh_nm_keyfile_rewrite(bond, "/etc/NetworkManager/system-connections/bond0.nmconnection",
+                              false, &m, ch);
+  assert_string_equal(out, bond);
+  free(out);
+  json_object_put(ch);
+}
+
+/* systemd-networkd: the NIC's .network puts it in bond0 (Bond=); with dhcp
+ * bond0's .network asks DHCP and loses its addresses, the NIC's is only
+ * rebound */
+static void networkd_bond(void **state)
+{
+  (void)state;
+  const char *port = "[Match]\nName=ens192\n\n[Network]\nBond=bond0\n";
+  const char *bond = "[Match]\nName=bond0\n\n[Network]\nAddress=10.0.0.5/24\nGateway=10.0.0.1\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  rh_networkd_note_master(&m, bond);
+  assert_int_equal(m.nmasters, 0);
+  rh_networkd_note_master(&m, port);
+  assert_true(rh_nic_map_is_master(&m, "bond0"));
+  char *out = rh_networkd_rewrite(bond, "/etc/systemd/network/20-bond0.network", true, &m, ch);
+  assert_string_equal(out, "[Match]\nName=bond0\n\n[Network]\n#rehost-removed# Address=10.0.0.5/24\n"
+                           "#rehost-removed# Gateway=10.0.0.1\nDHCP=yes\n");
+  free(out);
+  out = rh_networkd_rewrite(port, "/etc/systemd/network/10-ens192.network", true, &m, ch);
+  assert_string_equal(out, "[Match]\nName=eth0\n\n[Network]\nBond=bond0\n");
+  free(out);
+  out = rh_networkd_rewrite(bond, "/etc/systemd/network/20-bond0.network", false, &m, ch);
+  assert_string_equal(out, bond);
+  free(out);
+  json_object_put(ch);
+}
+
+/* netplan: a bond over the NIC's id, and a bridge over that bond; with
+ * dhcp the bridge (the top master) asks DHCP, the bond and the NIC's id
+ * (ports) get no addressing, the NIC's id is bound; a bridge with no NIC
+ * keeps its address. Masters may be in another file than their NIC. */
+static void netplan_bond(void **state)
+{
+  (void)state;
+  const char *nics = "network:\n  version: 2\n  ethernets:\n    ens192: {}  # port\n"
+                     "    other:\n      match:\n        macaddress: 00:50:56:aa:bb:cc\n    unused: {}\n";
+  const char *masters = "network:\n  bonds:\n    bond0:\n      interfaces: [ens192, \"other\"]\n"
+                        "      parameters:\n        mode: active-backup\n"
+                        "  bridges:\n    br0:\n      interfaces:\n      - bond0\n"
+                        "      addresses: [10.0.0.5/24]\n      gateway4: 10.0.0.1\n"
+                        "    virbr9:\n      interfaces: []\n      addresses:\n        - 192.168.122.1/24\n";
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *texts[] = {(char *)masters, (char *)nics, NULL};
+  rh_netplan_note_masters(&m, texts);
+  assert_true(rh_nic_map_is_master(&m, "bond0"));
+  assert_true(rh_nic_map_is_master(&m, "br0"));
+  assert_false(rh_nic_map_is_master(&m, "virbr9"));
+  assert_true(rh_nic_map_is_port(&m, "ens192"));
+  assert_true(rh_nic_map_is_port(&m, "other"));
+  assert_true(rh_nic_map_is_port(&m, "bond0"));
+  assert_false(rh_nic_map_is_port(&m, "br0"));
+  char *out = rh_netplan_rewrite(nics, "/etc/netplan/01-nics.yaml", true, &m, ch);
+  assert_string_equal(out, "network:\n  version: 2\n  ethernets:\n    ens192:  # port\n      match:\n"
+                           "        name: eth0\n    other:\n      match:\n"
+                           "        name: eth1\n#rehost-removed#       match:\n"
+                           "#rehost-removed#         macaddress: 00:50:56:aa:bb:cc\n    unused: {}\n");
+  free(out);
+  out = rh_netplan_rewrite(masters, "/etc/netplan/02-bond.yaml", true, &m, ch);
+  assert_string_equal(out, "network:\n  bonds:\n    bond0:\n      interfaces: [ens192, \"other\"]\n"
+                           "      parameters:\n        mode: active-backup\n"
+                           "  bridges:\n    br0:\n      interfaces:\n      - bond0\n"
+                           "#rehost-removed#       addresses: [10.0.0.5/24]\n"
+                           "#rehost-removed#       gateway4: 10.0.0.1\n      dhcp4: true\n"
+                           "    virbr9:\n      interfaces: []\n      addresses:\n        - 192.168.122.1/24\n");
+  free(out);
+  /* without dhcp the masters keep their addresses */
+  out = rh_netplan_rewrite(masters, "/etc/netplan/02-bond.yaml", false, &m, ch);
+  assert_string_equal(out, masters);
+  free(out);
+  json_object_put(ch);
+}
+
 /* finalize's netplan edit of its own output (a second finalize, with a
  * fresh NIC map) changes nothing */
 static void assert_netplan_stable(const char *out)
@@ -737,6 +884,10 @@ int main(void)
       cmocka_unit_test(netplan_glob),
       cmocka_unit_test(naming_rules),
       cmocka_unit_test(driver_bindings),
+      cmocka_unit_test(ifcfg_bond),
+      cmocka_unit_test(nm_bond),
+      cmocka_unit_test(networkd_bond),
+      cmocka_unit_test(netplan_bond),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
