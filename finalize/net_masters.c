@@ -11,23 +11,38 @@
 #include <string.h>
 #include <strings.h>
 
-struct ifcfg_vals {
-  char device[64], type[64], hwaddr[64], master[64], bridge[64];
+/* The first value of each of some keys of an INI-style file (ifcfg has no
+ * sections: sec NULL) */
+struct ini_key {
+  const char *sec, *key;
+  char *dst; /* 64 bytes */
+};
+struct ini_vals {
+  char section[64];
+  const struct ini_key *keys;
+  size_t n;
 };
 
-static void ifcfg_val_line(char *line, int lineno, void *vctx)
+static void ini_val_line(char *line, int lineno, void *vctx)
 {
   (void)lineno;
-  struct ifcfg_vals *v = vctx;
+  struct ini_vals *v = vctx;
   const char *p = line + strspn(line, " \t");
-  const struct {
-    const char *key;
-    char *dst;
-  } keys[] = {{"DEVICE", v->device}, {"TYPE", v->type},     {"HWADDR", v->hwaddr},
-              {"MASTER", v->master}, {"BRIDGE", v->bridge}};
-  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-    if (!keys[i].dst[0] && rh_net_key_is(p, keys[i].key))
-      rh_net_unquote(keys[i].dst, 64, rh_net_value_of(p));
+  if (*p == '[') {
+    rh_net_section(v->section, sizeof v->section, p);
+    return;
+  }
+  for (size_t i = 0; i < v->n; i++) {
+    const struct ini_key *k = &v->keys[i];
+    if (!k->dst[0] && (!k->sec || !strcasecmp(v->section, k->sec)) && rh_net_key_is(p, k->key))
+      rh_net_unquote(k->dst, 64, rh_net_value_of(p));
+  }
+}
+
+static void ini_read(const char *text, const struct ini_key *keys, size_t n)
+{
+  struct ini_vals v = {.keys = keys, .n = n};
+  rh_for_each_line(text, ini_val_line, &v);
 }
 
 /* a name that does not fit is not cut: it would match nothing */
@@ -50,92 +65,47 @@ bool rh_net_note_port(struct rh_nic_map *m, const char *name)
   return note_in(m->port, &m->nports, name);
 }
 
-
 void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *file)
 {
-  struct ifcfg_vals v = {0};
-  rh_for_each_line(text, ifcfg_val_line, &v);
-  if (!v.device[0]) { /* ifcfg-NAME */
+  char device[64] = "", type[64] = "", hwaddr[64] = "", master[64] = "", bridge[64] = "";
+  const struct ini_key keys[] = {{NULL, "DEVICE", device}, {NULL, "TYPE", type}, {NULL, "HWADDR", hwaddr},
+                                 {NULL, "MASTER", master}, {NULL, "BRIDGE", bridge}};
+  ini_read(text, keys, sizeof keys / sizeof keys[0]);
+  if (!device[0]) { /* ifcfg-NAME */
     const char *b = strrchr(file, '/');
     b = b ? b + 1 : file;
-    if (!strncmp(b, "ifcfg-", 6)) snprintf(v.device, sizeof v.device, "%s", b + 6);
+    if (!strncmp(b, "ifcfg-", 6)) snprintf(device, sizeof device, "%s", b + 6);
   }
-  bool ethernet = !v.type[0] || !strcasecmp(v.type, "Ethernet");
-  if (!ethernet || !(rh_nic_map_is_nic(m, v.device) || v.hwaddr[0])) return;
-  rh_net_note_master(m, v.master);
-  rh_net_note_master(m, v.bridge);
-}
-
-/* a keyfile's [connection] values */
-struct nm_vals {
-  char section[64];
-  char ifname[64], type[64], master[64], controller[64], mac[64];
-};
-
-static void nm_val_line(char *line, int lineno, void *vctx)
-{
-  (void)lineno;
-  struct nm_vals *v = vctx;
-  const char *p = line + strspn(line, " \t");
-  if (*p == '[') {
-    rh_net_section(v->section, sizeof v->section, p);
-    return;
-  }
-  const struct {
-    const char *sec, *key;
-    char *dst;
-  } keys[] = {{"connection", "interface-name", v->ifname}, {"connection", "type", v->type},
-              {"connection", "master", v->master},         {"connection", "controller", v->controller},
-              {"ethernet", "mac-address", v->mac},         {"802-3-ethernet", "mac-address", v->mac}};
-  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-    if (!keys[i].dst[0] && !strcasecmp(v->section, keys[i].sec) && rh_net_key_is(p, keys[i].key))
-      rh_net_unquote(keys[i].dst, 64, rh_net_value_of(p));
+  bool ethernet = !type[0] || !strcasecmp(type, "Ethernet");
+  if (!ethernet || !(rh_nic_map_is_nic(m, device) || hwaddr[0])) return;
+  rh_net_note_master(m, master);
+  rh_net_note_master(m, bridge);
 }
 
 void rh_nm_note_master(struct rh_nic_map *m, const char *text)
 {
-  struct nm_vals v = {0};
-  rh_for_each_line(text, nm_val_line, &v);
-  bool ethernet = !strcmp(v.type, "ethernet") || !strcmp(v.type, "802-3-ethernet");
-  if (!ethernet || !(rh_nic_map_is_nic(m, v.ifname) || v.mac[0])) return;
+  char ifname[64] = "", type[64] = "", master[64] = "", controller[64] = "", mac[64] = "";
+  const struct ini_key keys[] = {{"connection", "interface-name", ifname}, {"connection", "type", type},
+                                 {"connection", "master", master},         {"connection", "controller", controller},
+                                 {"ethernet", "mac-address", mac},         {"802-3-ethernet", "mac-address", mac}};
+  ini_read(text, keys, sizeof keys / sizeof keys[0]);
+  bool ethernet = !strcmp(type, "ethernet") || !strcmp(type, "802-3-ethernet");
+  if (!ethernet || !(rh_nic_map_is_nic(m, ifname) || mac[0])) return;
   /* by interface name, connection UUID or id: the master's file is matched
    * on any of them */
-  rh_net_note_master(m, v.controller[0] ? v.controller : v.master);
-}
-
-/* a .network file's [Match] and [Network] values */
-struct nd_vals {
-  char section[64];
-  char name[64], mac[64], bond[64], bridge[64];
-};
-
-static void nd_val_line(char *line, int lineno, void *vctx)
-{
-  (void)lineno;
-  struct nd_vals *v = vctx;
-  const char *p = line + strspn(line, " \t");
-  if (*p == '[') {
-    rh_net_section(v->section, sizeof v->section, p);
-    return;
-  }
-  const struct {
-    const char *sec, *key;
-    char *dst;
-  } keys[] = {{"Match", "Name", v->name}, {"Match", "MACAddress", v->mac},
-              {"Network", "Bond", v->bond}, {"Network", "Bridge", v->bridge}};
-  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-    if (!keys[i].dst[0] && !strcasecmp(v->section, keys[i].sec) && rh_net_key_is(p, keys[i].key))
-      rh_net_unquote(keys[i].dst, 64, rh_net_value_of(p));
+  rh_net_note_master(m, controller[0] ? controller : master);
 }
 
 void rh_networkd_note_master(struct rh_nic_map *m, const char *text)
 {
-  struct nd_vals v = {0};
-  rh_for_each_line(text, nd_val_line, &v);
-  v.name[strcspn(v.name, " \t")] = 0; /* Name= lists globs: the first one */
-  if (!(rh_nic_map_is_nic(m, v.name) || v.mac[0])) return;
-  rh_net_note_master(m, v.bond);
-  rh_net_note_master(m, v.bridge);
+  char name[64] = "", mac[64] = "", bond[64] = "", bridge[64] = "";
+  const struct ini_key keys[] = {{"Match", "Name", name}, {"Match", "MACAddress", mac},
+                                 {"Network", "Bond", bond}, {"Network", "Bridge", bridge}};
+  ini_read(text, keys, sizeof keys / sizeof keys[0]);
+  name[strcspn(name, " \t")] = 0; /* Name= lists globs: the first one */
+  if (!(rh_nic_map_is_nic(m, name) || mac[0])) return;
+  rh_net_note_master(m, bond);
+  rh_net_note_master(m, bridge);
 }
 
 static bool listed(const char (*list)[64], size_t n, const char *name)
