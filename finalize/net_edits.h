@@ -149,9 +149,10 @@ char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct 
  * renamed, *newpath set (malloc'd) to .../ifcfg-ethN, else NULL. Bond,
  * bridge and VLAN files keep their names; the NICs they name
  * (BONDING_SLAVE*, BRIDGE_PORTS, ETHERDEVICE) are renamed. LLADDR (it sets
- * the NIC's MAC) goes. With dhcp, a NIC with a static address becomes
- * BOOTPROTO='dhcp' and its addresses go; a port (BOOTPROTO none and no
- * address) stays as it is. (finalize/net_wicked.c) */
+ * the NIC's MAC) goes. With dhcp, a NIC with a static address, or a bond
+ * or bridge with one whose ports hold a NIC, becomes BOOTPROTO='dhcp' and
+ * its addresses go; a port (BOOTPROTO none and no address) stays as it is.
+ * (finalize/net_wicked.c) */
 char *rh_wicked_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                         json_object *changes, char **newpath);
 

@@ -172,6 +172,28 @@ static void var_value(const char *text, const char *key, bool variants, char *v,
   }
 }
 
+/* Does a bond's or bridge's file hold a NIC (BONDING_SLAVE*, BRIDGE_PORTS)? */
+static bool ports_name_nic(const char *text, const struct rh_nic_map *m)
+{
+  for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+    l += strspn(l, " \t");
+    if (!var_is(l, "BONDING_SLAVE") && !var_is(l, "BRIDGE_PORTS")) continue;
+    const char *v = rh_net_value_of(l), *end = v + strcspn(v, "\n");
+    while (v < end) {
+      v += strspn(v, " \t'\"");
+      size_t wl = strcspn(v, " \t'\"\n");
+      char word[64];
+      if (wl && wl < sizeof word) {
+        snprintf(word, sizeof word, "%.*s", (int)wl, v);
+        if (rh_nic_map_is_nic(m, word)) return true;
+      }
+      if (!wl) break;
+      v += wl;
+    }
+  }
+  return false;
+}
+
 char *rh_wicked_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                         json_object *changes, char **newpath)
 {
@@ -191,12 +213,15 @@ char *rh_wicked_rewrite(const char *text, const char *file, bool to_dhcp, struct
   struct wk_edit c = {.file = file, .m = m, .changes = changes};
   if (!is_virtual && strlen(iface) < 48)
     c.nic = new_name(m, iface, true, to, sizeof to);
-  /* a NIC's own addressing, not a VLAN's on it; a port (no address, BOOTPROTO
-   * none) stays as it is */
+  /* a NIC's own addressing, or its bond's or bridge's (the NIC, a port,
+   * has none: BOOTPROTO none, no address, and stays as it is), not a
+   * VLAN's on it */
   char proto[32], addr[64];
   var_value(text, "BOOTPROTO", false, proto, sizeof proto);
   var_value(text, "IPADDR", true, addr, sizeof addr);
-  c.to_dhcp = to_dhcp && c.nic && !vlan[0] && (!strcasecmp(proto, "static") || addr[0]);
+  bool nic_master = is_virtual && ports_name_nic(text, m);
+  c.to_dhcp = to_dhcp && (c.nic || nic_master) && !vlan[0] &&
+              (!strcasecmp(proto, "static") || addr[0]);
   if (!rh_net_out_open(&c.o)) return NULL;
   rh_for_each_line(text, wk_line, &c);
   if (c.to_dhcp && !c.saw_bootproto) wk_replace(&c, "", "BOOTPROTO='dhcp'", "network-dhcp", WHY_DHCP);

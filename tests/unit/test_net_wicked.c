@@ -1,7 +1,7 @@
 /* Unit tests for SUSE's wicked configuration (finalize/net_wicked.c): an
  * ifcfg file is named for its interface, so binding the NIC renames the
  * file; bonds, bridges and VLANs have the NICs they name renamed; with dhcp
- * a static NIC becomes dhcp and the default routes go; exact output text,
+ * a static NIC (or its bond or bridge) becomes dhcp and the default routes go; exact output text,
  * and a second pass (a second finalize, with a fresh map) changes nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,18 +88,34 @@ static void bond_bridge_vlan(void **state)
   assert_string_equal(to, DIR "ifcfg-eth0");
   free(out);
   free(to);
-  /* the bond keeps its name and its address; its ports are renamed, in
-   * either quoting and numbering */
-  out = wicked("BONDING_MASTER='yes'\nBONDING_SLAVE0='ens192'\nBONDING_SLAVE_1=\"ens224\"\n"
-               "BOOTPROTO='static'\nIPADDR='10.0.0.5/24'\n",
-               DIR "ifcfg-bond0", true, &m, ch, &to);
+  /* the bond keeps its name; its ports are renamed, in either quoting and
+   * numbering; with dhcp it asks DHCP (the address was on it, not on the
+   * NIC), with keep it keeps its address */
+  const char *bond = "BONDING_MASTER='yes'\nBONDING_SLAVE0='ens192'\nBONDING_SLAVE_1=\"ens224\"\n"
+                     "BOOTPROTO='static'\nIPADDR='10.0.0.5/24'\n";
+  out = wicked(bond, DIR "ifcfg-bond0", true, &m, ch, &to);
+  assert_string_equal(out, "BONDING_MASTER='yes'\nBONDING_SLAVE0='eth0'\nBONDING_SLAVE_1=\"eth1\"\n"
+                           "BOOTPROTO='dhcp'\n#rehost-removed# IPADDR='10.0.0.5/24'\n");
+  assert_null(to);
+  free(out);
+  out = wicked(bond, DIR "ifcfg-bond0", false, &m, ch, &to);
   assert_string_equal(out, "BONDING_MASTER='yes'\nBONDING_SLAVE0='eth0'\nBONDING_SLAVE_1=\"eth1\"\n"
                            "BOOTPROTO='static'\nIPADDR='10.0.0.5/24'\n");
-  assert_null(to);
   free(out);
   out = wicked("BRIDGE='yes'\nBRIDGE_PORTS='ens192 ens224 tap0'\n", DIR "ifcfg-br0", true, &m, ch, &to);
   assert_string_equal(out, "BRIDGE='yes'\nBRIDGE_PORTS='eth0 eth1 tap0'\n");
   assert_null(to);
+  free(out);
+  /* a bridge with no NIC in it (a VM host's) keeps its static address */
+  const char *host = "BRIDGE='yes'\nBRIDGE_PORTS='tap0 vnet1'\nBOOTPROTO='static'\nIPADDR='192.168.122.1/24'\n";
+  out = wicked(host, DIR "ifcfg-br9", true, &m, ch, &to);
+  assert_string_equal(out, host);
+  assert_null(to);
+  free(out);
+  /* a bridge over the NIC with a static address: DHCP, BOOTPROTO added */
+  out = wicked("BRIDGE='yes'\nBRIDGE_PORTS='ens192'\nIPADDR='10.0.0.7/24'\n", DIR "ifcfg-br1", true, &m, ch, &to);
+  assert_string_equal(out, "BRIDGE='yes'\nBRIDGE_PORTS='eth0'\n#rehost-removed# IPADDR='10.0.0.7/24'\n"
+                           "BOOTPROTO='dhcp'\n");
   free(out);
   /* a VLAN on the NIC, named after it: renamed with its tag; its address stays */
   out = wicked("ETHERDEVICE='ens192'\nVLAN_ID='100'\nIPADDR='10.5.0.5/24'\n", DIR "ifcfg-ens192.100",
