@@ -60,6 +60,8 @@ enum rh_nm_role rh_nm_setting_role(const char *section, size_t seclen, const cha
 /* NAME noted as a master, or a port (netplan), of the map's NICs: false
  * when it is not (too long to keep uncut, or the list is full) */
 struct rh_nic_map;
+/* is NAME one of a list's n names? */
+bool rh_net_listed(const char (*list)[64], size_t n, const char *name);
 bool rh_net_note_master(struct rh_nic_map *m, const char *name);
 bool rh_net_note_port(struct rh_nic_map *m, const char *name);
 

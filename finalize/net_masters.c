@@ -45,11 +45,17 @@ static void ini_read(const char *text, const struct ini_key *keys, size_t n)
   rh_for_each_line(text, ini_val_line, &v);
 }
 
+bool rh_net_listed(const char (*list)[64], size_t n, const char *name)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(list[i], name)) return true;
+  return false;
+}
+
 /* a name that does not fit is not cut: it would match nothing */
 static bool note_in(char (*list)[64], size_t *n, const char *name)
 {
-  for (size_t i = 0; i < *n; i++)
-    if (!strcmp(list[i], name)) return true;
+  if (rh_net_listed((const char (*)[64])list, *n, name)) return true;
   if (!name[0] || strlen(name) >= 64 || *n >= RH_NIC_MAX) return false;
   snprintf(list[(*n)++], 64, "%s", name);
   return true;
@@ -108,19 +114,12 @@ void rh_networkd_note_master(struct rh_nic_map *m, const char *text)
   rh_net_note_master(m, bridge);
 }
 
-static bool listed(const char (*list)[64], size_t n, const char *name)
-{
-  for (size_t i = 0; i < n; i++)
-    if (!strcmp(list[i], name)) return true;
-  return false;
-}
-
 bool rh_nic_map_is_master(const struct rh_nic_map *m, const char *name)
 {
-  return listed(m->master, m->nmasters, name);
+  return rh_net_listed(m->master, m->nmasters, name);
 }
 
 bool rh_nic_map_is_port(const struct rh_nic_map *m, const char *name)
 {
-  return listed(m->port, m->nports, name);
+  return rh_net_listed(m->port, m->nports, name);
 }

@@ -169,7 +169,6 @@ static bool np_open_empty(char **line, const char *rest)
 
 static void np_flush(struct np *c)
 {
-  if (!c->nblk) return;
   char **b = c->blk;
   struct np_id v;
   np_id_read(b, c->nblk, &v);
@@ -183,13 +182,13 @@ static void np_flush(struct np *c)
     if (c->to_dhcp && rh_nic_map_is_master(c->m, v.id) && !rh_nic_map_is_port(c->m, v.id)) {
       if (!flow || np_open_empty(&b[0], rest)) {
         np_edit(c, &v, v.id, RH_GLOB_NONE, true, true);
-        goto done;
+        return;
       }
       rh_change(c->changes, c->file, "network-unhandled", idl, NULL,
                 "a flow-style netplan entry is not edited; give it dhcp4 by hand");
     }
     for (size_t i = 0; i < c->nblk; i++) fprintf(c->o.f, "%s\n", b[i]);
-    goto done;
+    return;
   }
   const char *name = rh_nic_map_is_nic(c->m, v.setname) ? v.setname
                      : rh_nic_map_is_nic(c->m, v.old)   ? v.old
@@ -210,13 +209,10 @@ static void np_flush(struct np *c)
   }
   if (!newname && !glob) {
     for (size_t i = 0; i < c->nblk; i++) fprintf(c->o.f, "%s\n", b[i]);
-    goto done;
+    return;
   }
   if (glob) c->m->hits++;
   np_edit(c, &v, newname, glob, v.old[0] != 0, false);
-done:
-  for (size_t i = 0; i < c->nblk; i++) free(c->blk[i]);
-  c->nblk = 0;
 }
 
 /* An id's lines written out: an Ethernet id bound to newname (or by glob),
@@ -311,6 +307,16 @@ static void np_edit(struct np *c, const struct np_id *v, const char *newname, en
   }
 }
 
+/* The id being read is whole: handed to the block callback (an edit, or
+ * the pre-scan), then let go */
+static void np_end_block(struct np *c)
+{
+  if (!c->nblk) return;
+  c->block(c);
+  for (size_t i = 0; i < c->nblk; i++) free(c->blk[i]);
+  c->nblk = 0;
+}
+
 static void np_line(char *line, int lineno, void *vctx)
 {
   (void)lineno;
@@ -318,7 +324,7 @@ static void np_line(char *line, int lineno, void *vctx)
   int in = indent_of(line);
   if (c->nblk) {
     if ((blank_or_comment(line) || in > c->id_indent) && np_keep(c, line)) return;
-    c->block(c);
+    np_end_block(c);
   }
   if (c->sec != SEC_NONE && !blank_or_comment(line)) {
     if (in <= c->sec_indent) {
@@ -358,7 +364,7 @@ char *rh_netplan_rewrite(const char *text, const char *file, bool to_dhcp, struc
     return NULL;
   }
   rh_for_each_line(block, np_line, &c);
-  c.block(&c);
+  np_end_block(&c);
   free(c.blk);
   free(block);
   return rh_net_out_done(&c.o);
@@ -374,13 +380,6 @@ struct np_links {
     char master[64], port[64];
   } link[NP_LINKS_MAX];
 };
-
-static bool np_links_has_nic(const struct np_links *l, const char *id)
-{
-  for (size_t i = 0; i < l->nnic; i++)
-    if (!strcmp(l->nic[i], id)) return true;
-  return false;
-}
 
 static void np_link_add(struct np_links *l, const char *master, const char *port, size_t portlen)
 {
@@ -406,7 +405,6 @@ static void np_link_items(struct np_links *l, const char *master, const char *p)
 
 static void np_scan_block(struct np *c)
 {
-  if (!c->nblk) return;
   struct np_id v;
   np_id_read(c->blk, c->nblk, &v);
   struct np_links *l = c->links;
@@ -428,8 +426,6 @@ static void np_scan_block(struct np *c)
       np_link_items(l, v.id, strchr(p, ':') + 1 + strspn(strchr(p, ':') + 1, " \t"));
     }
   }
-  for (size_t i = 0; i < c->nblk; i++) free(c->blk[i]);
-  c->nblk = 0;
 }
 
 void rh_netplan_note_masters(struct rh_nic_map *m, char *const *texts)
@@ -441,7 +437,7 @@ void rh_netplan_note_masters(struct rh_nic_map *m, char *const *texts)
     char *block = rh_yaml_flow_to_block(texts[t], NULL, NULL, NULL);
     if (!block) continue;
     rh_for_each_line(block, np_line, &c);
-    c.block(&c);
+    np_end_block(&c);
     free(c.blk);
     free(block);
   }
@@ -451,7 +447,7 @@ void rh_netplan_note_masters(struct rh_nic_map *m, char *const *texts)
     more = false;
     for (size_t i = 0; i < l->nlink; i++) {
       const char *port = l->link[i].port;
-      if (rh_nic_map_is_port(m, port) || !(np_links_has_nic(l, port) || rh_nic_map_is_master(m, port)))
+      if (rh_nic_map_is_port(m, port) || !(rh_net_listed(l->nic, l->nnic, port) || rh_nic_map_is_master(m, port)))
         continue;
       if (!rh_net_note_port(m, port)) continue; /* the map is full */
       rh_net_note_master(m, l->link[i].master);

@@ -1,8 +1,9 @@
 /* Unit tests for SUSE's wicked configuration (finalize/net_wicked.c): an
  * ifcfg file is named for its interface, so binding the NIC renames the
  * file; bonds, bridges and VLANs have the NICs they name renamed; with dhcp
- * a static NIC (or its bond or bridge) becomes dhcp and the default routes go; exact output text,
- * and a second pass (a second finalize, with a fresh map) changes nothing. */
+ * a static NIC (or its bond or bridge) becomes dhcp and the default routes
+ * go; exact output text, and a second pass (a second finalize, with a fresh
+ * map) changes nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
