@@ -1,5 +1,8 @@
 #include "edits.h"
 
+#include "net_edits.h"
+#include "net_edits_int.h"
+
 #include "../guest/guestconf.h"
 
 #include <ctype.h>
@@ -7,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REMOVED "#rehost-removed# "
 
 void rh_change(json_object *changes, const char *file, const char *action, const char *before,
                const char *after, const char *reason)
@@ -405,6 +407,7 @@ struct ifup_ctx {
   struct sb out;
   const char *file;
   bool to_dhcp, remove_mac, in_static;
+  const struct rh_nic_map *m;
   json_object *changes;
 };
 
@@ -429,12 +432,18 @@ static void ifup_line(const char *line, size_t len, void *vctx)
   if (starts) c->in_static = false;
   if (first_word_is(p, "iface")) {
     char name[64] = "", fam[16] = "", method[16] = "";
-    if (sscanf(p, "iface %63s %15s %15s", name, fam, method) == 3 && !strcmp(method, "static") &&
-        c->to_dhcp) {
+    bool three = sscanf(p, "iface %63s %15s %15s", name, fam, method) == 3;
+    /* a VLAN's addressing goes (the target's network passes no tags), and
+     * the device below it asks DHCP */
+    bool vlan = c->m && rh_nic_map_is_vlan(c->m, name);
+    bool lower = c->m && rh_nic_map_is_lower(c->m, name) && !strcmp(fam, "inet") &&
+                 !strcmp(method, "manual");
+    if (three && c->to_dhcp && (!strcmp(method, "static") || lower)) {
       c->in_static = true;
       char after[160];
-      snprintf(after, sizeof after, "iface %s %s dhcp", name, fam);
-      rh_change(c->changes, c->file, "network-dhcp", p, after, "dhcp on the target (profile or --network dhcp)");
+      snprintf(after, sizeof after, "iface %s %s %s", name, fam, vlan ? "manual" : "dhcp");
+      rh_change(c->changes, c->file, "network-dhcp", p, after,
+                vlan ? WHY_VLAN : "dhcp on the target (profile or --network dhcp)");
       sb_add(&c->out, l, (size_t)(p - l));
       sb_str(&c->out, after);
       sb_str(&c->out, "\n");
@@ -462,9 +471,9 @@ static void ifup_line(const char *line, size_t len, void *vctx)
 }
 
 char *rh_ifupdown_rewrite(const char *text, const char *file, bool to_dhcp, bool remove_mac,
-                          json_object *changes)
+                          const struct rh_nic_map *m, json_object *changes)
 {
-  struct ifup_ctx c = {{0}, file, to_dhcp, remove_mac, false, changes};
+  struct ifup_ctx c = {{0}, file, to_dhcp, remove_mac, false, m, changes};
   each_line(text, ifup_line, &c);
   return sb_done(&c.out);
 }

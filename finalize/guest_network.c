@@ -41,7 +41,7 @@ struct net_scan {
 static char *ifupdown_edit(const char *text, const char *file, bool dhcp, struct rh_nic_map *m,
                            json_object *changes, bool remove_mac)
 {
-  char *t = rh_ifupdown_rewrite(text, file, dhcp, remove_mac, changes);
+  char *t = rh_ifupdown_rewrite(text, file, dhcp, remove_mac, m, changes);
   char *t2 = t ? rh_ifupdown_rename(t, file, m, changes) : NULL;
   free(t);
   return t2;
@@ -136,26 +136,39 @@ static int apply_renames(struct rh_fin *f, struct renames *rn, int rc)
   return rc;
 }
 
-/* The bonds and bridges the stack's NICs are enslaved to, from every file,
- * before any is edited (a master's file may sort before its NICs'). */
-static void note_masters(struct rh_fin *f, enum stack s, struct rh_nic_map *m)
+/* The bonds and bridges the stack's NICs are enslaved to, and the VLANs
+ * over either, from every file, before any is edited (a master's file may
+ * sort before its NICs', a VLAN's before its master's): two passes. */
+static void note_links(struct rh_fin *f, enum stack s, struct rh_nic_map *m)
 {
-  if (s != IFCFG && s != NM && s != NETWORKD && s != NETPLAN) return;
   char **files = rh_guest_glob(f->g, stacks[s].glob);
-  size_t n = 0;
+  char **more = s == IFUPDOWN ? rh_guest_glob(f->g, stacks[s].glob2) : NULL;
+  size_t n = 0, n2 = 0;
   while (files && files[n]) n++;
-  char **texts = calloc(n + 1, sizeof *texts);
-  for (size_t i = 0, t = 0; texts && i < n; i++) {
-    if (guestfs_is_file(f->g, files[i]) <= 0) continue;
-    char *text = rh_guest_read(f->g, files[i]);
+  while (more && more[n2]) n2++;
+  char **texts = calloc(n + n2 + 1, sizeof *texts), **paths = calloc(n + n2 + 1, sizeof *paths);
+  size_t t = 0;
+  for (size_t i = 0; texts && paths && i < n + n2; i++) {
+    const char *path = i < n ? files[i] : more[i - n];
+    if (guestfs_is_file(f->g, path) <= 0) continue;
+    char *text = rh_guest_read(f->g, path);
     if (!text) continue;
-    if (s == IFCFG) rh_ifcfg_note_master(m, text, files[i]);
-    else if (s == NM) rh_nm_note_master(m, text);
-    else if (s == NETWORKD) rh_networkd_note_master(m, text);
+    paths[t] = (char *)path;
     texts[t++] = text;
   }
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < t; i++) {
+      if (s == IFCFG) rh_ifcfg_note_master(m, texts[i], paths[i]);
+      else if (s == NM) rh_nm_note_master(m, texts[i]);
+      else if (s == NETWORKD && !pass) rh_networkd_note_master(m, texts[i]);
+      else if (s == NETWORKD) rh_networkd_note_vlans(m, texts[i]);
+      else if (s == WICKED && strstr(paths[i], "/ifcfg-")) rh_wicked_note_links(m, texts[i], paths[i]);
+      else if (s == IFUPDOWN && !pass) rh_ifupdown_note_vlans(m, texts[i]);
+    }
   if (texts && s == NETPLAN) rh_netplan_note_masters(m, texts); /* netplan merges its files */
+  free(paths);
   rh_strv_free(texts);
+  rh_strv_free(more);
   rh_strv_free(files);
 }
 
@@ -163,7 +176,7 @@ static int edit_stack(struct rh_fin *f, enum stack s, struct rh_nic_map *m, stru
 {
   int rc = RH_EXIT_OK;
   struct renames rn = {0};
-  note_masters(f, s, m);
+  note_links(f, s, m);
   for (int pass = 0; pass < 2 && !rc; pass++) {
     const char *pat = pass ? stacks[s].glob2 : stacks[s].glob;
     if (!pat) continue;

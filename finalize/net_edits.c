@@ -296,6 +296,8 @@ struct ini_edit {
   const char *newname; /* ethN, or NULL: the file names no physical NIC */
   bool applies;        /* no name, but it applies to the NIC (a glob, a type) */
   bool master;         /* a bond's or bridge's over the NIC: dhcp edits only */
+  bool vlan;           /* a VLAN's over the NIC: with dhcp its addressing goes, no DHCP */
+  struct rh_nic_map *m;
   const char *widen;   /* the name globs (networkd's Name=, NetworkManager's [match]
                           interface-name=) to widen to ethN; or NULL */
   bool hw_to_type;     /* networkd bound by Driver=/Path= alone: Type=ether instead */
@@ -333,7 +335,8 @@ static bool key_in(const char *p, const char *const *keys)
 /* End of a section: what a dhcp target still lacks. */
 static void ini_section_end(struct ini_edit *c)
 {
-  if (!c->to_dhcp || !(c->newname || c->applies || c->master) || c->saw_dhcp || c->dhcp_added)
+  if (!c->to_dhcp || c->vlan || !(c->newname || c->applies || c->master) || c->saw_dhcp ||
+      c->dhcp_added)
     return;
   if (c->kind == NETWORKD && !strcasecmp(c->section, "Network")) {
     replace(c, "", "DHCP=yes", "network-dhcp", WHY_DHCP);
@@ -353,7 +356,9 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
   }
   const char *sec = c->section;
   char with[320];
-  if (!(c->newname || c->applies || c->master) || *p == '#' || *p == ';' || !*p) {
+  /* with dhcp, a VLAN's addressing goes and it asks for nothing instead */
+  const char *why_dhcp = c->vlan ? WHY_VLAN : WHY_DHCP;
+  if (!(c->newname || c->applies || c->master || c->vlan) || *p == '#' || *p == ';' || !*p) {
     fprintf(c->o.f, "%s\n", line);
   } else if (c->kind == NETWORKD) {
     static const char *const match_keys[] = {"Name",   "MACAddress", "PermanentMACAddress",
@@ -379,14 +384,14 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
       }
       drop(c, p, "network-match-nic", WHY_MAC);
     } else if (c->to_dhcp && !strcasecmp(sec, "Network") && key_in(p, addr_keys)) {
-      drop(c, p, "network-dhcp", WHY_DHCP);
-    } else if (c->to_dhcp && !strcasecmp(sec, "Network") && rh_net_key_is(p, "DHCP")) {
+      drop(c, p, "network-dhcp", why_dhcp);
+    } else if (c->to_dhcp && !c->vlan && !strcasecmp(sec, "Network") && rh_net_key_is(p, "DHCP")) {
       c->saw_dhcp = true;
       if (strcasecmp(rh_net_value_of(p), "yes") && strcasecmp(rh_net_value_of(p), "ipv4"))
         replace(c, p, "DHCP=yes", "network-dhcp", WHY_DHCP);
       else fprintf(c->o.f, "%s\n", line);
     } else if (c->to_dhcp && (!strcasecmp(sec, "Address") || !strcasecmp(sec, "Route"))) {
-      drop(c, p, "network-dhcp", WHY_DHCP);
+      drop(c, p, "network-dhcp", why_dhcp);
     } else {
       fprintf(c->o.f, "%s\n", line);
     }
@@ -412,11 +417,24 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
       }
     } else if (role == RH_NM_MAC) {
       drop(c, p, "remove-mac-binding", WHY_MAC);
+    } else if (c->vlan && !strcasecmp(sec, "vlan") && rh_net_key_is(p, "parent")) {
+      char v[64];
+      rh_net_unquote(v, sizeof v, rh_net_value_of(p));
+      const char *n = rh_nic_map_is_nic(c->m, v) ? rh_nic_map_name(c->m, v, NULL) : NULL;
+      snprintf(with, sizeof with, "parent=%s%s", n ? n : "", n ? v + strcspn(v, ".:") : "");
+      if (n && strcmp(with + 7, v)) replace(c, p, with, "network-rename-nic", WHY_NAME);
+      else fprintf(c->o.f, "%s\n", line);
+    } else if (c->vlan && c->to_dhcp && role == RH_NM_METHOD) {
+      /* manual needs an address: none is left */
+      if (!strcmp(rh_net_value_of(p), "manual")) replace(c, p, "method=disabled", "network-dhcp", WHY_VLAN);
+      else fprintf(c->o.f, "%s\n", line);
+    } else if (c->vlan && !c->to_dhcp) {
+      fprintf(c->o.f, "%s\n", line);
     } else if (c->to_dhcp && role == RH_NM_METHOD) {
       if (strcmp(rh_net_value_of(p), "auto")) replace(c, p, "method=auto", "network-dhcp", WHY_DHCP);
       else fprintf(c->o.f, "%s\n", line);
     } else if (c->to_dhcp && role == RH_NM_ADDRESSING) {
-      drop(c, p, "network-dhcp", WHY_DHCP);
+      drop(c, p, "network-dhcp", why_dhcp);
     } else {
       fprintf(c->o.f, "%s\n", line);
     }
@@ -434,14 +452,24 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
       c->match_done = true;
     } else if (rh_net_key_is(p, "HWADDR")) {
       drop(c, p, "remove-mac-binding", WHY_MAC);
+    } else if (rh_net_key_is(p, "PHYSDEV")) { /* a VLAN's lower device */
+      char v[64];
+      rh_net_unquote(v, sizeof v, rh_net_value_of(p));
+      const char *n = rh_nic_map_is_nic(c->m, v) ? rh_nic_map_name(c->m, v, NULL) : NULL;
+      snprintf(with, sizeof with, "PHYSDEV=%s", n ? n : "");
+      if (n && strcmp(n, v)) replace(c, p, with, "network-rename-nic", WHY_NAME);
+      else fprintf(c->o.f, "%s\n", line);
     } else if (c->to_dhcp && rh_net_key_is(p, "BOOTPROTO")) {
       char v[32];
       rh_net_unquote(v, sizeof v, rh_net_value_of(p));
-      if (strcasecmp(v, "dhcp")) replace(c, p, "BOOTPROTO=dhcp", "network-dhcp", WHY_DHCP);
+      const char *want = c->vlan ? "none" : "dhcp";
+      snprintf(with, sizeof with, "BOOTPROTO=%s", want);
+      if (strcasecmp(v, want) && !(c->vlan && !strcasecmp(v, "dhcp")))
+        replace(c, p, with, "network-dhcp", why_dhcp);
       else fprintf(c->o.f, "%s\n", line);
       c->saw_dhcp = true;
     } else if (c->to_dhcp && key_in(p, addr_keys)) {
-      drop(c, p, "network-dhcp", WHY_DHCP);
+      drop(c, p, "network-dhcp", why_dhcp);
     } else {
       fprintf(c->o.f, "%s\n", line);
     }
@@ -458,21 +486,22 @@ struct ini_bind {
   const char *widen;
   bool hw_to_type;
   bool master; /* no NIC's: a bond or bridge over one (ifcfg) */
+  bool vlan;   /* a VLAN's over the NIC (or a master of it) */
 };
 
-static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, json_object *changes,
-                         enum ini_kind kind, struct ini_bind b)
+static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
+                         json_object *changes, enum ini_kind kind, struct ini_bind b)
 {
   struct ini_edit c = {.file = file, .to_dhcp = to_dhcp, .newname = b.newname,
                        .applies = !b.newname && b.applies, .master = !b.newname && b.master,
-                       .widen = b.widen,
+                       .vlan = b.vlan, .m = m, .widen = b.widen,
                        .hw_to_type = !b.newname && b.hw_to_type, .changes = changes, .kind = kind};
   const char *newname = b.newname;
   if (!rh_net_out_open(&c.o)) return NULL;
   rh_for_each_line(text, ini_edit_line, &c);
   ini_section_end(&c);
-  if ((newname || c.applies || c.master) && kind == NETWORKD && to_dhcp && !c.dhcp_added &&
-      !c.saw_dhcp) {
+  if ((newname || c.applies || c.master) && !c.vlan && kind == NETWORKD && to_dhcp &&
+      !c.dhcp_added && !c.saw_dhcp) {
     fprintf(c.o.f, "\n[Network]\n");
     replace(&c, "", "DHCP=yes", "network-dhcp", WHY_DHCP);
   }
@@ -481,7 +510,7 @@ static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, json_
     snprintf(with, sizeof with, "DEVICE=%s", newname);
     replace(&c, "", with, "network-rename-nic", WHY_NAME);
   }
-  if ((newname || c.master) && kind == IFCFG && to_dhcp && !c.saw_dhcp)
+  if ((newname || c.master) && !c.vlan && kind == IFCFG && to_dhcp && !c.saw_dhcp)
     replace(&c, "", "BOOTPROTO=dhcp", "network-dhcp", WHY_DHCP);
   return rh_net_out_done(&c.o);
 }
@@ -567,7 +596,8 @@ char *rh_networkd_rewrite(const char *text, const char *file, bool to_dhcp, stru
   char first[64];
   snprintf(first, sizeof first, "%.*s", (int)strcspn(s.name, " \t"), s.name);
   b.master = !b.newname && !b.applies && rh_nic_map_is_master(m, first);
-  return ini_rewrite(text, file, to_dhcp && !enslaved, changes, NETWORKD, b);
+  b.vlan = !b.newname && !b.applies && !b.master && rh_nic_map_is_vlan(m, first);
+  return ini_rewrite(text, file, to_dhcp && !enslaved, m, changes, NETWORKD, b);
 }
 
 char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
@@ -601,7 +631,13 @@ char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
   b.master = !b.newname && !b.applies &&
              (rh_nic_map_is_master(m, s.name) || rh_nic_map_is_master(m, port.type) ||
               rh_nic_map_is_master(m, id.name));
-  return ini_rewrite(text, file, to_dhcp && !enslaved, changes, KEYFILE, b);
+  /* a VLAN: its parent= renamed with the NIC, and with dhcp its addressing
+   * goes when it is over the NIC */
+  struct ini_scan vl = {.name_section = "vlan", .name_key = "parent"};
+  if (!strcmp(s.type, "vlan")) rh_for_each_line(text, ini_scan_line, &vl);
+  b.vlan = !strcmp(s.type, "vlan");
+  return ini_rewrite(text, file, to_dhcp && !enslaved && (!b.vlan || rh_net_over_nic(m, vl.name)), m,
+                     changes, KEYFILE, b);
 }
 
 char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
@@ -614,12 +650,28 @@ char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct 
     b = b ? b + 1 : file;
     if (!strncmp(b, "ifcfg-", 6)) snprintf(s.name, sizeof s.name, "%s", b + 6);
   }
+  /* a VLAN (VLAN=yes, or NetworkManager's TYPE=Vlan) over PHYSDEV, or the
+   * device its DEVICE names (ens192.100) */
+  struct ini_scan vl = {.name_key = "VLAN", .mac_key = "PHYSDEV"};
+  rh_for_each_line(text, ini_scan_line, &vl);
+  bool vlan = !strcasecmp(vl.name, "yes") || !strcasecmp(s.type, "Vlan");
+  char lower[64];
+  snprintf(lower, sizeof lower, "%.*s", vl.mac[0] ? (int)sizeof lower : (int)strcspn(s.name, "."),
+           vl.mac[0] ? vl.mac : s.name);
   bool ethernet = !s.type[0] || !strcasecmp(s.type, "Ethernet");
-  const char *n = ethernet ? bound_nic(m, &s) : NULL;
+  const char *n = ethernet || vlan ? bound_nic(m, &s) : NULL;
+  /* the NIC's name, and a VLAN's tag or an alias's label after it */
+  char named[64];
+  if (n && rh_nic_map_is_nic(m, s.name)) {
+    snprintf(named, sizeof named, "%s%s", n, s.name + strcspn(s.name, ".:"));
+    n = named;
+  }
   /* a NIC in a bond or bridge has no addresses of its own to convert */
   struct ini_scan port = {.name_key = "MASTER", .mac_key = "BRIDGE"};
   rh_for_each_line(text, ini_scan_line, &port);
   bool enslaved = n && (port.name[0] || port.mac[0]);
-  return ini_rewrite(text, file, to_dhcp && !enslaved, changes, IFCFG,
-                     (struct ini_bind){.newname = n, .master = !n && rh_nic_map_is_master(m, s.name)});
+  vlan = vlan && rh_net_over_nic(m, lower);
+  return ini_rewrite(text, file, to_dhcp && !enslaved, m, changes, IFCFG,
+                     (struct ini_bind){.newname = n, .master = !n && rh_nic_map_is_master(m, s.name),
+                                       .vlan = vlan});
 }

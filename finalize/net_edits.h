@@ -47,6 +47,16 @@ struct rh_nic_map {
    * bond's in a bridge); they are bound, and get no addressing */
   size_t nports;
   char port[RH_NIC_MAX][64];
+  /* VLANs over the NICs or their masters, by the name of their interface
+   * (systemd-networkd's VLAN=, netplan's "vlans:" ids) */
+  size_t nvlans;
+  char vlan[RH_NIC_MAX][64];
+  /* what VLANs are over, by the names their configuration gives it: wicked's
+   * ETHERDEVICE and ifupdown's raw devices, and NetworkManager's connections
+   * of the NICs and their masters by UUID and id (a VLAN's parent= may name
+   * either) */
+  size_t nlowers;
+  char lower[RH_NIC_MAX][64];
 };
 
 /* Does NAME look like a physical Ethernet NIC (eth*, en*, em*, pNpN) rather
@@ -127,7 +137,9 @@ char *rh_ifcfg_routes_rewrite(const char *text, const char *file, bool to_dhcp,
  * host's, keeps its static address). */
 void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *file);
 /* NetworkManager keyfile of a NIC with master= (controller=, NM 1.46+):
- * the master by interface name, connection UUID or id */
+ * the master by interface name, connection UUID or id. The UUID and id of
+ * a NIC's connection, and of a master's, are noted as lower devices (a
+ * VLAN's parent= may name them). */
 void rh_nm_note_master(struct rh_nic_map *m, const char *text);
 /* systemd-networkd .network file of a NIC with [Network] Bond= or Bridge= */
 void rh_networkd_note_master(struct rh_nic_map *m, const char *text);
@@ -138,6 +150,29 @@ void rh_networkd_note_master(struct rh_nic_map *m, const char *text);
 void rh_netplan_note_masters(struct rh_nic_map *m, char *const *texts);
 bool rh_nic_map_is_master(const struct rh_nic_map *m, const char *name);
 bool rh_nic_map_is_port(const struct rh_nic_map *m, const char *name);
+
+/* VLANs (finalize/net_masters.c, and each stack's editor). A VLAN's frames
+ * are tagged, and a cloud's network passes no tags: with dhcp, a VLAN over
+ * the NIC (or over a master of it) loses its static IPv4 addressing
+ * (NetworkManager's method becomes disabled, ifcfg's and wicked's BOOTPROTO
+ * none) and the NIC or master below it gets DHCP, even with no address of
+ * its own. With keep, a VLAN keeps its addresses, its lower device renamed
+ * with the NIC (ifcfg's DEVICE=ens192.100 -> eth0.100, PHYSDEV=,
+ * NetworkManager's parent=, wicked's ETHERDEVICE=, ifupdown's raw device).
+ * Note them over every file of the stack before editing, after the masters
+ * (the pre-scans run twice). */
+/* systemd-networkd: the VLAN= names of a NIC's or a master's .network */
+void rh_networkd_note_vlans(struct rh_nic_map *m, const char *text);
+/* wicked: a bond or bridge file holding a NIC is a master; a VLAN file's
+ * ETHERDEVICE, a NIC or such a master, is a lower device */
+void rh_wicked_note_links(struct rh_nic_map *m, const char *text, const char *file);
+/* ifupdown: the raw devices (vlan-raw-device, or NAME in "iface NAME.N") of
+ * VLAN stanzas over a NIC or a master; the stanzas' names are VLANs */
+void rh_ifupdown_note_vlans(struct rh_nic_map *m, const char *text);
+/* Is NAME a lower device noted (an interface a VLAN is over; a NIC's or
+ * master's NetworkManager connection, by UUID or id)? a VLAN noted? */
+bool rh_nic_map_is_lower(const struct rh_nic_map *m, const char *name);
+bool rh_nic_map_is_vlan(const struct rh_nic_map *m, const char *name);
 
 /* RHEL-family ifcfg-* file; with dhcp, a bond's or bridge's
  * (rh_ifcfg_note_master) too. */
@@ -164,7 +199,8 @@ char *rh_wicked_routes_rewrite(const char *text, const char *file, bool to_dhcp,
                                struct rh_nic_map *m, json_object *changes, char **newpath);
 
 /* netplan YAML (block style): ids under "ethernets:"; with dhcp, the
- * masters under "bonds:" and "bridges:" (rh_netplan_note_masters). */
+ * masters under "bonds:" and "bridges:" and the VLANs over either under
+ * "vlans:" (rh_netplan_note_masters). */
 char *rh_netplan_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                          json_object *changes);
 

@@ -14,6 +14,8 @@
 #define WHY_DHCP "dhcp on the target (profile or --network dhcp)"
 #define WHY_HW "the target's NIC has another driver and bus path; a binding to them would " \
                "match nothing"
+#define WHY_VLAN "a VLAN over the NIC: the target's network passes no VLAN tags; the NIC (or " \
+                 "its bond or bridge) below it gets DHCP"
 #define WHY_GLOB "the target may name the NIC ethN (net.ifnames=0): the glob of the source's " \
                  "NIC names now matches that name too"
 
@@ -64,5 +66,11 @@ struct rh_nic_map;
 bool rh_net_listed(const char (*list)[64], size_t n, const char *name);
 bool rh_net_note_master(struct rh_nic_map *m, const char *name);
 bool rh_net_note_port(struct rh_nic_map *m, const char *name);
+bool rh_net_note_vlan(struct rh_nic_map *m, const char *name);
+bool rh_net_note_lower(struct rh_nic_map *m, const char *name);
+/* Is a VLAN whose lower device is LOWER (an interface, or a NetworkManager
+ * connection's UUID or id) over the NIC: LOWER is a NIC, a master of one,
+ * or a lower device noted (rh_nic_map_is_lower)? */
+bool rh_net_over_nic(const struct rh_nic_map *m, const char *lower);
 
 #endif

@@ -1,5 +1,6 @@
-/* Bonds and bridges over the machine's NICs: with dhcp, the addresses a NIC
- * carries live on its master, which is converted as the NIC would be. See
+/* Bonds, bridges and VLANs over the machine's NICs: with dhcp, the
+ * addresses a NIC carries live on its master, which is converted as the NIC
+ * would be; a VLAN's go, and the device below it gets DHCP. See
  * net_edits.h. */
 #include "net_edits.h"
 
@@ -71,6 +72,22 @@ bool rh_net_note_port(struct rh_nic_map *m, const char *name)
   return note_in(m->port, &m->nports, name);
 }
 
+bool rh_net_note_vlan(struct rh_nic_map *m, const char *name)
+{
+  return note_in(m->vlan, &m->nvlans, name);
+}
+
+bool rh_net_note_lower(struct rh_nic_map *m, const char *name)
+{
+  return note_in(m->lower, &m->nlowers, name);
+}
+
+bool rh_net_over_nic(const struct rh_nic_map *m, const char *lower)
+{
+  return lower[0] && (rh_nic_map_is_nic(m, lower) || rh_nic_map_is_master(m, lower) ||
+                      rh_nic_map_is_lower(m, lower));
+}
+
 void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *file)
 {
   char device[64] = "", type[64] = "", hwaddr[64] = "", master[64] = "", bridge[64] = "";
@@ -91,12 +108,23 @@ void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *fi
 void rh_nm_note_master(struct rh_nic_map *m, const char *text)
 {
   char ifname[64] = "", type[64] = "", master[64] = "", controller[64] = "", mac[64] = "";
+  char uuid[64] = "", id[64] = "";
   const struct ini_key keys[] = {{"connection", "interface-name", ifname}, {"connection", "type", type},
                                  {"connection", "master", master},         {"connection", "controller", controller},
-                                 {"ethernet", "mac-address", mac},         {"802-3-ethernet", "mac-address", mac}};
+                                 {"ethernet", "mac-address", mac},         {"802-3-ethernet", "mac-address", mac},
+                                 {"connection", "uuid", uuid},             {"connection", "id", id}};
   ini_read(text, keys, sizeof keys / sizeof keys[0]);
   bool ethernet = !strcmp(type, "ethernet") || !strcmp(type, "802-3-ethernet");
-  if (!ethernet || !(rh_nic_map_is_nic(m, ifname) || mac[0])) return;
+  bool nic = ethernet && (rh_nic_map_is_nic(m, ifname) || mac[0]);
+  /* a master is known by what its ports named it: interface, UUID or id */
+  bool is_master = !nic && (rh_nic_map_is_master(m, ifname) || rh_nic_map_is_master(m, uuid) ||
+                            rh_nic_map_is_master(m, id));
+  if (nic || is_master) { /* a VLAN's parent= may name the connection */
+    rh_net_note_lower(m, uuid);
+    rh_net_note_lower(m, id);
+  }
+  if (is_master) rh_net_note_lower(m, ifname);
+  if (!nic) return;
   /* by interface name, connection UUID or id: the master's file is matched
    * on any of them */
   rh_net_note_master(m, controller[0] ? controller : master);
@@ -112,6 +140,97 @@ void rh_networkd_note_master(struct rh_nic_map *m, const char *text)
   if (!(rh_nic_map_is_nic(m, name) || mac[0])) return;
   rh_net_note_master(m, bond);
   rh_net_note_master(m, bridge);
+}
+
+/* every VLAN= line's names */
+struct nd_vlans {
+  char section[64];
+  struct rh_nic_map *m;
+};
+
+static void nd_vlan_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct nd_vlans *v = vctx;
+  const char *p = line + strspn(line, " \t");
+  if (*p == '[') {
+    rh_net_section(v->section, sizeof v->section, p);
+    return;
+  }
+  if (strcasecmp(v->section, "Network") || !rh_net_key_is(p, "VLAN")) return;
+  for (const char *w = rh_net_value_of(p); *w;) {
+    size_t n = strcspn(w, " \t#");
+    char name[64];
+    if (n && n < sizeof name) {
+      snprintf(name, sizeof name, "%.*s", (int)n, w);
+      rh_net_note_vlan(v->m, name);
+    }
+    if (!n) break;
+    w += n;
+    w += strspn(w, " \t");
+  }
+}
+
+void rh_networkd_note_vlans(struct rh_nic_map *m, const char *text)
+{
+  char name[64] = "", mac[64] = "";
+  const struct ini_key keys[] = {{"Match", "Name", name}, {"Match", "MACAddress", mac}};
+  ini_read(text, keys, sizeof keys / sizeof keys[0]);
+  name[strcspn(name, " \t")] = 0;
+  if (!(rh_nic_map_is_nic(m, name) || mac[0] || rh_nic_map_is_master(m, name))) return;
+  struct nd_vlans v = {.m = m};
+  rh_for_each_line(text, nd_vlan_line, &v);
+}
+
+/* ifupdown's VLAN stanzas: "iface NAME.N ..." over a NIC or a master, or a
+ * stanza with vlan-raw-device */
+struct ifup_vlans {
+  char iface[64];
+  struct rh_nic_map *m;
+};
+
+static void note_ifup_vlan(struct rh_nic_map *m, const char *vlan, const char *raw)
+{
+  rh_net_note_vlan(m, vlan);
+  rh_net_note_lower(m, raw);
+}
+
+static void ifup_vlan_line(char *line, int lineno, void *vctx)
+{
+  (void)lineno;
+  struct ifup_vlans *v = vctx;
+  char w0[32], w1[64];
+  if (sscanf(line, " %31s %63s", w0, w1) != 2 || w0[0] == '#') return;
+  if (!strcmp(w0, "iface")) {
+    snprintf(v->iface, sizeof v->iface, "%s", w1);
+    size_t base = strcspn(w1, ".");
+    char raw[64];
+    snprintf(raw, sizeof raw, "%.*s", (int)base, w1);
+    if (w1[base] == '.' && w1[base + 1] && strspn(w1 + base + 1, "0123456789") == strlen(w1 + base + 1) &&
+        rh_net_over_nic(v->m, raw))
+      note_ifup_vlan(v->m, w1, raw);
+  } else if ((!strcmp(w0, "vlan-raw-device") || !strcmp(w0, "vlan_raw_device")) && v->iface[0]) {
+    note_ifup_vlan(v->m, v->iface, w1);
+  } else if (!strcmp(w0, "auto") || !strncmp(w0, "allow-", 6) || !strcmp(w0, "mapping") ||
+             !strncmp(w0, "source", 6)) {
+    v->iface[0] = 0;
+  }
+}
+
+void rh_ifupdown_note_vlans(struct rh_nic_map *m, const char *text)
+{
+  struct ifup_vlans v = {.m = m};
+  rh_for_each_line(text, ifup_vlan_line, &v);
+}
+
+bool rh_nic_map_is_vlan(const struct rh_nic_map *m, const char *name)
+{
+  return rh_net_listed(m->vlan, m->nvlans, name);
+}
+
+bool rh_nic_map_is_lower(const struct rh_nic_map *m, const char *name)
+{
+  return rh_net_listed(m->lower, m->nlowers, name);
 }
 
 bool rh_nic_map_is_master(const struct rh_nic_map *m, const char *name)

@@ -10,7 +10,8 @@
  * bound to a NIC (or another such master) are masters of it
  * (rh_netplan_note_masters, read over every file first: netplan merges
  * them); with dhcp the master's addressing goes to dhcp4, and the NIC's id,
- * a port, is only bound. */
+ * a port, is only bound. A VLAN ("vlans:") whose link: is a NIC's id or
+ * such a master loses its addressing with dhcp (no dhcp4). */
 #include "net_edits.h"
 
 #include "edits.h"
@@ -25,7 +26,7 @@
 #include <strings.h>
 
 /* the sections whose ids rehost reads */
-enum np_sec { SEC_NONE, SEC_ETH, SEC_MASTER };
+enum np_sec { SEC_NONE, SEC_ETH, SEC_MASTER, SEC_VLAN };
 
 struct np_links;
 
@@ -176,16 +177,22 @@ static void np_flush(struct np *c)
   const char *rest = idl + strcspn(idl, ":") + 1;
   rest += strspn(rest, " \t");
   bool flow = *rest && *rest != '#'; /* flow style: "ens192: {dhcp4: true}" */
-  if (c->blk_sec == SEC_MASTER) {
+  if (c->blk_sec == SEC_MASTER || c->blk_sec == SEC_VLAN) {
     /* a bond or bridge over the NIC, and in nothing else: with dhcp its
-     * addressing is converted as the NIC's would be */
-    if (c->to_dhcp && rh_nic_map_is_master(c->m, v.id) && !rh_nic_map_is_port(c->m, v.id)) {
+     * addressing is converted as the NIC's would be; a VLAN over either
+     * loses its addressing */
+    bool edit = c->blk_sec == SEC_VLAN
+                    ? rh_nic_map_is_vlan(c->m, v.id)
+                    : rh_nic_map_is_master(c->m, v.id) && !rh_nic_map_is_port(c->m, v.id);
+    if (c->to_dhcp && edit) {
       if (!flow || np_open_empty(&b[0], rest)) {
         np_edit(c, &v, v.id, RH_GLOB_NONE, true, true);
         return;
       }
       rh_change(c->changes, c->file, "network-unhandled", idl, NULL,
-                "a flow-style netplan entry is not edited; give it dhcp4 by hand");
+                c->blk_sec == SEC_VLAN
+                    ? "a flow-style netplan entry is not edited; remove its addresses by hand"
+                    : "a flow-style netplan entry is not edited; give it dhcp4 by hand");
     }
     for (size_t i = 0; i < c->nblk; i++) fprintf(c->o.f, "%s\n", b[i]);
     return;
@@ -225,7 +232,11 @@ static void np_edit(struct np *c, const struct np_id *v, const char *newname, en
   const char *idl = b[0] + indent_of(b[0]);
   int child = v->child;
   const char *mac = v->mac, *setname = v->setname, *old = v->old;
-  bool dhcp = c->to_dhcp && !rh_nic_map_is_port(c->m, v->id);
+  /* a port has no addressing; a VLAN's goes, and it asks no DHCP */
+  bool vlan = c->blk_sec == SEC_VLAN;
+  bool strip = c->to_dhcp && !rh_nic_map_is_port(c->m, v->id);
+  bool dhcp = strip && !vlan;
+  const char *why = vlan ? WHY_VLAN : WHY_DHCP;
   if (child < 0) child = c->id_indent + 2;
   /* The id stays (bridges, bonds and VLANs refer to it); it is bound to the
    * NIC by "match: name:", which replaces the old match and set-name. An id
@@ -257,7 +268,7 @@ static void np_edit(struct np *c, const struct np_id *v, const char *newname, en
       if (nm >= 0 && in <= nm) nm = -1;
       if (match >= 0 && in <= match) match = -1;
     }
-    const struct pass_key *drop = pass >= 0 && in > pass ? passthrough_drop(p, dhcp, !master) : NULL;
+    const struct pass_key *drop = pass >= 0 && in > pass ? passthrough_drop(p, strip, !master) : NULL;
     if (drop) { /* NetworkManager settings netplan hands on as written */
       skip = in;
       rh_net_drop(c->o.f, c->changes, c->file, b[i], p, drop->action, drop->why);
@@ -282,11 +293,11 @@ static void np_edit(struct np *c, const struct np_id *v, const char *newname, en
     } else if (in == child && !bound && (yaml_key(b[i], "match") || yaml_key(b[i], "set-name"))) {
       skip = in;
       rh_net_drop(c->o.f, c->changes, c->file, b[i], p, "network-match-nic", WHY_MAC);
-    } else if (in == child && dhcp &&
+    } else if (in == child && strip &&
                (yaml_key(b[i], "addresses") || yaml_key(b[i], "gateway4") ||
                 yaml_key(b[i], "gateway6") || yaml_key(b[i], "routes"))) {
       skip = in;
-      rh_net_drop(c->o.f, c->changes, c->file, b[i], p, "network-dhcp", WHY_DHCP);
+      rh_net_drop(c->o.f, c->changes, c->file, b[i], p, "network-dhcp", why);
     } else if (in == child && dhcp && yaml_key(b[i], "dhcp4")) {
       char val[16];
       yaml_value(b[i], val, sizeof val);
@@ -339,6 +350,7 @@ static void np_line(char *line, int lineno, void *vctx)
   }
   enum np_sec sec = yaml_key(line, "ethernets")                              ? SEC_ETH
                     : yaml_key(line, "bonds") || yaml_key(line, "bridges") ? SEC_MASTER
+                    : yaml_key(line, "vlans")                                ? SEC_VLAN
                                                                            : SEC_NONE;
   if (sec != SEC_NONE) c->sec = sec, c->sec_indent = in, c->id_indent = -1;
   if (c->o.f) fprintf(c->o.f, "%s\n", line);
@@ -374,11 +386,11 @@ char *rh_netplan_rewrite(const char *text, const char *file, bool to_dhcp, struc
  * apply to a NIC, and each master's interfaces. */
 #define NP_LINKS_MAX 64
 struct np_links {
-  size_t nnic, nlink;
+  size_t nnic, nlink, nvlan;
   char nic[NP_LINKS_MAX][64];
   struct {
     char master[64], port[64];
-  } link[NP_LINKS_MAX];
+  } link[NP_LINKS_MAX], vlan[NP_LINKS_MAX]; /* vlan: the VLAN's id, its link */
 };
 
 static void np_link_add(struct np_links *l, const char *master, const char *port, size_t portlen)
@@ -411,6 +423,15 @@ static void np_scan_block(struct np *c)
   if (c->blk_sec == SEC_ETH && np_id_binds(c->m, &v) && l->nnic < NP_LINKS_MAX &&
       strlen(v.id) < sizeof l->nic[0])
     snprintf(l->nic[l->nnic++], sizeof l->nic[0], "%s", v.id);
+  for (size_t i = 1; c->blk_sec == SEC_VLAN && i < c->nblk; i++) {
+    char link[64];
+    if (indent_of(c->blk[i]) != v.child || !yaml_key(c->blk[i], "link")) continue;
+    yaml_value(c->blk[i], link, sizeof link);
+    if (l->nvlan < NP_LINKS_MAX && link[0]) {
+      snprintf(l->vlan[l->nvlan].master, sizeof l->vlan[0].master, "%s", v.id);
+      snprintf(l->vlan[l->nvlan++].port, sizeof l->vlan[0].port, "%s", link);
+    }
+  }
   int list = -1; /* the indent of "interfaces:" */
   for (size_t i = 1; c->blk_sec == SEC_MASTER && i < c->nblk; i++) {
     if (blank_or_comment(c->blk[i])) continue;
@@ -454,5 +475,9 @@ void rh_netplan_note_masters(struct rh_nic_map *m, char *const *texts)
       more = true;
     }
   }
+  /* a VLAN whose link is a NIC's id or a master */
+  for (size_t i = 0; i < l->nvlan; i++)
+    if (rh_net_listed(l->nic, l->nnic, l->vlan[i].port) || rh_nic_map_is_master(m, l->vlan[i].port))
+      rh_net_note_vlan(m, l->vlan[i].master);
   free(l);
 }

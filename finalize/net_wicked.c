@@ -81,6 +81,7 @@ struct wk_edit {
   json_object *changes;
   bool nic;     /* the file configures a NIC the map names (it is renamed) */
   bool to_dhcp; /* convert its static addressing */
+  bool vlan;    /* ... which is a VLAN's over the NIC: it goes, no DHCP */
   bool saw_bootproto;
 };
 
@@ -144,10 +145,13 @@ static void wk_line(char *line, int lineno, void *vctx)
     char v[32];
     rh_net_unquote(v, sizeof v, rh_net_value_of(p));
     c->saw_bootproto = true;
-    if (strncasecmp(v, "dhcp", 4)) wk_replace(c, line, "BOOTPROTO='dhcp'", "network-dhcp", WHY_DHCP);
+    if (c->vlan && strcasecmp(v, "none") && strncasecmp(v, "dhcp", 4))
+      wk_replace(c, line, "BOOTPROTO='none'", "network-dhcp", WHY_VLAN);
+    else if (!c->vlan && strncasecmp(v, "dhcp", 4))
+      wk_replace(c, line, "BOOTPROTO='dhcp'", "network-dhcp", WHY_DHCP);
     else fprintf(c->o.f, "%s\n", line);
   } else if (c->to_dhcp && addr) {
-    wk_drop(c, line, "network-dhcp", WHY_DHCP);
+    wk_drop(c, line, "network-dhcp", c->vlan ? WHY_VLAN : WHY_DHCP);
   } else if ((var_is(p, "BONDING_SLAVE") || var_is(p, "BRIDGE_PORTS") ||
               var_is(p, "ETHERDEVICE")) &&
              rename_words(c, p, with, sizeof with)) {
@@ -194,37 +198,63 @@ static bool ports_name_nic(const char *text, const struct rh_nic_map *m)
   return false;
 }
 
+/* a bond, bridge or tunnel is not a NIC, whatever its name */
+static bool is_virtual(const char *text)
+{
+  static const char *const virtual[] = {"BONDING_MASTER", "BRIDGE", "TUNNEL", NULL};
+  char v[64];
+  for (const char *const *k = virtual; *k; k++) {
+    var_value(text, *k, false, v, sizeof v);
+    if (!strcasecmp(v, "yes") || (!strcmp(*k, "TUNNEL") && v[0])) return true;
+  }
+  return false;
+}
+
+/* a VLAN's ETHERDEVICE, its first word as rename_words reads it */
+static void etherdevice(const char *text, char *v, size_t vsz)
+{
+  var_value(text, "ETHERDEVICE", false, v, vsz);
+  v[strcspn(v, " \t'\"")] = 0;
+}
+
+void rh_wicked_note_links(struct rh_nic_map *m, const char *text, const char *file)
+{
+  const char *iface = file_iface(file, "ifcfg-");
+  if (ignored_name(iface)) return;
+  if (is_virtual(text) && ports_name_nic(text, m)) rh_net_note_master(m, iface);
+  char lower[64];
+  etherdevice(text, lower, sizeof lower);
+  if (rh_net_over_nic(m, lower)) rh_net_note_lower(m, lower);
+}
+
 char *rh_wicked_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                         json_object *changes, char **newpath)
 {
   *newpath = NULL;
   const char *iface = file_iface(file, "ifcfg-");
   if (ignored_name(iface)) return strdup(text);
-  char to[64] = "", v[64];
-  /* a bond, bridge or tunnel is not a NIC, whatever its name */
-  static const char *const virtual[] = {"BONDING_MASTER", "BRIDGE", "TUNNEL", NULL};
-  bool is_virtual = false;
-  for (const char *const *k = virtual; *k && !is_virtual; k++) {
-    var_value(text, *k, false, v, sizeof v);
-    is_virtual = !strcasecmp(v, "yes") || (!strcmp(*k, "TUNNEL") && v[0]);
-  }
+  char to[64] = "";
+  bool virt = is_virtual(text);
   char vlan[64];
-  var_value(text, "ETHERDEVICE", false, vlan, sizeof vlan);
+  etherdevice(text, vlan, sizeof vlan);
   struct wk_edit c = {.file = file, .m = m, .changes = changes};
-  if (!is_virtual && strlen(iface) < 48)
+  if (!virt && strlen(iface) < 48)
     c.nic = new_name(m, iface, true, to, sizeof to);
   /* a NIC's own addressing, or its bond's or bridge's (the NIC, a port,
-   * has none: BOOTPROTO none, no address, and stays as it is), not a
-   * VLAN's on it */
+   * has none: BOOTPROTO none, no address, and stays as it is, unless a
+   * VLAN is over it); a VLAN's over them goes */
   char proto[32], addr[64];
   var_value(text, "BOOTPROTO", false, proto, sizeof proto);
   var_value(text, "IPADDR", true, addr, sizeof addr);
-  bool nic_master = is_virtual && ports_name_nic(text, m);
-  c.to_dhcp = to_dhcp && (c.nic || nic_master) && !vlan[0] &&
-              (!strcasecmp(proto, "static") || addr[0]);
+  bool nic_master = virt && ports_name_nic(text, m);
+  c.vlan = vlan[0] && rh_net_over_nic(m, vlan);
+  c.to_dhcp = to_dhcp && (c.vlan || ((c.nic || nic_master) && !vlan[0] &&
+                                     (!strcasecmp(proto, "static") || addr[0] ||
+                                      rh_nic_map_is_lower(m, iface))));
   if (!rh_net_out_open(&c.o)) return NULL;
   rh_for_each_line(text, wk_line, &c);
-  if (c.to_dhcp && !c.saw_bootproto) wk_replace(&c, "", "BOOTPROTO='dhcp'", "network-dhcp", WHY_DHCP);
+  if (c.to_dhcp && !c.vlan && !c.saw_bootproto)
+    wk_replace(&c, "", "BOOTPROTO='dhcp'", "network-dhcp", WHY_DHCP);
   char *out = rh_net_out_done(&c.o);
   if (out && c.nic && (*newpath = renamed_path(file, "ifcfg-", to)))
     rh_change(changes, file, "network-rename-nic", file, *newpath, WHY_NAME);

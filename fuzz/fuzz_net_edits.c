@@ -1,10 +1,12 @@
 /* libFuzzer: the network-continuity editors (finalize/net_edits.c, net_netplan.c,
  * net_naming.c) on arbitrary text: systemd .link files, ifupdown,
  * systemd-networkd, NetworkManager keyfiles, ifcfg and its route files,
- * wicked's ifcfg and route files and netplan, with the text also read as udev and .link naming rules. The first byte picks dhcp or keep. Each editor must also be
+ * wicked's ifcfg and route files and netplan, with the text also read as udev and .link naming
+ * rules, and by the pre-scans of masters and VLANs. The first byte picks dhcp or keep. Each editor must also be
  * stable: editing its own output again (with a fresh NIC map, as a second
  * finalize does, under the new file name the first gave it) changes nothing,
  * unless it reported part of the file as "network-unhandled". */
+#include "../finalize/edits.h"
 #include "../finalize/net_edits.h"
 
 #include <stdint.h>
@@ -27,7 +29,16 @@ NO_RENAME(networkd, rh_networkd_rewrite(text, file, to_dhcp, m, changes))
 NO_RENAME(nm_keyfile, rh_nm_keyfile_rewrite(text, file, to_dhcp, m, changes))
 NO_RENAME(ifcfg, rh_ifcfg_rewrite(text, file, to_dhcp, m, changes))
 NO_RENAME(netplan, rh_netplan_rewrite(text, file, to_dhcp, m, changes))
-NO_RENAME(ifupdown, rh_ifupdown_rename(text, file, m, changes))
+/* as finalize edits it: static to dhcp (VLANs to manual), then the names */
+static char *ifupdown(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
+                      json_object *changes, char **newpath)
+{
+  *newpath = NULL;
+  char *t = rh_ifupdown_rewrite(text, file, to_dhcp, true, m, changes);
+  char *out = t ? rh_ifupdown_rename(t, file, m, changes) : NULL;
+  free(t);
+  return out;
+}
 NO_RENAME(link_file, rh_link_file_rewrite(text, file, changes))
 NO_RENAME(ifcfg_routes, rh_ifcfg_routes_rewrite(text, file, to_dhcp, m, changes))
 
@@ -73,6 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   rh_ifcfg_note_master(&shared, text, "/etc/sysconfig/network-scripts/ifcfg-ens224");
   rh_nm_note_master(&shared, text);
   rh_networkd_note_master(&shared, text);
+  /* and the VLANs over those NICs and masters */
+  rh_networkd_note_vlans(&shared, text);
+  rh_wicked_note_links(&shared, text, "/etc/sysconfig/network/ifcfg-vlan100");
+  rh_ifupdown_note_vlans(&shared, text);
   char *texts[] = {text, NULL}; /* and as every netplan file */
   rh_netplan_note_masters(&shared, texts);
   struct rh_nic_map rules = shared;

@@ -173,11 +173,11 @@ static void ifupdown_static_to_dhcp(void **state)
                    "    gateway 10.0.2.2\n    hwaddress ether 52:54:00:12:34:56\n"
                    "    dns-nameservers 10.0.2.3\n";
   json_object *ch = json_object_new_array();
-  char *keep = rh_ifupdown_rewrite(in, "/etc/network/interfaces", false, true, ch);
+  char *keep = rh_ifupdown_rewrite(in, "/etc/network/interfaces", false, true, NULL, ch);
   assert_non_null(strstr(keep, "iface eth0 inet static\n    address 10.0.2.15/24\n"));
   assert_non_null(strstr(keep, "#rehost-removed#     hwaddress"));
   assert_int_equal(json_object_array_length(ch), 1);
-  char *dhcp = rh_ifupdown_rewrite(in, "/etc/network/interfaces", true, true, ch);
+  char *dhcp = rh_ifupdown_rewrite(in, "/etc/network/interfaces", true, true, NULL, ch);
   assert_string_equal(dhcp, "auto lo\niface lo inet loopback\n\n"
                             "auto eth0\niface eth0 inet dhcp\n"
                             "#rehost-removed#     address 10.0.2.15/24\n"

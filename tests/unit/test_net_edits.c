@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../finalize/edits.h"
 #include "../../finalize/net_edits.h"
 
 static bool has_action(json_object *changes, const char *act)
@@ -863,10 +864,121 @@ static void hosts_after_dhcp(void **state)
   json_object_put(ch);
 }
 
+/* VLANs over the NIC, in each stack: with keep, each keeps its address and
+ * follows the NIC's new name (ifcfg's DEVICE=ens192.100 keeps its tag,
+ * PHYSDEV= and NetworkManager's parent= are renamed); with dhcp, its static
+ * addressing goes (a cloud passes no tags) and the device below it asks
+ * DHCP, even with no address of its own. A VLAN over no NIC is left. */
+static void vlans(void **state)
+{
+  (void)state;
+  json_object *ch = json_object_new_array();
+  const char *ifc_nic = "DEVICE=ens192\nTYPE=Ethernet\nBOOTPROTO=none\n";
+  const char *ifc_vlan = "DEVICE=ens192.100\nVLAN=yes\nBOOTPROTO=none\nIPADDR=10.0.0.5\nGATEWAY=10.0.0.1\n";
+  const char *ifc_nmvlan = "DEVICE=vlan200\nTYPE=Vlan\nPHYSDEV=ens192\nBOOTPROTO=static\nIPADDR=10.0.1.5\n";
+  for (int dhcp = 0; dhcp < 2; dhcp++) {
+    struct rh_nic_map m = {0};
+    char *out = rh_ifcfg_rewrite(ifc_vlan, "/x/ifcfg-ens192.100", dhcp, &m, ch);
+    assert_string_equal(out, dhcp ? "DEVICE=eth0.100\nVLAN=yes\nBOOTPROTO=none\n#rehost-removed# IPADDR=10.0.0.5\n"
+                                    "#rehost-removed# GATEWAY=10.0.0.1\n"
+                                  : "DEVICE=eth0.100\nVLAN=yes\nBOOTPROTO=none\nIPADDR=10.0.0.5\nGATEWAY=10.0.0.1\n");
+    free(out);
+    out = rh_ifcfg_rewrite(ifc_nmvlan, "/x/ifcfg-vlan200", dhcp, &m, ch);
+    assert_string_equal(out, dhcp ? "DEVICE=vlan200\nTYPE=Vlan\nPHYSDEV=eth0\nBOOTPROTO=none\n#rehost-removed# IPADDR=10.0.1.5\n"
+                                  : "DEVICE=vlan200\nTYPE=Vlan\nPHYSDEV=eth0\nBOOTPROTO=static\nIPADDR=10.0.1.5\n");
+    free(out);
+    out = rh_ifcfg_rewrite(ifc_nic, "/x/ifcfg-ens192", dhcp, &m, ch);
+    assert_string_equal(out, dhcp ? "DEVICE=eth0\nTYPE=Ethernet\nBOOTPROTO=dhcp\n" : "DEVICE=eth0\nTYPE=Ethernet\nBOOTPROTO=none\n");
+    free(out);
+    /* over a bridge with no NIC in it: left */
+    const char *host = "DEVICE=virbr0.5\nVLAN=yes\nIPADDR=192.168.5.1\n";
+    out = rh_ifcfg_rewrite(host, "/x/ifcfg-virbr0.5", dhcp, &m, ch);
+    assert_string_equal(out, host);
+    free(out);
+  }
+  /* NetworkManager: parent= by the NIC connection's UUID, or by name */
+  const char *nm_nic = "[connection]\nid=lan\nuuid=0f0e0d0c-0000-4000-8000-000000000001\ntype=ethernet\n"
+                       "[ethernet]\nmac-address=52:54:00:12:34:56\n[ipv4]\nmethod=disabled\n";
+  const char *nm_vlan = "[connection]\nid=vlan100\ntype=vlan\n[vlan]\nid=100\n"
+                        "parent=0f0e0d0c-0000-4000-8000-000000000001\n[ipv4]\nmethod=manual\n"
+                        "address1=10.0.0.5/24,10.0.0.1\nroute-metric=50\n";
+  const char *nm_byname = "[connection]\nid=v2\ntype=vlan\n[vlan]\nparent=ens224\n[ipv4]\nmethod=manual\n"
+                          "address1=10.0.1.5/24\n";
+  const char *nm_other = "[connection]\nid=v3\ntype=vlan\n[vlan]\nparent=virbr0\n[ipv4]\nmethod=manual\n"
+                         "address1=10.0.2.5/24\n";
+  for (int dhcp = 0; dhcp < 2; dhcp++) {
+    struct rh_nic_map m = {0};
+    for (int pass = 0; pass < 2; pass++) { /* as finalize runs the pre-scan */
+      rh_nm_note_master(&m, nm_vlan);
+      rh_nm_note_master(&m, nm_nic);
+    }
+    char *out = rh_nm_keyfile_rewrite(nm_vlan, "/x/vlan100.nmconnection", dhcp, &m, ch);
+    assert_string_equal(out, dhcp ? "[connection]\nid=vlan100\ntype=vlan\n[vlan]\nid=100\n"
+                                    "parent=0f0e0d0c-0000-4000-8000-000000000001\n[ipv4]\nmethod=disabled\n"
+                                    "#rehost-removed# address1=10.0.0.5/24,10.0.0.1\nroute-metric=50\n"
+                                  : nm_vlan);
+    free(out);
+    out = rh_nm_keyfile_rewrite(nm_byname, "/x/v2.nmconnection", dhcp, &m, ch);
+    assert_string_equal(out, dhcp ? "[connection]\nid=v2\ntype=vlan\n[vlan]\nparent=eth0\n[ipv4]\n"
+                                    "method=disabled\n#rehost-removed# address1=10.0.1.5/24\n"
+                                  : "[connection]\nid=v2\ntype=vlan\n[vlan]\nparent=eth0\n[ipv4]\nmethod=manual\n"
+                                    "address1=10.0.1.5/24\n");
+    free(out);
+    out = rh_nm_keyfile_rewrite(nm_other, "/x/v3.nmconnection", dhcp, &m, ch);
+    assert_string_equal(out, nm_other);
+    free(out);
+  }
+  /* systemd-networkd: the NIC's .network names its VLANs */
+  struct rh_nic_map m = {0};
+  const char *nd_nic = "[Match]\nName=ens192\n[Network]\nVLAN=vlan100 vlan101\n";
+  const char *nd_vlan = "[Match]\nName=vlan100\n[Network]\nAddress=10.0.0.5/24\nGateway=10.0.0.1\n";
+  rh_networkd_note_master(&m, nd_nic);
+  rh_networkd_note_vlans(&m, nd_vlan);
+  rh_networkd_note_vlans(&m, nd_nic);
+  assert_true(rh_nic_map_is_vlan(&m, "vlan101"));
+  char *out = rh_networkd_rewrite(nd_vlan, "/x/20-vlan100.network", true, &m, ch);
+  assert_string_equal(out, "[Match]\nName=vlan100\n[Network]\n#rehost-removed# Address=10.0.0.5/24\n"
+                           "#rehost-removed# Gateway=10.0.0.1\n");
+  free(out);
+  out = rh_networkd_rewrite(nd_vlan, "/x/20-vlan100.network", false, &m, ch);
+  assert_string_equal(out, nd_vlan);
+  free(out);
+  /* netplan: a VLAN's link is the NIC's id; one over a bridge of no NIC is left */
+  memset(&m, 0, sizeof m);
+  const char *np = "network:\n  ethernets:\n    ens192: {}\n  vlans:\n    vlan100:\n      id: 100\n"
+                   "      link: ens192\n      addresses: [10.0.0.5/24]\n      routes:\n"
+                   "        - to: default\n          via: 10.0.0.1\n    vlan7:\n      id: 7\n"
+                   "      link: virbr0\n      addresses: [10.1.1.1/24]\n";
+  char *texts[] = {(char *)np, NULL};
+  rh_netplan_note_masters(&m, texts);
+  out = rh_netplan_rewrite(np, "/etc/netplan/01.yaml", true, &m, ch);
+  assert_string_equal(out, "network:\n  ethernets:\n    ens192:\n      match:\n        name: eth0\n"
+                           "      dhcp4: true\n  vlans:\n    vlan100:\n      id: 100\n      link: ens192\n"
+                           "#rehost-removed#       addresses: [10.0.0.5/24]\n#rehost-removed#       routes:\n"
+                           "#rehost-removed#         - to: default\n#rehost-removed#           via: 10.0.0.1\n"
+                           "    vlan7:\n      id: 7\n      link: virbr0\n      addresses: [10.1.1.1/24]\n");
+  free(out);
+  /* ifupdown: by name (ens192.100) or vlan-raw-device; the raw device's
+   * manual stanza asks DHCP */
+  memset(&m, 0, sizeof m);
+  const char *ifu = "auto ens192\niface ens192 inet manual\nauto ens192.100\niface ens192.100 inet static\n"
+                    "  address 10.0.0.5/24\n  gateway 10.0.0.1\niface vlan7 inet static\n"
+                    "  vlan-raw-device ens224\n  address 10.0.7.5/24\n";
+  rh_ifupdown_note_vlans(&m, ifu);
+  out = rh_ifupdown_rewrite(ifu, "/etc/network/interfaces", true, true, &m, ch);
+  assert_string_equal(out, "auto ens192\niface ens192 inet dhcp\nauto ens192.100\niface ens192.100 inet manual\n"
+                           "#rehost-removed#   address 10.0.0.5/24\n#rehost-removed#   gateway 10.0.0.1\n"
+                           "iface vlan7 inet manual\n  vlan-raw-device ens224\n#rehost-removed#   address 10.0.7.5/24\n");
+  free(out);
+  assert_true(has_action(ch, "network-dhcp"));
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(hosts_after_dhcp),
+      cmocka_unit_test(vlans),
       cmocka_unit_test(physical_names),
       cmocka_unit_test(map_is_stable_by_name_or_mac),
       cmocka_unit_test(ifupdown_predictable_name_renamed),

@@ -118,11 +118,17 @@ static void bond_bridge_vlan(void **state)
   assert_string_equal(out, "BRIDGE='yes'\nBRIDGE_PORTS='eth0'\n#rehost-removed# IPADDR='10.0.0.7/24'\n"
                            "BOOTPROTO='dhcp'\n");
   free(out);
-  /* a VLAN on the NIC, named after it: renamed with its tag; its address stays */
-  out = wicked("ETHERDEVICE='ens192'\nVLAN_ID='100'\nIPADDR='10.5.0.5/24'\n", DIR "ifcfg-ens192.100",
-               true, &m, ch, &to);
-  assert_string_equal(out, "ETHERDEVICE='eth0'\nVLAN_ID='100'\nIPADDR='10.5.0.5/24'\n");
+  /* a VLAN on the NIC, named after it: renamed with its tag; with dhcp its
+   * address goes (the target passes no tags), with keep it stays */
+  const char *vlan = "ETHERDEVICE='ens192'\nVLAN_ID='100'\nBOOTPROTO='static'\nIPADDR='10.5.0.5/24'\n";
+  out = wicked(vlan, DIR "ifcfg-ens192.100", true, &m, ch, &to);
+  assert_string_equal(out, "ETHERDEVICE='eth0'\nVLAN_ID='100'\nBOOTPROTO='none'\n"
+                           "#rehost-removed# IPADDR='10.5.0.5/24'\n");
   assert_string_equal(to, DIR "ifcfg-eth0.100");
+  free(out);
+  free(to);
+  out = wicked(vlan, DIR "ifcfg-ens192.100", false, &m, ch, &to);
+  assert_string_equal(out, "ETHERDEVICE='eth0'\nVLAN_ID='100'\nBOOTPROTO='static'\nIPADDR='10.5.0.5/24'\n");
   free(out);
   free(to);
   /* a member list too long to rewrite is left as it is */
@@ -285,6 +291,34 @@ static void udev_named(void **state)
   json_object_put(ch);
 }
 
+/* a NIC with no address of its own, a VLAN over it: with dhcp the NIC
+ * asks DHCP (the VLAN's address goes); a port of a bond stays as it is */
+static void vlan_lower(void **state)
+{
+  (void)state;
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *to = NULL;
+  const char *vlan = "ETHERDEVICE='ens192'\nVLAN_ID='100'\nIPADDR='10.5.0.5/24'\n";
+  const char *nic = "BOOTPROTO='none'\nSTARTMODE='auto'\n";
+  rh_wicked_note_links(&m, vlan, DIR "ifcfg-vlan100");
+  rh_wicked_note_links(&m, nic, DIR "ifcfg-ens192");
+  char *out = wicked(nic, DIR "ifcfg-ens192", true, &m, ch, &to);
+  assert_string_equal(out, "BOOTPROTO='dhcp'\nSTARTMODE='auto'\n");
+  assert_string_equal(to, DIR "ifcfg-eth0");
+  free(out);
+  free(to);
+  out = wicked(nic, DIR "ifcfg-ens224", true, &m, ch, &to);
+  assert_string_equal(out, nic);
+  free(out);
+  free(to);
+  out = wicked(vlan, DIR "ifcfg-vlan100", true, &m, ch, &to);
+  assert_string_equal(out, "ETHERDEVICE='eth0'\nVLAN_ID='100'\n#rehost-removed# IPADDR='10.5.0.5/24'\n");
+  assert_null(to);
+  free(out);
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -294,6 +328,7 @@ int main(void)
       cmocka_unit_test(routes),
       cmocka_unit_test(udev_named),
       cmocka_unit_test(rhel_route_files),
+      cmocka_unit_test(vlan_lower),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
