@@ -406,10 +406,18 @@ char *rh_grub_set_var(const char *text, const char *key, const char *value, cons
 struct ifup_ctx {
   struct sb out;
   const char *file;
-  bool to_dhcp, remove_mac, in_static;
-  const struct rh_nic_map *m;
+  bool to_dhcp, remove_mac, in_static, in_vlan;
+  struct rh_nic_map *m;
   json_object *changes;
+  size_t nraws; /* the raw devices of the VLANs made manual */
+  char raw[16][64];
 };
+
+static void ifup_note_raw(struct ifup_ctx *c, const char *raw, size_t len)
+{
+  if (!len || len >= sizeof c->raw[0] || c->nraws == sizeof c->raw / sizeof c->raw[0]) return;
+  snprintf(c->raw[c->nraws++], sizeof c->raw[0], "%.*s", (int)len, raw);
+}
 
 static bool first_word_is(const char *p, const char *w)
 {
@@ -429,7 +437,12 @@ static void ifup_line(const char *line, size_t len, void *vctx)
   static const char *const stanza[] = {"iface", "auto", "allow-", "mapping", "source", NULL};
   bool starts = false;
   for (const char *const *s = stanza; *s; s++) starts |= !strncmp(p, *s, strlen(*s));
-  if (starts) c->in_static = false;
+  if (starts) c->in_static = c->in_vlan = false;
+  if (c->in_vlan && (first_word_is(p, "vlan-raw-device") || first_word_is(p, "vlan_raw_device"))) {
+    const char *r = p + strcspn(p, " \t");
+    r += strspn(r, " \t");
+    ifup_note_raw(c, r, strcspn(r, " \t#"));
+  }
   if (first_word_is(p, "iface")) {
     char name[64] = "", fam[16] = "", method[16] = "";
     bool three = sscanf(p, "iface %63s %15s %15s", name, fam, method) == 3;
@@ -442,6 +455,8 @@ static void ifup_line(const char *line, size_t len, void *vctx)
       c->in_static = true;
       char after[160];
       snprintf(after, sizeof after, "iface %s %s %s", name, fam, vlan ? "manual" : "dhcp");
+      if (vlan && strchr(name, '.')) ifup_note_raw(c, name, strcspn(name, "."));
+      c->in_vlan = vlan;
       rh_change(c->changes, c->file, "network-dhcp", p, after,
                 vlan ? WHY_VLAN : "dhcp on the target (profile or --network dhcp)");
       sb_add(&c->out, l, (size_t)(p - l));
@@ -471,10 +486,23 @@ static void ifup_line(const char *line, size_t len, void *vctx)
 }
 
 char *rh_ifupdown_rewrite(const char *text, const char *file, bool to_dhcp, bool remove_mac,
-                          const struct rh_nic_map *m, json_object *changes)
+                          struct rh_nic_map *m, json_object *changes)
 {
-  struct ifup_ctx c = {{0}, file, to_dhcp, remove_mac, false, m, changes};
+  struct ifup_ctx c = {.file = file, .to_dhcp = to_dhcp, .remove_mac = remove_mac, .m = m,
+                       .changes = changes};
   each_line(text, ifup_line, &c);
+  /* a raw device with no stanza anywhere: it would come up for its VLAN
+   * without an address */
+  for (size_t i = 0; i < c.nraws && m; i++)
+    for (size_t j = 0; j < m->nbare; j++) {
+      if (strcmp(m->bare[j], c.raw[i])) continue;
+      char add[160];
+      snprintf(add, sizeof add, "\nauto %s\niface %s inet dhcp\n", c.raw[i], c.raw[i]);
+      sb_str(&c.out, add);
+      rh_change(changes, file, "network-dhcp", NULL, add + 1,
+                "the VLAN's raw device had no stanza; DHCP on it (the target passes no VLAN tags)");
+      m->bare[j][0] = 0; /* one stanza, in the first file that needs it */
+    }
   return sb_done(&c.out);
 }
 

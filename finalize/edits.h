@@ -81,11 +81,13 @@ char *rh_grub_set_var(const char *text, const char *key, const char *value, cons
 /* Debian /etc/network/interfaces: with to_dhcp, "iface X inet static"
  * stanzas become "inet dhcp" and lose their address lines; a VLAN's (m, the
  * VLANs over the NIC: rh_ifupdown_note_vlans; or NULL) becomes "manual"
- * instead, and its raw device's "inet manual" stanza "inet dhcp". Lines
- * naming a MAC ("hwaddress") are removed when remove_mac is set. */
+ * instead, and its raw device's "inet manual" stanza "inet dhcp", or, when
+ * no file has one (m's bare), the VLAN's file gets "auto X", "iface X inet
+ * dhcp" (once: X leaves bare). Lines naming a MAC ("hwaddress") are removed
+ * when remove_mac is set. */
 struct rh_nic_map;
 char *rh_ifupdown_rewrite(const char *text, const char *file, bool to_dhcp, bool remove_mac,
-                          const struct rh_nic_map *m, json_object *changes);
+                          struct rh_nic_map *m, json_object *changes);
 
 /* LVM's devices file (lvm.conf's devices/devicesfile, in /etc/lvm/devices/)
  * lists the PVs LVM may use by their disk's WWID, serial or device name: on

@@ -163,9 +163,11 @@ static void note_links(struct rh_fin *f, enum stack s, struct rh_nic_map *m)
       else if (s == NETWORKD && !pass) rh_networkd_note_master(m, texts[i]);
       else if (s == NETWORKD) rh_networkd_note_vlans(m, texts[i]);
       else if (s == WICKED && strstr(paths[i], "/ifcfg-")) rh_wicked_note_links(m, texts[i], paths[i]);
-      else if (s == IFUPDOWN && !pass) rh_ifupdown_note_vlans(m, texts[i]);
     }
-  if (texts && s == NETPLAN) rh_netplan_note_masters(m, texts); /* netplan merges its files */
+  /* netplan merges its files; ifupdown's raw devices may have their stanza
+   * in any */
+  if (texts && s == NETPLAN) rh_netplan_note_masters(m, texts);
+  if (texts && s == IFUPDOWN) rh_ifupdown_note_vlans(m, texts);
   free(paths);
   rh_strv_free(texts);
   rh_strv_free(more);

@@ -57,6 +57,10 @@ struct rh_nic_map {
    * either) */
   size_t nlowers;
   char lower[RH_NIC_MAX][64];
+  /* ifupdown: the raw devices of those VLANs with no stanza of their own in
+   * any file; the file of their VLAN gets one, DHCP (with dhcp) */
+  size_t nbare;
+  char bare[RH_NIC_MAX][64];
 };
 
 /* Does NAME look like a physical Ethernet NIC (eth*, en*, em*, pNpN) rather
@@ -166,9 +170,10 @@ void rh_networkd_note_vlans(struct rh_nic_map *m, const char *text);
 /* wicked: a bond or bridge file holding a NIC is a master; a VLAN file's
  * ETHERDEVICE, a NIC or such a master, is a lower device */
 void rh_wicked_note_links(struct rh_nic_map *m, const char *text, const char *file);
-/* ifupdown: the raw devices (vlan-raw-device, or NAME in "iface NAME.N") of
- * VLAN stanzas over a NIC or a master; the stanzas' names are VLANs */
-void rh_ifupdown_note_vlans(struct rh_nic_map *m, const char *text);
+/* ifupdown, every file (NULL-terminated): the raw devices (vlan-raw-device,
+ * or NAME in "iface NAME.N") of VLAN stanzas over a NIC are lower devices,
+ * bare when no file has a stanza for them; the stanzas' names are VLANs */
+void rh_ifupdown_note_vlans(struct rh_nic_map *m, char *const *texts);
 /* Is NAME a lower device noted (an interface a VLAN is over; a NIC's or
  * master's NetworkManager connection, by UUID or id)? a VLAN noted? */
 bool rh_nic_map_is_lower(const struct rh_nic_map *m, const char *name);

@@ -9,6 +9,7 @@
 #include "../guest/guestconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -183,16 +184,19 @@ void rh_networkd_note_vlans(struct rh_nic_map *m, const char *text)
 }
 
 /* ifupdown's VLAN stanzas: "iface NAME.N ..." over a NIC or a master, or a
- * stanza with vlan-raw-device */
+ * stanza with vlan-raw-device; and every stanza's name */
 struct ifup_vlans {
   char iface[64];
   struct rh_nic_map *m;
+  size_t nstanzas, nraws;
+  char stanza[64][64], raw[RH_NIC_MAX][64];
 };
 
-static void note_ifup_vlan(struct rh_nic_map *m, const char *vlan, const char *raw)
+static void note_ifup_vlan(struct ifup_vlans *v, const char *vlan, const char *raw)
 {
-  rh_net_note_vlan(m, vlan);
-  rh_net_note_lower(m, raw);
+  rh_net_note_vlan(v->m, vlan);
+  rh_net_note_lower(v->m, raw);
+  note_in(v->raw, &v->nraws, raw);
 }
 
 static void ifup_vlan_line(char *line, int lineno, void *vctx)
@@ -203,24 +207,38 @@ static void ifup_vlan_line(char *line, int lineno, void *vctx)
   if (sscanf(line, " %31s %63s", w0, w1) != 2 || w0[0] == '#') return;
   if (!strcmp(w0, "iface")) {
     snprintf(v->iface, sizeof v->iface, "%s", w1);
+    if (v->nstanzas < sizeof v->stanza / sizeof v->stanza[0])
+      snprintf(v->stanza[v->nstanzas++], sizeof v->stanza[0], "%s", w1);
     size_t base = strcspn(w1, ".");
     char raw[64];
     snprintf(raw, sizeof raw, "%.*s", (int)base, w1);
     if (w1[base] == '.' && w1[base + 1] && strspn(w1 + base + 1, "0123456789") == strlen(w1 + base + 1) &&
         rh_net_over_nic(v->m, raw))
-      note_ifup_vlan(v->m, w1, raw);
+      note_ifup_vlan(v, w1, raw);
   } else if ((!strcmp(w0, "vlan-raw-device") || !strcmp(w0, "vlan_raw_device")) && v->iface[0]) {
-    note_ifup_vlan(v->m, v->iface, w1);
+    note_ifup_vlan(v, v->iface, w1);
   } else if (!strcmp(w0, "auto") || !strncmp(w0, "allow-", 6) || !strcmp(w0, "mapping") ||
              !strncmp(w0, "source", 6)) {
     v->iface[0] = 0;
   }
 }
 
-void rh_ifupdown_note_vlans(struct rh_nic_map *m, const char *text)
+void rh_ifupdown_note_vlans(struct rh_nic_map *m, char *const *texts)
 {
-  struct ifup_vlans v = {.m = m};
-  rh_for_each_line(text, ifup_vlan_line, &v);
+  struct ifup_vlans *v = calloc(1, sizeof *v);
+  if (!v) return;
+  v->m = m;
+  for (size_t t = 0; texts && texts[t]; t++) {
+    v->iface[0] = 0;
+    rh_for_each_line(texts[t], ifup_vlan_line, v);
+  }
+  /* a raw device no stanza names (Debian's vlan examples have none): ifup
+   * brings it up for the VLAN, without addresses */
+  for (size_t i = 0; i < v->nraws; i++)
+    if (v->nstanzas < sizeof v->stanza / sizeof v->stanza[0] &&
+        !rh_net_listed((const char (*)[64])v->stanza, v->nstanzas, v->raw[i]))
+      note_in(m->bare, &m->nbare, v->raw[i]);
+  free(v);
 }
 
 bool rh_nic_map_is_vlan(const struct rh_nic_map *m, const char *name)

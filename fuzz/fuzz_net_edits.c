@@ -87,9 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   /* and the VLANs over those NICs and masters */
   rh_networkd_note_vlans(&shared, text);
   rh_wicked_note_links(&shared, text, "/etc/sysconfig/network/ifcfg-vlan100");
-  rh_ifupdown_note_vlans(&shared, text);
-  char *texts[] = {text, NULL}; /* and as every netplan file */
+  char *texts[] = {text, NULL}; /* and as every netplan and ifupdown file */
   rh_netplan_note_masters(&shared, texts);
+  rh_ifupdown_note_vlans(&shared, texts);
   struct rh_nic_map rules = shared;
   for (size_t i = 0; i < sizeof editors / sizeof editors[0]; i++) {
     /* one map across files, as finalize edits a guest */

@@ -964,11 +964,40 @@ static void vlans(void **state)
   const char *ifu = "auto ens192\niface ens192 inet manual\nauto ens192.100\niface ens192.100 inet static\n"
                     "  address 10.0.0.5/24\n  gateway 10.0.0.1\niface vlan7 inet static\n"
                     "  vlan-raw-device ens224\n  address 10.0.7.5/24\n";
-  rh_ifupdown_note_vlans(&m, ifu);
+  /* ens224 has its stanza in another file */
+  char *ifu_texts[] = {(char *)ifu, "iface ens224 inet manual\n", NULL};
+  rh_ifupdown_note_vlans(&m, ifu_texts);
   out = rh_ifupdown_rewrite(ifu, "/etc/network/interfaces", true, true, &m, ch);
   assert_string_equal(out, "auto ens192\niface ens192 inet dhcp\nauto ens192.100\niface ens192.100 inet manual\n"
                            "#rehost-removed#   address 10.0.0.5/24\n#rehost-removed#   gateway 10.0.0.1\n"
                            "iface vlan7 inet manual\n  vlan-raw-device ens224\n#rehost-removed#   address 10.0.7.5/24\n");
+  free(out);
+  out = rh_ifupdown_rewrite(ifu_texts[1], "/etc/network/interfaces.d/ens224", true, true, &m, ch);
+  assert_string_equal(out, "iface ens224 inet dhcp\n");
+  free(out);
+  /* Debian's VLAN example: no stanza for the raw device in any file; the
+   * VLAN's file gets one, once, and the rename binds it */
+  memset(&m, 0, sizeof m);
+  const char *deb = "auto eth0.100\niface eth0.100 inet static\n  address 10.0.0.5/24\n"
+                    "auto vlan7\niface vlan7 inet static\n  vlan-raw-device ens224\n  address 10.0.7.5/24\n";
+  char *deb_texts[] = {(char *)deb, "auto lo\niface lo inet loopback\n", NULL};
+  rh_ifupdown_note_vlans(&m, deb_texts);
+  out = rh_ifupdown_rewrite(deb, "/etc/network/interfaces", true, true, &m, ch);
+  char *named = rh_ifupdown_rename(out, "/etc/network/interfaces", &m, ch);
+  assert_string_equal(named, "auto eth0.100\niface eth0.100 inet manual\n#rehost-removed#   address 10.0.0.5/24\n"
+                             "auto vlan7\niface vlan7 inet manual\n  vlan-raw-device eth1\n"
+                             "#rehost-removed#   address 10.0.7.5/24\n\nauto eth0\niface eth0 inet dhcp\n"
+                             "\nauto eth1\niface eth1 inet dhcp\n");
+  free(out);
+  free(named);
+  out = rh_ifupdown_rewrite(deb, "/etc/network/interfaces", true, true, &m, ch);
+  assert_null(strstr(out, "inet dhcp")); /* once */
+  free(out);
+  /* with keep, nothing is added */
+  memset(&m, 0, sizeof m);
+  rh_ifupdown_note_vlans(&m, deb_texts);
+  out = rh_ifupdown_rewrite(deb, "/etc/network/interfaces", false, true, &m, ch);
+  assert_string_equal(out, deb);
   free(out);
   assert_true(has_action(ch, "network-dhcp"));
   json_object_put(ch);
