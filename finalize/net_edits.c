@@ -511,10 +511,11 @@ char *rh_networkd_rewrite(const char *text, const char *file, bool to_dhcp, stru
   struct ini_scan port = {.name_section = "Network", .name_key = "Bond",
                           .mac_section = "Network", .mac_key = "Bridge"};
   rh_for_each_line(text, ini_scan_line, &port);
-  bool enslaved = (b.newname || b.applies) && (port.name[0] || port.mac[0]);
   char first[64];
   snprintf(first, sizeof first, "%.*s", (int)strcspn(s.name, " \t"), s.name);
   b.master = !b.newname && !b.applies && rh_nic_map_is_master(m, first);
+  /* a bond in a bridge is a port too: the bridge gets the addressing */
+  bool enslaved = (b.newname || b.applies || b.master) && (port.name[0] || port.mac[0]);
   b.vlan = !b.newname && !b.applies && !b.master && rh_nic_map_is_vlan(m, first);
   return ini_rewrite(text, file, to_dhcp && !enslaved, m, changes, NETWORKD, b);
 }
@@ -546,10 +547,10 @@ char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
   rh_for_each_line(text, ini_scan_line, &port);
   struct ini_scan id = {.name_section = "connection", .name_key = "id"};
   rh_for_each_line(text, ini_scan_line, &id);
-  bool enslaved = (b.newname || b.applies) && (port.name[0] || port.mac[0]);
   b.master = !b.newname && !b.applies &&
              (rh_nic_map_is_master(m, s.name) || rh_nic_map_is_master(m, port.type) ||
               rh_nic_map_is_master(m, id.name));
+  bool enslaved = (b.newname || b.applies || b.master) && (port.name[0] || port.mac[0]);
   /* a VLAN: its parent= renamed with the NIC, and with dhcp its addressing
    * goes when it is over the NIC */
   struct ini_scan vl = {.name_section = "vlan", .name_key = "parent"};
@@ -588,9 +589,9 @@ char *rh_ifcfg_rewrite(const char *text, const char *file, bool to_dhcp, struct 
   /* a NIC in a bond or bridge has no addresses of its own to convert */
   struct ini_scan port = {.name_key = "MASTER", .mac_key = "BRIDGE"};
   rh_for_each_line(text, ini_scan_line, &port);
-  bool enslaved = n && (port.name[0] || port.mac[0]);
+  bool master = !n && rh_nic_map_is_master(m, s.name);
+  bool enslaved = (n || master) && (port.name[0] || port.mac[0]);
   vlan = vlan && rh_net_over_nic(m, lower);
   return ini_rewrite(text, file, to_dhcp && !enslaved, m, changes, IFCFG,
-                     (struct ini_bind){.newname = n, .master = !n && rh_nic_map_is_master(m, s.name),
-                                       .vlan = vlan});
+                     (struct ini_bind){.newname = n, .master = master, .vlan = vlan});
 }

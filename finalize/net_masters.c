@@ -101,7 +101,9 @@ void rh_ifcfg_note_master(struct rh_nic_map *m, const char *text, const char *fi
     if (!strncmp(b, "ifcfg-", 6)) snprintf(device, sizeof device, "%s", b + 6);
   }
   bool ethernet = !type[0] || !strcasecmp(type, "Ethernet");
-  if (!ethernet || !(rh_nic_map_is_nic(m, device) || hwaddr[0])) return;
+  /* a NIC's master, or a master's (a bond in a bridge) */
+  if (!(ethernet && (rh_nic_map_is_nic(m, device) || hwaddr[0])) && !rh_nic_map_is_master(m, device))
+    return;
   rh_net_note_master(m, master);
   rh_net_note_master(m, bridge);
 }
@@ -125,7 +127,7 @@ void rh_nm_note_master(struct rh_nic_map *m, const char *text)
     rh_net_note_lower(m, id);
   }
   if (is_master) rh_net_note_lower(m, ifname);
-  if (!nic) return;
+  if (!nic && !is_master) return; /* a master's master: a bond in a bridge */
   /* by interface name, connection UUID or id: the master's file is matched
    * on any of them */
   rh_net_note_master(m, controller[0] ? controller : master);
@@ -138,7 +140,7 @@ void rh_networkd_note_master(struct rh_nic_map *m, const char *text)
                                  {"Network", "Bond", bond}, {"Network", "Bridge", bridge}};
   ini_read(text, keys, sizeof keys / sizeof keys[0]);
   name[strcspn(name, " \t")] = 0; /* Name= lists globs: the first one */
-  if (!(rh_nic_map_is_nic(m, name) || mac[0])) return;
+  if (!(rh_nic_map_is_nic(m, name) || mac[0] || rh_nic_map_is_master(m, name))) return;
   rh_net_note_master(m, bond);
   rh_net_note_master(m, bridge);
 }

@@ -176,9 +176,12 @@ static void var_value(const char *text, const char *key, bool variants, char *v,
   }
 }
 
-/* Does a bond's or bridge's file hold a NIC (BONDING_SLAVE*, BRIDGE_PORTS)? */
-static bool ports_name_nic(const char *text, const struct rh_nic_map *m)
+/* Does a bond's or bridge's file hold a NIC (BONDING_SLAVE*, BRIDGE_PORTS),
+ * or a master of one (a bond in a bridge)? The masters it holds are noted
+ * as ports in `ports`, when given. */
+static bool ports_name_nic(const char *text, const struct rh_nic_map *m, struct rh_nic_map *ports)
 {
+  bool found = false;
   for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
     l += strspn(l, " \t");
     if (!var_is(l, "BONDING_SLAVE") && !var_is(l, "BRIDGE_PORTS")) continue;
@@ -189,13 +192,15 @@ static bool ports_name_nic(const char *text, const struct rh_nic_map *m)
       char word[64];
       if (wl && wl < sizeof word) {
         snprintf(word, sizeof word, "%.*s", (int)wl, v);
-        if (rh_nic_map_is_nic(m, word)) return true;
+        bool master = rh_nic_map_is_master(m, word);
+        if (master && ports) rh_net_note_port(ports, word);
+        found |= master || rh_nic_map_is_nic(m, word);
       }
       if (!wl) break;
       v += wl;
     }
   }
-  return false;
+  return found;
 }
 
 /* a bond, bridge or tunnel is not a NIC, whatever its name */
@@ -221,7 +226,7 @@ void rh_wicked_note_links(struct rh_nic_map *m, const char *text, const char *fi
 {
   const char *iface = file_iface(file, "ifcfg-");
   if (ignored_name(iface)) return;
-  if (is_virtual(text) && ports_name_nic(text, m)) rh_net_note_master(m, iface);
+  if (is_virtual(text) && ports_name_nic(text, m, m)) rh_net_note_master(m, iface);
   char lower[64];
   etherdevice(text, lower, sizeof lower);
   if (rh_net_over_nic(m, lower)) rh_net_note_lower(m, lower);
@@ -246,7 +251,8 @@ char *rh_wicked_rewrite(const char *text, const char *file, bool to_dhcp, struct
   char proto[32], addr[64];
   var_value(text, "BOOTPROTO", false, proto, sizeof proto);
   var_value(text, "IPADDR", true, addr, sizeof addr);
-  bool nic_master = virt && ports_name_nic(text, m);
+  /* a bond in a bridge is a port: the bridge gets the addressing */
+  bool nic_master = virt && ports_name_nic(text, m, NULL) && !rh_nic_map_is_port(m, iface);
   c.vlan = vlan[0] && rh_net_over_nic(m, vlan);
   c.to_dhcp = to_dhcp && (c.vlan || ((c.nic || nic_master) && !vlan[0] &&
                                      (!strcasecmp(proto, "static") || addr[0] ||

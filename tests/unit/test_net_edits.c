@@ -1003,11 +1003,74 @@ static void vlans(void **state)
   json_object_put(ch);
 }
 
+/* A bridge over a bond over the NIC, in ifcfg, NetworkManager and
+ * systemd-networkd: with dhcp the bridge (the top master) asks DHCP and
+ * loses its addresses; the bond, a port of the bridge, is left as it is.
+ * The pre-scan runs twice, as finalize runs it: the bond's file may be read
+ * before the NIC's. */
+static void bridge_over_bond(void **state)
+{
+  (void)state;
+  json_object *ch = json_object_new_array();
+  struct rh_nic_map m = {0};
+  const char *nic = "DEVICE=ens192\nMASTER=bond0\nSLAVE=yes\n";
+  const char *bond = "DEVICE=bond0\nTYPE=Bond\nBRIDGE=br0\nBOOTPROTO=none\n";
+  const char *br = "DEVICE=br0\nTYPE=Bridge\nBOOTPROTO=static\nIPADDR=10.0.0.5\n";
+  for (int pass = 0; pass < 2; pass++) {
+    rh_ifcfg_note_master(&m, bond, "/x/ifcfg-bond0");
+    rh_ifcfg_note_master(&m, br, "/x/ifcfg-br0");
+    rh_ifcfg_note_master(&m, nic, "/x/ifcfg-ens192");
+  }
+  assert_true(rh_nic_map_is_master(&m, "br0"));
+  char *out = rh_ifcfg_rewrite(bond, "/x/ifcfg-bond0", true, &m, ch);
+  assert_string_equal(out, bond);
+  free(out);
+  out = rh_ifcfg_rewrite(br, "/x/ifcfg-br0", true, &m, ch);
+  assert_string_equal(out, "DEVICE=br0\nTYPE=Bridge\nBOOTPROTO=dhcp\n#rehost-removed# IPADDR=10.0.0.5\n");
+  free(out);
+  /* NetworkManager: the bond names its bridge by UUID */
+  memset(&m, 0, sizeof m);
+  const char *nm_nic = "[connection]\nid=p1\ntype=ethernet\ninterface-name=ens192\nmaster=bond0\nslave-type=bond\n";
+  const char *nm_bond = "[connection]\nid=bond0\ntype=bond\ninterface-name=bond0\n"
+                        "master=7b1c0de0-0000-4000-8000-000000000002\nslave-type=bridge\n";
+  const char *nm_br = "[connection]\nid=br0\nuuid=7b1c0de0-0000-4000-8000-000000000002\ntype=bridge\n"
+                      "interface-name=br0\n[ipv4]\nmethod=manual\naddress1=10.0.0.5/24\n";
+  for (int pass = 0; pass < 2; pass++) {
+    rh_nm_note_master(&m, nm_bond);
+    rh_nm_note_master(&m, nm_br);
+    rh_nm_note_master(&m, nm_nic);
+  }
+  out = rh_nm_keyfile_rewrite(nm_bond, "/x/bond0.nmconnection", true, &m, ch);
+  assert_string_equal(out, nm_bond);
+  free(out);
+  out = rh_nm_keyfile_rewrite(nm_br, "/x/br0.nmconnection", true, &m, ch);
+  assert_string_equal(out, "[connection]\nid=br0\nuuid=7b1c0de0-0000-4000-8000-000000000002\ntype=bridge\n"
+                           "interface-name=br0\n[ipv4]\nmethod=auto\n#rehost-removed# address1=10.0.0.5/24\n");
+  free(out);
+  /* systemd-networkd */
+  memset(&m, 0, sizeof m);
+  const char *nd_nic = "[Match]\nName=ens192\n[Network]\nBond=bond0\n";
+  const char *nd_bond = "[Match]\nName=bond0\n[Network]\nBridge=br0\n";
+  const char *nd_br = "[Match]\nName=br0\n[Network]\nAddress=10.0.0.5/24\n";
+  for (int pass = 0; pass < 2; pass++) {
+    rh_networkd_note_master(&m, nd_bond);
+    rh_networkd_note_master(&m, nd_nic);
+  }
+  out = rh_networkd_rewrite(nd_bond, "/x/bond0.network", true, &m, ch);
+  assert_string_equal(out, nd_bond);
+  free(out);
+  out = rh_networkd_rewrite(nd_br, "/x/br0.network", true, &m, ch);
+  assert_string_equal(out, "[Match]\nName=br0\n[Network]\n#rehost-removed# Address=10.0.0.5/24\nDHCP=yes\n");
+  free(out);
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(hosts_after_dhcp),
       cmocka_unit_test(vlans),
+      cmocka_unit_test(bridge_over_bond),
       cmocka_unit_test(physical_names),
       cmocka_unit_test(map_is_stable_by_name_or_mac),
       cmocka_unit_test(ifupdown_predictable_name_renamed),

@@ -319,6 +319,29 @@ static void vlan_lower(void **state)
   json_object_put(ch);
 }
 
+/* a bridge over a bond over the NIC: the bridge asks DHCP, the bond (a
+ * port of the bridge) keeps BOOTPROTO none */
+static void bridge_over_bond(void **state)
+{
+  (void)state;
+  struct rh_nic_map m = {0};
+  json_object *ch = json_object_new_array();
+  char *to = NULL;
+  const char *bond = "BONDING_MASTER='yes'\nBONDING_SLAVE0='ens192'\nBOOTPROTO='none'\n";
+  const char *br = "BRIDGE='yes'\nBRIDGE_PORTS='bond0'\nBOOTPROTO='static'\nIPADDR='10.0.0.5/24'\n";
+  for (int pass = 0; pass < 2; pass++) {
+    rh_wicked_note_links(&m, br, DIR "ifcfg-br0");
+    rh_wicked_note_links(&m, bond, DIR "ifcfg-bond0");
+  }
+  char *out = wicked(bond, DIR "ifcfg-bond0", true, &m, ch, &to);
+  assert_string_equal(out, "BONDING_MASTER='yes'\nBONDING_SLAVE0='eth0'\nBOOTPROTO='none'\n");
+  free(out);
+  out = wicked(br, DIR "ifcfg-br0", true, &m, ch, &to);
+  assert_string_equal(out, "BRIDGE='yes'\nBRIDGE_PORTS='bond0'\nBOOTPROTO='dhcp'\n#rehost-removed# IPADDR='10.0.0.5/24'\n");
+  free(out);
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -329,6 +352,7 @@ int main(void)
       cmocka_unit_test(udev_named),
       cmocka_unit_test(rhel_route_files),
       cmocka_unit_test(vlan_lower),
+      cmocka_unit_test(bridge_over_bond),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
