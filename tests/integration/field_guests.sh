@@ -7,12 +7,15 @@
 #   debian12-lvm: BIOS, /boot + LVM (root ext4, home XFS, swap), fstab by
 #     /dev/mapper names and /boot by the source disk's WWN (by-id, as on
 #     VMware), netplan (networkd) static on bond0 over ens192, in flow
-#     style, and a second NIC's file in netplan's own layout (indentless
-#     lists) -> ec2 (DHCP on the bond): NVMe disk, e1000 NIC
+#     style, a VLAN over the bond with a static address and a preferred
+#     default route, and a second NIC's file in netplan's own layout
+#     (indentless lists) -> ec2 (DHCP on the bond, the VLAN left without
+#     addresses): NVMe disk, e1000 NIC
 #   debian12-uefi: GPT + ESP, grub-efi on the removable path only (no NVRAM
 #     entry), separate /var, NetworkManager keyfile static on the source's MAC
-#     -> openstack --network keep, with --libvirt-xml (UEFI firmware), booted
-#     under OVMF
+#     and name, a VLAN whose parent= is that name, with a static address of
+#     its own -> openstack --network keep (the VLAN comes up on the renamed
+#     NIC), with --libvirt-xml (UEFI firmware), booted under OVMF
 #   debian12-twodisk-a + -b: one machine, root on a, an LVM VG spanning both
 #     with an XFS /home larger than either -> openstack (DHCP), both disks at once
 #     (-o DIR), booted from both
@@ -27,8 +30,15 @@ FX=$(fixtures)
 OVMF=/usr/share/ovmf/OVMF.fd
 [ -f "$OVMF" ] || { fail "$OVMF missing: scripts/setup installs ovmf"; finish; }
 
-# serial_facts NAME HOST ROOT_RE MOUNTS_RE ADDR [IFACE]: the report lines of
-# make_seed's script; the address is on IFACE (eth0 unless given)
+# vlans_report TEST: a line for make_seed's report: once TEST (a shell
+# condition) holds, 60 s at most, the VLAN links as rehost-vlans=NAME@LOWER,
+vlans_report() {
+  printf 'i=0; while [ $i -lt 60 ] && ! %s; do sleep 1; i=$((i + 1)); done; echo "rehost-vlans=$(ip -o link show type vlan | cut -d: -f2 | tr -d " " | tr "\\n" ",")" > /dev/ttyS0' "$1"
+}
+
+# serial_facts NAME HOST ROOT_RE MOUNTS_RE ADDR [IFACE [MORE]]: the report
+# lines of make_seed's script; the address is on IFACE (eth0 unless given),
+# and MORE (IFACE=ADDR/LEN,...) are the other addresses
 serial_facts() {
   expect_match "$1: local filesystems mounted" \
     "$(grep -ao 'rehost-mounts=[^[:space:]]*' "$T/$1.serial" | head -1)" "$4"
@@ -36,7 +46,7 @@ serial_facts() {
     "$(grep -ao 'rehost-hostname=[^[:space:]]* rehost-root=[^[:space:]]*' "$T/$1.serial" | head -1)" \
     "^rehost-hostname=$2 rehost-root=$3$"
   expect_eq "$1: the new NIC (another MAC) has its IPv4 address" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/$1.serial" | head -1)" "rehost-ipv4=${6:-eth0}=$5/24,"
+    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/$1.serial" | head -1)" "rehost-ipv4=${6:-eth0}=$5/24,${7:-}"
 }
 
 # ---- LVM + XFS + netplan bond0 over ens192 -> ec2 ----
@@ -57,6 +67,7 @@ BYID=/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part1
 guest_edit "$src" "printf 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192: {}\n  bonds:\n    bond0: {interfaces: [ens192], addresses: [10.0.2.15/24], routes: [{to: default, via: 10.0.2.2}], nameservers: {addresses: [10.0.2.3]}, parameters: {mode: active-backup}}  # flow\n' > /etc/netplan/01-lan.yaml &&
   printf 'network:\n  version: 2\n  ethernets:\n    wan:\n      match:\n        macaddress: \"00:50:56:00:02:24\"\n      set-name: \"ens224\"\n      addresses:\n      - \"10.0.3.15/24\"\n      routes:\n      - to: \"10.0.4.0/24\"\n        via: \"10.0.3.1\"\n' > /etc/netplan/02-wan.yaml &&
   sed -i -E 's,^UUID=[^[:space:]]+([[:space:]]+/boot[[:space:]]),$BYID\1,' /etc/fstab && grep -q '^/dev/disk/by-id/.*[[:space:]]/boot[[:space:]]' /etc/fstab &&
+  printf 'network:\n  version: 2\n  vlans:\n    vlan100:\n      id: 100\n      link: bond0\n      addresses: [10.0.5.15/24]\n      routes:\n        - to: default\n          via: 10.0.5.1\n          metric: 50\n' > /etc/netplan/03-vlan.yaml &&
   printf '10.0.2.15 db01.example.com db01\n10.0.3.15 db01-wan\n' >> /etc/hosts"
 before=$(sum "$src")
 # the scan report comes from the convert's own appliance, taken before any edit
@@ -97,12 +108,20 @@ expect_match "lvm: networkd (netplan's renderer) is the service chosen" "$(cat "
 expect_eq "lvm: /etc/hosts gives the names of the static addresses that went to 127.0.1.1" \
   "$(jq -r '.changes[] | select(.action=="hosts-address") | .after' "$T/lvm.json" | tr '\n' ' ')" \
   "127.0.1.1 db01.example.com db01 127.0.1.1 db01-wan "
-make_seed "$T/seed-lvm.iso" rehost-lvm-boot 'echo "rehost-hosts=$(getent hosts db01 | tr -s " " ",")" > /dev/ttyS0'
+expect_eq "lvm: the VLAN over the bond loses its address and default route (the target passes no tags)" \
+  "$(jq -r '.changes[] | select(.file=="/etc/netplan/03-vlan.yaml" and .action=="network-dhcp") | .before' "$T/lvm.json" | tr '\n' ' ')" \
+  "addresses: [10.0.5.15/24] routes: "
+make_seed "$T/seed-lvm.iso" rehost-lvm-boot "echo \"rehost-hosts=\$(getent hosts db01 | tr -s ' ' ',')\" > /dev/ttyS0; $(vlans_report 'ip -o link show type vlan | grep -q @')"
 boot_start lvm -drive "file=$T/lvm.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-lvm,bootindex=0 \
   -drive "file=$T/seed-lvm.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:11
 
 # ---- UEFI + separate /var + NetworkManager keyfile -> openstack under OVMF (while lvm boots) ----
-src=$FX/debian12-uefi.qcow2
+src=$T/uefi-src.qcow2
+cp --sparse=always "$FX/debian12-uefi.qcow2" "$src"
+NMDIR=/etc/NetworkManager/system-connections
+guest_edit "$src" "sed -i '/^id=lan/a interface-name=ens3' $NMDIR/lan.nmconnection &&
+  printf '[connection]\nid=vlan100\ntype=vlan\ninterface-name=vlan100\n\n[vlan]\nid=100\nparent=ens3\n\n[ipv4]\nmethod=manual\naddress1=10.5.0.5/24\n\n[ipv6]\nmethod=ignore\n' > $NMDIR/vlan100.nmconnection &&
+  chmod 600 $NMDIR/vlan100.nmconnection"
 before=$(sum "$src")
 "$REHOST" convert --profile openstack --network keep -o "$T/uefi.qcow2" --report "$T/uefi.json" \
   --scan-report "$T/uefi-scan.json" --libvirt-xml "$T/uefi.xml" "$src" > /dev/null 2> "$T/uefi.err" \
@@ -120,10 +139,13 @@ jq_eq $R '[.network.mac_bound_rules[] | select(.file | endswith("lan.nmconnectio
 jq_eq "$T/uefi.json" .guest.firmware uefi
 expect_match "uefi: --libvirt-xml declares UEFI firmware" "$(cat "$T/uefi.xml" 2> /dev/null)" \
   "<os firmware=.efi.>|<loader[^>]*>[^<]*(OVMF|edk2)"
-# an unbound ethernet keyfile applies to whichever Ethernet NIC the target has
-expect_eq "uefi: the keyfile's MAC binding removed" \
-  "$(jq -r '.changes[] | select(.file=="/etc/NetworkManager/system-connections/lan.nmconnection") | .action' "$T/uefi.json" | tr '\n' ' ')" \
-  "remove-mac-binding "
+# the keyfile is bound to the NIC's new name, not to the source's MAC
+expect_eq "uefi: the keyfile's MAC binding removed, its name renamed" \
+  "$(jq -r '.changes[] | select(.file=="/etc/NetworkManager/system-connections/lan.nmconnection") | .action + " " + (.after // "")' "$T/uefi.json" | tr '\n' ' ')" \
+  "network-rename-nic interface-name=eth0 remove-mac-binding  "
+expect_eq "uefi: the VLAN's parent follows the NIC's new name; its address stays (keep)" \
+  "$(jq -r '.changes[] | select(.file=="/etc/NetworkManager/system-connections/vlan100.nmconnection") | .action + " " + (.after // "")' "$T/uefi.json" | tr '\n' ' ')" \
+  "network-rename-nic parent=eth0 "
 expect_match "uefi: NetworkManager is the service chosen" "$(cat "$T/uefi.err")" \
   "network: NetworkManager on the target's NIC"
 
@@ -143,12 +165,15 @@ if boot_wait lvm "rehost-ipv4=" 1200; then
     "$netplan" "ens192: match: name: eth0 bonds:"
   if grep -q 'name: ens192' <<<"$netplan"; then fail "lvm: netplan still matches ens192"; else ok "lvm: no match on ens192"; fi
   if grep -q '10\.0\.2\.15' <<<"$netplan"; then fail "lvm: the static address is left beside DHCP"; else ok "lvm: static address gone"; fi
+  if grep -q '10\.0\.5\.' <<<"$netplan"; then fail "lvm: the VLAN's address or default route is left"; else ok "lvm: the VLAN's addressing gone"; fi
+  expect_eq "lvm: the VLAN is up over the bond, with no address (rehost-ipv4 shows bond0's alone)" \
+    "$(grep -ao 'rehost-vlans=[^[:space:]]*' "$T/lvm.serial" | head -1)" "rehost-vlans=vlan100@bond0,"
   expect_match "lvm: the second NIC's entry matches eth1" "$netplan" "wan: match: name: eth1 "
   if grep -q '10\.0\.[34]\.' <<<"$netplan"; then fail "lvm: the second NIC's static address or route is left"; else ok "lvm: the second NIC's list items went with their keys"; fi
 fi
 boot_stop lvm
 
-make_seed "$T/seed-uefi.iso" rehost-uefi-boot
+make_seed "$T/seed-uefi.iso" rehost-uefi-boot "$(vlans_report 'ip -4 -o addr show dev vlan100 2> /dev/null | grep -q inet')"
 boot_start uefi -bios "$OVMF" -drive "file=$T/uefi.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-uefi.iso,format=raw,if=virtio,readonly=on" -nic user,model=virtio-net-pci,mac=52:54:00:ab:cd:12
 
@@ -171,8 +196,11 @@ done
 expect_match "two disks: --libvirt-xml has both, vda and vdb" \
   "$(grep -o 'dev="vd[a-z]"' "$T/two.xml" 2> /dev/null | tr '\n' ' ')" 'dev="vda" dev="vdb"'
 
-if boot_wait uefi "rehost-ipv4=" 1200; then serial_facts uefi rehost-uefi-boot /dev/vda2 \
-  '/var=/dev/vda3,.*/boot/efi=/dev/vda1,' 10.0.2.15; fi
+if boot_wait uefi "rehost-ipv4=" 1200; then
+  serial_facts uefi rehost-uefi-boot /dev/vda2 '/var=/dev/vda3,.*/boot/efi=/dev/vda1,' 10.0.2.15 eth0 vlan100=10.5.0.5/24,
+  expect_eq "uefi: the VLAN is over the renamed NIC" "$(grep -ao 'rehost-vlans=[^[:space:]]*' "$T/uefi.serial" | head -1)" \
+    "rehost-vlans=vlan100@eth0,"
+fi
 boot_stop uefi
 
 make_seed "$T/seed-two.iso" rehost-twodisk-boot
