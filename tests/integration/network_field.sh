@@ -15,9 +15,13 @@
 #     device is the source's disk by its VMware serial (cloud-init's
 #     grub-dpkg, which would fix it, is off, as on a guest without
 #     cloud-init): on the target, reconfiguring grub-pc must succeed.
-#   lan0: ifupdown DHCP on allow-hotplug lan0, a name the guest's own udev
-#     rule gives its NIC by MAC (which the target's NIC does not have), no
-#     "source interfaces.d" line; isc-dhcp-client installed.
+#   lan0: ifupdown, a static address on the VLAN lan0.100 and no stanza for
+#     lan0 itself (as Debian's VLAN examples write it), lan0 a name the
+#     guest's own udev rule gives its NIC by MAC (which the target's NIC
+#     does not have), no "source interfaces.d" line; isc-dhcp-client
+#     installed. Finalized with --network dhcp: a cloud-like network passes
+#     no VLAN tags, so the VLAN must lose its address and lan0 (now eth0)
+#     must get a stanza asking DHCP.
 # Each is finalized for kvm and booted with a NIC whose MAC and name differ
 # from the source's; the serial line must show an IPv4 address on it.
 # Plus: a guest whose ifupdown needs DHCP but has no client is refused with
@@ -80,10 +84,10 @@ make_seed "$T/seed-nd.iso" rehost-networkd \
 boot_start nd -drive "file=$T/nd.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-nd.iso,format=raw,if=virtio,readonly=on" -nic user,model=virtio-net-pci,mac=52:54:00:ab:cd:01
 
-# ---- ifupdown DHCP on lan0, named by a udev rule; no source line (built while the first boots) ----
+# ---- ifupdown VLAN over lan0, named by a udev rule; no source line (built while the first boots) ----
 cp "$SRC" "$T/ens.qcow2"
 guest_edit "$T/ens.qcow2" "$NOCI
-printf 'auto lo\niface lo inet loopback\n\nallow-hotplug lan0\niface lan0 inet dhcp\n' > /etc/network/interfaces
+printf 'auto lo\niface lo inet loopback\n\nauto lan0.100\niface lan0.100 inet static\n  address 10.5.0.5/24\n  gateway 10.5.0.1\n' > /etc/network/interfaces
 rm -f /etc/network/interfaces.d/*
 printf 'SUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", ATTR{address}==\"00:50:56:00:01:92\", NAME=\"lan0\"\n' > /etc/udev/rules.d/70-persistent-net.rules
 sed -i 's/net.ifnames=0//g; s/biosdevname=0//g' /etc/default/grub
@@ -112,11 +116,11 @@ if download_deb "$T/dhcp-pkgs" isc-dhcp-client; then
   expect_no_file "$T/ens-clone.qcow2"
 fi
 guest_edit "$T/ens.qcow2" "mv /sbin/dhclient.away /sbin/dhclient"
-"$REHOST" finalize --profile kvm --report "$T/ens.json" "$T/ens.qcow2" > "$T/ens.out" 2> "$T/ens.err" \
+"$REHOST" finalize --profile kvm --network dhcp --report "$T/ens.json" "$T/ens.qcow2" > "$T/ens.out" 2> "$T/ens.err" \
   || fail "finalize lan0 guest: $(tail -5 "$T/ens.err")"
-expect_match "lan0: stanzas renamed to eth0" \
+expect_eq "lan0: the VLAN made manual, lan0 given a DHCP stanza, both renamed to eth0" \
   "$(jq -r '.changes[] | select(.action=="network-rename-nic") | .after' "$T/ens.json" | tr '\n' ' ')" \
-  "allow-hotplug eth0 iface eth0 inet dhcp"
+  "auto eth0.100 iface eth0.100 inet manual auto eth0 iface eth0 inet dhcp "
 expect_eq "lan0: the NIC map is reported (the udev rule's name and its MAC)" \
   "$(jq -r '.changes[] | select(.action=="network-nic") | .before + " -> " + .after' "$T/ens.json")" \
   "lan0 00:50:56:00:01:92 -> eth0"
@@ -138,12 +142,14 @@ if boot_wait nd "rehost-ipv4=" 900; then
 fi
 boot_stop nd
 
-make_seed "$T/seed-ens.iso" rehost-ens192
+make_seed "$T/seed-ens.iso" rehost-ens192 'i=0; while [ $i -lt 60 ] && ! ip -o link show type vlan | grep -q @; do sleep 1; i=$((i + 1)); done; echo "rehost-vlans=$(ip -o link show type vlan | cut -d: -f2 | tr -d " " | tr "\n" ",")" > /dev/ttyS0'
 boot_start ens -drive "file=$T/ens.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-ens.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:02
 if boot_wait ens "rehost-ipv4=" 900; then
-  expect_match "lan0: the new NIC got an address by DHCP" \
+  expect_match "lan0: the new NIC got an address by DHCP, the VLAN none" \
     "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/ens.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+  expect_eq "lan0: the VLAN is up over eth0" "$(grep -ao 'rehost-vlans=[^[:space:]]*' "$T/ens.serial" | head -1)" \
+    "rehost-vlans=eth0.100@eth0,"
 fi
 boot_stop ens
 finish
