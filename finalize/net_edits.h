@@ -171,8 +171,10 @@ void rh_networkd_note_vlans(struct rh_nic_map *m, const char *text);
  * ETHERDEVICE, a NIC or such a master, is a lower device */
 void rh_wicked_note_links(struct rh_nic_map *m, const char *text, const char *file);
 /* ifupdown, every file (NULL-terminated): the raw devices (vlan-raw-device,
- * or NAME in "iface NAME.N") of VLAN stanzas over a NIC are lower devices,
- * bare when no file has a stanza for them; the stanzas' names are VLANs */
+ * or NAME in "iface NAME.N") of VLAN stanzas are lower devices, bare when
+ * no file has a stanza for them; the stanzas' names are VLANs. Any raw
+ * device: ifupdown's DHCP conversion takes every static stanza, a bond's
+ * too. */
 void rh_ifupdown_note_vlans(struct rh_nic_map *m, char *const *texts);
 /* Is NAME a lower device noted (an interface a VLAN is over; a NIC's or
  * master's NetworkManager connection, by UUID or id)? a VLAN noted? */

@@ -185,8 +185,10 @@ void rh_networkd_note_vlans(struct rh_nic_map *m, const char *text)
   rh_for_each_line(text, nd_vlan_line, &v);
 }
 
-/* ifupdown's VLAN stanzas: "iface NAME.N ..." over a NIC or a master, or a
- * stanza with vlan-raw-device; and every stanza's name */
+/* ifupdown's VLAN stanzas: "iface NAME.N ..." or a stanza with
+ * vlan-raw-device, over any device (ifupdown has no pre-scan of masters: as
+ * every static stanza goes to DHCP, a bond's too, every VLAN is taken for
+ * one over the NIC); and every stanza's name */
 struct ifup_vlans {
   char iface[64];
   struct rh_nic_map *m;
@@ -214,8 +216,8 @@ static void ifup_vlan_line(char *line, int lineno, void *vctx)
     size_t base = strcspn(w1, ".");
     char raw[64];
     snprintf(raw, sizeof raw, "%.*s", (int)base, w1);
-    if (w1[base] == '.' && w1[base + 1] && strspn(w1 + base + 1, "0123456789") == strlen(w1 + base + 1) &&
-        rh_net_over_nic(v->m, raw))
+    if (base && w1[base] == '.' && w1[base + 1] &&
+        strspn(w1 + base + 1, "0123456789") == strlen(w1 + base + 1))
       note_ifup_vlan(v, w1, raw);
   } else if ((!strcmp(w0, "vlan-raw-device") || !strcmp(w0, "vlan_raw_device")) && v->iface[0]) {
     note_ifup_vlan(v, v->iface, w1);

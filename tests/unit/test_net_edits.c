@@ -993,6 +993,16 @@ static void vlans(void **state)
   out = rh_ifupdown_rewrite(deb, "/etc/network/interfaces", true, true, &m, ch);
   assert_null(strstr(out, "inet dhcp")); /* once */
   free(out);
+  /* a VLAN over a bond: the bond's manual stanza asks DHCP */
+  memset(&m, 0, sizeof m);
+  const char *bond = "auto bond0\niface bond0 inet manual\n  bond-slaves ens192\nauto bond0.100\n"
+                     "iface bond0.100 inet static\n  address 10.0.0.5/24\n";
+  char *bond_texts[] = {(char *)bond, NULL};
+  rh_ifupdown_note_vlans(&m, bond_texts);
+  out = rh_ifupdown_rewrite(bond, "/etc/network/interfaces", true, true, &m, ch);
+  assert_string_equal(out, "auto bond0\niface bond0 inet dhcp\n  bond-slaves ens192\nauto bond0.100\n"
+                           "iface bond0.100 inet manual\n#rehost-removed#   address 10.0.0.5/24\n");
+  free(out);
   /* with keep, nothing is added */
   memset(&m, 0, sizeof m);
   rh_ifupdown_note_vlans(&m, deb_texts);
