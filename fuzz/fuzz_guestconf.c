@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       rh_adjtime_rewrite(text, changes),
       rh_grub_cmdline_rewrite(text, &ops, changes),
       rh_grub_set_var(text, "GRUB_TERMINAL", "console serial", "fuzz", changes),
-      rh_ifupdown_rewrite(text, "/etc/network/interfaces", true, true, changes),
+      rh_ifupdown_rewrite(text, "/etc/network/interfaces", true, true, NULL, changes),
       rh_udev_rules_rewrite(text, "/etc/udev/rules.d/70-persistent-net.rules", changes),
       rh_bls_options_rewrite(text, "/boot/loader/entries/x.conf", &ops, changes),
       rh_resume_conf_rewrite(text, "/etc/initramfs-tools/conf.d/resume", uuid_of, NULL, changes),
