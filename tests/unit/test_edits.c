@@ -392,6 +392,11 @@ static void lvm_filters(void **state)
       "filter = [ \"r|/dev/cdrom|\", # \"r|.*|\"\n   \"a|.*|\" ]\n",
       /* unreadable: an interval, an unclosed quote, no closing bracket */
       "filter = [ \"a|^/dev/s{1}d|\", \"r|.*|\" ]\n",
+      /* unreadable: more than 8 '+' (glibc's regcomp copies the subtree of
+       * each, so stacked ones take exponential time and memory; this one
+       * crashed it, a guest's file found by fuzzing) */
+      "filter = [ \"r|[a-z][0-9]*+++++++++++++++++++++|\" ]\n",
+      "filter = [ \"r|q++++++++++++++++++++++++++++++|\" ]\n",
       "filter = [ \"r|.*| ]\n",
       "filter = [ \"r|.*|\",\n",
       "filtering = [ \"r|.*|\" ]\n",
