@@ -160,10 +160,12 @@ static void note_links(struct rh_fin *f, enum stack s, struct rh_nic_map *m)
     for (size_t i = 0; i < t; i++) {
       if (s == IFCFG) rh_ifcfg_note_master(m, texts[i], paths[i]);
       else if (s == NM) rh_nm_note_master(m, texts[i]);
-      else if (s == NETWORKD && !pass) rh_networkd_note_master(m, texts[i]);
-      else if (s == NETWORKD) rh_networkd_note_vlans(m, texts[i]);
+      else if (s == NETWORKD) rh_networkd_note_master(m, texts[i]);
       else if (s == WICKED && strstr(paths[i], "/ifcfg-")) rh_wicked_note_links(m, texts[i], paths[i]);
     }
+  /* networkd's VLANs are named in their NIC's or master's file: once every
+   * master is known */
+  for (size_t i = 0; s == NETWORKD && i < t; i++) rh_networkd_note_vlans(m, texts[i]);
   /* netplan merges its files; ifupdown's raw devices may have their stanza
    * in any */
   if (texts && s == NETPLAN) rh_netplan_note_masters(m, texts);
