@@ -337,12 +337,14 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
     } else if (role == RH_NM_MAC) {
       drop(c, p, "remove-mac-binding", WHY_MAC);
     } else if (c->vlan && !strcasecmp(sec, "vlan") && rh_net_key_is(p, "parent")) {
-      char v[64];
+      char v[64], to[96];
       rh_net_unquote(v, sizeof v, rh_net_value_of(p));
-      const char *n = rh_nic_map_is_nic(c->m, v) ? rh_nic_map_name(c->m, v, NULL) : NULL;
-      snprintf(with, sizeof with, "parent=%s%s", n ? n : "", n ? v + strcspn(v, ".:") : "");
-      if (n && strcmp(with + 7, v)) replace(c, p, with, "network-rename-nic", WHY_NAME);
-      else fprintf(c->o.f, "%s\n", line);
+      if (rh_nic_map_rename(c->m, v, true, to, sizeof to) && strcmp(to, v)) {
+        snprintf(with, sizeof with, "parent=%s", to);
+        replace(c, p, with, "network-rename-nic", WHY_NAME);
+      } else {
+        fprintf(c->o.f, "%s\n", line);
+      }
     } else if (c->vlan && c->to_dhcp && role == RH_NM_METHOD) {
       /* manual needs an address: none is left */
       if (!strcmp(rh_net_value_of(p), "manual")) replace(c, p, "method=disabled", "network-dhcp", WHY_VLAN);

@@ -101,6 +101,11 @@ const char *rh_nic_map_name(struct rh_nic_map *m, const char *old, const char *m
  * ":alias" suffix aside), or NULL; the map is left as it is (a route names a
  * NIC, it binds none). */
 const char *rh_nic_map_find(const struct rh_nic_map *m, const char *old);
+/* NAME's new name into out (ethN, NAME's ".vlan" or ":alias" kept) when
+ * NAME is a NIC: added to the map when add, else only when it is in it
+ * already (a route names a NIC; it does not bind it). False when NAME is no
+ * NIC (or the map is full). */
+bool rh_nic_map_rename(struct rh_nic_map *m, const char *name, bool add, char *out, size_t outsz);
 
 /* Debian ifupdown: auto/allow-* lines and iface stanzas naming physical NICs
  * are renamed to ethN. (Static to dhcp and hwaddress: rh_ifupdown_rewrite.) */

@@ -64,6 +64,15 @@ const char *rh_nic_map_find(const struct rh_nic_map *m, const char *old)
   return NULL;
 }
 
+bool rh_nic_map_rename(struct rh_nic_map *m, const char *name, bool add, char *out, size_t outsz)
+{
+  if (!name[0] || !rh_nic_map_is_nic(m, name)) return false;
+  const char *n = add ? rh_nic_map_name(m, name, NULL) : rh_nic_map_find(m, name);
+  if (!n) return false;
+  snprintf(out, outsz, "%s%s", n, name + strcspn(name, ".:"));
+  return true;
+}
+
 const char *rh_nic_map_name(struct rh_nic_map *m, const char *old, const char *mac)
 {
   char lmac[18] = "", base[32] = "";

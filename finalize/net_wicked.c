@@ -28,18 +28,6 @@ static const char *file_iface(const char *file, const char *prefix)
   return strncmp(b, prefix, n) ? "" : b + n;
 }
 
-/* NAME's new name (ethN, with NAME's ".vlan" or ":alias" kept) into out, when
- * NAME is a NIC: added to the map when add, else only when it is in it
- * already (a route names a NIC; it does not bind it) */
-static bool new_name(struct rh_nic_map *m, const char *name, bool add, char *out, size_t outsz)
-{
-  if (!name[0] || !rh_nic_map_is_nic(m, name)) return false;
-  const char *n = add ? rh_nic_map_name(m, name, NULL) : rh_nic_map_find(m, name);
-  if (!n) return false;
-  snprintf(out, outsz, "%s%s", n, name + strcspn(name, ".:"));
-  return true;
-}
-
 /* FILE with its interface (after PREFIX) replaced by NAME, or NULL when that
  * is FILE already */
 static char *renamed_path(const char *file, const char *prefix, const char *name)
@@ -101,7 +89,7 @@ static bool rename_words(struct wk_edit *c, const char *p, char *with, size_t wi
     if (!wl) continue;
     char word[64], to[64];
     snprintf(word, sizeof word, "%.*s", (int)wl, v);
-    if (wl < sizeof word && new_name(c->m, word, true, to, sizeof to) && strcmp(to, word)) {
+    if (wl < sizeof word && rh_nic_map_rename(c->m, word, true, to, sizeof to) && strcmp(to, word)) {
       fputs(to, f);
       changed = true;
     } else {
@@ -244,7 +232,7 @@ char *rh_wicked_rewrite(const char *text, const char *file, bool to_dhcp, struct
   etherdevice(text, vlan, sizeof vlan);
   struct wk_edit c = {.file = file, .m = m, .changes = changes};
   if (!virt && strlen(iface) < 48)
-    c.nic = new_name(m, iface, true, to, sizeof to);
+    c.nic = rh_nic_map_rename(m, iface, true, to, sizeof to);
   /* a NIC's own addressing, or its bond's or bridge's (the NIC, a port,
    * has none: BOOTPROTO none, no address, and stays as it is, unless a
    * VLAN is over it); a VLAN's over them goes */
@@ -308,7 +296,7 @@ static void rt_line(char *line, int lineno, void *vctx)
     rh_net_drop(c->o.f, c->changes, c->file, line, line, "network-dhcp", WHY_DEFAULT);
   } else if (col[3] && len[3] < sizeof name &&
              (snprintf(name, sizeof name, "%.*s", (int)len[3], col[3]), 1) &&
-             new_name(c->m, name, false, to, sizeof to) && strcmp(name, to)) {
+             rh_nic_map_rename(c->m, name, false, to, sizeof to) && strcmp(name, to)) {
     char *with = NULL;
     if (asprintf(&with, "%.*s%s%s", (int)(col[3] - line), line, to, col[3] + len[3]) < 0) {
       fprintf(c->o.f, "%s\n", line);
@@ -334,7 +322,7 @@ char *rh_wicked_routes_rewrite(const char *text, const char *file, bool to_dhcp,
   rh_for_each_line(text, rt_line, &c);
   char *out = rh_net_out_done(&c.o);
   char to[64];
-  if (out && iface[0] && strlen(iface) < 48 && new_name(m, iface, false, to, sizeof to) &&
+  if (out && iface[0] && strlen(iface) < 48 && rh_nic_map_rename(m, iface, false, to, sizeof to) &&
       (*newpath = renamed_path(file, "ifroute-", to)))
     rh_change(changes, file, "network-rename-nic", file, *newpath, WHY_NAME);
   return out;
@@ -368,7 +356,7 @@ static void ip_rt_line(char *line, int lineno, void *vctx)
     size_t nl = strcspn(n, " \t");
     char name[64], to[64], *with = NULL;
     if (nl && nl < sizeof name && (snprintf(name, sizeof name, "%.*s", (int)nl, n), 1) &&
-        new_name(c->m, name, false, to, sizeof to) && strcmp(name, to) &&
+        rh_nic_map_rename(c->m, name, false, to, sizeof to) && strcmp(name, to) &&
         asprintf(&with, "%.*s%s%s", (int)(n - line), line, to, n + nl) >= 0) {
       fprintf(c->o.f, "%s\n", with);
       rh_change(c->changes, c->file, "network-rename-nic", line, with, WHY_NAME);
