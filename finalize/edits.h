@@ -105,6 +105,16 @@ bool rh_lvm_devices_file(const char *lvm_conf, char *name, size_t namesz);
  * (finalize/lvm_conf.c, with rh_lvm_devices_file) */
 char *rh_lvm_filter_rewrite(const char *text, json_object *changes, bool *changed);
 
+/* mdadm.conf (Debian's /etc/mdadm/mdadm.conf, RHEL's /etc/mdadm.conf): a
+ * DEVICE line with a name of the source's disks (/dev/sd*, /dev/nvme*,
+ * /dev/disk/by-id/...) is commented out and "DEVICE partitions containers"
+ * (mdadm's default) added unless a DEVICE line that stays has "partitions";
+ * an ARRAY line's devices= tag with such a name is removed when the line has
+ * uuid=, name= or super-minor= (else a warning). One record each; *changed
+ * says whether the text changed. (finalize/mdadm_conf.c) */
+char *rh_mdadm_conf_rewrite(const char *text, const char *file, json_object *changes,
+                            bool *changed);
+
 /* udev rules that bind a NIC name to a MAC (70-persistent-net.rules):
  * such lines are commented out. */
 char *rh_udev_rules_rewrite(const char *text, const char *file, json_object *changes);

@@ -306,6 +306,35 @@ static int edit_lvm(struct rh_fin *f)
   return RH_EXIT_OK;
 }
 
+/* md RAID as the target's disks will see it (finalize/mdadm_conf.c): DEVICE
+ * lines and devices= tags naming the source's disks go, wherever mdadm reads
+ * its configuration; an initramfs that carries it is rebuilt (it assembles
+ * the root's array with it). */
+static int edit_mdadm(struct rh_fin *f)
+{
+  static const char *const globs[] = {"/etc/mdadm/mdadm.conf", "/etc/mdadm.conf",
+                                      "/etc/mdadm/mdadm.conf.d/*.conf", "/etc/mdadm.conf.d/*.conf",
+                                      NULL};
+  int rc = RH_EXIT_OK;
+  for (int i = 0; globs[i] && !rc; i++) {
+    char **paths = rh_guest_glob(f->g, globs[i]);
+    for (int k = 0; paths && paths[k] && !rc; k++) {
+      char *old = rh_guest_read(f->g, paths[k]);
+      bool changed = false;
+      char *text = old ? rh_mdadm_conf_rewrite(old, paths[k], f->changes, &changed) : NULL;
+      rc = text ? rh_fin_write_if_changed(f, paths[k], old, text) : RH_EXIT_OK;
+      if (changed) { /* initramfs-tools carries it as the first, dracut as the second */
+        initramfs_stale(f, "etc/mdadm/mdadm.conf");
+        initramfs_stale(f, "etc/mdadm.conf");
+      }
+      free(old);
+      free(text);
+    }
+    rh_strv_free(paths);
+  }
+  return rc;
+}
+
 /* Debian's initramfs-tools: the swap to resume from, which its initramfs
  * carries as conf/conf.d/resume (RESUME=/dev/sda2 would have it wait for a
  * disk the target does not have). */
@@ -325,7 +354,8 @@ static int edit_resume_conf(struct rh_fin *f)
 int rh_fin_edit_files(struct rh_fin *f)
 {
   int rc;
-  if ((rc = edit_fstab(f)) || (rc = edit_lvm(f)) || (rc = edit_resume_conf(f)) ||
+  if ((rc = edit_fstab(f)) || (rc = edit_lvm(f)) || (rc = edit_mdadm(f)) ||
+      (rc = edit_resume_conf(f)) ||
       (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_nic_naming_rules(f)) ||
       (rc = edit_grub_default(f)) || (rc = edit_bls(f)) || (rc = selinux_relabel(f)))
     return rc;

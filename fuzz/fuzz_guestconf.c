@@ -50,6 +50,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (lvm_again && (lvm_again_changed || strcmp(lvm_again, lvm) != 0)) abort();
   free(lvm);
   free(lvm_again);
+  /* mdadm.conf: stable on its own output */
+  bool md_changed = false, md_again_changed = false;
+  char *md = rh_mdadm_conf_rewrite(text, "/etc/mdadm/mdadm.conf", changes, &md_changed);
+  char *md_again = md ? rh_mdadm_conf_rewrite(md, "f", NULL, &md_again_changed) : NULL;
+  if (md_again && (md_again_changed || strcmp(md_again, md) != 0)) abort();
+  free(md);
+  free(md_again);
   char *add[] = {"console=ttyS0", "net.ifnames=0", NULL}, *rm[] = {"console=", NULL};
   struct rh_cmdline_ops ops = {add, rm, uuid_of, NULL};
   char *outs[] = {

@@ -411,6 +411,81 @@ static void lvm_filters(void **state)
   json_object_put(ch);
 }
 
+/* mdadm.conf: DEVICE lines and devices= tags naming the source's disks */
+static void mdadm_conf(void **state)
+{
+  (void)state;
+  json_object *ch = json_object_new_array();
+  bool changed;
+  /* the source's SCSI disks by name (a continuation line too, an
+   * abbreviated keyword), an ARRAY restricted to them */
+  const char *in = "# mdadm.conf\nDEVICE /dev/sd[ab]1\n  /dev/sd[ab]2 # the mirrors\n"
+                   "HOMEHOST <system>\n"
+                   "ARRAY /dev/md/0 metadata=1.2 UUID=3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b devices=/dev/sda1,/dev/sdb1\n"
+                   "ARRAY /dev/md/1 metadata=1.2 name=host:1\n   DEVICES=/dev/disk/by-id/scsi-36000c29a-part2 spares=0\n"
+                   "dev /dev/hda*\n";
+  char *out = rh_mdadm_conf_rewrite(in, "/etc/mdadm/mdadm.conf", ch, &changed);
+  assert_true(changed);
+  assert_string_equal(out, "# mdadm.conf\n#rehost-removed# DEVICE /dev/sd[ab]1\n#rehost-removed#   /dev/sd[ab]2 # the mirrors\n"
+                           "DEVICE partitions containers\nHOMEHOST <system>\n"
+                           "ARRAY /dev/md/0 metadata=1.2 UUID=3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b\n"
+                           "ARRAY /dev/md/1 metadata=1.2 name=host:1\n spares=0\n"
+                           "#rehost-removed# dev /dev/hda*\n");
+  assert_int_equal(json_object_array_length(ch), 4);
+  json_object *c0 = json_object_array_get_idx(ch, 0), *v;
+  assert_true(json_object_object_get_ex(c0, "before", &v));
+  assert_string_equal(json_object_get_string(v), "DEVICE /dev/sd[ab]1   /dev/sd[ab]2 # the mirrors");
+  assert_true(json_object_object_get_ex(c0, "after", &v));
+  assert_string_equal(json_object_get_string(v), "DEVICE partitions containers");
+  json_object *c1 = json_object_array_get_idx(ch, 1);
+  assert_true(json_object_object_get_ex(c1, "before", &v));
+  assert_string_equal(json_object_get_string(v), "devices=/dev/sda1,/dev/sdb1");
+  /* stable on its own output */
+  bool again_changed;
+  char *again = rh_mdadm_conf_rewrite(out, "f", NULL, &again_changed);
+  assert_false(again_changed);
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+  /* a DEVICE line that stays scans every disk: nothing added; no newline at the end */
+  out = rh_mdadm_conf_rewrite("DEVICE partitions\nDEVICE /dev/nvme0n1p*", "f", ch, &changed);
+  assert_true(changed);
+  assert_string_equal(out, "DEVICE partitions\n#rehost-removed# DEVICE /dev/nvme0n1p*\n");
+  free(out);
+  /* every such devices= tag of a line goes */
+  out = rh_mdadm_conf_rewrite("ARRAY /dev/md0 UUID=1:2:3:4 devices=/dev/sda1 devices=/dev/sdb1,/dev/sdc1\n", "f", ch,
+                              &changed);
+  assert_string_equal(out, "ARRAY /dev/md0 UUID=1:2:3:4\n");
+  free(out);
+  /* an array found only by those names: left as is, with a warning */
+  size_t n = json_object_array_length(ch);
+  in = "ARRAY /dev/md0 devices=/dev/sda1,/dev/sdb1\n";
+  out = rh_mdadm_conf_rewrite(in, "f", ch, &changed);
+  assert_false(changed);
+  assert_string_equal(out, in);
+  free(out);
+  assert_int_equal(json_object_array_length(ch), n + 1);
+  assert_true(json_object_object_get_ex(json_object_array_get_idx(ch, n), "action", &v));
+  assert_string_equal(json_object_get_string(v), "warning");
+  /* names that travel with the data, keywords that are not DEVICE: left alone */
+  const char *keep[] = {
+      "DEVICE partitions containers\nARRAY /dev/md/0 UUID=1:2:3:4\n",
+      "DEVICE /dev/disk/by-partuuid/* /dev/mapper/*\n",
+      "ARRAY /dev/md0 uuid=1:2:3:4 devices=/dev/disk/by-uuid/x\n",
+      "# DEVICE /dev/sda1\nMAILADDR root # DEVICE /dev/sda1\n",
+      "DE /dev/sda1\nDEVICES /dev/sda1\n",
+      "\n   DEVICE /dev/sda1\n",
+      "",
+  };
+  for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
+    out = rh_mdadm_conf_rewrite(keep[i], "f", ch, &changed);
+    assert_false(changed);
+    assert_string_equal(out, keep[i]);
+    free(out);
+  }
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -425,6 +500,7 @@ int main(void)
       cmocka_unit_test(boot_device_names_to_uuid),
       cmocka_unit_test(lvm_devices_file_named),
       cmocka_unit_test(lvm_filters),
+      cmocka_unit_test(mdadm_conf),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
