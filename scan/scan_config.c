@@ -153,9 +153,39 @@ static void scan_lvm_config(guestfs_h *g, json_object *report)
   free(conf);
 }
 
+/* mdadm's configuration that binds it to the source's disks (storage.md):
+ * DEVICE lines and ARRAY devices= tags naming them (what finalize changes) */
+static void scan_md_config(guestfs_h *g, json_object *report)
+{
+  json_object *st, *md;
+  if (!json_object_object_get_ex(report, "storage", &st) || !json_object_object_get_ex(st, "md", &md))
+    return;
+  static const char *const paths[] = {"/etc/mdadm/mdadm.conf", "/etc/mdadm.conf", NULL};
+  json_object *naming = json_object_new_array(), *records = json_object_new_array();
+  const char *found = NULL;
+  for (int i = 0; paths[i]; i++) {
+    char *conf = rh_guest_read(g, paths[i]);
+    bool changed = false;
+    if (conf && !found) found = paths[i];
+    free(conf ? rh_mdadm_conf_rewrite(conf, paths[i], records, &changed) : NULL);
+    free(conf);
+  }
+  for (size_t i = 0; i < json_object_array_length(records); i++) {
+    json_object *r = json_object_array_get_idx(records, i), *before, *action;
+    if (json_object_object_get_ex(r, "action", &action) &&
+        strcmp(json_object_get_string(action), "warning") &&
+        json_object_object_get_ex(r, "before", &before))
+      json_object_array_add(naming, json_object_get(before));
+  }
+  json_object_put(records);
+  json_object_object_add(md, "conf", found ? json_object_new_string(found) : NULL);
+  json_object_object_add(md, "conf_naming_source_disks", naming);
+}
+
 void rh_scan_config(guestfs_h *g, json_object *report)
 {
   scan_lvm_config(g, report);
+  scan_md_config(g, report);
   char *fstab = rh_guest_read(g, "/etc/fstab");
   json_object_object_add(report, "fstab", fstab ? rh_fstab_parse(fstab) : json_object_new_array());
   free(fstab);

@@ -20,6 +20,31 @@ static json_object *jstr_or_null(char *s)
   return o;
 }
 
+/* md arrays the appliance assembled (its names for them and their members:
+ * the guest's own names are in its mdadm.conf), with their level and UUID */
+static json_object *scan_md_arrays(guestfs_h *g)
+{
+  json_object *arr = json_object_new_array();
+  char **mds = guestfs_list_md_devices(g);
+  for (size_t i = 0; mds && mds[i]; i++) {
+    json_object *o = json_object_new_object(), *members = json_object_new_array();
+    json_object_object_add(o, "device", json_object_new_string(mds[i]));
+    char **kv = guestfs_md_detail(g, mds[i]);
+    for (size_t k = 0; kv && kv[k] && kv[k + 1]; k += 2)
+      if (!strcmp(kv[k], "level") || !strcmp(kv[k], "uuid") || !strcmp(kv[k], "metadata"))
+        json_object_object_add(o, kv[k], json_object_new_string(kv[k + 1]));
+    rh_strv_free(kv);
+    struct guestfs_mdstat_list *ms = guestfs_md_stat(g, mds[i]);
+    for (uint32_t k = 0; ms && k < ms->len; k++)
+      json_object_array_add(members, json_object_new_string(ms->val[k].mdstat_device));
+    if (ms) guestfs_free_mdstat_list(ms);
+    json_object_object_add(o, "members", members);
+    json_object_array_add(arr, o);
+  }
+  rh_strv_free(mds);
+  return arr;
+}
+
 static json_object *scan_partitions(guestfs_h *g, const char *dev, const char *parttype)
 {
   json_object *arr = json_object_new_array();
@@ -113,5 +138,8 @@ json_object *rh_scan_storage(guestfs_h *g, const struct rh_image *imgs, int n)
   json_object_object_add(lvm, "vgs", strv_json(guestfs_vgs(g)));
   json_object_object_add(lvm, "lvs", strv_json(guestfs_lvs(g)));
   json_object_object_add(st, "lvm", lvm);
+  json_object *md = json_object_new_object();
+  json_object_object_add(md, "arrays", scan_md_arrays(g));
+  json_object_object_add(st, "md", md);
   return st;
 }

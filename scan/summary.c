@@ -38,6 +38,14 @@ static void summary(json_object *r, FILE *f)
             (double)json_object_get_int64(get(d, "size")) / (1024.0 * 1024 * 1024),
             s(d, "partition_table"), json_object_array_length(get(d, "partitions")));
   }
+  json_object *mds = get(get(get(r, "storage"), "md"), "arrays");
+  for (size_t i = 0; i < json_object_array_length(mds); i++) {
+    json_object *m = json_object_array_get_idx(mds, i), *mem = get(m, "members");
+    fprintf(f, "  %-14s%s %s, uuid %s:", i ? "" : "md arrays", s(m, "device"), s(m, "level"), s(m, "uuid"));
+    for (size_t k = 0; k < json_object_array_length(mem); k++)
+      fprintf(f, " %s", json_object_get_string(json_object_array_get_idx(mem, k)));
+    fputc('\n', f);
+  }
   json_object *ks = get(r, "kernels");
   for (size_t i = 0; i < json_object_array_length(ks); i++) {
     json_object *k = json_object_array_get_idx(ks, i);
