@@ -373,13 +373,15 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
       c->match_done = true;
     } else if (rh_net_key_is(p, "HWADDR")) {
       drop(c, p, "remove-mac-binding", WHY_MAC);
-    } else if (rh_net_key_is(p, "PHYSDEV")) { /* a VLAN's lower device */
-      char v[64];
+    } else if (rh_net_key_is(p, "PHYSDEV")) { /* a VLAN's lower device (a VLAN too: QinQ) */
+      char v[64], to[96];
       rh_net_unquote(v, sizeof v, rh_net_value_of(p));
-      const char *n = rh_nic_map_is_nic(c->m, v) ? rh_nic_map_name(c->m, v, NULL) : NULL;
-      snprintf(with, sizeof with, "PHYSDEV=%s", n ? n : "");
-      if (n && strcmp(n, v)) replace(c, p, with, "network-rename-nic", WHY_NAME);
-      else fprintf(c->o.f, "%s\n", line);
+      if (rh_nic_map_rename(c->m, v, true, to, sizeof to) && strcmp(to, v)) {
+        snprintf(with, sizeof with, "PHYSDEV=%s", to);
+        replace(c, p, with, "network-rename-nic", WHY_NAME);
+      } else {
+        fprintf(c->o.f, "%s\n", line);
+      }
     } else if (c->to_dhcp && rh_net_key_is(p, "BOOTPROTO")) {
       char v[32];
       rh_net_unquote(v, sizeof v, rh_net_value_of(p));

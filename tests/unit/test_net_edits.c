@@ -887,6 +887,11 @@ static void vlans(void **state)
     assert_string_equal(out, dhcp ? "DEVICE=vlan200\nTYPE=Vlan\nPHYSDEV=eth0\nBOOTPROTO=none\n#rehost-removed# IPADDR=10.0.1.5\n"
                                   : "DEVICE=vlan200\nTYPE=Vlan\nPHYSDEV=eth0\nBOOTPROTO=static\nIPADDR=10.0.1.5\n");
     free(out);
+    /* a VLAN over that VLAN (QinQ): its PHYSDEV keeps the tag */
+    out = rh_ifcfg_rewrite("DEVICE=vlan300\nTYPE=Vlan\nPHYSDEV=ens192.100\nBOOTPROTO=none\n", "/x/ifcfg-vlan300",
+                           dhcp, &m, ch);
+    assert_string_equal(out, "DEVICE=vlan300\nTYPE=Vlan\nPHYSDEV=eth0.100\nBOOTPROTO=none\n");
+    free(out);
     out = rh_ifcfg_rewrite(ifc_nic, "/x/ifcfg-ens192", dhcp, &m, ch);
     assert_string_equal(out, dhcp ? "DEVICE=eth0\nTYPE=Ethernet\nBOOTPROTO=dhcp\n" : "DEVICE=eth0\nTYPE=Ethernet\nBOOTPROTO=none\n");
     free(out);
