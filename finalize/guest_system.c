@@ -286,19 +286,28 @@ int rh_fin_firstboot_unit(struct rh_fin *f, const char *name, const char *script
  * of grub-pc stops ("You must correct your GRUB install devices"): apt fails
  * on the new machine. Which name the target gives its boot disk is known
  * there only (EC2 boots from NVMe or from Xen's disk), so a unit asks GRUB
- * for it at first boot and gives it to debconf, before apt runs. */
+ * for it at first boot and gives it to debconf, before apt runs; with /boot
+ * on an md mirror, every member's disk (as Debian installs it). */
 static const char grub_devices_script[] =
     "#!/bin/sh\n"
-    "# written by rehost finalize: grub-pc's install device, as this machine\n"
-    "# names its boot disk (the source's name for it is gone here); it runs\n"
+    "# written by rehost finalize: grub-pc's install devices, as this machine\n"
+    "# names its boot disks (the source's names for them are gone here); it runs\n"
     "# again at the next boot if debconf could not take the answer\n"
     "set -e\n"
-    "disk=$(grub-probe -t disk /boot/grub)\n"
-    "dev=$disk\n"
-    "for l in /dev/disk/by-id/*; do\n"
-    "  if [ \"$(readlink -f \"$l\")\" = \"$disk\" ]; then dev=$l; break; fi\n"
+    "# the disks below /boot/grub's device (lsblk -s: its ancestors): every\n"
+    "# member's of an md mirror\n"
+    "dev=$(grub-probe -t device /boot/grub | head -n 1)\n"
+    "disks=$(lsblk -nslpo TYPE,NAME \"$dev\" | awk '$1 == \"disk\" { print $2 }' | sort -u)\n"
+    "[ -n \"$disks\" ] || disks=$(grub-probe -t disk /boot/grub)\n"
+    "list=\n"
+    "for disk in $disks; do\n"
+    "  name=$disk\n"
+    "  for l in /dev/disk/by-id/*; do\n"
+    "    if [ \"$(readlink -f \"$l\")\" = \"$disk\" ]; then name=$l; break; fi\n"
+    "  done\n"
+    "  list=\"${list:+$list, }$name\"\n"
     "done\n"
-    "echo \"grub-pc grub-pc/install_devices multiselect $dev\" | debconf-set-selections\n"
+    "echo \"grub-pc grub-pc/install_devices multiselect $list\" | debconf-set-selections\n"
     "systemctl disable rehost-grub-devices.service\n";
 static const char grub_devices_unit[] =
     "[Unit]\nDescription=grub-pc's install device as this machine names its boot disk (rehost)\n"
