@@ -287,7 +287,10 @@ int rh_fin_firstboot_unit(struct rh_fin *f, const char *name, const char *script
  * on the new machine. Which name the target gives its boot disk is known
  * there only (EC2 boots from NVMe or from Xen's disk), so a unit asks GRUB
  * for it at first boot and gives it to debconf, before apt runs; with /boot
- * on an md mirror, every member's disk (as Debian installs it). */
+ * on an md mirror, every member's disk (as Debian installs it). It runs after
+ * cloud-init's config stage: cloud-init's grub_dpkg (on every new instance)
+ * takes grub-probe's disk, which for a mirror is the array, and an upgrade of
+ * grub-pc would fail on it. */
 static const char grub_devices_script[] =
     "#!/bin/sh\n"
     "# written by rehost finalize: grub-pc's install devices, as this machine\n"
@@ -299,6 +302,7 @@ static const char grub_devices_script[] =
     "dev=$(grub-probe -t device /boot/grub | head -n 1)\n"
     "disks=$(lsblk -nslpo TYPE,NAME \"$dev\" | awk '$1 == \"disk\" { print $2 }' | sort -u)\n"
     "[ -n \"$disks\" ] || disks=$(grub-probe -t disk /boot/grub)\n"
+    "echo \"boot device $dev, on disks: $disks\" >&2\n"
     "list=\n"
     "for disk in $disks; do\n"
     "  name=$disk\n"
@@ -312,7 +316,8 @@ static const char grub_devices_script[] =
 static const char grub_devices_unit[] =
     "[Unit]\nDescription=grub-pc's install device as this machine names its boot disk (rehost)\n"
     "Before=apt-daily.service apt-daily-upgrade.service unattended-upgrades.service "
-    "cloud-final.service\n\n[Service]\nType=oneshot\nExecStart=/usr/local/sbin/rehost-grub-devices\n"
+    "cloud-final.service\n"
+    "After=cloud-config.service\n\n[Service]\nType=oneshot\nExecStart=/usr/local/sbin/rehost-grub-devices\n"
     "\n[Install]\nWantedBy=multi-user.target\n";
 
 static int grub_install_devices(struct rh_fin *f)
