@@ -1,0 +1,89 @@
+# A physical server's layout (tests/fixtures/build-md-guest.sh): one machine
+# on two disks, root and /srv each on an md RAID1 of a partition of each,
+# mdadm.conf naming the arrays by UUID (and carried in the initramfs), grub
+# on both disks, its debconf install devices two SATA disks' by-id names.
+#   - one disk alone is refused, its md members named;
+#   - a copy whose mdadm.conf names the source's disks (a DEVICE line, an
+#     ARRAY's devices=), dry run: both named, the initramfs's copy to be rebuilt;
+#   - the machine converted for ec2 and booted from two NVMe disks with an
+#     e1000 NIC of another MAC: both mirrors whole on the NVMe partitions,
+#     DHCP on eth0, grub-pc's install devices both NVMe disks (rehost's
+#     first-boot unit runs after cloud-init's grub_dpkg, which names the
+#     array), and dpkg-reconfigure grub-pc (grub-install on each) exits 0.
+source "$(dirname "$0")/lib.sh"
+MD=$("${REHOST_SRC:?}/tests/fixtures/build-md-guest.sh") || { fail "building the md fixture"; finish; }
+source "$MD/facts.env"
+: "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
+a=$MD/md-a.qcow2 b=$MD/md-b.qcow2
+before=$(sum "$a")$(sum "$b")
+
+# ---- converted for ec2, both disks (-o DIR), then booted ----
+"$REHOST" convert --profile ec2 -o "$T/ec2" --report "$T/ec2.json" --scan-report "$T/scan.json" "$a" "$b" \
+  > /dev/null 2> "$T/ec2.err" \
+  || fail "convert the md machine for ec2: $(tail -5 "$T/ec2.err")"
+expect_eq "md: sources never written" "$(sum "$a")$(sum "$b")" "$before"
+# (the members by the appliance's names for them)
+expect_match "md: the scan names both mirrors, each of a partition of either disk" \
+  "$(jq -r '[.storage.md.arrays[] | .level + " " + .uuid + " " + (.members | sort | join(","))] | sort | join("; ")' "$T/scan.json")" \
+  "^raid1 ${MD0_UUID} /dev/sd[a-z]1,/dev/sd[a-z]1; raid1 ${MD1_UUID} /dev/sd[a-z]2,/dev/sd[a-z]2$"
+jq_eq "$T/scan.json" .storage.md.conf /etc/mdadm/mdadm.conf
+expect_eq "md: the scan finds nothing in mdadm.conf that names the source's disks" \
+  "$(jq -r '.storage.md.conf_naming_source_disks | length' "$T/scan.json")" 0
+expect_eq "md: one output per disk" "$(cd "$T/ec2" 2> /dev/null && ls | tr '\n' ' ')" "md-a.img md-b.img "
+expect_eq "md: grub-pc's install devices (both SATA disks) go to a first-boot unit" \
+  "$(jq -r '.changes[] | select(.action=="grub-install-devices") | .before' "$T/ec2.json")" "$MD_SATA_A, $MD_SATA_B"
+expect_eq "md: nothing to change in mdadm.conf, no initramfs rebuild" \
+  "$(jq -r '[.changes[] | select(.action=="md-device" or .action=="md-array-devices" or .action=="rebuild")] | length' "$T/ec2.json")" 0
+make_seed "$T/seed-md.iso" rehost-md-boot \
+  'echo "rehost-md=$(for m in /sys/block/md*; do printf "%s:%s:%s:%s;" "${m##*/}" "$(cat $m/md/array_state)" "$(cat $m/md/degraded)" "$(ls $m/slaves | tr "\n" ",")"; done)" > /dev/ttyS0
+      g=$(debconf-show grub-pc | sed -n "s|.*grub-pc/install_devices: ||p" | tr -d ,)
+      echo "rehost-grub=$(for d in $g; do readlink -f "$d"; done | tr "\n" ",") rehost-grub-reconfigure=$(DEBIAN_FRONTEND=noninteractive dpkg-reconfigure grub-pc > /dev/null 2>&1; echo $?)" > /dev/ttyS0'
+boot_start md -drive "file=$T/ec2/md-a.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-md-a,bootindex=0 \
+  -drive "file=$T/ec2/md-b.img,format=raw,if=none,id=nv1" -device nvme,drive=nv1,serial=rehost-md-b \
+  -drive "file=$T/seed-md.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:16
+
+# ---- one disk alone (while it boots) ----
+run_expect_fail 4 "no operating system found on this disk; /dev/sda1, /dev/sda2 are part of an LVM volume group or md array: if the machine has more disks, name them all" \
+  "$REHOST" -q convert --dry-run --profile ec2 -o "$T/half.img" "$a"
+
+# ---- mdadm.conf naming the source's disks, dry run (while it boots) ----
+cp --sparse=always "$a" "$T/dev-a.qcow2" && cp --sparse=always "$b" "$T/dev-b.qcow2"
+guestfish --format=qcow2 -a "$T/dev-a.qcow2" -a "$T/dev-b.qcow2" -i sh \
+  "sed -i -e '/^HOMEHOST/a DEVICE /dev/sd[ab]1 /dev/sd[ab]2' -e '/^ARRAY \/dev\/md\/1 /s,\$, devices=/dev/sda2\,/dev/sdb2,' /etc/mdadm/mdadm.conf && cat /etc/mdadm/mdadm.conf" \
+  > "$T/dev-edit.out" 2>&1 || fail "editing the copy's mdadm.conf: $(tail -3 "$T/dev-edit.out")"
+expect_match "md copy: its mdadm.conf names the source's disks" "$(tr '\n' ' ' < "$T/dev-edit.out")" \
+  "DEVICE /dev/sd\[ab\]1 /dev/sd\[ab\]2 .*name=rehost-md:1 devices=/dev/sda2,/dev/sdb2"
+"$REHOST" convert --dry-run --profile ec2 -o "$T/dev" --report "$T/dev.json" --scan-report "$T/dev-scan.json" \
+  "$T/dev-a.qcow2" "$T/dev-b.qcow2" \
+  > /dev/null 2> "$T/dev.err" || fail "dry run of the md copy: $(tail -5 "$T/dev.err")"
+expect_eq "md copy: the scan names the DEVICE line and the devices= tag" \
+  "$(jq -r '.storage.md.conf_naming_source_disks | join("; ")' "$T/dev-scan.json")" \
+  "DEVICE /dev/sd[ab]1 /dev/sd[ab]2; devices=/dev/sda2,/dev/sdb2"
+expect_eq "md copy: the DEVICE line goes, mdadm's default instead" \
+  "$(jq -r '.changes[] | select(.action=="md-device") | .file + ": " + .before + " -> " + .after' "$T/dev.json")" \
+  "/etc/mdadm/mdadm.conf: DEVICE /dev/sd[ab]1 /dev/sd[ab]2 -> DEVICE partitions containers"
+expect_eq "md copy: the array's devices= goes (its UUID finds the members)" \
+  "$(jq -r '.changes[] | select(.action=="md-array-devices") | .before' "$T/dev.json")" "devices=/dev/sda2,/dev/sdb2"
+expect_eq "md copy: the initramfs, which assembles the root's array with its copy, is to be rebuilt" \
+  "$(jq -r '.changes[] | select(.action=="rebuild") | .reason' "$T/dev.json")" \
+  "its copy of what finalize changed: etc/mdadm/mdadm.conf"
+[ -e "$T/dev" ] && fail "md copy: a dry run wrote $T/dev"
+
+if boot_wait md "rehost-ipv4=" 1200; then
+  expect_match "md: seeded hostname, root on the mirror" \
+    "$(grep -ao 'rehost-hostname=[^[:space:]]* rehost-root=[^[:space:]]*' "$T/md.serial" | head -1)" \
+    "^rehost-hostname=rehost-md-boot rehost-root=/dev/md[0-9]+$"
+  expect_match "md: / and /srv on the mirrors" "$(grep -ao 'rehost-mounts=[^[:space:]]*' "$T/md.serial" | head -1)" \
+    "^rehost-mounts=/=/dev/md[0-9]+,/srv=/dev/md[0-9]+,$"
+  m=$(grep -ao 'rehost-md=[^[:space:]]*' "$T/md.serial" | head -1)
+  expect_match "md: two arrays, running" "$m" "^rehost-md=(md[0-9]+:(clean|active):0:[a-z0-9,]+;){2}$"
+  expect_match "md: root's mirror whole, on both NVMe disks" "$m" ":0:nvme0n1p1,nvme1n1p1,;"
+  expect_match "md: /srv's mirror whole, on both NVMe disks" "$m" ":0:nvme0n1p2,nvme1n1p2,;"
+  expect_eq "md: grub-pc's install devices are both NVMe disks, and grub-pc reconfigures (grub-install on each)" \
+    "$(grep -ao 'rehost-grub=[^[:space:]]* rehost-grub-reconfigure=[0-9]*' "$T/md.serial" | head -1)" \
+    "rehost-grub=/dev/nvme0n1,/dev/nvme1n1, rehost-grub-reconfigure=0"
+  expect_eq "md: the new NIC (e1000, another MAC) has DHCP" "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/md.serial" | head -1)" \
+    "rehost-ipv4=eth0=10.9.9.15/24,"
+fi
+boot_stop md
+finish
