@@ -147,7 +147,7 @@ char *rh_mdadm_conf_rewrite(const char *text, const char *file, json_object *cha
     struct md_line l = logical_line(p);
     size_t tl = 0;
     bool unidentified;
-    const char *tag = bound_devices_tag(l, &tl, &unidentified); /* the last such tag */
+    const char *tag = bound_devices_tag(l, &tl, &unidentified); /* does the line have one? */
     if (device_line(l) == 1) {
       for (const char *q = l.start; q < l.end; q = line_end(q))
         fprintf(o.f, REMOVED "%.*s", (int)(line_end(q) - q), q);
@@ -161,7 +161,7 @@ char *rh_mdadm_conf_rewrite(const char *text, const char *file, json_object *cha
       /* each such tag goes (mdadm takes them all), with the blanks before it */
       char *buf = strndup(l.start, (size_t)(l.end - l.start));
       struct md_line b = {buf, buf ? buf + strlen(buf) : NULL};
-      for (char *t = (char *)tag; buf && (t = (char *)bound_devices_tag(b, &tl, &unidentified));) {
+      for (char *t; buf && (t = (char *)bound_devices_tag(b, &tl, &unidentified));) {
         record(changes, file, "md-array-devices", t, tl, NULL, WHY_MD_ARRAY);
         char *cut = t;
         while (cut > buf && (cut[-1] == ' ' || cut[-1] == '\t')) cut--;
