@@ -125,6 +125,22 @@ static json_object *scan_services(guestfs_h *g)
   return svc;
 }
 
+/* What finalize's rewrite of a file would change, for the report: the
+ * "before" of each change record, warnings left out (records is released). */
+static json_object *edited_lines(json_object *records)
+{
+  json_object *lines = json_object_new_array();
+  for (size_t i = 0; i < json_object_array_length(records); i++) {
+    json_object *r = json_object_array_get_idx(records, i), *before, *action;
+    if (json_object_object_get_ex(r, "action", &action) &&
+        strcmp(json_object_get_string(action), "warning") &&
+        json_object_object_get_ex(r, "before", &before))
+      json_object_array_add(lines, json_object_get(before));
+  }
+  json_object_put(records);
+  return lines;
+}
+
 /* LVM's configuration that binds it to the source's disks (storage.lvm):
  * the devices file in use, and the filters that reject a name the target
  * may give a PV's disk (what finalize moves aside and comments out). */
@@ -140,16 +156,10 @@ static void scan_lvm_config(guestfs_h *g, json_object *report)
     if (guestfs_is_file(g, path) <= 0) path[0] = 0;
   }
   json_object_object_add(lvm, "devices_file", path[0] ? json_object_new_string(path) : NULL);
-  json_object *rejecting = json_object_new_array(), *records = json_object_new_array();
+  json_object *records = json_object_new_array();
   bool changed = false;
   free(conf ? rh_lvm_filter_rewrite(conf, records, &changed) : NULL);
-  for (size_t i = 0; i < json_object_array_length(records); i++) {
-    json_object *before;
-    if (json_object_object_get_ex(json_object_array_get_idx(records, i), "before", &before))
-      json_object_array_add(rejecting, json_object_get(before));
-  }
-  json_object_put(records);
-  json_object_object_add(lvm, "filters_rejecting_target_disks", rejecting);
+  json_object_object_add(lvm, "filters_rejecting_target_disks", edited_lines(records));
   free(conf);
 }
 
@@ -161,7 +171,7 @@ static void scan_md_config(guestfs_h *g, json_object *report)
   if (!json_object_object_get_ex(report, "storage", &st) || !json_object_object_get_ex(st, "md", &md))
     return;
   static const char *const paths[] = {"/etc/mdadm/mdadm.conf", "/etc/mdadm.conf", NULL};
-  json_object *naming = json_object_new_array(), *records = json_object_new_array();
+  json_object *records = json_object_new_array();
   const char *found = NULL;
   for (int i = 0; paths[i]; i++) {
     char *conf = rh_guest_read(g, paths[i]);
@@ -170,16 +180,8 @@ static void scan_md_config(guestfs_h *g, json_object *report)
     free(conf ? rh_mdadm_conf_rewrite(conf, paths[i], records, &changed) : NULL);
     free(conf);
   }
-  for (size_t i = 0; i < json_object_array_length(records); i++) {
-    json_object *r = json_object_array_get_idx(records, i), *before, *action;
-    if (json_object_object_get_ex(r, "action", &action) &&
-        strcmp(json_object_get_string(action), "warning") &&
-        json_object_object_get_ex(r, "before", &before))
-      json_object_array_add(naming, json_object_get(before));
-  }
-  json_object_put(records);
   json_object_object_add(md, "conf", found ? json_object_new_string(found) : NULL);
-  json_object_object_add(md, "conf_naming_source_disks", naming);
+  json_object_object_add(md, "conf_naming_source_disks", edited_lines(records));
 }
 
 void rh_scan_config(guestfs_h *g, json_object *report)
