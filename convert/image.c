@@ -1,10 +1,12 @@
 #include "image.h"
+
 #include "image_header.h"
 #include "image_qemu.h"
 
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
+#include "../lib/page_cache.h"
 #include "../lib/proc.h"
 
 #include <errno.h>
@@ -471,6 +473,26 @@ static int device_target(const char *dst, const char *dst_driver, uint64_t need,
   return RH_EXIT_OK;
 }
 
+/* Is the source better read with O_DIRECT (cache=none)? When most of it is
+ * not in the page cache, yes: qemu-img's parallel reads go to the disk as
+ * they are, where buffered reads from one descriptor share its readahead
+ * and undo each other's (in this project's benchmark a cold copy took half
+ * the time). When most of it is cached, no: memory is faster than the disk.
+ * Only a file (or device) that holds all of its data and takes O_DIRECT:
+ * not a disk inside a package, nor one with a backing chain. */
+static bool source_read_direct(const struct rh_image *src)
+{
+  if (!src->data_in_file || strcmp(src->path, rh_image_file(src)) != 0) return false;
+  int fd = open(src->path, O_RDONLY | O_DIRECT | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return false;
+  close(fd);
+  int pct = rh_page_cache_percent(src->path);
+  bool direct = pct >= 0 && pct < 50;
+  rh_debug("%s: read %s (%d%% of its data in the page cache)", rh_image_name(src),
+           direct ? "with O_DIRECT (cache=none)" : "through the page cache", pct);
+  return direct;
+}
+
 int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_driver,
                   const char *dst_options)
 {
@@ -489,6 +511,7 @@ int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_d
   bool direct = probe >= 0;
   if (probe >= 0) close(probe);
   rh_debug("%s: written %s", tmp, direct ? "with O_DIRECT (cache=none)" : "through the page cache");
+  bool src_direct = source_read_direct(src);
   char *argv[26];
   int a = 0;
   argv[a++] = "qemu-img";
@@ -503,6 +526,10 @@ int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_d
   if (src->force_share) argv[a++] = "-U";
   if (direct) {
     argv[a++] = "-t";
+    argv[a++] = "none";
+  }
+  if (src_direct) {
+    argv[a++] = "-T";
     argv[a++] = "none";
   }
   if (is_dev) argv[a++] = "-n"; /* the device exists; every block is written or zeroed */

@@ -219,7 +219,18 @@ done
 qemu-img convert -O raw "$T/src.qcow2" "$T/src.raw"
 rm -f "$T/src.qcow2" "$T/snap.qcow2"
 before=$(sum "$T/src.raw")
-sync rfull "$T/src.raw" "$T/r.qcow2"
+# its pages written down and dropped from the page cache: the full copy reads
+# it with O_DIRECT (qemu-img -T none) where its file system takes it
+sync_file() { python3 -c 'import os,sys; os.fsync(os.open(sys.argv[1], os.O_RDONLY))' "$1"; }
+sync_file "$T/src.raw"
+dd if="$T/src.raw" iflag=nocache count=0 status=none
+sync rfull -v "$T/src.raw" "$T/r.qcow2"
+if dd if="$T/src.raw" iflag=direct bs=4096 count=1 of=/dev/null status=none 2> /dev/null; then
+  expect_match "a source out of the page cache is read with O_DIRECT" "$(cat "$T/rfull.err")" "src.raw: read with O_DIRECT"
+else
+  expect_match "a source on a file system without O_DIRECT is read through the cache" "$(cat "$T/rfull.err")" "src.raw: read through the page cache"
+fi
+expect_same_data "raw -> qcow2 full copy equals source" "$T/src.raw" "$T/r.qcow2"
 expect_eq "raw source file unchanged by full" "$(sum "$T/src.raw")" "$before"
 change_blocks "$T/src.raw" raw 11
 before=$(sum "$T/src.raw")
