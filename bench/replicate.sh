@@ -27,7 +27,8 @@
 # (dropped before every run, when root). The main table's contenders run in
 # rounds, in a random order each (see race) and show their median beside their best. Prints
 # Markdown tables.
-# Usage: bench/replicate.sh [REHOST_BINARY]   (BENCH_DIR: scratch, ~30 GB)
+# Usage: bench/replicate.sh [REHOST_BINARY]   (BENCH_DIR: scratch, ~30 GB;
+#   MAIN, SCALING, FIXED, FULLY_ALLOCATED=0 skip a part; PASSES=cold skips the warm pass)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 REHOST=${1:-$HERE/build/rehost}
@@ -163,8 +164,12 @@ nbdcopy_copy() {
 fastest() { printf '%s\n' "$@" | awk -F= 'NR == 1 || $2 < b { b = $2; n = $1 } END { print b, n }'; }
 ratio() { echo "scale=3; $1 / $2" | bc -l | sed 's/^\./0./'; }
 restore='cp -p --sparse=always "$D/old.qcow2" "$D/tgt.qcow2"; cp "$D/old.state" "$D/tgt.qcow2.rehost.json"; rm -f "$D/tgt.qcow2.rehost.digests"; [ ! -e "$D/old.digests" ] || cp -p "$D/old.digests" "$D/tgt.qcow2.rehost.digests"'
-passes=(warm)
-[ -w /proc/sys/vm/drop_caches ] && passes+=(cold)
+# PASSES: which passes to run (default: warm cold; cold only as root)
+passes=()
+for p in ${PASSES:-warm cold}; do
+  [ "$p" = warm ] || { [ "$p" = cold ] && [ -w /proc/sys/vm/drop_caches ]; } && passes+=("$p")
+done
+[ ${#passes[@]} -gt 0 ] || { echo "bench: PASSES names no pass this user can run (warm, cold)" >&2; exit 1; }
 echo "8 GiB qcow2, 2 GiB random data, 1% of 64 KiB blocks changed ($((NCHG * BS / 1048576)) MiB); $(nproc) cores; best of $RUNS; $(date -u +%Y-%m-%d)"
 for CACHE in "${passes[@]}"; do
   [ "${MAIN:-1}" = 1 ] || break
