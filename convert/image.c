@@ -473,6 +473,14 @@ static int device_target(const char *dst, const char *dst_driver, uint64_t need,
   return RH_EXIT_OK;
 }
 
+/* Does the file system take O_DIRECT for this file (tmpfs does not)? */
+static bool opens_direct(const char *path, int mode)
+{
+  int fd = open(path, mode | O_DIRECT | O_CLOEXEC | O_NOCTTY);
+  if (fd >= 0) close(fd);
+  return fd >= 0;
+}
+
 /* Is the source better read with O_DIRECT (cache=none)? When most of it is
  * not in the page cache, yes: qemu-img's parallel reads go to the disk as
  * they are, where buffered reads from one descriptor share its readahead
@@ -482,10 +490,9 @@ static int device_target(const char *dst, const char *dst_driver, uint64_t need,
  * not a disk inside a package, nor one with a backing chain. */
 static bool source_read_direct(const struct rh_image *src)
 {
-  if (!src->data_in_file || strcmp(src->path, rh_image_file(src)) != 0) return false;
-  int fd = open(src->path, O_RDONLY | O_DIRECT | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return false;
-  close(fd);
+  if (!src->data_in_file || strcmp(src->path, rh_image_file(src)) != 0 ||
+      !opens_direct(src->path, O_RDONLY))
+    return false;
   int pct = rh_page_cache_percent(src->path);
   bool direct = pct >= 0 && pct < 50;
   rh_debug("%s: read %s (%d%% of its data in the page cache)", rh_image_name(src),
@@ -507,9 +514,7 @@ int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_d
    * two durable copies in most passes. tmpfs and some others refuse
    * O_DIRECT: there the data goes through the page cache and the fsync
    * below. Either way the fsync stays: it is what says the data is down. */
-  int probe = open(tmp, O_WRONLY | O_DIRECT | O_CLOEXEC);
-  bool direct = probe >= 0;
-  if (probe >= 0) close(probe);
+  bool direct = opens_direct(tmp, O_WRONLY);
   rh_debug("%s: written %s", tmp, direct ? "with O_DIRECT (cache=none)" : "through the page cache");
   bool src_direct = source_read_direct(src);
   char *argv[26];

@@ -221,8 +221,7 @@ rm -f "$T/src.qcow2" "$T/snap.qcow2"
 before=$(sum "$T/src.raw")
 # its pages written down and dropped from the page cache: the full copy reads
 # it with O_DIRECT (qemu-img -T none) where its file system takes it
-sync_file() { python3 -c 'import os,sys; os.fsync(os.open(sys.argv[1], os.O_RDONLY))' "$1"; }
-sync_file "$T/src.raw"
+command sync "$T/src.raw" # coreutils' sync FILE: fsync (sync() here is the test's replicate)
 dd if="$T/src.raw" iflag=nocache count=0 status=none
 sync rfull -v "$T/src.raw" "$T/r.qcow2"
 if dd if="$T/src.raw" iflag=direct bs=4096 count=1 of=/dev/null status=none 2> /dev/null; then

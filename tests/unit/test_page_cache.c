@@ -65,16 +65,22 @@ static bool on_tmpfs(void)
   return statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC;
 }
 
+/* The file's data, just written, counts as cached; evicted, as not. */
+static void cached_then_evicted(const char *p)
+{
+  assert_true(rh_page_cache_percent(p) >= 90);
+  if (on_tmpfs()) skip();
+  evict(p);
+  assert_true(rh_page_cache_percent(p) <= 10);
+}
+
 static void written_then_evicted(void **state)
 {
   (void)state;
   char p[128];
   snprintf(p, sizeof p, "%s/data", dir);
   make_file(p, 0, 16);
-  assert_true(rh_page_cache_percent(p) >= 90);
-  if (on_tmpfs()) skip();
-  evict(p);
-  assert_true(rh_page_cache_percent(p) <= 10);
+  cached_then_evicted(p);
 }
 
 static void holes_do_not_count(void **state)
@@ -84,10 +90,7 @@ static void holes_do_not_count(void **state)
   snprintf(p, sizeof p, "%s/sparse", dir);
   make_file(p, 512, 4);       /* 4 MiB of data in the middle of 1 GiB */
   assert_int_equal(truncate(p, 1 << 30), 0);
-  assert_true(rh_page_cache_percent(p) >= 90);
-  if (on_tmpfs()) skip();
-  evict(p);
-  assert_true(rh_page_cache_percent(p) <= 10);
+  cached_then_evicted(p);
 }
 
 static void empty_and_bad(void **state)
