@@ -473,31 +473,10 @@ static int device_target(const char *dst, const char *dst_driver, uint64_t need,
   return RH_EXIT_OK;
 }
 
-/* Does the file system take O_DIRECT for this file (tmpfs does not)? */
-static bool opens_direct(const char *path, int mode)
+bool rh_image_read_direct(const struct rh_image *src)
 {
-  int fd = open(path, mode | O_DIRECT | O_CLOEXEC | O_NOCTTY);
-  if (fd >= 0) close(fd);
-  return fd >= 0;
-}
-
-/* Is the source better read with O_DIRECT (cache=none)? When most of it is
- * not in the page cache, yes: qemu-img's parallel reads go to the disk as
- * they are, where buffered reads from one descriptor share its readahead
- * and undo each other's (in this project's benchmark a cold copy took half
- * the time). When most of it is cached, no: memory is faster than the disk.
- * Only a file (or device) that holds all of its data and takes O_DIRECT:
- * not a disk inside a package, nor one with a backing chain. */
-static bool source_read_direct(const struct rh_image *src)
-{
-  if (!src->data_in_file || strcmp(src->path, rh_image_file(src)) != 0 ||
-      !opens_direct(src->path, O_RDONLY))
-    return false;
-  int pct = rh_page_cache_percent(src->path);
-  bool direct = pct >= 0 && pct < 50;
-  rh_debug("%s: read %s (%d%% of its data in the page cache)", rh_image_name(src),
-           direct ? "with O_DIRECT (cache=none)" : "through the page cache", pct);
-  return direct;
+  return src->data_in_file && strcmp(src->path, rh_image_file(src)) == 0 &&
+         rh_read_direct_when_cold(src->path, rh_image_name(src));
 }
 
 int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_driver,
@@ -514,9 +493,9 @@ int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_d
    * two durable copies in most passes. tmpfs and some others refuse
    * O_DIRECT: there the data goes through the page cache and the fsync
    * below. Either way the fsync stays: it is what says the data is down. */
-  bool direct = opens_direct(tmp, O_WRONLY);
+  bool direct = rh_opens_direct(tmp, O_WRONLY);
   rh_debug("%s: written %s", tmp, direct ? "with O_DIRECT (cache=none)" : "through the page cache");
-  bool src_direct = source_read_direct(src);
+  bool src_direct = rh_image_read_direct(src);
   char *argv[26];
   int a = 0;
   argv[a++] = "qemu-img";

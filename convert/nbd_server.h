@@ -21,6 +21,9 @@ struct rh_nbd_export {
                          * that nobody wrote (see replicate.c) */
   bool persistent;      /* read-only: serve one client after another (--persistent)
                          * until stopped, instead of exiting when the last one goes */
+  bool direct;          /* O_DIRECT (--cache=none), where the caller has
+                         * found that the file takes it; else the page cache
+                         * (--cache=writeback) */
 };
 
 struct rh_nbd_server {

@@ -50,6 +50,8 @@ struct run {
                                  * early_bitmap (or none): not yet adopted */
   char early_bitmap[64];
   bool src_before_taken;        /* src_before was taken before that server opened it */
+  signed char src_direct;       /* its server reads with O_DIRECT: 1 yes, -1 no, 0 not
+                                 * judged yet (rh_read_direct_when_cold) */
   struct rh_nbd_server tgt_srv; /* the target's qemu-nbd, for a delta sync */
   bool tgt_srv_spawned;         /* spawned while the generation started; not yet ready */
   bool dg_active, dg_trusted;

@@ -5,6 +5,7 @@
 
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../lib/page_cache.h"
 #include "extents.h"
 #include "nbd_server.h"
 
@@ -13,13 +14,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Does the source's server read with O_DIRECT? Judged once per run, when
+ * its first server starts: path is the image file (the early start comes
+ * only for a qcow2 file that names no other file), or src when probed. A
+ * cold source is read as the disk gives it: a bitmap sync's scattered reads
+ * then cost what they read, not the readahead around each one. */
+static bool source_direct(struct run *r, const char *path)
+{
+  if (!r->src_direct)
+    r->src_direct = (path ? rh_read_direct_when_cold(path, path) : rh_image_read_direct(&r->src))
+                        ? 1 : -1;
+  return r->src_direct > 0;
+}
+
 /* The source's export: read-only, no image lock, served to one client after
  * another, with connections for the larger default of threads */
-static struct rh_nbd_export source_export(const struct run *r, const char *path,
-                                          const char *format, const char *bitmap)
+static struct rh_nbd_export source_export(struct run *r, const char *path, const char *format,
+                                          const char *bitmap, bool early)
 {
   int conns = r->o->threads > 0 ? r->o->threads : RH_BITMAP_THREADS;
-  return (struct rh_nbd_export){path, format, true, bitmap, conns, true, true};
+  return (struct rh_nbd_export){.path = path, .format = format, .readonly = true,
+                                .bitmap = bitmap, .connections = conns, .no_locking = true,
+                                .persistent = true,
+                                .direct = source_direct(r, early ? path : NULL)};
 }
 
 /* The source's one qemu-nbd: it serves the first look and then the sync,
@@ -36,7 +53,7 @@ int rh_repl_source_start(struct run *r, const char *bitmap)
     }
     rh_nbd_server_discard(&r->src_srv);
   }
-  struct rh_nbd_export ex = source_export(r, r->src.path, r->src.format, bitmap);
+  struct rh_nbd_export ex = source_export(r, r->src.path, r->src.format, bitmap, false);
   int rc = rh_nbd_server_start(&ex, &r->src_srv);
   r->src_srv_up = !rc;
   r->src_bitmap_exported = !rc && bitmap;
@@ -55,7 +72,7 @@ void rh_repl_source_start_early(void *arg, const char *path, const char *format)
   if (r->o->untrack || stat(path, &r->src_before) < 0) return;
   r->src_before_taken = true;
   const char *bitmap = r->st.bitmap;
-  struct rh_nbd_export ex = source_export(r, path, format, bitmap);
+  struct rh_nbd_export ex = source_export(r, path, format, bitmap, true);
   if (rh_nbd_server_spawn(&ex, &r->src_srv) == RH_EXIT_OK) {
     r->src_srv_early = true;
     snprintf(r->early_bitmap, sizeof r->early_bitmap, "%s", bitmap ? bitmap : "");

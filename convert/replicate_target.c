@@ -5,9 +5,11 @@
 
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../lib/page_cache.h"
 #include "../lib/proc.h"
 #include "nbd_server.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,10 +53,18 @@ int rh_repl_delta_threads(const struct run *r)
   return r->mode == RH_MODE_BITMAP ? RH_BITMAP_THREADS : RH_COMPARE_THREADS;
 }
 
+/* The target's server writes with O_DIRECT where its file system takes it,
+ * as the full copy does: the blocks go to the disk as they are written, and
+ * the final flush does not have to write them all back at once (in this
+ * project's benchmark, 40 ms of a 0.3 s bitmap sync). The flush stays: it is
+ * what says the data is down. */
 static struct rh_nbd_export target_export(const struct run *r)
 {
+  bool direct = rh_opens_direct(r->o->target, O_RDONLY);
+  rh_debug("%s: written %s", r->o->target,
+           direct ? "with O_DIRECT (cache=none)" : "through the page cache");
   return (struct rh_nbd_export){.path = r->o->target, .format = r->tgt_driver,
-                                .connections = rh_repl_delta_threads(r)};
+                                .connections = rh_repl_delta_threads(r), .direct = direct};
 }
 
 /* A bitmap sync into an existing target reads no map of it (maps are taken

@@ -1,8 +1,11 @@
 #include "page_cache.h"
 
+#include "log.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,4 +49,25 @@ int rh_page_cache_percent(const char *path)
     return -1;
   }
   return seen ? cached * 100 / seen : 100;
+}
+
+bool rh_opens_direct(const char *path, int mode)
+{
+  int fd = open(path, mode | O_DIRECT | O_CLOEXEC | O_NOCTTY);
+  if (fd >= 0) close(fd);
+  return fd >= 0;
+}
+
+bool rh_read_direct_when_cold(const char *path, const char *name)
+{
+  if (!rh_opens_direct(path, O_RDONLY)) return false;
+  int pct = rh_page_cache_percent(path), err = errno;
+  bool direct = pct >= 0 && pct < 50;
+  if (pct < 0)
+    rh_debug("%s: read through the page cache (how much of it is cached is unknown: %s)", name,
+             strerror(err));
+  else
+    rh_debug("%s: read %s (%d%% of its data in the page cache)", name,
+             direct ? "with O_DIRECT (cache=none)" : "through the page cache", pct);
+  return direct;
 }

@@ -42,6 +42,11 @@ sync() {
   else fail "replicate $* exited $?: $(cat "$T/$ev.err")"; fi
 }
 ev() { jq -r "select(.event==\"sync\") | $2" "$T/$1.jsonl"; }
+# FILE's pages written down and dropped from the page cache (coreutils' sync
+# FILE is fsync: sync() here is the test's replicate)
+evict() { command sync "$1" && dd if="$1" iflag=nocache count=0 status=none; }
+# does the file system of FILE take O_DIRECT (tmpfs does not)?
+takes_direct() { dd if="$1" iflag=direct bs=4096 count=1 of=/dev/null status=none 2> /dev/null; }
 # data snapshot of a qcow2 source: later syncs must leave its data unchanged
 snapshot() { qemu-img convert -O qcow2 "$1" "$T/snap.qcow2"; }
 unchanged() { expect_same_data "source data unchanged ($2)" "$1" "$T/snap.qcow2"; }
@@ -205,11 +210,21 @@ jq_eq "$T/tgt.qcow2.rehost.json" .source.path "$T/other.qcow2"
 rm -f "$T"/tgt.qcow2* "$T"/other.qcow2* "$T"/bad.qcow2*
 
 # ---- qcow2 source into vmdk, vhdx, vhd and raw targets ----
+# (each bitmap sync with the source out of the page cache: its server reads
+# with O_DIRECT, and every target's writes with O_DIRECT, where the file
+# system takes it)
 for ext in vmdk vhdx vhd raw; do
   sync "f$ext" "$T/src.qcow2" "$T/t.$ext"
   change_blocks "$T/src.qcow2" qcow2 5
-  sync "b$ext" "$T/src.qcow2" "$T/t.$ext"
+  evict "$T/src.qcow2"
+  sync "b$ext" -v "$T/src.qcow2" "$T/t.$ext"
   expect_eq "$ext: bitmap sync" "$(ev "b$ext" .mode)" bitmap
+  if takes_direct "$T/src.qcow2"; then
+    expect_match "$ext: a cold source is read with O_DIRECT" "$(cat "$T/b$ext.err")" "src.qcow2: read with O_DIRECT"
+    expect_match "$ext: the target is written with O_DIRECT" "$(cat "$T/b$ext.err")" "t.$ext: written with O_DIRECT"
+  else
+    expect_match "$ext: no O_DIRECT here: the target is written through the cache" "$(cat "$T/b$ext.err")" "t.$ext: written through the page cache"
+  fi
   expect_eq "$ext: wrote the 5 blocks" "$(ev "b$ext" '.bytes_written + .bytes_zeroed')" $((5 * BS))
   expect_same_data "$ext target equals source" "$T/src.qcow2" "$T/t.$ext"
   rm -f "$T/t.$ext"*
@@ -219,12 +234,11 @@ done
 qemu-img convert -O raw "$T/src.qcow2" "$T/src.raw"
 rm -f "$T/src.qcow2" "$T/snap.qcow2"
 before=$(sum "$T/src.raw")
-# its pages written down and dropped from the page cache: the full copy reads
-# it with O_DIRECT (qemu-img -T none) where its file system takes it
-command sync "$T/src.raw" # coreutils' sync FILE: fsync (sync() here is the test's replicate)
-dd if="$T/src.raw" iflag=nocache count=0 status=none
+# out of the page cache: the full copy reads it with O_DIRECT (qemu-img -T
+# none) where its file system takes it
+evict "$T/src.raw"
 sync rfull -v "$T/src.raw" "$T/r.qcow2"
-if dd if="$T/src.raw" iflag=direct bs=4096 count=1 of=/dev/null status=none 2> /dev/null; then
+if takes_direct "$T/src.raw"; then
   expect_match "a source out of the page cache is read with O_DIRECT" "$(cat "$T/rfull.err")" "src.raw: read with O_DIRECT"
 else
   expect_match "a source on a file system without O_DIRECT is read through the cache" "$(cat "$T/rfull.err")" "src.raw: read through the page cache"
@@ -233,7 +247,12 @@ expect_same_data "raw -> qcow2 full copy equals source" "$T/src.raw" "$T/r.qcow2
 expect_eq "raw source file unchanged by full" "$(sum "$T/src.raw")" "$before"
 change_blocks "$T/src.raw" raw 11
 before=$(sum "$T/src.raw")
-sync rcmp "$T/src.raw" "$T/r.qcow2"
+evict "$T/src.raw"
+sync rcmp -v "$T/src.raw" "$T/r.qcow2"
+if takes_direct "$T/src.raw"; then
+  expect_match "compare: the cold source's server reads with O_DIRECT" "$(cat "$T/rcmp.err")" "src.raw: read with O_DIRECT"
+  expect_match "compare: the target is written with O_DIRECT" "$(cat "$T/rcmp.err")" "r.qcow2: written with O_DIRECT"
+fi
 expect_eq "raw source: compare" "$(ev rcmp .mode)" compare
 expect_match "raw source: says why" "$(cat "$T/rcmp.err")" "change tracking needs a qcow2 source, not raw"
 expect_eq "raw source: exactly the changed blocks" "$(ev rcmp '.bytes_written + .bytes_zeroed')" $((11 * BS))

@@ -20,6 +20,7 @@
 #include "../../convert/sync_engine.h"
 #include "../../convert/target_digests.h"
 #include "../../convert/target_state.h"
+#include "../../lib/page_cache.h"
 
 #define MiB (1024u * 1024u)
 
@@ -348,24 +349,32 @@ static int files_equal(const char *a, const char *b)
   return eq;
 }
 
-static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_stats *st, int direct,
+/* how: VIA_NBD (both images read through their qemu-nbd), VIA_MAP (read
+ * from the files through their maps), VIA_NBD_ODIRECT (through qemu-nbd
+ * with O_DIRECT: --cache=none, as a cold source and every
+ * target that takes it are served) */
+enum { VIA_NBD, VIA_MAP, VIA_NBD_ODIRECT };
+
+static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_stats *st, int how,
                             struct rh_digests *g, bool trusted)
 {
   struct rh_image_map sm, tm;
-  if (direct) {
+  bool map = how == VIA_MAP, odirect = how == VIA_NBD_ODIRECT;
+  if (map) {
     assert_int_equal(rh_image_map_load(src, "raw", true, false, &sm), 0);
     assert_int_equal(rh_image_map_load(tgt, "raw", true, false, &tm), 0);
   }
   static volatile sig_atomic_t cancel;
-  struct rh_nbd_export se = {src, "raw", true, NULL, 2, true, false},
-                       te = {tgt, "raw", false, NULL, 2, false, false};
+  struct rh_nbd_export se = {.path = src, .format = "raw", .readonly = true, .connections = 2,
+                             .no_locking = true, .direct = odirect},
+                       te = {.path = tgt, .format = "raw", .connections = 2, .direct = odirect};
   struct rh_nbd_server ss, ts;
   assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
   assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
   struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, 2, NULL, &cancel,
-                           direct ? &sm : NULL, direct ? &tm : NULL, false, g, trusted};
+                           map ? &sm : NULL, map ? &tm : NULL, false, g, trusted};
   int rc = rh_sync_run(&ss, &ts, &o, st);
-  if (direct) {
+  if (map) {
     rh_image_map_free(&sm);
     rh_image_map_free(&tm);
   }
@@ -374,18 +383,19 @@ static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_sta
   return rc;
 }
 
-static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *st, int direct)
+static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *st, int how)
 {
-  return run_compare_kept(src, tgt, st, direct, NULL, false);
+  return run_compare_kept(src, tgt, st, how, NULL, false);
 }
 
 /* The engine over real files: writes exactly the blocks that differ,
  * punches the block that is a hole in the source, leaves equal data alone. */
 static void engine_compare_writes_only_changed_blocks(void **state)
 {
-  int direct = *(int *)*state;
+  int how = *(int *)*state;
   if (system("command -v qemu-nbd >/dev/null") != 0) skip();
-  char dir[] = "/tmp/rehost-unit.XXXXXX";
+  /* /tmp may be tmpfs, which refuses O_DIRECT */
+  char dir[] = "/var/tmp/rehost-unit.XXXXXX";
   assert_non_null(mkdtemp(dir));
   char src[64], tgt[64];
   snprintf(src, sizeof src, "%s/src", dir);
@@ -405,16 +415,22 @@ static void engine_compare_writes_only_changed_blocks(void **state)
   write_at(ft, blk, sizeof blk, 100 * 65536); /* stale data where the source is a hole */
   close(fs);
   close(ft);
+  if (how == VIA_NBD_ODIRECT && !rh_opens_direct(src, O_RDONLY)) {
+    unlink(src);
+    unlink(tgt);
+    rmdir(dir);
+    skip();
+  }
 
   struct rh_sync_stats st;
-  assert_int_equal(run_compare(src, tgt, &st, direct), 0);
+  assert_int_equal(run_compare(src, tgt, &st, how), 0);
   assert_int_equal(st.written, 3 * 65536);
   assert_int_equal(st.zeroed, 65536);
   assert_int_equal(st.blocks, 4);
   assert_int_equal(st.src_read, 4 * MiB); /* the source hole is never read */
   assert_true(files_equal(src, tgt));
 
-  assert_int_equal(run_compare(src, tgt, &st, direct), 0); /* in sync: nothing to write */
+  assert_int_equal(run_compare(src, tgt, &st, how), 0); /* in sync: nothing to write */
   assert_int_equal(st.written + st.zeroed, 0);
 
   /* Kept digests: a sync that reads both builds them; one that trusts them
@@ -422,10 +438,10 @@ static void engine_compare_writes_only_changed_blocks(void **state)
    * block that became a hole included. */
   struct rh_digests g;
   assert_int_equal(rh_digests_init(&g, 65536, 8 * MiB, "0123456789abcdef"), 0);
-  assert_int_equal(run_compare_kept(src, tgt, &st, direct, &g, false), 0);
+  assert_int_equal(run_compare_kept(src, tgt, &st, how, &g, false), 0);
   assert_int_equal(st.tgt_read, 4 * MiB);
   assert_int_equal(st.written + st.zeroed, 0);
-  assert_int_equal(run_compare_kept(src, tgt, &st, direct, &g, true), 0);
+  assert_int_equal(run_compare_kept(src, tgt, &st, how, &g, true), 0);
   assert_int_equal(st.tgt_read, 0);
   assert_int_equal(st.written + st.zeroed, 0);
   int fd = open(src, O_RDWR);
@@ -433,12 +449,12 @@ static void engine_compare_writes_only_changed_blocks(void **state)
   write_at(fd, blk, sizeof blk, 9 * 65536);
   assert_int_equal(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 20 * 65536, 65536), 0);
   close(fd);
-  assert_int_equal(run_compare_kept(src, tgt, &st, direct, &g, true), 0);
+  assert_int_equal(run_compare_kept(src, tgt, &st, how, &g, true), 0);
   assert_int_equal(st.tgt_read, 0);
   assert_int_equal(st.written, 65536);
   assert_int_equal(st.zeroed, 65536);
   assert_true(files_equal(src, tgt));
-  assert_int_equal(run_compare_kept(src, tgt, &st, direct, &g, true), 0);
+  assert_int_equal(run_compare_kept(src, tgt, &st, how, &g, true), 0);
   assert_int_equal(st.written + st.zeroed, 0);
   rh_digests_free(&g);
 
@@ -510,7 +526,7 @@ static void digests_file_format(void **state)
   rh_digests_free(&g);
 }
 
-static int via_nbd = 0, via_map = 1;
+static int via_nbd = VIA_NBD, via_map = VIA_MAP, via_nbd_odirect = VIA_NBD_ODIRECT;
 
 int main(void)
 {
@@ -529,6 +545,7 @@ int main(void)
       cmocka_unit_test(digests_file_format),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_map),
+      cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd_odirect),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
