@@ -493,8 +493,7 @@ int rh_image_copy(const struct rh_image *src, const char *dst, const char *dst_d
    * two durable copies in most passes. tmpfs and some others refuse
    * O_DIRECT: there the data goes through the page cache and the fsync
    * below. Either way the fsync stays: it is what says the data is down. */
-  bool direct = rh_opens_direct(tmp, O_WRONLY);
-  rh_debug("%s: written %s", tmp, direct ? "with O_DIRECT (cache=none)" : "through the page cache");
+  bool direct = rh_write_direct(tmp, O_WRONLY);
   bool src_direct = rh_image_read_direct(src);
   char *argv[26];
   int a = 0;

@@ -60,11 +60,9 @@ int rh_repl_delta_threads(const struct run *r)
  * what says the data is down. */
 static struct rh_nbd_export target_export(const struct run *r)
 {
-  bool direct = rh_opens_direct(r->o->target, O_RDONLY);
-  rh_debug("%s: written %s", r->o->target,
-           direct ? "with O_DIRECT (cache=none)" : "through the page cache");
   return (struct rh_nbd_export){.path = r->o->target, .format = r->tgt_driver,
-                                .connections = rh_repl_delta_threads(r), .direct = direct};
+                                .connections = rh_repl_delta_threads(r),
+                                .direct = rh_write_direct(r->o->target, O_RDONLY)};
 }
 
 /* A bitmap sync into an existing target reads no map of it (maps are taken

@@ -58,6 +58,13 @@ bool rh_opens_direct(const char *path, int mode)
   return fd >= 0;
 }
 
+bool rh_write_direct(const char *path, int mode)
+{
+  bool direct = rh_opens_direct(path, mode);
+  rh_debug("%s: written %s", path, direct ? "with O_DIRECT (cache=none)" : "through the page cache");
+  return direct;
+}
+
 bool rh_read_direct_when_cold(const char *path, const char *name)
 {
   if (!rh_opens_direct(path, O_RDONLY)) return false;

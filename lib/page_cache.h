@@ -16,6 +16,10 @@ int rh_page_cache_percent(const char *path);
  * O_WRONLY)? tmpfs does not. Opens and closes it; reads nothing. */
 bool rh_opens_direct(const char *path, int mode);
 
+/* Is path written with O_DIRECT? Yes where its file system takes it
+ * (rh_opens_direct with mode), saying which in a debug line naming path. */
+bool rh_write_direct(const char *path, int mode);
+
 /* Is path (a file or device holding an image's data, named name in the
  * debug line that says which) better read with O_DIRECT, bypassing the page
  * cache? When less than half of its data is cached, yes: parallel reads go
