@@ -37,10 +37,31 @@ expect_eq "md: nothing to change in mdadm.conf, no initramfs rebuild" \
 make_seed "$T/seed-md.iso" rehost-md-boot \
   'echo "rehost-md=$(for m in /sys/block/md*; do printf "%s:%s:%s:%s;" "${m##*/}" "$(cat $m/md/array_state)" "$(cat $m/md/degraded)" "$(ls $m/slaves | tr "\n" ",")"; done)" > /dev/ttyS0
       g=$(debconf-show grub-pc | sed -n "s|.*grub-pc/install_devices: ||p" | tr -d ,)
-      echo "rehost-grub=$(for d in $g; do readlink -f "$d"; done | tr "\n" ",") rehost-grub-reconfigure=$(DEBIAN_FRONTEND=noninteractive dpkg-reconfigure grub-pc > /dev/null 2>&1; echo $?)" > /dev/ttyS0'
-boot_start md -drive "file=$T/ec2/md-a.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-md-a,bootindex=0 \
-  -drive "file=$T/ec2/md-b.img,format=raw,if=none,id=nv1" -device nvme,drive=nv1,serial=rehost-md-b \
-  -drive "file=$T/seed-md.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:16
+      echo "rehost-grub=$(for d in $g; do readlink -f "$d"; done | tr "\n" ",") rehost-grub-reconfigure=$(DEBIAN_FRONTEND=noninteractive dpkg-reconfigure grub-pc > /dev/null 2>&1; echo $?)" > /dev/ttyS0
+      echo "rehost-md-race=$(dmesg | sed -n "s/^\[ *\([0-9.]*\)\] md\/raid1:\(md[0-9]*\): active with 1 out of 2 mirrors.*/\2@\1/p" | tr "\n" ",")/$(dmesg | sed -n "s/^\[ *\([0-9.]*\)\]  *nvme1n1: p.*/\1/p" | head -n 1)" > /dev/ttyS0'
+md_boot() {
+  boot_start md -drive "file=$T/ec2/md-a.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-md-a,bootindex=0 \
+    -drive "file=$T/ec2/md-b.img,format=raw,if=none,id=nv1" -device nvme,drive=nv1,serial=rehost-md-b \
+    -drive "file=$T/seed-md.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:16
+}
+# Debian's initramfs starts an array without a missing member about 20 s
+# (of the clock) after it began to wait for the root (its mdadm local-block
+# script, which rehost leaves as it is). Emulated (TCG) on a busy machine, the
+# second NVMe disk can take longer than that to show its partitions: the boot
+# lost that race, the mirrors are left degraded, and the checks below would
+# judge the test machine, not the conversion. The report gives the kernel's
+# times (the arrays started degraded, the second disk's partitions found):
+# when they show exactly that, the machine boots once more (from the same
+# images: -snapshot).
+md_lost_race() {
+  local r; r=$(grep -ao 'rehost-md-race=[^[:space:]]*' "$T/md.serial" | head -1)
+  r=${r#rehost-md-race=}
+  local degraded=${r%%/*} second=${r#*/}
+  [ -n "$degraded" ] && [ -n "$second" ] || return 1
+  awk -v d="$degraded" -v s="$second" 'BEGIN { split(d, a, ","); t = a[1]; sub(/^[^@]*@/, "", t); exit !(s + 0 > t + 0) }' \
+    && echo "md: the boot lost the initramfs's race against the second disk (arrays started degraded at ${degraded%,}, its partitions found at ${second} s): booting again"
+}
+md_boot
 
 # ---- one disk alone (while it boots) ----
 run_expect_fail 4 "no operating system found on this disk; /dev/sda1, /dev/sda2 are part of an LVM volume group or md array: if the machine has more disks, name them all" \
@@ -69,13 +90,19 @@ expect_eq "md copy: the initramfs, which assembles the root's array with its cop
   "its copy of what finalize changed: etc/mdadm/mdadm.conf"
 [ -e "$T/dev" ] && fail "md copy: a dry run wrote $T/dev"
 
-if boot_wait md "rehost-ipv4=" 1200; then
+if boot_wait md "rehost-ipv4=" 1200 && md_lost_race; then
+  boot_stop md
+  md_boot
+  boot_wait md "rehost-ipv4=" 1200 || fail "md: the second boot did not finish"
+fi
+if grep -aq "rehost-ipv4=" "$T/md.serial"; then
   expect_match "md: seeded hostname, root on the mirror" \
     "$(grep -ao 'rehost-hostname=[^[:space:]]* rehost-root=[^[:space:]]*' "$T/md.serial" | head -1)" \
     "^rehost-hostname=rehost-md-boot rehost-root=/dev/md[0-9]+$"
   expect_match "md: / and /srv on the mirrors" "$(grep -ao 'rehost-mounts=[^[:space:]]*' "$T/md.serial" | head -1)" \
     "^rehost-mounts=/=/dev/md[0-9]+,/srv=/dev/md[0-9]+,$"
   m=$(grep -ao 'rehost-md=[^[:space:]]*' "$T/md.serial" | head -1)
+  echo "md: $m $(grep -ao 'rehost-md-race=[^[:space:]]*' "$T/md.serial" | head -1) (arrays started degraded / the second disk's partitions found, kernel times)"
   expect_match "md: two arrays, running" "$m" "^rehost-md=(md[0-9]+:(clean|active):0:[a-z0-9,]+;){2}$"
   expect_match "md: root's mirror whole, on both NVMe disks" "$m" ":0:nvme0n1p1,nvme1n1p1,;"
   expect_match "md: /srv's mirror whole, on both NVMe disks" "$m" ":0:nvme0n1p2,nvme1n1p2,;"
