@@ -8,6 +8,7 @@
 #include "net_edits_int.h"
 #include "../guest/guestconf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,4 +144,35 @@ char *rh_grub_cfg_root_rewrite(const char *text, const char *file, const char *r
     l = end + (*end ? 1 : 0);
   }
   return rh_net_out_done(&o);
+}
+
+/* Is p at a word boundary of a shell command line (its start, or after a
+ * blank or an operator)? */
+static bool command_start(const char *line, const char *p)
+{
+  if (p == line) return true;
+  char c = p[-1];
+  return c == ' ' || c == '\t' || c == ';' || c == '&' || c == '|' || c == '(' || c == '{';
+}
+
+bool rh_script_sleeps_for(const char *script, const char *var)
+{
+  size_t vn = var ? strlen(var) : 0;
+  if (!script || !vn) return false;
+  for (const char *l = script; *l;) {
+    size_t len = strcspn(l, "\n");
+    const char *end = l + len, *p = l + strspn(l, " \t");
+    for (; p < end && *p != '#'; p++) {
+      if (strncmp(p, "sleep", 5) != 0 || !command_start(l, p) || (p[5] != ' ' && p[5] != '\t'))
+        continue;
+      const char *a = p + 5 + strspn(p + 5, " \t");
+      a += *a == '"';
+      if (*a++ != '$') continue;
+      a += *a == '{';
+      if ((size_t)(end - a) >= vn && !strncmp(a, var, vn) && !(isalnum((unsigned char)a[vn]) || a[vn] == '_'))
+        return true;
+    }
+    l = end + (*end ? 1 : 0);
+  }
+  return false;
 }

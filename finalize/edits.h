@@ -48,6 +48,12 @@ char *rh_resume_conf_rewrite(const char *text, const char *file, rh_uuid_lookup_
 char *rh_grub_cfg_root_rewrite(const char *text, const char *file, const char *root_uuid,
                                json_object *changes);
 
+/* Does the shell script run sleep on the value of variable var ("sleep
+ * $ROOTDELAY", "sleep \"${ROOTDELAY}\"": a command, not in a comment)?
+ * Debian's initramfs-tools sleeps for rootdelay= at every boot, where the
+ * kernel and other initramfs take it as the longest wait for the root. */
+bool rh_script_sleeps_for(const char *script, const char *var);
+
 /* What the kernel command line edits do: arguments starting with one of
  * remove_prefix dropped; `add` appended (GRUB_CMDLINE_LINUX only, created if
  * absent; not GRUB_CMDLINE_LINUX_DEFAULT); with lookup, device names turned

@@ -119,20 +119,63 @@ static char *uuid_lookup(const char *spec, void *opaque)
   return uuid;
 }
 
-/* The edits of the kernel command line: the profile's arguments, the eth
- * names the network configuration now uses, and (fstab_uuid) device names
- * as UUID=. add has room for 64. */
-static struct rh_cmdline_ops cmdline_ops(const struct rh_fin *f, char **add)
+static bool guest_script_sleeps_for_rootdelay(struct rh_fin *f, const char *path)
 {
+  char *text = rh_guest_read(f->g, path);
+  bool yes = rh_script_sleeps_for(text, "ROOTDELAY");
+  free(text);
+  return yes;
+}
+
+/* Does the guest's initramfs sleep for rootdelay= at every boot? Debian's
+ * initramfs-tools does (its init; an init-top script in older releases),
+ * where the kernel, dracut and the platforms that ask for it (Azure's
+ * rootdelay=300) mean the longest wait for the root disk: such a guest would
+ * boot five minutes late every time. It waits for the root by itself. Asked
+ * once; when the profile adds rootdelay=, one record says it is not added. */
+static bool rootdelay_is_a_sleep(struct rh_fin *f)
+{
+  if (f->rootdelay_sleeps) return f->rootdelay_sleeps == 1;
+  const char *added = NULL;
+  for (char **a = f->p->cmdline_add; *a; a++)
+    if (!strncmp(*a, "rootdelay=", 10)) added = *a;
+  char *where = NULL;
+  char **scripts = added ? rh_guest_glob(f->g, "/usr/share/initramfs-tools/scripts/init-top/*") : NULL;
+  if (added && guest_script_sleeps_for_rootdelay(f, "/usr/share/initramfs-tools/init"))
+    where = strdup("/usr/share/initramfs-tools/init");
+  for (size_t i = 0; !where && scripts && scripts[i]; i++)
+    if (guest_script_sleeps_for_rootdelay(f, scripts[i])) where = strdup(scripts[i]);
+  rh_strv_free(scripts);
+  f->rootdelay_sleeps = where ? 1 : 2;
+  if (where)
+    rh_change(f->changes, where, "kernel-cmdline-not-added", added, NULL,
+              "this guest's initramfs (initramfs-tools) sleeps for rootdelay= at every boot, "
+              "where the profile means the longest wait for the root disk; it waits for the "
+              "root by itself");
+  free(where);
+  return f->rootdelay_sleeps == 1;
+}
+
+/* The edits of the kernel command line: the profile's arguments (not its
+ * rootdelay= where the initramfs would sleep for it), the eth names the
+ * network configuration now uses, and (fstab_uuid) device names as UUID=.
+ * add and remove have room for 64. */
+static struct rh_cmdline_ops cmdline_ops(struct rh_fin *f, char **add, char **remove)
+{
+  bool no_delay = rootdelay_is_a_sleep(f);
   size_t n = 0;
-  for (char **a = f->p->cmdline_add; *a && n < 61; a++) add[n++] = *a;
+  for (char **a = f->p->cmdline_add; *a && n < 61; a++)
+    if (!no_delay || strncmp(*a, "rootdelay=", 10)) add[n++] = *a;
   if (f->keep_eth_names) {
     add[n++] = "net.ifnames=0";
     add[n++] = "biosdevname=0";
   }
   add[n] = NULL;
-  return (struct rh_cmdline_ops){add, f->p->cmdline_remove_prefix,
-                                 f->p->fstab_uuid ? uuid_lookup : NULL, f->g};
+  n = 0; /* the guest's own rootdelay= stays when the profile's is not added */
+  for (char **r = f->p->cmdline_remove_prefix; *r && n < 63; r++)
+    if (!no_delay || strncmp(*r, "rootdelay", 9)) remove[n++] = *r;
+  remove[n] = NULL;
+  return (struct rh_cmdline_ops){add, remove, f->p->fstab_uuid ? uuid_lookup : NULL, f->g};
 }
 
 static int edit_fstab(struct rh_fin *f)
@@ -185,8 +228,8 @@ static int edit_nic_naming_rules(struct rh_fin *f)
  * and /etc/kernel/cmdline is what kernel-install gives new kernels. */
 static int edit_bls(struct rh_fin *f)
 {
-  char *add[64];
-  struct rh_cmdline_ops ops = cmdline_ops(f, add);
+  char *add[64], *remove[64];
+  struct rh_cmdline_ops ops = cmdline_ops(f, add, remove);
   char **entries = rh_guest_glob(f->g, "/boot/loader/entries/*.conf");
   int rc = RH_EXIT_OK;
   for (size_t i = 0; !rc && entries[i]; i++) {
@@ -236,8 +279,8 @@ static int edit_grub_default(struct rh_fin *f)
 {
   char *old = rh_guest_read(f->g, "/etc/default/grub");
   if (!old) return RH_EXIT_OK;
-  char *add[64];
-  struct rh_cmdline_ops ops = cmdline_ops(f, add);
+  char *add[64], *remove[64];
+  struct rh_cmdline_ops ops = cmdline_ops(f, add, remove);
   char *text = rh_grub_cmdline_rewrite(old, &ops, f->changes);
   /* grub-mkconfig runs in the appliance: told not to use the UUID, it would
    * give the kernel the root's device name there */

@@ -23,6 +23,8 @@ struct rh_fin {
   bool firstboot_install;      /* --firstboot-install */
   bool initramfs_rebuilt;
   bool keep_eth_names;         /* network config names ethN: add net.ifnames=0 */
+  int rootdelay_sleeps;        /* the initramfs sleeps for rootdelay=: 0 not asked yet,
+                                  1 yes, 2 no */
   char initramfs_stale[400];   /* files the files step changed or took away that an
                                   initramfs may carry a copy of (as its listing names
                                   them, space-separated): an image with one is rebuilt */

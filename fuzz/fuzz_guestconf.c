@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   rh_udev_mac_rules_parse(text, "/etc/udev/rules.d/70-persistent-net.rules", rules);
   free(rh_kv_get(text, "HWADDR"));
   rh_dpkg_installed(text, "cloud-init");
+  rh_script_sleeps_for(text, "ROOTDELAY");
   char debconf[64];
   if (rh_debconf_value(text, "grub-pc/install_devices", debconf, sizeof debconf) &&
       strlen(debconf) >= sizeof debconf)

@@ -1,9 +1,9 @@
 # Chained conversion of the Hyper-V image (profile.hyperv), as a migration
 # from Hyper-V to Azure goes: fixed VHD, MiB-aligned size; walinuxagent from
 # packages; the Hyper-V drivers are there now, so the initramfs is not
-# rebuilt. The output is read back against its profile (not booted: Azure's
-# rootdelay=300 would hold a boot for five minutes). FULL=1 only: CI writes
-# Azure's fixed VHD in convert.outputs.
+# rebuilt. The output is read back against its profile (Azure's rootdelay=300
+# is left out: Debian's initramfs would sleep for it at every boot). FULL=1
+# only: CI writes Azure's fixed VHD in convert.outputs.
 source "$(dirname "$0")/lib.sh"
 EXPECT_NET=dhcp # what the openstack image (the chain's first source) has
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS

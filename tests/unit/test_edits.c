@@ -486,6 +486,34 @@ static void mdadm_conf(void **state)
   json_object_put(ch);
 }
 
+/* Debian 12's initramfs-tools init sleeps for rootdelay=; its scripts/local
+ * only compares it, and a comment or another variable is no sleep */
+static void script_sleeps_for_rootdelay(void **state)
+{
+  (void)state;
+  const char *sleeps[] = {
+      "starttime=$((starttime + 1))\nif [ \"$ROOTDELAY\" ]; then\n\tsleep \"$ROOTDELAY\"\nfi\n",
+      "[ -n \"${ROOTDELAY}\" ] && sleep ${ROOTDELAY}\n",
+      "if [ \"$ROOTDELAY\" ]; then sleep $ROOTDELAY; fi",
+      "\tsleep\t$ROOTDELAY # wait for usb\n",
+  };
+  for (size_t i = 0; i < sizeof sleeps / sizeof *sleeps; i++)
+    assert_true(rh_script_sleeps_for(sleeps[i], "ROOTDELAY"));
+  const char *waits[] = {
+      "\t\tif [ \"${ROOTDELAY:-0}\" -gt $slumber ]; then\n\t\t\tslumber=$ROOTDELAY\n\t\tfi\n"
+      "\t\twhile true; do\n\t\t\tsleep 1\n",
+      "# sleep $ROOTDELAY\n",
+      "x=1 # then: sleep $ROOTDELAY\n",
+      "sleep $ROOTDELAYS\nsleep $ROOT_DELAY\nnosleep $ROOTDELAY\nsleep 0.1 $ROOTDELAY\n",
+      "echo sleep $ROOTDELAY_X\n",
+      "",
+  };
+  for (size_t i = 0; i < sizeof waits / sizeof *waits; i++)
+    assert_false(rh_script_sleeps_for(waits[i], "ROOTDELAY"));
+  assert_false(rh_script_sleeps_for(NULL, "ROOTDELAY"));
+  assert_false(rh_script_sleeps_for("sleep $X\n", ""));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -501,6 +529,7 @@ int main(void)
       cmocka_unit_test(lvm_devices_file_named),
       cmocka_unit_test(lvm_filters),
       cmocka_unit_test(mdadm_conf),
+      cmocka_unit_test(script_sleeps_for_rootdelay),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
