@@ -491,26 +491,25 @@ static void mdadm_conf(void **state)
 static void script_sleeps_for_rootdelay(void **state)
 {
   (void)state;
-  const char *sleeps[] = {
-      "starttime=$((starttime + 1))\nif [ \"$ROOTDELAY\" ]; then\n\tsleep \"$ROOTDELAY\"\nfi\n",
-      "[ -n \"${ROOTDELAY}\" ] && sleep ${ROOTDELAY}\n",
-      "if [ \"$ROOTDELAY\" ]; then sleep $ROOTDELAY; fi",
-      "\tsleep\t$ROOTDELAY # wait for usb\n",
+  const struct {
+    const char *script;
+    bool sleeps;
+  } cases[] = {
+      {"starttime=$((starttime + 1))\nif [ \"$ROOTDELAY\" ]; then\n\tsleep \"$ROOTDELAY\"\nfi\n", true},
+      {"[ -n \"${ROOTDELAY}\" ] && sleep ${ROOTDELAY}\n", true},
+      {"if [ \"$ROOTDELAY\" ]; then sleep $ROOTDELAY; fi", true},
+      {"\tsleep\t$ROOTDELAY # wait for usb\n", true},
+      {"\t\tif [ \"${ROOTDELAY:-0}\" -gt $slumber ]; then\n\t\t\tslumber=$ROOTDELAY\n\t\tfi\n"
+       "\t\twhile true; do\n\t\t\tsleep 1\n", false},
+      {"# sleep $ROOTDELAY\n", false},
+      {"x=1 # then: sleep $ROOTDELAY\n", false},
+      {"sleep $ROOTDELAYS\nsleep $ROOT_DELAY\nnosleep $ROOTDELAY\nsleep 0.1 $ROOTDELAY\n", false},
+      {"echo sleep $ROOTDELAY_X\n", false},
+      {"", false},
+      {NULL, false},
   };
-  for (size_t i = 0; i < sizeof sleeps / sizeof *sleeps; i++)
-    assert_true(rh_script_sleeps_for(sleeps[i], "ROOTDELAY"));
-  const char *waits[] = {
-      "\t\tif [ \"${ROOTDELAY:-0}\" -gt $slumber ]; then\n\t\t\tslumber=$ROOTDELAY\n\t\tfi\n"
-      "\t\twhile true; do\n\t\t\tsleep 1\n",
-      "# sleep $ROOTDELAY\n",
-      "x=1 # then: sleep $ROOTDELAY\n",
-      "sleep $ROOTDELAYS\nsleep $ROOT_DELAY\nnosleep $ROOTDELAY\nsleep 0.1 $ROOTDELAY\n",
-      "echo sleep $ROOTDELAY_X\n",
-      "",
-  };
-  for (size_t i = 0; i < sizeof waits / sizeof *waits; i++)
-    assert_false(rh_script_sleeps_for(waits[i], "ROOTDELAY"));
-  assert_false(rh_script_sleeps_for(NULL, "ROOTDELAY"));
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    assert_int_equal(rh_script_sleeps_for(cases[i].script, "ROOTDELAY"), cases[i].sleeps);
   assert_false(rh_script_sleeps_for("sleep $X\n", ""));
 }
 
