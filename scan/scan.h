@@ -39,7 +39,7 @@ int rh_scan_write(json_object *report, const char *path);
 void rh_scan_print_summary(json_object *report, FILE *f);
 
 /* Helpers over a mounted guest. */
-char *rh_guest_read(guestfs_h *g, const char *path); /* NULL if absent, unreadable or binary */
+char *rh_guest_read(guestfs_h *g, const char *path); /* NULL if absent, unreadable, binary or over 64 MiB */
 /* The mounted guest's os-release: /etc's, else /usr/lib's; NULL if neither. */
 char *rh_guest_os_release(guestfs_h *g);
 char **rh_guest_glob(guestfs_h *g, const char *pattern); /* NULL-terminated, caller frees */

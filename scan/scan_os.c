@@ -8,9 +8,22 @@
 #include <string.h>
 #include <strings.h>
 
+/* The largest guest file read whole: a configuration file, or dpkg's status
+ * on a big system, is far smaller. libguestfs copies a file to the host's
+ * temporary directory and then into memory, all of it: a guest's sparse
+ * 16 GiB fstab would fill the disk and then abort rehost. */
+#define GUEST_TEXT_MAX ((int64_t)64 << 20)
+
 char *rh_guest_read(guestfs_h *g, const char *path)
 {
   if (guestfs_is_file_opts(g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) <= 0) return NULL;
+  int64_t size = guestfs_filesize(g, path);
+  if (size < 0) return NULL;
+  if (size > GUEST_TEXT_MAX) {
+    rh_warn("%s: %lld bytes, more than a text file rehost reads may have (%lld MiB); not read",
+            path, (long long)size, (long long)(GUEST_TEXT_MAX >> 20));
+    return NULL;
+  }
   size_t n;
   char *s = guestfs_read_file(g, path, &n);
   const char *nul = s ? memchr(s, 0, n) : NULL;

@@ -1,6 +1,6 @@
 # A hostile guest: /etc/fstab is binary garbage, /etc/os-release is text
-# garbage with shell syntax in it, and config files rehost edits are symlinks
-# to paths on the host. scan and finalize work inside the appliance: they
+# garbage with shell syntax in it, mdadm.conf a sparse 16 GiB file, and config
+# files rehost edits are symlinks to paths on the host. scan and finalize work inside the appliance: they
 # finish with clear results, nothing on the host is read or written, and the
 # guest's own files are edited (or left alone) safely.
 source "$(dirname "$0")/lib.sh"
@@ -34,6 +34,9 @@ rm-f /etc/network/interfaces
 ln-s $T/host/interfaces /etc/network/interfaces
 mkdir-p /etc/default/grub.d
 ln-s $T/host/created-by-guest /etc/default/grub.d/99-hostile.cfg
+mkdir-p /etc/mdadm
+touch /etc/mdadm/mdadm.conf
+truncate-size /etc/mdadm/mdadm.conf 17179869184
 mkdir-p "/lib/modules/6.1\$(touch PWNED)"
 touch "/lib/modules/6.1\$(touch PWNED)/modules.dep"
 touch "/boot/initrd.img-6.1\$(touch PWNED)"
@@ -45,6 +48,10 @@ rc=0
 expect_eq "scan of a hostile guest succeeds" "$rc" 0
 expect_match "scan says the fstab is not text" "$(cat "$T/scan.err")" \
   "/etc/fstab: not a text file \(a NUL byte at offset 27\); not read"
+# a sparse 16 GiB mdadm.conf: libguestfs would copy all of it to the host's
+# temporary directory, then into memory
+big="/etc/mdadm/mdadm.conf: 17179869184 bytes, more than a text file rehost reads may have (64 MiB); not read"
+expect_match "scan leaves the 16 GiB mdadm.conf unread, and says so" "$(cat "$T/scan.err")" "${big//[()]/.}"
 jq -e . "$T/scan.json" > /dev/null && ok "scan report is valid JSON" || fail "scan report is not JSON"
 jq_eq "$T/scan.json" .os.type linux
 # the garbage os-release is data, never run; the distribution still shows
@@ -63,6 +70,7 @@ expect_match "it says it replaced the adjtime symlink" "$(cat "$T/fin.err")" \
 expect_eq "the change report records it" \
   "$(jq -r '.changes[] | select(.action == "replace-symlink") | .file' "$T/fin.json" | tr '\n' ' ')" "/etc/adjtime "
 
+expect_match "finalize leaves the 16 GiB mdadm.conf unread, and says so" "$(cat "$T/fin.err")" "${big//[()]/.}"
 expect_match "a kernel directory named like a command is skipped" "$(cat "$T/fin.err")" \
   "skipping a kernel directory with an unusual name \(6\.1[$]\(touch PWNED\)\)"
 # one read-only launch: the files finalize touched or had to leave alone
