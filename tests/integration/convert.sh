@@ -3,7 +3,7 @@
 # azure: fixed VHD whose virtual size is rounded up to a 1 MiB multiple),
 # carries the edits, and the source is never written. Several profiles in one
 # run go side by side into a directory with a manifest, a failing one not
-# stopping the others.
+# stopping the others. The Azure VHD boots (IDE, another NIC: DHCP).
 source "$(dirname "$0")/lib.sh"
 FX=$(fixtures)
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
@@ -91,6 +91,15 @@ azsize=$(qemu-img info --output=json -f vpc "$AZ" | jq '.["virtual-size"]')
 expect_eq "azure VHD virtual size rounded up to a MiB multiple" "$azsize" $(( (vsize + MiB - 1) / MiB * MiB ))
 expect_eq "azure VHD is fixed (file = size + 512-byte footer)" "$(stat -c %s "$AZ")" $((azsize + 512))
 expect_eq "VHD footer says fixed (disk type 2)" "$(tail -c 512 "$AZ" | head -c 64 | tail -c 4 | xxd -p)" 00000002
+# The Azure VHD boots: its disk on IDE (as a Hyper-V generation 1 machine
+# has it), an e1000 NIC with another MAC on another network. The fixture has
+# no cloud-init: sshd's banner, through the port QEMU forwards to the address
+# its DHCP server gave the NIC, shows the network up. It boots while the
+# files are read below (both read-only).
+az_port=$(shuf -i 20000-60000 -n 40 | while read -r p; do
+  ss -Htln "sport = :$p" | grep -q . || { echo "$p"; break; }; done)
+boot_start az -drive "file=$AZ,format=vpc,if=ide" \
+  -nic "user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:17,hostfwd=tcp:127.0.0.1:$az_port-:22"
 # Debian's initramfs sleeps for rootdelay= at every boot (Azure means it as the
 # longest wait for the root disk): not added, and said so
 azgrub=$(guestfish --ro --format=vpc -a "$AZ" -i sh \
@@ -100,6 +109,21 @@ expect_match "azure kernel command line: its consoles, no rootdelay= in /etc/def
 expect_eq "azure: rootdelay=300 not added, the initramfs that sleeps for it named" \
   "$(jq -r '.changes[] | select(.action=="kernel-cmdline-not-added") | .file + " " + .before' "$T/multi/azure-site.report.json")" \
   "/usr/share/initramfs-tools/init rootdelay=300"
+if boot_wait az "login:" 900; then
+  azcmd=$(grep -ao 'Command line: [^[:cntrl:]]*' "$T/az.serial" | head -1)
+  expect_match "azure boot: the kernel's command line has the profile's consoles" "$azcmd" \
+    ' console=ttyS0 earlyprintk=ttyS0( |$)'
+  if grep -q rootdelay <<< "$azcmd"; then fail "azure boot: rootdelay on the kernel's command line: $azcmd"
+  else ok "azure boot: no rootdelay on the kernel's command line"; fi
+  banner=
+  for ((i = 0; i < 60; i++)); do
+    banner=$(timeout 5 bash -c "exec 3<> /dev/tcp/127.0.0.1/$az_port && head -c 7 <&3" 2> /dev/null) || true
+    [ "$banner" = SSH-2.0 ] && break
+    sleep 3
+  done
+  expect_eq "azure boot: DHCP on the new NIC (sshd answers at the address it gave)" "$banner" SSH-2.0
+fi
+boot_stop az
 
 expect_eq "source never written" "$(sum "$T/src.qcow2")" "$before"
 expect_no_temp "$T"
