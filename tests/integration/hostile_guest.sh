@@ -1,8 +1,9 @@
 # A hostile guest: /etc/fstab is binary garbage, /etc/os-release is text
 # garbage with shell syntax in it, mdadm.conf a sparse 16 GiB file, and config
-# files rehost edits are symlinks to paths on the host. scan and finalize work inside the appliance: they
-# finish with clear results, nothing on the host is read or written, and the
-# guest's own files are edited (or left alone) safely.
+# files rehost edits are symlinks to paths on the host. scan and finalize work
+# inside the appliance: they finish with clear results, nothing on the host is
+# read or written, and the guest's own files are edited (or left alone)
+# safely.
 source "$(dirname "$0")/lib.sh"
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
 FX=$(fixtures)
