@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* The largest guest file read whole: a configuration file, or dpkg's status
  * on a big system, is far smaller. libguestfs copies a file to the host's
@@ -16,9 +17,13 @@
 
 char *rh_guest_read(guestfs_h *g, const char *path)
 {
-  if (guestfs_is_file_opts(g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) <= 0) return NULL;
-  int64_t size = guestfs_filesize(g, path);
-  if (size < 0) return NULL;
+  /* one stat, symlinks followed inside the guest: a regular file, and its
+   * size (absent or dangling: NULL, with no error printed) */
+  struct guestfs_statns *st = guestfs_statns(g, path);
+  bool regular = st && S_ISREG(st->st_mode);
+  int64_t size = st ? st->st_size : -1;
+  if (st) guestfs_free_statns(st);
+  if (!regular) return NULL;
   if (size > GUEST_TEXT_MAX) {
     rh_warn("%s: %lld bytes, more than a text file rehost reads may have (%lld MiB); not read",
             path, (long long)size, (long long)(GUEST_TEXT_MAX >> 20));
