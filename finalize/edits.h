@@ -120,6 +120,10 @@ char *rh_lvm_filter_rewrite(const char *text, json_object *changes, bool *change
  * says whether the text changed. (finalize/mdadm_conf.c) */
 char *rh_mdadm_conf_rewrite(const char *text, const char *file, json_object *changes,
                             bool *changed);
+/* where mdadm reads its configuration: the two files and their .d
+ * directories, as guest globs (NULL-terminated); scan and finalize read the
+ * same list */
+extern const char *const rh_mdadm_conf_globs[];
 
 /* udev rules that bind a NIC name to a MAC (70-persistent-net.rules):
  * such lines are commented out. */

@@ -355,9 +355,7 @@ static int edit_lvm(struct rh_fin *f)
  * the root's array with it). */
 static int edit_mdadm(struct rh_fin *f)
 {
-  static const char *const globs[] = {"/etc/mdadm/mdadm.conf", "/etc/mdadm.conf",
-                                      "/etc/mdadm/mdadm.conf.d/*.conf", "/etc/mdadm.conf.d/*.conf",
-                                      NULL};
+  const char *const *globs = rh_mdadm_conf_globs;
   int rc = RH_EXIT_OK;
   for (int i = 0; globs[i] && !rc; i++) {
     char **paths = rh_guest_glob(f->g, globs[i]);

@@ -19,6 +19,10 @@
 #define WHY_MD_ARRAY "it names the source's disks; the target's disks have other names and mdadm " \
                      "would not assemble the array (its UUID or name finds the members)"
 
+const char *const rh_mdadm_conf_globs[] = {"/etc/mdadm/mdadm.conf", "/etc/mdadm.conf",
+                                           "/etc/mdadm/mdadm.conf.d/*.conf",
+                                           "/etc/mdadm.conf.d/*.conf", NULL};
+
 /* a name (or glob) the source's disk bus or hardware gave */
 static bool bound_name(const char *w, size_t n)
 {

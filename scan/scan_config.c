@@ -170,18 +170,22 @@ static void scan_md_config(guestfs_h *g, json_object *report)
   json_object *st, *md;
   if (!json_object_object_get_ex(report, "storage", &st) || !json_object_object_get_ex(st, "md", &md))
     return;
-  static const char *const paths[] = {"/etc/mdadm/mdadm.conf", "/etc/mdadm.conf", NULL};
   json_object *records = json_object_new_array();
-  const char *found = NULL;
-  for (int i = 0; paths[i]; i++) {
-    char *conf = rh_guest_read(g, paths[i]);
-    bool changed = false;
-    if (conf && !found) found = paths[i];
-    free(conf ? rh_mdadm_conf_rewrite(conf, paths[i], records, &changed) : NULL);
-    free(conf);
+  char *found = NULL;
+  for (int i = 0; rh_mdadm_conf_globs[i]; i++) {
+    char **paths = rh_guest_glob(g, rh_mdadm_conf_globs[i]);
+    for (int k = 0; paths && paths[k]; k++) {
+      char *conf = rh_guest_read(g, paths[k]);
+      bool changed = false;
+      if (conf && !found) found = strdup(paths[k]);
+      free(conf ? rh_mdadm_conf_rewrite(conf, paths[k], records, &changed) : NULL);
+      free(conf);
+    }
+    rh_strv_free(paths);
   }
   json_object_object_add(md, "conf", found ? json_object_new_string(found) : NULL);
   json_object_object_add(md, "conf_naming_source_disks", edited_lines(records));
+  free(found);
 }
 
 void rh_scan_config(guestfs_h *g, json_object *report)

@@ -70,19 +70,19 @@ run_expect_fail 4 "no operating system found on this disk; /dev/sda1, /dev/sda2 
 # ---- mdadm.conf naming the source's disks, dry run (while it boots) ----
 cp --sparse=always "$a" "$T/dev-a.qcow2" && cp --sparse=always "$b" "$T/dev-b.qcow2"
 guestfish --format=qcow2 -a "$T/dev-a.qcow2" -a "$T/dev-b.qcow2" -i sh \
-  "sed -i -e '/^HOMEHOST/a DEVICE /dev/sd[ab]1 /dev/sd[ab]2' -e '/^ARRAY \/dev\/md\/1 /s,\$, devices=/dev/sda2\,/dev/sdb2,' /etc/mdadm/mdadm.conf && cat /etc/mdadm/mdadm.conf" \
+  "sed -i -e '/^HOMEHOST/a DEVICE /dev/sd[ab]1 /dev/sd[ab]2' -e '/^ARRAY \/dev\/md\/1 /s,\$, devices=/dev/sda2\,/dev/sdb2,' /etc/mdadm/mdadm.conf && mkdir -p /etc/mdadm/mdadm.conf.d && echo 'DEVICE /dev/disk/by-id/ata-QEMU_HARDDISK_*' > /etc/mdadm/mdadm.conf.d/disks.conf && cat /etc/mdadm/mdadm.conf /etc/mdadm/mdadm.conf.d/disks.conf" \
   > "$T/dev-edit.out" 2>&1 || fail "editing the copy's mdadm.conf: $(tail -3 "$T/dev-edit.out")"
 expect_match "md copy: its mdadm.conf names the source's disks" "$(tr '\n' ' ' < "$T/dev-edit.out")" \
-  "DEVICE /dev/sd\[ab\]1 /dev/sd\[ab\]2 .*name=rehost-md:1 devices=/dev/sda2,/dev/sdb2"
+  "DEVICE /dev/sd\[ab\]1 /dev/sd\[ab\]2 .*name=rehost-md:1 devices=/dev/sda2,/dev/sdb2 .*DEVICE /dev/disk/by-id/ata-QEMU_HARDDISK_\*"
 "$REHOST" convert --dry-run --profile ec2 -o "$T/dev" --report "$T/dev.json" --scan-report "$T/dev-scan.json" \
   "$T/dev-a.qcow2" "$T/dev-b.qcow2" \
   > /dev/null 2> "$T/dev.err" || fail "dry run of the md copy: $(tail -5 "$T/dev.err")"
-expect_eq "md copy: the scan names the DEVICE line and the devices= tag" \
+expect_eq "md copy: the scan names the DEVICE lines (mdadm.conf and its .d) and the devices= tag" \
   "$(jq -r '.storage.md.conf_naming_source_disks | join("; ")' "$T/dev-scan.json")" \
-  "DEVICE /dev/sd[ab]1 /dev/sd[ab]2; devices=/dev/sda2,/dev/sdb2"
-expect_eq "md copy: the DEVICE line goes, mdadm's default instead" \
-  "$(jq -r '.changes[] | select(.action=="md-device") | .file + ": " + .before + " -> " + .after' "$T/dev.json")" \
-  "/etc/mdadm/mdadm.conf: DEVICE /dev/sd[ab]1 /dev/sd[ab]2 -> DEVICE partitions containers"
+  "DEVICE /dev/sd[ab]1 /dev/sd[ab]2; devices=/dev/sda2,/dev/sdb2; DEVICE /dev/disk/by-id/ata-QEMU_HARDDISK_*"
+expect_eq "md copy: the DEVICE lines go, mdadm's default instead" \
+  "$(jq -r '.changes[] | select(.action=="md-device") | .file + ": " + .before + " -> " + .after' "$T/dev.json" | tr '\n' ';')" \
+  "/etc/mdadm/mdadm.conf: DEVICE /dev/sd[ab]1 /dev/sd[ab]2 -> DEVICE partitions containers;/etc/mdadm/mdadm.conf.d/disks.conf: DEVICE /dev/disk/by-id/ata-QEMU_HARDDISK_* -> DEVICE partitions containers;"
 expect_eq "md copy: the array's devices= goes (its UUID finds the members)" \
   "$(jq -r '.changes[] | select(.action=="md-array-devices") | .before' "$T/dev.json")" "devices=/dev/sda2,/dev/sdb2"
 expect_eq "md copy: the initramfs, which assembles the root's array with its copy, is to be rebuilt" \
