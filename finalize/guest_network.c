@@ -358,6 +358,30 @@ static int edit_hosts(struct rh_fin *f, char (*before)[64], size_t nb)
   return rc;
 }
 
+/* systemd-networkd gives the DNS servers DHCP hands out to systemd-resolved
+ * alone. A guest that does not run it resolves names through the servers its
+ * own /etc/resolv.conf names (a file, not a link something manages): the
+ * source network's, which the target's network may not reach. Said, not
+ * changed: which resolver the guest runs is its owner's choice. */
+static void resolver_after_dhcp(struct rh_fin *f)
+{
+  if (rh_fin_unit_enabled(f, "systemd-resolved") ||
+      guestfs_is_symlink(f->g, "/etc/resolv.conf") > 0)
+    return;
+  char *text = rh_guest_read(f->g, "/etc/resolv.conf");
+  char servers[256];
+  if (text && rh_resolv_nameservers(text, servers, sizeof servers)) {
+    rh_warn("/etc/resolv.conf: names %s, and systemd-networkd gives the DNS servers DHCP hands "
+            "out only to systemd-resolved, which the guest does not run: names resolve on the "
+            "target only if those servers answer there (enable systemd-resolved in the source, "
+            "or edit /etc/resolv.conf)", servers);
+    rh_change(f->changes, "/etc/resolv.conf", "warning", servers, NULL,
+              "systemd-networkd's DHCP does not update this file (no systemd-resolved): the "
+              "source network's DNS servers stay");
+  }
+  free(text);
+}
+
 int rh_fin_network(struct rh_fin *f)
 {
   struct rh_nic_map m = {0};
@@ -393,6 +417,7 @@ int rh_fin_network(struct rh_fin *f)
   rh_info("network: %s on the target's NIC%s, %zu NIC(s) renamed", service,
           f->dhcp ? " with DHCP" : "", m.n);
   if ((rc = rh_fin_enable_unit(f, service, why))) return rc;
+  if (f->dhcp && !strcmp(service, stacks[NETWORKD].service)) resolver_after_dhcp(f);
   bool needs_client = st == IFUPDOWN || st == IFCFG; /* the others have their own */
   if (needs_client && (f->dhcp || ns.wants_dhcp) && (rc = check_dhcp_client(f, service)))
     return rc;

@@ -128,6 +128,11 @@ char *rh_nm_keyfile_rewrite(const char *text, const char *file, bool to_dhcp,
  * (finalize/net_hosts.c) */
 char *rh_hosts_rewrite(const char *text, char *const *gone, json_object *changes);
 
+/* The nameserver lines of a resolv.conf text, their addresses into out
+ * separated by spaces (as many as fit whole); false when it has none.
+ * (finalize/net_hosts.c) */
+bool rh_resolv_nameservers(const char *text, char *out, size_t outsz);
+
 /* RHEL-family route-NAME and route6-NAME files (network-scripts; they keep
  * their names, as their ifcfg file does, which NetworkManager pairs them
  * by): in the ip command's form, "dev NAME" names the NIC's new name; with

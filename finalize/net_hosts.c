@@ -1,4 +1,5 @@
-/* /etc/hosts after the move to DHCP. See net_edits.h. */
+/* /etc/hosts after the move to DHCP, and the servers /etc/resolv.conf names.
+ * See net_edits.h. */
 #include "net_edits.h"
 
 #include "edits.h"
@@ -45,4 +46,28 @@ char *rh_hosts_rewrite(const char *text, char *const *gone, json_object *changes
     l += len + (l[len] ? 1 : 0);
   }
   return rh_net_out_done(&o);
+}
+
+bool rh_resolv_nameservers(const char *text, char *out, size_t outsz)
+{
+  size_t used = 0;
+  bool any = false;
+  if (outsz) out[0] = 0;
+  for (const char *l = text; *l;) {
+    size_t len = strcspn(l, "\n");
+    /* "nameserver ADDR": glibc takes the keyword only at the very start of
+     * a line (resolv.conf(5)), as here */
+    if (len > 10 && !strncmp(l, "nameserver", 10) && (l[10] == ' ' || l[10] == '\t')) {
+      const char *a = l + 10 + strspn(l + 10, " \t");
+      size_t al = strcspn(a, " \t\n#;");
+      if (al && a + al <= l + len) {
+        any = true;
+        if (used + al + (used ? 1 : 0) < outsz) {
+          used += (size_t)snprintf(out + used, outsz - used, "%s%.*s", used ? " " : "", (int)al, a);
+        }
+      }
+    }
+    l += len + (l[len] ? 1 : 0);
+  }
+  return any;
 }

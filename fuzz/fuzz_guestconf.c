@@ -84,6 +84,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (again && strcmp(again, hosts) != 0) abort();
   free(again);
   free(hosts);
+  /* the servers fit whole, or are left out */
+  char servers[32];
+  if (rh_resolv_nameservers(text, servers, sizeof servers) && strlen(servers) >= sizeof servers) abort();
   again = outs[7] ? rh_resume_conf_rewrite(outs[7], "r", uuid_of, NULL, NULL) : NULL;
   if (again && strcmp(again, outs[7]) != 0) abort();
   free(again);

@@ -864,6 +864,28 @@ static void hosts_after_dhcp(void **state)
   json_object_put(ch);
 }
 
+/* resolv.conf's servers: the keyword at the start of a line only, as glibc
+ * reads it; comments and other keywords skipped; what does not fit whole is
+ * left out */
+static void resolv_nameservers(void **state)
+{
+  (void)state;
+  char out[64];
+  assert_true(rh_resolv_nameservers("# generated\nsearch example.com\nnameserver 10.0.0.53\n"
+                                    "nameserver\tfd00::53 # second\n ;nameserver 1.1.1.1\n"
+                                    "  nameserver 9.9.9.9\nnameservers 8.8.8.8\nnameserver 10.0.0.54",
+                                    out, sizeof out));
+  assert_string_equal(out, "10.0.0.53 fd00::53 10.0.0.54");
+  assert_false(rh_resolv_nameservers("search example.com\n#nameserver 10.0.0.53\nnameserver\n", out,
+                                     sizeof out));
+  assert_string_equal(out, "");
+  assert_false(rh_resolv_nameservers("", out, sizeof out));
+  char small[12];
+  assert_true(rh_resolv_nameservers("nameserver 10.0.0.53\nnameserver 10.0.0.54\n", small,
+                                    sizeof small));
+  assert_string_equal(small, "10.0.0.53");
+}
+
 /* VLANs over the NIC, in each stack: with keep, each keeps its address and
  * follows the NIC's new name (ifcfg's DEVICE=ens192.100 keeps its tag,
  * PHYSDEV= and NetworkManager's parent= are renamed); with dhcp, its static
@@ -1084,6 +1106,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(hosts_after_dhcp),
+      cmocka_unit_test(resolv_nameservers),
       cmocka_unit_test(vlans),
       cmocka_unit_test(bridge_over_bond),
       cmocka_unit_test(physical_names),
