@@ -96,8 +96,7 @@ expect_eq "VHD footer says fixed (disk type 2)" "$(tail -c 512 "$AZ" | head -c 6
 # no cloud-init: sshd's banner, through the port QEMU forwards to the address
 # its DHCP server gave the NIC, shows the network up. It boots while the
 # files are read below (both read-only).
-az_port=$(shuf -i 20000-60000 -n 40 | while read -r p; do
-  ss -Htln "sport = :$p" | grep -q . || { echo "$p"; break; }; done)
+az_port=$(free_port)
 boot_start az -drive "file=$AZ,format=vpc,if=ide" \
   -nic "user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:17,hostfwd=tcp:127.0.0.1:$az_port-:22"
 # Debian's initramfs sleeps for rootdelay= at every boot (Azure means it as the
@@ -115,13 +114,7 @@ if boot_wait az "login:" 900; then
     ' console=ttyS0 earlyprintk=ttyS0( |$)'
   if grep -q rootdelay <<< "$azcmd"; then fail "azure boot: rootdelay on the kernel's command line: $azcmd"
   else ok "azure boot: no rootdelay on the kernel's command line"; fi
-  banner=
-  for ((i = 0; i < 60; i++)); do
-    banner=$(timeout 5 bash -c "exec 3<> /dev/tcp/127.0.0.1/$az_port && head -c 7 <&3" 2> /dev/null) || true
-    [ "$banner" = SSH-2.0 ] && break
-    sleep 3
-  done
-  expect_eq "azure boot: DHCP on the new NIC (sshd answers at the address it gave)" "$banner" SSH-2.0
+  expect_eq "azure boot: DHCP on the new NIC (sshd answers at the address it gave)" "$(ssh_banner "$az_port")" SSH-2.0
 fi
 boot_stop az
 

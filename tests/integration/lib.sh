@@ -276,6 +276,22 @@ qga() {
   done
   return 1
 }
+# free_port: a TCP port on 127.0.0.1 that nothing listens on (for hostfwd)
+free_port() {
+  shuf -i 20000-60000 -n 40 | while read -r p; do
+    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; break; }; done
+}
+# ssh_banner PORT: the first 7 bytes sshd sends through a forwarded port
+# (SSH-2.0 once the guest's network and sshd are up; 3 minutes at most)
+ssh_banner() {
+  local i banner=
+  for ((i = 0; i < 60; i++)); do
+    banner=$(timeout 5 bash -c "exec 3<> /dev/tcp/127.0.0.1/$1 && head -c 7 <&3" 2> /dev/null) || true
+    [ "$banner" = SSH-2.0 ] && break
+    sleep 3
+  done
+  echo "$banner"
+}
 boot_stop() { kill "$(cat "$T/$1.pid")" 2> /dev/null || true; wait "$(cat "$T/$1.pid")" 2> /dev/null || true; }
 
 # VMware-style OVA/OVF packages built by hand (ovf_envelope, make_ova)

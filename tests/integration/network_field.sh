@@ -22,6 +22,14 @@
 #     installed. Finalized with --network dhcp: a cloud-like network passes
 #     no VLAN tags, so the VLAN must lose its address and lan0 (now eth0)
 #     must get a stanza asking DHCP.
+#   bridge: systemd-networkd, a bridge br0 over an active-backup bond0 over
+#     the NIC (bound by its MAC), a static address on the bridge and a VLAN
+#     vlan100 on the bridge with its own; finalized with --network dhcp: the
+#     bridge asks DHCP, the bond and the NIC stay ports, the VLAN loses its
+#     address and stays up. sshd answering through the address DHCP gave
+#     shows traffic flowing through bond and bridge on the new NIC. Its
+#     static /etc/resolv.conf, which networkd's DHCP never updates without
+#     systemd-resolved, is named in a warning.
 # Each is finalized for kvm and booted with a NIC whose MAC and name differ
 # from the source's; the serial line must show an IPv4 address on it.
 # Plus: a guest whose ifupdown needs DHCP but has no client is refused with
@@ -145,6 +153,39 @@ boot_stop nd
 make_seed "$T/seed-ens.iso" rehost-ens192 'i=0; while [ $i -lt 60 ] && ! ip -o link show type vlan | grep -q @; do sleep 1; i=$((i + 1)); done; echo "rehost-vlans=$(ip -o link show type vlan | cut -d: -f2 | tr -d " " | tr "\n" ",")" > /dev/ttyS0'
 boot_start ens -drive "file=$T/ens.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-ens.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:02
+
+# ---- networkd: a bridge over a bond over the NIC (bound by MAC), a VLAN on the bridge (built while lan0 boots) ----
+cp "$SRC" "$T/br.qcow2"
+guest_edit "$T/br.qcow2" "$NOCI
+printf 'auto lo\niface lo inet loopback\n' > /etc/network/interfaces
+rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
+sed -i 's/net.ifnames=0//g; s/biosdevname=0//g' /etc/default/grub
+mkdir -p /etc/systemd/network
+cd /etc/systemd/network
+printf '[Match]\nMACAddress=00:50:56:00:03:01\n\n[Network]\nBond=bond0\n' > 10-uplink.network
+printf '[NetDev]\nName=bond0\nKind=bond\n\n[Bond]\nMode=active-backup\nMIIMonitorSec=100ms\n' > 20-bond0.netdev
+printf '[Match]\nName=bond0\n\n[Network]\nBridge=br0\n' > 20-bond0.network
+printf '[NetDev]\nName=br0\nKind=bridge\n' > 30-br0.netdev
+printf '[Match]\nName=br0\n\n[Network]\nAddress=192.168.10.5/24\nGateway=192.168.10.1\nDNS=192.168.10.1\nVLAN=vlan100\n' > 30-br0.network
+printf '[NetDev]\nName=vlan100\nKind=vlan\n\n[VLAN]\nId=100\n' > 40-vlan100.netdev
+printf '[Match]\nName=vlan100\n\n[Network]\nAddress=10.5.0.5/24\nGateway=10.5.0.1\n' > 40-vlan100.network
+printf '# the source network resolver\nsearch example.com\nnameserver 192.168.10.1\n' > /etc/resolv.conf
+systemctl disable networking.service
+systemctl enable systemd-networkd.service"
+"$REHOST" finalize --profile kvm --network dhcp --report "$T/br.json" "$T/br.qcow2" > "$T/br.out" 2> "$T/br.err" \
+  || fail "finalize bridge-over-bond guest: $(tail -5 "$T/br.err")"
+expect_eq "bridge: the NIC's MAC match becomes eth0" \
+  "$(jq -r '.changes[] | select(.action=="network-match-nic") | .file + " " + .after' "$T/br.json" | tr '\n' ' ')" \
+  "/etc/systemd/network/10-uplink.network Name=eth0 "
+expect_eq "bridge: only the bridge's file is addressed (DHCP), the VLAN's static address goes" \
+  "$(jq -r '.changes[] | select(.file | test("/etc/systemd/network/")) | select(.action | test("dhcp|address|route|gateway")) | .file' "$T/br.json" | sort -u | tr '\n' ' ')" \
+  "/etc/systemd/network/30-br0.network /etc/systemd/network/40-vlan100.network "
+expect_eq "bridge: the static /etc/resolv.conf that networkd's DHCP will not update is named (no systemd-resolved)" \
+  "$(jq -r '.changes[] | select(.file=="/etc/resolv.conf" and .action=="warning") | .before' "$T/br.json")" "192.168.10.1"
+expect_match "bridge: and said on stderr" "$(cat "$T/br.err")" "/etc/resolv.conf: names 192.168.10.1, and systemd-networkd"
+expect_no_match "bridge: the bond's and the NIC's files get no addressing" \
+  "$(jq -r '.changes[] | select(.file | test("(10-uplink|20-bond0)[.]network")) | .action' "$T/br.json")" "dhcp|address"
+
 if boot_wait ens "rehost-ipv4=" 900; then
   expect_match "lan0: the new NIC got an address by DHCP, the VLAN none" \
     "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/ens.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
@@ -152,4 +193,21 @@ if boot_wait ens "rehost-ipv4=" 900; then
     "rehost-vlans=eth0.100@eth0,"
 fi
 boot_stop ens
+
+# the links as the booted guest has them: NAME:MASTER:LOWER:STATE for the NIC, the bond, the bridge and the VLAN
+make_seed "$T/seed-br.iso" rehost-bridge 'i=0; while [ $i -lt 60 ] && ! ip -o link show type vlan | grep -q @; do sleep 1; i=$((i + 1)); done; echo "rehost-links=$(for l in eth0 bond0 br0 vlan100; do d=/sys/class/net/$l; m=$(readlink $d/master); lo=$(ls -d $d/lower_* 2> /dev/null | head -1); printf "%s:%s:%s:%s," $l "${m##*/}" "${lo##*lower_}" "$(cat $d/operstate 2> /dev/null)"; done)" > /dev/ttyS0'
+br_port=$(free_port)
+boot_start br -drive "file=$T/br.qcow2,format=qcow2,if=virtio" \
+  -drive "file=$T/seed-br.iso,format=raw,if=virtio,readonly=on" \
+  -nic "user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:03,hostfwd=tcp:127.0.0.1:$br_port-:22"
+if boot_wait br "rehost-ipv4=" 900; then
+  expect_match "bridge: DHCP gave the bridge an address, and nothing else has one (the VLAN's static is gone)" \
+    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/br.serial" | head -1)" "^rehost-ipv4=br0=10\.9\.9\.15/24,$"
+  expect_eq "bridge: the new NIC (another MAC) in the bond, the bond in the bridge, the VLAN over the bridge, all up" \
+    "$(grep -ao 'rehost-links=[^[:space:]]*' "$T/br.serial" | head -1)" \
+    "rehost-links=eth0:bond0::up,bond0:br0:eth0:up,br0::bond0:up,vlan100::br0:up,"
+  expect_eq "bridge: sshd answers at the address DHCP gave the bridge (traffic flows through bond and bridge)" \
+    "$(ssh_banner "$br_port")" SSH-2.0
+fi
+boot_stop br
 finish
