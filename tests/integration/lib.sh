@@ -239,6 +239,14 @@ UD
     || fail "making the seed ISO: $(cat "$d/err")"
 }
 
+# links_report WAIT IFACE...: a line for make_seed's report: once WAIT (a
+# shell condition) holds, 60 s at most, each IFACE as NAME:MASTER:LOWER:STATE
+# (its bond or bridge, the device under it, its operstate) in rehost-links=
+links_report() {
+  local w=$1; shift
+  printf 'i=0; while [ $i -lt 60 ] && ! %s; do sleep 1; i=$((i + 1)); done; echo "rehost-links=$(for l in %s; do d=/sys/class/net/$l; m=$(readlink $d/master); lo=$(ls -d $d/lower_* 2> /dev/null | head -1); printf "%%s:%%s:%%s:%%s," $l "${m##*/}" "${lo##*lower_}" "$(cat $d/operstate 2> /dev/null)"; done)" > /dev/ttyS0' "$w" "$*"
+}
+
 # boot_start NAME QEMU_ARGS...: boot under qemu (TCG: KVM is broken on these
 # machines; REHOST_TEST_ACCEL=kvm elsewhere), serial line to $T/NAME.serial,
 # a guest-agent channel at $T/NAME.qga. Disks are opened with snapshot=on.

@@ -195,7 +195,7 @@ fi
 boot_stop ens
 
 # the links as the booted guest has them: NAME:MASTER:LOWER:STATE for the NIC, the bond, the bridge and the VLAN
-make_seed "$T/seed-br.iso" rehost-bridge 'i=0; while [ $i -lt 60 ] && ! ip -o link show type vlan | grep -q @; do sleep 1; i=$((i + 1)); done; echo "rehost-links=$(for l in eth0 bond0 br0 vlan100; do d=/sys/class/net/$l; m=$(readlink $d/master); lo=$(ls -d $d/lower_* 2> /dev/null | head -1); printf "%s:%s:%s:%s," $l "${m##*/}" "${lo##*lower_}" "$(cat $d/operstate 2> /dev/null)"; done)" > /dev/ttyS0'
+make_seed "$T/seed-br.iso" rehost-bridge "$(links_report 'ip -o link show type vlan | grep -q @' eth0 bond0 br0 vlan100)"
 br_port=$(free_port)
 boot_start br -drive "file=$T/br.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-br.iso,format=raw,if=virtio,readonly=on" \
