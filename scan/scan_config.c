@@ -1,6 +1,7 @@
 #include "scan.h"
 
 #include "../finalize/edits.h"
+#include "../finalize/net_edits.h"
 #include "../guest/guestconf.h"
 #include "../lib/log.h"
 
@@ -44,6 +45,28 @@ static void ifcfg_fn(const char *t, const char *f, json_object *a, json_object *
   rh_ifcfg_parse(t, f, a, b);
 }
 
+/* /etc/resolv.conf: a link (something manages it: systemd-resolved,
+ * resolvconf, NetworkManager; its target, not followed) or a file the guest
+ * keeps, with the servers it names; null when there is none */
+static json_object *resolv_conf(guestfs_h *g)
+{
+  const char *path = "/etc/resolv.conf";
+  bool link = guestfs_is_symlink(g, path) > 0;
+  if (!link && !exists(g, path)) return NULL;
+  json_object *o = json_object_new_object(), *ns = json_object_new_array();
+  char *target = link ? guestfs_readlink(g, path) : NULL;
+  json_object_object_add(o, "link", target ? json_object_new_string(target) : NULL);
+  char *text = link ? NULL : rh_guest_read(g, path);
+  char servers[1024];
+  if (text && rh_resolv_nameservers(text, servers, sizeof servers))
+    for (char *save = NULL, *t = strtok_r(servers, " ", &save); t; t = strtok_r(NULL, " ", &save))
+      json_object_array_add(ns, json_object_new_string(t));
+  json_object_object_add(o, "nameservers", ns);
+  free(text);
+  free(target);
+  return o;
+}
+
 json_object *rh_scan_network(guestfs_h *g)
 {
   json_object *net = json_object_new_object();
@@ -70,6 +93,7 @@ json_object *rh_scan_network(guestfs_h *g)
   json_object_object_add(net, "managers", managers);
   json_object_object_add(net, "interfaces", ifaces);
   json_object_object_add(net, "mac_bound_rules", macrules);
+  json_object_object_add(net, "resolv_conf", resolv_conf(g));
   return net;
 }
 

@@ -1,9 +1,9 @@
 # A hostile guest: /etc/fstab is binary garbage, /etc/os-release is text
 # garbage with shell syntax in it, mdadm.conf a sparse 16 GiB file, and config
-# files rehost edits are symlinks to paths on the host. scan and finalize work
-# inside the appliance: they finish with clear results, nothing on the host is
-# read or written, and the guest's own files are edited (or left alone)
-# safely.
+# files rehost edits or reads (resolv.conf) are symlinks to paths on the
+# host. scan and finalize work inside the appliance: they finish with clear
+# results, nothing on the host is read or written, and the guest's own files
+# are edited (or left alone) safely.
 source "$(dirname "$0")/lib.sh"
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
 FX=$(fixtures)
@@ -15,6 +15,7 @@ qemu-img convert -O qcow2 "$FX/debian12-mbr.qcow2" "$T/g.qcow2"
 mkdir "$T/host"
 echo "host adjtime, must not change" > "$T/host/adjtime"
 echo "host interfaces, must not change" > "$T/host/interfaces"
+echo "nameserver 192.0.2.66" > "$T/host/resolv.conf"
 host_state() { stat -c '%n %s %Y %i' "$T/host/"* | sha256sum; ls -A "$T/host"; }
 before=$(host_state)
 
@@ -33,6 +34,8 @@ rm-f /etc/adjtime
 ln-s $T/host/adjtime /etc/adjtime
 rm-f /etc/network/interfaces
 ln-s $T/host/interfaces /etc/network/interfaces
+rm-f /etc/resolv.conf
+ln-s $T/host/resolv.conf /etc/resolv.conf
 mkdir-p /etc/default/grub.d
 ln-s $T/host/created-by-guest /etc/default/grub.d/99-hostile.cfg
 mkdir-p /etc/mdadm
@@ -59,6 +62,9 @@ jq_eq "$T/scan.json" .os.type linux
 # through /etc/debian_version
 jq_eq "$T/scan.json" .os.distro debian
 jq_eq "$T/scan.json" .os.major_version 12
+# resolv.conf a link to a host file: its target named, nothing read through it
+jq_eq "$T/scan.json" .network.resolv_conf.link "$T/host/resolv.conf"
+jq_eq "$T/scan.json" '.network.resolv_conf.nameservers | length' 0
 
 # ---- finalize in place: the dangling host symlinks become guest files ----
 rc=0

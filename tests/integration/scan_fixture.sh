@@ -70,6 +70,9 @@ jq_eq $R '.network.mac_bound_rules | length' 1
 jq_eq $R '.network.mac_bound_rules[0].mac' "$FIX_MAC"
 jq_eq $R '.network.mac_bound_rules[0].name' eth0
 jq_eq $R '.network.mac_bound_rules[0].file' /etc/udev/rules.d/70-persistent-net.rules
+# resolv.conf: a file the guest keeps (debootstrap copied the build host's), with its servers
+jq_eq $R '.network.resolv_conf.link' null
+expect_match "scan lists the servers resolv.conf names" "$(jq -r '.network.resolv_conf.nameservers | length' $R)" '^[1-9]'
 # clock
 jq_eq $R .adjtime.mode "$FIX_ADJTIME"
 jq_eq $R .adjtime.valid true
