@@ -81,6 +81,16 @@ static void summary(json_object *r, FILE *f)
     json_object *e = json_object_array_get_idx(mr, i);
     fprintf(f, "  %-14s%s -> %s (%s)\n", i ? "" : "MAC rules", s(e, "mac"), s(e, "name"), s(e, "file"));
   }
+  json_object *rc = get(net, "resolv_conf");
+  if (rc && get(rc, "link")) {
+    fprintf(f, "  %-14s/etc/resolv.conf -> %s\n", "resolver", s(rc, "link"));
+  } else if (rc) {
+    fprintf(f, "  %-14s/etc/resolv.conf (a file):", "resolver");
+    json_object *ns = get(rc, "nameservers");
+    for (size_t i = 0; i < json_object_array_length(ns); i++)
+      fprintf(f, " %s", json_object_get_string(json_object_array_get_idx(ns, i)));
+    fputs(json_object_array_length(ns) ? "\n" : " no nameserver\n", f);
+  }
   json_object *adj = get(r, "adjtime");
   fprintf(f, "  %-14s%s\n", "clock", adj ? s(adj, "mode") : "no /etc/adjtime");
   print_list(f, "services", get(get(r, "services"), "enabled"));

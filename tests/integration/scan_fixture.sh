@@ -90,6 +90,8 @@ s=$(cat "$T/summary.txt")
 expect_match "summary: distro" "$s" 'debian 12'
 expect_match "summary: nfs flagged" "$s" 'nfs +\[network mount\]'
 expect_match "summary: MAC rule" "$s" "$FIX_MAC -> eth0"
+expect_match "summary: the resolver, a file, and its servers" "$s" \
+  "resolver +/etc/resolv.conf \(a file\): $(jq -r '.network.resolv_conf.nameservers | join(" ")' "$T/mbr.json")"
 expect_match "summary: disk size" "$s" "debian12-mbr.qcow2: 3.0 GiB, msdos, 1 partitions"
 
 # GPT variant as a machine with two disks (the second has no OS), report on stdout
