@@ -19,8 +19,9 @@
 #   debian12-uefi again, NetworkManager with a bridge over an active-backup
 #     bond over the NIC (the NIC's profile a port by the bond's UUID, bound
 #     to the source's MAC and name; the bond a port of the bridge by its
-#     name; the static address on the bridge) -> openstack (DHCP): the
-#     bridge gets the address, the new NIC is in the bond, the bond in the
+#     name; the static address on the bridge; a VLAN on the bridge with its
+#     own) -> openstack (DHCP): the bridge gets the address, the VLAN none,
+#     the new NIC is in the bond, the bond in the bridge, the VLAN over the
 #     bridge, and sshd answers through the bridge's address
 #   debian12-twodisk-a + -b: one machine, root on a, an LVM VG spanning both
 #     with an XFS /home larger than either -> openstack (DHCP), both disks at once
@@ -243,14 +244,15 @@ BOND_UUID=3f1b2a6e-6c1e-4d4b-9a52-2b7d0c6f1e02
 guest_edit "$src" "printf '[connection]\nid=lan\nuuid=3f1b2a6e-6c1e-4d4b-9a52-2b7d0c6f1e01\ntype=ethernet\ninterface-name=ens3\nmaster=$BOND_UUID\nslave-type=bond\n\n[ethernet]\nmac-address=52:54:00:12:34:56\n' > $NMDIR/lan.nmconnection &&
   printf '[connection]\nid=bond0\nuuid=$BOND_UUID\ntype=bond\ninterface-name=bond0\nmaster=br0\nslave-type=bridge\n\n[bond]\nmode=active-backup\nmiimon=100\n' > $NMDIR/bond0.nmconnection &&
   printf '[connection]\nid=br0\nuuid=3f1b2a6e-6c1e-4d4b-9a52-2b7d0c6f1e03\ntype=bridge\ninterface-name=br0\n\n[bridge]\nstp=false\n\n[ipv4]\nmethod=manual\naddress1=10.0.2.15/24,10.0.2.2\ndns=10.0.2.3;\n\n[ipv6]\nmethod=ignore\n' > $NMDIR/br0.nmconnection &&
+  printf '[connection]\nid=vlan100\ntype=vlan\ninterface-name=vlan100\n\n[vlan]\nid=100\nparent=br0\n\n[ipv4]\nmethod=manual\naddress1=10.5.0.5/24\n\n[ipv6]\nmethod=ignore\n' > $NMDIR/vlan100.nmconnection &&
   chmod 600 $NMDIR/*.nmconnection"
 before=$(sum "$src")
 "$REHOST" convert --profile openstack -o "$T/nmbr.qcow2" --report "$T/nmbr.json" "$src" > /dev/null 2> "$T/nmbr.err" \
   || fail "convert NetworkManager bridge-over-bond guest for openstack: $(tail -5 "$T/nmbr.err")"
 expect_eq "nmbr: source never written" "$(sum "$src")" "$before"
-expect_eq "nmbr: only the bridge's profile gets DHCP (the bond and the NIC are ports)" \
-  "$(jq -r '.changes[] | select(.action=="network-dhcp") | .file' "$T/nmbr.json" | sort -u | tr '\n' ' ')" \
-  "$NMDIR/br0.nmconnection "
+expect_eq "nmbr: the bridge's profile gets DHCP, the VLAN's loses its address (the bond and the NIC are ports)" \
+  "$(jq -r '.changes[] | select(.action=="network-dhcp") | .file + " " + (.after // "")' "$T/nmbr.json" | sort | tr '\n' ';')" \
+  "$NMDIR/br0.nmconnection ;$NMDIR/br0.nmconnection method=auto;$NMDIR/vlan100.nmconnection ;$NMDIR/vlan100.nmconnection method=disabled;"
 expect_match "nmbr: the NIC's profile loses its binding to the source's MAC and name" \
   "$(jq -r '.changes[] | select(.file=="'$NMDIR'/lan.nmconnection") | .action' "$T/nmbr.json" | sort -u | tr '\n' ' ')" \
   "remove-mac-binding"
@@ -262,16 +264,16 @@ if boot_wait btrfs "rehost-ipv4=" 1200; then serial_facts btrfs rehost-btrfs-boo
   '/home=/dev/vda1\[/@home\],' 10.9.9.15; fi
 boot_stop btrfs
 
-make_seed "$T/seed-nmbr.iso" rehost-nmbr-boot "$(links_report 'ip -4 -o addr show dev br0 2> /dev/null | grep -q inet' eth0 bond0 br0)"
+make_seed "$T/seed-nmbr.iso" rehost-nmbr-boot "$(links_report 'ip -4 -o addr show dev br0 2> /dev/null | grep -q inet && ip -o link show type vlan | grep -q @' eth0 bond0 br0 vlan100)"
 nmbr_port=$(free_port)
 boot_start nmbr -bios "$OVMF" -drive "file=$T/nmbr.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-nmbr.iso,format=raw,if=virtio,readonly=on" \
   -nic "user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:15,hostfwd=tcp:127.0.0.1:$nmbr_port-:22"
 if boot_wait nmbr "rehost-ipv4=" 1200; then
   serial_facts nmbr rehost-nmbr-boot /dev/vda2 '/var=/dev/vda3,.*/boot/efi=/dev/vda1,' 10.9.9.15 br0
-  expect_eq "nmbr: the new NIC (another MAC) in the bond, the bond in the bridge, all up" \
+  expect_eq "nmbr: the new NIC (another MAC) in the bond, the bond in the bridge, the VLAN over the bridge, all up" \
     "$(grep -ao 'rehost-links=[^[:space:]]*' "$T/nmbr.serial" | head -1)" \
-    "rehost-links=eth0:bond0::up,bond0:br0:eth0:up,br0::bond0:up,"
+    "rehost-links=eth0:bond0::up,bond0:br0:eth0:up,br0::bond0:up,vlan100::br0:up,"
   expect_eq "nmbr: sshd answers at the address DHCP gave the bridge" "$(ssh_banner "$nmbr_port")" SSH-2.0
 fi
 boot_stop nmbr
