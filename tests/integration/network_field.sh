@@ -154,7 +154,7 @@ make_seed "$T/seed-ens.iso" rehost-ens192 'i=0; while [ $i -lt 60 ] && ! ip -o l
 boot_start ens -drive "file=$T/ens.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-ens.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:02
 
-# ---- networkd: a bridge over a bond over the NIC (bound by MAC), a VLAN on the bridge (built while lan0 boots) ----
+# ---- networkd: a bridge over a bond over the NIC, a VLAN on the bridge (built while lan0 boots) ----
 cp "$SRC" "$T/br.qcow2"
 guest_edit "$T/br.qcow2" "$NOCI
 printf 'auto lo\niface lo inet loopback\n' > /etc/network/interfaces
@@ -194,7 +194,8 @@ if boot_wait ens "rehost-ipv4=" 900; then
 fi
 boot_stop ens
 
-# the links as the booted guest has them: NAME:MASTER:LOWER:STATE for the NIC, the bond, the bridge and the VLAN
+# the links as the booted guest has them: NAME:MASTER:LOWER:STATE for the
+# NIC, the bond, the bridge and the VLAN
 make_seed "$T/seed-br.iso" rehost-bridge "$(links_report 'ip -o link show type vlan | grep -q @' eth0 bond0 br0 vlan100)"
 br_port=$(free_port)
 boot_start br -drive "file=$T/br.qcow2,format=qcow2,if=virtio" \
