@@ -365,21 +365,27 @@ static int edit_hosts(struct rh_fin *f, char (*before)[64], size_t nb)
  * changed: which resolver the guest runs is its owner's choice. */
 static void resolver_after_dhcp(struct rh_fin *f)
 {
-  if (rh_fin_unit_enabled(f, "systemd-resolved") ||
-      guestfs_is_symlink(f->g, "/etc/resolv.conf") > 0)
-    return;
-  char *text = rh_guest_read(f->g, "/etc/resolv.conf");
-  char servers[256];
-  if (text && rh_resolv_nameservers(text, servers, sizeof servers)) {
-    rh_warn("/etc/resolv.conf: names %s, and systemd-networkd gives the DNS servers DHCP hands "
-            "out only to systemd-resolved, which the guest does not run: names resolve on the "
-            "target only if those servers answer there (enable systemd-resolved in the source, "
-            "or edit /etc/resolv.conf)", servers);
-    rh_change(f->changes, "/etc/resolv.conf", "warning", servers, NULL,
-              "systemd-networkd's DHCP does not update this file (no systemd-resolved): the "
-              "source network's DNS servers stay");
+  json_object *rc = rh_scan_resolv_conf(f->g), *link = NULL, *ns = NULL;
+  char servers[256] = "";
+  bool file = rc && json_object_object_get_ex(rc, "link", &link) && !link &&
+              json_object_object_get_ex(rc, "nameservers", &ns);
+  for (size_t i = 0; file && i < json_object_array_length(ns); i++) { /* those that fit whole */
+    const char *a = json_object_get_string(json_object_array_get_idx(ns, i));
+    size_t l = strlen(servers), n = strlen(a);
+    if (l + (l ? 1 : 0) + n >= sizeof servers) continue;
+    if (l) servers[l++] = ' ';
+    memcpy(servers + l, a, n + 1);
   }
-  free(text);
+  json_object_put(rc);
+  /* systemctl in the appliance only when a file names servers */
+  if (!servers[0] || rh_fin_unit_enabled(f, "systemd-resolved")) return;
+  rh_warn("/etc/resolv.conf: names %s, and systemd-networkd gives the DNS servers DHCP hands "
+          "out only to systemd-resolved, which the guest does not run: names resolve on the "
+          "target only if those servers answer there (enable systemd-resolved in the source, "
+          "or edit /etc/resolv.conf)", servers);
+  rh_change(f->changes, "/etc/resolv.conf", "warning", servers, NULL,
+            "systemd-networkd's DHCP does not update this file (no systemd-resolved): the "
+            "source network's DNS servers stay");
 }
 
 int rh_fin_network(struct rh_fin *f)

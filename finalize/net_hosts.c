@@ -59,13 +59,10 @@ bool rh_resolv_nameservers(const char *text, char *out, size_t outsz)
      * a line (resolv.conf(5)), as here */
     if (len > 10 && !strncmp(l, "nameserver", 10) && (l[10] == ' ' || l[10] == '\t')) {
       const char *a = l + 10 + strspn(l + 10, " \t");
-      size_t al = strcspn(a, " \t\n#;");
-      if (al && a + al <= l + len) {
-        any = true;
-        if (used + al + (used ? 1 : 0) < outsz) {
-          used += (size_t)snprintf(out + used, outsz - used, "%s%.*s", used ? " " : "", (int)al, a);
-        }
-      }
+      size_t al = strcspn(a, " \t\n#;"); /* stops at the line's end */
+      any = any || al;
+      if (al && used + al + (used ? 1 : 0) < outsz)
+        used += (size_t)snprintf(out + used, outsz - used, "%s%.*s", used ? " " : "", (int)al, a);
     }
     l += len + (l[len] ? 1 : 0);
   }

@@ -28,6 +28,10 @@ void rh_scan_os(guestfs_h *g, const char *root, json_object *report);
 /* The report's network object (managers, interfaces, mac_bound_rules): every
  * stack's configuration as the guest's files give it now. */
 json_object *rh_scan_network(guestfs_h *g);
+/* /etc/resolv.conf: {link, nameservers}, the link's target (not followed)
+ * or the servers a file names; NULL when the guest has none. Part of the
+ * report's network object; finalize asks it on its own. */
+json_object *rh_scan_resolv_conf(guestfs_h *g);
 /* Fills fstab, network, adjtime, services from a mounted root. */
 void rh_scan_config(guestfs_h *g, json_object *report);
 

@@ -48,7 +48,7 @@ static void ifcfg_fn(const char *t, const char *f, json_object *a, json_object *
 /* /etc/resolv.conf: a link (something manages it: systemd-resolved,
  * resolvconf, NetworkManager; its target, not followed) or a file the guest
  * keeps, with the servers it names; null when there is none */
-static json_object *resolv_conf(guestfs_h *g)
+json_object *rh_scan_resolv_conf(guestfs_h *g)
 {
   const char *path = "/etc/resolv.conf";
   bool link = guestfs_is_symlink(g, path) > 0;
@@ -93,7 +93,6 @@ json_object *rh_scan_network(guestfs_h *g)
   json_object_object_add(net, "managers", managers);
   json_object_object_add(net, "interfaces", ifaces);
   json_object_object_add(net, "mac_bound_rules", macrules);
-  json_object_object_add(net, "resolv_conf", resolv_conf(g));
   return net;
 }
 
@@ -219,7 +218,11 @@ void rh_scan_config(guestfs_h *g, json_object *report)
   char *fstab = rh_guest_read(g, "/etc/fstab");
   json_object_object_add(report, "fstab", fstab ? rh_fstab_parse(fstab) : json_object_new_array());
   free(fstab);
-  json_object_object_add(report, "network", rh_scan_network(g));
+  /* the resolver here, not in rh_scan_network: finalize reads the static
+   * addresses through that one twice and needs no resolver there */
+  json_object *net = rh_scan_network(g);
+  json_object_object_add(net, "resolv_conf", rh_scan_resolv_conf(g));
+  json_object_object_add(report, "network", net);
   char *adj = rh_guest_read(g, "/etc/adjtime");
   json_object_object_add(report, "adjtime", adj ? rh_adjtime_parse(adj) : NULL);
   free(adj);
