@@ -79,6 +79,21 @@ char *rh_grub_cmdline_rewrite(const char *text, const struct rh_cmdline_ops *ops
 char *rh_bls_options_rewrite(const char *text, const char *file, const struct rh_cmdline_ops *ops,
                              json_object *changes);
 
+/* extlinux/syslinux configuration (extlinux.conf, syslinux.cfg, the files
+ * they include): the APPEND line of every label that boots Linux (LINUX, or
+ * KERNEL naming no COM32 module, boot sector or PXE image, as syslinux tells
+ * them apart) gets the edits, `add` included; a Linux label without one gets
+ * an APPEND after its kernel line with the global APPEND's arguments (which
+ * it inherited) edited. Labels that boot something else, and the global
+ * APPEND, stay as they are. *linux_labels (may be NULL) is increased by the
+ * Linux labels found. NULL when out of memory. (finalize/extlinux_conf.c) */
+char *rh_extlinux_rewrite(const char *text, const char *file, const struct rh_cmdline_ops *ops,
+                          json_object *changes, int *linux_labels);
+/* Alpine's /etc/update-extlinux.conf: default_kernel_opts="...", which
+ * update-extlinux writes on every kernel's APPEND line, gets the edits. */
+char *rh_update_extlinux_rewrite(const char *text, const char *file,
+                                 const struct rh_cmdline_ops *ops, json_object *changes);
+
 /* /etc/default/grub: KEY="value" (replacing every assignment of KEY, or
  * appended), one "bootloader" change record when it differs. */
 char *rh_grub_set_var(const char *text, const char *key, const char *value, const char *reason,

@@ -108,8 +108,7 @@ char *rh_fin_fs_uuid(guestfs_h *g, const char *dev)
   return uuid;
 }
 
-/* fstab spec -> filesystem UUID, via the appliance's name for the device. */
-static char *uuid_lookup(const char *spec, void *opaque)
+char *rh_fin_uuid_lookup(const char *spec, void *opaque)
 {
   guestfs_h *g = opaque;
   int part = rh_fstab_hw_partition(spec);
@@ -119,70 +118,11 @@ static char *uuid_lookup(const char *spec, void *opaque)
   return uuid;
 }
 
-static bool guest_script_sleeps_for_rootdelay(struct rh_fin *f, const char *path)
-{
-  char *text = rh_guest_read(f->g, path);
-  bool yes = rh_script_sleeps_for(text, "ROOTDELAY");
-  free(text);
-  return yes;
-}
-
-/* Does the guest's initramfs sleep for rootdelay= at every boot? Debian's
- * initramfs-tools does (its init; an init-top script in older releases),
- * where the kernel, dracut and the platforms that ask for it (Azure's
- * rootdelay=300) mean the longest wait for the root disk: such a guest would
- * boot five minutes late every time. It waits for the root by itself. Asked
- * once; when the profile adds rootdelay=, one record says it is not added. */
-static bool rootdelay_is_a_sleep(struct rh_fin *f)
-{
-  if (f->rootdelay_sleeps) return f->rootdelay_sleeps == 1;
-  const char *added = NULL;
-  for (char **a = f->p->cmdline_add; *a; a++)
-    if (!strncmp(*a, "rootdelay=", 10)) added = *a;
-  char *where = NULL;
-  char **scripts = added ? rh_guest_glob(f->g, "/usr/share/initramfs-tools/scripts/init-top/*") : NULL;
-  if (added && guest_script_sleeps_for_rootdelay(f, "/usr/share/initramfs-tools/init"))
-    where = strdup("/usr/share/initramfs-tools/init");
-  for (size_t i = 0; !where && scripts && scripts[i]; i++)
-    if (guest_script_sleeps_for_rootdelay(f, scripts[i])) where = strdup(scripts[i]);
-  rh_strv_free(scripts);
-  f->rootdelay_sleeps = where ? 1 : 2;
-  if (where)
-    rh_change(f->changes, where, "kernel-cmdline-not-added", added, NULL,
-              "this guest's initramfs (initramfs-tools) sleeps for rootdelay= at every boot, "
-              "where the profile means the longest wait for the root disk; it waits for the "
-              "root by itself");
-  free(where);
-  return f->rootdelay_sleeps == 1;
-}
-
-/* The edits of the kernel command line: the profile's arguments (not its
- * rootdelay= where the initramfs would sleep for it), the eth names the
- * network configuration now uses, and (fstab_uuid) device names as UUID=.
- * add and remove have room for 64. */
-static struct rh_cmdline_ops cmdline_ops(struct rh_fin *f, char **add, char **remove)
-{
-  bool no_delay = rootdelay_is_a_sleep(f);
-  size_t n = 0;
-  for (char **a = f->p->cmdline_add; *a && n < 61; a++)
-    if (!no_delay || strncmp(*a, "rootdelay=", 10)) add[n++] = *a;
-  if (f->keep_eth_names) {
-    add[n++] = "net.ifnames=0";
-    add[n++] = "biosdevname=0";
-  }
-  add[n] = NULL;
-  n = 0; /* the guest's own rootdelay= stays when the profile's is not added */
-  for (char **r = f->p->cmdline_remove_prefix; *r && n < 63; r++)
-    if (!no_delay || strncmp(*r, "rootdelay", 9)) remove[n++] = *r;
-  remove[n] = NULL;
-  return (struct rh_cmdline_ops){add, remove, f->p->fstab_uuid ? uuid_lookup : NULL, f->g};
-}
-
 static int edit_fstab(struct rh_fin *f)
 {
   char *old = rh_guest_read(f->g, "/etc/fstab");
   if (!old) return RH_EXIT_OK;
-  char *text = rh_fstab_rewrite(old, f->p->drop_network_mounts, f->p->fstab_uuid, uuid_lookup,
+  char *text = rh_fstab_rewrite(old, f->p->drop_network_mounts, f->p->fstab_uuid, rh_fin_uuid_lookup,
                                 f->g, f->changes);
   int rc = rh_fin_write_if_changed(f, "/etc/fstab", old, text);
   free(old);
@@ -224,37 +164,6 @@ static int edit_nic_naming_rules(struct rh_fin *f)
   return rc;
 }
 
-/* BLS entries (RHEL 8+, Fedora) carry the kernel command line themselves,
- * and /etc/kernel/cmdline is what kernel-install gives new kernels. */
-static int edit_bls(struct rh_fin *f)
-{
-  char *add[64], *remove[64];
-  struct rh_cmdline_ops ops = cmdline_ops(f, add, remove);
-  char **entries = rh_guest_glob(f->g, "/boot/loader/entries/*.conf");
-  int rc = RH_EXIT_OK;
-  for (size_t i = 0; !rc && entries[i]; i++) {
-    char *old = rh_guest_read(f->g, entries[i]);
-    if (!old) continue;
-    char *text = rh_bls_options_rewrite(old, entries[i], &ops, f->changes);
-    rc = rh_fin_write_if_changed(f, entries[i], old, text);
-    free(old);
-    free(text);
-  }
-  rh_strv_free(entries);
-  char *old = rc ? NULL : rh_guest_read(f->g, "/etc/kernel/cmdline");
-  if (old) {
-    char *args = rh_cmdline_apply(old, &ops, true, "/etc/kernel/cmdline", f->changes,
-                                  "the command line kernel-install gives new kernels");
-    char *text = NULL;
-    if (args && asprintf(&text, "%s\n", args) < 0) text = NULL;
-    rc = rh_fin_write_if_changed(f, "/etc/kernel/cmdline", old, text);
-    free(args);
-    free(text);
-    free(old);
-  }
-  return rc;
-}
-
 /* SELinux labels files by their path: what finalize wrote carries no label
  * (or the wrong one), and an enforcing guest could refuse to boot or run its
  * services. Ask for a relabel at the next boot, as virt-v2v does. */
@@ -273,43 +182,6 @@ static int selinux_relabel(struct rh_fin *f)
     return RH_EXIT_GUEST;
   }
   return RH_EXIT_OK;
-}
-
-static int edit_grub_default(struct rh_fin *f)
-{
-  char *old = rh_guest_read(f->g, "/etc/default/grub");
-  if (!old) return RH_EXIT_OK;
-  char *add[64], *remove[64];
-  struct rh_cmdline_ops ops = cmdline_ops(f, add, remove);
-  char *text = rh_grub_cmdline_rewrite(old, &ops, f->changes);
-  /* grub-mkconfig runs in the appliance: told not to use the UUID, it would
-   * give the kernel the root's device name there */
-  char *no_uuid = f->p->fstab_uuid ? rh_kv_get(old, "GRUB_DISABLE_LINUX_UUID") : NULL;
-  if (text && no_uuid && !strcmp(no_uuid, "true")) {
-    char *t2 = rh_grub_set_var(text, "GRUB_DISABLE_LINUX_UUID", "false",
-                               "grub-mkconfig would name the root by the device name the "
-                               "conversion appliance gives it; the target's disk bus names "
-                               "it otherwise, and the UUID travels with the data", f->changes);
-    free(text);
-    text = t2;
-  }
-  free(no_uuid);
-  /* The boot menu on the serial line too: the target's console log shows
-   * GRUB, and a machine without a display adapter still boots (gfxterm alone
-   * stalls there). */
-  const char *vars[][3] = {
-      {"GRUB_TERMINAL", f->p->grub_terminal, "boot menu on the platform's consoles"},
-      {"GRUB_SERIAL_COMMAND", f->p->grub_serial_command, "serial line settings for the boot menu"}};
-  for (size_t i = 0; i < 2 && text; i++) {
-    if (!vars[i][1]) continue;
-    char *t2 = rh_grub_set_var(text, vars[i][0], vars[i][1], vars[i][2], f->changes);
-    free(text);
-    text = t2;
-  }
-  int rc = rh_fin_write_if_changed(f, "/etc/default/grub", old, text);
-  free(old);
-  free(text);
-  return rc;
 }
 
 /* LVM as the target's disks will see it (finalize/lvm_conf.c): the devices
@@ -384,7 +256,7 @@ static int edit_resume_conf(struct rh_fin *f)
   static const char path[] = "/etc/initramfs-tools/conf.d/resume";
   char *old = f->p->fstab_uuid ? rh_guest_read(f->g, path) : NULL;
   if (!old) return RH_EXIT_OK;
-  char *text = rh_resume_conf_rewrite(old, path, uuid_lookup, f->g, f->changes);
+  char *text = rh_resume_conf_rewrite(old, path, rh_fin_uuid_lookup, f->g, f->changes);
   int rc = rh_fin_write_if_changed(f, path, old, text);
   if (text && strcmp(text, old) != 0) initramfs_stale(f, "conf/conf.d/resume");
   free(old);
@@ -398,7 +270,7 @@ int rh_fin_edit_files(struct rh_fin *f)
   if ((rc = edit_fstab(f)) || (rc = edit_lvm(f)) || (rc = edit_mdadm(f)) ||
       (rc = edit_resume_conf(f)) ||
       (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_nic_naming_rules(f)) ||
-      (rc = edit_grub_default(f)) || (rc = edit_bls(f)) || (rc = selinux_relabel(f)))
+      (rc = rh_fin_edit_cmdline(f)) || (rc = selinux_relabel(f)))
     return rc;
   return RH_EXIT_OK;
 }

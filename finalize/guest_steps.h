@@ -23,6 +23,8 @@ struct rh_fin {
   bool firstboot_install;      /* --firstboot-install */
   bool initramfs_rebuilt;
   bool keep_eth_names;         /* network config names ethN: add net.ifnames=0 */
+  int boot_entries;            /* BLS entries and extlinux Linux labels the kernel
+                                  command line step found (GRUB's are counted apart) */
   int rootdelay_sleeps;        /* the initramfs sleeps for rootdelay=: 0 not asked yet,
                                   1 yes, 2 no */
   char initramfs_stale[400];   /* files the files step changed or took away that an
@@ -45,8 +47,15 @@ void rh_words_add(char *list, size_t sz, const char *word);
 /* Write text to path if it differs from old (nothing in a dry run). */
 int rh_fin_write_if_changed(struct rh_fin *f, const char *path, const char *old, const char *text);
 
-/* fstab, adjtime, network configuration, MAC rules, /etc/default/grub. */
+/* fstab, adjtime, network configuration, MAC rules, the kernel command line. */
 int rh_fin_edit_files(struct rh_fin *f);
+/* The kernel command line (finalize/guest_cmdline.c): GRUB's defaults, BLS
+ * entries and /etc/kernel/cmdline, extlinux/syslinux configuration. */
+int rh_fin_edit_cmdline(struct rh_fin *f);
+/* fstab spec (or a device name on the kernel command line) -> filesystem
+ * UUID (malloc'd), via the appliance's name for the device; opaque: the
+ * guestfs handle. NULL: none found. */
+char *rh_fin_uuid_lookup(const char *spec, void *opaque);
 /* Network continuity (net_edits.h): every stack's configuration bound to
  * the new NIC, the service of the stack the guest uses enabled, its DHCP
  * client checked, cloud-init told which renderer to use. */

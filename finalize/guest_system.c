@@ -368,8 +368,26 @@ int rh_fin_bootloader(struct rh_fin *f)
     cmd = "grub2-mkconfig -o /boot/grub2/grub.cfg", cfg = "/boot/grub2/grub.cfg";
   else if (exists(f, "/usr/sbin/grub-mkconfig") && exists(f, "/boot/grub"))
     cmd = "grub-mkconfig -o /boot/grub/grub.cfg";
+  if (!cmd && f->boot_entries) {
+    rh_info("bootloader: no GRUB in the guest; the kernel command line was edited in its "
+            "boot entries (%d: extlinux labels or BLS entries), nothing to regenerate",
+            f->boot_entries);
+    return RH_EXIT_OK;
+  }
   if (!cmd) {
-    rh_warn("no GRUB configuration tool in the guest: bootloader configuration left as is");
+    /* Nothing carries the edits to the kernel: say what that costs. A NIC
+     * the configuration now calls eth0 gets the target's own name for it
+     * (ens3, enp1s0) without net.ifnames=0, and stays down. */
+    char why[512];
+    snprintf(why, sizeof why,
+             "no bootloader configuration rehost edits was found (GRUB, BLS entries, "
+             "extlinux/syslinux): the kernel command line is left as is%s",
+             f->keep_eth_names ? "; the network configuration now names the NIC eth0, which "
+                                 "needs net.ifnames=0 on it: add it by hand, or the NIC may "
+                                 "come up under another name, unconfigured"
+                               : "");
+    rh_warn("%s", why);
+    rh_change(f->changes, "bootloader", "warning", NULL, NULL, why);
     return RH_EXIT_OK;
   }
   int rc = grub_install_devices(f);

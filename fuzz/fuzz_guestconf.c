@@ -70,6 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       rh_bls_options_rewrite(text, "/boot/loader/entries/x.conf", &ops, changes),
       rh_resume_conf_rewrite(text, "/etc/initramfs-tools/conf.d/resume", uuid_of, NULL, changes),
       rh_grub_cfg_root_rewrite(text, "/boot/grub/grub.cfg", "0123-abcd", changes),
+      rh_extlinux_rewrite(text, "/boot/extlinux/extlinux.conf", &ops, changes, NULL),
+      rh_update_extlinux_rewrite(text, "/etc/update-extlinux.conf", &ops, changes),
   };
   /* the editors are idempotent: a second pass changes nothing */
   char *again = outs[2] ? rh_grub_cmdline_rewrite(outs[2], &ops, NULL) : NULL;
@@ -92,6 +94,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   free(again);
   again = outs[8] ? rh_grub_cfg_root_rewrite(outs[8], "g", "0123-abcd", NULL) : NULL;
   if (again && strcmp(again, outs[8]) != 0) abort();
+  free(again);
+  int labels = 0;
+  again = outs[9] ? rh_extlinux_rewrite(outs[9], "e", &ops, NULL, &labels) : NULL;
+  if (again && strcmp(again, outs[9]) != 0) abort();
+  free(again);
+  again = outs[10] ? rh_update_extlinux_rewrite(outs[10], "u", &ops, NULL) : NULL;
+  if (again && strcmp(again, outs[10]) != 0) abort();
   free(again);
   for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) free(outs[i]);
   json_object_put(arr);

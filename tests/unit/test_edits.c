@@ -235,6 +235,83 @@ static void bls_entry_options_edited(void **state)
   json_object_put(ch);
 }
 
+/* extlinux/syslinux: the APPEND lines of the labels that boot Linux, in
+ * any keyword case; a chain-loading or COM32 label's APPEND (its module's
+ * arguments) untouched; a Linux label without APPEND gets one with the
+ * global APPEND's arguments it inherited; a second pass changes nothing */
+static void extlinux_append_edited(void **state)
+{
+  (void)state;
+  char *add[] = {"console=ttyS0", "net.ifnames=0", NULL}, *rm[] = {"console=", NULL};
+  struct rh_cmdline_ops ops = {add, rm, NULL, NULL};
+  const char *in = "# extlinux.conf\n"
+                   "DEFAULT debian\n"
+                   "APPEND quiet\n"
+                   "LABEL debian\n"
+                   "\tMENU LABEL Debian\n"
+                   "\tLINUX /boot/vmlinuz-6.1.0-50-amd64\n"
+                   "\tINITRD /boot/initrd.img-6.1.0-50-amd64\n"
+                   "\tappend root=UUID=9187df28 ro console=tty0\n"
+                   "label old\n"
+                   "  kernel /boot/vmlinuz-old\n"
+                   "label hd\n"
+                   "  KERNEL chain.c32\n"
+                   "  APPEND hd1 1\n"
+                   "LABEL memtest\n"
+                   "  KERNEL /boot/memtest86+.bin\n"
+                   "LABEL bare\n"
+                   "  LINUX /vmlinuz\n"
+                   "  APPEND -";
+  json_object *ch = json_object_new_array();
+  int labels = 0;
+  char *out = rh_extlinux_rewrite(in, "/boot/extlinux/extlinux.conf", &ops, ch, &labels);
+  assert_string_equal(out, "# extlinux.conf\n"
+                           "DEFAULT debian\n"
+                           "APPEND quiet\n"
+                           "LABEL debian\n"
+                           "\tMENU LABEL Debian\n"
+                           "\tLINUX /boot/vmlinuz-6.1.0-50-amd64\n"
+                           "\tINITRD /boot/initrd.img-6.1.0-50-amd64\n"
+                           "\tappend root=UUID=9187df28 ro console=ttyS0 net.ifnames=0\n"
+                           "label old\n"
+                           "  kernel /boot/vmlinuz-old\n"
+                           "  APPEND quiet console=ttyS0 net.ifnames=0\n"
+                           "label hd\n"
+                           "  KERNEL chain.c32\n"
+                           "  APPEND hd1 1\n"
+                           "LABEL memtest\n"
+                           "  KERNEL /boot/memtest86+.bin\n"
+                           "LABEL bare\n"
+                           "  LINUX /vmlinuz\n"
+                           "  APPEND console=ttyS0 net.ifnames=0\n");
+  assert_int_equal(labels, 3);
+  assert_int_equal(json_object_array_length(ch), 3);
+  assert_string_equal(action(ch, 0), "kernel-cmdline");
+  char *again = rh_extlinux_rewrite(out, "/boot/extlinux/extlinux.conf", &ops, ch, NULL);
+  assert_string_equal(again, out);
+  assert_int_equal(json_object_array_length(ch), 3);
+  /* a file without labels (an included menu): unchanged, nothing counted */
+  labels = 0;
+  char *menu = rh_extlinux_rewrite("MENU TITLE Boot\nTIMEOUT 50", "menu.cfg", &ops, ch, &labels);
+  assert_string_equal(menu, "MENU TITLE Boot\nTIMEOUT 50");
+  assert_int_equal(labels, 0);
+  /* the last line a kernel line without a newline: the APPEND on a line of its own */
+  char *last = rh_extlinux_rewrite("LABEL l\nLINUX /vmlinuz", "x.conf", &ops, ch, NULL);
+  assert_string_equal(last, "LABEL l\nLINUX /vmlinuz\nAPPEND console=ttyS0 net.ifnames=0\n");
+  free(last);
+  free(menu);
+  free(again);
+  free(out);
+  /* Alpine: update-extlinux writes default_kernel_opts on every entry */
+  char *alp = rh_update_extlinux_rewrite("overwrite=1\ndefault_kernel_opts=\"quiet rootfstype=ext4\"\n"
+                                         "modules=sd-mod,usb-storage,ext4\n",
+                                         "/etc/update-extlinux.conf", &ops, ch);
+  assert_string_equal(alp, "overwrite=1\ndefault_kernel_opts=\"quiet rootfstype=ext4 "
+                           "console=ttyS0 net.ifnames=0\"\nmodules=sd-mod,usb-storage,ext4\n");
+  free(alp);
+  json_object_put(ch);
+}
+
 /* the guest's UUIDs, as the appliance would find them; NULL for a name
  * whose disk is unknown */
 static char *fake_uuid(const char *dev, void *opaque)
@@ -523,6 +600,7 @@ int main(void)
       cmocka_unit_test(grub_set_var_replaces_or_appends),
       cmocka_unit_test(ifupdown_static_to_dhcp),
       cmocka_unit_test(bls_entry_options_edited),
+      cmocka_unit_test(extlinux_append_edited),
       cmocka_unit_test(udev_mac_rules_commented),
       cmocka_unit_test(boot_device_names_to_uuid),
       cmocka_unit_test(lvm_devices_file_named),
