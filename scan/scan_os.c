@@ -106,14 +106,19 @@ static void grub_default(guestfs_h *g, json_object *boot)
 static json_object *scan_boot(guestfs_h *g, json_object *report)
 {
   json_object *boot = json_object_new_object();
-  const char *cfg = NULL;
-  static const char *const cfgs[] = {"/boot/grub/grub.cfg", "/boot/grub2/grub.cfg", NULL};
-  for (int i = 0; cfgs[i]; i++)
-    if (exists(g, cfgs[i])) { cfg = cfgs[i]; break; }
-  const char *loader = cfg ? "grub2" : exists(g, "/boot/grub/menu.lst") ? "grub-legacy"
-                       : exists(g, "/boot/loader/entries")             ? "systemd-boot"
-                       : exists(g, "/etc/lilo.conf")                   ? "lilo"
-                                                                       : "unknown";
+  /* the first configuration found names the bootloader: GRUB 2's, then
+   * extlinux's or syslinux's (where its boot sector was installed for),
+   * BLS entries without GRUB (systemd-boot: in /boot or on the ESP) */
+  static const struct { const char *path, *loader; } cfgs[] = {
+      {"/boot/grub/grub.cfg", "grub2"},           {"/boot/grub2/grub.cfg", "grub2"},
+      {"/boot/extlinux/extlinux.conf", "extlinux"}, {"/boot/extlinux.conf", "extlinux"},
+      {"/extlinux.conf", "extlinux"},             {"/boot/syslinux/syslinux.cfg", "syslinux"},
+      {"/syslinux/syslinux.cfg", "syslinux"},     {"/boot/grub/menu.lst", "grub-legacy"},
+      {"/boot/loader/entries", "systemd-boot"},   {"/boot/efi/loader/entries", "systemd-boot"},
+      {"/efi/loader/entries", "systemd-boot"},    {"/etc/lilo.conf", "lilo"}};
+  const char *cfg = NULL, *loader = "unknown";
+  for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0] && !cfg; i++)
+    if (exists(g, cfgs[i].path)) cfg = cfgs[i].path, loader = cfgs[i].loader;
   json_object_object_add(boot, "bootloader", json_object_new_string(loader));
   json_object_object_add(boot, "config", cfg ? json_object_new_string(cfg) : NULL);
   /* UEFI: an EFI system partition on a GPT disk, or EFI binaries mounted at /boot/efi */
