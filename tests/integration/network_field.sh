@@ -30,6 +30,13 @@
 #     shows traffic flowing through bond and bridge on the new NIC. Its
 #     static /etc/resolv.conf, which networkd's DHCP never updates without
 #     systemd-resolved, is named in a warning.
+#   extlinux: no GRUB at all; extlinux boots it (its APPEND line holds the
+#     kernel command line, a second label chain-loads another disk),
+#     ifupdown static on the source's ens192. Finalized with --network dhcp:
+#     the configuration now names eth0, which only net.ifnames=0 on the
+#     APPEND line makes the new NIC's name; the chain-loading label is left
+#     alone. Before extlinux is installed, a dry run on the same guest (no
+#     bootloader configuration at all) warns that eth0 needs that argument.
 # Each is finalized for kvm and booted with a NIC whose MAC and name differ
 # from the source's; the serial line must show an IPv4 address on it.
 # Plus: a guest whose ifupdown needs DHCP but has no client is refused with
@@ -201,6 +208,39 @@ br_port=$(free_port)
 boot_start br -drive "file=$T/br.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-br.iso,format=raw,if=virtio,readonly=on" \
   -nic "user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:03,hostfwd=tcp:127.0.0.1:$br_port-:22"
+# ---- no GRUB: extlinux boots it (built while the bridge guest boots) ----
+cp "$SRC" "$T/xl.qcow2"
+guest_edit "$T/xl.qcow2" "$NOCI
+printf 'auto lo\niface lo inet loopback\n\nallow-hotplug ens192\niface ens192 inet static\n  address 10.0.2.15/24\n  gateway 10.0.2.2\n' > /etc/network/interfaces
+rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
+root=\$(grep -o 'root=UUID=[0-9a-f-]*' /boot/grub/grub.cfg | head -1)
+kernel=\$(ls /boot/vmlinuz-* | head -1); initrd=\$(ls /boot/initrd.img-* | head -1)
+printf 'DEFAULT debian\nTIMEOUT 1\nPROMPT 0\n\nLABEL debian\n  LINUX %s\n  INITRD %s\n  APPEND %s ro console=ttyS0\n\nLABEL hd\n  KERNEL chain.c32\n  APPEND hd1\n' \$kernel \$initrd \$root > /root/extlinux.conf
+rm -rf /boot/grub /etc/default/grub /usr/sbin/update-grub /usr/sbin/grub-mkconfig /usr/sbin/grub-install"
+# no bootloader configuration at all: the kernel command line cannot be
+# edited, and the NIC named eth0 needs it: said, and recorded
+"$REHOST" finalize --dry-run --profile kvm --network dhcp --report "$T/xl-none.json" "$T/xl.qcow2" \
+  > /dev/null 2> "$T/xl-none.err" || fail "dry run of the guest without a bootloader: $(tail -3 "$T/xl-none.err")"
+expect_match "no bootloader: the warning says eth0 needs net.ifnames=0" \
+  "$(jq -r '.changes[] | select(.file=="bootloader" and .action=="warning") | .reason' "$T/xl-none.json")" \
+  "no bootloader configuration rehost edits was found.*names the NIC eth0, which needs net.ifnames=0"
+# extlinux in its boot sector, the MBR's boot code, partition 1 active
+guestfish --format=qcow2 -a "$T/xl.qcow2" -i mkdir-p /boot/extlinux : mv /root/extlinux.conf /boot/extlinux/extlinux.conf \
+  : extlinux /boot/extlinux > "$T/edit.out" 2>&1 || fail "installing extlinux: $(tail -3 "$T/edit.out")"
+qemu-io -f qcow2 -c "write -s /usr/lib/EXTLINUX/mbr.bin 0 440" -c "write -P 0x80 446 1" "$T/xl.qcow2" > /dev/null \
+  || fail "writing the MBR's boot code"
+"$REHOST" finalize --profile kvm --network dhcp --report "$T/xl.json" --scan-report "$T/xl-scan.json" "$T/xl.qcow2" > "$T/xl.out" 2> "$T/xl.err" \
+  || fail "finalize extlinux guest: $(tail -5 "$T/xl.err")"
+expect_eq "extlinux: the scan names the bootloader and its configuration" \
+  "$(jq -r '.boot.bootloader + " " + .boot.config' "$T/xl-scan.json")" "extlinux /boot/extlinux/extlinux.conf"
+expect_eq "extlinux: net.ifnames=0 on the Linux label's APPEND line, and on no other" \
+  "$(jq -r '.changes[] | select(.file=="/boot/extlinux/extlinux.conf" and .action=="kernel-cmdline") | .after' "$T/xl.json" | sed 's/root=UUID=[0-9a-f-]*/root=UUID=X/')" \
+  "root=UUID=X ro console=ttyS0 net.ifnames=0 biosdevname=0"
+expect_match "extlinux: the bootloader step says where the command line went" "$(cat "$T/xl.err")" \
+  "no GRUB in the guest; the kernel command line was edited in its boot entries \(1:"
+expect_eq "extlinux: ens192's stanza made eth0's, with DHCP" \
+  "$(jq -r '.changes[] | select(.action=="network-nic") | .before + " -> " + .after' "$T/xl.json")" "ens192 -> eth0"
+
 if boot_wait br "rehost-ipv4=" 900; then
   expect_match "bridge: DHCP gave the bridge an address, and nothing else has one (the VLAN's static is gone)" \
     "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/br.serial" | head -1)" "^rehost-ipv4=br0=10\.9\.9\.15/24,$"
@@ -211,4 +251,15 @@ if boot_wait br "rehost-ipv4=" 900; then
     "$(ssh_banner "$br_port")" SSH-2.0
 fi
 boot_stop br
+
+make_seed "$T/seed-xl.iso" rehost-extlinux 'echo "rehost-cmdline=$(tr " " "," < /proc/cmdline)" > /dev/ttyS0'
+boot_start xl -drive "file=$T/xl.qcow2,format=qcow2,if=virtio" \
+  -drive "file=$T/seed-xl.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:04
+if boot_wait xl "rehost-ipv4=" 900; then
+  expect_match "extlinux: booted by extlinux with net.ifnames=0 from its APPEND line" \
+    "$(grep -ao 'rehost-cmdline=[^[:space:]]*' "$T/xl.serial" | head -1)" "ro,console=ttyS0,net.ifnames=0,biosdevname=0"
+  expect_match "extlinux: the new NIC (another MAC) is eth0 and got an address by DHCP" \
+    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/xl.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+fi
+boot_stop xl
 finish
