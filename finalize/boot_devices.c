@@ -176,3 +176,8 @@ bool rh_script_sleeps_for(const char *script, const char *var)
   }
   return false;
 }
+
+bool rh_grub_cfg_has_menu(const char *text)
+{
+  return strstr(text, "menuentry") || strstr(text, "blscfg");
+}

@@ -174,6 +174,7 @@ char *rh_adjtime_rewrite(const char *text, json_object *changes)
 /* ---- /etc/default/grub ---- */
 struct grub_ctx {
   struct sb out;
+  const char *file;
   const struct rh_cmdline_ops *ops;
   json_object *changes;
   bool saw_linux;
@@ -249,8 +250,8 @@ char *rh_cmdline_apply(const char *value, const struct rh_cmdline_ops *ops, bool
 /* Rebuild KEY="args" (append: `add` goes to GRUB_CMDLINE_LINUX only). */
 static void grub_var(struct grub_ctx *c, const char *key, const char *value, bool append)
 {
-  char *nv = rh_cmdline_apply(value, c->ops, append, "/etc/default/grub", c->changes,
-                           "console and boot options for the target platform");
+  char *nv = rh_cmdline_apply(value, c->ops, append, c->file, c->changes,
+                              "console and boot options for the target platform");
   if (!nv) {
     c->out.oom = 1;
     return;
@@ -346,19 +347,26 @@ static void grub_line(const char *line, size_t len, void *vctx)
   free(l);
 }
 
+char *rh_grub_cmdline_rewrite_in(const char *text, const char *file,
+                                 const struct rh_cmdline_ops *ops, bool create,
+                                 json_object *changes)
+{
+  struct grub_ctx c = {{0}, file, ops, changes, false};
+  each_line(text, grub_line, &c);
+  if (!c.saw_linux && create) grub_var(&c, "GRUB_CMDLINE_LINUX", "", true);
+  return sb_done(&c.out);
+}
+
 char *rh_grub_cmdline_rewrite(const char *text, const struct rh_cmdline_ops *ops,
                               json_object *changes)
 {
-  struct grub_ctx c = {{0}, ops, changes, false};
-  each_line(text, grub_line, &c);
-  if (!c.saw_linux) grub_var(&c, "GRUB_CMDLINE_LINUX", "", true);
-  return sb_done(&c.out);
+  return rh_grub_cmdline_rewrite_in(text, "/etc/default/grub", ops, true, changes);
 }
 
 /* ---- /etc/default/grub: one variable ---- */
 struct grubset_ctx {
   struct sb out;
-  const char *key, *value, *reason;
+  const char *file, *key, *value, *reason;
   json_object *changes;
   bool seen;
 };
@@ -378,7 +386,7 @@ static void grubset_line(const char *line, size_t len, void *vctx)
     snprintf(want, sizeof want, "%s=\"%s\"", c->key, c->value);
     if (!c->seen) sb_str(&c->out, want), sb_str(&c->out, "\n");
     if (strcmp(p, want) != 0 || c->seen)
-      rh_change(c->changes, "/etc/default/grub", "bootloader", p, c->seen ? NULL : want, c->reason);
+      rh_change(c->changes, c->file, "bootloader", p, c->seen ? NULL : want, c->reason);
     c->seen = true;
   } else {
     sb_str(&c->out, l);
@@ -387,19 +395,25 @@ static void grubset_line(const char *line, size_t len, void *vctx)
   free(l);
 }
 
-char *rh_grub_set_var(const char *text, const char *key, const char *value, const char *reason,
-                      json_object *changes)
+char *rh_grub_set_var_in(const char *text, const char *file, const char *key, const char *value,
+                         const char *reason, bool create, json_object *changes)
 {
-  struct grubset_ctx c = {{0}, key, value, reason, changes, false};
+  struct grubset_ctx c = {{0}, file, key, value, reason, changes, false};
   each_line(text, grubset_line, &c);
-  if (!c.seen) {
+  if (!c.seen && create) {
     char want[512];
     snprintf(want, sizeof want, "%s=\"%s\"", key, value);
     sb_str(&c.out, want);
     sb_str(&c.out, "\n");
-    rh_change(changes, "/etc/default/grub", "bootloader", NULL, want, reason);
+    rh_change(changes, file, "bootloader", NULL, want, reason);
   }
   return sb_done(&c.out);
+}
+
+char *rh_grub_set_var(const char *text, const char *key, const char *value, const char *reason,
+                      json_object *changes)
+{
+  return rh_grub_set_var_in(text, "/etc/default/grub", key, value, reason, true, changes);
 }
 
 /* ---- Debian /etc/network/interfaces ---- */

@@ -47,6 +47,10 @@ char *rh_resume_conf_rewrite(const char *text, const char *file, rh_uuid_lookup_
  * or no /dev/disk/by-uuid there) becomes root=UUID=root_uuid. */
 char *rh_grub_cfg_root_rewrite(const char *text, const char *file, const char *root_uuid,
                                json_object *changes);
+/* Does this grub.cfg hold GRUB's menu (entries, or BLS's blscfg), rather
+ * than hand over to another with configfile (the stub on the ESP of RHEL 9,
+ * SUSE and Debian)? */
+bool rh_grub_cfg_has_menu(const char *text);
 
 /* Does the shell script run sleep on the value of variable var ("sleep
  * $ROOTDELAY", "sleep \"${ROOTDELAY}\"": a command, not in a comment)?
@@ -73,6 +77,12 @@ char *rh_cmdline_apply(const char *value, const struct rh_cmdline_ops *ops, bool
 /* /etc/default/grub's GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT. */
 char *rh_grub_cmdline_rewrite(const char *text, const struct rh_cmdline_ops *ops,
                               json_object *changes);
+/* The same in FILE; with create false, a file without GRUB_CMDLINE_LINUX
+ * gets none (the files in /etc/default/grub.d, sourced after it: only the
+ * values they set are edited). */
+char *rh_grub_cmdline_rewrite_in(const char *text, const char *file,
+                                 const struct rh_cmdline_ops *ops, bool create,
+                                 json_object *changes);
 /* A BLS entry's "options" line (RHEL 8+, Fedora: the kernel command line
  * lives there, not in grub.cfg). "$kernelopts" lines are left to
  * grub2-mkconfig. */
@@ -98,6 +108,9 @@ char *rh_update_extlinux_rewrite(const char *text, const char *file,
  * appended), one "bootloader" change record when it differs. */
 char *rh_grub_set_var(const char *text, const char *key, const char *value, const char *reason,
                       json_object *changes);
+/* The same in FILE; with create false, only an assignment already there. */
+char *rh_grub_set_var_in(const char *text, const char *file, const char *key, const char *value,
+                         const char *reason, bool create, json_object *changes);
 
 /* Debian /etc/network/interfaces: with to_dhcp, "iface X inet static"
  * stanzas become "inet dhcp" and lose their address lines; a VLAN's (m, the

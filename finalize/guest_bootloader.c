@@ -99,15 +99,52 @@ static int root_by_uuid(struct rh_fin *f, const char *cfg)
   return rc;
 }
 
+/* The guest's grub.cfg files that its GRUB reads its menu from, for
+ * grub2-mkconfig -o: /boot/grub2/grub.cfg, where /etc/grub2.cfg and
+ * /etc/grub2-efi.cfg lead, and a menu on the ESP (RHEL 7 and 8 under UEFI:
+ * /boot/efi/EFI/VENDOR/grub.cfg, the one file their firmware's GRUB reads;
+ * an image made for both firmwares has both). Only files that exist, hold
+ * the menu (not a stub handing over to another), and have a plain name
+ * under /boot (it goes into a shell command, and a guest's link or
+ * directory name can be anything). /boot/grub2/grub.cfg when none. */
+#define MAX_GRUB_CFGS 4
+static int grub2_outputs(struct rh_fin *f, char out[MAX_GRUB_CFGS][256])
+{
+  char *cand[3 + 8] = {strdup("/boot/grub2/grub.cfg"), guestfs_realpath(f->g, "/etc/grub2.cfg"),
+                       guestfs_realpath(f->g, "/etc/grub2-efi.cfg")};
+  char **esp = rh_guest_glob(f->g, "/boot/efi/EFI/*/grub.cfg");
+  for (int i = 0; esp && esp[i] && i < 8; i++) cand[3 + i] = strdup(esp[i]);
+  rh_strv_free(esp);
+  int n = 0;
+  for (int i = 0; i < 3 + 8; i++) {
+    const char *p = cand[i];
+    bool plain = p && !strncmp(p, "/boot/", 6) && strlen(p) < 256 &&
+                 strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-") ==
+                     strlen(p) && !strstr(p, "..") && n < MAX_GRUB_CFGS;
+    for (int k = 0; plain && k < n; k++) plain = strcmp(out[k], p) != 0;
+    char *text = plain && guestfs_is_file(f->g, p) > 0 ? rh_guest_read(f->g, p) : NULL;
+    if (text && rh_grub_cfg_has_menu(text)) snprintf(out[n++], 256, "%s", p);
+    free(text);
+    free(cand[i]);
+  }
+  if (!n) snprintf(out[n++], 256, "%s", "/boot/grub2/grub.cfg");
+  return n;
+}
+
 int rh_fin_bootloader(struct rh_fin *f)
 {
   const char *cmd = NULL, *cfg = "/boot/grub/grub.cfg";
-  if (exists(f, "/usr/sbin/update-grub"))
+  char outs[MAX_GRUB_CFGS][256], cmds[MAX_GRUB_CFGS][300];
+  int nout = 1;
+  if (exists(f, "/usr/sbin/update-grub")) {
     cmd = "update-grub";
-  else if (exists(f, "/usr/sbin/grub2-mkconfig") && exists(f, "/boot/grub2"))
-    cmd = "grub2-mkconfig -o /boot/grub2/grub.cfg", cfg = "/boot/grub2/grub.cfg";
-  else if (exists(f, "/usr/sbin/grub-mkconfig") && exists(f, "/boot/grub"))
+  } else if (exists(f, "/usr/sbin/grub2-mkconfig") && exists(f, "/boot/grub2")) {
+    nout = grub2_outputs(f, outs);
+    for (int i = 0; i < nout; i++) snprintf(cmds[i], sizeof cmds[i], "grub2-mkconfig -o %.255s", outs[i]);
+    cmd = cmds[0], cfg = outs[0];
+  } else if (exists(f, "/usr/sbin/grub-mkconfig") && exists(f, "/boot/grub")) {
     cmd = "grub-mkconfig -o /boot/grub/grub.cfg";
+  }
   if (!cmd && f->boot_entries) {
     rh_info("bootloader: no GRUB in the guest; the kernel command line was edited in its "
             "boot entries (%d: extlinux labels or BLS entries), nothing to regenerate",
@@ -131,10 +168,13 @@ int rh_fin_bootloader(struct rh_fin *f)
     return RH_EXIT_OK;
   }
   int rc = grub_install_devices(f);
-  if (rc) return rc;
-  rh_change(f->changes, "bootloader", "regenerate", NULL, cmd, "new kernel command line");
-  if (f->dry_run) return RH_EXIT_OK;
-  char *out = rh_fin_sh(f, "regenerating the GRUB configuration", cmd);
-  free(out);
-  return out ? root_by_uuid(f, cfg) : RH_EXIT_GUEST;
+  for (int i = 0; i < nout && !rc; i++) {
+    if (i) cmd = cmds[i], cfg = outs[i];
+    rh_change(f->changes, "bootloader", "regenerate", NULL, cmd, "new kernel command line");
+    if (f->dry_run) continue;
+    char *out = rh_fin_sh(f, "regenerating the GRUB configuration", cmd);
+    free(out);
+    rc = out ? root_by_uuid(f, cfg) : RH_EXIT_GUEST;
+  }
+  return rc;
 }

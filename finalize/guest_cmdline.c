@@ -71,27 +71,37 @@ static struct rh_cmdline_ops cmdline_ops(struct rh_fin *f, char **add, char **re
   }
   add[n] = NULL;
   n = 0; /* the guest's own rootdelay= stays when the profile's is not added */
-  for (char **r = f->p->cmdline_remove_prefix; *r && n < 63; r++)
+  for (char **r = f->p->cmdline_remove_prefix; *r && n < 61; r++)
     if (!no_delay || strncmp(*r, "rootdelay", 9)) remove[n++] = *r;
+  if (f->keep_eth_names) { /* a guest's own net.ifnames=1 would undo the eth names */
+    remove[n++] = "net.ifnames=";
+    remove[n++] = "biosdevname=";
+  }
   remove[n] = NULL;
   return (struct rh_cmdline_ops){add, remove, f->p->fstab_uuid ? rh_fin_uuid_lookup : NULL, f->g};
 }
 
-static int edit_grub_default(struct rh_fin *f)
+/* One file of GRUB's defaults: /etc/default/grub (create: the settings
+ * rehost needs are added when absent), or one in /etc/default/grub.d, which
+ * update-grub sources after it (Ubuntu's cloud images set the command line
+ * and the terminal there): a value set there is edited the same way, or it
+ * would undo the main file's. */
+static int edit_grub_defaults_file(struct rh_fin *f, const char *path, bool create)
 {
-  char *old = rh_guest_read(f->g, "/etc/default/grub");
+  char *old = rh_guest_read(f->g, path);
   if (!old) return RH_EXIT_OK;
   char *add[64], *remove[64];
   struct rh_cmdline_ops ops = cmdline_ops(f, add, remove);
-  char *text = rh_grub_cmdline_rewrite(old, &ops, f->changes);
+  char *text = rh_grub_cmdline_rewrite_in(old, path, &ops, create, f->changes);
   /* grub-mkconfig runs in the appliance: told not to use the UUID, it would
    * give the kernel the root's device name there */
   char *no_uuid = f->p->fstab_uuid ? rh_kv_get(old, "GRUB_DISABLE_LINUX_UUID") : NULL;
   if (text && no_uuid && !strcmp(no_uuid, "true")) {
-    char *t2 = rh_grub_set_var(text, "GRUB_DISABLE_LINUX_UUID", "false",
-                               "grub-mkconfig would name the root by the device name the "
-                               "conversion appliance gives it; the target's disk bus names "
-                               "it otherwise, and the UUID travels with the data", f->changes);
+    char *t2 = rh_grub_set_var_in(text, path, "GRUB_DISABLE_LINUX_UUID", "false",
+                                  "grub-mkconfig would name the root by the device name the "
+                                  "conversion appliance gives it; the target's disk bus names "
+                                  "it otherwise, and the UUID travels with the data", true,
+                                  f->changes);
     free(text);
     text = t2;
   }
@@ -104,13 +114,23 @@ static int edit_grub_default(struct rh_fin *f)
       {"GRUB_SERIAL_COMMAND", f->p->grub_serial_command, "serial line settings for the boot menu"}};
   for (size_t i = 0; i < 2 && text; i++) {
     if (!vars[i][1]) continue;
-    char *t2 = rh_grub_set_var(text, vars[i][0], vars[i][1], vars[i][2], f->changes);
+    char *t2 = rh_grub_set_var_in(text, path, vars[i][0], vars[i][1], vars[i][2], create,
+                                  f->changes);
     free(text);
     text = t2;
   }
-  int rc = rh_fin_write_if_changed(f, "/etc/default/grub", old, text);
+  int rc = rh_fin_write_if_changed(f, path, old, text);
   free(old);
   free(text);
+  return rc;
+}
+
+static int edit_grub_default(struct rh_fin *f)
+{
+  int rc = edit_grub_defaults_file(f, "/etc/default/grub", true);
+  char **more = rc ? NULL : rh_guest_glob(f->g, "/etc/default/grub.d/*.cfg");
+  for (size_t i = 0; more && more[i] && !rc; i++) rc = edit_grub_defaults_file(f, more[i], false);
+  rh_strv_free(more);
   return rc;
 }
 

@@ -1,5 +1,6 @@
 #include "scan.h"
 
+#include "../finalize/edits.h"
 #include "../guest/firmware.h"
 #include "../guest/guestconf.h"
 #include "../lib/log.h"
@@ -103,12 +104,27 @@ static void grub_default(guestfs_h *g, json_object *boot)
   free(text);
 }
 
+/* RHEL 7 and 8 under UEFI: GRUB's menu only on the ESP (a file there that
+ * just hands over to /boot's, as RHEL 9's and Debian's, is no menu) */
+static char *esp_grub_menu(guestfs_h *g)
+{
+  char **cfgs = rh_guest_glob(g, "/boot/efi/EFI/*/grub.cfg"), *found = NULL;
+  for (size_t i = 0; cfgs && cfgs[i] && !found; i++) {
+    char *text = rh_guest_read(g, cfgs[i]);
+    if (text && rh_grub_cfg_has_menu(text)) found = strdup(cfgs[i]);
+    free(text);
+  }
+  rh_strv_free(cfgs);
+  return found;
+}
+
 static json_object *scan_boot(guestfs_h *g, json_object *report)
 {
   json_object *boot = json_object_new_object();
-  /* the first configuration found names the bootloader: GRUB 2's, then
-   * extlinux's or syslinux's (where its boot sector was installed for),
-   * BLS entries without GRUB (systemd-boot: in /boot or on the ESP) */
+  /* the first configuration found names the bootloader: GRUB 2's (in /boot,
+   * else a menu on the ESP), then extlinux's or syslinux's (where its boot
+   * sector was installed for), BLS entries without GRUB (systemd-boot: in
+   * /boot or on the ESP) */
   static const struct { const char *path, *loader; } cfgs[] = {
       {"/boot/grub/grub.cfg", "grub2"},           {"/boot/grub2/grub.cfg", "grub2"},
       {"/boot/extlinux/extlinux.conf", "extlinux"}, {"/boot/extlinux.conf", "extlinux"},
@@ -117,10 +133,15 @@ static json_object *scan_boot(guestfs_h *g, json_object *report)
       {"/boot/loader/entries", "systemd-boot"},   {"/boot/efi/loader/entries", "systemd-boot"},
       {"/efi/loader/entries", "systemd-boot"},    {"/etc/lilo.conf", "lilo"}};
   const char *cfg = NULL, *loader = "unknown";
-  for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0] && !cfg; i++)
-    if (exists(g, cfgs[i].path)) cfg = cfgs[i].path, loader = cfgs[i].loader;
+  char *esp_cfg = NULL;
+  for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0] && !cfg && !esp_cfg; i++) {
+    if (i == 2 && (esp_cfg = esp_grub_menu(g))) loader = "grub2";
+    else if (exists(g, cfgs[i].path)) cfg = cfgs[i].path, loader = cfgs[i].loader;
+  }
   json_object_object_add(boot, "bootloader", json_object_new_string(loader));
-  json_object_object_add(boot, "config", cfg ? json_object_new_string(cfg) : NULL);
+  json_object_object_add(boot, "config", esp_cfg ? json_object_new_string(esp_cfg)
+                                         : cfg ? json_object_new_string(cfg) : NULL);
+  free(esp_cfg);
   /* UEFI: an EFI system partition on a GPT disk, or EFI binaries mounted at /boot/efi */
   bool esp = false;
   json_object *storage = json_object_object_get(report, "storage");

@@ -176,4 +176,26 @@ expect_eq "routes: the old default route goes (DHCP gives one)" "$(section "$T/s
 expect_eq "a backup wicked ignores is left as it was" "$(section "$T/suse.dump" bak)" "BOOTPROTO=static
 IPADDR=10.7.0.1/24"
 expect_match "wicked enabled" "$(section "$T/suse.dump" enabled)" "^wicked[.]service$"
+
+# ---- RHEL 7 and 8 under UEFI: GRUB's menu only on the ESP ----
+# /boot/grub2/grub.cfg does not exist there; /etc/grub2-efi.cfg leads to
+# /boot/efi/EFI/redhat/grub.cfg, the one file the firmware's GRUB reads. A
+# grub.cfg written to /boot/grub2 would be read by nothing, and the kernel
+# command line (net.ifnames=0 for the eth0 the network files now name)
+# would never reach the kernel. The output's console=ttyS0 is taken out of
+# both, so that finalize for kvm must put it back where GRUB reads it.
+cp "$T/out.qcow2" "$T/efi.qcow2"
+guest_edit "$T/efi.qcow2" 'mkdir -p /boot/efi/EFI/redhat && mv /boot/grub2/grub.cfg /boot/efi/EFI/redhat/grub.cfg &&
+sed -i "s/console=ttyS0//g" /boot/efi/EFI/redhat/grub.cfg /etc/default/grub && ln -s ../boot/efi/EFI/redhat/grub.cfg /etc/grub2-efi.cfg'
+"$REHOST" finalize --profile kvm --report "$T/efi.json" --scan-report "$T/efi-scan.json" "$T/efi.qcow2" \
+  > /dev/null 2> "$T/efi.err" || fail "finalize the RHEL layout with GRUB's menu on the ESP: $(tail -5 "$T/efi.err")"
+jq_eq "$T/efi-scan.json" .boot.bootloader grub2
+jq_eq "$T/efi-scan.json" .boot.config /boot/efi/EFI/redhat/grub.cfg
+expect_eq "ESP: grub2-mkconfig writes the ESP's grub.cfg, the one /etc/grub2-efi.cfg names" \
+  "$(changes_of "$T/efi.json" regenerate)" "bootloader grub2-mkconfig -o /boot/efi/EFI/redhat/grub.cfg"
+guestfish --ro -a "$T/efi.qcow2" -i sh 'grep -c console=ttyS0 /boot/efi/EFI/redhat/grub.cfg; ls /boot/grub2/grub.cfg 2>&1 | grep -c "No such"' \
+  > "$T/efi.dump" 2> "$T/efi.dump.err" || fail "reading the ESP layout: $(tail -3 "$T/efi.dump.err")"
+if [ "$(head -1 "$T/efi.dump")" -ge 1 ] 2> /dev/null; then ok "ESP: its grub.cfg has console=ttyS0 again"
+else fail "ESP: its grub.cfg has no console=ttyS0: $(head -3 "$T/efi.dump")"; fi
+expect_eq "ESP: no grub.cfg written where nothing reads it" "$(sed -n 2p "$T/efi.dump")" 1
 finish

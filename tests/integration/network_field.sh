@@ -64,6 +64,8 @@ systemctl enable systemd-networkd.service
 rm -f /sbin/dhclient /usr/sbin/dhclient
 echo GRUB_DISABLE_LINUX_UUID=true >> /etc/default/grub
 sed -i 's|^GRUB_CMDLINE_LINUX=\"|GRUB_CMDLINE_LINUX=\"root=/dev/sda1 |' /etc/default/grub
+mkdir -p /etc/default/grub.d
+printf 'GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0\"\nGRUB_CMDLINE_LINUX=\"root=/dev/sda1\"\nGRUB_TERMINAL=console\n' > /etc/default/grub.d/50-cloudimg-settings.cfg
 echo 'grub_dpkg: {enabled: false}' > /etc/cloud/cloud.cfg.d/99-no-grub-dpkg.cfg
 echo 'grub-pc grub-pc/install_devices multiselect /dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6' | debconf-set-selections"
 before=$(sum "$T/nd.qcow2")
@@ -86,9 +88,12 @@ expect_match "networkd: systemd-networkd is the service finalize chose" "$(cat "
 if jq -e '.changes[] | select(.action=="enable-service" and (.file | test("networking")))' "$T/nd.json" > /dev/null; then
   fail "networkd: ifupdown's networking was enabled on a networkd guest"
 else ok "networkd: networking left alone"; fi
-expect_eq "networkd: root=/dev/sda1 on the kernel command line becomes the root's UUID" \
-  "$(jq -r '.changes[] | select(.action=="device-name-to-uuid") | .file + " " + .before' "$T/nd.json")" \
-  "/etc/default/grub root=/dev/sda1"
+expect_eq "networkd: root=/dev/sda1 on the kernel command line becomes the root's UUID, in grub.d's file too" \
+  "$(jq -r '.changes[] | select(.action=="device-name-to-uuid") | .file + " " + .before' "$T/nd.json" | tr '\n' ' ')" \
+  "/etc/default/grub root=/dev/sda1 /etc/default/grub.d/50-cloudimg-settings.cfg root=/dev/sda1 "
+expect_match "networkd: grub.d's GRUB_CMDLINE_LINUX (sourced after /etc/default/grub) gets net.ifnames=0 too" \
+  "$(jq -r '.changes[] | select(.file=="/etc/default/grub.d/50-cloudimg-settings.cfg" and .action=="kernel-cmdline") | .after' "$T/nd.json")" \
+  "^root=UUID=[0-9a-f-]+ console=ttyS0 net.ifnames=0 biosdevname=0$"
 expect_match "networkd: grub-mkconfig told to use the UUID again" \
   "$(jq -r '.changes[] | select(.action=="bootloader") | .after' "$T/nd.json")" '^GRUB_DISABLE_LINUX_UUID="false"$'
 expect_eq "networkd: grub-pc's install device (the source's disk) goes to a first-boot unit" \

@@ -312,6 +312,59 @@ static void extlinux_append_edited(void **state)
   json_object_put(ch);
 }
 
+/* the eth names the network files now use: a guest's own net.ifnames=1
+ * (or biosdevname=1) goes, where it would undo them; a second pass keeps
+ * the line as it is */
+static void cmdline_eth_names_replace_the_guests(void **state)
+{
+  (void)state;
+  char *add[] = {"console=ttyS0", "net.ifnames=0", "biosdevname=0", NULL};
+  char *rm[] = {"console=", "net.ifnames=", "biosdevname=", NULL};
+  char *out = rh_cmdline_edit("ro net.ifnames=1 quiet biosdevname=1 console=tty0", add, rm);
+  assert_string_equal(out, "ro quiet console=ttyS0 net.ifnames=0 biosdevname=0");
+  char *again = rh_cmdline_edit(out, add, rm);
+  assert_string_equal(again, out);
+  free(again);
+  free(out);
+}
+
+/* a file of /etc/default/grub.d (Ubuntu's cloud images): the values it
+ * sets are edited, nothing it does not set is added */
+static void grub_d_file_edited_not_added_to(void **state)
+{
+  (void)state;
+  char *add[] = {"console=ttyS0", "net.ifnames=0", NULL}, *rm[] = {"console=", NULL};
+  struct rh_cmdline_ops ops = {add, rm, NULL, NULL};
+  const char *f = "/etc/default/grub.d/50-cloudimg-settings.cfg";
+  const char *in = "GRUB_TIMEOUT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0\"\n"
+                   "GRUB_TERMINAL=console\n";
+  json_object *ch = json_object_new_array();
+  char *out = rh_grub_cmdline_rewrite_in(in, f, &ops, false, ch);
+  assert_string_equal(out, "GRUB_TIMEOUT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"\"\nGRUB_TERMINAL=console\n");
+  char *t = rh_grub_set_var_in(out, f, "GRUB_TERMINAL", "console serial", "r", false, ch);
+  assert_string_equal(t, "GRUB_TIMEOUT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"\"\nGRUB_TERMINAL=\"console serial\"\n");
+  char *t2 = rh_grub_set_var_in(t, f, "GRUB_SERIAL_COMMAND", "serial", "r", false, ch);
+  assert_string_equal(t2, t);
+  assert_int_equal(json_object_array_length(ch), 2);
+  assert_string_equal(json_object_get_string(json_object_object_get(json_object_array_get_idx(ch, 0), "file")), f);
+  free(t2);
+  free(t);
+  free(out);
+  json_object_put(ch);
+}
+
+/* a grub.cfg with the menu, against the ESP's stub that hands over */
+static void grub_cfg_menu_or_stub(void **state)
+{
+  (void)state;
+  assert_false(rh_grub_cfg_has_menu("search --no-floppy --fs-uuid --set=dev 1234-abcd\n"
+                                    "set prefix=($dev)/grub2\nexport $prefix\n"
+                                    "configfile $prefix/grub.cfg\n"));
+  assert_true(rh_grub_cfg_has_menu("### BEGIN /etc/grub.d/10_linux ###\n"
+                                   "menuentry 'CentOS Linux' --class centos {\n  linuxefi /vmlinuz\n}\n"));
+  assert_true(rh_grub_cfg_has_menu("insmod blscfg\nblscfg\n"));
+}
+
 /* the guest's UUIDs, as the appliance would find them; NULL for a name
  * whose disk is unknown */
 static char *fake_uuid(const char *dev, void *opaque)
@@ -601,6 +654,9 @@ int main(void)
       cmocka_unit_test(ifupdown_static_to_dhcp),
       cmocka_unit_test(bls_entry_options_edited),
       cmocka_unit_test(extlinux_append_edited),
+      cmocka_unit_test(grub_cfg_menu_or_stub),
+      cmocka_unit_test(grub_d_file_edited_not_added_to),
+      cmocka_unit_test(cmdline_eth_names_replace_the_guests),
       cmocka_unit_test(udev_mac_rules_commented),
       cmocka_unit_test(boot_device_names_to_uuid),
       cmocka_unit_test(lvm_devices_file_named),
