@@ -28,14 +28,15 @@ struct xl_line {
 
 /* a KERNEL line boots Linux unless its file's extension names another kind
  * of image, as syslinux decides it */
-static bool kernel_file_is_linux(const char *file)
+static bool kernel_file_is_linux(const char *arg)
 {
   static const char *const other[] = {"c32", "cbt", "com", "bs", "bss", "bin", "0", "img", NULL};
+  char file[512]; /* the first word: the file */
+  snprintf(file, sizeof file, "%.*s", (int)strcspn(arg, " \t"), arg);
   const char *slash = strrchr(file, '/'), *dot = strrchr(slash ? slash : file, '.');
   if (!dot) return true;
-  size_t n = strcspn(dot + 1, " \t");
   for (int i = 0; other[i]; i++)
-    if (n == strlen(other[i]) && !strncasecmp(dot + 1, other[i], n)) return false;
+    if (!strcasecmp(dot + 1, other[i])) return false;
   return true;
 }
 
