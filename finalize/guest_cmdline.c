@@ -173,7 +173,6 @@ static int edit_bls(struct rh_fin *f)
   return rc;
 }
 
-
 /* Where extlinux and syslinux keep their configuration (the directory the
  * boot sector was installed for), and the files it includes beside it */
 static const char *const extlinux_globs[] = {
