@@ -108,25 +108,32 @@ static int root_by_uuid(struct rh_fin *f, const char *cfg)
  * under /boot (it goes into a shell command, and a guest's link or
  * directory name can be anything). /boot/grub2/grub.cfg when none. */
 #define MAX_GRUB_CFGS 4
+/* Is p a plain name under /boot, not in out yet, with room left? */
+static bool wanted(char out[MAX_GRUB_CFGS][256], int n, const char *p)
+{
+  bool yes = p && !strncmp(p, "/boot/", 6) && strlen(p) < 256 &&
+             strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-") ==
+                 strlen(p) && !strstr(p, "..") && n < MAX_GRUB_CFGS;
+  for (int k = 0; yes && k < n; k++) yes = strcmp(out[k], p) != 0;
+  return yes;
+}
+
 static int grub2_outputs(struct rh_fin *f, char out[MAX_GRUB_CFGS][256])
 {
-  char *cand[3 + 8] = {strdup("/boot/grub2/grub.cfg"), guestfs_realpath(f->g, "/etc/grub2.cfg"),
-                       guestfs_realpath(f->g, "/etc/grub2-efi.cfg")};
-  char **esp = rh_guest_glob(f->g, "/boot/efi/EFI/*/grub.cfg");
-  for (int i = 0; esp && esp[i] && i < 8; i++) cand[3 + i] = strdup(esp[i]);
-  rh_strv_free(esp);
+  char *linked[3] = {strdup("/boot/grub2/grub.cfg"), guestfs_realpath(f->g, "/etc/grub2.cfg"),
+                     guestfs_realpath(f->g, "/etc/grub2-efi.cfg")};
   int n = 0;
-  for (int i = 0; i < 3 + 8; i++) {
-    const char *p = cand[i];
-    bool plain = p && !strncmp(p, "/boot/", 6) && strlen(p) < 256 &&
-                 strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-") ==
-                     strlen(p) && !strstr(p, "..") && n < MAX_GRUB_CFGS;
-    for (int k = 0; plain && k < n; k++) plain = strcmp(out[k], p) != 0;
-    char *text = plain && guestfs_is_file(f->g, p) > 0 ? rh_guest_read(f->g, p) : NULL;
-    if (text && rh_grub_cfg_has_menu(text)) snprintf(out[n++], 256, "%s", p);
+  for (int i = 0; i < 3; i++) {
+    char *text = wanted(out, n, linked[i]) && guestfs_is_file(f->g, linked[i]) > 0
+                     ? rh_guest_read(f->g, linked[i]) : NULL;
+    if (text && rh_grub_cfg_has_menu(text)) snprintf(out[n++], 256, "%s", linked[i]);
     free(text);
-    free(cand[i]);
+    free(linked[i]);
   }
+  char **esp = rh_grub_esp_menus(f->g); /* read and judged there */
+  for (int i = 0; esp && esp[i]; i++)
+    if (wanted(out, n, esp[i])) snprintf(out[n++], 256, "%s", esp[i]);
+  rh_strv_free(esp);
   if (!n) snprintf(out[n++], 256, "%s", "/boot/grub2/grub.cfg");
   return n;
 }

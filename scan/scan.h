@@ -47,6 +47,12 @@ char *rh_guest_read(guestfs_h *g, const char *path); /* NULL if absent, unreadab
 /* The mounted guest's os-release: /etc's, else /usr/lib's; NULL if neither. */
 char *rh_guest_os_release(guestfs_h *g);
 char **rh_guest_glob(guestfs_h *g, const char *pattern); /* NULL-terminated, caller frees */
+/* GRUB menus on the ESP: the /boot/efi/EFI/VENDOR/grub.cfg files that hold
+ * the menu (RHEL 7 and 8 under UEFI keep it only there), not a stub that
+ * hands over to /boot's (RHEL 9, SUSE, Debian). NULL-terminated (or NULL),
+ * rh_strv_free it. Scan names the first; finalize's grub2-mkconfig writes
+ * them all. */
+char **rh_grub_esp_menus(guestfs_h *g);
 void rh_strv_free(char **v);
 
 #endif

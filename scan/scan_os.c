@@ -104,18 +104,18 @@ static void grub_default(guestfs_h *g, json_object *boot)
   free(text);
 }
 
-/* RHEL 7 and 8 under UEFI: GRUB's menu only on the ESP (a file there that
- * just hands over to /boot's, as RHEL 9's and Debian's, is no menu) */
-static char *esp_grub_menu(guestfs_h *g)
+char **rh_grub_esp_menus(guestfs_h *g)
 {
-  char **cfgs = rh_guest_glob(g, "/boot/efi/EFI/*/grub.cfg"), *found = NULL;
-  for (size_t i = 0; cfgs && cfgs[i] && !found; i++) {
+  char **cfgs = rh_guest_glob(g, "/boot/efi/EFI/*/grub.cfg");
+  size_t n = 0;
+  for (size_t i = 0; cfgs && cfgs[i]; i++) {
     char *text = rh_guest_read(g, cfgs[i]);
-    if (text && rh_grub_cfg_has_menu(text)) found = strdup(cfgs[i]);
+    if (text && rh_grub_cfg_has_menu(text)) cfgs[n++] = cfgs[i];
+    else free(cfgs[i]);
     free(text);
   }
-  rh_strv_free(cfgs);
-  return found;
+  if (cfgs) cfgs[n] = NULL;
+  return cfgs;
 }
 
 static json_object *scan_boot(guestfs_h *g, json_object *report)
@@ -133,15 +133,15 @@ static json_object *scan_boot(guestfs_h *g, json_object *report)
       {"/boot/loader/entries", "systemd-boot"},   {"/boot/efi/loader/entries", "systemd-boot"},
       {"/efi/loader/entries", "systemd-boot"},    {"/etc/lilo.conf", "lilo"}};
   const char *cfg = NULL, *loader = "unknown";
-  char *esp_cfg = NULL;
-  for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0] && !cfg && !esp_cfg; i++) {
-    if (i == 2 && (esp_cfg = esp_grub_menu(g))) loader = "grub2";
+  char **esp_menus = NULL;
+  for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0] && !cfg; i++) {
+    if (i == 2 && (esp_menus = rh_grub_esp_menus(g)) && esp_menus[0])
+      cfg = esp_menus[0], loader = "grub2";
     else if (exists(g, cfgs[i].path)) cfg = cfgs[i].path, loader = cfgs[i].loader;
   }
   json_object_object_add(boot, "bootloader", json_object_new_string(loader));
-  json_object_object_add(boot, "config", esp_cfg ? json_object_new_string(esp_cfg)
-                                         : cfg ? json_object_new_string(cfg) : NULL);
-  free(esp_cfg);
+  json_object_object_add(boot, "config", cfg ? json_object_new_string(cfg) : NULL);
+  rh_strv_free(esp_menus);
   /* UEFI: an EFI system partition on a GPT disk, or EFI binaries mounted at /boot/efi */
   bool esp = false;
   json_object *storage = json_object_object_get(report, "storage");
