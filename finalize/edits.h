@@ -104,6 +104,16 @@ char *rh_extlinux_rewrite(const char *text, const char *file, const struct rh_cm
 char *rh_update_extlinux_rewrite(const char *text, const char *file,
                                  const struct rh_cmdline_ops *ops, json_object *changes);
 
+/* GRUB legacy's menu.lst (grub.conf on RHEL 5 and 6): the arguments of the
+ * kernel line of every entry that boots Linux (with a Xen hypervisor, of
+ * its first module line) get the edits, `add` included, and so does
+ * Debian's "# kopt=" line, from which its update-grub writes them again.
+ * Entries that chain-load or boot another kind of kernel stay as they are.
+ * *linux_entries (may be NULL) is increased by the Linux entries found.
+ * NULL when out of memory. (finalize/grub_legacy_conf.c) */
+char *rh_grub_legacy_rewrite(const char *text, const char *file, const struct rh_cmdline_ops *ops,
+                             json_object *changes, int *linux_entries);
+
 /* /etc/default/grub: KEY="value" (replacing every assignment of KEY, or
  * appended), one "bootloader" change record when it differs. */
 char *rh_grub_set_var(const char *text, const char *key, const char *value, const char *reason,

@@ -143,7 +143,10 @@ int rh_fin_bootloader(struct rh_fin *f)
   const char *cmd = NULL, *cfg = "/boot/grub/grub.cfg";
   char outs[MAX_GRUB_CFGS][256], cmds[MAX_GRUB_CFGS][300];
   int nout = 1;
-  if (exists(f, "/usr/sbin/update-grub")) {
+  /* GRUB 2's update-grub runs grub-mkconfig; GRUB legacy's (Debian's
+   * grub-legacy) writes menu.lst from the guest's devices as the appliance
+   * names them, and that menu was edited in place (guest_cmdline.c) */
+  if (exists(f, "/usr/sbin/update-grub") && exists(f, "/usr/sbin/grub-mkconfig")) {
     cmd = "update-grub";
   } else if (exists(f, "/usr/sbin/grub2-mkconfig") && exists(f, "/boot/grub2")) {
     nout = grub2_outputs(f, outs);
@@ -154,7 +157,8 @@ int rh_fin_bootloader(struct rh_fin *f)
   }
   if (!cmd && f->boot_entries) {
     rh_info("bootloader: no GRUB in the guest; the kernel command line was edited in its "
-            "boot entries (%d: extlinux labels or BLS entries), nothing to regenerate",
+            "boot entries (%d: extlinux labels, BLS or GRUB legacy entries), nothing to "
+            "regenerate",
             f->boot_entries);
     return RH_EXIT_OK;
   }
@@ -164,8 +168,8 @@ int rh_fin_bootloader(struct rh_fin *f)
      * (ens3, enp1s0) without net.ifnames=0, and stays down. */
     char why[512];
     snprintf(why, sizeof why,
-             "no bootloader configuration rehost edits was found (GRUB, BLS entries, "
-             "extlinux/syslinux): the kernel command line is left as is%s",
+             "no bootloader configuration rehost edits was found (GRUB, GRUB legacy, BLS "
+             "entries, extlinux/syslinux): the kernel command line is left as is%s",
              f->keep_eth_names ? "; the network configuration now names the NIC eth0, which "
                                  "needs net.ifnames=0 on it: add it by hand, or the NIC may "
                                  "come up under another name, unconfigured"

@@ -1,8 +1,8 @@
 /* The kernel command line, wherever the guest's boot takes it from: GRUB's
  * defaults (/etc/default/grub, for grub-mkconfig in the bootloader step),
  * Boot Loader Specification entries (in /boot, or on the EFI system
- * partition for systemd-boot) and /etc/kernel/cmdline, and extlinux/syslinux
- * configuration. The network configuration may now name the NIC eth0, which
+ * partition for systemd-boot) and /etc/kernel/cmdline, extlinux/syslinux
+ * configuration, and GRUB legacy's menu.lst. The network configuration may now name the NIC eth0, which
  * holds only with net.ifnames=0 there: rh_fin_bootloader says so when no
  * bootloader rehost edits was found. */
 #include "edits.h"
@@ -209,9 +209,43 @@ static int edit_extlinux(struct rh_fin *f)
   return rc;
 }
 
+/* GRUB legacy's menu (RHEL 5 and 6: grub.conf, which menu.lst and
+ * /etc/grub.conf link to; SLES 11 and old Debian: menu.lst), read by GRUB at
+ * every boot: each file once, however the guest links them. */
+static int edit_grub_legacy(struct rh_fin *f)
+{
+  static const char *const menus[] = {"/boot/grub/menu.lst", "/boot/grub/grub.conf"};
+  char *add[64], *remove[64], *seen = NULL;
+  struct rh_cmdline_ops ops = cmdline_ops(f, add, remove);
+  int rc = RH_EXIT_OK;
+  for (int i = 0; i < 2 && !rc; i++) {
+    /* the file itself, by its name in the guest: under /boot, where GRUB
+     * reads it (a link to elsewhere is not GRUB's menu) */
+    char *real = guestfs_is_file_opts(f->g, menus[i], GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) > 0
+                     ? guestfs_realpath(f->g, menus[i]) : NULL;
+    if (!real || strncmp(real, "/boot/", 6) != 0 || (seen && !strcmp(seen, real))) {
+      free(real);
+      continue;
+    }
+    free(seen);
+    seen = real;
+    char *old = rh_guest_read(f->g, real);
+    int entries = 0;
+    char *text = old ? rh_grub_legacy_rewrite(old, real, &ops, f->changes, &entries) : NULL;
+    rc = old ? rh_fin_write_if_changed(f, real, old, text) : RH_EXIT_OK;
+    f->boot_entries += entries;
+    free(old);
+    free(text);
+  }
+  free(seen);
+  return rc;
+}
+
 int rh_fin_edit_cmdline(struct rh_fin *f)
 {
   int rc;
-  if ((rc = edit_grub_default(f)) || (rc = edit_bls(f)) || (rc = edit_extlinux(f))) return rc;
+  if ((rc = edit_grub_default(f)) || (rc = edit_bls(f)) || (rc = edit_extlinux(f)) ||
+      (rc = edit_grub_legacy(f)))
+    return rc;
   return RH_EXIT_OK;
 }

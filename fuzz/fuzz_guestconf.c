@@ -72,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       rh_grub_cfg_root_rewrite(text, "/boot/grub/grub.cfg", "0123-abcd", changes),
       rh_extlinux_rewrite(text, "/boot/extlinux/extlinux.conf", &ops, changes, NULL),
       rh_update_extlinux_rewrite(text, "/etc/update-extlinux.conf", &ops, changes),
+      rh_grub_legacy_rewrite(text, "/boot/grub/menu.lst", &ops, changes, NULL),
   };
   /* the editors are idempotent: a second pass changes nothing */
   char *again = outs[2] ? rh_grub_cmdline_rewrite(outs[2], &ops, NULL) : NULL;
@@ -101,6 +102,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   free(again);
   again = outs[10] ? rh_update_extlinux_rewrite(outs[10], "u", &ops, NULL) : NULL;
   if (again && strcmp(again, outs[10]) != 0) abort();
+  free(again);
+  int entries = 0, entries_again = 0;
+  free(rh_grub_legacy_rewrite(text, "m", &ops, NULL, &entries));
+  again = outs[11] ? rh_grub_legacy_rewrite(outs[11], "m", &ops, NULL, &entries_again) : NULL;
+  if (again && (strcmp(again, outs[11]) != 0 || entries != entries_again)) abort();
   free(again);
   for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) free(outs[i]);
   json_object_put(arr);

@@ -130,7 +130,7 @@ static json_object *scan_boot(guestfs_h *g, json_object *report)
       {"/boot/extlinux/extlinux.conf", "extlinux"}, {"/boot/extlinux.conf", "extlinux"},
       {"/extlinux.conf", "extlinux"},             {"/boot/syslinux/syslinux.cfg", "syslinux"},
       {"/syslinux/syslinux.cfg", "syslinux"},     {"/boot/grub/menu.lst", "grub-legacy"},
-      {"/boot/loader/entries", "systemd-boot"},   {"/boot/efi/loader/entries", "systemd-boot"},
+      {"/boot/grub/grub.conf", "grub-legacy"},    {"/boot/loader/entries", "systemd-boot"},   {"/boot/efi/loader/entries", "systemd-boot"},
       {"/efi/loader/entries", "systemd-boot"},    {"/etc/lilo.conf", "lilo"}};
   const char *cfg = NULL, *loader = "unknown";
   char **esp_menus = NULL;

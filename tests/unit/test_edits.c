@@ -312,6 +312,83 @@ static void extlinux_append_edited(void **state)
   json_object_put(ch);
 }
 
+/* GRUB legacy (RHEL 6's grub.conf, Debian's menu.lst): the kernel line of
+ * each entry that boots Linux, after its file, with the root's device name
+ * as its UUID; a Xen entry's first module line; Debian's "# kopt=" line;
+ * chain-loading and other kernels' entries, and lines before the first
+ * title, untouched; a second pass changes nothing */
+static void grub_legacy_kernel_lines(void **state)
+{
+  (void)state;
+  char *add[] = {"console=ttyS0", "net.ifnames=0", NULL}, *rm[] = {"console=", NULL};
+  struct rh_cmdline_ops ops = {add, rm, lookup, NULL};
+  const char *in = "default=0\n"
+                   "timeout=5\n"
+                   "kernel /vmlinuz-stray ro\n"
+                   "title CentOS (2.6.32-754.el6.x86_64)\n"
+                   "\troot (hd0,0)\n"
+                   "\tkernel /vmlinuz-2.6.32-754.el6.x86_64 ro root=/dev/sda1 rhgb  console=tty0 quiet\n"
+                   "\tinitrd /initramfs-2.6.32-754.el6.x86_64.img\n"
+                   "title Xen\n"
+                   "\tkernel (hd0,0)/xen.gz-4.1 dom0_mem=1024M\n"
+                   "\tmodule /vmlinuz-2.6.18-xen ro root=LABEL=/\n"
+                   "\tmodule /initrd-2.6.18-xen.img\n"
+                   "title Windows\n"
+                   "\trootnoverify (hd0,1)\n"
+                   "\tchainloader +1\n"
+                   "title NetBSD\n"
+                   "\tkernel --type=netbsd /netbsd -s\n"
+                   "### BEGIN AUTOMAGIC KERNELS LIST\n"
+                   "# kopt=root=/dev/sda1 ro\n"
+                   "## ## End Default Options ##\n"
+                   "title\t\tDebian GNU/Linux, kernel 2.6.26-2-686\n"
+                   "kernel=/boot/vmlinuz-2.6.26-2-686";
+  json_object *ch = json_object_new_array();
+  int entries = 0;
+  char *out = rh_grub_legacy_rewrite(in, "/boot/grub/grub.conf", &ops, ch, &entries);
+  assert_non_null(out);
+  assert_string_equal(out, "default=0\n"
+                           "timeout=5\n"
+                           "kernel /vmlinuz-stray ro\n"
+                           "title CentOS (2.6.32-754.el6.x86_64)\n"
+                           "\troot (hd0,0)\n"
+                           "\tkernel /vmlinuz-2.6.32-754.el6.x86_64 ro "
+                           "root=UUID=0b4f7c5e-1111-2222-3333-444455556666 rhgb quiet console=ttyS0 "
+                           "net.ifnames=0\n"
+                           "\tinitrd /initramfs-2.6.32-754.el6.x86_64.img\n"
+                           "title Xen\n"
+                           "\tkernel (hd0,0)/xen.gz-4.1 dom0_mem=1024M\n"
+                           "\tmodule /vmlinuz-2.6.18-xen ro root=LABEL=/ console=ttyS0 net.ifnames=0\n"
+                           "\tmodule /initrd-2.6.18-xen.img\n"
+                           "title Windows\n"
+                           "\trootnoverify (hd0,1)\n"
+                           "\tchainloader +1\n"
+                           "title NetBSD\n"
+                           "\tkernel --type=netbsd /netbsd -s\n"
+                           "### BEGIN AUTOMAGIC KERNELS LIST\n"
+                           "# kopt=root=UUID=0b4f7c5e-1111-2222-3333-444455556666 ro console=ttyS0 "
+                           "net.ifnames=0\n"
+                           "## ## End Default Options ##\n"
+                           "title\t\tDebian GNU/Linux, kernel 2.6.26-2-686\n"
+                           "kernel=/boot/vmlinuz-2.6.26-2-686 console=ttyS0 net.ifnames=0");
+  assert_int_equal(entries, 3);
+  size_t records = json_object_array_length(ch);
+  assert_true(records >= 4);
+  entries = 0;
+  char *again = rh_grub_legacy_rewrite(out, "/boot/grub/grub.conf", &ops, ch, &entries);
+  assert_string_equal(again, out);
+  assert_int_equal(json_object_array_length(ch), records);
+  assert_int_equal(entries, 3);
+  /* an entry with two kernel lines is not guessed at */
+  const char *two = "title x\nkernel /a ro\nkernel /b ro\n";
+  char *t = rh_grub_legacy_rewrite(two, "m", &ops, ch, NULL);
+  assert_string_equal(t, two);
+  free(t);
+  free(again);
+  free(out);
+  json_object_put(ch);
+}
+
 /* the eth names the network files now use: a guest's own net.ifnames=1
  * (or biosdevname=1) goes, where it would undo them; a second pass keeps
  * the line as it is */
@@ -654,6 +731,7 @@ int main(void)
       cmocka_unit_test(ifupdown_static_to_dhcp),
       cmocka_unit_test(bls_entry_options_edited),
       cmocka_unit_test(extlinux_append_edited),
+      cmocka_unit_test(grub_legacy_kernel_lines),
       cmocka_unit_test(grub_cfg_menu_or_stub),
       cmocka_unit_test(grub_d_file_edited_not_added_to),
       cmocka_unit_test(cmdline_eth_names_replace_the_guests),
