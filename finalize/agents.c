@@ -113,20 +113,21 @@ static int upload_all(struct rh_fin *f, const char *dir, const char *ext, int *c
 
 static int firstboot(struct rh_fin *f, bool deb, const char *pkgs)
 {
-  rh_change(f->changes, "/etc/systemd/system/rehost-firstboot.service", "firstboot-install", NULL,
-            pkgs, "--firstboot-install: agents installed when the machine first has network");
+  char file[160];
+  rh_change(f->changes, rh_fin_firstboot_file(f, "rehost-firstboot", file, sizeof file),
+            "firstboot-install", NULL, pkgs,
+            "--firstboot-install: agents installed when the machine first has network");
   if (f->dry_run) return RH_EXIT_OK;
   char full[2600];
   if (deb)
     snprintf(full, sizeof full,
              "#!/bin/sh\n# written by rehost finalize: install the target's agents once\n"
              "set -e\nexport DEBIAN_FRONTEND=noninteractive\napt-get update\n"
-             "apt-get install -y %s\nsystemctl disable rehost-firstboot.service\n", pkgs);
+             "apt-get install -y %s\n", pkgs);
   else
     snprintf(full, sizeof full,
              "#!/bin/sh\n# written by rehost finalize: install the target's agents once\n"
-             "set -e\ndnf install -y %s || yum install -y %s\n"
-             "systemctl disable rehost-firstboot.service\n", pkgs, pkgs);
+             "set -e\ndnf install -y %s || yum install -y %s\n", pkgs, pkgs);
   static const char unit[] =
       "[Unit]\nDescription=Install the target platform's agents (rehost)\n"
       "Wants=network-online.target\nAfter=network-online.target\n\n[Service]\nType=oneshot\n"

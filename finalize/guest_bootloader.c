@@ -51,8 +51,7 @@ static const char grub_devices_script[] =
     "  done\n"
     "  list=\"${list:+$list, }$name\"\n"
     "done\n"
-    "echo \"grub-pc grub-pc/install_devices multiselect $list\" | debconf-set-selections\n"
-    "systemctl disable rehost-grub-devices.service\n";
+    "echo \"grub-pc grub-pc/install_devices multiselect $list\" | debconf-set-selections\n";
 static const char grub_devices_unit[] =
     "[Unit]\nDescription=grub-pc's install device as this machine names its boot disk (rehost)\n"
     "Before=apt-daily.service apt-daily-upgrade.service unattended-upgrades.service "
@@ -73,8 +72,15 @@ static int grub_install_devices(struct rh_fin *f)
   free(status);
   free(debconf);
   if (!set) return RH_EXIT_OK;
-  rh_change(f->changes, "/etc/systemd/system/rehost-grub-devices.service", "grub-install-devices",
-            value, "the target's boot disk, as it names it at first boot",
+  if (!rh_fin_has_service_manager(f)) { /* said in the services step */
+    rh_change(f->changes, "bootloader", "warning", value, NULL,
+              "grub-pc's install device is the source's disk, and no first-boot unit can set "
+              "the target's: run dpkg-reconfigure grub-pc on the target");
+    return RH_EXIT_OK;
+  }
+  char file[160];
+  rh_change(f->changes, rh_fin_firstboot_file(f, "rehost-grub-devices", file, sizeof file),
+            "grub-install-devices", value, "the target's boot disk, as it names it at first boot",
             "grub-pc's install device is the source's disk; on the target it is gone and the "
             "next upgrade of grub-pc would fail");
   return f->dry_run ? RH_EXIT_OK
@@ -155,6 +161,10 @@ int rh_fin_bootloader(struct rh_fin *f)
   } else if (exists(f, "/usr/sbin/grub-mkconfig") && exists(f, "/boot/grub")) {
     cmd = "grub-mkconfig -o /boot/grub/grub.cfg";
   }
+  /* grub-pc's install devices whenever dpkg has grub-pc and its boot code
+   * (the menu may be another's: GRUB 2 reading GRUB legacy's menu.lst) */
+  int rc = grub_install_devices(f);
+  if (rc) return rc;
   if (!cmd && f->boot_entries) {
     rh_info("bootloader: no GRUB in the guest; the kernel command line was edited in its "
             "boot entries (%d: extlinux labels, BLS or GRUB legacy entries), nothing to "
@@ -178,7 +188,6 @@ int rh_fin_bootloader(struct rh_fin *f)
     rh_change(f->changes, "bootloader", "warning", NULL, NULL, why);
     return RH_EXIT_OK;
   }
-  int rc = grub_install_devices(f);
   for (int i = 0; i < nout && !rc; i++) {
     if (i) cmd = cmds[i], cfg = outs[i];
     rh_change(f->changes, "bootloader", "regenerate", NULL, cmd, "new kernel command line");

@@ -27,6 +27,8 @@ struct rh_fin {
                                   command line step found (GRUB's are counted apart) */
   int rootdelay_sleeps;        /* the initramfs sleeps for rootdelay=: 0 not asked yet,
                                   1 yes, 2 no */
+  int svc_mgr;                 /* the guest's service manager (guest_services.c): 0 not
+                                  asked yet */
   char initramfs_stale[400];   /* files the files step changed or took away that an
                                   initramfs may carry a copy of (as its listing names
                                   them, space-separated): an image with one is rebuilt */
@@ -60,7 +62,9 @@ char *rh_fin_uuid_lookup(const char *spec, void *opaque);
  * the new NIC, the service of the stack the guest uses enabled, its DHCP
  * client checked, cloud-init told which renderer to use. */
 int rh_fin_network(struct rh_fin *f);
-/* Service states per the profile. */
+/* Service states per the profile, with the guest's own init system's tools
+ * (finalize/guest_services.c: systemctl; chkconfig, update-rc.d or insserv
+ * on SysV; rc-update on OpenRC; none known: left as they are, warned). */
 int rh_fin_services(struct rh_fin *f);
 /* Make every kernel's initramfs carry the profile's modules; rebuild with
  * the guest's own tool only when one is missing. */
@@ -76,13 +80,20 @@ int rh_fin_install_package(struct rh_fin *f, const char *deb_pkg, const char *rp
                            const char *reason);
 /* Enable a unit if the guest has it; reason goes to the change report. */
 int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason);
-/* Does the guest have this systemd unit (or SysV script)? Is it enabled? */
+/* Does the guest have this systemd unit (or init script)? Is it enabled? */
 bool rh_fin_unit_present(struct rh_fin *f, const char *unit);
 bool rh_fin_unit_enabled(struct rh_fin *f, const char *unit);
-/* Install a oneshot script the target runs at boot: /usr/local/sbin/NAME
- * and NAME.service (its unit text), enabled. */
+/* Does the guest have a service manager rehost knows (for first-boot units)? */
+bool rh_fin_has_service_manager(struct rh_fin *f);
+/* Install a oneshot script the target runs once at boot, after the network
+ * is up: /usr/local/sbin/NAME (script, which must stop on an error: set -e;
+ * a line that disables its service is added at its end) and NAME.service
+ * (unit: its text) on systemd, else an init script /etc/init.d/NAME the
+ * guest's tools enable (its description: unit's Description=). */
 int rh_fin_firstboot_unit(struct rh_fin *f, const char *name, const char *script,
                           const char *unit);
+/* Where that unit or init script goes, for the change report (buf: n bytes). */
+const char *rh_fin_firstboot_file(struct rh_fin *f, const char *name, char *buf, size_t n);
 /* Regenerate the bootloader configuration (update-grub / grub2-mkconfig);
  * a grub-pc whose install device is the source's disk gets the target's at
  * first boot. */

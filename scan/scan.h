@@ -53,6 +53,12 @@ char **rh_guest_glob(guestfs_h *g, const char *pattern); /* NULL-terminated, cal
  * rh_strv_free it. Scan names the first; finalize's grub2-mkconfig writes
  * them all. */
 char **rh_grub_esp_menus(guestfs_h *g);
+/* The guest's init system, by what /sbin/init is: "systemd", "sysvinit"
+ * (RHEL 6's upstart reads /etc/inittab and runs SysV scripts: it counts
+ * here), "upstart", "openrc" (openrc-init, or busybox's init running
+ * OpenRC, as on Alpine) or "unknown". Scan reports it; finalize manages
+ * services with that system's tools. */
+const char *rh_guest_init_system(guestfs_h *g);
 void rh_strv_free(char **v);
 
 #endif

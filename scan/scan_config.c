@@ -109,8 +109,9 @@ static int cmp_json_str(const void *a, const void *b)
                 json_object_get_string(*(json_object *const *)b));
 }
 
-/* Enabled services: systemd *.wants/ links under /etc/systemd/system, and
- * SysV S* links in /etc/rc[2345].d. Names without ".service". */
+/* Enabled services: systemd *.wants/ links under /etc/systemd/system, SysV
+ * S* links in /etc/rc[S2345].d, OpenRC's runlevels (/etc/runlevels/LEVEL/X).
+ * Names without ".service". */
 static json_object *scan_services(guestfs_h *g)
 {
   json_object *svc = json_object_new_object();
@@ -136,12 +137,15 @@ static json_object *scan_services(guestfs_h *g)
     }
   }
   rh_strv_free(wants);
-  char **sysv = rh_guest_glob(g, "/etc/rc[2345].d/S*");
+  char **sysv = rh_guest_glob(g, "/etc/rc[S2345].d/S*");
   for (size_t i = 0; sysv[i]; i++) {
     const char *base = strrchr(sysv[i], '/') + 1;
     if (strlen(base) > 3) add_unique(enabled, base + 3);
   }
   rh_strv_free(sysv);
+  char **openrc = rh_guest_glob(g, "/etc/runlevels/*/*");
+  for (size_t i = 0; openrc[i]; i++) add_unique(enabled, strrchr(openrc[i], '/') + 1);
+  rh_strv_free(openrc);
   json_object_array_sort(enabled, cmp_json_str);
   json_object_object_add(svc, "enabled", enabled);
   json_object_object_add(svc, "systemd_links", links);

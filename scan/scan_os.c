@@ -56,7 +56,7 @@ static void add_str(json_object *o, const char *k, char *v) /* takes v */
 
 static bool exists(guestfs_h *g, const char *path) { return guestfs_exists(g, path) > 0; }
 
-static const char *init_system(guestfs_h *g)
+const char *rh_guest_init_system(guestfs_h *g)
 {
   char *init = guestfs_realpath(g, "/sbin/init");
   const char *r = "unknown";
@@ -67,6 +67,7 @@ static const char *init_system(guestfs_h *g)
     else if (strcmp(base, "upstart") == 0) r = "upstart";
     else if (strcmp(base, "openrc-init") == 0) r = "openrc";
     else if (strcmp(base, "init") == 0) r = exists(g, "/etc/inittab") ? "sysvinit" : "unknown";
+    else if (strcmp(base, "busybox") == 0 && exists(g, "/sbin/openrc")) r = "openrc";
     free(init);
   } else if (exists(g, "/lib/systemd/systemd") || exists(g, "/usr/lib/systemd/systemd")) {
     r = "systemd";
@@ -275,7 +276,7 @@ void rh_scan_os(guestfs_h *g, const char *root, json_object *report)
   add_str(os, "hostname", guestfs_inspect_get_hostname(g, root));
   add_str(os, "package_format", guestfs_inspect_get_package_format(g, root));
   add_str(os, "package_manager", guestfs_inspect_get_package_management(g, root));
-  json_object_object_add(os, "init_system", json_object_new_string(init_system(g)));
+  json_object_object_add(os, "init_system", json_object_new_string(rh_guest_init_system(g)));
   json_object_object_add(report, "os", os);
   json_object_object_add(report, "boot", scan_boot(g, report));
   json_object_object_add(report, "kernels", scan_kernels(g));

@@ -1,3 +1,6 @@
+/* finalize's initramfs step: every kernel's initramfs made to carry the
+ * profile's modules (and rebuilt when it carries a copy of a file the files
+ * step changed), with the guest's own tool (update-initramfs or dracut). */
 #include "edits.h"
 #include "guest_steps.h"
 
@@ -15,92 +18,6 @@ static bool exists(struct rh_fin *f, const char *path)
 {
   return guestfs_exists(f->g, path) > 0;
 }
-
-/* ---- services ---- */
-
-bool rh_fin_unit_present(struct rh_fin *f, const char *unit)
-{
-  static const char *const dirs[] = {"/etc/systemd/system", "/lib/systemd/system",
-                                     "/usr/lib/systemd/system"};
-  char path[512];
-  for (size_t i = 0; i < 3; i++) {
-    snprintf(path, sizeof path, "%s/%s.service", dirs[i], unit);
-    if (exists(f, path)) return true;
-  }
-  snprintf(path, sizeof path, "/etc/init.d/%s", unit);
-  return exists(f, path);
-}
-
-/* `systemctl is-enabled` of a unit, its first line (malloc'd), or NULL when
- * the guest command failed. Unit names come from a validated profile or
- * from rehost itself: [A-Za-z0-9-_.@] only. */
-static char *unit_state(struct rh_fin *f, const char *unit)
-{
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "systemctl is-enabled %s.service 2>/dev/null || true", unit);
-  char *state = rh_fin_sh(f, "systemctl is-enabled", cmd);
-  if (state) state[strcspn(state, "\n")] = 0;
-  return state;
-}
-
-static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char *reason)
-{
-  char *state = unit_state(f, unit);
-  if (!state) return RH_EXIT_GUEST;
-  /* static/indirect units have no [Install] section: something else starts
-   * them (udev for qemu-guest-agent), so there is nothing to enable */
-  bool on = !strcmp(state, "enabled") || !strcmp(state, "enabled-runtime") ||
-            !strcmp(state, "static") || !strcmp(state, "indirect") || !strcmp(state, "alias");
-  if (on == enable || (!enable && strcmp(state, "enabled") != 0)) {
-    free(state);
-    return RH_EXIT_OK;
-  }
-  char label[300];
-  snprintf(label, sizeof label, "systemd unit %s.service", unit);
-  rh_change(f->changes, label, enable ? "enable-service" : "disable-service", state,
-            enable ? "enabled" : "disabled", reason);
-  free(state);
-  if (f->dry_run) return RH_EXIT_OK;
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "systemctl %s %s.service 2>&1", enable ? "enable" : "disable", unit);
-  char *out = rh_fin_sh(f, enable ? "systemctl enable" : "systemctl disable", cmd);
-  free(out);
-  return out ? RH_EXIT_OK : RH_EXIT_GUEST;
-}
-
-int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason)
-{
-  return rh_fin_unit_present(f, unit) ? set_unit(f, unit, true, reason) : RH_EXIT_OK;
-}
-
-bool rh_fin_unit_enabled(struct rh_fin *f, const char *unit)
-{
-  char *state = unit_state(f, unit);
-  bool on = state && !strncmp(state, "enabled", 7);
-  free(state);
-  return on;
-}
-
-int rh_fin_services(struct rh_fin *f)
-{
-  const struct rh_profile *p = f->p;
-  int rc = RH_EXIT_OK;
-  for (size_t i = 0; !rc && i < p->n_enable; i++)
-    for (char **alt = p->enable[i]; *alt; alt++)
-      if (rh_fin_unit_present(f, *alt)) {
-        rc = set_unit(f, *alt, true, "enabled on the target by the profile");
-        break;
-      }
-  for (char **u = p->disable; !rc && *u; u++)
-    if (rh_fin_unit_present(f, *u)) rc = set_unit(f, *u, false, "not wanted on the target");
-  for (char **u = p->firewall; !rc && *u; u++)
-    if (rh_fin_unit_present(f, *u))
-      rc = set_unit(f, *u, f->firewall,
-                    f->firewall ? "--firewall" : "no firewall asked for (--firewall enables it)");
-  return rc;
-}
-
-/* ---- initramfs ---- */
 
 /* Is module m named in text (modules.dep, modules.builtin, an initramfs
  * listing) as ".../m.ko" (any compression suffix)? '-' and '_' are the same. */
@@ -256,24 +173,4 @@ int rh_fin_initramfs(struct rh_fin *f)
   }
   rh_info("rebuilding the initramfs in the guest for %s (slow without KVM)", missing);
   return rebuild_initramfs(f, rebuild);
-}
-
-/* ---- first boot ---- */
-
-int rh_fin_firstboot_unit(struct rh_fin *f, const char *name, const char *script,
-                          const char *unit)
-{
-  char bin[128], svc[160], cmd[256];
-  snprintf(bin, sizeof bin, "/usr/local/sbin/%s", name);
-  snprintf(svc, sizeof svc, "/etc/systemd/system/%s.service", name);
-  if (guestfs_mkdir_p(f->g, "/usr/local/sbin") < 0 ||
-      guestfs_write(f->g, bin, script, strlen(script)) < 0 || guestfs_chmod(f->g, 0755, bin) < 0 ||
-      guestfs_write(f->g, svc, unit, strlen(unit)) < 0) {
-    rh_error("%s: writing the first-boot unit failed: %s", svc, rh_guestfs_err(f->g));
-    return RH_EXIT_GUEST;
-  }
-  snprintf(cmd, sizeof cmd, "systemctl enable %s.service 2>&1", name);
-  char *out = rh_fin_sh(f, "systemctl enable", cmd);
-  free(out);
-  return out ? RH_EXIT_OK : RH_EXIT_GUEST;
 }
