@@ -1,13 +1,20 @@
-# A guest whose kernel command line is in GRUB legacy's menu (the layout of
-# RHEL and CentOS 5 and 6, the old VMs most often lifted and shifted):
-# /boot/grub/grub.conf, with menu.lst and /etc/grub.conf links to it, an
-# entry booting Linux with root=/dev/sda1 (the source's SCSI disk) and one
-# chain-loading another disk; no GRUB 2 tools, no /etc/default/grub; ifupdown
-# static on the source's ens192. Finalized for kvm with --network dhcp, the
-# entry's kernel line must name the root by its UUID and carry
-# net.ifnames=0, the chain-loading entry stay as it was, the links stay
-# links; booted on virtio (/dev/vda: /dev/sda1 would not be found) with
-# another MAC, the guest must find its root and get DHCP's address on eth0.
+# A guest of the old kind most often lifted and shifted (RHEL and CentOS 5
+# and 6: GRUB legacy and SysV init), made from the OpenStack image: its
+# kernel command line in GRUB legacy's menu, /boot/grub/grub.conf, with
+# menu.lst and /etc/grub.conf links to it, an entry booting Linux with
+# root=/dev/sda1 (the source's SCSI disk) and one chain-loading another
+# disk; no GRUB 2 tools, no /etc/default/grub; sysvinit as init (Debian's
+# sysvinit-core: update-rc.d and rc links, no systemctl), qemu-guest-agent
+# and ssh disabled, grub-pc's install device the source disk's VMware
+# serial; ifupdown static on the source's ens192. Finalized for kvm with
+# --network dhcp:
+#   - the entry's kernel line names the root by its UUID and carries
+#     net.ifnames=0, the chain-loading entry stays as it was, the links stay;
+#   - the services are enabled with update-rc.d (rc links), and grub-pc's
+#     first-boot fix is an init script that disables itself once it ran;
+# booted on virtio (/dev/vda: /dev/sda1 would not be found) with another
+# MAC: the root found, DHCP's address on eth0, the guest agent and sshd
+# answering, grub-pc's install device the target's disk.
 # The boot reads menu.lst through GRUB 2's legacy_configfile, as GRUB legacy
 # would read it (GRUB 0.97's installer is a 32-bit program, and its ext2
 # driver cannot read this fixture's 64-bit ext4): the boot sector stays
@@ -18,7 +25,13 @@ SRC=${REHOST_ARTIFACTS:?}/openstack.qcow2
 [ -f "$SRC" ] || { fail "$SRC missing: profile.openstack did not pass"; finish; }
 
 cp "$SRC" "$T/gl.qcow2"
-guest_edit "$T/gl.qcow2" 'echo "network: {config: disabled}" > /etc/cloud/cloud.cfg.d/99-site-network.cfg
+debs=()
+for p in sysvinit-core initscripts sysv-rc insserv startpar; do
+  download_deb "$T/sysv" "$p" || finish
+done
+for d in "$T"/sysv/*.deb; do debs+=("$d"); done
+guestfish --format=qcow2 -a "$T/gl.qcow2" -i mkdir-p /var/tmp/rehost-sysv : copy-in "${debs[@]}" /var/tmp/rehost-sysv : sh 'set -e
+echo "network: {config: disabled}" > /etc/cloud/cloud.cfg.d/99-site-network.cfg
 printf "auto lo\niface lo inet loopback\n\nallow-hotplug ens192\niface ens192 inet static\n  address 10.0.2.15/24\n  gateway 10.0.2.2\n" > /etc/network/interfaces
 rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
 kernel=$(ls /boot/vmlinuz-* | head -1); initrd=$(ls /boot/initrd.img-* | head -1)
@@ -27,8 +40,18 @@ ln -sf grub.conf /boot/grub/menu.lst
 ln -sf ../boot/grub/grub.conf /etc/grub.conf
 printf "serial --unit=0 --speed=115200\nterminal_input console serial\nterminal_output console serial\ninsmod legacycfg\nlegacy_configfile /boot/grub/menu.lst\n" > /boot/grub/grub.cfg
 rm -f /etc/default/grub /usr/sbin/update-grub /usr/sbin/grub-mkconfig /usr/sbin/grub-install
-test -f /boot/grub/i386-pc/legacycfg.mod'
-"$REHOST" finalize --profile kvm --network dhcp --report "$T/gl.json" "$T/gl.qcow2" > "$T/gl.out" 2> "$T/gl.err" \
+test -f /boot/grub/i386-pc/legacycfg.mod
+echo "grub-pc grub-pc/install_devices multiselect /dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6" | debconf-set-selections
+echo "grub_dpkg: {enabled: false}" > /etc/cloud/cloud.cfg.d/99-no-grub-dpkg.cfg
+dpkg --remove --force-depends --force-remove-essential systemd-sysv
+dpkg -i /var/tmp/rehost-sysv/*.deb
+rm -rf /var/tmp/rehost-sysv
+update-rc.d qemu-guest-agent disable
+update-rc.d ssh disable
+test "$(basename "$(readlink -f /sbin/init)")" = init
+! ls /etc/rc2.d/S*qemu-guest-agent /etc/rc2.d/S*ssh 2> /dev/null' > "$T/edit.out" 2>&1 \
+  || fail "making the GRUB legacy and SysV guest: $(tail -5 "$T/edit.out")"
+"$REHOST" finalize --profile kvm --network dhcp --report "$T/gl.json" --scan-report "$T/gl-scan.json" "$T/gl.qcow2" > "$T/gl.out" 2> "$T/gl.err" \
   || fail "finalize GRUB legacy guest: $(tail -5 "$T/gl.err")"
 expect_eq "legacy: the entry's kernel line names the root by UUID and carries net.ifnames=0 (one record, for the file both links lead to)" \
   "$(jq -r '.changes[] | select((.file | test("/boot/grub/")) and .action=="kernel-cmdline") | .file + ": " + .after' "$T/gl.json" | sed 's/root=UUID=[0-9a-f-]*/root=UUID=X/')" \
@@ -37,25 +60,48 @@ expect_match "legacy: the bootloader step says where the command line went" "$(c
   "no GRUB in the guest; the kernel command line was edited in its boot entries \(1:"
 expect_eq "legacy: ens192's stanza made eth0's, with DHCP" \
   "$(jq -r '.changes[] | select(.action=="network-nic") | .before + " -> " + .after' "$T/gl.json")" "ens192 -> eth0"
+expect_eq "sysv: the scan names the init system" "$(jq -r .os.init_system "$T/gl-scan.json")" sysvinit
+expect_eq "sysv: the agent's and the profile's services enabled with update-rc.d" \
+  "$(jq -r '[.changes[] | select(.action=="enable-service") | .file] | sort | join(", ")' "$T/gl.json")" \
+  "SysV (update-rc.d) service qemu-guest-agent, SysV (update-rc.d) service ssh"
+expect_eq "sysv: grub-pc's first-boot fix is an init script" \
+  "$(jq -r '.changes[] | select(.action=="grub-install-devices") | .file' "$T/gl.json")" /etc/init.d/rehost-grub-devices
 guestfish --ro --format=qcow2 -a "$T/gl.qcow2" -i <<'GF' > "$T/gl.dump" 2>&1 || fail "reading the guest back: $(tail -3 "$T/gl.dump")"
+echo "== rc2"
+glob ls /etc/rc2.d
+echo "== fix"
+tail /usr/local/sbin/rehost-grub-devices
 echo "== links"
 is-symlink /boot/grub/menu.lst
 is-symlink /etc/grub.conf
 echo "== grub.conf"
 cat /boot/grub/grub.conf
 GF
+expect_eq "sysv: qemu-guest-agent, ssh and the first-boot fix start in runlevel 2" \
+  "$(section "$T/gl.dump" " rc2" | grep -oE '^S[0-9]+(qemu-guest-agent|ssh|rehost-grub-devices)$' | sed 's/^S[0-9]*//' | sort | tr '\n' ' ')" \
+  "qemu-guest-agent rehost-grub-devices ssh "
+expect_eq "sysv: the fix disables itself with update-rc.d once it ran" "$(section "$T/gl.dump" " fix" | tail -1)" \
+  "update-rc.d rehost-grub-devices disable"
 expect_eq "legacy: menu.lst and /etc/grub.conf are still links (edited through)" \
   "$(section "$T/gl.dump" " links" | tr '\n' ' ')" "true true "
 conf=$(section "$T/gl.dump" " grub.conf")
-uuid=$(grep -o 'root=UUID=[0-9a-f-]*' <<< "$conf" | head -1)
+uuid=$(grep -o 'root=UUID=[0-9a-f-]*' <<< "$conf" | head -1 || true)
 expect_match "legacy: grub.conf's kernel line, edited" "$conf" \
   "kernel /boot/vmlinuz-[^ ]* ro root=UUID=[0-9a-f-]{36} console=ttyS0 net.ifnames=0 biosdevname=0"
 expect_eq "legacy: the chain-loading entry is as it was" "$(awk '/^title Other/ {on = 1} on' <<< "$conf" | tr '\n\t' '| ')" \
   "title Other| rootnoverify (hd1,0)| chainloader +1|"
 
-make_seed "$T/seed-gl.iso" rehost-legacy 'echo "rehost-cmdline=$(tr " " "," < /proc/cmdline)" > /dev/ttyS0'
+# the report waits for grub-pc's first-boot fix (an init script, which may
+# run beside cloud-init's) to set the target's disk, then lists its links
+make_seed "$T/seed-gl.iso" rehost-legacy 'echo "rehost-cmdline=$(tr " " "," < /proc/cmdline)" > /dev/ttyS0
+      echo "rehost-qga=$(pgrep -x qemu-ga > /dev/null && echo running),$(ls /dev/virtio-ports | tr "\n" ,)" > /dev/ttyS0
+      n=0; while [ $n -lt 120 ] && ! debconf-show grub-pc 2> /dev/null | grep -q "install_devices: /dev/vda"; do sleep 1; n=$((n + 1)); done; sleep 2
+      echo "rehost-grubdev=$(debconf-show grub-pc 2> /dev/null | grep -o "install_devices: [^ ]*" | tr -d " ")" > /dev/ttyS0
+      echo "rehost-fixlinks=$(ls /etc/rc2.d | grep rehost-grub-devices | tr "\n" ",")" > /dev/ttyS0'
+gl_port=$(free_port)
 boot_start gl -drive "file=$T/gl.qcow2,format=qcow2,if=virtio" \
-  -drive "file=$T/seed-gl.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:05
+  -drive "file=$T/seed-gl.iso,format=raw,if=virtio,readonly=on" \
+  -nic "user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:05,hostfwd=tcp:127.0.0.1:$gl_port-:22"
 if boot_wait gl "rehost-ipv4=" 900; then
   expect_match "legacy: booted from menu.lst's entry, with its edited command line" \
     "$(grep -ao 'rehost-cmdline=[^[:space:]]*' "$T/gl.serial" | head -1)" \
@@ -64,6 +110,17 @@ if boot_wait gl "rehost-ipv4=" 900; then
     "$(grep -ao 'rehost-root=[^[:space:]]*' "$T/gl.serial" | head -1)" "^rehost-root=/dev/vda1$"
   expect_match "legacy: the new NIC (another MAC) is eth0 and got an address by DHCP" \
     "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/gl.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+  expect_eq "sysv: qemu-guest-agent, enabled by update-rc.d, runs on its virtio port" \
+    "$(grep -ao 'rehost-qga=[^[:space:]]*' "$T/gl.serial" | head -1)" "rehost-qga=running,org.qemu.guest_agent.0,"
+  expect_match "sysv: qemu-guest-agent answers" \
+    "$(qga gl '{"execute":"guest-ping"}' || echo no-answer)" '"return": *\{\}'
+  expect_eq "sysv: sshd, enabled by update-rc.d, answers at the address DHCP gave" "$(ssh_banner "$gl_port")" SSH-2.0
+  if boot_wait gl "rehost-fixlinks=" 300; then
+    expect_eq "sysv: grub-pc's install device is the target's disk, set at first boot" \
+      "$(grep -ao 'rehost-grubdev=[^[:space:]]*' "$T/gl.serial" | head -1)" "rehost-grubdev=install_devices:/dev/vda"
+    expect_match "sysv: the fix disabled itself after it ran (a K link)" \
+      "$(grep -ao 'rehost-fixlinks=[^[:space:]]*' "$T/gl.serial" | head -1)" "^rehost-fixlinks=K[0-9]+rehost-grub-devices,$"
+  fi
 fi
 boot_stop gl
 finish

@@ -278,7 +278,10 @@ boot_wait() {
 qga() {
   local i r
   for ((i = 0; i < 30; i++)); do
-    r=$(printf '%s\n' "$2" | timeout 5 socat -t 4 - "UNIX-CONNECT:$T/$1.qga" 2> /dev/null | head -1) || true
+    # the connection stays open until the answer can come: qemu drops it as
+    # soon as it reads the end of the request's input, and an agent that
+    # answers later than that (seen on a SysV guest) is never heard
+    r=$({ printf '%s\n' "$2"; sleep 4; } | timeout 6 socat -t 4 - "UNIX-CONNECT:$T/$1.qga" 2> /dev/null | head -1) || true
     [ -n "$r" ] && { echo "$r"; return 0; }
     sleep 2
   done
