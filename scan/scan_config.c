@@ -110,7 +110,8 @@ static int cmp_json_str(const void *a, const void *b)
 }
 
 /* Enabled services: systemd *.wants/ links under /etc/systemd/system, SysV
- * S* links in /etc/rc[S2345].d, OpenRC's runlevels (/etc/runlevels/LEVEL/X).
+ * S* links in /etc/rc[2345].d (and rcS.d without systemd), OpenRC's
+ * runlevels (/etc/runlevels/LEVEL/X).
  * Names without ".service". */
 static json_object *scan_services(guestfs_h *g)
 {
@@ -137,7 +138,10 @@ static json_object *scan_services(guestfs_h *g)
     }
   }
   rh_strv_free(wants);
-  char **sysv = rh_guest_glob(g, "/etc/rc[S2345].d/S*");
+  /* rcS.d: Debian's early scripts, which a systemd guest does not run
+   * (its own units do that work) */
+  bool systemd = !strcmp(rh_guest_init_system(g), "systemd");
+  char **sysv = rh_guest_glob(g, systemd ? "/etc/rc[2345].d/S*" : "/etc/rc[S2345].d/S*");
   for (size_t i = 0; sysv[i]; i++) {
     const char *base = strrchr(sysv[i], '/') + 1;
     if (strlen(base) > 3) add_unique(enabled, base + 3);

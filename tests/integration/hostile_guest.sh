@@ -1,7 +1,7 @@
 # A hostile guest: /etc/fstab is binary garbage, /etc/os-release is text
 # garbage with shell syntax in it, mdadm.conf a sparse 16 GiB file, and config
-# files rehost edits or reads (resolv.conf, a grub.d file, extlinux.conf)
-# are symlinks to paths on the host. scan and finalize work inside the appliance: they finish with clear
+# files rehost edits or reads (resolv.conf, a grub.d file, extlinux.conf,
+# GRUB legacy's menu.lst, /sbin/init) are symlinks to paths on the host. scan and finalize work inside the appliance: they finish with clear
 # results, nothing on the host is read or written, and the guest's own files
 # are edited (or left alone) safely.
 source "$(dirname "$0")/lib.sh"
@@ -17,6 +17,7 @@ echo "host adjtime, must not change" > "$T/host/adjtime"
 echo "host interfaces, must not change" > "$T/host/interfaces"
 echo "nameserver 192.0.2.66" > "$T/host/resolv.conf"
 printf 'LABEL host\n  LINUX /vmlinuz\n  APPEND quiet\n' > "$T/host/extlinux.conf"
+printf 'title host\n\tkernel /vmlinuz root=/dev/sda1 quiet\n' > "$T/host/menu.lst"
 host_state() { stat -c '%n %s %Y %i' "$T/host/"* | sha256sum; ls -A "$T/host"; }
 before=$(host_state)
 
@@ -41,6 +42,9 @@ mkdir-p /etc/default/grub.d
 ln-s $T/host/created-by-guest /etc/default/grub.d/99-hostile.cfg
 mkdir-p /boot/extlinux
 ln-s $T/host/extlinux.conf /boot/extlinux/extlinux.conf
+ln-s $T/host/menu.lst /boot/grub/menu.lst
+rm-f /sbin/init
+ln-s $T/host/init /sbin/init
 mkdir-p /etc/mdadm
 touch /etc/mdadm/mdadm.conf
 truncate-size /etc/mdadm/mdadm.conf 17179869184
