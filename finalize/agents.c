@@ -17,8 +17,6 @@
 
 #define GUEST_PKG_DIR "/var/tmp/rehost-packages"
 
-static bool guest_has(struct rh_fin *f, const char *path) { return guestfs_exists(f->g, path) > 0; }
-
 /* Package names come from a validated profile: [A-Za-z0-9+-._] only. */
 /* How the guest's packages are known: its package format (from inspection,
  * not from whichever tool happens to be present) and whether that tool is
@@ -39,8 +37,8 @@ static bool pkgdb_open(struct rh_fin *f, struct pkgdb *db, char *fmt, size_t fmt
   snprintf(fmt, fmtsz, "%s", pf && *pf ? pf : "unknown");
   free(pf);
   if (!db->deb && !rpm) return false;
-  db->have_pm = db->deb ? guest_has(f, "/usr/bin/dpkg")
-                        : guest_has(f, "/usr/bin/rpm") || guest_has(f, "/bin/rpm");
+  db->have_pm = db->deb ? rh_fin_exists(f, "/usr/bin/dpkg")
+                        : rh_fin_exists(f, "/usr/bin/rpm") || rh_fin_exists(f, "/bin/rpm");
   if (!db->have_pm && db->deb) db->dpkg_status = rh_guest_read(f->g, "/var/lib/dpkg/status");
   return true;
 }
@@ -143,7 +141,7 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
   int count, rc = upload_all(f, pkgdir, deb ? ".deb" : ".rpm", &count);
   if (rc) return rc;
   rh_info("installing %s in the guest from %d packages", pkgs, count);
-  bool own_policy = deb && !guest_has(f, "/usr/sbin/policy-rc.d");
+  bool own_policy = deb && !rh_fin_exists(f, "/usr/sbin/policy-rc.d");
   if (own_policy) { /* never start services inside the appliance */
     static const char policy[] = "#!/bin/sh\nexit 101\n";
     guestfs_write(f->g, "/usr/sbin/policy-rc.d", policy, sizeof policy - 1);
@@ -155,7 +153,7 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
    * fallback for a guest without apt; rpm -U orders its transaction itself. */
   const char *cmd =
       !deb ? "rpm -U --replacepkgs " GUEST_PKG_DIR "/*.rpm"
-      : guest_has(f, "/usr/bin/apt-get")
+      : rh_fin_exists(f, "/usr/bin/apt-get")
           ? "mkdir -p " GUEST_PKG_DIR "/.lists/partial " GUEST_PKG_DIR "/partial && "
             "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "
             "--no-download -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=/dev/null "

@@ -169,12 +169,7 @@ char *rh_extlinux_rewrite(const char *text, const char *file, const struct rh_cm
     free(l[i].arg);
   }
   free(l);
-  char *res = rh_net_out_done(&o);
-  if (failed) {
-    free(res);
-    return NULL;
-  }
-  return res;
+  return rh_net_out_done_unless(&o, failed);
 }
 
 char *rh_update_extlinux_rewrite(const char *text, const char *file,
@@ -208,10 +203,5 @@ char *rh_update_extlinux_rewrite(const char *text, const char *file,
     }
     p = nl ? nl + 1 : p + len;
   }
-  char *res = rh_net_out_done(&o);
-  if (failed) {
-    free(res);
-    return NULL;
-  }
-  return res;
+  return rh_net_out_done_unless(&o, failed);
 }

@@ -159,10 +159,5 @@ char *rh_grub_legacy_rewrite(const char *text, const char *file, const struct rh
     i = end;
   }
   free(v);
-  char *res = rh_net_out_done(&o);
-  if (failed) {
-    free(res);
-    return NULL;
-  }
-  return res;
+  return rh_net_out_done_unless(&o, failed);
 }

@@ -15,11 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool exists(struct rh_fin *f, const char *path)
-{
-  return guestfs_exists(f->g, path) > 0;
-}
-
 /* Debian's grub-pc keeps the disk its boot code is written to (debconf's
  * grub-pc/install_devices) under the source's name for it, on VMware a
  * /dev/disk/by-id serial. The target has no such disk, and the next upgrade
@@ -61,7 +56,7 @@ static const char grub_devices_unit[] =
 
 static int grub_install_devices(struct rh_fin *f)
 {
-  if (!exists(f, "/boot/grub/i386-pc/core.img") || !exists(f, "/usr/sbin/grub-probe"))
+  if (!rh_fin_exists(f, "/boot/grub/i386-pc/core.img") || !rh_fin_exists(f, "/usr/sbin/grub-probe"))
     return RH_EXIT_OK;
   char *status = rh_guest_read(f->g, "/var/lib/dpkg/status");
   char *debconf = status && rh_dpkg_installed(status, "grub-pc")
@@ -152,13 +147,13 @@ int rh_fin_bootloader(struct rh_fin *f)
   /* GRUB 2's update-grub runs grub-mkconfig; GRUB legacy's (Debian's
    * grub-legacy) writes menu.lst from the guest's devices as the appliance
    * names them, and that menu was edited in place (guest_cmdline.c) */
-  if (exists(f, "/usr/sbin/update-grub") && exists(f, "/usr/sbin/grub-mkconfig")) {
+  if (rh_fin_exists(f, "/usr/sbin/update-grub") && rh_fin_exists(f, "/usr/sbin/grub-mkconfig")) {
     cmd = "update-grub";
-  } else if (exists(f, "/usr/sbin/grub2-mkconfig") && exists(f, "/boot/grub2")) {
+  } else if (rh_fin_exists(f, "/usr/sbin/grub2-mkconfig") && rh_fin_exists(f, "/boot/grub2")) {
     nout = grub2_outputs(f, outs);
     for (int i = 0; i < nout; i++) snprintf(cmds[i], sizeof cmds[i], "grub2-mkconfig -o %.255s", outs[i]);
     cmd = cmds[0], cfg = outs[0];
-  } else if (exists(f, "/usr/sbin/grub-mkconfig") && exists(f, "/boot/grub")) {
+  } else if (rh_fin_exists(f, "/usr/sbin/grub-mkconfig") && rh_fin_exists(f, "/boot/grub")) {
     cmd = "grub-mkconfig -o /boot/grub/grub.cfg";
   }
   /* grub-pc's install devices whenever dpkg has grub-pc and its boot code

@@ -16,6 +16,8 @@
 
 /* The command's output and status always come back (guestfs_sh alone loses
  * stdout on failure): on failure the last lines of what it printed are shown. */
+bool rh_fin_exists(struct rh_fin *f, const char *path) { return guestfs_exists(f->g, path) > 0; }
+
 char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd)
 {
   size_t n = strlen(cmd) + 64;

@@ -14,11 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool exists(struct rh_fin *f, const char *path)
-{
-  return guestfs_exists(f->g, path) > 0;
-}
-
 /* Is module m named in text (modules.dep, modules.builtin, an initramfs
  * listing) as ".../m.ko" (any compression suffix)? '-' and '_' are the same. */
 static bool lists_module(const char *text, const char *m)
@@ -69,9 +64,9 @@ int rh_fin_initramfs(struct rh_fin *f)
   /* the generator the guest has installed, not its distribution's usual one
    * (Debian guests can use dracut): initramfs-tools is update-initramfs with
    * its hooks; else dracut */
-  bool debian = exists(f, "/usr/sbin/update-initramfs") && exists(f, "/usr/share/initramfs-tools");
-  bool dracut = !debian && (exists(f, "/usr/bin/dracut") || exists(f, "/sbin/dracut") ||
-                            exists(f, "/usr/sbin/dracut"));
+  bool debian = rh_fin_exists(f, "/usr/sbin/update-initramfs") && rh_fin_exists(f, "/usr/share/initramfs-tools");
+  bool dracut = !debian && (rh_fin_exists(f, "/usr/bin/dracut") || rh_fin_exists(f, "/sbin/dracut") ||
+                            rh_fin_exists(f, "/usr/sbin/dracut"));
   if (!debian && !dracut && mods[0]) {
     rh_warn("the guest has neither update-initramfs nor dracut: initramfs left as is");
     static char *none[] = {NULL};
@@ -101,7 +96,7 @@ int rh_fin_initramfs(struct rh_fin *f)
     char *builtin = rh_guest_read(f->g, path);
     /* Debian names it initrd.img-KVER (with dracut too), RHEL initramfs-KVER.img */
     snprintf(path, sizeof path, "/boot/initrd.img-%s", kver);
-    if (!exists(f, path)) snprintf(path, sizeof path, "/boot/initramfs-%s.img", kver);
+    if (!rh_fin_exists(f, path)) snprintf(path, sizeof path, "/boot/initramfs-%s.img", kver);
     if (dep && dracut) {
       size_t l = strlen(dracut_cmd);
       snprintf(dracut_cmd + l, sizeof dracut_cmd - l, "%sdracut --force %s %s", l ? " && " : "", path, kver);
@@ -112,7 +107,7 @@ int rh_fin_initramfs(struct rh_fin *f)
         rh_warn("kernel %s has no module %s: the target platform's services that need it will not work",
                 kver, *m);
     char *listing = NULL;
-    if (dep && (mods[0] || f->initramfs_stale[0]) && (debian || dracut) && exists(f, path)) {
+    if (dep && (mods[0] || f->initramfs_stale[0]) && (debian || dracut) && rh_fin_exists(f, path)) {
       snprintf(cmd, sizeof cmd, debian ? "lsinitramfs %s" : "lsinitrd %s", path);
       listing = rh_fin_sh(f, debian ? "lsinitramfs" : "lsinitrd", cmd);
     }

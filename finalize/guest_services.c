@@ -25,12 +25,10 @@ enum mgr { MGR_UNKNOWN, MGR_SYSTEMD, MGR_CHKCONFIG, MGR_UPDATE_RC_D, MGR_INSSERV
 static const char *const mgr_names[] = {"?", "systemd", "SysV (chkconfig)", "SysV (update-rc.d)",
                                         "SysV (insserv)", "OpenRC", "none"};
 
-static bool exists(struct rh_fin *f, const char *path) { return guestfs_exists(f->g, path) > 0; }
-
 static bool any_exists(struct rh_fin *f, const char *const *paths)
 {
   for (; *paths; paths++)
-    if (exists(f, *paths)) return true;
+    if (rh_fin_exists(f, *paths)) return true;
   return false;
 }
 
@@ -58,7 +56,7 @@ static enum mgr manager(struct rh_fin *f)
   else if (!strcmp(init, "openrc")) m = any_exists(f, rc_update) ? MGR_OPENRC : MGR_NONE;
   else if (!strcmp(init, "sysvinit")) m = sysv_tool(f);
   else if (any_exists(f, systemctl)) m = MGR_SYSTEMD;
-  else if (exists(f, "/etc/init.d")) m = sysv_tool(f);
+  else if (rh_fin_exists(f, "/etc/init.d")) m = sysv_tool(f);
   f->svc_mgr = (int)m;
   if (m == MGR_NONE) {
     char why[300];
@@ -82,24 +80,27 @@ bool rh_fin_unit_present(struct rh_fin *f, const char *unit)
   char path[512];
   for (size_t i = 0; i < 3 && manager(f) == MGR_SYSTEMD; i++) {
     snprintf(path, sizeof path, "%s/%s.service", dirs[i], unit);
-    if (exists(f, path)) return true;
+    if (rh_fin_exists(f, path)) return true;
   }
   snprintf(path, sizeof path, "/etc/init.d/%s", unit);
-  return exists(f, path);
+  return rh_fin_exists(f, path);
 }
 
 /* A SysV script starts in some runlevel (a link S<NN>name in /etc/rcN.d,
  * rcS.d for Debian's early ones); an OpenRC one is in a runlevel's
- * directory (/etc/runlevels/default/name). */
+ * directory (/etc/runlevels/default/name). Both are looked for: Debian can
+ * run its init scripts with OpenRC, whose update-rc.d makes the latter. */
 static bool script_enabled(struct rh_fin *f, const char *unit)
 {
-  bool openrc = manager(f) == MGR_OPENRC, on = false;
-  char **links = rh_guest_glob(f->g, openrc ? "/etc/runlevels/*/*" : "/etc/rc[S2345].d/S*");
+  bool on = false;
+  char **links = rh_guest_glob(f->g, "/etc/rc[S2345].d/S*");
   for (size_t i = 0; links && links[i] && !on; i++) {
     const char *base = strrchr(links[i], '/') + 1;
-    on = openrc ? !strcmp(base, unit)
-                : strlen(base) > 3 && base[1] >= '0' && base[1] <= '9' && !strcmp(base + 3, unit);
+    on = strlen(base) > 3 && base[1] >= '0' && base[1] <= '9' && !strcmp(base + 3, unit);
   }
+  rh_strv_free(links);
+  links = on ? NULL : rh_guest_glob(f->g, "/etc/runlevels/*/*");
+  for (size_t i = 0; links && links[i] && !on; i++) on = !strcmp(strrchr(links[i], '/') + 1, unit);
   rh_strv_free(links);
   return on;
 }

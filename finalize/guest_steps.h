@@ -34,6 +34,9 @@ struct rh_fin {
                                   them, space-separated): an image with one is rebuilt */
 };
 
+/* Does path exist in the guest (following links there)? */
+bool rh_fin_exists(struct rh_fin *f, const char *path);
+
 /* Run a shell command in the guest; returns its output (malloc'd) or NULL
  * with an error printed naming `what`. */
 char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd);

@@ -29,6 +29,14 @@ char *rh_net_out_done(struct out *o)
   return o->s;
 }
 
+char *rh_net_out_done_unless(struct out *o, bool failed)
+{
+  char *res = rh_net_out_done(o);
+  if (!failed) return res;
+  free(res);
+  return NULL;
+}
+
 bool rh_net_key_is(const char *p, const char *key)
 {
   size_t n = strlen(key);

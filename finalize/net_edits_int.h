@@ -28,6 +28,8 @@ struct out {
 bool rh_net_out_open(struct out *o);
 /* the text (malloc'd), or NULL when writing it failed */
 char *rh_net_out_done(struct out *o);
+/* the same, or NULL (the text dropped) when the editor failed */
+char *rh_net_out_done_unless(struct out *o, bool failed);
 /* A line of FILE commented out (REMOVED LINE written to f), or WITH written
  * in its place; either recorded in changes as ACTION, SHOWN (the line as the
  * record shows it: without its indent, or "" for one added) before. */
