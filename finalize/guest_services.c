@@ -1,7 +1,7 @@
 /* Services, with the tools of the guest's own init system: systemd's
  * systemctl; on a SysV guest (RHEL and CentOS 6, SLES 11, Debian or Devuan
  * with sysvinit) chkconfig, update-rc.d or insserv, whichever it has; on an
- * OpenRC guest (Alpine, Gentoo) rc-update. A guest whose init system rehost
+ * OpenRC guest (Alpine, Gentoo, Debian or Devuan with openrc) rc-update. A guest whose init system rehost
  * does not know keeps its services as they are, with a warning: failing on
  * a missing systemctl would refuse every guest that is not systemd's. The
  * first-boot units (a script run once, on the target) are a systemd unit or
@@ -86,22 +86,14 @@ bool rh_fin_unit_present(struct rh_fin *f, const char *unit)
   return rh_fin_exists(f, path);
 }
 
-/* A SysV script starts in some runlevel (a link S<NN>name in /etc/rcN.d,
- * rcS.d for Debian's early ones); an OpenRC one is in a runlevel's
- * directory (/etc/runlevels/default/name). Both are looked for: Debian can
- * run its init scripts with OpenRC, whose update-rc.d makes the latter. */
+/* An init script starts at boot by its rc system's records: an OpenRC
+ * guest's runlevels, else SysV's start links (rh_guest_boot_scripts). */
 static bool script_enabled(struct rh_fin *f, const char *unit)
 {
+  char **names = rh_guest_boot_scripts(f->g, manager(f) == MGR_OPENRC ? "openrc" : "sysvinit");
   bool on = false;
-  char **links = rh_guest_glob(f->g, "/etc/rc[S2345].d/S*");
-  for (size_t i = 0; links && links[i] && !on; i++) {
-    const char *base = strrchr(links[i], '/') + 1;
-    on = strlen(base) > 3 && base[1] >= '0' && base[1] <= '9' && !strcmp(base + 3, unit);
-  }
-  rh_strv_free(links);
-  links = on ? NULL : rh_guest_glob(f->g, "/etc/runlevels/*/*");
-  for (size_t i = 0; links && links[i] && !on; i++) on = !strcmp(strrchr(links[i], '/') + 1, unit);
-  rh_strv_free(links);
+  for (size_t i = 0; names[i] && !on; i++) on = !strcmp(names[i], unit);
+  rh_strv_free(names);
   return on;
 }
 
@@ -213,13 +205,15 @@ const char *rh_fin_firstboot_file(struct rh_fin *f, const char *name, char *buf,
 }
 
 /* An init script that runs the first-boot script after the network is up,
- * LSB and chkconfig headers for the SysV tools, openrc-run's for OpenRC */
+ * LSB and chkconfig headers for the SysV tools, openrc-run's for OpenRC
+ * (after what provides "net" on Alpine and Gentoo, or Debian's
+ * networking script; `use`, not `need`, which fails where none does) */
 static char *init_script(enum mgr m, const char *name, const char *desc)
 {
   char *s = NULL;
   int r = m == MGR_OPENRC
               ? asprintf(&s, "#!/sbin/openrc-run\n# written by rehost finalize\ndescription=\"%s\"\n"
-                             "depend() {\n\tneed net\n\tafter *\n}\nstart() {\n"
+                             "depend() {\n\tuse net networking\n\tafter *\n}\nstart() {\n"
                              "\tebegin \"%s\"\n\t/usr/local/sbin/%s\n\teend $?\n}\n",
                          desc, desc, name)
               : asprintf(&s, "#!/bin/sh\n### BEGIN INIT INFO\n# Provides:          %s\n"

@@ -55,10 +55,17 @@ char **rh_guest_glob(guestfs_h *g, const char *pattern); /* NULL-terminated, cal
 char **rh_grub_esp_menus(guestfs_h *g);
 /* The guest's init system, by what /sbin/init is: "systemd", "sysvinit"
  * (RHEL 6's upstart reads /etc/inittab and runs SysV scripts: it counts
- * here), "upstart", "openrc" (openrc-init, or busybox's init running
- * OpenRC, as on Alpine) or "unknown". Scan reports it; finalize manages
+ * here), "upstart", "openrc" (openrc-init; busybox's init running OpenRC,
+ * as on Alpine; sysvinit's running it, as on Gentoo, or Debian and Devuan
+ * with the openrc package) or "unknown". Scan reports it; finalize manages
  * services with that system's tools. */
 const char *rh_guest_init_system(guestfs_h *g);
+/* The scripts an init system that runs scripts starts at boot (names, each
+ * once): OpenRC's in its runlevels sysinit, boot and default
+ * (/etc/runlevels/default/sshd); else SysV's start links
+ * (/etc/rc2.d/S02ssh), rcS.d's only without systemd. NULL-terminated,
+ * never NULL; rh_strv_free it. */
+char **rh_guest_boot_scripts(guestfs_h *g, const char *init);
 void rh_strv_free(char **v);
 
 #endif

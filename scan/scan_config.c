@@ -109,12 +109,15 @@ static int cmp_json_str(const void *a, const void *b)
                 json_object_get_string(*(json_object *const *)b));
 }
 
-/* Enabled services: systemd *.wants/ links under /etc/systemd/system, SysV
- * S* links in /etc/rc[2345].d (and rcS.d without systemd), OpenRC's
- * runlevels (/etc/runlevels/LEVEL/X).
- * Names without ".service". */
+/* Enabled services, as the guest's init system starts them: systemd's
+ * *.wants/ links under /etc/systemd/system (names without ".service"; not
+ * on a guest whose init runs scripts, which leaves them from its systemd
+ * days), and the scripts its rc starts (rh_guest_boot_scripts). Every wants
+ * link is listed in systemd_links. */
 static json_object *scan_services(guestfs_h *g)
 {
+  const char *init = rh_guest_init_system(g);
+  bool systemd = !strcmp(init, "systemd") || !strcmp(init, "unknown");
   json_object *svc = json_object_new_object();
   json_object *enabled = json_object_new_array();
   json_object *links = json_object_new_array();
@@ -131,25 +134,16 @@ static json_object *scan_services(guestfs_h *g)
     json_object_object_add(l, "wanted_by", json_object_new_string(target));
     json_object_array_add(links, l);
     size_t n = strlen(unit);
-    if (n > 8 && strcmp(unit + n - 8, ".service") == 0) {
+    if (systemd && n > 8 && strcmp(unit + n - 8, ".service") == 0) {
       char name[256];
       snprintf(name, sizeof name, "%.*s", (int)(n - 8), unit);
       add_unique(enabled, name);
     }
   }
   rh_strv_free(wants);
-  /* rcS.d: Debian's early scripts, which a systemd guest does not run
-   * (its own units do that work) */
-  bool systemd = !strcmp(rh_guest_init_system(g), "systemd");
-  char **sysv = rh_guest_glob(g, systemd ? "/etc/rc[2345].d/S*" : "/etc/rc[S2345].d/S*");
-  for (size_t i = 0; sysv[i]; i++) {
-    const char *base = strrchr(sysv[i], '/') + 1;
-    if (strlen(base) > 3) add_unique(enabled, base + 3);
-  }
-  rh_strv_free(sysv);
-  char **openrc = rh_guest_glob(g, "/etc/runlevels/*/*");
-  for (size_t i = 0; openrc[i]; i++) add_unique(enabled, strrchr(openrc[i], '/') + 1);
-  rh_strv_free(openrc);
+  char **scripts = rh_guest_boot_scripts(g, init);
+  for (size_t i = 0; scripts[i]; i++) add_unique(enabled, scripts[i]);
+  rh_strv_free(scripts);
   json_object_array_sort(enabled, cmp_json_str);
   json_object_object_add(svc, "enabled", enabled);
   json_object_object_add(svc, "systemd_links", links);

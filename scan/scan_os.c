@@ -56,6 +56,23 @@ static void add_str(json_object *o, const char *k, char *v) /* takes v */
 
 static bool exists(guestfs_h *g, const char *path) { return guestfs_exists(g, path) > 0; }
 
+/* sysvinit's /sbin/init running OpenRC as its rc: Gentoo's inittab runs
+ * /sbin/openrc; Debian's and Devuan's openrc package replaces
+ * /etc/init.d/rc and rcS (which inittab runs) with wrappers that exec it.
+ * OpenRC's runlevels then say what starts, not the rcN.d links. */
+static bool rc_is_openrc(guestfs_h *g)
+{
+  if (!exists(g, "/sbin/openrc") && !exists(g, "/usr/sbin/openrc") && !exists(g, "/bin/openrc")) return false;
+  static const char *const files[] = {"/etc/inittab", "/etc/init.d/rc", NULL};
+  bool yes = false;
+  for (size_t i = 0; files[i] && !yes; i++) {
+    char *text = rh_guest_read(g, files[i]);
+    yes = text && strstr(text, "/sbin/openrc");
+    free(text);
+  }
+  return yes;
+}
+
 const char *rh_guest_init_system(guestfs_h *g)
 {
   char *init = guestfs_realpath(g, "/sbin/init");
@@ -66,13 +83,44 @@ const char *rh_guest_init_system(guestfs_h *g)
     if (strcmp(base, "systemd") == 0) r = "systemd";
     else if (strcmp(base, "upstart") == 0) r = "upstart";
     else if (strcmp(base, "openrc-init") == 0) r = "openrc";
-    else if (strcmp(base, "init") == 0) r = exists(g, "/etc/inittab") ? "sysvinit" : "unknown";
+    else if (strcmp(base, "init") == 0) r = !exists(g, "/etc/inittab") ? "unknown" : rc_is_openrc(g) ? "openrc" : "sysvinit";
     else if (strcmp(base, "busybox") == 0 && exists(g, "/sbin/openrc")) r = "openrc";
     free(init);
   } else if (exists(g, "/lib/systemd/systemd") || exists(g, "/usr/lib/systemd/systemd")) {
     r = "systemd";
   }
   return r;
+}
+
+static bool strv_has(char **v, size_t n, const char *s)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(v[i], s)) return true;
+  return false;
+}
+
+char **rh_guest_boot_scripts(guestfs_h *g, const char *init)
+{
+  bool openrc = !strcmp(init, "openrc");
+  /* rcS.d: Debian's early scripts, which a systemd guest does not run (its
+   * own units do that work) */
+  char **paths = rh_guest_glob(g, openrc ? "/etc/runlevels/*/*"
+                                  : strcmp(init, "systemd") ? "/etc/rc[S2345].d/S*" : "/etc/rc[2345].d/S*");
+  size_t n = 0, len = 0;
+  while (paths[len]) len++;
+  char **names = calloc(len + 1, sizeof *names);
+  for (size_t i = 0; names && paths[i]; i++) {
+    char *base = strrchr(paths[i], '/') + 1, *dir = base - 1;
+    while (dir > paths[i] && dir[-1] != '/') dir--;
+    const char *name = NULL;
+    if (!openrc && strlen(base) > 3 && base[1] >= '0' && base[1] <= '9' && base[2] >= '0' && base[2] <= '9')
+      name = base + 3;
+    else if (openrc && (!strncmp(dir, "sysinit/", 8) || !strncmp(dir, "boot/", 5) || !strncmp(dir, "default/", 8)))
+      name = base;
+    if (name && !strv_has(names, n, name) && (names[n] = strdup(name))) n++;
+  }
+  rh_strv_free(paths);
+  return names;
 }
 
 /* GRUB_CMDLINE_LINUX / GRUB_CMDLINE_LINUX_DEFAULT from /etc/default/grub */
