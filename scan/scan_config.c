@@ -114,9 +114,14 @@ static int cmp_json_str(const void *a, const void *b)
  * on a guest whose init runs scripts, which leaves them from its systemd
  * days), and the scripts its rc starts (rh_guest_boot_scripts). Every wants
  * link is listed in systemd_links. */
-static json_object *scan_services(guestfs_h *g)
+static json_object *scan_services(guestfs_h *g, json_object *report)
 {
-  const char *init = rh_guest_init_system(g);
+  /* os.init_system, which rh_scan_os found (it reads guest files) */
+  json_object *os, *v;
+  const char *init = json_object_object_get_ex(report, "os", &os) && json_object_object_get_ex(os, "init_system", &v) &&
+                             json_object_is_type(v, json_type_string)
+                         ? json_object_get_string(v)
+                         : rh_guest_init_system(g);
   bool systemd = !strcmp(init, "systemd") || !strcmp(init, "unknown");
   json_object *svc = json_object_new_object();
   json_object *enabled = json_object_new_array();
@@ -228,5 +233,5 @@ void rh_scan_config(guestfs_h *g, json_object *report)
   char *adj = rh_guest_read(g, "/etc/adjtime");
   json_object_object_add(report, "adjtime", adj ? rh_adjtime_parse(adj) : NULL);
   free(adj);
-  json_object_object_add(report, "services", scan_services(g));
+  json_object_object_add(report, "services", scan_services(g, report));
 }
