@@ -22,10 +22,10 @@
 #     name; the static address on the bridge; a VLAN on the bridge with its
 #     own) -> openstack (DHCP): the bridge gets the address, the VLAN none,
 #     the new NIC is in the bond, the bond in the bridge, the VLAN over the
-#     bridge, and sshd answers through the bridge's address
+#     bridge, and sshd answers through the bridge's address (booted with FULL=1)
 #   debian12-twodisk-a + -b: one machine, root on a, an LVM VG spanning both
 #     with an XFS /home larger than either -> openstack (DHCP), both disks at once
-#     (-o DIR), booted from both
+#     (-o DIR), booted from both (FULL=1: lib.sh full_matrix)
 #   debian12-btrfs: btrfs root on subvolumes @ and @home, dracut (not
 #     initramfs-tools) with a SATA-only initramfs, networkd DHCP on
 #     Name=ens33 -> kvm: virtio added with dracut, booted on virtio
@@ -48,12 +48,12 @@ vlans_report() {
 # and MORE (IFACE=ADDR/LEN,...) are the other addresses
 serial_facts() {
   expect_match "$1: local filesystems mounted" \
-    "$(grep -ao 'rehost-mounts=[^[:space:]]*' "$T/$1.serial" | head -1)" "$4"
+    "$(serial_value $1 rehost-mounts)" "$4"
   expect_match "$1: seeded hostname, root device" \
     "$(grep -ao 'rehost-hostname=[^[:space:]]* rehost-root=[^[:space:]]*' "$T/$1.serial" | head -1)" \
     "^rehost-hostname=$2 rehost-root=$3$"
   expect_eq "$1: the new NIC (another MAC) has its IPv4 address" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/$1.serial" | head -1)" "rehost-ipv4=${6:-eth0}=$5/24,${7:-}"
+    "$(serial_value $1 rehost-ipv4)" "rehost-ipv4=${6:-eth0}=$5/24,${7:-}"
 }
 
 # ---- LVM + XFS + netplan bond0 over ens192 -> ec2 ----
@@ -159,12 +159,12 @@ expect_match "uefi: NetworkManager is the service chosen" "$(cat "$T/uefi.err")"
 # the converted files, as the booted guest has them (its serial report)
 if boot_wait lvm "rehost-ipv4=" 1200; then
   serial_facts lvm rehost-lvm-boot /dev/mapper/vg0-root '/boot=/dev/nvme0n1p1,.*/home=/dev/mapper/vg0-home,' 10.9.9.15 bond0
-  fstab=$(grep -ao 'rehost-fstab=[^[:space:]]*' "$T/lvm.serial" | head -1)
+  fstab=$(serial_value lvm rehost-fstab)
   netplan=$(grep -ao 'rehost-netplan=.*' "$T/lvm.serial" | head -1)
   expect_match "lvm: fstab's root by /dev/mapper name or UUID (not a bus name)" "$fstab" "[=,]/=(/dev/mapper/vg0-root|UUID=[0-9a-f-]+),"
   expect_match "lvm: fstab's XFS /home kept" "$fstab" ",/home=[^,]+,"
   expect_match "lvm: its name resolves to this machine, not the source's static address" \
-    "$(grep -ao 'rehost-hosts=[^[:space:]]*' "$T/lvm.serial" | head -1)" "^rehost-hosts=127[.]0[.]1[.]1,db01[.]example[.]com,db01$"
+    "$(serial_value lvm rehost-hosts)" "^rehost-hosts=127[.]0[.]1[.]1,db01[.]example[.]com,db01$"
   expect_match "lvm: fstab's /boot by UUID in the booted guest" "$fstab" ",/boot=UUID=6d1c3e2a-1b7f-4c55-8e0a-3a9d5f2c7b0b,"
   expect_match "lvm: netplan's bond asks for DHCP" "$netplan" "bond0: interfaces: \[ens192\] .*dhcp4: (true|yes)"
   # the entry's id stays (bonds and bridges refer to ids); it matches the new NIC
@@ -174,7 +174,7 @@ if boot_wait lvm "rehost-ipv4=" 1200; then
   if grep -q '10\.0\.2\.15' <<<"$netplan"; then fail "lvm: the static address is left beside DHCP"; else ok "lvm: static address gone"; fi
   if grep -q '10\.0\.5\.' <<<"$netplan"; then fail "lvm: the VLAN's address or default route is left"; else ok "lvm: the VLAN's addressing gone"; fi
   expect_eq "lvm: the VLAN is up over the bond, with no address (rehost-ipv4 shows bond0's alone)" \
-    "$(grep -ao 'rehost-vlans=[^[:space:]]*' "$T/lvm.serial" | head -1)" "rehost-vlans=vlan100@bond0,"
+    "$(serial_value lvm rehost-vlans)" "rehost-vlans=vlan100@bond0,"
   expect_match "lvm: the second NIC's entry matches eth1" "$netplan" "wan: match: name: eth1 "
   if grep -q '10\.0\.[34]\.' <<<"$netplan"; then fail "lvm: the second NIC's static address or route is left"; else ok "lvm: the second NIC's list items went with their keys"; fi
 fi
@@ -205,17 +205,23 @@ expect_match "two disks: --libvirt-xml has both, vda and vdb" \
 
 if boot_wait uefi "rehost-ipv4=" 1200; then
   serial_facts uefi rehost-uefi-boot /dev/vda2 '/var=/dev/vda3,.*/boot/efi=/dev/vda1,' 10.0.2.15 eth0 vlan100=10.5.0.5/24,
-  expect_eq "uefi: the VLAN is over the renamed NIC" "$(grep -ao 'rehost-vlans=[^[:space:]]*' "$T/uefi.serial" | head -1)" \
+  expect_eq "uefi: the VLAN is over the renamed NIC" "$(serial_value uefi rehost-vlans)" \
     "rehost-vlans=vlan100@eth0,"
 fi
 boot_stop uefi
 
-make_seed "$T/seed-two.iso" rehost-twodisk-boot
-boot_start two -drive "file=$T/two/debian12-twodisk-a.qcow2,format=qcow2,if=virtio" \
-  -drive "file=$T/two/debian12-twodisk-b.qcow2,format=qcow2,if=virtio" \
-  -drive "file=$T/seed-two.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:13
+# its boot is the full matrix's: CI boots a machine converted from two disks
+# at once in field.md, and an LVM root in the lvm guest above
+boot_two=
+if full_matrix "field.guests: the two-disk machine's boot (CI boots two disks converted at once in field.md)"; then
+  boot_two=1
+  make_seed "$T/seed-two.iso" rehost-twodisk-boot
+  boot_start two -drive "file=$T/two/debian12-twodisk-a.qcow2,format=qcow2,if=virtio" \
+    -drive "file=$T/two/debian12-twodisk-b.qcow2,format=qcow2,if=virtio" \
+    -drive "file=$T/seed-two.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:13
+fi
 
-# ---- btrfs @/@home + dracut with SATA drivers only -> kvm (while two boots) ----
+# ---- btrfs @/@home + dracut with SATA drivers only -> kvm (while two boots, FULL=1) ----
 src=$FX/debian12-btrfs.qcow2
 before=$(sum "$src")
 "$REHOST" convert --profile kvm -o "$T/btrfs.qcow2" --report "$T/btrfs.json" "$src" > /dev/null 2> "$T/btrfs.err" \
@@ -226,9 +232,11 @@ expect_match "btrfs: virtio drivers added to dracut's configuration" \
   "^/etc/dracut.conf.d/rehost.conf .*virtio_blk"
 expect_match "btrfs: the initramfs rebuilt by dracut, in place" \
   "$(jq -r '.changes[] | select(.action=="rebuild") | .after' "$T/btrfs.json")" "^dracut --force /boot/initrd.img-[^ ]+ [^ ]+$"
-if boot_wait two "rehost-ipv4=" 1200; then serial_facts two rehost-twodisk-boot /dev/vda1 \
-  '/home=/dev/mapper/data-home,' 10.9.9.15; fi
-boot_stop two
+if [ -n "$boot_two" ]; then
+  if boot_wait two "rehost-ipv4=" 1200; then serial_facts two rehost-twodisk-boot /dev/vda1 \
+    '/home=/dev/mapper/data-home,' 10.9.9.15; fi
+  boot_stop two
+fi
 
 make_seed "$T/seed-btrfs.iso" rehost-btrfs-boot
 boot_start btrfs -drive "file=$T/btrfs.qcow2,format=qcow2,if=virtio" \
@@ -264,17 +272,22 @@ if boot_wait btrfs "rehost-ipv4=" 1200; then serial_facts btrfs rehost-btrfs-boo
   '/home=/dev/vda1\[/@home\],' 10.9.9.15; fi
 boot_stop btrfs
 
-make_seed "$T/seed-nmbr.iso" rehost-nmbr-boot "$(links_report 'ip -4 -o addr show dev br0 2> /dev/null | grep -q inet && ip -o link show type vlan | grep -q @' eth0 bond0 br0 vlan100)"
-nmbr_port=$(free_port)
-boot_start nmbr -bios "$OVMF" -drive "file=$T/nmbr.qcow2,format=qcow2,if=virtio" \
-  -drive "file=$T/seed-nmbr.iso,format=raw,if=virtio,readonly=on" \
-  -nic "user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:15,hostfwd=tcp:127.0.0.1:$nmbr_port-:22"
-if boot_wait nmbr "rehost-ipv4=" 1200; then
-  serial_facts nmbr rehost-nmbr-boot /dev/vda2 '/var=/dev/vda3,.*/boot/efi=/dev/vda1,' 10.9.9.15 br0
-  expect_eq "nmbr: the new NIC (another MAC) in the bond, the bond in the bridge, the VLAN over the bridge, all up" \
-    "$(grep -ao 'rehost-links=[^[:space:]]*' "$T/nmbr.serial" | head -1)" \
-    "rehost-links=eth0:bond0::up,bond0:br0:eth0:up,br0::bond0:up,vlan100::br0:up,"
-  expect_eq "nmbr: sshd answers at the address DHCP gave the bridge" "$(ssh_banner "$nmbr_port")" SSH-2.0
+# its boot is the full matrix's: CI boots NetworkManager under OVMF in the
+# uefi guest above, and a bridge over a bond over the new NIC (sshd answering
+# through it) in network.field
+if full_matrix "field.guests: the NetworkManager bridge-over-bond guest's boot (CI boots NetworkManager in the uefi guest, a bridge over a bond in network.field)"; then
+  make_seed "$T/seed-nmbr.iso" rehost-nmbr-boot "$(links_report 'ip -4 -o addr show dev br0 2> /dev/null | grep -q inet && ip -o link show type vlan | grep -q @' eth0 bond0 br0 vlan100)"
+  nmbr_port=$(free_port)
+  boot_start nmbr -bios "$OVMF" -drive "file=$T/nmbr.qcow2,format=qcow2,if=virtio" \
+    -drive "file=$T/seed-nmbr.iso,format=raw,if=virtio,readonly=on" \
+    -nic "user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:15,hostfwd=tcp:127.0.0.1:$nmbr_port-:22"
+  if boot_wait nmbr "rehost-ipv4=" 1200; then
+    serial_facts nmbr rehost-nmbr-boot /dev/vda2 '/var=/dev/vda3,.*/boot/efi=/dev/vda1,' 10.9.9.15 br0
+    expect_eq "nmbr: the new NIC (another MAC) in the bond, the bond in the bridge, the VLAN over the bridge, all up" \
+      "$(serial_value nmbr rehost-links)" \
+      "rehost-links=eth0:bond0::up,bond0:br0:eth0:up,br0::bond0:up,vlan100::br0:up,"
+    expect_eq "nmbr: sshd answers at the address DHCP gave the bridge" "$(ssh_banner "$nmbr_port")" SSH-2.0
+  fi
+  boot_stop nmbr
 fi
-boot_stop nmbr
 finish

@@ -3,7 +3,7 @@
 # bit-for-bit unchanged (and syncable) while the clone carries every edit,
 # checked by reading the clone's files and initramfs; in place, the target is
 # marked finalized and refuses further syncs. A guest without a DHCP client
-# gets one from --packages when DHCP needs it.
+# gets one from --packages when DHCP needs it (FULL=1).
 source "$(dirname "$0")/lib.sh"
 FX=$(fixtures)
 : "${LIBGUESTFS_BACKEND_SETTINGS:=force_tcg}"; export LIBGUESTFS_BACKEND_SETTINGS
@@ -96,7 +96,10 @@ qemu-img compare -q "$T/src.qcow2" "$T/t.qcow2" && ok "target synced after clone
 # ---- a DHCP client from --packages: ifupdown needs one for DHCP ----
 # The fixture has no cloud-init, so its client can be purged cleanly; the
 # client's package then comes from --packages (the agent is left to first boot).
-if download_deb "$T/dhcp-pkgs" isc-dhcp-client; then
+# The full matrix's: CI installs packages from --packages above (the same
+# install step), and network.field's dry run finds the missing client
+if full_matrix "finalize.kvm: a DHCP client installed from --packages (CI installs the agent from --packages here; network.field finds a missing client)" &&
+  download_deb "$T/dhcp-pkgs" isc-dhcp-client; then
   cp --sparse=always "$FX/debian12-mbr.qcow2" "$T/nocl.qcow2"
   guest_edit "$T/nocl.qcow2" "dpkg --purge isc-dhcp-client > /dev/null; test ! -e /sbin/dhclient"
   "$REHOST" convert --profile kvm --network dhcp --packages "$T/dhcp-pkgs" --firstboot-install -o "$T/nocl-out.qcow2" \

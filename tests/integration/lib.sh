@@ -61,6 +61,15 @@ run_expect_fail() {
 }
 
 fixtures() { "${FIXTURES_SCRIPT:?}"; }
+# full_matrix WHAT: true under FULL=1 scripts/test (which exports
+# REHOST_TEST_FULL=1); otherwise says on stderr that WHAT is left to the full
+# matrix, and is false. For a cell of a test (a boot, mostly) whose
+# capability CI proves elsewhere: WHAT says where.
+full_matrix() {
+  [ -n "${REHOST_TEST_FULL:-}" ] && return 0
+  echo "left to the full matrix (FULL=1 scripts/test): $1" >&2
+  return 1
+}
 # guest_edit IMG SHELL: run a shell command in a qcow2 guest (its OS mounted)
 guest_edit() {
   guestfish --format=qcow2 -a "$1" -i sh "$2" > "$T/edit.out" 2>&1 \
@@ -274,6 +283,9 @@ boot_wait() {
   fail "$1: /$2/ not on the serial line in $3 s; it shows: $(tail -c 600 "$T/$1.serial" | tr -cd '[:print:]\n' | tail -5)"
   return 1
 }
+# serial_value NAME KEY: the first KEY=VALUE a report wrote on NAME's serial
+# line (VALUE up to the first blank), or nothing
+serial_value() { grep -ao "$2=[^[:space:]]*" "$T/$1.serial" | head -1 || true; }
 # qga NAME JSON: one guest-agent command, its reply (retried until the agent answers)
 qga() {
   local i r
