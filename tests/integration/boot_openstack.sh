@@ -19,7 +19,7 @@ if boot_wait os "rehost-hostname=" 900; then
   # the source's NIC had 52:54:00:12:34:56 and a static 10.0.2.15 on eth0; the
   # openstack profile turns it to DHCP, and this network's DHCP hands out 10.9.9.15
   boot_wait os "rehost-ipv4=" 200 && expect_match "the new NIC (another MAC) got its IPv4 address by DHCP" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/os.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+    "$(serial_value os rehost-ipv4)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
   boot_wait os "rehost-openstack-boot login:" 300
 fi
 boot_stop os

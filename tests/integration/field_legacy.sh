@@ -104,22 +104,22 @@ boot_start gl -drive "file=$T/gl.qcow2,format=qcow2,if=virtio" \
   -nic "user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:05,hostfwd=tcp:127.0.0.1:$gl_port-:22"
 if boot_wait gl "rehost-ipv4=" 900; then
   expect_match "legacy: booted from menu.lst's entry, with its edited command line" \
-    "$(grep -ao 'rehost-cmdline=[^[:space:]]*' "$T/gl.serial" | head -1)" \
+    "$(serial_value gl rehost-cmdline)" \
     "ro,${uuid:-root=UUID=missing},console=ttyS0,net.ifnames=0,biosdevname=0"
   expect_match "legacy: the root found on the virtio disk by its UUID" \
-    "$(grep -ao 'rehost-root=[^[:space:]]*' "$T/gl.serial" | head -1)" "^rehost-root=/dev/vda1$"
+    "$(serial_value gl rehost-root)" "^rehost-root=/dev/vda1$"
   expect_match "legacy: the new NIC (another MAC) is eth0 and got an address by DHCP" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/gl.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+    "$(serial_value gl rehost-ipv4)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
   expect_eq "sysv: qemu-guest-agent, enabled by update-rc.d, runs on its virtio port" \
-    "$(grep -ao 'rehost-qga=[^[:space:]]*' "$T/gl.serial" | head -1)" "rehost-qga=running,org.qemu.guest_agent.0,"
+    "$(serial_value gl rehost-qga)" "rehost-qga=running,org.qemu.guest_agent.0,"
   expect_match "sysv: qemu-guest-agent answers" \
     "$(qga gl '{"execute":"guest-ping"}' || echo no-answer)" '"return": *\{\}'
   expect_eq "sysv: sshd, enabled by update-rc.d, answers at the address DHCP gave" "$(ssh_banner "$gl_port")" SSH-2.0
   if boot_wait gl "rehost-fixlinks=" 300; then
     expect_eq "sysv: grub-pc's install device is the target's disk, set at first boot" \
-      "$(grep -ao 'rehost-grubdev=[^[:space:]]*' "$T/gl.serial" | head -1)" "rehost-grubdev=install_devices:/dev/vda"
+      "$(serial_value gl rehost-grubdev)" "rehost-grubdev=install_devices:/dev/vda"
     expect_match "sysv: the fix disabled itself after it ran (a K link)" \
-      "$(grep -ao 'rehost-fixlinks=[^[:space:]]*' "$T/gl.serial" | head -1)" "^rehost-fixlinks=K[0-9]+rehost-grub-devices,$"
+      "$(serial_value gl rehost-fixlinks)" "^rehost-fixlinks=K[0-9]+rehost-grub-devices,$"
   fi
 fi
 boot_stop gl

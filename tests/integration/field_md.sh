@@ -54,7 +54,7 @@ md_boot() {
 # when they show exactly that, the machine boots once more (from the same
 # images: -snapshot).
 md_lost_race() {
-  local r; r=$(grep -ao 'rehost-md-race=[^[:space:]]*' "$T/md.serial" | head -1)
+  local r; r=$(serial_value md rehost-md-race)
   r=${r#rehost-md-race=}
   local degraded=${r%%/*} second=${r#*/}
   [ -n "$degraded" ] && [ -n "$second" ] || return 1
@@ -99,17 +99,17 @@ if grep -aq "rehost-ipv4=" "$T/md.serial"; then
   expect_match "md: seeded hostname, root on the mirror" \
     "$(grep -ao 'rehost-hostname=[^[:space:]]* rehost-root=[^[:space:]]*' "$T/md.serial" | head -1)" \
     "^rehost-hostname=rehost-md-boot rehost-root=/dev/md[0-9]+$"
-  expect_match "md: / and /srv on the mirrors" "$(grep -ao 'rehost-mounts=[^[:space:]]*' "$T/md.serial" | head -1)" \
+  expect_match "md: / and /srv on the mirrors" "$(serial_value md rehost-mounts)" \
     "^rehost-mounts=/=/dev/md[0-9]+,/srv=/dev/md[0-9]+,$"
-  m=$(grep -ao 'rehost-md=[^[:space:]]*' "$T/md.serial" | head -1)
-  echo "md: $m $(grep -ao 'rehost-md-race=[^[:space:]]*' "$T/md.serial" | head -1) (arrays started degraded / the second disk's partitions found, kernel times)"
+  m=$(serial_value md rehost-md)
+  echo "md: $m $(serial_value md rehost-md-race) (arrays started degraded / the second disk's partitions found, kernel times)"
   expect_match "md: two arrays, running" "$m" "^rehost-md=(md[0-9]+:(clean|active):0:[a-z0-9,]+;){2}$"
   expect_match "md: root's mirror whole, on both NVMe disks" "$m" ":0:nvme0n1p1,nvme1n1p1,;"
   expect_match "md: /srv's mirror whole, on both NVMe disks" "$m" ":0:nvme0n1p2,nvme1n1p2,;"
   expect_eq "md: grub-pc's install devices are both NVMe disks, and grub-pc reconfigures (grub-install on each)" \
     "$(grep -ao 'rehost-grub=[^[:space:]]* rehost-grub-reconfigure=[0-9]*' "$T/md.serial" | head -1)" \
     "rehost-grub=/dev/nvme0n1,/dev/nvme1n1, rehost-grub-reconfigure=0"
-  expect_eq "md: the new NIC (e1000, another MAC) has DHCP" "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/md.serial" | head -1)" \
+  expect_eq "md: the new NIC (e1000, another MAC) has DHCP" "$(serial_value md rehost-ipv4)" \
     "rehost-ipv4=eth0=10.9.9.15/24,"
 fi
 boot_stop md

@@ -80,21 +80,21 @@ boot_start or -drive "file=$T/or.qcow2,format=qcow2,if=virtio" \
   -nic "user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:06,hostfwd=tcp:127.0.0.1:$or_port-:22"
 if boot_wait or "rehost-ipv4=" 900; then
   expect_match "openrc: the root found on the virtio disk" \
-    "$(grep -ao 'rehost-root=[^[:space:]]*' "$T/or.serial" | head -1)" "^rehost-root=/dev/vda1$"
+    "$(serial_value or rehost-root)" "^rehost-root=/dev/vda1$"
   expect_match "openrc: the new NIC (another MAC) is eth0 and got an address by DHCP" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/or.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+    "$(serial_value or rehost-ipv4)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
   expect_eq "openrc: qemu-guest-agent, enabled by rc-update, runs on its virtio port" \
-    "$(grep -ao 'rehost-qga=[^[:space:]]*' "$T/or.serial" | head -1)" "rehost-qga=running,org.qemu.guest_agent.0,"
+    "$(serial_value or rehost-qga)" "rehost-qga=running,org.qemu.guest_agent.0,"
   expect_match "openrc: qemu-guest-agent answers" \
     "$(qga or '{"execute":"guest-ping"}' || echo no-answer)" '"return": *\{\}'
   expect_eq "openrc: sshd, enabled by rc-update, answers at the address DHCP gave" "$(ssh_banner "$or_port")" SSH-2.0
   if boot_wait or "rehost-openrc=" 420; then
     expect_eq "openrc: grub-pc's install device is the target's disk, set at first boot" \
-      "$(grep -ao 'rehost-grubdev=[^[:space:]]*' "$T/or.serial" | head -1)" "rehost-grubdev=install_devices:/dev/vda"
+      "$(serial_value or rehost-grubdev)" "rehost-grubdev=install_devices:/dev/vda"
     expect_eq "openrc: the fix took itself out of the runlevel after it ran" \
-      "$(grep -ao 'rehost-fixlevels=[^[:space:]]*' "$T/or.serial" | head -1)" "rehost-fixlevels="
+      "$(serial_value or rehost-fixlevels)" "rehost-fixlevels="
     expect_eq "openrc: OpenRC ran the boot (its runlevel is default)" \
-      "$(grep -ao 'rehost-openrc=[^[:space:]]*' "$T/or.serial" | head -1)" "rehost-openrc=default"
+      "$(serial_value or rehost-openrc)" "rehost-openrc=default"
   fi
 fi
 boot_stop or

@@ -55,10 +55,10 @@ if boot_wait sd "rehost-ipv4=" 900; then
   expect_match "sdboot: systemd-boot's menu showed the entry" "$(tr -cd '[:print:]\n' < "$T/sd.serial")" \
     "Debian.*Reboot Into Firmware Interface"
   expect_match "sdboot: systemd-boot booted the entry with its edited command line" \
-    "$(grep -ao 'rehost-cmdline=[^[:space:]]*' "$T/sd.serial" | head -1)" \
+    "$(serial_value sd rehost-cmdline)" \
     '^rehost-cmdline=initrd=\\debian\\initrd\.img,root=UUID=[0-9a-f-]+,ro,console=ttyS0,net\.ifnames=0,biosdevname=0$'
   expect_match "sdboot: the new NIC (another MAC) is eth0 and got an address by DHCP" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/sd.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+    "$(serial_value sd rehost-ipv4)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
 fi
 boot_stop sd
 finish

@@ -152,13 +152,13 @@ expect_match "lan0: net.ifnames=0 on the kernel command line" \
 
 if boot_wait nd "rehost-ipv4=" 900; then
   expect_match "networkd: booted on virtio, its root found by UUID" \
-    "$(grep -ao 'rehost-root=[^[:space:]]*' "$T/nd.serial" | head -1)" "^rehost-root=/dev/vda1$"
+    "$(serial_value nd rehost-root)" "^rehost-root=/dev/vda1$"
   expect_match "networkd: grub-pc's install device is the target's disk, and grub-pc reconfigures" \
     "$(grep -ao 'rehost-grub=[^[:space:]]* rehost-grub-reconfigure=[0-9]*' "$T/nd.serial" | head -1)" \
     "^rehost-grub=/dev/vda rehost-grub-reconfigure=0$"
   # 10.0.5.15 (the second NIC's file) if the glob were left to match nothing
   expect_match "networkd: the new NIC (another MAC) has the glob's static address" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/nd.serial" | head -1)" "^rehost-ipv4=eth0=10\.0\.2\.15/24,$"
+    "$(serial_value nd rehost-ipv4)" "^rehost-ipv4=eth0=10\.0\.2\.15/24,$"
 fi
 boot_stop nd
 
@@ -200,8 +200,8 @@ expect_no_match "bridge: the bond's and the NIC's files get no addressing" \
 
 if boot_wait ens "rehost-ipv4=" 900; then
   expect_match "lan0: the new NIC got an address by DHCP, the VLAN none" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/ens.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
-  expect_eq "lan0: the VLAN is up over eth0" "$(grep -ao 'rehost-vlans=[^[:space:]]*' "$T/ens.serial" | head -1)" \
+    "$(serial_value ens rehost-ipv4)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+  expect_eq "lan0: the VLAN is up over eth0" "$(serial_value ens rehost-vlans)" \
     "rehost-vlans=eth0.100@eth0,"
 fi
 boot_stop ens
@@ -248,9 +248,9 @@ expect_eq "extlinux: ens192's stanza made eth0's, with DHCP" \
 
 if boot_wait br "rehost-ipv4=" 900; then
   expect_match "bridge: DHCP gave the bridge an address, and nothing else has one (the VLAN's static is gone)" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/br.serial" | head -1)" "^rehost-ipv4=br0=10\.9\.9\.15/24,$"
+    "$(serial_value br rehost-ipv4)" "^rehost-ipv4=br0=10\.9\.9\.15/24,$"
   expect_eq "bridge: the new NIC (another MAC) in the bond, the bond in the bridge, the VLAN over the bridge, all up" \
-    "$(grep -ao 'rehost-links=[^[:space:]]*' "$T/br.serial" | head -1)" \
+    "$(serial_value br rehost-links)" \
     "rehost-links=eth0:bond0::up,bond0:br0:eth0:up,br0::bond0:up,vlan100::br0:up,"
   expect_eq "bridge: sshd answers at the address DHCP gave the bridge (traffic flows through bond and bridge)" \
     "$(ssh_banner "$br_port")" SSH-2.0
@@ -262,9 +262,9 @@ boot_start xl -drive "file=$T/xl.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-xl.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:04
 if boot_wait xl "rehost-ipv4=" 900; then
   expect_match "extlinux: booted by extlinux with net.ifnames=0 from its APPEND line" \
-    "$(grep -ao 'rehost-cmdline=[^[:space:]]*' "$T/xl.serial" | head -1)" "ro,console=ttyS0,net.ifnames=0,biosdevname=0"
+    "$(serial_value xl rehost-cmdline)" "ro,console=ttyS0,net.ifnames=0,biosdevname=0"
   expect_match "extlinux: the new NIC (another MAC) is eth0 and got an address by DHCP" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/xl.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+    "$(serial_value xl rehost-ipv4)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
 fi
 boot_stop xl
 finish

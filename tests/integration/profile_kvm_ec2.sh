@@ -34,7 +34,7 @@ if boot_wait kvm "rehost-hostname=" 900; then
   expect_match "kvm: qemu-guest-agent answers guest-ping" "$(qga kvm '{"execute":"guest-ping"}' || echo no-answer)" '"return": *\{\}'
   # DHCP on a NIC with another MAC
   boot_wait kvm "rehost-ipv4=" 200 && expect_match "kvm: the new NIC (another MAC) has an IPv4 address" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/kvm.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+    "$(serial_value kvm rehost-ipv4)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
 fi
 boot_stop kvm
 
@@ -52,7 +52,7 @@ if boot_wait ec2 "rehost-hostname=" 900; then
     "^rehost-hostname=rehost-ec2-boot rehost-root=/dev/nvme0n1p1$"
   # DHCP again, on an e1000 NIC with another MAC
   boot_wait ec2 "rehost-ipv4=" 200 && expect_match "ec2: the new NIC (another MAC) has an IPv4 address" \
-    "$(grep -ao 'rehost-ipv4=[^[:space:]]*' "$T/ec2.serial" | head -1)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+    "$(serial_value ec2 rehost-ipv4)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
 fi
 boot_stop ec2
 expect_eq "the openstack image (the source here) is not written" "$(sum "$SRC")" "$before"
