@@ -4,6 +4,7 @@
 #include "image_qemu.h"
 
 #include "../lib/exitcodes.h"
+#include "../lib/json_get.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
 #include "../lib/page_cache.h"
@@ -82,12 +83,6 @@ static uint64_t jget_u64(json_object *o, const char *k)
 {
   json_object *v;
   return json_object_object_get_ex(o, k, &v) ? (uint64_t)json_object_get_int64(v) : 0;
-}
-
-static const char *jget_str(json_object *o, const char *k)
-{
-  json_object *v;
-  return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
 }
 
 /* A VMDK descriptor is text that can name any file as an extent (a FLAT
@@ -345,13 +340,18 @@ static int inspect(const char *given, const char *use, const struct rh_probe_opt
   img->force_share = share;
   const char *txt = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
   img->info = txt ? strdup(txt) : NULL;
-  const char *fmt = jget_str(j, "format");
+  const char *fmt = rh_json_str(j, "format");
   snprintf(img->format, sizeof img->format, "%s", fmt ? fmt : "raw");
   img->virtual_size = jget_u64(j, "virtual-size");
   img->actual_size = jget_u64(j, "actual-size");
   uint64_t cluster = jget_u64(j, "cluster-size");
-  const char *backing = jget_str(j, "full-backing-filename");
-  if (!backing) backing = jget_str(j, "backing-filename");
+  const char *backing = rh_json_str(j, "full-backing-filename");
+  if (!backing) backing = rh_json_str(j, "backing-filename");
+  /* qemu-img writes the name as a string; a member of any other type still
+   * says there is a backing file, and is refused as one */
+  if (!backing && (json_object_object_get_ex(j, "full-backing-filename", NULL) ||
+                   json_object_object_get_ex(j, "backing-filename", NULL)))
+    backing = "(a name that is not text)";
   if (backing) img->backing = strdup(backing);
   json_object *enc;
   bool encrypted = json_object_object_get_ex(j, "encrypted", &enc) && json_object_get_boolean(enc);

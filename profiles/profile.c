@@ -3,6 +3,7 @@
 #include "import_facts.h"
 
 #include "../lib/exitcodes.h"
+#include "../lib/json_get.h"
 #include "../lib/log.h"
 #include "../lib/proc.h"
 #include "../lib/smallfile.h"
@@ -81,13 +82,6 @@ static int get_bool(json_object *o, const char *k, bool dflt, bool *out, char *e
   return 0;
 }
 
-static const char *get_str(json_object *o, const char *k)
-{
-  json_object *v;
-  return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-             ? json_object_get_string(v) : NULL;
-}
-
 /* An object member (absent: NULL, fine); every key must be in `known`. */
 static int get_section(json_object *o, const char *k, const char *const *known, json_object **out,
                        char *err, size_t errsz)
@@ -134,7 +128,7 @@ static int parse_agents(json_object *j, struct rh_profile *p, char *err, size_t 
     json_object *sec;
     int r = get_section(wrap, "agent", known, &sec, err, errsz);
     struct rh_agent *ag = &p->agents[i];
-    const char *name = sec ? get_str(sec, "name") : NULL;
+    const char *name = sec ? rh_json_str(sec, "name") : NULL;
     if (!r && (!sec || !name || !valid_chars(name, PKG_CHARS))) {
       snprintf(err, errsz, "agent %zu needs a \"name\"", i);
       r = -1;
@@ -228,8 +222,8 @@ static int parse_sections(json_object *j, struct rh_profile *p, char *err, size_
   if (!net) net = empty;
   if (!cmd) cmd = empty;
   if (!out) out = empty;
-  const char *dn = get_str(fs, "device_names"), *clock = get_str(adj, "clock");
-  const char *nd = get_str(net, "default");
+  const char *dn = rh_json_str(fs, "device_names"), *clock = rh_json_str(adj, "clock");
+  const char *nd = rh_json_str(net, "default");
   if (dn && strcmp(dn, "uuid") && strcmp(dn, "keep")) {
     snprintf(err, errsz, "\"fstab.device_names\" must be \"uuid\" or \"keep\"");
     goto done;
@@ -265,7 +259,7 @@ static int parse_sections(json_object *j, struct rh_profile *p, char *err, size_
     snprintf(err, errsz, "\"output.formats\" must name at least one format");
     goto done;
   }
-  const char *df = get_str(out, "default");
+  const char *df = rh_json_str(out, "default");
   p->default_format = strdup(df ? df : p->formats[0]);
   bool listed = false;
   for (char **f = p->formats; *f; f++) listed |= !strcmp(*f, p->default_format);
@@ -308,7 +302,7 @@ static int parse_import(json_object *j, struct rh_profile *p, char *err, size_t 
   json_object *imp, *facts;
   if (get_section(j, "import", known, &imp, err, errsz) < 0) return -1;
   if (!imp) return 0;
-  const char *plat = get_str(imp, "platform");
+  const char *plat = rh_json_str(imp, "platform");
   if (!plat || !valid_chars(plat, "-_")) {
     snprintf(err, errsz, "\"import.platform\" must be a name (letters, digits, '-', '_')");
     return -1;
@@ -351,7 +345,7 @@ int rh_profile_parse(const char *text, struct rh_profile *p, char *err, size_t e
   int kr = get_section(wrap, "profile", known, &sec, err, errsz);
   json_object_put(wrap);
   if (kr < 0) goto out;
-  const char *schema = get_str(j, "schema"), *name = get_str(j, "name");
+  const char *schema = rh_json_str(j, "schema"), *name = rh_json_str(j, "name");
   if (!schema || strcmp(schema, "rehost.profile/1")) {
     snprintf(err, errsz, "\"schema\" must be \"rehost.profile/1\"");
     goto out;
@@ -361,7 +355,7 @@ int rh_profile_parse(const char *text, struct rh_profile *p, char *err, size_t e
     goto out;
   }
   p->name = strdup(name);
-  const char *d = get_str(j, "description");
+  const char *d = rh_json_str(j, "description");
   p->description = strdup(d ? d : "");
   if (parse_agents(j, p, err, errsz) < 0 ||
       get_strv(j, "initramfs_modules", MOD_CHARS, &p->initramfs_modules, err, errsz) < 0 ||
@@ -406,7 +400,7 @@ void rh_profile_free(struct rh_profile *p)
 
 const char *rh_profile_format_options(const struct rh_profile *p, const char *format)
 {
-  return p->format_options ? get_str(p->format_options, format) : NULL;
+  return p->format_options ? rh_json_str(p->format_options, format) : NULL;
 }
 
 const char *rh_profile_dir(void)
@@ -527,7 +521,7 @@ int rh_profile_load(const char *name_or_path, struct rh_profile *p)
     }
     depth++;
     if (depth == 1) p->origin = strdup(path);
-    const char *ext = get_str(chain[depth - 1], "extends");
+    const char *ext = rh_json_str(chain[depth - 1], "extends");
     if (!ext) break;
     want = ext;
   }
@@ -537,7 +531,7 @@ int rh_profile_load(const char *name_or_path, struct rh_profile *p)
   json_object_object_del(merged, "extends");
   const char *text = json_object_to_json_string(merged);
   char *origin = p->origin;
-  const char *parent = depth > 1 ? get_str(chain[0], "extends") : NULL;
+  const char *parent = depth > 1 ? rh_json_str(chain[0], "extends") : NULL;
   p->origin = NULL;
   if (rh_profile_parse(text, p, err, sizeof err) < 0) {
     rh_error("%s: invalid profile: %s", origin ? origin : name_or_path, err);

@@ -3,6 +3,7 @@
 #include "../finalize/edits.h"
 #include "../finalize/net_edits.h"
 #include "../guest/guestconf.h"
+#include "../lib/json_get.h"
 #include "../lib/log.h"
 
 #include <stdlib.h>
@@ -117,11 +118,9 @@ static int cmp_json_str(const void *a, const void *b)
 static json_object *scan_services(guestfs_h *g, json_object *report)
 {
   /* os.init_system, which rh_scan_os found (it reads guest files) */
-  json_object *os, *v;
-  const char *init = json_object_object_get_ex(report, "os", &os) && json_object_object_get_ex(os, "init_system", &v) &&
-                             json_object_is_type(v, json_type_string)
-                         ? json_object_get_string(v)
-                         : rh_guest_init_system(g);
+  json_object *os = NULL;
+  const char *init = json_object_object_get_ex(report, "os", &os) ? rh_json_str(os, "init_system") : NULL;
+  if (!init) init = rh_guest_init_system(g);
   bool systemd = !strcmp(init, "systemd") || !strcmp(init, "unknown");
   json_object *svc = json_object_new_object();
   json_object *enabled = json_object_new_array();

@@ -1,6 +1,7 @@
 #include "pairs.h"
 
 #include "../lib/exitcodes.h"
+#include "../lib/json_get.h"
 #include "../lib/log.h"
 #include "../lib/outfile.h"
 #include "../lib/private_files.h"
@@ -47,8 +48,7 @@ int rh_pair_parse(const char *text, struct rh_pair *p, char *err, size_t errsz)
     json_object_put(j);
     return -1;
   }
-  json_object *v;
-  const char *schema = json_object_object_get_ex(j, "schema", &v) ? json_object_get_string(v) : NULL;
+  const char *schema = rh_json_str(j, "schema");
   if (!schema || strcmp(schema, "rehost.pair/1") != 0) {
     snprintf(err, errsz, "not a rehost pair (schema rehost.pair/1)");
     json_object_put(j);
@@ -56,8 +56,8 @@ int rh_pair_parse(const char *text, struct rh_pair *p, char *err, size_t errsz)
   }
   struct field f[] = FIELDS(p);
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-    if (json_object_object_get_ex(j, f[i].name, &v) && json_object_is_type(v, json_type_string))
-      *f[i].v = strdup(json_object_get_string(v));
+    const char *s = rh_json_str(j, f[i].name);
+    if (s) *f[i].v = strdup(s);
     if (f[i].required && (!*f[i].v || !**f[i].v)) {
       snprintf(err, errsz, "\"%s\" missing", f[i].name);
       json_object_put(j);

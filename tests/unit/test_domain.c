@@ -175,6 +175,14 @@ static void pair_files_round_trip(void **state)
   assert_int_equal(rh_pair_parse("{\"domain\":\"d\"}", &q, err, sizeof err), -1);
   assert_non_null(strstr(err, "schema"));
   assert_int_equal(rh_pair_parse("[1]", &q, err, sizeof err), -1);
+  /* a member of another type is absent: a number is not a schema name, nor
+   * a disk */
+  assert_int_equal(rh_pair_parse("{\"schema\":1,\"domain\":\"d\"}", &q, err, sizeof err), -1);
+  assert_non_null(strstr(err, "schema"));
+  assert_int_equal(rh_pair_parse("{\"schema\":\"rehost.pair/1\",\"domain\":\"d\",\"disk\":7}", &q, err,
+                                 sizeof err),
+                   -1);
+  assert_string_equal(err, "\"disk\" missing");
 }
 
 int main(void)
