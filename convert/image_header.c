@@ -164,6 +164,17 @@ static void sniff(const unsigned char *b, size_t n, struct rh_header *h)
   h->disk_signature = disk_signature(b, n);
 }
 
+bool rh_header_vhd_fixed_footer(const unsigned char b[512], unsigned long long file_size)
+{
+  if (memcmp(b, "conectix", 8) != 0 || be32(b + 60) != 2 || be64(b + 16) != UINT64_MAX)
+    return false;
+  uint32_t sum = 0;
+  for (size_t i = 0; i < 512; i++)
+    if (i < 64 || i >= 68) sum += b[i];
+  uint64_t size = be64(b + 48); /* current size */
+  return ~sum == be32(b + 64) && file_size >= 512 && size <= file_size - 512;
+}
+
 int rh_header_read(const char *path, bool block_device, struct rh_header *h)
 {
   memset(h, 0, sizeof *h);
@@ -185,6 +196,19 @@ int rh_header_read(const char *path, bool block_device, struct rh_header *h)
     return 0;
   }
   sniff(buf, (size_t)n, h);
+  /* A fixed VHD starts with its guest's first sector: only its footer, in
+   * the last 512 bytes, says what it is. Read as raw, the footer would be
+   * one more sector of the disk: a GPT's backup header would no longer be
+   * at its end. */
+  struct stat sb;
+  unsigned char foot[512];
+  if (!strcmp(h->format, "raw") && !h->vmdk_descriptor && fstat(fd, &sb) == 0 &&
+      sb.st_size >= 1024 && sb.st_size % 512 == 0 &&
+      pread(fd, foot, sizeof foot, sb.st_size - 512) == (ssize_t)sizeof foot &&
+      rh_header_vhd_fixed_footer(foot, (unsigned long long)sb.st_size)) {
+    snprintf(h->format, sizeof h->format, "vpc");
+    h->vhd_fixed = true;
+  }
   if (!strcmp(h->format, "qcow2")) {
     uint64_t off = (size_t)n >= 20 ? be64(buf + 8) : 0;
     uint32_t len = (size_t)n >= 20 ? be32(buf + 16) : 0;

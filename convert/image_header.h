@@ -15,6 +15,7 @@ struct rh_header {
                           * dmg, luks); "raw" when nothing is recognised */
   bool vmdk_descriptor;  /* a text VMDK descriptor (names its extents) */
   bool disk_signature;   /* raw: an MBR, GPT, LVM, filesystem or swap signature */
+  bool vhd_fixed;        /* vpc: a fixed VHD, known by the footer at its end (it has no header) */
   char *backing;         /* qcow2 backing file, VMDK parentFileNameHint (malloc'd) */
   bool data_file;        /* qcow2 with an external data file */
   char *data_file_name;  /* its name, from the header extension (malloc'd) */
@@ -31,5 +32,11 @@ void rh_header_free(struct rh_header *h);
  * dir: the descriptor's directory, for resolving extents. */
 void rh_header_parse_qcow2(const unsigned char *b, size_t n, struct rh_header *h);
 void rh_header_parse_vmdk_text(const char *text, const char *dir, struct rh_header *h);
+/* Whether the file's last 512 bytes (b) are a fixed VHD's footer: the
+ * cookie, disk type 2 (fixed), no dynamic header (data offset all ones), a
+ * good checksum, and a disk size that fits before the footer in a file of
+ * file_size bytes. A fixed VHD (Azure's and Hyper-V's format) is raw data
+ * with that footer, and names no other file. */
+bool rh_header_vhd_fixed_footer(const unsigned char b[512], unsigned long long file_size);
 
 #endif

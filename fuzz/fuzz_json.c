@@ -69,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   rh_header_free(&h);
   rh_header_parse_vmdk_text(text, "/nonexistent", &h);
   rh_header_free(&h);
+  if (size >= 512) (void)rh_header_vhd_fixed_footer(data + size - 512, size);
   free(text);
   return 0;
 }

@@ -91,6 +91,14 @@ azsize=$(qemu-img info --output=json -f vpc "$AZ" | jq '.["virtual-size"]')
 expect_eq "azure VHD virtual size rounded up to a MiB multiple" "$azsize" $(( (vsize + MiB - 1) / MiB * MiB ))
 expect_eq "azure VHD is fixed (file = size + 512-byte footer)" "$(stat -c %s "$AZ")" $((azsize + 512))
 expect_eq "VHD footer says fixed (disk type 2)" "$(tail -c 512 "$AZ" | head -c 64 | tail -c 4 | xxd -p)" 00000002
+# rehost reads its own fixed VHD back as one: known by its footer (it has no
+# header), the footer is not one more sector of the disk
+"$REHOST" -q replicate "$AZ" "$T/az-back.qcow2"
+expect_eq "a fixed VHD named without --format is read as a VHD (its size without the footer)" \
+  "$(qemu-img info --output=json "$T/az-back.qcow2" | jq '.["virtual-size"]')" "$azsize"
+if out=$(qemu-img compare -f vpc -F qcow2 "$AZ" "$T/az-back.qcow2" 2>&1); then ok "the fixed VHD's data replicated as it is"
+else fail "the fixed VHD's data replicated: $out"; fi
+rm -f "$T/az-back.qcow2"*
 # The Azure VHD boots: its disk on IDE (as a Hyper-V generation 1 machine
 # has it), an e1000 NIC with another MAC on another network. The fixture has
 # no cloud-init: sshd's banner, through the port QEMU forwards to the address

@@ -61,6 +61,60 @@ static void qcow2_backing_and_data_file(void **state)
   rh_header_free(&h);
 }
 
+/* A fixed VHD has no header: its footer, in the last 512 bytes, says what
+ * it is. A raw disk that ends with something else stays raw. */
+static void fill_vhd_footer(unsigned char *f, uint32_t type, uint64_t size)
+{
+  memset(f, 0, 512);
+  memcpy(f, "conectix", 8);
+  put32(f + 12, 0x00010000);
+  memset(f + 16, 0xff, 8);
+  put32(f + 48, (uint32_t)(size >> 32)), put32(f + 52, (uint32_t)size);
+  put32(f + 60, type);
+  uint32_t sum = 0;
+  for (int i = 0; i < 512; i++) sum += f[i];
+  put32(f + 64, ~sum);
+}
+
+static void vhd_fixed_footer(void **state)
+{
+  (void)state;
+  unsigned char f[512];
+  fill_vhd_footer(f, 2, 1 << 20);
+  assert_true(rh_header_vhd_fixed_footer(f, (1 << 20) + 512));
+  assert_true(rh_header_vhd_fixed_footer(f, (2 << 20) + 512));
+  /* a size that does not fit before the footer, a bad checksum, another type */
+  assert_false(rh_header_vhd_fixed_footer(f, (1 << 20)));
+  f[100] ^= 1;
+  assert_false(rh_header_vhd_fixed_footer(f, (1 << 20) + 512));
+  fill_vhd_footer(f, 3, 1 << 20);
+  assert_false(rh_header_vhd_fixed_footer(f, (1 << 20) + 512));
+  /* a file: an MBR, 1 MiB of disk, the footer: vpc; without the footer: raw */
+  char path[] = "/tmp/rehost-unit-vhd.XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  unsigned char mbr[512] = {0};
+  mbr[510] = 0x55, mbr[511] = 0xaa;
+  assert_int_equal(pwrite(fd, mbr, 512, 0), 512);
+  fill_vhd_footer(f, 2, 1 << 20);
+  assert_int_equal(pwrite(fd, f, 512, 1 << 20), 512);
+  struct rh_header h;
+  assert_int_equal(rh_header_read(path, false, &h), 0);
+  assert_string_equal(h.format, "vpc");
+  assert_true(h.vhd_fixed);
+  rh_header_free(&h);
+  assert_int_equal(rh_header_read(path, true, &h), 0); /* a block device is never sniffed */
+  assert_string_equal(h.format, "raw");
+  rh_header_free(&h);
+  assert_int_equal(ftruncate(fd, 1 << 20), 0);
+  assert_int_equal(rh_header_read(path, false, &h), 0);
+  assert_string_equal(h.format, "raw");
+  assert_true(h.disk_signature);
+  rh_header_free(&h);
+  close(fd);
+  unlink(path);
+}
+
 static void vmdk_descriptor_extents(void **state)
 {
   (void)state;
@@ -161,6 +215,7 @@ int main(void)
   rh_log_init("rehost", RH_QUIET, false);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(qcow2_backing_and_data_file),
+      cmocka_unit_test(vhd_fixed_footer),
       cmocka_unit_test(vmdk_descriptor_extents),
       cmocka_unit_test(terminal_escaping),
       cmocka_unit_test(adjtime_non_numbers),
