@@ -273,6 +273,14 @@ int rh_image_probe(const char *given, const struct rh_probe_opts *opts, struct r
   if (!rh_format_driver(use)) {
     rh_error("%s: is a %s image; rehost reads raw, qcow2, vmdk, vhd and vhdx only (convert it "
              "with qemu-img first if you trust it)", given, use);
+  } else if (!strcmp(use, "vpc") && hdr.vhd_differencing) {
+    /* qemu's vpc driver reads a differencing VHD as a dynamic one: the
+     * blocks it holds, and zeros where its parent has the data. No parent
+     * is ever opened, and --allow-backing cannot change that. */
+    rh_error("%s: is a differencing VHD (a Hyper-V checkpoint or a Virtual PC undo disk) of the "
+             "parent %s: it holds only what changed since then, and rehost cannot read it with its "
+             "parent; merge it into the parent first (Hyper-V: Merge-VHD) and name the merged disk",
+             given, hdr.vhd_parent ? hdr.vhd_parent : "(name unreadable)");
   } else if (!forced && hdr.vmdk_descriptor && !ends_with(path, ".vmdk")) {
     /* A raw disk whose guest wrote a descriptor into its first sector would
      * otherwise make rehost read the files that descriptor names. */

@@ -24,6 +24,7 @@ void rh_header_free(struct rh_header *h)
   free(h->backing);
   free(h->bad_extent);
   free(h->data_file_name);
+  free(h->vhd_parent);
   memset(h, 0, sizeof *h);
 }
 
@@ -164,6 +165,24 @@ static void sniff(const unsigned char *b, size_t n, struct rh_header *h)
   h->disk_signature = disk_signature(b, n);
 }
 
+void rh_header_parse_vhd(const unsigned char *b, size_t n, struct rh_header *h)
+{
+  if (n < 512 || memcmp(b, "conectix", 8) != 0 || be32(b + 60) != 4) return;
+  h->vhd_differencing = true;
+  /* the dynamic header: "cxsparse", the parent's name at 64 (UTF-16BE, 512
+   * bytes); kept as printable ASCII, anything else as '?' */
+  uint64_t dyn = be64(b + 16);
+  if (dyn > n || n - dyn < 1024 || memcmp(b + dyn, "cxsparse", 8) != 0) return;
+  char name[257];
+  size_t k = 0;
+  for (size_t i = 0; i < 256; i++) {
+    unsigned c = (unsigned)b[dyn + 64 + 2 * i] << 8 | b[dyn + 64 + 2 * i + 1];
+    if (!c) break;
+    name[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+  }
+  if (k) set_str(&h->vhd_parent, name, k);
+}
+
 bool rh_header_vhd_fixed_footer(const unsigned char b[512], unsigned long long file_size)
 {
   if (memcmp(b, "conectix", 8) != 0 || be32(b + 60) != 2 || be64(b + 16) != UINT64_MAX)
@@ -209,6 +228,7 @@ int rh_header_read(const char *path, bool block_device, struct rh_header *h)
     snprintf(h->format, sizeof h->format, "vpc");
     h->vhd_fixed = true;
   }
+  if (!strcmp(h->format, "vpc") && !h->vhd_fixed) rh_header_parse_vhd(buf, (size_t)n, h);
   if (!strcmp(h->format, "qcow2")) {
     uint64_t off = (size_t)n >= 20 ? be64(buf + 8) : 0;
     uint32_t len = (size_t)n >= 20 ? be32(buf + 16) : 0;

@@ -16,6 +16,8 @@ struct rh_header {
   bool vmdk_descriptor;  /* a text VMDK descriptor (names its extents) */
   bool disk_signature;   /* raw: an MBR, GPT, LVM, filesystem or swap signature */
   bool vhd_fixed;        /* vpc: a fixed VHD, known by the footer at its end (it has no header) */
+  bool vhd_differencing; /* vpc: a differencing VHD (disk type 4): only the changes to a parent */
+  char *vhd_parent;      /* its parent's name from the dynamic header, printable (malloc'd) */
   char *backing;         /* qcow2 backing file, VMDK parentFileNameHint (malloc'd) */
   bool data_file;        /* qcow2 with an external data file */
   char *data_file_name;  /* its name, from the header extension (malloc'd) */
@@ -38,5 +40,9 @@ void rh_header_parse_vmdk_text(const char *text, const char *dir, struct rh_head
  * file_size bytes. A fixed VHD (Azure's and Hyper-V's format) is raw data
  * with that footer, and names no other file. */
 bool rh_header_vhd_fixed_footer(const unsigned char b[512], unsigned long long file_size);
+/* A VHD that starts with its footer (dynamic or differencing): when the disk
+ * type is 4 (differencing), sets vhd_differencing and, when the dynamic
+ * header is within the n bytes read, vhd_parent. */
+void rh_header_parse_vhd(const unsigned char *b, size_t n, struct rh_header *h);
 
 #endif

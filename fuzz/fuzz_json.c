@@ -70,6 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   rh_header_parse_vmdk_text(text, "/nonexistent", &h);
   rh_header_free(&h);
   if (size >= 512) (void)rh_header_vhd_fixed_footer(data + size - 512, size);
+  rh_header_parse_vhd(data, size, &h);
+  rh_header_free(&h);
   free(text);
   return 0;
 }

@@ -72,6 +72,27 @@ sed "s|\"$T/secret.raw\"|\"link-flat.vmdk\"|" "$T/vm/evil.vmdk" > "$T/vm/link.vm
 run_expect_fail 3 "link.vmdk: VMDK descriptor names an extent that is not a regular file in its own directory" \
   "$REHOST" scan "$T/vm/link.vmdk"
 expect_no_file "$T/evil-copy.qcow2"
+# a differencing VHD (a Hyper-V checkpoint) holds only what changed since its
+# parent, and qemu would read it as a whole disk with zeros for the rest: the
+# dynamic VHD made here is turned into one (disk type 4, a parent's name, the
+# footer's checksum redone in both copies)
+qemu-img convert -q -f qcow2 -O vpc "$T/good.qcow2" "$T/child.vhd"
+python3 - "$T/child.vhd" <<'PY'
+import struct, sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+for off in (0, len(b) - 512):
+    f = b[off:off + 512]
+    f[60:64] = struct.pack('>I', 4); f[64:68] = bytes(4)
+    f[64:68] = struct.pack('>I', ~sum(f) & 0xffffffff)
+    b[off:off + 512] = f
+dyn = struct.unpack('>Q', b[16:24])[0]
+b[dyn + 64:dyn + 64 + 18] = 'web01.vhd'.encode('utf-16-be')
+open(p, 'wb').write(b)
+PY
+run_expect_fail 3 "$T/child.vhd: is a differencing VHD .* of the parent web01.vhd: .*Merge-VHD" \
+  "$REHOST" replicate "$T/child.vhd" "$T/child-copy.qcow2"
+expect_no_file "$T/child-copy.qcow2"
+run_expect_fail 3 "$T/child.vhd: is a differencing VHD" "$REHOST" scan --format vhd "$T/child.vhd"
 
 # capture: damaged input leaves no output behind
 run_expect_fail 3 "$T/truncated.qcow2: corrupt qcow2 image" "$REHOST" capture "$T/truncated.qcow2" -o "$T/out.qcow2"

@@ -115,6 +115,35 @@ static void vhd_fixed_footer(void **state)
   unlink(path);
 }
 
+/* A differencing VHD (type 4) names its parent in its dynamic header. */
+static void vhd_differencing(void **state)
+{
+  (void)state;
+  static unsigned char b[4096];
+  memset(b, 0, sizeof b);
+  fill_vhd_footer(b, 4, 1 << 20);
+  memset(b + 16, 0, 8);
+  b[22] = 2; /* the dynamic header at 512 */
+  memcpy(b + 512, "cxsparse", 8);
+  const char *name = "web\x01.vhd";
+  for (size_t i = 0; name[i]; i++) b[512 + 64 + 2 * i + 1] = (unsigned char)name[i];
+  struct rh_header h = {0};
+  rh_header_parse_vhd(b, sizeof b, &h);
+  assert_true(h.vhd_differencing);
+  assert_string_equal(h.vhd_parent, "web?.vhd");
+  rh_header_free(&h);
+  /* the dynamic header past what was read: still differencing, no name */
+  rh_header_parse_vhd(b, 600, &h);
+  assert_true(h.vhd_differencing);
+  assert_null(h.vhd_parent);
+  rh_header_free(&h);
+  /* a dynamic VHD (type 3) is not */
+  fill_vhd_footer(b, 3, 1 << 20);
+  rh_header_parse_vhd(b, sizeof b, &h);
+  assert_false(h.vhd_differencing);
+  rh_header_free(&h);
+}
+
 static void vmdk_descriptor_extents(void **state)
 {
   (void)state;
@@ -216,6 +245,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(qcow2_backing_and_data_file),
       cmocka_unit_test(vhd_fixed_footer),
+      cmocka_unit_test(vhd_differencing),
       cmocka_unit_test(vmdk_descriptor_extents),
       cmocka_unit_test(terminal_escaping),
       cmocka_unit_test(adjtime_non_numbers),
