@@ -118,8 +118,7 @@ static int cmp_json_str(const void *a, const void *b)
 static json_object *scan_services(guestfs_h *g, json_object *report)
 {
   /* os.init_system, which rh_scan_os found (it reads guest files) */
-  json_object *os = NULL;
-  const char *init = json_object_object_get_ex(report, "os", &os) ? rh_json_str(os, "init_system") : NULL;
+  const char *init = rh_json_str(json_object_object_get(report, "os"), "init_system");
   if (!init) init = rh_guest_init_system(g);
   bool systemd = !strcmp(init, "systemd") || !strcmp(init, "unknown");
   json_object *svc = json_object_new_object();
