@@ -79,12 +79,6 @@ static uint64_t device_size(const char *path)
   return size;
 }
 
-static uint64_t jget_u64(json_object *o, const char *k)
-{
-  json_object *v;
-  return json_object_object_get_ex(o, k, &v) ? (uint64_t)json_object_get_int64(v) : 0;
-}
-
 /* A VMDK descriptor is text that can name any file as an extent (a FLAT
  * extent of /etc/shadow, or of /dev/sda): the first extent that is not a
  * regular file (no symlink, no device) in the descriptor's own directory,
@@ -350,9 +344,9 @@ static int inspect(const char *given, const char *use, const struct rh_probe_opt
   img->info = txt ? strdup(txt) : NULL;
   const char *fmt = rh_json_str(j, "format");
   snprintf(img->format, sizeof img->format, "%s", fmt ? fmt : "raw");
-  img->virtual_size = jget_u64(j, "virtual-size");
-  img->actual_size = jget_u64(j, "actual-size");
-  uint64_t cluster = jget_u64(j, "cluster-size");
+  img->virtual_size = rh_qemu_json_u64(j, "virtual-size");
+  img->actual_size = rh_qemu_json_u64(j, "actual-size");
+  uint64_t cluster = rh_qemu_json_u64(j, "cluster-size");
   const char *backing = rh_json_str(j, "full-backing-filename");
   if (!backing) backing = rh_json_str(j, "backing-filename");
   /* qemu-img writes the name as a string; a member of any other type still

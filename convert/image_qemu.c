@@ -45,7 +45,7 @@ int rh_qemu_img_json(char *const argv[], const char *path, json_object **out)
   return rh_qemu_img_json_result(rc, &r, argv[0], path, out);
 }
 
-static uint64_t jget_u64(json_object *o, const char *k)
+uint64_t rh_qemu_json_u64(json_object *o, const char *k)
 {
   json_object *v;
   return json_object_object_get_ex(o, k, &v) ? (uint64_t)json_object_get_int64(v) : 0;
@@ -103,9 +103,9 @@ int rh_image_check(const char *path, const char *driver, uint64_t file_size, uin
   if (st == 63) return 0; /* format does not support checks */
   if (!j) return RH_EXIT_INPUT;
   int rc = 0;
-  uint64_t corruptions = jget_u64(j, "corruptions");
-  uint64_t check_errors = jget_u64(j, "check-errors");
-  uint64_t end = jget_u64(j, "image-end-offset");
+  uint64_t corruptions = rh_qemu_json_u64(j, "corruptions");
+  uint64_t check_errors = rh_qemu_json_u64(j, "check-errors");
+  uint64_t end = rh_qemu_json_u64(j, "image-end-offset");
   if (st == 2 || corruptions || check_errors) {
     rh_error("%s: corrupt %s image: %llu corruptions, %llu check errors (see qemu-img check)",
              path, rh_format_name(driver), (unsigned long long)corruptions,

@@ -18,6 +18,9 @@ int rh_qemu_img_json(char *const argv[], const char *path, json_object **out);
 int rh_qemu_img_json_result(int run_rc, struct rh_proc_result *r, const char *prog,
                             const char *path, json_object **out);
 
+/* A number in qemu-img's JSON answer (o[k]), 0 when it is absent. */
+uint64_t rh_qemu_json_u64(json_object *o, const char *k);
+
 /* qemu-img check started early: only for an image whose header names no
  * other file (qcow2 without backing or data file), since check opens them. */
 struct rh_early_check {
