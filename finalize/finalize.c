@@ -151,6 +151,7 @@ static int edit_guest(const struct rh_drive *d, const struct rh_image *imgs, int
                      .dhcp = o->network == RH_NET_DHCP || (o->network == RH_NET_PROFILE && p->network_dhcp), .firewall = o->firewall,
                      .pkgdir = o->packages, .firstboot_install = o->firstboot_install};
   rc = run_steps(&f, problems);
+  free(f.unit_states);
   if (!rc && !o->dry_run && guestfs_sync(g) < 0) {
     rh_error("%s: sync failed: %s", image, rh_guestfs_err(g));
     rc = RH_EXIT_IO;

@@ -20,6 +20,10 @@ bool rh_fin_exists(struct rh_fin *f, const char *path) { return guestfs_exists(f
 
 char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd)
 {
+  /* a command may enable or disable units: their states asked before are
+   * no longer known to be true */
+  free(f->unit_states);
+  f->unit_states = NULL;
   size_t n = strlen(cmd) + 64;
   char *wrapped = malloc(n);
   if (!wrapped) return NULL;

@@ -97,14 +97,45 @@ static bool script_enabled(struct rh_fin *f, const char *unit)
   return on;
 }
 
+/* systemd: the states of units asked in one guest command (each guest
+ * command costs most of a second under TCG), kept as "unit=state" lines
+ * until the next guest command (rh_fin_sh drops them). */
+static void ask_states(struct rh_fin *f, const char *const *units, size_t n)
+{
+  if (manager(f) != MGR_SYSTEMD || n < 2) return;
+  char cmd[4096] = "for u in";
+  for (size_t i = 0; i < n; i++) {
+    size_t l = strlen(cmd);
+    if (l + strlen(units[i]) + 200 > sizeof cmd) return; /* asked one by one then */
+    snprintf(cmd + l, sizeof cmd - l, " %s", units[i]);
+  }
+  size_t l = strlen(cmd);
+  snprintf(cmd + l, sizeof cmd - l,
+           "; do printf '%%s=%%s\\n' \"$u\" \"$(systemctl is-enabled \"$u.service\" 2>/dev/null "
+           "| head -n 1)\"; done");
+  char *out = rh_fin_sh(f, "systemctl is-enabled", cmd);
+  f->unit_states = out; /* after rh_fin_sh, which dropped the old ones */
+}
+
+/* A state ask_states has (malloc'd), or NULL. */
+static char *asked_state(const struct rh_fin *f, const char *unit)
+{
+  size_t n = strlen(unit);
+  for (const char *l = f->unit_states; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "")
+    if (!strncmp(l, unit, n) && l[n] == '=') return strndup(l + n + 1, strcspn(l + n + 1, "\n"));
+  return NULL;
+}
+
 /* `systemctl is-enabled` of a unit, its first line (malloc'd), or for an
  * init script "enabled" or "disabled"; NULL when the guest command failed. */
 static char *unit_state(struct rh_fin *f, const char *unit)
 {
   if (manager(f) != MGR_SYSTEMD) return strdup(script_enabled(f, unit) ? "enabled" : "disabled");
+  char *state = asked_state(f, unit);
+  if (state) return state;
   char cmd[512];
   snprintf(cmd, sizeof cmd, "systemctl is-enabled %s.service 2>/dev/null || true", unit);
-  char *state = rh_fin_sh(f, "systemctl is-enabled", cmd);
+  state = rh_fin_sh(f, "systemctl is-enabled", cmd);
   if (state) state[strcspn(state, "\n")] = 0;
   return state;
 }
@@ -132,10 +163,13 @@ static void toggle_cmd(enum mgr m, const char *u, bool enable, char *cmd, size_t
              u, u);
 }
 
-static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char *reason)
+/* What setting unit to enable (or not) takes, by its state now: the change
+ * recorded and the guest command appended to cmds (" && " between), or
+ * nothing when it is so already. */
+static int plan_unit(struct rh_fin *f, const char *unit, bool enable, const char *reason,
+                     char *cmds, size_t cmdsz)
 {
   enum mgr m = manager(f);
-  if (m == MGR_NONE) return RH_EXIT_OK; /* said once, in manager() */
   char *state = unit_state(f, unit);
   if (!state) return RH_EXIT_GUEST;
   /* static/indirect units have no [Install] section: something else starts
@@ -146,18 +180,39 @@ static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char 
     free(state);
     return RH_EXIT_OK;
   }
-  char label[300], cmd[600], what[64];
+  char label[300], cmd[600];
   if (m == MGR_SYSTEMD) snprintf(label, sizeof label, "systemd unit %s.service", unit);
   else snprintf(label, sizeof label, "%s service %s", mgr_names[m], unit);
   rh_change(f->changes, label, enable ? "enable-service" : "disable-service", state,
             enable ? "enabled" : "disabled", reason);
   free(state);
-  if (f->dry_run) return RH_EXIT_OK;
   toggle_cmd(m, unit, enable, cmd, sizeof cmd);
-  snprintf(what, sizeof what, "%s: %s %s", mgr_names[m], enable ? "enabling" : "disabling", unit);
-  char *out = rh_fin_sh(f, what, cmd);
+  size_t l = strlen(cmds);
+  if (l + strlen(cmd) + 8 > cmdsz) {
+    rh_error("services: too many to change at once (%s)", unit);
+    return RH_EXIT_FAILURE;
+  }
+  snprintf(cmds + l, cmdsz - l, "%s%s", l ? " && " : "", cmd);
+  return RH_EXIT_OK;
+}
+
+/* The planned guest commands, run as one (nothing in a dry run). */
+static int run_toggles(struct rh_fin *f, const char *cmds)
+{
+  if (f->dry_run || !cmds[0]) return RH_EXIT_OK;
+  char what[64];
+  snprintf(what, sizeof what, "%s: enabling and disabling services", mgr_names[manager(f)]);
+  char *out = rh_fin_sh(f, what, cmds);
   free(out);
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;
+}
+
+static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char *reason)
+{
+  if (manager(f) == MGR_NONE) return RH_EXIT_OK; /* said once, in manager() */
+  char cmds[700] = "";
+  int rc = plan_unit(f, unit, enable, reason, cmds, sizeof cmds);
+  return rc ? rc : run_toggles(f, cmds);
 }
 
 int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason)
@@ -174,23 +229,50 @@ bool rh_fin_unit_enabled(struct rh_fin *f, const char *unit)
   return on;
 }
 
+/* The profile's units the guest has, each with what it asks for: a unit
+ * named twice keeps the last, as if they were set one after the other. */
+struct want {
+  const char *unit, *reason;
+  bool enable;
+};
+
+static void want(struct want *w, size_t *n, size_t max, const char *unit, bool enable,
+                 const char *reason)
+{
+  size_t i = 0;
+  while (i < *n && strcmp(w[i].unit, unit) != 0) i++;
+  if (i == max) return;
+  w[i] = (struct want){unit, reason, enable};
+  if (i == *n) (*n)++;
+}
+
 int rh_fin_services(struct rh_fin *f)
 {
   const struct rh_profile *p = f->p;
-  int rc = RH_EXIT_OK;
-  for (size_t i = 0; !rc && i < p->n_enable; i++)
+  if (manager(f) == MGR_NONE) return RH_EXIT_OK; /* said once, in manager() */
+  struct want w[64];
+  size_t n = 0;
+  for (size_t i = 0; i < p->n_enable; i++)
     for (char **alt = p->enable[i]; *alt; alt++)
       if (rh_fin_unit_present(f, *alt)) {
-        rc = set_unit(f, *alt, true, "enabled on the target by the profile");
+        want(w, &n, 64, *alt, true, "enabled on the target by the profile");
         break;
       }
-  for (char **u = p->disable; !rc && *u; u++)
-    if (rh_fin_unit_present(f, *u)) rc = set_unit(f, *u, false, "not wanted on the target");
-  for (char **u = p->firewall; !rc && *u; u++)
+  for (char **u = p->disable; *u; u++)
+    if (rh_fin_unit_present(f, *u)) want(w, &n, 64, *u, false, "not wanted on the target");
+  for (char **u = p->firewall; *u; u++)
     if (rh_fin_unit_present(f, *u))
-      rc = set_unit(f, *u, f->firewall,
-                    f->firewall ? "--firewall" : "no firewall asked for (--firewall enables it)");
-  return rc;
+      want(w, &n, 64, *u, f->firewall,
+           f->firewall ? "--firewall" : "no firewall asked for (--firewall enables it)");
+  /* their states asked at once, their changes made at once */
+  const char *units[64];
+  for (size_t i = 0; i < n; i++) units[i] = w[i].unit;
+  ask_states(f, units, n);
+  char cmds[8192] = "";
+  int rc = RH_EXIT_OK;
+  for (size_t i = 0; !rc && i < n; i++)
+    rc = plan_unit(f, w[i].unit, w[i].enable, w[i].reason, cmds, sizeof cmds);
+  return rc ? rc : run_toggles(f, cmds);
 }
 
 /* ---- first boot ---- */

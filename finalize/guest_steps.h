@@ -29,6 +29,8 @@ struct rh_fin {
                                   1 yes, 2 no */
   int svc_mgr;                 /* the guest's service manager (guest_services.c): 0 not
                                   asked yet */
+  char *unit_states;           /* systemd: "unit=state" lines of units asked at once
+                                  (malloc'd), until the next guest command */
   char initramfs_stale[400];   /* files the files step changed or took away that an
                                   initramfs may carry a copy of (as its listing names
                                   them, space-separated): an image with one is rebuilt */
