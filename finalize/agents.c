@@ -227,8 +227,12 @@ static int agents_with(struct rh_fin *f, const struct pkgdb *db)
   if (need[0])
     rc = at_boot ? firstboot(f, deb, need)
                  : install(f, deb, pkgdir, need, "install-agents", "agents of the target platform");
-  for (size_t i = 0; !rc && !at_boot && i < p->n_agents; i++)
-    for (char **u = p->agents[i].services; !rc && *u; u++) rc = rh_fin_enable_unit(f, *u, "agent service");
+  char *services[65];
+  size_t ns = 0;
+  for (size_t i = 0; i < p->n_agents; i++)
+    for (char **u = p->agents[i].services; *u && ns < 64; u++) services[ns++] = *u;
+  services[ns] = NULL;
+  if (!rc && !at_boot) rc = rh_fin_enable_units(f, services, "agent service");
   if (!rc && !f->dry_run && need[0] && !at_boot)
     for (size_t i = 0; i < p->n_agents; i++)
       for (char **k = deb ? p->agents[i].deb : p->agents[i].rpm; *k; k++)

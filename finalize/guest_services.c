@@ -246,6 +246,19 @@ static void want(struct want *w, size_t *n, size_t max, const char *unit, bool e
   if (i == *n) (*n)++;
 }
 
+/* Their states asked at once, their changes made at once. */
+static int set_wanted(struct rh_fin *f, const struct want *w, size_t n)
+{
+  const char *units[64];
+  for (size_t i = 0; i < n; i++) units[i] = w[i].unit;
+  ask_states(f, units, n);
+  char cmds[8192] = "";
+  int rc = RH_EXIT_OK;
+  for (size_t i = 0; !rc && i < n; i++)
+    rc = plan_unit(f, w[i].unit, w[i].enable, w[i].reason, cmds, sizeof cmds);
+  return rc ? rc : run_toggles(f, cmds);
+}
+
 int rh_fin_services(struct rh_fin *f)
 {
   const struct rh_profile *p = f->p;
@@ -264,15 +277,17 @@ int rh_fin_services(struct rh_fin *f)
     if (rh_fin_unit_present(f, *u))
       want(w, &n, 64, *u, f->firewall,
            f->firewall ? "--firewall" : "no firewall asked for (--firewall enables it)");
-  /* their states asked at once, their changes made at once */
-  const char *units[64];
-  for (size_t i = 0; i < n; i++) units[i] = w[i].unit;
-  ask_states(f, units, n);
-  char cmds[8192] = "";
-  int rc = RH_EXIT_OK;
-  for (size_t i = 0; !rc && i < n; i++)
-    rc = plan_unit(f, w[i].unit, w[i].enable, w[i].reason, cmds, sizeof cmds);
-  return rc ? rc : run_toggles(f, cmds);
+  return set_wanted(f, w, n);
+}
+
+int rh_fin_enable_units(struct rh_fin *f, char *const *units, const char *reason)
+{
+  if (manager(f) == MGR_NONE) return RH_EXIT_OK; /* said once, in manager() */
+  struct want w[64];
+  size_t n = 0;
+  for (; *units; units++)
+    if (rh_fin_unit_present(f, *units)) want(w, &n, 64, *units, true, reason);
+  return set_wanted(f, w, n);
 }
 
 /* ---- first boot ---- */
