@@ -227,7 +227,7 @@ static int agents_with(struct rh_fin *f, const struct pkgdb *db)
   if (need[0])
     rc = at_boot ? firstboot(f, deb, need)
                  : install(f, deb, pkgdir, need, "install-agents", "agents of the target platform");
-  char *services[65];
+  const char *services[65];
   size_t ns = 0;
   for (size_t i = 0; i < p->n_agents; i++)
     for (char **u = p->agents[i].services; *u && ns < 64; u++) services[ns++] = *u;

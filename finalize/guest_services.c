@@ -207,19 +207,6 @@ static int run_toggles(struct rh_fin *f, const char *cmds)
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;
 }
 
-static int set_unit(struct rh_fin *f, const char *unit, bool enable, const char *reason)
-{
-  if (manager(f) == MGR_NONE) return RH_EXIT_OK; /* said once, in manager() */
-  char cmds[700] = "";
-  int rc = plan_unit(f, unit, enable, reason, cmds, sizeof cmds);
-  return rc ? rc : run_toggles(f, cmds);
-}
-
-int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason)
-{
-  return rh_fin_unit_present(f, unit) ? set_unit(f, unit, true, reason) : RH_EXIT_OK;
-}
-
 bool rh_fin_unit_enabled(struct rh_fin *f, const char *unit)
 {
   if (manager(f) == MGR_NONE) return false;
@@ -249,6 +236,7 @@ static void want(struct want *w, size_t *n, size_t max, const char *unit, bool e
 /* Their states asked at once, their changes made at once. */
 static int set_wanted(struct rh_fin *f, const struct want *w, size_t n)
 {
+  if (!n || manager(f) == MGR_NONE) return RH_EXIT_OK; /* said once, in manager() */
   const char *units[64];
   for (size_t i = 0; i < n; i++) units[i] = w[i].unit;
   ask_states(f, units, n);
@@ -262,7 +250,6 @@ static int set_wanted(struct rh_fin *f, const struct want *w, size_t n)
 int rh_fin_services(struct rh_fin *f)
 {
   const struct rh_profile *p = f->p;
-  if (manager(f) == MGR_NONE) return RH_EXIT_OK; /* said once, in manager() */
   struct want w[64];
   size_t n = 0;
   for (size_t i = 0; i < p->n_enable; i++)
@@ -280,14 +267,19 @@ int rh_fin_services(struct rh_fin *f)
   return set_wanted(f, w, n);
 }
 
-int rh_fin_enable_units(struct rh_fin *f, char *const *units, const char *reason)
+int rh_fin_enable_units(struct rh_fin *f, const char *const *units, const char *reason)
 {
-  if (manager(f) == MGR_NONE) return RH_EXIT_OK; /* said once, in manager() */
   struct want w[64];
   size_t n = 0;
   for (; *units; units++)
     if (rh_fin_unit_present(f, *units)) want(w, &n, 64, *units, true, reason);
   return set_wanted(f, w, n);
+}
+
+int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason)
+{
+  const char *const one[] = {unit, NULL};
+  return rh_fin_enable_units(f, one, reason);
 }
 
 /* ---- first boot ---- */

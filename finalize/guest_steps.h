@@ -87,7 +87,7 @@ int rh_fin_install_package(struct rh_fin *f, const char *deb_pkg, const char *rp
 int rh_fin_enable_unit(struct rh_fin *f, const char *unit, const char *reason);
 /* The same for the units of a NULL-terminated list the guest has (64 at
  * most): their states asked in one guest command, their changes made in one. */
-int rh_fin_enable_units(struct rh_fin *f, char *const *units, const char *reason);
+int rh_fin_enable_units(struct rh_fin *f, const char *const *units, const char *reason);
 /* Does the guest have this systemd unit (or init script)? Is it enabled? */
 bool rh_fin_unit_present(struct rh_fin *f, const char *unit);
 bool rh_fin_unit_enabled(struct rh_fin *f, const char *unit);
