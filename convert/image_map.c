@@ -8,8 +8,11 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <libnbd.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int add(struct rh_image_map *m, uint64_t off, uint64_t len, uint64_t host, uint8_t kind)
@@ -45,7 +48,7 @@ static int jbool(json_object *o, const char *k)
 
 int rh_image_map_parse(const char *json, struct rh_image_map *m)
 {
-  m->fd = -1;
+  m->fd = m->dfd = -1;
   json_object *j = json_tokener_parse(json);
   int rc = -1;
   if (!j || !json_object_is_type(j, json_type_array)) goto out;
@@ -77,7 +80,7 @@ int rh_image_map_load(const char *path, const char *format, bool data_in_file, b
                       struct rh_image_map *m)
 {
   memset(m, 0, sizeof *m);
-  m->fd = -1;
+  m->fd = m->dfd = -1;
   if (!data_in_file) return -1;
   char *argv[] = {"qemu-img", "map", "--output=json", "-f", (char *)format, (char *)path, NULL,
                   NULL};
@@ -95,9 +98,56 @@ int rh_image_map_load(const char *path, const char *format, bool data_in_file, b
 void rh_image_map_free(struct rh_image_map *m)
 {
   if (m->fd >= 0) close(m->fd);
+  if (m->dfd >= 0) close(m->dfd);
   free(m->v);
   memset(m, 0, sizeof *m);
-  m->fd = -1;
+  m->fd = m->dfd = -1;
+}
+
+bool rh_image_map_read_direct(struct rh_image_map *m)
+{
+  if (m->fd < 0) return false;
+  if (m->dfd >= 0) return true;
+  char self[64];
+  snprintf(self, sizeof self, "/proc/self/fd/%d", m->fd);
+  int d = open(self, O_RDONLY | O_DIRECT | O_CLOEXEC | O_NOCTTY);
+  struct stat a, b;
+  if (d >= 0 && (fstat(m->fd, &a) < 0 || fstat(d, &b) < 0 || a.st_dev != b.st_dev ||
+                 a.st_ino != b.st_ino)) { /* not the file the map describes */
+    close(d);
+    d = -1;
+  }
+  m->dfd = d;
+  return d >= 0;
+}
+
+/* Read piece bytes at host from the file into p: the aligned part with
+ * O_DIRECT when it is on, the rest (and all of it if the file system
+ * refuses the direct read) through the page cache. */
+static int file_read(const struct rh_image_map *m, unsigned char *p, size_t piece, uint64_t host)
+{
+  size_t done = 0, direct = 0;
+  if (m->dfd >= 0 && host % RH_MAP_DIRECT_ALIGN == 0 &&
+      (uintptr_t)p % RH_MAP_DIRECT_ALIGN == 0)
+    direct = piece - piece % RH_MAP_DIRECT_ALIGN;
+  while (done < piece) {
+    int fd = done < direct ? m->dfd : m->fd;
+    size_t want = (done < direct ? direct : piece) - done;
+    ssize_t n = pread(fd, p + done, want, (off_t)(host + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && fd == m->dfd && errno == EINVAL) { /* not direct after all */
+      direct = done;
+      continue;
+    }
+    if (n < 0) return -1;
+    if (n == 0) { /* short file: the image was truncated under us */
+      errno = EIO;
+      return -1;
+    }
+    done += (size_t)n;
+    if (done < direct && done % RH_MAP_DIRECT_ALIGN) direct = done; /* short direct read */
+  }
+  return 0;
 }
 
 static size_t find(const struct rh_image_map *m, uint64_t off)
@@ -123,16 +173,7 @@ int rh_image_map_pread(const struct rh_image_map *m, struct nbd_handle *h, void 
     if (kind == RH_MAP_ZERO) {
       memset(p, 0, piece);
     } else if (kind == RH_MAP_FILE && m->fd >= 0) {
-      for (size_t done = 0; done < piece;) {
-        ssize_t n = pread(m->fd, p + done, piece - done, (off_t)(host + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return -1;
-        if (n == 0) { /* short file: the image was truncated under us */
-          errno = EIO;
-          return -1;
-        }
-        done += (size_t)n;
-      }
+      if (file_read(m, p, piece, host) < 0) return -1;
     } else if (nbd_pread(h, p, piece, off, 0) < 0) {
       errno = nbd_get_errno() ? nbd_get_errno() : EIO;
       return -1;

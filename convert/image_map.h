@@ -33,6 +33,7 @@ struct rh_map_ext {
 
 struct rh_image_map {
   int fd;           /* image file, O_RDONLY */
+  int dfd;          /* the same file with O_DIRECT, or -1 (rh_image_map_read_direct) */
   struct rh_map_ext *v;
   size_t n, cap;
   uint64_t size;
@@ -48,7 +49,17 @@ int rh_image_map_parse(const char *json, struct rh_image_map *m);
 int rh_image_map_load(const char *path, const char *format, bool data_in_file, bool share,
                       struct rh_image_map *m);
 void rh_image_map_free(struct rh_image_map *m);
+/* Read the file's data with O_DIRECT from now on, where a piece is aligned
+ * (RH_MAP_DIRECT_ALIGN: file offset, length and buffer): for a source mostly
+ * out of the page cache, whose reads then go from the disk to the caller's
+ * buffer without the page cache's copy (and without filling the cache with
+ * an image read once). Reopens the same open file (not its path); returns
+ * false, changing nothing, where the file system refuses O_DIRECT. */
+#define RH_MAP_DIRECT_ALIGN 4096
+bool rh_image_map_read_direct(struct rh_image_map *m);
 /* Read [off, off+len) using the map; pieces it cannot serve go through h.
+ * With O_DIRECT on, aligned parts of file pieces are read direct, the rest
+ * through the page cache.
  * Returns 0, or -1 with errno set (and h's error for NBD failures). */
 int rh_image_map_pread(const struct rh_image_map *m, struct nbd_handle *h, void *buf, size_t len,
                        uint64_t off);

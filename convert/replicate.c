@@ -45,7 +45,6 @@ static int run_delta(struct run *r)
 {
   const struct rh_replicate_opts *o = r->o;
   bool bitmap = r->mode == RH_MODE_BITMAP;
-  int threads = rh_repl_delta_threads(r);
   uint32_t block = o->block_size ? o->block_size : 65536;
   uint32_t chunk = block > (4u << 20) ? block : (4u << 20);
   /* The source is read without qemu's image lock, so that a VM can start
@@ -67,12 +66,18 @@ static int run_delta(struct run *r)
   int rc = r->src_srv_up ? 0 : rh_repl_source_start(r, bitmap ? r->st.bitmap : NULL);
   if (rc) rh_repl_target_cancel(r);
   else if ((rc = rh_repl_target_start(r))) rh_repl_source_stop(r);
+  /* a source mostly out of the page cache (judged when its server started)
+   * is read from the disk straight into the engine's buffers */
+  if (!rc && have_sm && r->src_direct > 0)
+    rh_debug("%s: its data read %s", r->src.path,
+             rh_image_map_read_direct(&sm) ? "with O_DIRECT" : "through the page cache");
   rh_phase("qemu-nbd servers started");
   if (rc) {
     if (have_sm) rh_image_map_free(&sm);
     if (have_tm) rh_image_map_free(&tm);
     return rc;
   }
+  int threads = rh_repl_delta_threads(r); /* as the target's server was started with */
   struct rh_sync_opts so = {bitmap ? RH_SYNC_BITMAP : RH_SYNC_COMPARE, block, chunk, threads,
                             bitmap ? r->st.bitmap : NULL, &g_cancel,
                             have_sm ? &sm : NULL, have_tm ? &tm : NULL, r->tgt_device,

@@ -44,13 +44,16 @@ int rh_repl_prepare_target(struct run *r, uint64_t tgt_size)
 }
 
 /* A delta sync's worker threads, each with one connection to the target's
- * server: compare hashes every block it reads, a thread per core or so; a
- * bitmap sync mostly waits for scattered reads, and more of them in flight
- * is what makes a disk (or its array) answer faster */
+ * server: compare hashes every block it reads, a thread per core or so when
+ * the page cache serves it (its readahead keeps the disk busy); a bitmap
+ * sync mostly waits for scattered reads, and a source read with O_DIRECT
+ * (mostly out of the cache) gets no readahead: there more reads in flight
+ * are what makes a disk (or its array) answer faster. Known once the
+ * source's server has started (rh_repl_source_start judges O_DIRECT). */
 int rh_repl_delta_threads(const struct run *r)
 {
   if (r->o->threads > 0) return r->o->threads;
-  return r->mode == RH_MODE_BITMAP ? RH_BITMAP_THREADS : RH_COMPARE_THREADS;
+  return r->mode == RH_MODE_BITMAP || r->src_direct > 0 ? RH_BITMAP_THREADS : RH_COMPARE_THREADS;
 }
 
 /* The target's server writes with O_DIRECT where its file system takes it,

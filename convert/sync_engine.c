@@ -178,7 +178,13 @@ static int do_work(struct engine *e, int w, const struct rh_work *wk, unsigned c
       if (e->g) now[i] = digest(e, sbuf + o, blen);
     }
   }
-  if (wk->kind == RH_WORK_CLEAR) memset(sbuf, 0, len); /* source reads as zero */
+  if (wk->kind == RH_WORK_CLEAR) { /* the source reads as zero here */
+    if (!memchr(need, 1, nb)) { /* the usual case: the target holds zeroes too */
+      if (e->g) memcpy(&e->g->d[first], now, nb * sizeof *now);
+      return 0;
+    }
+    memset(sbuf, 0, len);
+  }
   if (write_blocks(e, t, sbuf, wk->off, len, need) < 0) return -1;
   if (e->g) memcpy(&e->g->d[first], now, nb * sizeof *now);
   return 0;
@@ -194,15 +200,19 @@ static void *worker(void *p)
   struct worker_arg *a = p;
   struct engine *e = a->e;
   size_t chunk = e->o->chunk;
-  unsigned char *sbuf = malloc(chunk), *tbuf = malloc(chunk);
+  /* aligned for the image maps' O_DIRECT reads (rh_image_map_read_direct) */
+  bool reads_target = e->o->mode == RH_SYNC_COMPARE && !e->trusted;
+  unsigned char *sbuf = aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk);
+  unsigned char *tbuf = reads_target ? aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk) : NULL;
   unsigned char *need = malloc(chunk / e->o->block + 1);
   XXH128_hash_t *now = malloc((chunk / e->o->block + 1) * sizeof *now);
-  if (!sbuf || !tbuf || !need || !now) {
+  bool ok = sbuf && (tbuf || !reads_target) && need && now;
+  if (!ok) {
     int expected = 0;
     if (atomic_compare_exchange_strong(&e->failed, &expected, RH_EXIT_FAILURE))
       rh_error("out of memory for sync buffers");
   }
-  while (sbuf && tbuf && need && now && !atomic_load(&e->failed) && !*e->o->cancel) {
+  while (ok && !atomic_load(&e->failed) && !*e->o->cancel) {
     size_t i = atomic_fetch_add(&e->next, 1);
     if (i >= e->plan.n) break;
     if (do_work(e, a->w, &e->plan.v[i], sbuf, tbuf, need, now) < 0) break;

@@ -143,7 +143,11 @@ expect_eq "a second compare writes nothing" "$(ev cmp2 '.bytes_written + .bytes_
 expect_eq "with the kept digests, a compare reads only the source" "$(ev cmp2 .bytes_read_target)" 0
 N=9
 change_blocks "$T/src.qcow2" qcow2 $N
-sync cmp3 --mode compare "$T/src.qcow2" "$T/tgt.qcow2"
+evict "$T/src.qcow2" # out of the page cache: its data clusters are read with O_DIRECT
+sync cmp3 -v --mode compare "$T/src.qcow2" "$T/tgt.qcow2"
+if takes_direct "$T/src.qcow2"; then
+  expect_match "source-only compare: a cold source's data is read with O_DIRECT" "$(cat "$T/cmp3.err")" "src.qcow2: its data read with O_DIRECT"
+fi
 expect_eq "source-only compare writes exactly the changed blocks" "$(ev cmp3 '.bytes_written + .bytes_zeroed')" $((N * BS))
 expect_eq "source-only compare: the target is not read" "$(ev cmp3 .bytes_read_target)" 0
 expect_same_data "source-only compare: target equals source" "$T/src.qcow2" "$T/tgt.qcow2"
@@ -251,6 +255,7 @@ evict "$T/src.raw"
 sync rcmp -v "$T/src.raw" "$T/r.qcow2"
 if takes_direct "$T/src.raw"; then
   expect_match "compare: the cold source's server reads with O_DIRECT" "$(cat "$T/rcmp.err")" "src.raw: read with O_DIRECT"
+  expect_match "compare: and its data is read with O_DIRECT" "$(cat "$T/rcmp.err")" "src.raw: its data read with O_DIRECT"
   expect_match "compare: the target is written with O_DIRECT" "$(cat "$T/rcmp.err")" "r.qcow2: written with O_DIRECT"
 fi
 expect_eq "raw source: compare" "$(ev rcmp .mode)" compare

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,16 +354,20 @@ static int files_equal(const char *a, const char *b)
  * from the files through their maps), VIA_NBD_ODIRECT (through qemu-nbd
  * with O_DIRECT: --cache=none, as a cold source and every
  * target that takes it are served) */
-enum { VIA_NBD, VIA_MAP, VIA_NBD_ODIRECT };
+enum { VIA_NBD, VIA_MAP, VIA_NBD_ODIRECT, VIA_MAP_ODIRECT };
 
 static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_stats *st, int how,
                             struct rh_digests *g, bool trusted)
 {
   struct rh_image_map sm, tm;
-  bool map = how == VIA_MAP, odirect = how == VIA_NBD_ODIRECT;
+  bool map = how == VIA_MAP || how == VIA_MAP_ODIRECT, odirect = how == VIA_NBD_ODIRECT;
   if (map) {
     assert_int_equal(rh_image_map_load(src, "raw", true, false, &sm), 0);
     assert_int_equal(rh_image_map_load(tgt, "raw", true, false, &tm), 0);
+  }
+  if (how == VIA_MAP_ODIRECT) { /* as a cold source's map is read */
+    assert_true(rh_image_map_read_direct(&sm));
+    assert_true(rh_image_map_read_direct(&tm));
   }
   static volatile sig_atomic_t cancel;
   struct rh_nbd_export se = {.path = src, .format = "raw", .readonly = true, .connections = 2,
@@ -415,7 +420,7 @@ static void engine_compare_writes_only_changed_blocks(void **state)
   write_at(ft, blk, sizeof blk, 100 * 65536); /* stale data where the source is a hole */
   close(fs);
   close(ft);
-  if (how == VIA_NBD_ODIRECT && !rh_opens_direct(src, O_RDONLY)) {
+  if ((how == VIA_NBD_ODIRECT || how == VIA_MAP_ODIRECT) && !rh_opens_direct(src, O_RDONLY)) {
     unlink(src);
     unlink(tgt);
     rmdir(dir);
@@ -493,6 +498,65 @@ static void image_map_from_qemu_img_map(void **state)
   assert_int_equal(rh_image_map_parse("{}", &bad), -1);
 }
 
+/* A map's O_DIRECT reads: aligned parts direct, unaligned offsets, lengths
+ * and buffers through the page cache, the same bytes either way; a read
+ * past the file's end fails. */
+static void image_map_reads_direct(void **state)
+{
+  (void)state;
+  char path[] = "/var/tmp/rehost-unit-map.XXXXXX"; /* /tmp may refuse O_DIRECT */
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  enum { FILE_LEN = 5 * 4096 + 300 };
+  static unsigned char want[FILE_LEN], got[3 * 4096 + 4096 + 8192 + 1000 + 4096 + 1]
+      __attribute__((aligned(4096)));
+  for (size_t i = 0; i < sizeof want; i++) want[i] = (unsigned char)(i * 7 + i / 4096);
+  write_at(fd, want, sizeof want, 0);
+  if (!rh_opens_direct(path, O_RDONLY)) {
+    close(fd);
+    unlink(path);
+    skip();
+  }
+  /* guest [0, 8192) at file 4096 (aligned); [8192, 14192) at file 0 (aligned
+   * start, a length that is not); [14192, 15192) zero; [15192, 19288) at file
+   * 100 (unaligned) */
+  const char *json =
+      "[{\"start\": 0, \"length\": 8192, \"depth\": 0, \"data\": true, \"offset\": 4096},"
+      "{\"start\": 8192, \"length\": 6000, \"depth\": 0, \"data\": true, \"offset\": 0},"
+      "{\"start\": 14192, \"length\": 1000, \"depth\": 0, \"zero\": true, \"data\": false},"
+      "{\"start\": 15192, \"length\": 4096, \"depth\": 0, \"data\": true, \"offset\": 100}]";
+  struct rh_image_map m = {0};
+  assert_int_equal(rh_image_map_parse(json, &m), 0);
+  m.fd = fd;
+  assert_true(rh_image_map_read_direct(&m));
+  assert_true(m.dfd >= 0);
+  unsigned char expect[sizeof got];
+  memcpy(expect, want + 4096, 8192);
+  memcpy(expect + 8192, want, 6000);
+  memset(expect + 14192, 0, 1000);
+  memcpy(expect + 15192, want + 100, 4096);
+  for (int shift = 0; shift < 2; shift++) { /* an aligned buffer, then one that is not */
+    memset(got, 0xee, sizeof got);
+    assert_int_equal(rh_image_map_pread(&m, NULL, got + shift, 19288, 0), 0);
+    assert_memory_equal(got + shift, expect, 19288);
+    memset(got, 0xee, sizeof got);
+    assert_int_equal(rh_image_map_pread(&m, NULL, got + shift, 4096, 8192), 0); /* inside one piece */
+    assert_memory_equal(got + shift, expect + 8192, 4096);
+  }
+  struct rh_image_map past = {0}; /* the file ends before the map does */
+  assert_int_equal(rh_image_map_parse("[{\"start\": 0, \"length\": 65536, \"depth\": 0, "
+                                      "\"data\": true, \"offset\": 0}]", &past), 0);
+  past.fd = open(path, O_RDONLY);
+  assert_true(rh_image_map_read_direct(&past));
+  static unsigned char big[65536] __attribute__((aligned(4096)));
+  errno = 0;
+  assert_int_equal(rh_image_map_pread(&past, NULL, big, sizeof big, 0), -1);
+  assert_int_equal(errno, EIO);
+  rh_image_map_free(&past);
+  rh_image_map_free(&m); /* closes fd */
+  unlink(path);
+}
+
 /* The digest file: round trip, and damage refused */
 static void digests_file_format(void **state)
 {
@@ -526,7 +590,8 @@ static void digests_file_format(void **state)
   rh_digests_free(&g);
 }
 
-static int via_nbd = VIA_NBD, via_map = VIA_MAP, via_nbd_odirect = VIA_NBD_ODIRECT;
+static int via_nbd = VIA_NBD, via_map = VIA_MAP, via_nbd_odirect = VIA_NBD_ODIRECT,
+           via_map_odirect = VIA_MAP_ODIRECT;
 
 int main(void)
 {
@@ -542,10 +607,12 @@ int main(void)
       cmocka_unit_test(disk_identity),
       cmocka_unit_test(zero_detection),
       cmocka_unit_test(image_map_from_qemu_img_map),
+      cmocka_unit_test(image_map_reads_direct),
       cmocka_unit_test(digests_file_format),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_map),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd_odirect),
+      cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_map_odirect),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
