@@ -1,7 +1,6 @@
 #include "image_map.h"
 #include "extents.h"
 
-#include "../lib/proc.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -76,23 +75,49 @@ out:
   return rc;
 }
 
-int rh_image_map_load(const char *path, const char *format, bool data_in_file, bool share,
-                      struct rh_image_map *m)
+int rh_image_map_start(const char *path, const char *format, bool data_in_file, bool share,
+                       struct rh_image_map_job *j)
 {
-  memset(m, 0, sizeof *m);
-  m->fd = m->dfd = -1;
-  if (!data_in_file) return -1;
+  memset(j, 0, sizeof *j);
+  if (!data_in_file || !(j->path = strdup(path))) return -1;
   char *argv[] = {"qemu-img", "map", "--output=json", "-f", (char *)format, (char *)path, NULL,
                   NULL};
   if (share) argv[5] = "-U", argv[6] = (char *)path;
+  char *why = NULL;
+  if (rh_proc_start(argv, &j->proc, &why) == 0) return 0;
+  free(why);
+  free(j->path);
+  j->path = NULL;
+  return -1;
+}
+
+int rh_image_map_finish(struct rh_image_map_job *j, struct rh_image_map *m)
+{
+  memset(m, 0, sizeof *m);
+  m->fd = m->dfd = -1;
   struct rh_proc_result r;
   int rc = -1;
-  if (rh_proc_run(argv, &r, NULL, NULL) == 0 && r.status == 0 && rh_image_map_parse(r.out, m) == 0)
+  if (rh_proc_finish(&j->proc, &r, NULL, NULL) == 0 && r.status == 0 &&
+      rh_image_map_parse(r.out, m) == 0)
     rc = 0;
   rh_proc_result_free(&r);
-  if (rc == 0 && (m->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) rc = -1;
+  if (rc == 0 && (m->fd = open(j->path, O_RDONLY | O_CLOEXEC)) < 0) rc = -1;
   if (rc) rh_image_map_free(m);
+  free(j->path);
+  j->path = NULL;
   return rc;
+}
+
+int rh_image_map_load(const char *path, const char *format, bool data_in_file, bool share,
+                      struct rh_image_map *m)
+{
+  struct rh_image_map_job j;
+  if (rh_image_map_start(path, format, data_in_file, share, &j) < 0) {
+    memset(m, 0, sizeof *m);
+    m->fd = m->dfd = -1;
+    return -1;
+  }
+  return rh_image_map_finish(&j, m);
 }
 
 void rh_image_map_free(struct rh_image_map *m)

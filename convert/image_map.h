@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../lib/proc.h"
+
 struct nbd_handle;
 
 enum rh_map_kind { RH_MAP_ZERO, RH_MAP_FILE, RH_MAP_NBD };
@@ -48,6 +50,17 @@ int rh_image_map_parse(const char *json, struct rh_image_map *m);
  * is directly readable) returns -1 quietly: callers read via NBD. */
 int rh_image_map_load(const char *path, const char *format, bool data_in_file, bool share,
                       struct rh_image_map *m);
+/* rh_image_map_load in two halves, so that qemu-img map runs while the
+ * caller starts its servers: start returns -1 quietly when there is nothing
+ * to map (no data in the file) or qemu-img cannot start; finish (always
+ * called after a successful start) returns as rh_image_map_load. */
+struct rh_image_map_job {
+  struct rh_proc proc;
+  char *path;
+};
+int rh_image_map_start(const char *path, const char *format, bool data_in_file, bool share,
+                       struct rh_image_map_job *j);
+int rh_image_map_finish(struct rh_image_map_job *j, struct rh_image_map *m);
 void rh_image_map_free(struct rh_image_map *m);
 /* Read the file's data with O_DIRECT from now on, where a piece is aligned
  * (RH_MAP_DIRECT_ALIGN: file offset, length and buffer): for a source mostly

@@ -52,20 +52,24 @@ static int run_delta(struct run *r)
    * Its server is the one the first look started, unless that one lacks
    * the bitmap this sync needs. */
   if (r->src_srv_up && bitmap && !r->src_bitmap_exported) rh_repl_source_stop(r);
-  /* Maps are taken before the servers lock the images (see image_map.h).
-   * A bitmap sync reads little, through NBD: mapping a fragmented image
-   * would cost more than it saves; with trusted digests the target is not
-   * read at all. */
+  /* Maps are taken before the servers lock the images (see image_map.h):
+   * the target's before its server starts; the source's (read without
+   * locking) while the servers start. A bitmap sync reads little, through
+   * NBD: mapping a fragmented image would cost more than it saves; with
+   * trusted digests the target is not read at all. */
   struct rh_image_map sm, tm;
-  bool have_sm = !bitmap && rh_image_map_load(r->src.path, r->src.format, r->src.data_in_file,
-                                              true, &sm) == 0;
+  struct rh_image_map_job sj, tj;
+  bool map_src = !bitmap && rh_image_map_start(r->src.path, r->src.format, r->src.data_in_file,
+                                               true, &sj) == 0;
   bool have_tm = !bitmap && !r->dg_trusted &&
-                 rh_image_map_load(o->target, r->tgt_driver, r->tgt_data_in_file, false, &tm) == 0;
-  rh_debug("direct reads: source %s, target %s", have_sm ? "yes" : "no", have_tm ? "yes" : "no");
+                 rh_image_map_start(o->target, r->tgt_driver, r->tgt_data_in_file, false, &tj) == 0 &&
+                 rh_image_map_finish(&tj, &tm) == 0;
   struct rh_nbd_server *ts = &r->tgt_srv;
   int rc = r->src_srv_up ? 0 : rh_repl_source_start(r, bitmap ? r->st.bitmap : NULL);
   if (rc) rh_repl_target_cancel(r);
   else if ((rc = rh_repl_target_start(r))) rh_repl_source_stop(r);
+  bool have_sm = map_src && rh_image_map_finish(&sj, &sm) == 0;
+  rh_debug("direct reads: source %s, target %s", have_sm ? "yes" : "no", have_tm ? "yes" : "no");
   /* a source mostly out of the page cache (judged when its server started)
    * is read from the disk straight into the engine's buffers */
   if (!rc && have_sm && r->src_direct > 0)
