@@ -45,6 +45,13 @@ static int jbool(json_object *o, const char *k)
   return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
 }
 
+/* a map with nothing in it and no descriptors */
+static void map_empty(struct rh_image_map *m)
+{
+  memset(m, 0, sizeof *m);
+  m->fd = m->dfd = -1;
+}
+
 int rh_image_map_parse(const char *json, struct rh_image_map *m)
 {
   m->fd = m->dfd = -1;
@@ -93,8 +100,7 @@ int rh_image_map_start(const char *path, const char *format, bool data_in_file, 
 
 int rh_image_map_finish(struct rh_image_map_job *j, struct rh_image_map *m)
 {
-  memset(m, 0, sizeof *m);
-  m->fd = m->dfd = -1;
+  map_empty(m);
   struct rh_proc_result r;
   int rc = -1;
   if (rh_proc_finish(&j->proc, &r, NULL, NULL) == 0 && r.status == 0 &&
@@ -113,8 +119,7 @@ int rh_image_map_load(const char *path, const char *format, bool data_in_file, b
 {
   struct rh_image_map_job j;
   if (rh_image_map_start(path, format, data_in_file, share, &j) < 0) {
-    memset(m, 0, sizeof *m);
-    m->fd = m->dfd = -1;
+    map_empty(m);
     return -1;
   }
   return rh_image_map_finish(&j, m);
@@ -125,8 +130,7 @@ void rh_image_map_free(struct rh_image_map *m)
   if (m->fd >= 0) close(m->fd);
   if (m->dfd >= 0) close(m->dfd);
   free(m->v);
-  memset(m, 0, sizeof *m);
-  m->fd = m->dfd = -1;
+  map_empty(m);
 }
 
 bool rh_image_map_read_direct(struct rh_image_map *m)

@@ -178,13 +178,9 @@ static int do_work(struct engine *e, int w, const struct rh_work *wk, unsigned c
       if (e->g) now[i] = digest(e, sbuf + o, blen);
     }
   }
-  if (wk->kind == RH_WORK_CLEAR) { /* the source reads as zero here */
-    if (!memchr(need, 1, nb)) { /* the usual case: the target holds zeroes too */
-      if (e->g) memcpy(&e->g->d[first], now, nb * sizeof *now);
-      return 0;
-    }
-    memset(sbuf, 0, len);
-  }
+  /* the source reads as zero here; its zeroes are built only for blocks
+   * to write (usually none: the target holds zeroes too) */
+  if (wk->kind == RH_WORK_CLEAR && memchr(need, 1, nb)) memset(sbuf, 0, len);
   if (write_blocks(e, t, sbuf, wk->off, len, need) < 0) return -1;
   if (e->g) memcpy(&e->g->d[first], now, nb * sizeof *now);
   return 0;
