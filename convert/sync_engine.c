@@ -37,6 +37,9 @@ struct engine {
   XXH128_hash_t zero_block;
   atomic_size_t next;
   atomic_uint_fast64_t examined, src_read, tgt_read, written, zeroed, blocks;
+  /* data written since the last flush, and whether workers flush as they go */
+  atomic_uint_fast64_t unflushed, flushes;
+  bool flush_as_written;
   atomic_int failed;  /* RH_EXIT_* of the first failure */
   atomic_int running;
   pthread_mutex_t err_lock;
@@ -105,6 +108,22 @@ static XXH128_hash_t zero_digest(const struct engine *e, size_t len)
   return len == e->o->block ? e->zero_block : rh_digests_zero(e->g, (uint32_t)len);
 }
 
+/* A flush costs about what was written since the last one (the host's
+ * disk writes it back then): flushing every RH_FLUSH_EVERY bytes while
+ * other workers read leaves the final flush, which the state waits for,
+ * only the tail. Called after each data write of len bytes at off. */
+#define RH_FLUSH_EVERY (16u << 20)
+
+static int flush_as_written(struct engine *e, struct nbd_handle *t, uint64_t off, uint64_t len)
+{
+  if (!e->flush_as_written) return 0;
+  uint_fast64_t u = atomic_fetch_add(&e->unflushed, len) + len;
+  if (u < RH_FLUSH_EVERY || !atomic_compare_exchange_strong(&e->unflushed, &u, 0)) return 0;
+  if (nbd_flush(t, 0) < 0) return fail(e, e->tgt_srv->path, "flush after writing", off);
+  atomic_fetch_add(&e->flushes, 1);
+  return 0;
+}
+
 /* Write the blocks of [off, off+len) (source data in sbuf) selected by
  * `need`, coalescing runs of data blocks into one write and writing all-zero
  * blocks as zeroes (holes). */
@@ -126,6 +145,7 @@ static int write_blocks(struct engine *e, struct nbd_handle *t, const unsigned c
       atomic_fetch_add(&e->written, rlen);
       atomic_fetch_add(&e->blocks, run);
       run = 0;
+      if (flush_as_written(e, t, roff, rlen) < 0) return -1;
     }
     if (data) {
       if (!run) run_start = i;
@@ -186,6 +206,25 @@ static int do_work(struct engine *e, int w, const struct rh_work *wk, unsigned c
   return 0;
 }
 
+/* Connections [from, to) to both servers; the first one asks for the meta
+ * contexts the plan reads. */
+static int connect_workers(struct engine *e, int from, int to)
+{
+  char bm[600];
+  const char *sctx[3] = {"base:allocation", NULL, NULL};
+  if (e->o->bitmap) {
+    snprintf(bm, sizeof bm, "qemu:dirty-bitmap:%s", e->o->bitmap);
+    sctx[1] = bm;
+  }
+  const char *tctx[] = {"base:allocation", NULL};
+  for (int w = from; w < to; w++) {
+    e->src[w] = rh_nbd_connect(e->src_srv, w == 0 ? sctx : NULL);
+    e->tgt[w] = e->src[w] ? rh_nbd_connect(e->tgt_srv, w == 0 ? tctx : NULL) : NULL;
+    if (!e->tgt[w]) return -1;
+  }
+  return 0;
+}
+
 struct worker_arg {
   struct engine *e;
   int w;
@@ -207,6 +246,13 @@ static void *worker(void *p)
     int expected = 0;
     if (atomic_compare_exchange_strong(&e->failed, &expected, RH_EXIT_FAILURE))
       rh_error("out of memory for sync buffers");
+  }
+  /* each worker opens its own connections (the first ones are the main
+   * thread's): they open while the others already read */
+  if (ok && a->w > 0 && !atomic_load(&e->failed) && connect_workers(e, a->w, a->w + 1) < 0) {
+    int expected = 0;
+    atomic_compare_exchange_strong(&e->failed, &expected, RH_EXIT_FAILURE);
+    ok = false;
   }
   while (ok && !atomic_load(&e->failed) && !*e->o->cancel) {
     size_t i = atomic_fetch_add(&e->next, 1);
@@ -250,25 +296,6 @@ static int plan(struct engine *e, uint64_t size)
   rh_extents_free(&sx);
   rh_extents_free(&tx);
   return r;
-}
-
-/* Connections [from, to) to both servers; the first one asks for the meta
- * contexts the plan reads. */
-static int connect_workers(struct engine *e, int from, int to)
-{
-  char bm[600];
-  const char *sctx[3] = {"base:allocation", NULL, NULL};
-  if (e->o->bitmap) {
-    snprintf(bm, sizeof bm, "qemu:dirty-bitmap:%s", e->o->bitmap);
-    sctx[1] = bm;
-  }
-  const char *tctx[] = {"base:allocation", NULL};
-  for (int w = from; w < to; w++) {
-    e->src[w] = rh_nbd_connect(e->src_srv, w == 0 ? sctx : NULL);
-    e->tgt[w] = e->src[w] ? rh_nbd_connect(e->tgt_srv, w == 0 ? tctx : NULL) : NULL;
-    if (!e->tgt[w]) return -1;
-  }
-  return 0;
 }
 
 /* Progress every 10 ms until the last worker ends, which wakes it at once:
@@ -328,8 +355,6 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
    * connections it would not use */
   int workers = o->threads < 64 ? o->threads : 64;
   if ((size_t)workers > e.plan.n) workers = e.plan.n ? (int)e.plan.n : 1;
-  if (connect_workers(&e, 1, workers) < 0) goto out;
-  rh_phase("worker connections opened");
 
   /* Signals go to this thread only: workers block in libnbd calls. */
   sigset_t block, old;
@@ -341,6 +366,8 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
   pthread_t tid[64];
   struct worker_arg args[64];
   int started = 0;
+  /* one worker flushes while the others go on; a lone one would only wait */
+  e.flush_as_written = workers > 1;
   atomic_store(&e.running, workers);
   for (int w = 0; w < workers; w++) {
     args[w] = (struct worker_arg){&e, w};
@@ -366,6 +393,9 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
     rc = RH_EXIT_INTERRUPTED;
   }
   rh_phase("blocks read, compared and written");
+  if (atomic_load(&e.flushes))
+    rh_debug("%s: flushed %llu times while written, once more now", tgt->path,
+             (unsigned long long)atomic_load(&e.flushes));
   if (!rc && nbd_flush(e.tgt[0], 0) < 0) {
     rh_error("%s: flush failed: %s", tgt->path, rh_nbd_error());
     rc = RH_EXIT_IO;
@@ -376,6 +406,7 @@ out:
   st->written = atomic_load(&e.written);
   st->zeroed = atomic_load(&e.zeroed);
   st->blocks = atomic_load(&e.blocks);
+  st->flushes = atomic_load(&e.flushes);
   for (int w = 0; w < o->threads && e.src; w++) {
     rh_nbd_close(e.src[w]);
     if (e.tgt) rh_nbd_close(e.tgt[w]);

@@ -44,6 +44,7 @@ struct rh_sync_stats {
   uint64_t written;        /* bytes written as data */
   uint64_t zeroed;         /* bytes written as zeroes (holes) */
   uint64_t blocks;         /* blocks written or zeroed */
+  uint64_t flushes;        /* flushes while writing (every 16 MiB), before the last */
   double seconds;
   int interrupted;         /* stopped by *cancel */
 };

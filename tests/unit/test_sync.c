@@ -468,6 +468,54 @@ static void engine_compare_writes_only_changed_blocks(void **state)
   rmdir(dir);
 }
 
+/* A sync that writes more than 16 MiB flushes as it writes when more than
+ * one worker runs (the last flush then finds little to write back), never
+ * with one; the target equals the source either way. */
+static void engine_flushes_as_it_writes(void **state)
+{
+  (void)state;
+  if (system("command -v qemu-nbd >/dev/null") != 0) skip();
+  char dir[] = "/var/tmp/rehost-unit.XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char src[64], tgt[64];
+  snprintf(src, sizeof src, "%s/src", dir);
+  snprintf(tgt, sizeof tgt, "%s/tgt", dir);
+  int fs = open(src, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  assert_true(fs >= 0);
+  static unsigned char blk[MiB];
+  for (int i = 0; i < 40; i++) {
+    memset(blk, i + 1, sizeof blk);
+    write_at(fs, blk, sizeof blk, (off_t)i * MiB);
+  }
+  close(fs);
+  static volatile sig_atomic_t cancel;
+  for (int threads = 2; threads >= 1; threads--) {
+    int ft = open(tgt, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(ft >= 0);
+    assert_int_equal(ftruncate(ft, 40 * MiB), 0);
+    close(ft);
+    struct rh_nbd_export se = {.path = src, .format = "raw", .readonly = true,
+                               .connections = threads, .no_locking = true},
+                         te = {.path = tgt, .format = "raw", .connections = threads};
+    struct rh_nbd_server ss, ts;
+    assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
+    assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
+    struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, threads, NULL, &cancel,
+                             NULL, NULL, false, NULL, false};
+    struct rh_sync_stats st;
+    assert_int_equal(rh_sync_run(&ss, &ts, &o, &st), 0);
+    assert_int_equal(rh_nbd_server_stop(&ss), 0);
+    assert_int_equal(rh_nbd_server_stop(&ts), 0);
+    assert_int_equal(st.written, 40 * MiB);
+    if (threads > 1) assert_in_range(st.flushes, 1, 2); /* at 16 and 32 MiB, give or take */
+    else assert_int_equal(st.flushes, 0);
+    assert_true(files_equal(src, tgt));
+  }
+  unlink(src);
+  unlink(tgt);
+  rmdir(dir);
+}
+
 static void image_map_from_qemu_img_map(void **state)
 {
   (void)state;
@@ -609,6 +657,7 @@ int main(void)
       cmocka_unit_test(image_map_from_qemu_img_map),
       cmocka_unit_test(image_map_reads_direct),
       cmocka_unit_test(digests_file_format),
+      cmocka_unit_test(engine_flushes_as_it_writes),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_map),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd_odirect),
