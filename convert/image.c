@@ -316,11 +316,6 @@ static int inspect(const char *given, const char *use, const struct rh_probe_opt
   bool allow = opts && opts->allow_backing;
   bool share = opts && opts->force_share;
   int rc;
-  struct rh_early_check early = {.start_rc = -1};
-  if (check_early) {
-    rh_early_check_start(&early, img->path, use, share);
-    if (opts && opts->on_judged) opts->on_judged(opts->on_judged_arg, img->path, use);
-  }
   char *argv[10];
   int a = 0;
   argv[a++] = "qemu-img";
@@ -331,8 +326,26 @@ static int inspect(const char *given, const char *use, const struct rh_probe_opt
   argv[a++] = (char *)use;
   argv[a++] = img->path;
   argv[a] = NULL;
+  /* the header names no other file: check and info start at once, and the
+   * caller's work on the judged image (on_judged) runs while they answer */
+  struct rh_early_check early = {.start_rc = -1};
+  struct rh_proc info;
+  int info_started = -1;
+  if (check_early) {
+    rh_early_check_start(&early, img->path, use, share);
+    char *why = NULL;
+    info_started = rh_proc_start(argv, &info, &why);
+    free(why); /* not started: it runs below, and says why */
+    if (opts && opts->on_judged) opts->on_judged(opts->on_judged_arg, img->path, use);
+  }
   json_object *j = NULL;
-  int s = rh_qemu_img_json(argv, given, &j);
+  int s;
+  if (info_started == 0) {
+    struct rh_proc_result pr;
+    s = rh_qemu_img_json_result(rh_proc_finish(&info, &pr, NULL, NULL), &pr, argv[0], given, &j);
+  } else {
+    s = rh_qemu_img_json(argv, given, &j);
+  }
   if (s != 0 || !j) {
     rh_early_check_drop(&early);
     if (j) json_object_put(j);
