@@ -163,6 +163,15 @@ nbdcopy_copy() {
 # fastest NAME=TIME...: the smallest, as "TIME NAME"
 fastest() { printf '%s\n' "$@" | awk -F= 'NR == 1 || $2 < b { b = $2; n = $1 } END { print b, n }'; }
 ratio() { echo "scale=3; $1 / $2" | bc -l | sed 's/^\./0./'; }
+phase_table() { # phase_table FILE START END: the phases of one `rehost -v` run, and the rest
+  echo "| phase | ms |"
+  echo "|---|---|"
+  sed -n 's/^rehost: debug: phase \(.*\): \([0-9.]*\) ms$/| \1 | \2 |/p' "$1"
+  local inside
+  inside=$(sed -n 's/^rehost: debug: phase .*: \([0-9.]*\) ms$/\1/p' "$1" | paste -sd+ | bc)
+  printf '| process start and exit (exec, dynamic loader; the rest) | %.1f |\n' "$(echo "($3 - $2) * 1000 - $inside" | bc -l)"
+  printf '| **total** | %.1f |\n' "$(echo "($3 - $2) * 1000" | bc -l)"
+}
 restore='cp -p --sparse=always "$D/old.qcow2" "$D/tgt.qcow2"; cp "$D/old.state" "$D/tgt.qcow2.rehost.json"; rm -f "$D/tgt.qcow2.rehost.digests"; [ ! -e "$D/old.digests" ] || cp -p "$D/old.digests" "$D/tgt.qcow2.rehost.digests"'
 # PASSES: which passes to run (default: warm cold; cold only as root)
 passes=()
@@ -231,6 +240,16 @@ for CACHE in "${passes[@]}"; do
   echo "| delta sync, compare (reads the source only) | dd of the source file (the physical limit) | $DD_BM | $C_BM | $C_R_DD | <= 1.1 |"
   echo "| delta sync, compare --verify (reads both) | rsync --inplace --no-whole-file -I --fsync | $RS_BM | $V_BM | $V_R_RS | (reference) |"
   echo "| delta sync, bitmap | rehost full copy | $FULL_BM | $BM_BM | speed-up $BM_R x | (reference; goal on the fully allocated image) |"
+  # what a compare sync does besides reading the source, against dd's one read
+  eval "$restore"
+  drop_caches
+  s=$(date +%s.%N)
+  "$REHOST" -v replicate --mode compare --no-track "$S" "$D/tgt.qcow2" 2> "$D/cphases.txt"
+  e=$(date +%s.%N)
+  echo
+  echo "Where one compare sync (source only) spends its time (\`rehost -v\`, page cache $CACHE):"
+  echo
+  phase_table "$D/cphases.txt" "$s" "$e"
 done
 
 # ---- scaling: changed fraction and threads (page cache cold when root) ----
@@ -304,12 +323,7 @@ if [ "${FIXED:-1}" = 1 ]; then
   echo
   echo "Where one 64 KiB bitmap sync spends its time (\`rehost -v\`, page cache $CACHE):"
   echo
-  echo "| phase | ms |"
-  echo "|---|---|"
-  sed -n 's/^rehost: debug: phase \(.*\): \([0-9.]*\) ms$/| \1 | \2 |/p' "$D/phases.txt"
-  inside=$(sed -n 's/^rehost: debug: phase .*: \([0-9.]*\) ms$/\1/p' "$D/phases.txt" | paste -sd+ | bc)
-  printf '| process start and exit (exec, dynamic loader; the rest) | %.1f |\n' "$(echo "($e - $s) * 1000 - $inside" | bc -l)"
-  printf '| **total** | %.1f |\n' "$(echo "($e - $s) * 1000" | bc -l)"
+  phase_table "$D/phases.txt" "$s" "$e"
   IMAGES=()
 fi
 
