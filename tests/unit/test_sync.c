@@ -393,18 +393,36 @@ static int run_compare(const char *src, const char *tgt, struct rh_sync_stats *s
   return run_compare_kept(src, tgt, st, how, NULL, false);
 }
 
+/* A scratch directory with the paths of a source and a target in it; under
+ * /var/tmp: /tmp may be tmpfs, which refuses O_DIRECT. */
+struct scratch {
+  char dir[32], src[64], tgt[64];
+};
+
+static void scratch_make(struct scratch *x)
+{
+  snprintf(x->dir, sizeof x->dir, "/var/tmp/rehost-unit.XXXXXX");
+  assert_non_null(mkdtemp(x->dir));
+  snprintf(x->src, sizeof x->src, "%s/src", x->dir);
+  snprintf(x->tgt, sizeof x->tgt, "%s/tgt", x->dir);
+}
+
+static void scratch_remove(const struct scratch *x)
+{
+  unlink(x->src);
+  unlink(x->tgt);
+  rmdir(x->dir);
+}
+
 /* The engine over real files: writes exactly the blocks that differ,
  * punches the block that is a hole in the source, leaves equal data alone. */
 static void engine_compare_writes_only_changed_blocks(void **state)
 {
   int how = *(int *)*state;
   if (system("command -v qemu-nbd >/dev/null") != 0) skip();
-  /* /tmp may be tmpfs, which refuses O_DIRECT */
-  char dir[] = "/var/tmp/rehost-unit.XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  char src[64], tgt[64];
-  snprintf(src, sizeof src, "%s/src", dir);
-  snprintf(tgt, sizeof tgt, "%s/tgt", dir);
+  struct scratch x;
+  scratch_make(&x);
+  const char *src = x.src, *tgt = x.tgt;
   int fs = open(src, O_RDWR | O_CREAT | O_TRUNC, 0600), ft = open(tgt, O_RDWR | O_CREAT | O_TRUNC, 0600);
   assert_true(fs >= 0 && ft >= 0);
   assert_int_equal(ftruncate(fs, 8 * MiB), 0);
@@ -421,9 +439,7 @@ static void engine_compare_writes_only_changed_blocks(void **state)
   close(fs);
   close(ft);
   if ((how == VIA_NBD_ODIRECT || how == VIA_MAP_ODIRECT) && !rh_opens_direct(src, O_RDONLY)) {
-    unlink(src);
-    unlink(tgt);
-    rmdir(dir);
+    scratch_remove(&x);
     skip();
   }
 
@@ -463,9 +479,7 @@ static void engine_compare_writes_only_changed_blocks(void **state)
   assert_int_equal(st.written + st.zeroed, 0);
   rh_digests_free(&g);
 
-  unlink(src);
-  unlink(tgt);
-  rmdir(dir);
+  scratch_remove(&x);
 }
 
 /* A sync that writes more than 16 MiB flushes as it writes when more than
@@ -475,11 +489,9 @@ static void engine_flushes_as_it_writes(void **state)
 {
   (void)state;
   if (system("command -v qemu-nbd >/dev/null") != 0) skip();
-  char dir[] = "/var/tmp/rehost-unit.XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  char src[64], tgt[64];
-  snprintf(src, sizeof src, "%s/src", dir);
-  snprintf(tgt, sizeof tgt, "%s/tgt", dir);
+  struct scratch x;
+  scratch_make(&x);
+  const char *src = x.src, *tgt = x.tgt;
   int fs = open(src, O_RDWR | O_CREAT | O_TRUNC, 0600);
   assert_true(fs >= 0);
   static unsigned char blk[MiB];
@@ -511,9 +523,7 @@ static void engine_flushes_as_it_writes(void **state)
     else assert_int_equal(st.flushes, 0);
     assert_true(files_equal(src, tgt));
   }
-  unlink(src);
-  unlink(tgt);
-  rmdir(dir);
+  scratch_remove(&x);
 }
 
 static void image_map_from_qemu_img_map(void **state)
