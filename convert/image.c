@@ -328,26 +328,16 @@ static int inspect(const char *given, const char *use, const struct rh_probe_opt
   argv[a] = NULL;
   /* the header names no other file: check and info start at once, and the
    * caller's work on the judged image (on_judged) runs while they answer */
-  struct rh_early_check early = {.start_rc = -1};
-  struct rh_proc info;
-  int info_started = -1;
+  struct rh_qemu_img_early early = {.start_rc = -1}, info = {.start_rc = -1};
   if (check_early) {
     rh_early_check_start(&early, img->path, use, share);
-    char *why = NULL;
-    info_started = rh_proc_start(argv, &info, &why);
-    free(why); /* not started: it runs below, and says why */
+    rh_qemu_img_start(&info, argv);
     if (opts && opts->on_judged) opts->on_judged(opts->on_judged_arg, img->path, use);
   }
   json_object *j = NULL;
-  int s;
-  if (info_started == 0) {
-    struct rh_proc_result pr;
-    s = rh_qemu_img_json_result(rh_proc_finish(&info, &pr, NULL, NULL), &pr, argv[0], given, &j);
-  } else {
-    s = rh_qemu_img_json(argv, given, &j);
-  }
+  int s = rh_qemu_img_json_wait(&info, argv, given, &j);
   if (s != 0 || !j) {
-    rh_early_check_drop(&early);
+    rh_qemu_img_drop(&early);
     if (j) json_object_put(j);
     rh_image_free(img);
     return s < 0 ? RH_EXIT_FAILURE : RH_EXIT_INPUT;
@@ -420,7 +410,7 @@ static int inspect(const char *given, const char *use, const struct rh_probe_opt
     rc = rh_image_check(img->path, img->format, file_size, cluster, share,
                         !strcmp(img->format, use) ? &early : NULL);
   }
-  rh_early_check_drop(&early);
+  rh_qemu_img_drop(&early);
   free(outside);
   free(data_file);
   if (rc) rh_image_free(img);

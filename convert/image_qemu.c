@@ -65,16 +65,23 @@ static void check_argv(char *argv[8], const char *path, const char *driver, bool
   argv[a] = NULL;
 }
 
-void rh_early_check_start(struct rh_early_check *e, const char *path, const char *driver,
-                          bool share)
+void rh_qemu_img_start(struct rh_qemu_img_early *e, char *const argv[])
 {
-  char *argv[8], *why = NULL;
-  check_argv(argv, path, driver, share);
+  char *why = NULL;
   e->start_rc = rh_proc_start(argv, &e->proc, &why);
-  free(why); /* not started: rh_image_check runs it itself, and says why */
+  free(why); /* not started: rh_qemu_img_json_wait runs it itself, and says why */
 }
 
-void rh_early_check_drop(struct rh_early_check *e)
+int rh_qemu_img_json_wait(struct rh_qemu_img_early *e, char *const argv[], const char *path,
+                          json_object **out)
+{
+  if (!e || e->start_rc != 0 || e->proc.pid <= 0) return rh_qemu_img_json(argv, path, out);
+  struct rh_proc_result r;
+  int rc = rh_proc_finish(&e->proc, &r, NULL, NULL);
+  return rh_qemu_img_json_result(rc, &r, argv[0], path, out);
+}
+
+void rh_qemu_img_drop(struct rh_qemu_img_early *e)
 {
   if (e->start_rc == 0 && e->proc.pid > 0) {
     kill(e->proc.pid, SIGTERM);
@@ -85,20 +92,21 @@ void rh_early_check_drop(struct rh_early_check *e)
   e->start_rc = -1;
 }
 
+void rh_early_check_start(struct rh_qemu_img_early *e, const char *path, const char *driver,
+                          bool share)
+{
+  char *argv[8];
+  check_argv(argv, path, driver, share);
+  rh_qemu_img_start(e, argv);
+}
+
 int rh_image_check(const char *path, const char *driver, uint64_t file_size, uint64_t slack,
-                   bool share, struct rh_early_check *early)
+                   bool share, struct rh_qemu_img_early *early)
 {
   char *argv[8];
   check_argv(argv, path, driver, share);
   json_object *j = NULL;
-  int st;
-  if (early && early->start_rc == 0 && early->proc.pid > 0) {
-    struct rh_proc_result r;
-    int rc = rh_proc_finish(&early->proc, &r, NULL, NULL);
-    st = rh_qemu_img_json_result(rc, &r, argv[0], path, &j);
-  } else {
-    st = rh_qemu_img_json(argv, path, &j);
-  }
+  int st = rh_qemu_img_json_wait(early, argv, path, &j);
   if (st < 0) return RH_EXIT_FAILURE;
   if (st == 63) return 0; /* format does not support checks */
   if (!j) return RH_EXIT_INPUT;

@@ -1,5 +1,5 @@
 /* Running qemu-img for image.c: its JSON answer with errors that name the
- * image, and qemu-img check, which may run while qemu-img info answers. */
+ * image, runs started before their answer is wanted, and qemu-img check. */
 #ifndef REHOST_IMAGE_QEMU_H
 #define REHOST_IMAGE_QEMU_H
 
@@ -21,17 +21,25 @@ int rh_qemu_img_json_result(int run_rc, struct rh_proc_result *r, const char *pr
 /* A number in qemu-img's JSON answer (o[k]), 0 when it is absent. */
 uint64_t rh_qemu_json_u64(json_object *o, const char *k);
 
-/* qemu-img check started early: only for an image whose header names no
- * other file (qcow2 without backing or data file), since check opens them. */
-struct rh_early_check {
+/* A qemu-img run started before its answer is wanted (the probe starts
+ * check and info at once, only for an image whose header names no other
+ * file: qcow2 without backing or data file, since they would open them). */
+struct rh_qemu_img_early {
   struct rh_proc proc;
-  int start_rc; /* 0: running; -1: not started (rh_image_check runs it itself) */
+  int start_rc; /* 0: running; -1: not started (its answer is asked for by running it) */
 };
-void rh_early_check_start(struct rh_early_check *e, const char *path, const char *driver,
-                          bool share);
-/* Stop a check whose answer is not wanted (the image was refused, or is not
+/* Start argv; a failure to start is silent: the wait runs it and says why. */
+void rh_qemu_img_start(struct rh_qemu_img_early *e, char *const argv[]);
+/* rh_qemu_img_json's answer for argv: that of e when e runs it, else of a
+ * run now. e may be NULL. */
+int rh_qemu_img_json_wait(struct rh_qemu_img_early *e, char *const argv[], const char *path,
+                          json_object **out);
+/* Stop a run whose answer is not wanted (the image was refused, or is not
  * checked after all) and reap it; nothing if it is not running. */
-void rh_early_check_drop(struct rh_early_check *e);
+void rh_qemu_img_drop(struct rh_qemu_img_early *e);
+/* rh_qemu_img_start of the check rh_image_check runs. */
+void rh_early_check_start(struct rh_qemu_img_early *e, const char *path, const char *driver,
+                          bool share);
 
 /* qemu-img check: corruptions and check errors refuse the image, and so does
  * data past the file's end (file_size: 0 skips that test; slack: the cluster
@@ -39,6 +47,6 @@ void rh_early_check_drop(struct rh_early_check *e);
  * that check already started with the same arguments, or NULL. Returns
  * RH_EXIT_*. */
 int rh_image_check(const char *path, const char *driver, uint64_t file_size, uint64_t slack,
-                   bool share, struct rh_early_check *early);
+                   bool share, struct rh_qemu_img_early *early);
 
 #endif
