@@ -47,12 +47,19 @@ struct engine {
   pthread_cond_t done;
 };
 
+/* Record the sync's failure as code unless one is recorded already; true
+ * for the first one (whose caller says what it was). */
+static bool first_failure(struct engine *e, int code)
+{
+  int expected = 0;
+  return atomic_compare_exchange_strong(&e->failed, &expected, code);
+}
+
 static int fail_errno(struct engine *e, const char *path, const char *what, uint64_t off, int err)
 {
   int code = err == ENOSPC || err == EIO || err == EDQUOT ? RH_EXIT_IO : RH_EXIT_FAILURE;
   pthread_mutex_lock(&e->err_lock);
-  int expected = 0;
-  if (atomic_compare_exchange_strong(&e->failed, &expected, code))
+  if (first_failure(e, code))
     rh_error("%s: %s at offset %llu failed: %s", path, what, (unsigned long long)off,
              err ? strerror(err) : rh_nbd_error());
   pthread_mutex_unlock(&e->err_lock);
@@ -242,16 +249,12 @@ static void *worker(void *p)
   unsigned char *need = malloc(chunk / e->o->block + 1);
   XXH128_hash_t *now = malloc((chunk / e->o->block + 1) * sizeof *now);
   bool ok = sbuf && (tbuf || !reads_target) && need && now;
-  if (!ok) {
-    int expected = 0;
-    if (atomic_compare_exchange_strong(&e->failed, &expected, RH_EXIT_FAILURE))
-      rh_error("out of memory for sync buffers");
-  }
+  if (!ok && first_failure(e, RH_EXIT_FAILURE)) rh_error("out of memory for sync buffers");
   /* each worker opens its own connections (the first ones are the main
-   * thread's): they open while the others already read */
+   * thread's): they open while the others already read; a failure to
+   * connect was said by rh_nbd_connect */
   if (ok && a->w > 0 && !atomic_load(&e->failed) && connect_workers(e, a->w, a->w + 1) < 0) {
-    int expected = 0;
-    atomic_compare_exchange_strong(&e->failed, &expected, RH_EXIT_FAILURE);
+    first_failure(e, RH_EXIT_FAILURE);
     ok = false;
   }
   while (ok && !atomic_load(&e->failed) && !*e->o->cancel) {
@@ -393,7 +396,7 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
     rc = RH_EXIT_INTERRUPTED;
   }
   rh_phase("blocks read, compared and written");
-  if (atomic_load(&e.flushes))
+  if (!rc && atomic_load(&e.flushes))
     rh_debug("%s: flushed %llu times while written, once more now", tgt->path,
              (unsigned long long)atomic_load(&e.flushes));
   if (!rc && nbd_flush(e.tgt[0], 0) < 0) {
