@@ -61,7 +61,7 @@ static int run_delta(struct run *r)
   struct rh_image_map_job sj, tj;
   bool map_src = !bitmap && rh_image_map_start(r->src.path, r->src.format, r->src.data_in_file,
                                                true, &sj) == 0;
-  bool have_tm = !bitmap && !r->dg_trusted &&
+  bool have_tm = rh_repl_target_mapped(r) &&
                  rh_image_map_start(o->target, r->tgt_driver, r->tgt_data_in_file, false, &tj) == 0 &&
                  rh_image_map_finish(&tj, &tm) == 0;
   struct rh_nbd_server *ts = &r->tgt_srv;

@@ -69,10 +69,12 @@ const char *rh_repl_usable_bitmap(const struct run *r);
 int rh_repl_source_look(struct run *r);
 
 /* The target of a delta sync (replicate_target.c): grown to the source's
- * size; its server, spawned early in a bitmap sync (else nothing), started
- * or made ready, or cancelled when the sync stops before using it. */
+ * size; whether the sync maps it (a compare that reads it); its server,
+ * spawned early when it is not mapped (else nothing), started or made
+ * ready, or cancelled when the sync stops before using it. */
 int rh_repl_prepare_target(struct run *r, uint64_t tgt_size);
 int rh_repl_delta_threads(const struct run *r);
+bool rh_repl_target_mapped(const struct run *r);
 int rh_repl_target_spawn_early(struct run *r);
 int rh_repl_target_start(struct run *r);
 void rh_repl_target_cancel(struct run *r);

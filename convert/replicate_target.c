@@ -68,15 +68,22 @@ static struct rh_nbd_export target_export(const struct run *r)
                                 .direct = rh_write_direct(r->o->target, O_RDONLY)};
 }
 
-/* A bitmap sync into an existing target, and a compare that trusts the
- * target's kept digests, read no map of it (maps are taken before a server
- * locks the image): its server can start as soon as the state says
- * syncing, and run its start-up beside qemu-img's bitmap step and the
- * source's map. */
+/* Only a compare that reads the target (its kept digests not trusted)
+ * maps it, to read its data straight from the file. */
+bool rh_repl_target_mapped(const struct run *r)
+{
+  return r->mode == RH_MODE_COMPARE && !r->dg_trusted;
+}
+
+/* A delta sync that takes no map of an existing target (maps are taken
+ * before a server locks the image) can start its server as soon as the
+ * state says syncing, and run its start-up beside qemu-img's bitmap step
+ * and the source's map. */
 int rh_repl_target_spawn_early(struct run *r)
 {
-  bool no_map = r->mode == RH_MODE_BITMAP || (r->mode == RH_MODE_COMPARE && r->dg_trusted);
-  if (!no_map || r->generation_kept || !r->target_exists) return RH_EXIT_OK;
+  bool delta = r->mode == RH_MODE_BITMAP || r->mode == RH_MODE_COMPARE;
+  if (!delta || rh_repl_target_mapped(r) || r->generation_kept || !r->target_exists)
+    return RH_EXIT_OK;
   struct rh_nbd_export te = target_export(r);
   int rc = rh_nbd_server_spawn(&te, &r->tgt_srv);
   r->tgt_srv_spawned = !rc;
