@@ -75,19 +75,39 @@ int rh_bitmaps_list(const char *path, const char *format, struct rh_bitmap_info 
   return n;
 }
 
-static int bitmap_op(const char *path, const char *op, const char *name, bool quiet_in_use)
+static const char *op_what(const char *op)
 {
-  char *argv[] = {"qemu-img", "bitmap", (char *)op, "-f", "qcow2", (char *)path, (char *)name,
-                  NULL};
+  return !strcmp(op, "--add")     ? "adding a change-tracking bitmap"
+         : !strcmp(op, "--clear") ? "restarting a change-tracking bitmap"
+                                  : "removing a change-tracking bitmap";
+}
+
+void rh_bitmap_job_start(struct rh_bitmap_job *job, const char *path, const char *op,
+                         const char *name)
+{
+  job->path = path;
+  job->op = op;
+  job->name = name;
+  char *argv[] = {"qemu-img", "bitmap", (char *)op, "-f", "qcow2", (char *)path, (char *)name, NULL};
+  char *why = NULL;
+  job->start_rc = rh_proc_start(argv, &job->proc, &why);
+  if (job->start_rc) rh_error("%s: %s failed: %s", path, op_what(op), why ? why : "qemu-img did not start");
+  free(why);
+  job->running = !job->start_rc;
+}
+
+int rh_bitmap_job_finish(struct rh_bitmap_job *job)
+{
+  if (!job->running) return job->start_rc ? -1 : 0;
+  job->running = false;
   struct rh_proc_result r;
   int rc = 0;
-  if (rh_proc_run(argv, &r, NULL, NULL) < 0 || r.status != 0) {
-    if (quiet_in_use && rh_qemu_lock_conflict(r.err)) {
+  if (rh_proc_finish(&job->proc, &r, NULL, NULL) < 0 || r.status != 0) {
+    /* --add and --clear: another process holds the image open (read-only) */
+    if (strcmp(job->op, "--remove") != 0 && rh_qemu_lock_conflict(r.err)) {
       rc = -2;
     } else {
-      report(path, !strcmp(op, "--add")     ? "adding a change-tracking bitmap"
-                   : !strcmp(op, "--clear") ? "restarting a change-tracking bitmap"
-                                            : "removing a change-tracking bitmap", &r);
+      report(job->path, op_what(job->op), &r);
       rc = -1;
     }
   }
@@ -95,14 +115,21 @@ static int bitmap_op(const char *path, const char *op, const char *name, bool qu
   return rc;
 }
 
-int rh_bitmap_add(const char *path, const char *name) { return bitmap_op(path, "--add", name, true); }
+static int bitmap_op(const char *path, const char *op, const char *name)
+{
+  struct rh_bitmap_job job;
+  rh_bitmap_job_start(&job, path, op, name);
+  return rh_bitmap_job_finish(&job);
+}
+
+int rh_bitmap_add(const char *path, const char *name) { return bitmap_op(path, "--add", name); }
 int rh_bitmap_clear(const char *path, const char *name)
 {
-  return bitmap_op(path, "--clear", name, true);
+  return bitmap_op(path, "--clear", name);
 }
 int rh_bitmap_remove(const char *path, const char *name)
 {
-  return bitmap_op(path, "--remove", name, false);
+  return bitmap_op(path, "--remove", name);
 }
 
 void rh_disk_id(const unsigned char *b, size_t len, char *out, size_t outsz)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../lib/proc.h"
+
 struct rh_bitmap_info {
   char name[256];
   uint64_t granularity;
@@ -31,6 +33,18 @@ int rh_bitmaps_list(const char *path, const char *format, struct rh_bitmap_info 
 int rh_bitmap_add(const char *path, const char *name);
 int rh_bitmap_clear(const char *path, const char *name);
 int rh_bitmap_remove(const char *path, const char *name);
+/* The same, run beside other work: started (a failure to start is said
+ * then), and finished later with the codes above. A job that did not start
+ * finishes with -1. path and name must last until it finishes. */
+struct rh_bitmap_job {
+  struct rh_proc proc;
+  int start_rc;
+  bool running;
+  const char *path, *op, *name;
+};
+void rh_bitmap_job_start(struct rh_bitmap_job *job, const char *path, const char *op,
+                         const char *name);
+int rh_bitmap_job_finish(struct rh_bitmap_job *job);
 
 /* Identity of a disk from its first 17 KiB: "gpt:GUID", "mbr:XXXXXXXX",
  * "mbr-table:HASH" (MBR without a disk signature) or "none". */

@@ -203,9 +203,24 @@ static int start_generation(struct run *r)
         if (removed) return RH_EXIT_INPUT;
       }
   }
-  int added;
-  if (own_bitmap_write(r, restart ? rh_bitmap_clear : rh_bitmap_add, r->new_bitmap, &added))
-    return RH_EXIT_INTEGRITY;
+  /* qemu-img runs beside the copy (finish_generation waits for it): the
+   * source's server has the recorded bitmap loaded already, and what qemu-img
+   * writes (the bitmap directory and its tables, refcounts) is never data
+   * the copy reads. Anyone else writing the source meanwhile is seen after
+   * (foreign_write). */
+  if (foreign_write(r)) return RH_EXIT_INTEGRITY;
+  rh_bitmap_job_start(&r->gen_job, r->src.path, restart ? "--clear" : "--add", r->new_bitmap);
+  r->generation_restarted = restart;
+  return r->gen_job.start_rc ? RH_EXIT_INPUT : 0;
+}
+
+/* Wait for the new generation's qemu-img (nothing if none runs); the stamp
+ * moves past rehost's own write. */
+static int finish_generation(struct run *r)
+{
+  if (!r->gen_job.running) return 0;
+  int added = rh_bitmap_job_finish(&r->gen_job);
+  if (stat(rh_image_file(&r->src), &r->src_before) < 0) memset(&r->src_before, 0, sizeof r->src_before);
   if (added == -2 && rh_image_has_writer(r->src.path)) {
     rh_error("%s: in use by another process that writes it (a running VM?); stop it, or name "
              "a snapshot of it", r->src.path);
@@ -218,12 +233,12 @@ static int start_generation(struct run *r)
     rh_info("%s: another process has it open read-only (the base of a running VM's overlay?): "
             "syncing without change tracking", r->src.path);
     r->new_bitmap[0] = 0;
+    r->generation_restarted = false;
     return 0;
   }
   if (added < 0) return RH_EXIT_INPUT;
-  r->generation_restarted = restart;
-  rh_debug("%s change-tracking generation %s on %s", restart ? "restarted" : "started",
-           r->new_bitmap, r->src.path);
+  rh_debug("%s change-tracking generation %s on %s",
+           r->generation_restarted ? "restarted" : "started", r->new_bitmap, r->src.path);
   return 0;
 }
 
@@ -405,19 +420,29 @@ static int do_sync(struct run *r)
   bool retire_now = false;
   if (!(rc = rh_repl_prepare_target(r, tgt_size)) && !(rc = rh_repl_target_spawn_early(r)) &&
       !(rc = start_generation(r))) {
-    rh_phase("change-tracking generation started (qemu-img bitmap --add or --clear)");
+    /* A bitmap sync reads through the server that has the source open
+     * already while qemu-img starts the new generation (nothing opens the
+     * source meanwhile, as it is rewritten); a compare maps the source and a
+     * full copy's qemu-img convert opens it: they wait. */
+    bool beside = !r->generation_kept && r->mode == RH_MODE_BITMAP && r->src_srv_up &&
+                  r->src_bitmap_exported;
+    if (!beside) rc = finish_generation(r);
+    rh_phase(beside ? "change-tracking generation starting (qemu-img bitmap --add or --clear, "
+                      "beside the copy)"
+                    : "change-tracking generation started (qemu-img bitmap --add or --clear)");
     /* The older generations are done with once the new one records writes
      * and the sync's server holds the recorded bitmap (qemu loads a
      * persistent bitmap whole when it opens the image); a sync that does
      * not complete leaves the target inconsistent, and the next one
-     * compares. Removed now, nothing of ours writes the source while it
-     * is read. */
-    retire_now = r->mode != RH_MODE_BITMAP || r->src_bitmap_exported;
+     * compares. Removed now, before the copy, when the new generation is
+     * already there; else after it. */
+    retire_now = !rc && !beside && (r->mode != RH_MODE_BITMAP || r->src_bitmap_exported);
     if (retire_now) {
       rc = retire_generations(r, true);
       rh_phase("old generations retired (qemu-img bitmap --remove)");
     }
-    if (!rc && foreign_write(r)) rc = RH_EXIT_INTEGRITY;
+    /* (while rehost's own qemu-img writes it, the stamp is compared after) */
+    if (!rc && !r->gen_job.running && foreign_write(r)) rc = RH_EXIT_INTEGRITY;
     if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED;
     if (!rc && r->generation_kept) {
       rh_debug("%s: its bitmap %s marks nothing: no block to copy", rh_image_name(&r->src),
@@ -430,9 +455,13 @@ static int do_sync(struct run *r)
     } else if (!rc) {
       rc = run_delta(r);
     }
+    int g = finish_generation(r); /* the run's own write: before the stamp is compared */
+    if (!rc) rc = g;
+    if (beside) rh_phase("change-tracking generation started (waited for after the copy)");
     if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED; /* before anything says "consistent" */
     if (!rc && foreign_write(r)) rc = RH_EXIT_INTEGRITY;
   }
+  finish_generation(r); /* reaped on every path */
   rh_repl_target_cancel(r); /* spawned early, when the sync stopped before it used it */
   /* A signal kills the running helper (qemu-img, qemu-nbd) too, so whatever
    * step was running fails: the run was interrupted, not broken. */

@@ -55,6 +55,7 @@ struct run {
   struct rh_nbd_server tgt_srv; /* the target's qemu-nbd, for a delta sync */
   bool tgt_srv_spawned;         /* spawned while the generation started; not yet ready */
   bool dg_active, dg_trusted;
+  struct rh_bitmap_job gen_job; /* the new generation's qemu-img, run beside the copy */
 };
 
 /* The source's server (replicate_source.c): started exporting bitmap (or
