@@ -1,6 +1,7 @@
 #include "bitmaps.h"
 
 #include "../lib/log.h"
+#include "../lib/outfile.h"
 #include "../lib/proc.h"
 
 #include <json-c/json.h>
@@ -106,6 +107,8 @@ int rh_bitmap_job_finish(struct rh_bitmap_job *job)
     /* --add and --clear: another process holds the image open (read-only) */
     if (strcmp(job->op, "--remove") != 0 && rh_qemu_lock_conflict(r.err)) {
       rc = -2;
+    } else if (rh_signal_pending()) {
+      rc = -1; /* stopped by the signal that interrupts the run, which says so */
     } else {
       report(job->path, op_what(job->op), &r);
       rc = -1;

@@ -126,8 +126,28 @@ for _ in $(seq 100); do [ -e "$T/slowbin/started" ] && break; sleep 0.1; done
 [ -e "$T/slowbin/started" ] && ok "sync reached the bitmap step" || fail "sync never ran qemu-img bitmap"
 kill -INT $pid
 expect_interrupted "SIGINT during qemu-img bitmap" $pid "$T/int2.err"
+expect_no_match "SIGINT during qemu-img bitmap: the helper's end is not an error" "$(cat "$T/int2.err")" "bitmap failed"
 out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT in helper: $out"
 expect_same_data "repaired after SIGINT in helper" "$T/src.qcow2" "$T/tgt.qcow2"
+
+# ---- SIGINT while the new generation's qemu-img runs beside a bitmap
+# sync's reads (it is waited for after the copy): the same ----
+expect_match "a bitmap drives the next sync" "$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")" '^rehost-'
+qemu-io -f qcow2 -c "write -P 0x73 16M 1M" "$T/src.qcow2" > /dev/null
+rm -f "$T/slowbin/started"
+PATH="$T/slowbin:$PATH" "$REHOST" replicate --mode bitmap "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/int3.err" &
+pid=$!
+for _ in $(seq 100); do [ -e "$T/slowbin/started" ] && break; sleep 0.1; done
+[ -e "$T/slowbin/started" ] && ok "bitmap sync reached the bitmap step" || fail "bitmap sync never ran qemu-img bitmap"
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+expect_eq "SIGINT beside a bitmap sync: exit status" "$rc" 6
+expect_match "SIGINT beside a bitmap sync: says interrupted" "$(tail -1 "$T/int3.err")" "interrupted"
+jq_eq "$T/tgt.qcow2.rehost.json" .state inconsistent
+expect_match "SIGINT beside a bitmap sync: the reason is the interrupt alone" \
+  "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" '^bitmap sync interrupted at [0-9TZ:-]+$'
+out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT beside a bitmap sync: $out"
+expect_same_data "repaired after SIGINT beside a bitmap sync" "$T/src.qcow2" "$T/tgt.qcow2"
 
 # ---- a bitmap sync whose bitmap step fails: the target's qemu-nbd, started
 # beside that step, is stopped cleanly at once (qemu-nbd loses a SIGTERM
