@@ -89,13 +89,16 @@ expect_match "the orphan's stop is reported" "$(cat "$T/orph.err")" "stopping a 
 
 # expect_interrupted LABEL PID ERRFILE: the sync PID stopped as interrupted
 # (exit 6, says so last) and left the target marked inconsistent, saying why
+# expect_interrupted WHAT PID ERR [MODE]: exit 6, said, marked inconsistent,
+# and the reason is the interrupt alone (no helper's failure after it)
 expect_interrupted() {
   local rc=0
   wait "$2" || rc=$?
   expect_eq "$1: exit status" "$rc" 6
   expect_match "$1: says interrupted" "$(tail -1 "$3")" "interrupted"
   jq_eq "$T/tgt.qcow2.rehost.json" .state inconsistent
-  expect_match "$1: reason" "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" "compare sync interrupted at"
+  expect_match "$1: reason" "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" \
+    "^${4:-compare} sync interrupted at [0-9TZ:-]+\$"
 }
 
 # ---- Ctrl-C (SIGINT) during a compare sync: exit 6, marked inconsistent ----
@@ -118,13 +121,18 @@ cat > "$T/slowbin/qemu-img" <<EOS
 exec $(command -v qemu-img) "\$@"
 EOS
 chmod +x "$T/slowbin/qemu-img"
-qemu-io -f qcow2 -c "write -P 0x72 8M 1M" "$T/src.qcow2" > /dev/null
-rm -f "$T/slowbin/started"
-PATH="$T/slowbin:$PATH" "$REHOST" replicate --mode compare "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/int2.err" &
-pid=$!
-for _ in $(seq 100); do [ -e "$T/slowbin/started" ] && break; sleep 0.1; done
-[ -e "$T/slowbin/started" ] && ok "sync reached the bitmap step" || fail "sync never ran qemu-img bitmap"
-kill -INT $pid
+# interrupt_bitmap_step MODE AT ERR: 1 MiB written at AT, then a MODE sync
+# with the slow qemu-img, sent SIGINT once its bitmap step runs (pid: $pid)
+interrupt_bitmap_step() {
+  qemu-io -f qcow2 -c "write -P 0x72 $2 1M" "$T/src.qcow2" > /dev/null
+  rm -f "$T/slowbin/started"
+  PATH="$T/slowbin:$PATH" "$REHOST" replicate --mode "$1" "$T/src.qcow2" "$T/tgt.qcow2" 2> "$3" &
+  pid=$!
+  for _ in $(seq 100); do [ -e "$T/slowbin/started" ] && break; sleep 0.1; done
+  [ -e "$T/slowbin/started" ] && ok "$1 sync reached the bitmap step" || fail "$1 sync never ran qemu-img bitmap"
+  kill -INT $pid
+}
+interrupt_bitmap_step compare 8M "$T/int2.err"
 expect_interrupted "SIGINT during qemu-img bitmap" $pid "$T/int2.err"
 expect_no_match "SIGINT during qemu-img bitmap: the helper's end is not an error" "$(cat "$T/int2.err")" "bitmap failed"
 out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT in helper: $out"
@@ -133,19 +141,8 @@ expect_same_data "repaired after SIGINT in helper" "$T/src.qcow2" "$T/tgt.qcow2"
 # ---- SIGINT while the new generation's qemu-img runs beside a bitmap
 # sync's reads (it is waited for after the copy): the same ----
 expect_match "a bitmap drives the next sync" "$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")" '^rehost-'
-qemu-io -f qcow2 -c "write -P 0x73 16M 1M" "$T/src.qcow2" > /dev/null
-rm -f "$T/slowbin/started"
-PATH="$T/slowbin:$PATH" "$REHOST" replicate --mode bitmap "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/int3.err" &
-pid=$!
-for _ in $(seq 100); do [ -e "$T/slowbin/started" ] && break; sleep 0.1; done
-[ -e "$T/slowbin/started" ] && ok "bitmap sync reached the bitmap step" || fail "bitmap sync never ran qemu-img bitmap"
-kill -INT $pid
-rc=0; wait $pid || rc=$?
-expect_eq "SIGINT beside a bitmap sync: exit status" "$rc" 6
-expect_match "SIGINT beside a bitmap sync: says interrupted" "$(tail -1 "$T/int3.err")" "interrupted"
-jq_eq "$T/tgt.qcow2.rehost.json" .state inconsistent
-expect_match "SIGINT beside a bitmap sync: the reason is the interrupt alone" \
-  "$(jq -r .reason "$T/tgt.qcow2.rehost.json")" '^bitmap sync interrupted at [0-9TZ:-]+$'
+interrupt_bitmap_step bitmap 16M "$T/int3.err"
+expect_interrupted "SIGINT beside a bitmap sync" $pid "$T/int3.err" bitmap
 out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT beside a bitmap sync: $out"
 expect_same_data "repaired after SIGINT beside a bitmap sync" "$T/src.qcow2" "$T/tgt.qcow2"
 
