@@ -172,7 +172,9 @@ static int own_bitmap_write(struct run *r, int (*op)(const char *, const char *)
 
 /* Start a new change-tracking generation: the bitmap that records every
  * write to the source from now on; the next sync copies only what it marks.
- * Added before any data is read, so nothing written meanwhile is missed. */
+ * Started as the sync begins, so nothing written meanwhile is missed: its
+ * qemu-img is waited for before a full copy or a compare reads, and after a
+ * bitmap sync's reads (finish_generation). */
 static int start_generation(struct run *r)
 {
   const struct rh_replicate_opts *o = r->o;
@@ -203,11 +205,11 @@ static int start_generation(struct run *r)
         if (removed) return RH_EXIT_INPUT;
       }
   }
-  /* qemu-img runs beside the copy (finish_generation waits for it): the
-   * source's server has the recorded bitmap loaded already, and what qemu-img
-   * writes (the bitmap directory and its tables, refcounts) is never data
-   * the copy reads. Anyone else writing the source meanwhile is seen after
-   * (foreign_write). */
+  /* Started here, waited for by finish_generation: beside a bitmap sync's
+   * reads (do_sync decides), whose server has the recorded bitmap loaded
+   * already; what qemu-img writes (the bitmap directory and its tables,
+   * refcounts) is never data the copy reads. Anyone else writing the source
+   * meanwhile is seen after (foreign_write). */
   if (foreign_write(r)) return RH_EXIT_INTEGRITY;
   rh_bitmap_job_start(&r->gen_job, r->src.path, restart ? "--clear" : "--add", r->new_bitmap);
   r->generation_restarted = restart;
