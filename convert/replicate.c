@@ -161,12 +161,17 @@ static bool foreign_write(struct run *r)
  * (op: a bitmap added or removed): nobody else may have written it since
  * the stamp, and the stamp moves past this write. RH_EXIT_INTEGRITY on a
  * foreign write; else 0, with op's result in *res. */
+static void stamp_past_own_write(struct run *r)
+{
+  if (stat(rh_image_file(&r->src), &r->src_before) < 0) memset(&r->src_before, 0, sizeof r->src_before);
+}
+
 static int own_bitmap_write(struct run *r, int (*op)(const char *, const char *),
                             const char *name, int *res)
 {
   if (foreign_write(r)) return RH_EXIT_INTEGRITY;
   *res = op(r->src.path, name);
-  if (stat(rh_image_file(&r->src), &r->src_before) < 0) memset(&r->src_before, 0, sizeof r->src_before);
+  stamp_past_own_write(r);
   return 0;
 }
 
@@ -222,7 +227,7 @@ static int finish_generation(struct run *r)
 {
   if (!r->gen_job.running) return 0;
   int added = rh_bitmap_job_finish(&r->gen_job);
-  if (stat(rh_image_file(&r->src), &r->src_before) < 0) memset(&r->src_before, 0, sizeof r->src_before);
+  stamp_past_own_write(r);
   if (added == -2 && rh_image_has_writer(r->src.path)) {
     rh_error("%s: in use by another process that writes it (a running VM?); stop it, or name "
              "a snapshot of it", r->src.path);
@@ -463,7 +468,6 @@ static int do_sync(struct run *r)
     if (!rc && g_cancel) rc = RH_EXIT_INTERRUPTED; /* before anything says "consistent" */
     if (!rc && foreign_write(r)) rc = RH_EXIT_INTEGRITY;
   }
-  finish_generation(r); /* reaped on every path */
   rh_repl_target_cancel(r); /* spawned early, when the sync stopped before it used it */
   /* A signal kills the running helper (qemu-img, qemu-nbd) too, so whatever
    * step was running fails: the run was interrupted, not broken. */

@@ -87,10 +87,9 @@ wait $opid 2> /dev/null || true
 expect_no_file "$odir"
 expect_match "the orphan's stop is reported" "$(cat "$T/orph.err")" "stopping a qemu block helper \(pid $opid\)"
 
-# expect_interrupted LABEL PID ERRFILE: the sync PID stopped as interrupted
-# (exit 6, says so last) and left the target marked inconsistent, saying why
-# expect_interrupted WHAT PID ERR [MODE]: exit 6, said, marked inconsistent,
-# and the reason is the interrupt alone (no helper's failure after it)
+# expect_interrupted LABEL PID ERRFILE [MODE]: the sync PID stopped as
+# interrupted (exit 6, says so last) and left the target marked inconsistent,
+# its reason the interrupt alone (no helper's failure after it)
 expect_interrupted() {
   local rc=0
   wait "$2" || rc=$?
