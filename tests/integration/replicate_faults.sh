@@ -116,22 +116,22 @@ expect_same_data "repaired after SIGINT" "$T/src.qcow2" "$T/tgt.qcow2"
 mkdir -p "$T/slowbin"
 cat > "$T/slowbin/qemu-img" <<EOS
 #!/bin/sh
-[ "\$1" = bitmap ] && { touch "$T/slowbin/started"; sleep 5; }
+[ "\$1" = "\${SLOW_STEP:-bitmap}" ] && { touch "$T/slowbin/started"; sleep 5; }
 exec $(command -v qemu-img) "\$@"
 EOS
 chmod +x "$T/slowbin/qemu-img"
-# interrupt_bitmap_step MODE AT ERR: 1 MiB written at AT, then a MODE sync
-# with the slow qemu-img, sent SIGINT once its bitmap step runs (pid: $pid)
-interrupt_bitmap_step() {
-  qemu-io -f qcow2 -c "write -P 0x72 $2 1M" "$T/src.qcow2" > /dev/null
+# interrupt_at_step STEP MODE AT ERR: 1 MiB written at AT, then a MODE sync
+# with the slow qemu-img, sent SIGINT once its qemu-img STEP runs (pid: $pid)
+interrupt_at_step() {
+  qemu-io -f qcow2 -c "write -P 0x72 $3 1M" "$T/src.qcow2" > /dev/null
   rm -f "$T/slowbin/started"
-  PATH="$T/slowbin:$PATH" "$REHOST" replicate --mode "$1" "$T/src.qcow2" "$T/tgt.qcow2" 2> "$3" &
+  SLOW_STEP=$1 PATH="$T/slowbin:$PATH" "$REHOST" replicate --mode "$2" "$T/src.qcow2" "$T/tgt.qcow2" 2> "$4" &
   pid=$!
   for _ in $(seq 100); do [ -e "$T/slowbin/started" ] && break; sleep 0.1; done
-  [ -e "$T/slowbin/started" ] && ok "$1 sync reached the bitmap step" || fail "$1 sync never ran qemu-img bitmap"
+  [ -e "$T/slowbin/started" ] && ok "$2 sync reached qemu-img $1" || fail "$2 sync never ran qemu-img $1"
   kill -INT $pid
 }
-interrupt_bitmap_step compare 8M "$T/int2.err"
+interrupt_at_step bitmap compare 8M "$T/int2.err"
 expect_interrupted "SIGINT during qemu-img bitmap" $pid "$T/int2.err"
 expect_no_match "SIGINT during qemu-img bitmap: the helper's end is not an error" "$(cat "$T/int2.err")" "bitmap failed"
 out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT in helper: $out"
@@ -140,10 +140,16 @@ expect_same_data "repaired after SIGINT in helper" "$T/src.qcow2" "$T/tgt.qcow2"
 # ---- SIGINT while the new generation's qemu-img runs beside a bitmap
 # sync's reads (it is waited for after the copy): the same ----
 expect_match "a bitmap drives the next sync" "$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")" '^rehost-'
-interrupt_bitmap_step bitmap 16M "$T/int3.err"
+interrupt_at_step bitmap bitmap 16M "$T/int3.err"
 expect_interrupted "SIGINT beside a bitmap sync" $pid "$T/int3.err" bitmap
 out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT beside a bitmap sync: $out"
 expect_same_data "repaired after SIGINT beside a bitmap sync" "$T/src.qcow2" "$T/tgt.qcow2"
+
+# ---- SIGINT while a full copy's qemu-img convert runs: the same ----
+interrupt_at_step convert full 24M "$T/int4.err"
+expect_interrupted "SIGINT during qemu-img convert" $pid "$T/int4.err" full
+out=$("$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" 2>&1) || fail "sync after SIGINT in a full copy: $out"
+expect_same_data "repaired after SIGINT in a full copy" "$T/src.qcow2" "$T/tgt.qcow2"
 
 # ---- a bitmap sync whose bitmap step fails: the target's qemu-nbd, started
 # beside that step, is stopped cleanly at once (qemu-nbd loses a SIGTERM
