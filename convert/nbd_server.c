@@ -54,6 +54,36 @@ static void report_start_failure(struct rh_nbd_server *s)
   rh_error("%s: cannot open for block I/O: %s", s->path, *msg ? msg : "qemu-nbd failed to start");
 }
 
+/* The export's --image-opts (QemuOpts syntax, where a ',' in the path is
+ * doubled): a read-only image without qemu's lock, or a writable file under
+ * qemu's preallocate filter. Every write past the end of a growing qcow2
+ * file is otherwise an extending write, which the file system serialises
+ * and journals one by one (in this project's benchmark, 1310 such 64 KiB
+ * writes took 0.17-0.23 s with O_DIRECT, 0.08-0.13 s through the filter).
+ * NULL when out of memory. */
+static char *image_opts(const struct rh_nbd_export *e)
+{
+  struct stat sb;
+  bool blk = stat(e->path, &sb) == 0 && S_ISBLK(sb.st_mode);
+  size_t n = strlen(e->path);
+  char *p = malloc(2 * n + 1), *q = p, *opts = NULL;
+  if (!p) return NULL;
+  for (const char *c = e->path; *c; c++) {
+    if (*c == ',') *q++ = ',';
+    *q++ = *c;
+  }
+  *q = 0;
+  int rc;
+  if (e->readonly)
+    rc = asprintf(&opts, "driver=%s,file.driver=%s,file.locking=off,file.filename=%s", e->format,
+                  blk ? "host_device" : "file", p);
+  else
+    rc = asprintf(&opts, "driver=%s,file.driver=preallocate,file.file.driver=file,file.file.filename=%s",
+                  e->format, p);
+  free(p);
+  return rc < 0 ? NULL : opts;
+}
+
 int rh_nbd_server_spawn(const struct rh_nbd_export *e, struct rh_nbd_server *s)
 {
   memset(s, 0, sizeof *s);
@@ -91,22 +121,8 @@ int rh_nbd_server_spawn(const struct rh_nbd_export *e, struct rh_nbd_server *s)
     argv[a++] = bmopt;
   }
   /* a json: filename (a disk inside a package) carries its own options */
-  if (e->no_locking && e->readonly && strncmp(e->path, "json:", 5) != 0) {
-    /* --image-opts: QemuOpts syntax, where a ',' in the path is doubled */
-    struct stat sb;
-    bool blk = stat(e->path, &sb) == 0 && S_ISBLK(sb.st_mode);
-    size_t n = strlen(e->path);
-    char *p = malloc(2 * n + 1), *q = p;
-    for (const char *c = e->path; p && *c; c++) {
-      if (*c == ',') *q++ = ',';
-      *q++ = *c;
-    }
-    if (p) *q = 0;
-    if (!p || asprintf(&imgopts, "driver=%s,file.driver=%s,file.locking=off,file.filename=%s",
-                       e->format, blk ? "host_device" : "file", p) < 0)
-      imgopts = NULL;
-    free(p);
-    if (!imgopts) {
+  if (strncmp(e->path, "json:", 5) != 0 && (e->readonly ? e->no_locking : e->grow_in_chunks)) {
+    if (!(imgopts = image_opts(e))) {
       rh_error("%s: out of memory", e->path);
       return RH_EXIT_FAILURE;
     }

@@ -24,6 +24,11 @@ struct rh_nbd_export {
   bool direct;          /* O_DIRECT (--cache=none), where the caller has
                          * found that the file takes it; else the page cache
                          * (--cache=writeback) */
+  bool grow_in_chunks;  /* read-write, a regular file whose format grows it at its
+                         * end (qcow2 and the like, not raw): qemu's preallocate
+                         * filter extends the file 128 MiB at a time instead of
+                         * by each write past its end; the server's clean exit
+                         * trims it back to the data */
 };
 
 struct rh_nbd_server {

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int resize_target(const char *path, const char *driver, uint64_t size, bool shrink)
 {
@@ -63,9 +64,12 @@ int rh_repl_delta_threads(const struct run *r)
  * what says the data is down. */
 static struct rh_nbd_export target_export(const struct run *r)
 {
+  struct stat sb;
+  bool file = stat(r->o->target, &sb) == 0 && S_ISREG(sb.st_mode);
   return (struct rh_nbd_export){.path = r->o->target, .format = r->tgt_driver,
                                 .connections = rh_repl_delta_threads(r),
-                                .direct = rh_write_direct(r->o->target, O_RDONLY)};
+                                .direct = rh_write_direct(r->o->target, O_RDONLY),
+                                .grow_in_chunks = file && strcmp(r->tgt_driver, "raw") != 0};
 }
 
 /* Only a compare that reads the target (its kept digests not trusted)

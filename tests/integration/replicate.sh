@@ -65,6 +65,7 @@ expect_match "bitmap generation recorded" "$bitmap" '^rehost-[0-9a-f]{16}-1$'
 expect_eq "source carries the bitmap" \
   "$(qemu-img info --output=json "$T/src.qcow2" | jq -r '.["format-specific"].data.bitmaps[].name')" "$bitmap"
 alloc=$(qemu-img info --output=json "$T/tgt.qcow2" | jq '.["actual-size"]')
+tgt_size_full=$(stat -c %s "$T/tgt.qcow2")
 [ "$alloc" -lt $((VSIZE / 2)) ] && ok "target is sparse" || fail "target not sparse: $alloc"
 
 N=23
@@ -77,6 +78,11 @@ expect_eq "bitmap sync never reads the target" "$(ev bm1 .bytes_read_target)" 0
 expect_eq "bitmap sync writes the dirty blocks" "$(ev bm1 '.bytes_written + .bytes_zeroed')" $((N * BS))
 expect_same_data "bitmap sync: target equals source" "$T/src.qcow2" "$T/tgt.qcow2"
 unchanged "$T/src.qcow2" "bitmap"
+# the blocks went into new clusters at the file's end, through qemu's
+# preallocate filter (128 MiB at a time): the file is trimmed to them again
+[ "$(stat -c %s "$T/tgt.qcow2")" -gt "$tgt_size_full" ] && ok "bitmap sync grew the target file" \
+  || fail "bitmap sync did not grow the target file: the test's blocks were not new clusters"
+expect_trimmed "bitmap sync: the target file ends at its data" "$T/tgt.qcow2"
 # the recorded bitmap, healthy, restarts in place (qemu-img bitmap --clear):
 # still the one bitmap, now empty, so a sync with no new write copies nothing
 expect_eq "bitmap restarted in place: same generation" "$(jq -r .bitmap.name "$T/tgt.qcow2.rehost.json")" "$bitmap"

@@ -54,6 +54,9 @@ for round in $(seq "$ROUNDS"); do
     expect_eq "round $round: a killed sync is not consistent" "$st" syncing
   fi
   expect_same_data "round $round: source data unchanged" "$T/src.qcow2" "$T/snap.qcow2"
+  # the killed rehost's qemu-nbd closed the target (parent-death signal):
+  # its preallocated tail is trimmed
+  expect_trimmed "round $round: the target file ends at its data" "$T/tgt.qcow2"
   "$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" > /dev/null 2> "$T/next.err" \
     || fail "round $round: next sync failed: $(cat "$T/next.err")"
   if [ "$st" = syncing ]; then
