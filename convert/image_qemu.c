@@ -128,3 +128,24 @@ int rh_image_check(const char *path, const char *driver, uint64_t file_size, uin
   return rc;
 }
 
+char *rh_qemu_opts_path(const char *path)
+{
+  char *p = malloc(2 * strlen(path) + 1), *q = p;
+  if (!p) return NULL;
+  for (const char *c = path; *c; c++) {
+    if (*c == ',') *q++ = ',';
+    *q++ = *c;
+  }
+  *q = 0;
+  return p;
+}
+
+char *rh_qemu_preallocate_opts(const char *driver, const char *path)
+{
+  char *p = rh_qemu_opts_path(path), *opts = NULL;
+  if (p && asprintf(&opts, "driver=%s,file.driver=preallocate,file.file.driver=file,file.file.filename=%s",
+                    driver, p) < 0)
+    opts = NULL;
+  free(p);
+  return opts;
+}

@@ -49,4 +49,15 @@ void rh_early_check_start(struct rh_qemu_img_early *e, const char *path, const c
 int rh_image_check(const char *path, const char *driver, uint64_t file_size, uint64_t slack,
                    bool share, struct rh_qemu_img_early *early);
 
+/* A path as a value in qemu's QemuOpts syntax (--image-opts), where a ','
+ * is doubled; malloc'd, NULL when out of memory. */
+char *rh_qemu_opts_path(const char *path);
+/* Options that open the image file at path (a regular file) in format
+ * driver through qemu's preallocate filter, for a writer that grows the file
+ * at its end (a qcow2 taking new clusters): each write past the end extends
+ * the file by 128 MiB (fallocate), not by itself, which the file system
+ * would serialise and journal write by write; qemu trims the file to its
+ * data when it closes the image cleanly. malloc'd, NULL when out of memory. */
+char *rh_qemu_preallocate_opts(const char *driver, const char *path);
+
 #endif
