@@ -1,7 +1,6 @@
 #include "bitmaps.h"
 
 #include "../lib/log.h"
-#include "../lib/outfile.h"
 #include "../lib/proc.h"
 
 #include <json-c/json.h>
@@ -107,10 +106,8 @@ int rh_bitmap_job_finish(struct rh_bitmap_job *job)
     /* --add and --clear: another process holds the image open (read-only) */
     if (strcmp(job->op, "--remove") != 0 && rh_qemu_lock_conflict(r.err)) {
       rc = -2;
-    } else if (rh_signal_pending()) {
-      rc = -1; /* stopped by the signal that interrupts the run, which says so */
     } else {
-      report(job->path, op_what(job->op), &r);
+      report(job->path, op_what(job->op), &r); /* (detail only when an interrupt stopped it) */
       rc = -1;
     }
   }

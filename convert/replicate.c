@@ -545,6 +545,7 @@ int rh_replicate(const struct rh_replicate_opts *o)
   rh_signal_defer(&g_cancel);
   if ((rc = rh_target_lock(o->target, o->wait_s, &lock))) {
     rh_signal_defer(NULL);
+    if (g_cancel && rc == RH_EXIT_INTERRUPTED) rh_error("interrupted while waiting for another rehost");
     return rc;
   }
   rh_outfile_remove_stale(o->target);

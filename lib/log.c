@@ -98,10 +98,19 @@ static char g_first_error[256];
 const char *rh_first_error(void) { return g_first_error; }
 void rh_error_clear(void) { g_first_error[0] = 0; }
 
+static bool (*g_error_quiet)(void);
+
+void rh_error_quiet_when(bool (*pred)(void)) { g_error_quiet = pred; }
+
 void rh_error(const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
+  if (g_error_quiet && g_error_quiet()) {
+    if (g_verbosity >= RH_VERBOSE) vmsg("debug: after the interrupt: ", fmt, ap);
+    va_end(ap);
+    return;
+  }
   if (!g_first_error[0]) {
     va_list cp;
     va_copy(cp, ap);

@@ -18,6 +18,11 @@ void rh_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * state file records as the reason an operation failed. */
 const char *rh_first_error(void);
 void rh_error_clear(void);
+/* While pred() is true (an interrupt rehost is acting on), errors are
+ * detail (-v) and not recorded: they are what the interrupt did (helpers
+ * stopped, a copy cut short), and the run says it was interrupted. NULL:
+ * errors are errors again. */
+void rh_error_quiet_when(bool (*pred)(void));
 /* Warnings and informational lines; suppressed by -q. */
 void rh_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rh_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

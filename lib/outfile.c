@@ -63,7 +63,13 @@ static void remove_all(void)
 
 static volatile sig_atomic_t *volatile g_defer_flag;
 
-void rh_signal_defer(volatile sig_atomic_t *flag) { g_defer_flag = flag; }
+/* While an operation stops itself on a signal, what fails because of the
+ * signal (a helper it stopped) is not an error of its own: see log.h. */
+void rh_signal_defer(volatile sig_atomic_t *flag)
+{
+  g_defer_flag = flag;
+  rh_error_quiet_when(flag ? rh_signal_pending : NULL);
+}
 
 bool rh_signal_pending(void)
 {
