@@ -66,11 +66,12 @@ void rh_image_free(struct rh_image *img);
 /* img->file, img->name, or img->path when they are not set */
 const char *rh_image_file(const struct rh_image *img);
 const char *rh_image_name(const struct rh_image *img);
+/* A block device's size in bytes, or 0 if it cannot be read. */
+uint64_t rh_device_size(const char *path);
+
 /* Is src better read with O_DIRECT (rh_read_direct_when_cold)? Only a file
  * (or device) that holds all of its data: not a disk inside a package, nor
  * one with a backing chain. */
-/* A block device's size in bytes, or 0 if it cannot be read. */
-uint64_t rh_device_size(const char *path);
 bool rh_image_read_direct(const struct rh_image *src);
 
 /* Map a user-facing format name (raw, qcow2, vmdk, vhd, vhdx, vdi) to the
