@@ -157,15 +157,16 @@ static bool foreign_write(struct run *r)
   return true;
 }
 
-/* One of rehost's own writes to the source between the look and the read
- * (op: a bitmap added or removed): nobody else may have written it since
- * the stamp, and the stamp moves past this write. RH_EXIT_INTEGRITY on a
- * foreign write; else 0, with op's result in *res. */
+/* The source's stamp moves past a write of rehost's own (a bitmap step). */
 static void stamp_past_own_write(struct run *r)
 {
   if (stat(rh_image_file(&r->src), &r->src_before) < 0) memset(&r->src_before, 0, sizeof r->src_before);
 }
 
+/* One of rehost's own writes to the source between the look and the read
+ * (op: a bitmap added or removed): nobody else may have written it since
+ * the stamp, and the stamp moves past this write. RH_EXIT_INTEGRITY on a
+ * foreign write; else 0, with op's result in *res. */
 static int own_bitmap_write(struct run *r, int (*op)(const char *, const char *),
                             const char *name, int *res)
 {
