@@ -491,9 +491,8 @@ static int do_sync(struct run *r)
                rc == RH_EXIT_INTERRUPTED ? "interrupted" : "failed", finished);
     else
       snprintf(what, sizeof what, "the first full copy did not finish");
-    /* an interrupt stops the running helper too: what that helper then
-     * says is the interrupt's doing, not a reason of its own */
-    const char *err = rc == RH_EXIT_INTERRUPTED ? "" : rh_first_error();
+    /* (what an interrupt stopped was not recorded: rh_signal_defer) */
+    const char *err = rh_first_error();
     snprintf(reason, sizeof reason, "%s%s%s", what, *err ? ": " : "", err);
     rh_tstate_set(&st->reason, reason);
     rh_tstate_save(o->target, st); /* if even this fails, "syncing" still says inconsistent */

@@ -79,12 +79,12 @@ bool rh_signal_pending(void)
 
 static void on_signal(int sig)
 {
-  rh_proc_signal_running(SIGTERM);
   volatile sig_atomic_t *flag = g_defer_flag;
-  if (flag) { /* the running operation stops itself and records why */
-    *flag = sig;
-    return;
-  }
+  /* the flag first: whatever fails from here on (the helpers stopped next)
+   * is the signal's doing, and errors are quiet (rh_signal_defer) */
+  if (flag) *flag = sig;
+  rh_proc_signal_running(SIGTERM);
+  if (flag) return; /* the running operation stops itself and records why */
   remove_all();
   static const char msg[] = "rehost: interrupted; partial output removed\n";
   if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {}
