@@ -3,6 +3,7 @@
 #include "../lib/clock.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "block_hash.h"
 #include "extents.h"
 #include "image_map.h"
 
@@ -15,7 +16,6 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
-#include <xxhash.h>
 
 int rh_is_zero(const void *buf, size_t len)
 {

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <xxhash.h>
+#include "block_hash.h"
 
 struct rh_digests {
   uint32_t block;
