@@ -7,10 +7,14 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <libnbd.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,6 +133,7 @@ void rh_image_map_free(struct rh_image_map *m)
 {
   if (m->fd >= 0) close(m->fd);
   if (m->dfd >= 0) close(m->dfd);
+  if (m->mem) munmap((void *)m->mem, m->mem_len);
   free(m->v);
   map_empty(m);
 }
@@ -148,6 +153,68 @@ bool rh_image_map_read_direct(struct rh_image_map *m)
   }
   m->dfd = d;
   return d >= 0;
+}
+
+bool rh_image_map_mmap(struct rh_image_map *m)
+{
+  struct stat sb;
+  if (m->mem) return true;
+  if (m->fd < 0 || fstat(m->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
+    return false;
+  void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, m->fd, 0);
+  if (p == MAP_FAILED) return false;
+  m->mem = p;
+  m->mem_len = (uint64_t)sb.st_size;
+  return true;
+}
+
+const unsigned char *rh_image_map_view(const struct rh_image_map *m, uint64_t off, size_t len)
+{
+  if (!m->mem || !len) return NULL;
+  size_t i = rh_extent_index(m->v, m->n, sizeof m->v[0], off);
+  if (i >= m->n) return NULL;
+  const struct rh_map_ext *x = &m->v[i];
+  if (x->kind != RH_MAP_FILE || x->off > off || off + len > x->off + x->len) return NULL;
+  uint64_t host = x->host + (off - x->off);
+  if (host > m->mem_len || len > m->mem_len - host) return NULL;
+  return m->mem + host;
+}
+
+/* A view read past the file's end faults with SIGBUS in the thread reading
+ * it; that thread jumps back to its rh_image_map_guarded. A SIGBUS anywhere
+ * else keeps its default action. */
+static _Thread_local sigjmp_buf *view_guard;
+static pthread_once_t view_guard_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig)
+{
+  if (view_guard) siglongjmp(*view_guard, 1);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static void install_on_sigbus(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigbus;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGBUS, &sa, NULL);
+}
+
+int rh_image_map_guarded(void (*fn)(void *), void *arg)
+{
+  pthread_once(&view_guard_once, install_on_sigbus);
+  sigjmp_buf jb;
+  if (sigsetjmp(jb, 1)) {
+    view_guard = NULL;
+    errno = EIO;
+    return -1;
+  }
+  view_guard = &jb;
+  fn(arg);
+  view_guard = NULL;
+  return 0;
 }
 
 /* Read piece bytes at host from the file into p: the aligned part with

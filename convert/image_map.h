@@ -39,6 +39,8 @@ struct rh_image_map {
   struct rh_map_ext *v;
   size_t n, cap;
   uint64_t size;
+  const unsigned char *mem;  /* the file mapped read-only (rh_image_map_mmap), or NULL */
+  uint64_t mem_len;          /* the file's size when it was mapped */
 };
 
 /* Parse qemu-img map --output=json text (unit-tested). Returns 0 or -1. */
@@ -70,6 +72,21 @@ void rh_image_map_free(struct rh_image_map *m);
  * false, changing nothing, where the file system refuses O_DIRECT. */
 #define RH_MAP_DIRECT_ALIGN 4096
 bool rh_image_map_read_direct(struct rh_image_map *m);
+/* Map the file into memory (read-only, shared), so that data in the page
+ * cache is read where it lies, without a copy (rh_image_map_view): for a
+ * source mostly in the page cache. The file's size now bounds every view.
+ * Returns false, changing nothing, when the file cannot be mapped. */
+bool rh_image_map_mmap(struct rh_image_map *m);
+/* Where [off, off+len) of the image lies in the mapping, when all of it is
+ * data at one place in the file, inside the mapped size; else NULL (read it
+ * with rh_image_map_pread). Read a view only inside rh_image_map_guarded:
+ * a file that shrinks under its mapping faults (SIGBUS) where it is read. */
+const unsigned char *rh_image_map_view(const struct rh_image_map *m, uint64_t off, size_t len);
+/* Call fn(arg), which reads views. When the mapped file shrank under a view
+ * (another program truncated it), fn is abandoned where it faulted and -1 is
+ * returned with errno EIO; else 0. fn must not allocate, take locks or
+ * change state it cannot leave half-changed. Thread-safe. */
+int rh_image_map_guarded(void (*fn)(void *), void *arg);
 /* Read [off, off+len) using the map; pieces it cannot serve go through h.
  * With O_DIRECT on, aligned parts of file pieces are read direct, the rest
  * through the page cache.

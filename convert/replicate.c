@@ -75,6 +75,10 @@ static int run_delta(struct run *r)
   if (!rc && have_sm && r->src_direct > 0)
     rh_debug("%s: its data read %s", r->src.path,
              rh_image_map_read_direct(&sm) ? "with O_DIRECT" : "through the page cache");
+  /* one mostly in the page cache is read where it lies there */
+  else if (!rc && have_sm)
+    rh_debug("%s: its data read %s", r->src.path,
+             rh_image_map_mmap(&sm) ? "in place (mapped)" : "through the page cache");
   rh_phase("qemu-nbd servers started");
   if (rc) {
     if (have_sm) rh_image_map_free(&sm);

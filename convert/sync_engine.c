@@ -37,6 +37,7 @@ struct engine {
   XXH128_hash_t zero_block;
   atomic_size_t next;
   atomic_uint_fast64_t examined, src_read, tgt_read, written, zeroed, blocks;
+  atomic_uint_fast64_t src_viewed;  /* of src_read: read in place in the source's mapping */
   /* data written since the last flush, and whether workers flush as they go */
   atomic_uint_fast64_t unflushed, flushes;
   bool flush_as_written;
@@ -131,86 +132,163 @@ static int flush_as_written(struct engine *e, struct nbd_handle *t, uint64_t off
   return 0;
 }
 
-/* Write the blocks of [off, off+len) (source data in sbuf) selected by
- * `need`, coalescing runs of data blocks into one write and writing all-zero
- * blocks as zeroes (holes). */
-static int write_blocks(struct engine *e, struct nbd_handle *t, const unsigned char *sbuf,
+/* What a block needs: nothing, its data written, or zeroes written. */
+enum { KEEP, WRITE_DATA, WRITE_ZERO };
+
+/* Writes go out asynchronously: a worker goes on reading and hashing while
+ * the target's server writes what it sent. Completions are handled as the
+ * worker drives its connection (settle). */
+struct write_done {
+  struct engine *e;
+  uint64_t off;
+  bool zero;
+};
+
+static int on_write_done(void *p, int *error)
+{
+  struct write_done *d = p;
+  if (*error)
+    fail_errno(d->e, d->e->tgt_srv->path, d->zero ? "write zeroes" : "write", d->off, *error);
+  return 1; /* retire the command */
+}
+
+static int issue_write(struct engine *e, struct nbd_handle *t, const unsigned char *buf,
+                       uint64_t off, uint32_t len, bool zero)
+{
+  struct write_done *d = malloc(sizeof *d);
+  if (!d) {
+    if (first_failure(e, RH_EXIT_FAILURE)) rh_error("out of memory for sync writes");
+    return -1;
+  }
+  *d = (struct write_done){e, off, zero};
+  nbd_completion_callback cb = {.callback = on_write_done, .user_data = d, .free = free};
+  if ((zero ? nbd_aio_zero(t, len, off, cb, 0) : nbd_aio_pwrite(t, buf, len, off, cb, 0)) < 0)
+    return fail(e, e->tgt_srv->path, zero ? "write zeroes" : "write", off);
+  atomic_fetch_add(zero ? &e->zeroed : &e->written, len);
+  return zero ? 0 : flush_as_written(e, t, off, len);
+}
+
+/* Handle the completions that have arrived, then wait until at most `most`
+ * writes are in flight on t. -1 when the sync has failed. */
+static int settle(struct engine *e, struct nbd_handle *t, int most)
+{
+  int r = 1;
+  while (r > 0 && nbd_aio_in_flight(t) > 0) r = nbd_poll(t, 0);
+  while (r >= 0 && nbd_aio_in_flight(t) > most) r = nbd_poll(t, -1);
+  if (r < 0) {
+    pthread_mutex_lock(&e->err_lock);
+    if (first_failure(e, RH_EXIT_IO))
+      rh_error("%s: waiting for writes failed: %s", e->tgt_srv->path, rh_nbd_error());
+    pthread_mutex_unlock(&e->err_lock);
+  }
+  return atomic_load(&e->failed) ? -1 : 0;
+}
+
+/* Writes one worker keeps in flight while its data stays where it is (read
+ * in the source's mapping): about 4 MiB of 64 KiB blocks */
+#define RH_WRITES_IN_FLIGHT 64
+
+/* Write the blocks of [off, off+len) (source data at src) as `need` says,
+ * each run of data blocks in one write and each run of zero blocks as one
+ * write of zeroes (holes). */
+static int write_blocks(struct engine *e, struct nbd_handle *t, const unsigned char *src,
                         uint64_t off, uint32_t len, const unsigned char *need)
 {
   uint32_t bs = e->o->block;
   uint32_t nb = (len + bs - 1) / bs;
-  uint32_t run = 0, run_start = 0;
-  for (uint32_t i = 0; i <= nb; i++) {
-    uint32_t blen = i < nb ? (len - i * bs < bs ? len - i * bs : bs) : 0;
-    int zero = i < nb && need[i] && rh_is_zero(sbuf + (size_t)i * bs, blen);
-    int data = i < nb && need[i] && !zero;
-    if (!data && run) { /* flush the run of data blocks */
-      uint64_t roff = off + (uint64_t)run_start * bs;
-      uint32_t rlen = (i * bs > len ? len : i * bs) - run_start * bs;
-      if (nbd_pwrite(t, sbuf + (size_t)run_start * bs, rlen, roff, 0) < 0)
-        return fail(e, e->tgt_srv->path, "write", roff);
-      atomic_fetch_add(&e->written, rlen);
-      atomic_fetch_add(&e->blocks, run);
-      run = 0;
-      if (flush_as_written(e, t, roff, rlen) < 0) return -1;
-    }
-    if (data) {
-      if (!run) run_start = i;
-      run++;
-    } else if (zero) {
-      uint64_t zoff = off + (uint64_t)i * bs;
-      if (nbd_zero(t, blen, zoff, 0) < 0) return fail(e, e->tgt_srv->path, "write zeroes", zoff);
-      atomic_fetch_add(&e->zeroed, blen);
-      atomic_fetch_add(&e->blocks, 1);
-    }
+  for (uint32_t i = 0, j; i < nb; i = j) {
+    for (j = i + 1; j < nb && need[j] == need[i]; j++) {}
+    if (need[i] == KEEP) continue;
+    uint32_t end = j * bs > len ? len : j * bs;
+    if (issue_write(e, t, src + (size_t)i * bs, off + (uint64_t)i * bs, end - i * bs,
+                    need[i] == WRITE_ZERO) < 0)
+      return -1;
+    atomic_fetch_add(&e->blocks, j - i);
   }
   return 0;
 }
 
-/* One range: decide block by block what to write, write it, and keep the
- * digest of what each block now holds. With trusted digests the target is
- * not read: a block is written when the source's digest differs from it. */
+/* Deciding one range, block by block: what to write, and the digest of
+ * what each block holds after the sync. With trusted digests the target is
+ * not read (tgt NULL): a block is written when the source's digest differs
+ * from the kept one. Reads src, which may be a view of the source's mapping
+ * (rh_image_map_guarded): no allocation, locks or shared state here. */
+struct decide {
+  const struct engine *e;
+  const struct rh_work *wk;
+  const unsigned char *src, *tgt;
+  unsigned char *need;
+  XXH128_hash_t *now;
+};
+
+static void decide_blocks(void *p)
+{
+  const struct decide *d = p;
+  const struct engine *e = d->e;
+  uint32_t bs = e->o->block, len = d->wk->len, nb = (len + bs - 1) / bs;
+  uint64_t first = d->wk->off / bs;
+  for (uint32_t i = 0; i < nb; i++) {
+    size_t o = (size_t)i * bs, blen = len - o < bs ? len - o : bs;
+    const XXH128_hash_t *kept = e->trusted ? &e->g->d[first + i] : NULL;
+    const unsigned char *s = d->src ? d->src + o : NULL;
+    bool differs;
+    switch (d->wk->kind) {
+    case RH_WORK_COMPARE:
+      d->now[i] = digest(e, s, blen);
+      differs = !XXH128_isEqual(d->now[i], kept ? *kept : digest(e, d->tgt + o, blen));
+      d->need[i] = !differs ? KEEP : rh_is_zero(s, blen) ? WRITE_ZERO : WRITE_DATA;
+      break;
+    case RH_WORK_FILL: /* the target reads as zero here */
+      d->need[i] = rh_is_zero(s, blen) ? KEEP : WRITE_DATA;
+      if (e->g) d->now[i] = digest(e, s, blen);
+      break;
+    case RH_WORK_CLEAR: /* the source reads as zero here */
+      if (e->g) d->now[i] = zero_digest(e, blen);
+      differs = kept ? !XXH128_isEqual(*kept, d->now[i]) : !rh_is_zero(d->tgt + o, blen);
+      d->need[i] = differs ? WRITE_ZERO : KEEP;
+      break;
+    default:
+      d->need[i] = rh_is_zero(s, blen) ? WRITE_ZERO : WRITE_DATA;
+      if (e->g) d->now[i] = digest(e, s, blen);
+    }
+  }
+}
+
+/* One range: read what must be read, decide, write. Source data in the
+ * page cache is read in place (a view of its mapping), which also stays
+ * put while its writes are in flight; data read into sbuf is written
+ * before sbuf is read into again. */
 static int do_work(struct engine *e, int w, const struct rh_work *wk, unsigned char *sbuf,
                    unsigned char *tbuf, unsigned char *need, XXH128_hash_t *now)
 {
   struct nbd_handle *s = e->src[w], *t = e->tgt[w];
+  const struct rh_image_map *sm = e->o->src_map;
   uint32_t bs = e->o->block, len = wk->len, nb = (len + bs - 1) / bs;
+  struct decide d = {e, wk, NULL, NULL, need, now};
   if (wk->kind != RH_WORK_CLEAR) {
-    if (read_range(e, e->o->src_map, s, e->src_srv->path, sbuf, len, wk->off) < 0) return -1;
+    if (sm && (d.src = rh_image_map_view(sm, wk->off, len))) {
+      atomic_fetch_add(&e->src_viewed, len);
+    } else {
+      if (read_range(e, sm, s, e->src_srv->path, sbuf, len, wk->off) < 0) return -1;
+      d.src = sbuf;
+    }
     atomic_fetch_add(&e->src_read, len);
   }
   if ((wk->kind == RH_WORK_COMPARE || wk->kind == RH_WORK_CLEAR) && !e->trusted) {
     if (read_range(e, e->o->tgt_map, t, e->tgt_srv->path, tbuf, len, wk->off) < 0) return -1;
     atomic_fetch_add(&e->tgt_read, len);
+    d.tgt = tbuf;
   }
-  uint64_t first = wk->off / bs;
-  for (uint32_t i = 0; i < nb; i++) {
-    size_t o = (size_t)i * bs, blen = len - o < bs ? len - o : bs;
-    const XXH128_hash_t *kept = e->trusted ? &e->g->d[first + i] : NULL;
-    switch (wk->kind) {
-    case RH_WORK_COMPARE:
-      now[i] = digest(e, sbuf + o, blen);
-      need[i] = !XXH128_isEqual(now[i], kept ? *kept : digest(e, tbuf + o, blen));
-      break;
-    case RH_WORK_FILL:
-      need[i] = !rh_is_zero(sbuf + o, blen);
-      if (e->g) now[i] = digest(e, sbuf + o, blen);
-      break;
-    case RH_WORK_CLEAR:
-      if (e->g) now[i] = zero_digest(e, blen);
-      need[i] = kept ? !XXH128_isEqual(*kept, now[i]) : !rh_is_zero(tbuf + o, blen);
-      break;
-    default:
-      need[i] = 1;
-      if (e->g) now[i] = digest(e, sbuf + o, blen);
-    }
+  bool viewed = d.src && d.src != sbuf;
+  if (!viewed) {
+    decide_blocks(&d);
+  } else if (rh_image_map_guarded(decide_blocks, &d) < 0) {
+    return fail_errno(e, e->src_srv->path, "read (the file shrank while it was read)", wk->off,
+                      EIO);
   }
-  /* the source reads as zero here; its zeroes are built only for blocks
-   * to write (usually none: the target holds zeroes too) */
-  if (wk->kind == RH_WORK_CLEAR && memchr(need, 1, nb)) memset(sbuf, 0, len);
-  if (write_blocks(e, t, sbuf, wk->off, len, need) < 0) return -1;
-  if (e->g) memcpy(&e->g->d[first], now, nb * sizeof *now);
-  return 0;
+  if (write_blocks(e, t, d.src, wk->off, len, need) < 0) return -1;
+  if (e->g) memcpy(&e->g->d[wk->off / bs], now, nb * sizeof *now);
+  return settle(e, t, viewed ? RH_WRITES_IN_FLIGHT : 0);
 }
 
 /* Connections [from, to) to both servers; the first one asks for the meta
@@ -263,6 +341,9 @@ static void *worker(void *p)
     if (do_work(e, a->w, &e->plan.v[i], sbuf, tbuf, need, now) < 0) break;
     atomic_fetch_add(&e->examined, e->plan.v[i].len);
   }
+  /* every write this worker sent is answered before it ends (the final
+   * flush covers only answered writes) */
+  if (e->tgt[a->w]) settle(e, e->tgt[a->w], 0);
   free(sbuf);
   free(tbuf);
   free(need);
@@ -396,6 +477,10 @@ int rh_sync_run(const struct rh_nbd_server *src, const struct rh_nbd_server *tgt
     rc = RH_EXIT_INTERRUPTED;
   }
   rh_phase("blocks read, compared and written");
+  if (atomic_load(&e.src_viewed))
+    rh_debug("%s: %llu of %llu bytes read in place in its mapping", src->path,
+             (unsigned long long)atomic_load(&e.src_viewed),
+             (unsigned long long)atomic_load(&e.src_read));
   if (!rc && atomic_load(&e.flushes))
     rh_debug("%s: flushed %llu times while written, once more now", tgt->path,
              (unsigned long long)atomic_load(&e.flushes));

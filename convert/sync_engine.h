@@ -6,7 +6,10 @@
  * bitmap:  reads only the ranges marked dirty in the source's exported
  *          qemu:dirty-bitmap, and writes them.
  * Work is cut into chunks handed to worker threads, each with its own NBD
- * connections, so reading, hashing and writing overlap on all cores. */
+ * connections, so reading, hashing and writing overlap on all cores. A
+ * source in the page cache is read in place, in its mapping (no copy), and
+ * a worker sends its writes without waiting for them while it goes on with
+ * the next chunk; every write is answered before the final flush. */
 #ifndef REHOST_SYNC_ENGINE_H
 #define REHOST_SYNC_ENGINE_H
 

@@ -63,11 +63,16 @@ LAZY(NBD, int64_t, nbd_get_size, (struct nbd_handle *h), (h))
 LAZY(NBD, int, nbd_pread,
      (struct nbd_handle *h, void *buf, size_t count, uint64_t offset, uint32_t flags),
      (h, buf, count, offset, flags))
-LAZY(NBD, int, nbd_pwrite,
-     (struct nbd_handle *h, const void *buf, size_t count, uint64_t offset, uint32_t flags),
-     (h, buf, count, offset, flags))
-LAZY(NBD, int, nbd_zero, (struct nbd_handle *h, uint64_t count, uint64_t offset, uint32_t flags),
-     (h, count, offset, flags))
+LAZY(NBD, int64_t, nbd_aio_pwrite,
+     (struct nbd_handle *h, const void *buf, size_t count, uint64_t offset,
+      nbd_completion_callback completion_callback, uint32_t flags),
+     (h, buf, count, offset, completion_callback, flags))
+LAZY(NBD, int64_t, nbd_aio_zero,
+     (struct nbd_handle *h, uint64_t count, uint64_t offset,
+      nbd_completion_callback completion_callback, uint32_t flags),
+     (h, count, offset, completion_callback, flags))
+LAZY(NBD, int, nbd_aio_in_flight, (struct nbd_handle *h), (h))
+LAZY(NBD, int, nbd_poll, (struct nbd_handle *h, int timeout), (h, timeout))
 LAZY(NBD, int, nbd_flush, (struct nbd_handle *h, uint32_t flags), (h, flags))
 LAZY(NBD, int, nbd_shutdown, (struct nbd_handle *h, uint32_t flags), (h, flags))
 LAZY(NBD, int, nbd_block_status,

@@ -353,14 +353,17 @@ static int files_equal(const char *a, const char *b)
 /* how: VIA_NBD (both images read through their qemu-nbd), VIA_MAP (read
  * from the files through their maps), VIA_NBD_ODIRECT (through qemu-nbd
  * with O_DIRECT: --cache=none, as a cold source and every
- * target that takes it are served) */
-enum { VIA_NBD, VIA_MAP, VIA_NBD_ODIRECT, VIA_MAP_ODIRECT };
+ * target that takes it are served), VIA_MAP_ODIRECT (the maps, O_DIRECT:
+ * a cold source), VIA_MAP_MMAP (the source read in place in its mapping: a
+ * warm source) */
+enum { VIA_NBD, VIA_MAP, VIA_NBD_ODIRECT, VIA_MAP_ODIRECT, VIA_MAP_MMAP };
 
 static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_stats *st, int how,
                             struct rh_digests *g, bool trusted)
 {
   struct rh_image_map sm, tm;
-  bool map = how == VIA_MAP || how == VIA_MAP_ODIRECT, odirect = how == VIA_NBD_ODIRECT;
+  bool map = how == VIA_MAP || how == VIA_MAP_ODIRECT || how == VIA_MAP_MMAP,
+       odirect = how == VIA_NBD_ODIRECT;
   if (map) {
     assert_int_equal(rh_image_map_load(src, "raw", true, false, &sm), 0);
     assert_int_equal(rh_image_map_load(tgt, "raw", true, false, &tm), 0);
@@ -369,6 +372,7 @@ static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_sta
     assert_true(rh_image_map_read_direct(&sm));
     assert_true(rh_image_map_read_direct(&tm));
   }
+  if (how == VIA_MAP_MMAP) assert_true(rh_image_map_mmap(&sm));
   static volatile sig_atomic_t cancel;
   struct rh_nbd_export se = {.path = src, .format = "raw", .readonly = true, .connections = 2,
                              .no_locking = true, .direct = odirect},
@@ -615,6 +619,70 @@ static void image_map_reads_direct(void **state)
   unlink(path);
 }
 
+/* Views of a mapped image: a range at one place in the file is read where it
+ * lies; one across pieces, in a hole or past the file's end is not a view.
+ * A file that shrinks under a view faults where the view is read, and the
+ * guarded reader gets EIO instead of dying. */
+static const unsigned char *g_view;
+static size_t g_view_len;
+static unsigned long g_view_sum;
+
+static void sum_view(void *arg)
+{
+  (void)arg;
+  unsigned long s = 0;
+  for (size_t i = 0; i < g_view_len; i++) s += g_view[i];
+  g_view_sum = s;
+}
+
+static void image_map_views(void **state)
+{
+  (void)state;
+  char path[] = "/var/tmp/rehost-unit-view.XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  static unsigned char want[5 * 4096 + 300];
+  for (size_t i = 0; i < sizeof want; i++) want[i] = (unsigned char)(i * 7 + i / 4096);
+  write_at(fd, want, sizeof want, 0);
+  const char *json =
+      "[{\"start\": 0, \"length\": 8192, \"depth\": 0, \"data\": true, \"offset\": 4096},"
+      "{\"start\": 8192, \"length\": 6000, \"depth\": 0, \"data\": true, \"offset\": 0},"
+      "{\"start\": 14192, \"length\": 1000, \"depth\": 0, \"zero\": true, \"data\": false},"
+      "{\"start\": 15192, \"length\": 8192, \"depth\": 0, \"data\": true, \"offset\": 16384}]";
+  struct rh_image_map m = {0};
+  assert_int_equal(rh_image_map_parse(json, &m), 0);
+  m.fd = fd;
+  assert_null(rh_image_map_view(&m, 0, 4096)); /* not mapped yet */
+  assert_true(rh_image_map_mmap(&m));
+  const unsigned char *v = rh_image_map_view(&m, 0, 8192);
+  assert_non_null(v);
+  assert_memory_equal(v, want + 4096, 8192);
+  assert_non_null(v = rh_image_map_view(&m, 9000, 5192)); /* ends where its piece ends */
+  assert_memory_equal(v, want + 808, 5192);
+  assert_null(rh_image_map_view(&m, 8000, 400));         /* across two pieces */
+  assert_null(rh_image_map_view(&m, 14192, 100));        /* a hole */
+  assert_null(rh_image_map_view(&m, 9000, 5193));        /* into the hole */
+  assert_non_null(v = rh_image_map_view(&m, 15192, 4096)); /* file 16384..20480 */
+  assert_memory_equal(v, want + 16384, 4096);
+  assert_null(rh_image_map_view(&m, 15192, 8192));       /* past the file's end (20780) */
+  assert_null(rh_image_map_view(&m, 1 << 20, 4096));     /* past the image */
+
+  /* read a view under the guard; then the file shrinks under it */
+  g_view = rh_image_map_view(&m, 0, 8192);
+  g_view_len = 8192;
+  assert_int_equal(rh_image_map_guarded(sum_view, NULL), 0);
+  unsigned long s = 0;
+  for (size_t i = 0; i < 8192; i++) s += want[4096 + i];
+  assert_int_equal(g_view_sum, s);
+  assert_int_equal(ftruncate(fd, 0), 0);
+  errno = 0;
+  assert_int_equal(rh_image_map_guarded(sum_view, NULL), -1);
+  assert_int_equal(errno, EIO);
+  assert_int_equal(rh_image_map_guarded(sum_view, NULL), -1); /* again: the guard holds */
+  rh_image_map_free(&m); /* closes fd, unmaps */
+  unlink(path);
+}
+
 /* The digest file: round trip, and damage refused */
 static void digests_file_format(void **state)
 {
@@ -663,7 +731,7 @@ static void block_digests_are_xxh3(void **state)
 }
 
 static int via_nbd = VIA_NBD, via_map = VIA_MAP, via_nbd_odirect = VIA_NBD_ODIRECT,
-           via_map_odirect = VIA_MAP_ODIRECT;
+           via_map_odirect = VIA_MAP_ODIRECT, via_map_mmap = VIA_MAP_MMAP;
 
 int main(void)
 {
@@ -680,6 +748,7 @@ int main(void)
       cmocka_unit_test(zero_detection),
       cmocka_unit_test(image_map_from_qemu_img_map),
       cmocka_unit_test(image_map_reads_direct),
+      cmocka_unit_test(image_map_views),
       cmocka_unit_test(digests_file_format),
       cmocka_unit_test(block_digests_are_xxh3),
       cmocka_unit_test(engine_flushes_as_it_writes),
@@ -687,6 +756,7 @@ int main(void)
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_map),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd_odirect),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_map_odirect),
+      cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_map_mmap),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
