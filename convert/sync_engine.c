@@ -188,20 +188,30 @@ static int settle(struct engine *e, struct nbd_handle *t, int most)
  * in the source's mapping): about 4 MiB of 64 KiB blocks */
 #define RH_WRITES_IN_FLIGHT 64
 
-/* Write the blocks of [off, off+len) (source data at src) as `need` says,
- * each run of data blocks in one write and each run of zero blocks as one
- * write of zeroes (holes). */
-static int write_blocks(struct engine *e, struct nbd_handle *t, const unsigned char *src,
-                        uint64_t off, uint32_t len, const unsigned char *need)
+/* A worker's buffers for one range of up to o->chunk bytes (nb blocks) */
+struct bufs {
+  unsigned char *sbuf, *tbuf;   /* source and target data read by copy */
+  const unsigned char **at;     /* where each block's source data is */
+  unsigned char *need;          /* KEEP, WRITE_DATA or WRITE_ZERO per block */
+  XXH128_hash_t *now;           /* each block's digest after the sync */
+};
+
+/* Write the blocks of [off, off+len) as `need` says, each run of data
+ * blocks that lie one after another in memory in one write, and each run of
+ * zero blocks as one write of zeroes (holes). */
+static int write_blocks(struct engine *e, struct nbd_handle *t, const struct bufs *b,
+                        uint64_t off, uint32_t len)
 {
   uint32_t bs = e->o->block;
   uint32_t nb = (len + bs - 1) / bs;
+  const unsigned char *need = b->need;
   for (uint32_t i = 0, j; i < nb; i = j) {
-    for (j = i + 1; j < nb && need[j] == need[i]; j++) {}
+    for (j = i + 1; j < nb && need[j] == need[i] &&
+                    (need[i] != WRITE_DATA || b->at[j] == b->at[j - 1] + bs); j++) {}
     if (need[i] == KEEP) continue;
     uint32_t end = j * bs > len ? len : j * bs;
-    if (issue_write(e, t, src + (size_t)i * bs, off + (uint64_t)i * bs, end - i * bs,
-                    need[i] == WRITE_ZERO) < 0)
+    if (issue_write(e, t, need[i] == WRITE_DATA ? b->at[i] : NULL, off + (uint64_t)i * bs,
+                    end - i * bs, need[i] == WRITE_ZERO) < 0)
       return -1;
     atomic_fetch_add(&e->blocks, j - i);
   }
@@ -211,14 +221,13 @@ static int write_blocks(struct engine *e, struct nbd_handle *t, const unsigned c
 /* Deciding one range, block by block: what to write, and the digest of
  * what each block holds after the sync. With trusted digests the target is
  * not read (tgt NULL): a block is written when the source's digest differs
- * from the kept one. Reads src, which may be a view of the source's mapping
+ * from the kept one. The source's blocks (at) may be views of its mapping
  * (rh_image_map_guarded): no allocation, locks or shared state here. */
 struct decide {
   const struct engine *e;
   const struct rh_work *wk;
-  const unsigned char *src, *tgt;
-  unsigned char *need;
-  XXH128_hash_t *now;
+  const struct bufs *b;
+  const unsigned char *tgt;
 };
 
 static void decide_blocks(void *p)
@@ -227,68 +236,86 @@ static void decide_blocks(void *p)
   const struct engine *e = d->e;
   uint32_t bs = e->o->block, len = d->wk->len, nb = (len + bs - 1) / bs;
   uint64_t first = d->wk->off / bs;
+  unsigned char *need = d->b->need;
+  XXH128_hash_t *now = d->b->now;
   for (uint32_t i = 0; i < nb; i++) {
     size_t o = (size_t)i * bs, blen = len - o < bs ? len - o : bs;
     const XXH128_hash_t *kept = e->trusted ? &e->g->d[first + i] : NULL;
-    const unsigned char *s = d->src ? d->src + o : NULL;
+    const unsigned char *s = d->b->at[i];
     bool differs;
     switch (d->wk->kind) {
     case RH_WORK_COMPARE:
-      d->now[i] = digest(e, s, blen);
-      differs = !XXH128_isEqual(d->now[i], kept ? *kept : digest(e, d->tgt + o, blen));
-      d->need[i] = !differs ? KEEP : rh_is_zero(s, blen) ? WRITE_ZERO : WRITE_DATA;
+      now[i] = digest(e, s, blen);
+      differs = !XXH128_isEqual(now[i], kept ? *kept : digest(e, d->tgt + o, blen));
+      need[i] = !differs ? KEEP : rh_is_zero(s, blen) ? WRITE_ZERO : WRITE_DATA;
       break;
     case RH_WORK_FILL: /* the target reads as zero here */
-      d->need[i] = rh_is_zero(s, blen) ? KEEP : WRITE_DATA;
-      if (e->g) d->now[i] = digest(e, s, blen);
+      need[i] = rh_is_zero(s, blen) ? KEEP : WRITE_DATA;
+      if (e->g) now[i] = digest(e, s, blen);
       break;
     case RH_WORK_CLEAR: /* the source reads as zero here */
-      if (e->g) d->now[i] = zero_digest(e, blen);
-      differs = kept ? !XXH128_isEqual(*kept, d->now[i]) : !rh_is_zero(d->tgt + o, blen);
-      d->need[i] = differs ? WRITE_ZERO : KEEP;
+      if (e->g) now[i] = zero_digest(e, blen);
+      differs = kept ? !XXH128_isEqual(*kept, now[i]) : !rh_is_zero(d->tgt + o, blen);
+      need[i] = differs ? WRITE_ZERO : KEEP;
       break;
     default:
-      d->need[i] = rh_is_zero(s, blen) ? WRITE_ZERO : WRITE_DATA;
-      if (e->g) d->now[i] = digest(e, s, blen);
+      need[i] = rh_is_zero(s, blen) ? WRITE_ZERO : WRITE_DATA;
+      if (e->g) now[i] = digest(e, s, blen);
     }
   }
 }
 
+/* Point b->at at the source's blocks of [off, off+len) where they lie in
+ * its mapping, when each block is at one place there (blocks of one range
+ * may lie apart: clusters allocated at different times). True if so. */
+static bool view_blocks(const struct rh_image_map *sm, const struct bufs *b, uint32_t bs,
+                        uint64_t off, uint32_t len)
+{
+  if (!sm || !sm->mem) return false;
+  const unsigned char *v = rh_image_map_view(sm, off, len);
+  for (uint32_t i = 0, o = 0; o < len; i++, o += bs) {
+    uint32_t blen = len - o < bs ? len - o : bs;
+    if (!(b->at[i] = v ? v + o : rh_image_map_view(sm, off + o, blen))) return false;
+  }
+  return true;
+}
+
 /* One range: read what must be read, decide, write. Source data in the
- * page cache is read in place (a view of its mapping), which also stays
- * put while its writes are in flight; data read into sbuf is written
- * before sbuf is read into again. */
-static int do_work(struct engine *e, int w, const struct rh_work *wk, unsigned char *sbuf,
-                   unsigned char *tbuf, unsigned char *need, XXH128_hash_t *now)
+ * page cache is read in place (views of its mapping), which also stays put
+ * while its writes are in flight; data read into sbuf is written before
+ * sbuf is read into again. */
+static int do_work(struct engine *e, int w, const struct rh_work *wk, const struct bufs *b)
 {
   struct nbd_handle *s = e->src[w], *t = e->tgt[w];
   const struct rh_image_map *sm = e->o->src_map;
   uint32_t bs = e->o->block, len = wk->len, nb = (len + bs - 1) / bs;
-  struct decide d = {e, wk, NULL, NULL, need, now};
+  struct decide d = {e, wk, b, NULL};
+  bool viewed = false, in_sbuf = false;
   if (wk->kind != RH_WORK_CLEAR) {
-    if (sm && (d.src = rh_image_map_view(sm, wk->off, len))) {
+    if ((viewed = view_blocks(sm, b, bs, wk->off, len))) {
       atomic_fetch_add(&e->src_viewed, len);
     } else {
-      if (read_range(e, sm, s, e->src_srv->path, sbuf, len, wk->off) < 0) return -1;
-      d.src = sbuf;
+      if (read_range(e, sm, s, e->src_srv->path, b->sbuf, len, wk->off) < 0) return -1;
+      for (uint32_t i = 0; i < nb; i++) b->at[i] = b->sbuf + (size_t)i * bs;
+      in_sbuf = true;
     }
     atomic_fetch_add(&e->src_read, len);
   }
   if ((wk->kind == RH_WORK_COMPARE || wk->kind == RH_WORK_CLEAR) && !e->trusted) {
-    if (read_range(e, e->o->tgt_map, t, e->tgt_srv->path, tbuf, len, wk->off) < 0) return -1;
+    if (read_range(e, e->o->tgt_map, t, e->tgt_srv->path, b->tbuf, len, wk->off) < 0) return -1;
     atomic_fetch_add(&e->tgt_read, len);
-    d.tgt = tbuf;
+    d.tgt = b->tbuf;
   }
-  bool viewed = d.src && d.src != sbuf;
   if (!viewed) {
     decide_blocks(&d);
   } else if (rh_image_map_guarded(decide_blocks, &d) < 0) {
-    return fail_errno(e, e->src_srv->path, "read (the file shrank while it was read)", wk->off,
-                      EIO);
+    return fail_errno(e, e->src_srv->path, "read in place (the file shrank under its mapping)",
+                      wk->off, EIO);
   }
-  if (write_blocks(e, t, d.src, wk->off, len, need) < 0) return -1;
-  if (e->g) memcpy(&e->g->d[wk->off / bs], now, nb * sizeof *now);
-  return settle(e, t, viewed ? RH_WRITES_IN_FLIGHT : 0);
+  if (write_blocks(e, t, b, wk->off, len) < 0) return -1;
+  if (e->g) memcpy(&e->g->d[wk->off / bs], b->now, nb * sizeof *b->now);
+  /* data sent from sbuf must be written before sbuf is read into again */
+  return settle(e, t, in_sbuf ? 0 : RH_WRITES_IN_FLIGHT);
 }
 
 /* Connections [from, to) to both servers; the first one asks for the meta
@@ -319,14 +346,13 @@ static void *worker(void *p)
 {
   struct worker_arg *a = p;
   struct engine *e = a->e;
-  size_t chunk = e->o->chunk;
+  size_t chunk = e->o->chunk, nb = chunk / e->o->block + 1;
   /* aligned for the image maps' O_DIRECT reads (rh_image_map_read_direct) */
   bool reads_target = e->o->mode == RH_SYNC_COMPARE && !e->trusted;
-  unsigned char *sbuf = aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk);
-  unsigned char *tbuf = reads_target ? aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk) : NULL;
-  unsigned char *need = malloc(chunk / e->o->block + 1);
-  XXH128_hash_t *now = malloc((chunk / e->o->block + 1) * sizeof *now);
-  bool ok = sbuf && (tbuf || !reads_target) && need && now;
+  struct bufs b = {aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk),
+                   reads_target ? aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk) : NULL,
+                   malloc(nb * sizeof *b.at), malloc(nb), malloc(nb * sizeof *b.now)};
+  bool ok = b.sbuf && (b.tbuf || !reads_target) && b.at && b.need && b.now;
   if (!ok && first_failure(e, RH_EXIT_FAILURE)) rh_error("out of memory for sync buffers");
   /* each worker opens its own connections (the first ones are the main
    * thread's): they open while the others already read; a failure to
@@ -338,16 +364,17 @@ static void *worker(void *p)
   while (ok && !atomic_load(&e->failed) && !*e->o->cancel) {
     size_t i = atomic_fetch_add(&e->next, 1);
     if (i >= e->plan.n) break;
-    if (do_work(e, a->w, &e->plan.v[i], sbuf, tbuf, need, now) < 0) break;
+    if (do_work(e, a->w, &e->plan.v[i], &b) < 0) break;
     atomic_fetch_add(&e->examined, e->plan.v[i].len);
   }
   /* every write this worker sent is answered before it ends (the final
    * flush covers only answered writes) */
   if (e->tgt[a->w]) settle(e, e->tgt[a->w], 0);
-  free(sbuf);
-  free(tbuf);
-  free(need);
-  free(now);
+  free(b.sbuf);
+  free(b.tbuf);
+  free(b.at);
+  free(b.need);
+  free(b.now);
   pthread_mutex_lock(&e->done_lock);
   if (atomic_fetch_sub(&e->running, 1) == 1) pthread_cond_signal(&e->done);
   pthread_mutex_unlock(&e->done_lock);
