@@ -560,36 +560,47 @@ static void image_map_from_qemu_img_map(void **state)
   assert_int_equal(rh_image_map_parse("{}", &bad), -1);
 }
 
+/* A scratch file of FILE_LEN patterned bytes (want) under /var/tmp (/tmp
+ * may refuse O_DIRECT), and a map of it in four pieces: guest [0, 8192) at
+ * file 4096 (aligned); [8192, 14192) at file 0 (aligned start, a length
+ * that is not); [14192, 15192) zero; [15192, 15192 + last_len) at file
+ * last_off. Returns the file's descriptor (m->fd). */
+enum { FILE_LEN = 5 * 4096 + 300 };
+static int map_fixture(char *path, unsigned char *want, struct rh_image_map *m,
+                       unsigned last_len, unsigned last_off)
+{
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  for (size_t i = 0; i < FILE_LEN; i++) want[i] = (unsigned char)(i * 7 + i / 4096);
+  write_at(fd, want, FILE_LEN, 0);
+  char json[512];
+  snprintf(json, sizeof json,
+           "[{\"start\": 0, \"length\": 8192, \"depth\": 0, \"data\": true, \"offset\": 4096},"
+           "{\"start\": 8192, \"length\": 6000, \"depth\": 0, \"data\": true, \"offset\": 0},"
+           "{\"start\": 14192, \"length\": 1000, \"depth\": 0, \"zero\": true, \"data\": false},"
+           "{\"start\": 15192, \"length\": %u, \"depth\": 0, \"data\": true, \"offset\": %u}]",
+           last_len, last_off);
+  memset(m, 0, sizeof *m);
+  assert_int_equal(rh_image_map_parse(json, m), 0);
+  return m->fd = fd;
+}
+
 /* A map's O_DIRECT reads: aligned parts direct, unaligned offsets, lengths
  * and buffers through the page cache, the same bytes either way; a read
  * past the file's end fails. */
 static void image_map_reads_direct(void **state)
 {
   (void)state;
-  char path[] = "/var/tmp/rehost-unit-map.XXXXXX"; /* /tmp may refuse O_DIRECT */
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  enum { FILE_LEN = 5 * 4096 + 300 };
+  char path[] = "/var/tmp/rehost-unit-map.XXXXXX";
   static unsigned char want[FILE_LEN], got[3 * 4096 + 4096 + 8192 + 1000 + 4096 + 1]
       __attribute__((aligned(4096)));
-  for (size_t i = 0; i < sizeof want; i++) want[i] = (unsigned char)(i * 7 + i / 4096);
-  write_at(fd, want, sizeof want, 0);
+  struct rh_image_map m;
+  map_fixture(path, want, &m, 4096, 100); /* the last piece unaligned */
   if (!rh_opens_direct(path, O_RDONLY)) {
-    close(fd);
+    rh_image_map_free(&m);
     unlink(path);
     skip();
   }
-  /* guest [0, 8192) at file 4096 (aligned); [8192, 14192) at file 0 (aligned
-   * start, a length that is not); [14192, 15192) zero; [15192, 19288) at file
-   * 100 (unaligned) */
-  const char *json =
-      "[{\"start\": 0, \"length\": 8192, \"depth\": 0, \"data\": true, \"offset\": 4096},"
-      "{\"start\": 8192, \"length\": 6000, \"depth\": 0, \"data\": true, \"offset\": 0},"
-      "{\"start\": 14192, \"length\": 1000, \"depth\": 0, \"zero\": true, \"data\": false},"
-      "{\"start\": 15192, \"length\": 4096, \"depth\": 0, \"data\": true, \"offset\": 100}]";
-  struct rh_image_map m = {0};
-  assert_int_equal(rh_image_map_parse(json, &m), 0);
-  m.fd = fd;
   assert_true(rh_image_map_read_direct(&m));
   assert_true(m.dfd >= 0);
   unsigned char expect[sizeof got];
@@ -639,19 +650,9 @@ static void image_map_views(void **state)
 {
   (void)state;
   char path[] = "/var/tmp/rehost-unit-view.XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  static unsigned char want[5 * 4096 + 300];
-  for (size_t i = 0; i < sizeof want; i++) want[i] = (unsigned char)(i * 7 + i / 4096);
-  write_at(fd, want, sizeof want, 0);
-  const char *json =
-      "[{\"start\": 0, \"length\": 8192, \"depth\": 0, \"data\": true, \"offset\": 4096},"
-      "{\"start\": 8192, \"length\": 6000, \"depth\": 0, \"data\": true, \"offset\": 0},"
-      "{\"start\": 14192, \"length\": 1000, \"depth\": 0, \"zero\": true, \"data\": false},"
-      "{\"start\": 15192, \"length\": 8192, \"depth\": 0, \"data\": true, \"offset\": 16384}]";
-  struct rh_image_map m = {0};
-  assert_int_equal(rh_image_map_parse(json, &m), 0);
-  m.fd = fd;
+  static unsigned char want[FILE_LEN];
+  struct rh_image_map m;
+  int fd = map_fixture(path, want, &m, 8192, 16384); /* the last piece past the file's end */
   assert_null(rh_image_map_view(&m, 0, 4096)); /* not mapped yet */
   assert_true(rh_image_map_mmap(&m));
   const unsigned char *v = rh_image_map_view(&m, 0, 8192);
