@@ -21,6 +21,7 @@
 #include "../../convert/sync_engine.h"
 #include "../../convert/target_digests.h"
 #include "../../convert/target_state.h"
+#include "../../lib/exitcodes.h"
 #include "../../lib/page_cache.h"
 
 #define MiB (1024u * 1024u)
@@ -530,6 +531,53 @@ static void engine_flushes_as_it_writes(void **state)
   scratch_remove(&x);
 }
 
+/* A source file that shrinks while the sync reads it in place: the read
+ * faults (SIGBUS) and the sync fails with an I/O error naming the source,
+ * instead of dying. The served source and the mapped one are two copies, so
+ * that the plan still sees data where the mapping has none. */
+static void engine_survives_a_source_shrinking_under_its_mapping(void **state)
+{
+  (void)state;
+  if (system("command -v qemu-nbd >/dev/null") != 0) skip();
+  struct scratch x;
+  scratch_make(&x);
+  char mapped[96];
+  snprintf(mapped, sizeof mapped, "%s/mapped", x.dir);
+  static unsigned char blk[MiB];
+  memset(blk, 0x5a, sizeof blk);
+  for (int f = 0; f < 3; f++) {
+    const char *path = f == 0 ? x.src : f == 1 ? mapped : x.tgt;
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    if (f < 2)
+      for (int i = 0; i < 4; i++) write_at(fd, blk, sizeof blk, (off_t)i * MiB);
+    else
+      assert_int_equal(ftruncate(fd, 4 * MiB), 0);
+    close(fd);
+  }
+  struct rh_image_map sm;
+  assert_int_equal(rh_image_map_load(mapped, "raw", true, false, &sm), 0);
+  assert_true(rh_image_map_mmap(&sm));
+  assert_int_equal(truncate(mapped, 0), 0);
+  static volatile sig_atomic_t cancel;
+  struct rh_nbd_export se = {.path = x.src, .format = "raw", .readonly = true, .connections = 2,
+                             .no_locking = true},
+                       te = {.path = x.tgt, .format = "raw", .connections = 2};
+  struct rh_nbd_server ss, ts;
+  assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
+  assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
+  struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, 2, NULL, &cancel,
+                           &sm, NULL, false, NULL, false};
+  struct rh_sync_stats st;
+  assert_int_equal(rh_sync_run(&ss, &ts, &o, &st), RH_EXIT_IO);
+  assert_int_equal(st.written, 0);
+  rh_image_map_free(&sm);
+  assert_int_equal(rh_nbd_server_stop(&ss), 0);
+  assert_int_equal(rh_nbd_server_stop(&ts), 0);
+  unlink(mapped);
+  scratch_remove(&x);
+}
+
 /* The digest file: round trip, and damage refused */
 static void digests_file_format(void **state)
 {
@@ -596,6 +644,7 @@ int main(void)
       cmocka_unit_test(digests_file_format),
       cmocka_unit_test(block_digests_are_xxh3),
       cmocka_unit_test(engine_flushes_as_it_writes),
+      cmocka_unit_test(engine_survives_a_source_shrinking_under_its_mapping),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_map),
       cmocka_unit_test_prestate(engine_compare_writes_only_changed_blocks, &via_nbd_odirect),
