@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <libnbd.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,15 +57,27 @@ static bool first_failure(struct engine *e, int code)
   return atomic_compare_exchange_strong(&e->failed, &expected, code);
 }
 
+/* Record the failure as code and say why, unless one is recorded already.
+ * Returns -1. */
+__attribute__((format(printf, 3, 4)))
+static int fail_msg(struct engine *e, int code, const char *fmt, ...)
+{
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  pthread_mutex_lock(&e->err_lock);
+  if (first_failure(e, code)) rh_error("%s", msg);
+  pthread_mutex_unlock(&e->err_lock);
+  return -1;
+}
+
 static int fail_errno(struct engine *e, const char *path, const char *what, uint64_t off, int err)
 {
   int code = err == ENOSPC || err == EIO || err == EDQUOT ? RH_EXIT_IO : RH_EXIT_FAILURE;
-  pthread_mutex_lock(&e->err_lock);
-  if (first_failure(e, code))
-    rh_error("%s: %s at offset %llu failed: %s", path, what, (unsigned long long)off,
-             err ? strerror(err) : rh_nbd_error());
-  pthread_mutex_unlock(&e->err_lock);
-  return -1;
+  return fail_msg(e, code, "%s: %s at offset %llu failed: %s", path, what,
+                  (unsigned long long)off, err ? strerror(err) : rh_nbd_error());
 }
 
 static int fail(struct engine *e, const char *path, const char *what, uint64_t off)
@@ -175,12 +188,8 @@ static int settle(struct engine *e, struct nbd_handle *t, int most)
   int r = 1;
   while (r > 0 && nbd_aio_in_flight(t) > 0) r = nbd_poll(t, 0);
   while (r >= 0 && nbd_aio_in_flight(t) > most) r = nbd_poll(t, -1);
-  if (r < 0) {
-    pthread_mutex_lock(&e->err_lock);
-    if (first_failure(e, RH_EXIT_IO))
-      rh_error("%s: waiting for writes failed: %s", e->tgt_srv->path, rh_nbd_error());
-    pthread_mutex_unlock(&e->err_lock);
-  }
+  if (r < 0) fail_msg(e, RH_EXIT_IO, "%s: waiting for writes failed: %s", e->tgt_srv->path,
+                     rh_nbd_error());
   return atomic_load(&e->failed) ? -1 : 0;
 }
 
@@ -309,8 +318,9 @@ static int do_work(struct engine *e, int w, const struct rh_work *wk, const stru
   if (!viewed) {
     decide_blocks(&d);
   } else if (rh_image_map_guarded(decide_blocks, &d) < 0) {
-    return fail_errno(e, e->src_srv->path, "read in place (the file shrank under its mapping)",
-                      wk->off, EIO);
+    return fail_msg(e, RH_EXIT_IO,
+                    "%s: the file shrank while it was read (at offset %llu): another program "
+                    "truncated it", e->src_srv->path, (unsigned long long)wk->off);
   }
   if (write_blocks(e, t, b, wk->off, len) < 0) return -1;
   if (e->g) memcpy(&e->g->d[wk->off / bs], b->now, nb * sizeof *b->now);
