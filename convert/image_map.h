@@ -3,8 +3,10 @@
  * Reading every block through qemu-nbd costs three copies and two context
  * switches per byte. For data that qemu stores uncompressed at a fixed offset
  * of the image file itself (raw, and qcow2/vmdk/vhdx data clusters), the map
- * gives that offset, and rehost preads it straight from the file (one copy
- * from the page cache). Everything else - zero ranges, compressed or
+ * gives that offset, and rehost reads it straight from the file: with pread
+ * (one copy from the page cache), with O_DIRECT (a source mostly on disk:
+ * rh_image_map_read_direct), or where it lies in a read-only mapping (a
+ * source mostly in the page cache, no copy: rh_image_map_mmap). Everything else - zero ranges, compressed or
  * encrypted clusters, data in a backing file - is read as zeroes or through
  * NBD. Writes always go through qemu-nbd.
  *
@@ -12,7 +14,8 @@
  * read: true for a read-only source, and for a target whose writer (the sync
  * engine) reads each block before writing it - qcow2 never relocates an
  * allocated cluster, and a cluster freed by a zero write belongs to a block
- * already done. qemu-nbd uses the page cache (cache=writeback), so reads are
+ * already done. The target's qemu-nbd writes through the page cache, or with
+ * O_DIRECT, which drops the cached pages it writes: either way reads are
  * coherent with its writes. */
 #ifndef REHOST_IMAGE_MAP_H
 #define REHOST_IMAGE_MAP_H
