@@ -107,6 +107,10 @@ expect_interrupted() {
 
 # ---- Ctrl-C (SIGINT) during a compare sync: exit 6, marked inconsistent ----
 qemu-io -f qcow2 -c "write -P 0x71 512M 256M" "$T/src.qcow2" > /dev/null
+# the source out of the page cache: read from the disk (O_DIRECT, one
+# thread), the sync outlasts the wait below; warm, it can end before it
+sync "$T/src.qcow2"
+dd if="$T/src.qcow2" iflag=nocache count=0 status=none
 "$REHOST" replicate --mode compare --threads 1 "$T/src.qcow2" "$T/tgt.qcow2" 2> "$T/int.err" &
 pid=$!
 sleep 0.4
