@@ -169,10 +169,7 @@ static int issue_write(struct engine *e, struct nbd_handle *t, const unsigned ch
                        uint64_t off, uint32_t len, bool zero)
 {
   struct write_done *d = malloc(sizeof *d);
-  if (!d) {
-    if (first_failure(e, RH_EXIT_FAILURE)) rh_error("out of memory for sync writes");
-    return -1;
-  }
+  if (!d) return fail_msg(e, RH_EXIT_FAILURE, "out of memory for sync writes");
   *d = (struct write_done){e, off, zero};
   nbd_completion_callback cb = {.callback = on_write_done, .user_data = d, .free = free};
   if ((zero ? nbd_aio_zero(t, len, off, cb, 0) : nbd_aio_pwrite(t, buf, len, off, cb, 0)) < 0)
@@ -363,7 +360,7 @@ static void *worker(void *p)
                    reads_target ? aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk) : NULL,
                    malloc(nb * sizeof *b.at), malloc(nb), malloc(nb * sizeof *b.now)};
   bool ok = b.sbuf && (b.tbuf || !reads_target) && b.at && b.need && b.now;
-  if (!ok && first_failure(e, RH_EXIT_FAILURE)) rh_error("out of memory for sync buffers");
+  if (!ok) fail_msg(e, RH_EXIT_FAILURE, "out of memory for sync buffers");
   /* each worker opens its own connections (the first ones are the main
    * thread's): they open while the others already read; a failure to
    * connect was said by rh_nbd_connect */
