@@ -359,12 +359,33 @@ static int files_equal(const char *a, const char *b)
  * warm source) */
 enum { VIA_NBD, VIA_MAP, VIA_NBD_ODIRECT, VIA_MAP_ODIRECT, VIA_MAP_MMAP };
 
+/* Serve src and tgt (raw) by qemu-nbd, with O_DIRECT or not, and run one
+ * compare sync with `threads` workers over them. */
+static int sync_served(const char *src, const char *tgt, bool odirect, int threads,
+                       const struct rh_image_map *sm, const struct rh_image_map *tm,
+                       struct rh_digests *g, bool trusted, struct rh_sync_stats *st)
+{
+  static volatile sig_atomic_t cancel;
+  struct rh_nbd_export se = {.path = src, .format = "raw", .readonly = true,
+                             .connections = threads, .no_locking = true, .direct = odirect},
+                       te = {.path = tgt, .format = "raw", .connections = threads,
+                             .direct = odirect};
+  struct rh_nbd_server ss, ts;
+  assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
+  assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
+  struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, threads, NULL, &cancel,
+                           sm, tm, false, g, trusted};
+  int rc = rh_sync_run(&ss, &ts, &o, st);
+  assert_int_equal(rh_nbd_server_stop(&ss), 0);
+  assert_int_equal(rh_nbd_server_stop(&ts), 0);
+  return rc;
+}
+
 static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_stats *st, int how,
                             struct rh_digests *g, bool trusted)
 {
   struct rh_image_map sm, tm;
-  bool map = how == VIA_MAP || how == VIA_MAP_ODIRECT || how == VIA_MAP_MMAP,
-       odirect = how == VIA_NBD_ODIRECT;
+  bool map = how == VIA_MAP || how == VIA_MAP_ODIRECT || how == VIA_MAP_MMAP;
   if (map) {
     assert_int_equal(rh_image_map_load(src, "raw", true, false, &sm), 0);
     assert_int_equal(rh_image_map_load(tgt, "raw", true, false, &tm), 0);
@@ -374,22 +395,12 @@ static int run_compare_kept(const char *src, const char *tgt, struct rh_sync_sta
     assert_true(rh_image_map_read_direct(&tm));
   }
   if (how == VIA_MAP_MMAP) assert_true(rh_image_map_mmap(&sm));
-  static volatile sig_atomic_t cancel;
-  struct rh_nbd_export se = {.path = src, .format = "raw", .readonly = true, .connections = 2,
-                             .no_locking = true, .direct = odirect},
-                       te = {.path = tgt, .format = "raw", .connections = 2, .direct = odirect};
-  struct rh_nbd_server ss, ts;
-  assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
-  assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
-  struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, 2, NULL, &cancel,
-                           map ? &sm : NULL, map ? &tm : NULL, false, g, trusted};
-  int rc = rh_sync_run(&ss, &ts, &o, st);
+  int rc = sync_served(src, tgt, how == VIA_NBD_ODIRECT, 2, map ? &sm : NULL, map ? &tm : NULL,
+                       g, trusted, st);
   if (map) {
     rh_image_map_free(&sm);
     rh_image_map_free(&tm);
   }
-  assert_int_equal(rh_nbd_server_stop(&ss), 0);
-  assert_int_equal(rh_nbd_server_stop(&ts), 0);
   return rc;
 }
 
@@ -505,24 +516,13 @@ static void engine_flushes_as_it_writes(void **state)
     write_at(fs, blk, sizeof blk, (off_t)i * MiB);
   }
   close(fs);
-  static volatile sig_atomic_t cancel;
   for (int threads = 2; threads >= 1; threads--) {
     int ft = open(tgt, O_RDWR | O_CREAT | O_TRUNC, 0600);
     assert_true(ft >= 0);
     assert_int_equal(ftruncate(ft, 40 * MiB), 0);
     close(ft);
-    struct rh_nbd_export se = {.path = src, .format = "raw", .readonly = true,
-                               .connections = threads, .no_locking = true},
-                         te = {.path = tgt, .format = "raw", .connections = threads};
-    struct rh_nbd_server ss, ts;
-    assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
-    assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
-    struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, threads, NULL, &cancel,
-                             NULL, NULL, false, NULL, false};
     struct rh_sync_stats st;
-    assert_int_equal(rh_sync_run(&ss, &ts, &o, &st), 0);
-    assert_int_equal(rh_nbd_server_stop(&ss), 0);
-    assert_int_equal(rh_nbd_server_stop(&ts), 0);
+    assert_int_equal(sync_served(src, tgt, false, threads, NULL, NULL, NULL, false, &st), 0);
     assert_int_equal(st.written, 40 * MiB);
     if (threads > 1) assert_in_range(st.flushes, 1, 2); /* at 16 and 32 MiB, give or take */
     else assert_int_equal(st.flushes, 0);
@@ -559,21 +559,10 @@ static void engine_survives_a_source_shrinking_under_its_mapping(void **state)
   assert_int_equal(rh_image_map_load(mapped, "raw", true, false, &sm), 0);
   assert_true(rh_image_map_mmap(&sm));
   assert_int_equal(truncate(mapped, 0), 0);
-  static volatile sig_atomic_t cancel;
-  struct rh_nbd_export se = {.path = x.src, .format = "raw", .readonly = true, .connections = 2,
-                             .no_locking = true},
-                       te = {.path = x.tgt, .format = "raw", .connections = 2};
-  struct rh_nbd_server ss, ts;
-  assert_int_equal(rh_nbd_server_start(&se, &ss), 0);
-  assert_int_equal(rh_nbd_server_start(&te, &ts), 0);
-  struct rh_sync_opts o = {RH_SYNC_COMPARE, 65536, MiB, 2, NULL, &cancel,
-                           &sm, NULL, false, NULL, false};
   struct rh_sync_stats st;
-  assert_int_equal(rh_sync_run(&ss, &ts, &o, &st), RH_EXIT_IO);
+  assert_int_equal(sync_served(x.src, x.tgt, false, 2, &sm, NULL, NULL, false, &st), RH_EXIT_IO);
   assert_int_equal(st.written, 0);
   rh_image_map_free(&sm);
-  assert_int_equal(rh_nbd_server_stop(&ss), 0);
-  assert_int_equal(rh_nbd_server_stop(&ts), 0);
   unlink(mapped);
   scratch_remove(&x);
 }
