@@ -155,6 +155,7 @@ struct write_done {
   struct engine *e;
   uint64_t off;
   bool zero;
+  int *pending;  /* the count of writes in flight from the buffer it was sent from, or NULL */
 };
 
 static int on_write_done(void *p, int *error)
@@ -162,18 +163,27 @@ static int on_write_done(void *p, int *error)
   struct write_done *d = p;
   if (*error)
     fail_errno(d->e, d->e->tgt_srv->path, d->zero ? "write zeroes" : "write", d->off, *error);
+  if (d->pending) --*d->pending; /* callbacks run in the worker that polls its connection */
   return 1; /* retire the command */
 }
 
+/* Send one write (of buf's len bytes, or of zeroes). pending, when not
+ * NULL, counts the writes in flight from buf's buffer until each is done. */
 static int issue_write(struct engine *e, struct nbd_handle *t, const unsigned char *buf,
-                       uint64_t off, uint32_t len, bool zero)
+                       uint64_t off, uint32_t len, bool zero, int *pending)
 {
   struct write_done *d = malloc(sizeof *d);
   if (!d) return fail_msg(e, RH_EXIT_FAILURE, "out of memory for sync writes");
-  *d = (struct write_done){e, off, zero};
+  if (zero) pending = NULL;
+  *d = (struct write_done){e, off, zero, pending};
   nbd_completion_callback cb = {.callback = on_write_done, .user_data = d, .free = free};
-  if ((zero ? nbd_aio_zero(t, len, off, cb, 0) : nbd_aio_pwrite(t, buf, len, off, cb, 0)) < 0)
+  /* counted before it is sent: its callback may come (and free d) before
+   * the call returns; a command that could not be sent gets no callback */
+  if (pending) ++*pending;
+  if ((zero ? nbd_aio_zero(t, len, off, cb, 0) : nbd_aio_pwrite(t, buf, len, off, cb, 0)) < 0) {
+    if (pending) --*pending;
     return fail(e, e->tgt_srv->path, zero ? "write zeroes" : "write", off);
+  }
   atomic_fetch_add(zero ? &e->zeroed : &e->written, len);
   return zero ? 0 : flush_as_written(e, t, off, len);
 }
@@ -190,13 +200,30 @@ static int settle(struct engine *e, struct nbd_handle *t, int most)
   return atomic_load(&e->failed) ? -1 : 0;
 }
 
-/* Writes one worker keeps in flight while its data stays where it is (read
- * in the source's mapping): about 4 MiB of 64 KiB blocks */
+/* Writes one worker keeps in flight: about 4 MiB of 64 KiB blocks */
 #define RH_WRITES_IN_FLIGHT 64
 
-/* A worker's buffers for one range of up to o->chunk bytes (nb blocks) */
+/* Wait until no write sent from a buffer (its count: pending) is in
+ * flight on t. -1 when the sync has failed. */
+static int drain_buffer(struct engine *e, struct nbd_handle *t, const int *pending)
+{
+  int r = 0;
+  while (r >= 0 && *pending > 0) r = nbd_poll(t, -1);
+  if (r < 0) fail_msg(e, RH_EXIT_IO, "%s: waiting for writes failed: %s", e->tgt_srv->path,
+                     rh_nbd_error());
+  return atomic_load(&e->failed) ? -1 : 0;
+}
+
+/* A worker's buffers for one range of up to o->chunk bytes (nb blocks).
+ * Source data read by copy goes into one of two buffers in turn, each with
+ * its count of writes in flight: the next range is read while the last
+ * one's writes go, and a buffer is read into again once its writes are
+ * done. */
 struct bufs {
-  unsigned char *sbuf, *tbuf;   /* source and target data read by copy */
+  unsigned char *sbuf[2];       /* source data read by copy */
+  int pending[2];               /* writes in flight from each */
+  int cur;                      /* the one read into next */
+  unsigned char *tbuf;          /* target data read by copy */
   const unsigned char **at;     /* where each block's source data is */
   unsigned char *need;          /* KEEP, WRITE_DATA or WRITE_ZERO per block */
   XXH128_hash_t *now;           /* each block's digest after the sync */
@@ -206,7 +233,7 @@ struct bufs {
  * blocks that lie one after another in memory in one write, and each run of
  * zero blocks as one write of zeroes (holes). */
 static int write_blocks(struct engine *e, struct nbd_handle *t, const struct bufs *b,
-                        uint64_t off, uint32_t len)
+                        uint64_t off, uint32_t len, int *pending)
 {
   uint32_t bs = e->o->block;
   uint32_t nb = (len + bs - 1) / bs;
@@ -217,7 +244,7 @@ static int write_blocks(struct engine *e, struct nbd_handle *t, const struct buf
     if (need[i] == KEEP) continue;
     uint32_t end = j * bs > len ? len : j * bs;
     if (issue_write(e, t, need[i] == WRITE_DATA ? b->at[i] : NULL, off + (uint64_t)i * bs,
-                    end - i * bs, need[i] == WRITE_ZERO) < 0)
+                    end - i * bs, need[i] == WRITE_ZERO, pending) < 0)
       return -1;
     atomic_fetch_add(&e->blocks, j - i);
   }
@@ -288,22 +315,27 @@ static bool view_blocks(const struct rh_image_map *sm, const struct bufs *b, uin
 
 /* One range: read what must be read, decide, write. Source data in the
  * page cache is read in place (views of its mapping), which also stays put
- * while its writes are in flight; data read into sbuf is written before
- * sbuf is read into again. */
-static int do_work(struct engine *e, int w, const struct rh_work *wk, const struct bufs *b)
+ * while its writes are in flight; data read by copy goes into the worker's
+ * buffer whose writes are done (struct bufs). */
+static int do_work(struct engine *e, int w, const struct rh_work *wk, struct bufs *b)
 {
   struct nbd_handle *s = e->src[w], *t = e->tgt[w];
   const struct rh_image_map *sm = e->o->src_map;
   uint32_t bs = e->o->block, len = wk->len, nb = (len + bs - 1) / bs;
   struct decide d = {e, wk, b, NULL};
-  bool viewed = false, in_sbuf = false;
+  bool viewed = false;
+  int *pending = NULL; /* of the buffer the source's data was read into */
   if (wk->kind != RH_WORK_CLEAR) {
     if ((viewed = view_blocks(sm, b, bs, wk->off, len))) {
       atomic_fetch_add(&e->src_viewed, len);
     } else {
-      if (read_range(e, sm, s, e->src_srv->path, b->sbuf, len, wk->off) < 0) return -1;
-      for (uint32_t i = 0; i < nb; i++) b->at[i] = b->sbuf + (size_t)i * bs;
-      in_sbuf = true;
+      unsigned char *sbuf = b->sbuf[b->cur];
+      pending = &b->pending[b->cur];
+      b->cur ^= 1;
+      if (drain_buffer(e, t, pending) < 0 ||
+          read_range(e, sm, s, e->src_srv->path, sbuf, len, wk->off) < 0)
+        return -1;
+      for (uint32_t i = 0; i < nb; i++) b->at[i] = sbuf + (size_t)i * bs;
     }
     atomic_fetch_add(&e->src_read, len);
   }
@@ -319,10 +351,9 @@ static int do_work(struct engine *e, int w, const struct rh_work *wk, const stru
                     "%s: the file shrank while it was read (at offset %llu): another program "
                     "truncated it", e->src_srv->path, (unsigned long long)wk->off);
   }
-  if (write_blocks(e, t, b, wk->off, len) < 0) return -1;
+  if (write_blocks(e, t, b, wk->off, len, pending) < 0) return -1;
   if (e->g) memcpy(&e->g->d[wk->off / bs], b->now, nb * sizeof *b->now);
-  /* data sent from sbuf must be written before sbuf is read into again */
-  return settle(e, t, in_sbuf ? 0 : RH_WRITES_IN_FLIGHT);
+  return settle(e, t, RH_WRITES_IN_FLIGHT);
 }
 
 /* Connections [from, to) to both servers; the first one asks for the meta
@@ -356,10 +387,12 @@ static void *worker(void *p)
   size_t chunk = e->o->chunk, nb = chunk / e->o->block + 1;
   /* aligned for the image maps' O_DIRECT reads (rh_image_map_read_direct) */
   bool reads_target = e->o->mode == RH_SYNC_COMPARE && !e->trusted;
-  struct bufs b = {aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk),
-                   reads_target ? aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk) : NULL,
-                   malloc(nb * sizeof *b.at), malloc(nb), malloc(nb * sizeof *b.now)};
-  bool ok = b.sbuf && (b.tbuf || !reads_target) && b.at && b.need && b.now;
+  struct bufs b = {.sbuf = {aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk),
+                            aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk)},
+                   .tbuf = reads_target ? aligned_alloc(RH_MAP_DIRECT_ALIGN, chunk) : NULL,
+                   .at = malloc(nb * sizeof *b.at), .need = malloc(nb),
+                   .now = malloc(nb * sizeof *b.now)};
+  bool ok = b.sbuf[0] && b.sbuf[1] && (b.tbuf || !reads_target) && b.at && b.need && b.now;
   if (!ok) fail_msg(e, RH_EXIT_FAILURE, "out of memory for sync buffers");
   /* each worker opens its own connections (the first ones are the main
    * thread's): they open while the others already read; a failure to
@@ -377,7 +410,8 @@ static void *worker(void *p)
   /* every write this worker sent is answered before it ends (the final
    * flush covers only answered writes) */
   if (e->tgt[a->w]) settle(e, e->tgt[a->w], 0);
-  free(b.sbuf);
+  free(b.sbuf[0]);
+  free(b.sbuf[1]);
   free(b.tbuf);
   free(b.at);
   free(b.need);

@@ -500,7 +500,9 @@ static void engine_compare_writes_only_changed_blocks(void **state)
 
 /* A sync that writes more than 16 MiB flushes as it writes when more than
  * one worker runs (the last flush then finds little to write back), never
- * with one; the target equals the source either way. */
+ * with one; the target equals the source either way. Every MiB differs and
+ * is read by copy (through NBD) into a worker's two buffers in turn: a
+ * buffer read into again before its writes were done would show here. */
 static void engine_flushes_as_it_writes(void **state)
 {
   (void)state;
