@@ -135,7 +135,7 @@ static int edit_guest(const struct rh_drive *d, const struct rh_image *imgs, int
   inspected = true;
   rh_step_end("appliance", RH_EXIT_OK);
   if (o->scan_report && (rc = write_scan(g, roots[0], o, imgs, n))) {
-    guestfs_umount_all(g);
+    rh_appliance_release(g);
     goto out;
   }
   snprintf(facts->firmware, sizeof facts->firmware, "%s", rh_guest_firmware(g, rh_guest_has_esp(g)));
@@ -156,7 +156,7 @@ static int edit_guest(const struct rh_drive *d, const struct rh_image *imgs, int
     rh_error("%s: sync failed: %s", image, rh_guestfs_err(g));
     rc = RH_EXIT_IO;
   }
-  guestfs_umount_all(g);
+  rh_appliance_release(g);
 out:
   if (!inspected) rh_step_end("appliance", rc);
   rh_strv_free(roots);

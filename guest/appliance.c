@@ -329,3 +329,19 @@ int rh_appliance_mount_os(guestfs_h *g, const char *root, bool readonly)
   free(mps);
   return rc;
 }
+
+void rh_appliance_release(guestfs_h *g)
+{
+  guestfs_umount_all(g);
+  /* LVM's volumes may sit on an array: they let go of it first */
+  if (guestfs_vg_activate_all(g, 0) == -1)
+    rh_debug("deactivating the guest's LVM volume groups: %s", rh_guestfs_err(g));
+  char **mds = guestfs_list_md_devices(g);
+  for (size_t i = 0; mds && mds[i]; i++) {
+    if (guestfs_md_stop(g, mds[i]) == -1)
+      rh_warn("the guest's md array %s did not stop (%s): its next start may resync it",
+              mds[i], rh_guestfs_err(g));
+    free(mds[i]);
+  }
+  free(mds);
+}

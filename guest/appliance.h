@@ -43,6 +43,14 @@ void rh_appliance_close(guestfs_h *g);
  * readonly mounts with "ro". Returns 0 or -1 (error printed). */
 int rh_appliance_mount_os(guestfs_h *g, const char *root, bool readonly);
 
+/* Leave the guest's disks as its own clean shutdown would: unmount
+ * everything, deactivate its LVM volume groups and stop its md arrays. A
+ * running array's superblock says "active" (dirty) while it is written, and
+ * the appliance is not shut down the way a kernel stops its arrays: an
+ * array left running starts with a resync of the whole mirror at the
+ * guest's next boot. An array that does not stop is named in a warning. */
+void rh_appliance_release(guestfs_h *g);
+
 /* Last libguestfs error message of g (never NULL). */
 const char *rh_guestfs_err(guestfs_h *g);
 
