@@ -30,15 +30,28 @@ static json_object *scan_md_arrays(guestfs_h *g)
     json_object *o = json_object_new_object(), *members = json_object_new_array();
     json_object_object_add(o, "device", json_object_new_string(mds[i]));
     char **kv = guestfs_md_detail(g, mds[i]);
-    for (size_t k = 0; kv && kv[k] && kv[k + 1]; k += 2)
+    long want = -1;
+    for (size_t k = 0; kv && kv[k] && kv[k + 1]; k += 2) {
       if (!strcmp(kv[k], "level") || !strcmp(kv[k], "uuid") || !strcmp(kv[k], "metadata"))
         json_object_object_add(o, kv[k], json_object_new_string(kv[k + 1]));
+      if (!strcmp(kv[k], "devices")) want = strtol(kv[k + 1], NULL, 10);
+    }
     rh_strv_free(kv);
     struct guestfs_mdstat_list *ms = guestfs_md_stat(g, mds[i]);
-    for (uint32_t k = 0; ms && k < ms->len; k++)
+    long active = 0; /* members neither failed (F) nor spare (S) */
+    for (uint32_t k = 0; ms && k < ms->len; k++) {
       json_object_array_add(members, json_object_new_string(ms->val[k].mdstat_device));
+      const char *fl = ms->val[k].mdstat_flags;
+      active += !fl || (!strchr(fl, 'F') && !strchr(fl, 'S'));
+    }
     if (ms) guestfs_free_mdstat_list(ms);
     json_object_object_add(o, "members", members);
+    /* members it has when whole, and whether some are missing (a machine
+     * whose other disks are lost, or a member that failed in the source) */
+    if (want > 0) {
+      json_object_object_add(o, "raid_devices", json_object_new_int64(want));
+      json_object_object_add(o, "degraded", json_object_new_boolean(active < want));
+    }
     json_object_array_add(arr, o);
   }
   rh_strv_free(mds);
