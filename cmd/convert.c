@@ -41,6 +41,8 @@ static const char usage_text[] =
     "      --network MODE    keep (static addresses stay) or dhcp; default: the\n"
     "                        profile's (dhcp: ec2, azure, openstack; keep: kvm, hyperv)\n"
     "      --firewall        enable iptables/ip6tables (default: disabled)\n"
+    "      --md-degraded     start md arrays whose other disks are lost without\n"
+    "                        them (a RAID1 made whole with the members it has)\n"
     "      --dry-run         list the edits, write nothing\n"
     "      --report FILE     write the JSON change report\n"
     "      --scan-report FILE  also write SOURCE's scan report (as rehost scan -o\n"

@@ -21,6 +21,8 @@ static const char usage_text[] =
     "      --json            write the JSON report to stdout\n"
     "  -f, --format FMT      force the disk format (raw, qcow2, vmdk, vhd, vhdx)\n"
     "      --allow-backing   allow images with a backing file\n"
+    "      --md-degraded     start md arrays whose other disks are lost without\n"
+    "                        them (read-only)\n"
     RH_DOMAIN_HELP
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
 
@@ -29,10 +31,11 @@ int cmd_scan(int argc, char **argv)
   static const struct option longopts[] = {
       {"output", required_argument, 0, 'o'}, {"json", no_argument, 0, 'J'},
       {"format", required_argument, 0, 'f'}, {"allow-backing", no_argument, 0, 'B'},
+      {"md-degraded", no_argument, 0, 'D'},
       RH_DOMAIN_LONGOPTS, RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
   const char *output = NULL, *format = NULL;
   struct rh_domain_src ds = {0};
-  bool json_stdout = false, help = false, allow_backing = false;
+  bool json_stdout = false, help = false, allow_backing = false, md_degraded = false;
   int c;
   while ((c = getopt_long(argc, argv, "o:f:" RH_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
     switch (c) {
@@ -42,6 +45,7 @@ int cmd_scan(int argc, char **argv)
       if (rh_format_option("scan", optarg, &format)) return RH_EXIT_USAGE;
       break;
     case 'B': allow_backing = true; break;
+    case 'D': md_degraded = true; break;
     default:
       if (!rh_domain_option(c, optarg, &ds) && !rh_common_option(c, &help))
         return rh_usage_error("scan", "invalid option");
@@ -79,7 +83,7 @@ int cmd_scan(int argc, char **argv)
   json_object *report = NULL;
   if (!rc) {
     rh_info("scanning %s%s", rh_image_name(&imgs[0]), n > 1 ? " and the other disks" : "");
-    rc = rh_scan_images(imgs, n, &report);
+    rc = rh_scan_images(imgs, n, md_degraded, &report);
     if (!rc && ds.loaded) json_object_object_add(report, "domain", rh_domain_to_json(&ds.dom, ds.snapshot));
     if (!rc && ds.package) json_object_object_add(report, "package", json_object_new_string(ds.package));
   }

@@ -158,6 +158,11 @@ char *rh_lvm_filter_rewrite(const char *text, json_object *changes, bool *change
  * says whether the text changed. (finalize/mdadm_conf.c) */
 char *rh_mdadm_conf_rewrite(const char *text, const char *file, json_object *changes,
                             bool *changed);
+/* The ARRAY line of the array `uuid` (any of mdadm's UUID spellings): its
+ * num-devices= tag, if it has one, says n (the array was made whole with the
+ * members found, --md-degraded). One "md-num-devices" record. */
+char *rh_mdadm_conf_num_devices(const char *text, const char *file, const char *uuid, int n,
+                                json_object *changes, bool *changed);
 /* where mdadm reads its configuration: the two files and their .d
  * directories, as guest globs (NULL-terminated); scan and finalize read the
  * same list */

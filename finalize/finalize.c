@@ -115,7 +115,11 @@ static int edit_guest(const struct rh_drive *d, const struct rh_image *imgs, int
   }
   int rc = RH_EXIT_GUEST;
   bool inspected = false;
-  char **roots = guestfs_inspect_os(g);
+  char **roots = NULL;
+  struct rh_md_run md[16];
+  size_t n_md = 0;
+  if (o->md_degraded && rh_md_run_degraded(g, md, 16, &n_md) < 0) goto out;
+  roots = guestfs_inspect_os(g);
   if (!roots || !roots[0]) {
     char *crypt = rh_guest_encrypted_volumes(g);
     char *members = crypt ? NULL : rh_guest_volumes_of_type(g, rh_member_types);
@@ -138,6 +142,7 @@ static int edit_guest(const struct rh_drive *d, const struct rh_image *imgs, int
     rh_appliance_release(g);
     goto out;
   }
+  rh_fin_md_whole(g, o->dry_run, changes, md, n_md); /* the scan report has them as they were */
   snprintf(facts->firmware, sizeof facts->firmware, "%s", rh_guest_firmware(g, rh_guest_has_esp(g)));
   char *distro = guestfs_inspect_get_distro(g, roots[0]);
   int major = guestfs_inspect_get_major_version(g, roots[0]);
@@ -149,7 +154,8 @@ static int edit_guest(const struct rh_drive *d, const struct rh_image *imgs, int
   free(osrel);
   struct rh_fin f = {.g = g, .root = roots[0], .p = p, .changes = changes, .dry_run = o->dry_run,
                      .dhcp = o->network == RH_NET_DHCP || (o->network == RH_NET_PROFILE && p->network_dhcp), .firewall = o->firewall,
-                     .pkgdir = o->packages, .firstboot_install = o->firstboot_install};
+                     .pkgdir = o->packages, .firstboot_install = o->firstboot_install,
+                     .md = md, .n_md = n_md};
   rc = run_steps(&f, problems);
   free(f.unit_states);
   if (!rc && !o->dry_run && guestfs_sync(g) < 0) {

@@ -229,8 +229,10 @@ static int edit_lvm(struct rh_fin *f)
 
 /* md RAID as the target's disks will see it (finalize/mdadm_conf.c): DEVICE
  * lines and devices= tags naming the source's disks go, wherever mdadm reads
- * its configuration; an initramfs that carries it is rebuilt (it assembles
- * the root's array with it). */
+ * its configuration, and an array made whole with fewer members
+ * (--md-degraded) gets its new count where an ARRAY line gives one; an
+ * initramfs that carries it is rebuilt (it assembles the root's array with
+ * it). */
 static int edit_mdadm(struct rh_fin *f)
 {
   const char *const *globs = rh_mdadm_conf_globs;
@@ -241,6 +243,16 @@ static int edit_mdadm(struct rh_fin *f)
       char *old = rh_guest_read(f->g, paths[k]);
       bool changed = false;
       char *text = old ? rh_mdadm_conf_rewrite(old, paths[k], f->changes, &changed) : NULL;
+      for (size_t m = 0; text && m < f->n_md; m++) { /* arrays made whole with fewer members */
+        const struct rh_md_run *a = &f->md[m];
+        bool c = false;
+        if (a->shrink != RH_MD_SHRUNK) continue;
+        char *t2 = rh_mdadm_conf_num_devices(text, paths[k], a->uuid, a->raid_disks - a->missing,
+                                             f->changes, &c);
+        free(text);
+        text = t2;
+        changed |= c;
+      }
       rc = text ? rh_fin_write_if_changed(f, paths[k], old, text) : RH_EXIT_OK;
       if (changed) { /* initramfs-tools carries it as the first, dracut as the second */
         initramfs_stale(f, "etc/mdadm/mdadm.conf");

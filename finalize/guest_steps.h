@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
+#include "../guest/md_run.h"
 #include "../profiles/profile.h"
 
 struct rh_fin {
@@ -31,10 +32,19 @@ struct rh_fin {
                                   asked yet */
   char *unit_states;           /* systemd: "unit=state" lines of units asked at once
                                   (malloc'd), until the next guest command */
+  const struct rh_md_run *md;  /* --md-degraded: the arrays started without missing members */
+  size_t n_md;
   char initramfs_stale[400];   /* files the files step changed or took away that an
                                   initramfs may carry a copy of (as its listing names
                                   them, space-separated): an image with one is rebuilt */
 };
+
+/* --md-degraded, once the arrays that miss members were started
+ * (rh_md_run_degraded, before inspection) and the scan report written: make
+ * each RAID1 among them whole with its members unless dry_run, and record
+ * each (md-degraded; a warning for one that cannot start or stays degraded). */
+void rh_fin_md_whole(guestfs_h *g, bool dry_run, json_object *changes, struct rh_md_run *v,
+                     size_t n);
 
 /* Does path exist in the guest (following links there)? */
 bool rh_fin_exists(struct rh_fin *f, const char *path);

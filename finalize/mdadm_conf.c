@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #define WHY_MD_DEVICE "it names the source's disks; the target's disks have other names and " \
                       "mdadm would not assemble the arrays (DEVICE partitions scans every disk)"
@@ -181,6 +182,64 @@ char *rh_mdadm_conf_rewrite(const char *text, const char *file, json_object *cha
         rh_change(changes, file, "warning", "ARRAY", NULL,
                   "an array found only by the source's disk names (devices=, no uuid= or "
                   "name=): left as is, mdadm may not assemble it on the target");
+      fprintf(o.f, "%.*s", (int)(l.end - l.start), l.start);
+    }
+    p = l.end;
+  }
+  return rh_net_out_done(&o);
+}
+
+/* a UUID's hex digits, lower case (mdadm writes them with ':', takes '.',
+ * '-' or ' ' too) */
+static void uuid_hex(const char *u, size_t n, char *out, size_t sz)
+{
+  size_t k = 0;
+  for (size_t i = 0; i < n && u[i] && k + 1 < sz; i++)
+    if (isxdigit((unsigned char)u[i])) out[k++] = (char)tolower((unsigned char)u[i]);
+  out[k] = 0;
+}
+
+/* the num-devices= word of an ARRAY line whose uuid= is want (hex digits) */
+static const char *num_devices_tag(struct md_line l, const char *want, size_t *len)
+{
+  const char *p = l.start, *w, *tag = NULL;
+  size_t n;
+  bool match = false;
+  if (*p == ' ' || *p == '\t' || !(w = next_word(&p, l.end, &n)) || !is_keyword(w, n, "ARRAY"))
+    return NULL;
+  while ((w = next_word(&p, l.end, &n))) {
+    if (is_tag(w, n, "uuid=")) {
+      char hex[64];
+      uuid_hex(w + 5, n - 5, hex, sizeof hex);
+      match = *want && !strcmp(hex, want);
+    } else if (is_tag(w, n, "num-devices=")) {
+      tag = w, *len = n;
+    }
+  }
+  return match ? tag : NULL;
+}
+
+char *rh_mdadm_conf_num_devices(const char *text, const char *file, const char *uuid, int n,
+                                json_object *changes, bool *changed)
+{
+  struct out o;
+  *changed = false;
+  if (!text || !uuid || !rh_net_out_open(&o)) return NULL;
+  char want[64], after[32];
+  uuid_hex(uuid, strlen(uuid), want, sizeof want);
+  snprintf(after, sizeof after, "num-devices=%d", n);
+  for (const char *p = text; *p;) {
+    struct md_line l = logical_line(p);
+    size_t tl = 0;
+    const char *tag = num_devices_tag(l, want, &tl);
+    if (tag && (tl != strlen(after) || strncasecmp(tag, after, tl))) {
+      record(changes, file, "md-num-devices", tag, tl, after,
+             "the array was made whole with the members found (--md-degraded): mdadm "
+             "assembles it only with the count its ARRAY line gives");
+      fprintf(o.f, "%.*s%s%.*s", (int)(tag - l.start), l.start, after,
+              (int)(l.end - (tag + tl)), tag + tl);
+      *changed = true;
+    } else {
       fprintf(o.f, "%.*s", (int)(l.end - l.start), l.start);
     }
     p = l.end;

@@ -3,6 +3,8 @@
  * those files (finalize/edits.c), on arbitrary text. */
 #include "../finalize/edits.h"
 #include "../finalize/net_edits.h"
+#define REHOST_MD_RUN_PARSE_ONLY
+#include "../guest/md_run.h"
 #include "../guest/guestconf.h"
 
 #include <stdint.h>
@@ -58,6 +60,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (md_again && (md_again_changed || strcmp(md_again, md) != 0)) abort();
   free(md);
   free(md_again);
+  /* num-devices= of an array made whole: stable on its own output */
+  md = rh_mdadm_conf_num_devices(text, "f", "3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b", 1, changes,
+                                 &md_changed);
+  md_again = md ? rh_mdadm_conf_num_devices(md, "f", "3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b", 1,
+                                            NULL, &md_again_changed)
+                : NULL;
+  if (md_again && (md_again_changed || strcmp(md_again, md) != 0)) abort();
+  free(md);
+  free(md_again);
+  /* the md_run script's report */
+  struct rh_md_run runs[4];
+  size_t nruns = rh_md_run_parse(text, runs, 4);
+  for (size_t i = 0; i < nruns; i++)
+    if (runs[i].missing > runs[i].raid_disks || strncmp(runs[i].dev, "/dev/md", 7)) abort();
   char *add[] = {"console=ttyS0", "net.ifnames=0", NULL}, *rm[] = {"console=", NULL};
   struct rh_cmdline_ops ops = {add, rm, uuid_of, NULL};
   char *outs[] = {

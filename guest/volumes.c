@@ -83,7 +83,8 @@ void rh_guest_report_no_os(const char *what, const char *encrypted, const char *
              encrypted, strchr(encrypted, ',') ? "are" : "is", strchr(encrypted, ',') ? "them" : "it");
   else if (members)
     rh_error("%s: no operating system found on %s; %s %s part of an LVM volume group or md "
-             "array: if the machine has more disks, name them all", what,
+             "array: if the machine has more disks, name them all (an md array whose other "
+             "disks are lost starts without them with --md-degraded)", what,
              ndisks > 1 ? "these disks" : "this disk", members, strchr(members, ',') ? "are" : "is");
   else
     rh_error("%s: no operating system found on %s", what, ndisks > 1 ? "these disks" : "this disk");

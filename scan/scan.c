@@ -1,6 +1,7 @@
 #include "scan.h"
 
 #include "../guest/appliance.h"
+#include "../guest/md_run.h"
 #include "../guest/volumes.h"
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
@@ -58,7 +59,7 @@ json_object *rh_scan_mounted(guestfs_h *g, const char *root, const struct rh_ima
   return report;
 }
 
-int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
+int rh_scan_images(const struct rh_image *imgs, int n, bool md_degraded, json_object **report_out)
 {
   struct rh_drive drives[16] = {{0}};
   if (n > 16) {
@@ -68,6 +69,15 @@ int rh_scan_images(const struct rh_image *imgs, int n, json_object **report_out)
   for (int i = 0; i < n; i++) drives[i] = (struct rh_drive){imgs[i].path, imgs[i].format, true};
   guestfs_h *g = rh_appliance_launch(drives, n);
   if (!g) return RH_EXIT_GUEST;
+  /* --md-degraded: arrays that miss members start (read-only, as the disks
+   * are), before the report looks at them */
+  struct rh_md_run md[16];
+  size_t n_md = 0;
+  if (md_degraded && rh_md_run_degraded(g, md, 16, &n_md) < 0) {
+    guestfs_shutdown(g);
+    rh_appliance_close(g);
+    return RH_EXIT_GUEST;
+  }
 
   json_object *report = report_head(g, imgs, n);
   json_object *storage = json_object_object_get(report, "storage");

@@ -13,7 +13,7 @@
 
 /* Launch the appliance once over imgs (read-only), inspect, build the report.
  * Returns RH_EXIT_* and sets *report on success. */
-int rh_scan_images(const struct rh_image *imgs, int n, json_object **report);
+int rh_scan_images(const struct rh_image *imgs, int n, bool md_degraded, json_object **report);
 
 /* The whole report of a launched handle whose guest (root) is mounted, as
  * rh_scan_images builds it: for finalize and convert's --scan-report, which

@@ -286,6 +286,51 @@ static void mdadm_conf(void **state)
   json_object_put(ch);
 }
 
+/* An array made whole with fewer members (--md-degraded): the num-devices=
+ * of its ARRAY line (found by uuid= in any of mdadm's spellings, over a
+ * continuation line) says the new count; other arrays' lines and a line
+ * without the tag stay as they are */
+static void mdadm_conf_num_devices(void **state)
+{
+  (void)state;
+  json_object *ch = json_object_new_array();
+  bool changed;
+  const char *in = "ARRAY /dev/md/0 metadata=1.2 num-devices=2 UUID=3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b\n"
+                   "ARRAY /dev/md/1 uuid=3B6E1F0A.5C2D4E8F.9A1B7C3D.2E4F6A8C\n   num-devices=2 name=h:1\n"
+                   "ARRAY /dev/md/2 num-devices=2 UUID=00000000:5c2d4e8f:9a1b7c3d:2e4f6a8b\n"
+                   "# ARRAY /dev/md/0 num-devices=2 UUID=3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b\n";
+  char *out = rh_mdadm_conf_num_devices(in, "f", "3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b", 1, ch, &changed);
+  assert_true(changed);
+  assert_string_equal(out, "ARRAY /dev/md/0 metadata=1.2 num-devices=1 UUID=3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b\n"
+                           "ARRAY /dev/md/1 uuid=3B6E1F0A.5C2D4E8F.9A1B7C3D.2E4F6A8C\n   num-devices=2 name=h:1\n"
+                           "ARRAY /dev/md/2 num-devices=2 UUID=00000000:5c2d4e8f:9a1b7c3d:2e4f6a8b\n"
+                           "# ARRAY /dev/md/0 num-devices=2 UUID=3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b\n");
+  free(out);
+  out = rh_mdadm_conf_num_devices(in, "f", "3b6e1f0a-5c2d4e8f-9a1b7c3d-2e4f6a8c", 1, ch, &changed);
+  assert_true(changed);
+  assert_non_null(strstr(out, "ARRAY /dev/md/1 uuid=3B6E1F0A.5C2D4E8F.9A1B7C3D.2E4F6A8C\n   num-devices=1 name=h:1\n"));
+  assert_non_null(strstr(out, "md/0 metadata=1.2 num-devices=2 "));
+  free(out);
+  assert_int_equal(json_object_array_length(ch), 2);
+  json_object *v;
+  assert_true(json_object_object_get_ex(json_object_array_get_idx(ch, 0), "action", &v));
+  assert_string_equal(json_object_get_string(v), "md-num-devices");
+  assert_true(json_object_object_get_ex(json_object_array_get_idx(ch, 0), "before", &v));
+  assert_string_equal(json_object_get_string(v), "num-devices=2");
+  /* already so, no tag, or no such array: unchanged */
+  const char *keep[] = {"ARRAY /dev/md/0 num-devices=1 UUID=3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b\n",
+                        "ARRAY /dev/md/0 UUID=3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b\n",
+                        "ARRAY /dev/md/0 num-devices=2 name=h:0\n", ""};
+  for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
+    out = rh_mdadm_conf_num_devices(keep[i], "f", "3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b", 1, ch, &changed);
+    assert_false(changed);
+    assert_string_equal(out, keep[i]);
+    free(out);
+  }
+  assert_null(rh_mdadm_conf_num_devices(in, "f", NULL, 1, ch, &changed));
+  json_object_put(ch);
+}
+
 /* Debian 12's initramfs-tools init sleeps for rootdelay=; its scripts/local
  * only compares it, and a comment or another variable is no sleep */
 static void script_sleeps_for_rootdelay(void **state)
@@ -324,6 +369,7 @@ int main(void)
       cmocka_unit_test(lvm_devices_file_named),
       cmocka_unit_test(lvm_filters),
       cmocka_unit_test(mdadm_conf),
+      cmocka_unit_test(mdadm_conf_num_devices),
       cmocka_unit_test(script_sleeps_for_rootdelay),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define REHOST_MD_RUN_PARSE_ONLY
+#include "../../guest/md_run.h"
 #include "../../guest/guestconf.h"
 #include "../../guest/yaml_flow.h"
 
@@ -471,6 +473,45 @@ static void debconf_answer(void **state)
   assert_false(rh_debconf_value(NULL, "x", v, sizeof v));
 }
 
+/* The report of the appliance's script that starts md arrays missing
+ * members (guest/md_run.c) */
+static void md_run_report(void **state)
+{
+  (void)state;
+  struct rh_md_run v[4];
+  const char *out = "noise\n"
+                    "rehost-md /dev/md127 3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b raid1 2 1 started shrunk\n"
+                    "rehost-md /dev/md126 - raid5 3 1 started -\n"
+                    "rehost-md /dev/md125 - - 0 0 not-started -\n"
+                    "rehost-md /dev/md124 u raid1 2 1 started not-shrunk";
+  assert_int_equal(rh_md_run_parse(out, v, 4), 4);
+  assert_string_equal(v[0].dev, "/dev/md127");
+  assert_string_equal(v[0].uuid, "3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b");
+  assert_string_equal(v[0].level, "raid1");
+  assert_int_equal(v[0].raid_disks, 2);
+  assert_int_equal(v[0].missing, 1);
+  assert_true(v[0].started);
+  assert_int_equal(v[0].shrink, RH_MD_SHRUNK);
+  assert_string_equal(v[1].uuid, "");
+  assert_int_equal(v[1].shrink, RH_MD_NOT_SHRUNK);
+  assert_false(v[2].started);
+  assert_string_equal(v[2].level, "");
+  assert_int_equal(v[3].shrink, RH_MD_SHRINK_FAILED); /* the last line has no newline */
+  assert_int_equal(rh_md_run_parse(out, v, 2), 2);    /* at most max */
+  /* malformed: not an md device, counts that do not add up, a word too long, a bad state */
+  const char *bad = "rehost-md /dev/sda1 - raid1 2 1 started -\n"
+                    "rehost-md /dev/md1 - raid1 1 2 started -\n"
+                    "rehost-md /dev/md1 - raid1 -1 0 started -\n"
+                    "rehost-md /dev/md1 - raid1xxxxxxxxxxxxxxxxxx 2 1 started -\n"
+                    "rehost-md /dev/md1 - raid1 2 1 maybe -\n"
+                    "rehost-md /dev/md1 - raid1 2 1\n"
+                    "rehost-md /dev/md1;reboot - raid1 2 1 started -\n"
+                    "rehost-md /dev/md - raid1 2 1 started -\n";
+  assert_int_equal(rh_md_run_parse(bad, v, 4), 0);
+  assert_int_equal(rh_md_run_parse("", v, 4), 0);
+  assert_int_equal(rh_md_run_parse(NULL, v, 4), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -484,6 +525,7 @@ int main(void)
       cmocka_unit_test(os_version_spelling),
       cmocka_unit_test(dpkg_status),
       cmocka_unit_test(debconf_answer),
+      cmocka_unit_test(md_run_report),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
