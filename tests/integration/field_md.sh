@@ -6,7 +6,11 @@
 #     them: an array clean in the source is clean in the output (the
 #     appliance runs them while finalize works; left running, the first boot
 #     resyncs the whole mirror);
-#   - one disk alone is refused, its md members named;
+#   - one disk alone is refused, its md members named; with --md-degraded
+#     (the other disk lost) it converts: the scan report has both arrays
+#     degraded, each is started and made whole with its one member (clean,
+#     raid_disks 1 in its superblock), and it boots from one NVMe disk with
+#     both arrays running whole, none started degraded;
 #   - a copy whose mdadm.conf names the source's disks (a DEVICE line, an
 #     ARRAY's devices=), dry run: both named, the initramfs's copy to be rebuilt;
 #   - the machine converted for ec2 and booted from two NVMe disks with an
@@ -35,16 +39,20 @@ expect_eq "md: the scan finds nothing in mdadm.conf that names the source's disk
   "$(jq -r '.storage.md.conf_naming_source_disks | length' "$T/scan.json")" 0
 # md_states LAYOUT [IMAGE FORMAT]: each partition of the raw disk LAYOUT's
 # table, read in IMAGE (LAYOUT itself, or the same disk in another format),
-# as pN=clean or pN=active when it holds an md 1.2 member, else pN=none: its
-# superblock, 4 KiB into the partition, starts with the magic a92b4efc, and
-# its resync offset (byte 208) is all ones once the array was stopped clean
-# (mdadm --examine's "State : clean")
+# as pN=clean:DISKS or pN=active:DISKS when it holds an md 1.2 member, else
+# pN=none: its superblock, 4 KiB into the partition, starts with the magic
+# a92b4efc; its resync offset (byte 208) is all ones once the array was
+# stopped clean (mdadm --examine's "State : clean"); DISKS is its raid_disks
+# (byte 92, 32 bits little-endian: the members it has when whole)
 md_states() {
   local layout=$1 img=${2:-$1} fmt=${3:-raw} s n i=0 out=
   while read -r s n; do
     i=$((i + 1))
-    out+="p$i=$(qemu-io -r -f "$fmt" -c "read -v $((s * 512 + 4096)) 512" "$img" | awk '/^[0-9a-f]+:/ { for (i = 2; i <= 17; i++) b[n++] = $i }
-      END { if (b[0] b[1] b[2] b[3] != "fc4e2ba9") { print "none"; exit } for (i = 208; i < 216; i++) r = r b[i]; print (r == "ffffffffffffffff" ? "clean" : "active") }'),"
+    out+="p$i=$(qemu-io -r -f "$fmt" -c "read -v $((s * 512 + 4096)) 512" "$img" | awk '
+      function byte(h) { return (index("0123456789abcdef", substr(h, 1, 1)) - 1) * 16 + index("0123456789abcdef", substr(h, 2, 1)) - 1 }
+      /^[0-9a-f]+:/ { for (i = 2; i <= 17; i++) b[n++] = $i }
+      END { if (b[0] b[1] b[2] b[3] != "fc4e2ba9") { print "none"; exit } for (i = 208; i < 216; i++) r = r b[i]
+            print (r == "ffffffffffffffff" ? "clean" : "active") ":" byte(b[92]) + 256 * byte(b[93]) + 65536 * byte(b[94]) }'),"
   done < <(sfdisk -J "$layout" | jq -r '.partitiontable.partitions[] | "\(.start) \(.size)"')
   echo "$out"
 }
@@ -105,7 +113,7 @@ md_machine_at_fault() {
 md_boot
 
 # ---- one disk alone (while it boots) ----
-run_expect_fail 4 "no operating system found on this disk; /dev/sda1, /dev/sda2 are part of an LVM volume group or md array: if the machine has more disks, name them all" \
+run_expect_fail 4 "no operating system found on this disk; /dev/sda1, /dev/sda2 are part of an LVM volume group or md array: if the machine has more disks, name them all \(an md array whose other disks are lost starts without them with --md-degraded\)" \
   "$REHOST" -q convert --dry-run --profile ec2 -o "$T/half.img" "$a"
 
 # ---- mdadm.conf naming the source's disks, dry run (while it boots) ----
@@ -130,6 +138,17 @@ expect_eq "md copy: the initramfs, which assembles the root's array with its cop
   "$(jq -r '.changes[] | select(.action=="rebuild") | .reason' "$T/dev.json")" \
   "its copy of what finalize changed: etc/mdadm/mdadm.conf"
 [ -e "$T/dev" ] && fail "md copy: a dry run wrote $T/dev"
+
+# ---- one disk alone, the other lost: --md-degraded (while it boots) ----
+"$REHOST" convert --profile ec2 --md-degraded -o "$T/one.img" --report "$T/one.json" --scan-report "$T/one-scan.json" "$a" \
+  > /dev/null 2> "$T/one.err" || fail "convert one disk with --md-degraded: $(tail -5 "$T/one.err")"
+expect_eq "md one disk: sources never written" "$(sum "$a")$(sum "$b")" "$before"
+expect_eq "md one disk: the scan report has the arrays as the disk holds them: of 2 members, degraded" \
+  "$(jq -r '[.storage.md.arrays[] | "\(.raid_devices):\(.degraded)"] | join(",")' "$T/one-scan.json")" "2:true,2:true"
+expect_eq "md one disk: both arrays started, each made whole with its one member" \
+  "$(jq -r '[.changes[] | select(.action=="md-degraded") | .file + ": " + .before + " -> " + .after] | sort | join("; ")' "$T/one.json")" \
+  "md array ${MD0_UUID}: raid1, 1 of 2 members -> started, made whole with its 1 member; md array ${MD1_UUID}: raid1, 1 of 2 members -> started, made whole with its 1 member"
+expect_eq "md one disk: its members clean, each array of one member" "$(md_states "$T/one.img")" "p1=clean:1,p2=clean:1,"
 
 if boot_wait md "rehost-ipv4=" 1200 && md_machine_at_fault; then
   boot_stop md
@@ -156,4 +175,24 @@ if grep -aq "rehost-ipv4=" "$T/md.serial"; then
     "rehost-ipv4=eth0=10.9.9.15/24,"
 fi
 boot_stop md
+
+# ---- the one disk booted: both arrays whole with their one member ----
+if [ -e "$T/one.img" ]; then
+  boot_start one -drive "file=$T/one.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-md-a,bootindex=0 \
+    -drive "file=$T/seed-md.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:17
+  if boot_wait one "rehost-ipv4=" 1200; then
+    expect_match "md one disk: root on an array" \
+      "$(grep -ao 'rehost-hostname=[^[:space:]]* rehost-root=[^[:space:]]*' "$T/one.serial" | head -1)" \
+      "^rehost-hostname=rehost-md-boot rehost-root=/dev/md[0-9]+$"
+    expect_match "md one disk: both arrays running whole, each on its NVMe partition" "$(serial_value one rehost-md)" \
+      "^rehost-md=md[0-9]+:(clean|active):0:nvme0n1p[12],;md[0-9]+:(clean|active):0:nvme0n1p[12],;$"
+    expect_eq "md one disk: no array started degraded (the initramfs did not wait for a lost disk)" \
+      "$(serial_value one rehost-md-race)" "rehost-md-race=/"
+    expect_eq "md one disk: grub-pc's install device is the NVMe disk" \
+      "$(grep -ao 'rehost-grub=[^[:space:]]* rehost-grub-reconfigure=[0-9]*' "$T/one.serial" | head -1)" \
+      "rehost-grub=/dev/nvme0n1, rehost-grub-reconfigure=0"
+    expect_eq "md one disk: DHCP on the new NIC" "$(serial_value one rehost-ipv4)" "rehost-ipv4=eth0=10.9.9.15/24,"
+  fi
+  boot_stop one
+fi
 finish
