@@ -102,16 +102,24 @@ static int device_line(struct md_line l)
   return bound ? 1 : partitions ? 2 : 3;
 }
 
+/* Is l an ARRAY line? Then *p is where its words after the keyword start. */
+static bool array_line(struct md_line l, const char **p)
+{
+  const char *w;
+  size_t n;
+  *p = l.start;
+  return **p != ' ' && **p != '\t' && (w = next_word(p, l.end, &n)) && is_keyword(w, n, "ARRAY");
+}
+
 /* an ARRAY line's devices= word, when one of its names is bound and the
  * line has another identity (uuid=, name=, super-minor=) */
 static const char *bound_devices_tag(struct md_line l, size_t *len, bool *unidentified)
 {
-  const char *p = l.start, *w, *tag = NULL;
+  const char *p, *w, *tag = NULL;
   size_t n;
   bool id = false;
   *unidentified = false;
-  if (*p == ' ' || *p == '\t' || !(w = next_word(&p, l.end, &n)) || !is_keyword(w, n, "ARRAY"))
-    return NULL;
+  if (!array_line(l, &p)) return NULL;
   while ((w = next_word(&p, l.end, &n))) {
     if (is_tag(w, n, "uuid=") || is_tag(w, n, "name=") || is_tag(w, n, "super-minor=")) id = true;
     if (!is_tag(w, n, "devices=")) continue;
@@ -202,11 +210,10 @@ static void uuid_hex(const char *u, size_t n, char *out, size_t sz)
 /* the num-devices= word of an ARRAY line whose uuid= is want (hex digits) */
 static const char *num_devices_tag(struct md_line l, const char *want, size_t *len)
 {
-  const char *p = l.start, *w, *tag = NULL;
+  const char *p, *w, *tag = NULL;
   size_t n;
   bool match = false;
-  if (*p == ' ' || *p == '\t' || !(w = next_word(&p, l.end, &n)) || !is_keyword(w, n, "ARRAY"))
-    return NULL;
+  if (!array_line(l, &p)) return NULL;
   while ((w = next_word(&p, l.end, &n))) {
     if (is_tag(w, n, "uuid=")) {
       char hex[64];
