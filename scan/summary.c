@@ -44,6 +44,9 @@ static void summary(json_object *r, FILE *f)
     fprintf(f, "  %-14s%s %s, uuid %s:", i ? "" : "md arrays", s(m, "device"), s(m, "level"), s(m, "uuid"));
     for (size_t k = 0; k < json_object_array_length(mem); k++)
       fprintf(f, " %s", json_object_get_string(json_object_array_get_idx(mem, k)));
+    if (json_object_get_boolean(get(m, "degraded")))
+      fprintf(f, " (DEGRADED: %lld members when whole)",
+              (long long)json_object_get_int64(get(m, "raid_devices")));
     fputc('\n', f);
   }
   json_object *ks = get(r, "kernels");
