@@ -29,8 +29,8 @@ void rh_fin_md_whole(guestfs_h *g, bool dry_run, json_object *changes, struct rh
     }
     bool raid1 = !strcmp(a->level, "raid1");
     if (a->shrink == RH_MD_SHRUNK || (dry_run && raid1))
-      snprintf(after, sizeof after, "%s, made whole with its %d member%s",
-               dry_run ? "to start" : "started", have, have > 1 ? "s" : "");
+      snprintf(after, sizeof after, "%s made whole with its %d member%s",
+               dry_run ? "to be started and" : "started,", have, have > 1 ? "s" : "");
     else
       snprintf(after, sizeof after, "started degraded (no redundancy until a member is added)");
     rh_change(changes, what, "md-degraded", before, after, WHY_MD_DEGRADED);
