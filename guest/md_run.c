@@ -20,7 +20,7 @@ static const char script[] =
     "  g=$(cat \"$m/degraded\" 2> /dev/null)\n"
     "  u=$(mdadm --detail --export \"$d\" 2> /dev/null | sed -n 's/^MD_UUID=//p')\n"
     "  case $n in ''|*[!0-9]*) n=0;; esac; case $g in ''|*[!0-9]*) g=0;; esac\n"
-    "  echo \"rehost-md $d ${u:--} ${l:--} $n $g $r -\"\n"
+    "  echo \"rehost-md $d ${u:--} ${l:--} $n $g $r\"\n"
     "done\n";
 
 static char *appliance_sh(guestfs_h *g, const char *cmd)

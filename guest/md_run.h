@@ -26,9 +26,10 @@ struct rh_md_run {
 };
 
 /* The report lines of the appliance script (rh_md_run_degraded):
- * "rehost-md DEV UUID LEVEL RAID_DISKS MISSING started|not-started
- * shrunk|not-shrunk|-" ("-" for an unknown UUID or level; DEV /dev/md and
- * letters, digits or '_'); other lines are skipped. At most max arrays; returns how many. Pure: unit-tested. */
+ * "rehost-md DEV UUID LEVEL RAID_DISKS MISSING started|not-started" ("-"
+ * for an unknown UUID or level; DEV /dev/md and letters, digits or '_');
+ * other lines are skipped. shrink is RH_MD_NOT_SHRUNK: rh_md_make_whole
+ * sets it. At most max arrays; returns how many. Pure: unit-tested. */
 size_t rh_md_run_parse(const char *out, struct rh_md_run *v, size_t max);
 
 #ifndef REHOST_MD_RUN_PARSE_ONLY

@@ -25,13 +25,13 @@ size_t rh_md_run_parse(const char *out, struct rh_md_run *v, size_t max)
   for (const char *p = out; p && *p && n < max;) {
     const char *nl = strchr(p, '\n');
     size_t len = nl ? (size_t)(nl - p) : strlen(p);
-    char line[512], dev[64], uuid[128], level[64], started[32], shrink[32];
+    char line[512], dev[64], uuid[128], level[64], started[32], rest[2];
     int disks, missing;
     if (len < sizeof line) {
       memcpy(line, p, len);
       line[len] = 0;
-      if (sscanf(line, "rehost-md %63s %127s %63s %d %d %31s %31s", dev, uuid, level, &disks,
-                 &missing, started, shrink) == 7 &&
+      if (sscanf(line, "rehost-md %63s %127s %63s %d %d %31s %1s", dev, uuid, level, &disks,
+                 &missing, started, rest) == 6 &&
           !strncmp(dev, "/dev/md", 7) && dev[7] && strspn(dev + 7, NAME_CHARS) == strlen(dev + 7) &&
           disks >= 0 && missing >= 0 && missing <= disks &&
           (!strcmp(started, "started") || !strcmp(started, "not-started"))) {
@@ -46,9 +46,6 @@ size_t rh_md_run_parse(const char *out, struct rh_md_run *v, size_t max)
         r->raid_disks = disks;
         r->missing = missing;
         r->started = !strcmp(started, "started");
-        r->shrink = !strcmp(shrink, "shrunk")       ? RH_MD_SHRUNK
-                    : !strcmp(shrink, "not-shrunk") ? RH_MD_SHRINK_FAILED
-                                                    : RH_MD_NOT_SHRUNK;
       }
     }
     p = nl ? nl + 1 : p + len;

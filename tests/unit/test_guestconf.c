@@ -480,10 +480,10 @@ static void md_run_report(void **state)
   (void)state;
   struct rh_md_run v[4];
   const char *out = "noise\n"
-                    "rehost-md /dev/md127 3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b raid1 2 1 started shrunk\n"
-                    "rehost-md /dev/md126 - raid5 3 1 started -\n"
-                    "rehost-md /dev/md125 - - 0 0 not-started -\n"
-                    "rehost-md /dev/md124 u raid1 2 1 started not-shrunk";
+                    "rehost-md /dev/md127 3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b raid1 2 1 started\n"
+                    "rehost-md /dev/md126 - raid5 3 1 started\n"
+                    "rehost-md /dev/md125 - - 0 0 not-started\n"
+                    "rehost-md /dev/md124 u raid1 2 1 started";
   assert_int_equal(rh_md_run_parse(out, v, 4), 4);
   assert_string_equal(v[0].dev, "/dev/md127");
   assert_string_equal(v[0].uuid, "3b6e1f0a:5c2d4e8f:9a1b7c3d:2e4f6a8b");
@@ -491,22 +491,24 @@ static void md_run_report(void **state)
   assert_int_equal(v[0].raid_disks, 2);
   assert_int_equal(v[0].missing, 1);
   assert_true(v[0].started);
-  assert_int_equal(v[0].shrink, RH_MD_SHRUNK);
+  assert_int_equal(v[0].shrink, RH_MD_NOT_SHRUNK); /* rh_md_make_whole's to set */
   assert_string_equal(v[1].uuid, "");
   assert_int_equal(v[1].shrink, RH_MD_NOT_SHRUNK);
   assert_false(v[2].started);
   assert_string_equal(v[2].level, "");
-  assert_int_equal(v[3].shrink, RH_MD_SHRINK_FAILED); /* the last line has no newline */
-  assert_int_equal(rh_md_run_parse(out, v, 2), 2);    /* at most max */
-  /* malformed: not an md device, counts that do not add up, a word too long, a bad state */
-  const char *bad = "rehost-md /dev/sda1 - raid1 2 1 started -\n"
-                    "rehost-md /dev/md1 - raid1 1 2 started -\n"
-                    "rehost-md /dev/md1 - raid1 -1 0 started -\n"
-                    "rehost-md /dev/md1 - raid1xxxxxxxxxxxxxxxxxx 2 1 started -\n"
-                    "rehost-md /dev/md1 - raid1 2 1 maybe -\n"
+  assert_string_equal(v[3].dev, "/dev/md124"); /* the last line has no newline */
+  assert_int_equal(rh_md_run_parse(out, v, 2), 2); /* at most max */
+  /* malformed: not an md device, counts that do not add up, a word too long, a bad
+   * state, a word too few or too many */
+  const char *bad = "rehost-md /dev/sda1 - raid1 2 1 started\n"
+                    "rehost-md /dev/md1 - raid1 1 2 started\n"
+                    "rehost-md /dev/md1 - raid1 -1 0 started\n"
+                    "rehost-md /dev/md1 - raid1xxxxxxxxxxxxxxxxxx 2 1 started\n"
+                    "rehost-md /dev/md1 - raid1 2 1 maybe\n"
                     "rehost-md /dev/md1 - raid1 2 1\n"
-                    "rehost-md /dev/md1;reboot - raid1 2 1 started -\n"
-                    "rehost-md /dev/md - raid1 2 1 started -\n";
+                    "rehost-md /dev/md1 - raid1 2 1 started shrunk\n"
+                    "rehost-md /dev/md1;reboot - raid1 2 1 started\n"
+                    "rehost-md /dev/md - raid1 2 1 started\n";
   assert_int_equal(rh_md_run_parse(bad, v, 4), 0);
   assert_int_equal(rh_md_run_parse("", v, 4), 0);
   assert_int_equal(rh_md_run_parse(NULL, v, 4), 0);
