@@ -21,54 +21,6 @@
 
 /* ---- helpers ---- */
 
-static bool valid_chars(const char *s, const char *extra)
-{
-  if (!*s) return false;
-  for (; *s; s++)
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-          strchr(extra, *s)))
-      return false;
-  return true;
-}
-
-static void strv_free(char **v)
-{
-  for (size_t i = 0; v && v[i]; i++) free(v[i]);
-  free(v);
-}
-
-/* String array member: every element a string accepted by `extra` chars
- * (NULL: any non-empty string without whitespace). Absent: empty list. */
-static int get_strv(json_object *o, const char *k, const char *extra, char ***out, char *err,
-                    size_t errsz)
-{
-  json_object *a;
-  *out = calloc(1, sizeof **out);
-  if (!*out) return -1;
-  if (!json_object_object_get_ex(o, k, &a)) return 0;
-  if (!json_object_is_type(a, json_type_array)) {
-    snprintf(err, errsz, "\"%s\" must be an array of strings", k);
-    return -1;
-  }
-  size_t n = json_object_array_length(a);
-  char **v = realloc(*out, (n + 1) * sizeof *v);
-  if (!v) return -1;
-  *out = v;
-  v[0] = NULL;
-  for (size_t i = 0; i < n; i++) {
-    json_object *e = json_object_array_get_idx(a, i);
-    const char *s = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
-    bool ok = s && (extra ? valid_chars(s, extra) : (*s && !strpbrk(s, " \t\n\r")));
-    if (!ok) {
-      snprintf(err, errsz, "\"%s\" element %zu is not a valid name", k, i);
-      return -1;
-    }
-    v[i] = strdup(s);
-    v[i + 1] = NULL;
-  }
-  return 0;
-}
-
 static int get_bool(json_object *o, const char *k, bool dflt, bool *out, char *err, size_t errsz)
 {
   json_object *v;
@@ -129,15 +81,15 @@ static int parse_agents(json_object *j, struct rh_profile *p, char *err, size_t 
     int r = get_section(wrap, "agent", known, &sec, err, errsz);
     struct rh_agent *ag = &p->agents[i];
     const char *name = sec ? rh_json_str(sec, "name") : NULL;
-    if (!r && (!sec || !name || !valid_chars(name, PKG_CHARS))) {
+    if (!r && (!sec || !name || !rh_json_valid_name(name, PKG_CHARS))) {
       snprintf(err, errsz, "agent %zu needs a \"name\"", i);
       r = -1;
     }
     if (!r) {
       ag->name = strdup(name);
-      if (get_strv(sec, "deb", PKG_CHARS, &ag->deb, err, errsz) < 0 ||
-          get_strv(sec, "rpm", PKG_CHARS, &ag->rpm, err, errsz) < 0 ||
-          get_strv(sec, "services", UNIT_CHARS, &ag->services, err, errsz) < 0)
+      if (rh_json_strv(sec, "deb", PKG_CHARS, &ag->deb, err, errsz) < 0 ||
+          rh_json_strv(sec, "rpm", PKG_CHARS, &ag->rpm, err, errsz) < 0 ||
+          rh_json_strv(sec, "services", UNIT_CHARS, &ag->services, err, errsz) < 0)
         r = -1;
     }
     json_object_put(wrap);
@@ -157,8 +109,8 @@ static int parse_services(json_object *j, struct rh_profile *p, char *err, size_
   json_object *empty = json_object_new_object();
   if (!s) s = empty;
   int r = -1;
-  if (get_strv(s, "disable", UNIT_CHARS, &p->disable, err, errsz) < 0 ||
-      get_strv(s, "firewall", UNIT_CHARS, &p->firewall, err, errsz) < 0)
+  if (rh_json_strv(s, "disable", UNIT_CHARS, &p->disable, err, errsz) < 0 ||
+      rh_json_strv(s, "firewall", UNIT_CHARS, &p->firewall, err, errsz) < 0)
     goto out;
   if (json_object_object_get_ex(s, "enable", &en)) {
     if (!json_object_is_type(en, json_type_array)) {
@@ -171,7 +123,7 @@ static int parse_services(json_object *j, struct rh_profile *p, char *err, size_
     for (size_t i = 0; i < n; i++, p->n_enable++) {
       json_object *wrap = json_object_new_object();
       json_object_object_add(wrap, "enable", json_object_get(json_object_array_get_idx(en, i)));
-      int e = get_strv(wrap, "enable", UNIT_CHARS, &p->enable[i], err, errsz);
+      int e = rh_json_strv(wrap, "enable", UNIT_CHARS, &p->enable[i], err, errsz);
       json_object_put(wrap);
       if (e < 0 || !p->enable[i][0]) {
         if (e == 0) snprintf(err, errsz, "\"services.enable\" entry %zu is empty", i);
@@ -209,7 +161,7 @@ static int parse_sections(json_object *j, struct rh_profile *p, char *err, size_
     for (int i = 0; i < 2; i++) {
       if (!json_object_object_get_ex(boot, bk[i], &v)) continue;
       const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-      if (!s || !valid_chars(s, " -=_.,")) {
+      if (!s || !rh_json_valid_name(s, " -=_.,")) {
         snprintf(err, errsz, "\"bootloader.%s\" must be a string of words (letters, digits, -=_.,)",
                  bk[i]);
         goto done;
@@ -242,9 +194,9 @@ static int parse_sections(json_object *j, struct rh_profile *p, char *err, size_
   if (get_bool(fs, "drop_network_mounts", true, &p->drop_network_mounts, err, errsz) < 0 ||
       get_bool(adj, "reset_drift", true, &p->adjtime_reset_drift, err, errsz) < 0 ||
       get_bool(net, "remove_mac_bindings", true, &p->remove_mac_bindings, err, errsz) < 0 ||
-      get_strv(cmd, "add", NULL, &p->cmdline_add, err, errsz) < 0 ||
-      get_strv(cmd, "remove_prefix", NULL, &p->cmdline_remove_prefix, err, errsz) < 0 ||
-      get_strv(out, "formats", "", &p->formats, err, errsz) < 0)
+      rh_json_strv(cmd, "add", NULL, &p->cmdline_add, err, errsz) < 0 ||
+      rh_json_strv(cmd, "remove_prefix", NULL, &p->cmdline_remove_prefix, err, errsz) < 0 ||
+      rh_json_strv(out, "formats", "", &p->formats, err, errsz) < 0)
     goto done;
   static const char *const fmts[] = {"raw", "qcow2", "vmdk", "vhd", "vhdx", NULL};
   for (char **f = p->formats; *f; f++) {
@@ -274,7 +226,7 @@ static int parse_sections(json_object *j, struct rh_profile *p, char *err, size_
     }
     json_object_object_foreach(v, key, val) {
       if (!json_object_is_type(val, json_type_string) ||
-          !valid_chars(json_object_get_string(val), "=,_-.")) {
+          !rh_json_valid_name(json_object_get_string(val), "=,_-.")) {
         snprintf(err, errsz, "\"output.options.%.32s\" is not a qemu-img option string", key);
         goto done;
       }
@@ -303,7 +255,7 @@ static int parse_import(json_object *j, struct rh_profile *p, char *err, size_t 
   if (get_section(j, "import", known, &imp, err, errsz) < 0) return -1;
   if (!imp) return 0;
   const char *plat = rh_json_str(imp, "platform");
-  if (!plat || !valid_chars(plat, "-_")) {
+  if (!plat || !rh_json_valid_name(plat, "-_")) {
     snprintf(err, errsz, "\"import.platform\" must be a name (letters, digits, '-', '_')");
     return -1;
   }
@@ -350,7 +302,7 @@ int rh_profile_parse(const char *text, struct rh_profile *p, char *err, size_t e
     snprintf(err, errsz, "\"schema\" must be \"rehost.profile/1\"");
     goto out;
   }
-  if (!name || !valid_chars(name, "-_")) {
+  if (!name || !rh_json_valid_name(name, "-_")) {
     snprintf(err, errsz, "\"name\" must be letters, digits, '-' or '_'");
     goto out;
   }
@@ -358,8 +310,8 @@ int rh_profile_parse(const char *text, struct rh_profile *p, char *err, size_t e
   const char *d = rh_json_str(j, "description");
   p->description = strdup(d ? d : "");
   if (parse_agents(j, p, err, errsz) < 0 ||
-      get_strv(j, "initramfs_modules", MOD_CHARS, &p->initramfs_modules, err, errsz) < 0 ||
-      get_strv(j, "kernel_modules", MOD_CHARS, &p->kernel_modules, err, errsz) < 0 ||
+      rh_json_strv(j, "initramfs_modules", MOD_CHARS, &p->initramfs_modules, err, errsz) < 0 ||
+      rh_json_strv(j, "kernel_modules", MOD_CHARS, &p->kernel_modules, err, errsz) < 0 ||
       parse_services(j, p, err, errsz) < 0 || parse_sections(j, p, err, errsz) < 0 ||
       parse_import(j, p, err, errsz) < 0)
     goto out;
@@ -374,16 +326,16 @@ void rh_profile_free(struct rh_profile *p)
 {
   for (size_t i = 0; p->agents && i < p->n_agents; i++) {
     free(p->agents[i].name);
-    strv_free(p->agents[i].deb);
-    strv_free(p->agents[i].rpm);
-    strv_free(p->agents[i].services);
+    rh_strv_free(p->agents[i].deb);
+    rh_strv_free(p->agents[i].rpm);
+    rh_strv_free(p->agents[i].services);
   }
   free(p->agents);
-  for (size_t i = 0; p->enable && i < p->n_enable; i++) strv_free(p->enable[i]);
+  for (size_t i = 0; p->enable && i < p->n_enable; i++) rh_strv_free(p->enable[i]);
   free(p->enable);
   char **lists[] = {p->initramfs_modules, p->kernel_modules, p->disable, p->firewall, p->cmdline_add,
                     p->cmdline_remove_prefix, p->formats};
-  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) strv_free(lists[i]);
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) rh_strv_free(lists[i]);
   free(p->name);
   free(p->description);
   free(p->origin);
@@ -436,32 +388,6 @@ char **rh_profile_names(void)
 
 /* ---- loading with "extends" ---- */
 
-static json_object *read_json(const char *path, char *err, size_t errsz)
-{
-  size_t n;
-  char *buf = rh_read_small_file(path, 262144, &n);
-  if (!buf) {
-    snprintf(err, errsz, "%s", errno == EFBIG ? "larger than 256 KiB" : strerror(errno));
-    return NULL;
-  }
-  json_tokener *tok = json_tokener_new();
-  json_object *j = json_tokener_parse_ex(tok, buf, (int)n);
-  enum json_tokener_error je = json_tokener_get_error(tok);
-  int line = 1;
-  for (size_t i = 0, end = json_tokener_get_parse_end(tok); i < end && i < n; i++) line += buf[i] == '\n';
-  json_tokener_free(tok);
-  free(buf);
-  if (je != json_tokener_success || !j || !json_object_is_type(j, json_type_object)) {
-    if (je != json_tokener_success)
-      snprintf(err, errsz, "invalid JSON near line %d: %s", line, json_tokener_error_desc(je));
-    else
-      snprintf(err, errsz, "not a JSON object");
-    json_object_put(j);
-    return NULL;
-  }
-  return j;
-}
-
 /* child over parent: objects merge recursively, other values replace. */
 static void merge_into(json_object *parent, json_object *child)
 {
@@ -491,7 +417,7 @@ int rh_profile_load(const char *name_or_path, struct rh_profile *p)
   for (;;) {
     if (is_path(want)) {
       snprintf(path, sizeof path, "%s", want);
-    } else if (valid_chars(want, "-_")) {
+    } else if (rh_json_valid_name(want, "-_")) {
       snprintf(path, sizeof path, "%s/%s.json", rh_profile_dir(), want);
       FILE *f = fopen(path, "r");
       if (!f) {
@@ -515,7 +441,7 @@ int rh_profile_load(const char *name_or_path, struct rh_profile *p)
       rh_error("%s: \"extends\" chain longer than %d (a loop?)", path, MAX_EXTENDS);
       goto out;
     }
-    if (!(chain[depth] = read_json(path, err, sizeof err))) {
+    if (!(chain[depth] = rh_json_read_file(path, err, sizeof err))) {
       rh_error("%s: %s", path, err);
       goto out;
     }

@@ -4,6 +4,7 @@
 #define REHOST_SCAN_H
 
 #include "../convert/image.h"
+#include "../lib/json_get.h" /* rh_strv_free */
 
 #include <guestfs.h>
 #include <stdio.h>
@@ -66,6 +67,5 @@ const char *rh_guest_init_system(guestfs_h *g);
  * (/etc/rc2.d/S02ssh), rcS.d's only without systemd. NULL-terminated,
  * never NULL; rh_strv_free it. */
 char **rh_guest_boot_scripts(guestfs_h *g, const char *init);
-void rh_strv_free(char **v);
 
 #endif

@@ -6,13 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rh_strv_free(char **v)
-{
-  if (!v) return;
-  for (size_t i = 0; v[i]; i++) free(v[i]);
-  free(v);
-}
-
 static json_object *jstr_or_null(char *s)
 {
   json_object *o = s && *s ? json_object_new_string(s) : NULL;
