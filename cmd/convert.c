@@ -43,6 +43,8 @@ static const char usage_text[] =
     "      --firewall        enable iptables/ip6tables (default: disabled)\n"
     "      --md-degraded     start md arrays whose other disks are lost without\n"
     "                        them (a RAID1 made whole with the members it has)\n"
+    "      --keep-source-tools  leave the old platform's guest tools (VMware Tools,\n"
+    "                        VirtualBox Guest Additions, ...) in; default: removed\n"
     "      --dry-run         list the edits, write nothing\n"
     "      --report FILE     write the JSON change report\n"
     "      --scan-report FILE  also write SOURCE's scan report (as rehost scan -o\n"

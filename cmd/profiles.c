@@ -2,7 +2,9 @@
  * profiles do, before a conversion uses one. */
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../lib/json_get.h"
 #include "../profiles/profile.h"
+#include "../profiles/source_tools.h"
 #include "commands.h"
 
 #include <stdio.h>
@@ -14,10 +16,12 @@ static const char usage_text[] =
     "       rehost profiles show NAME|FILE\n"
     "       rehost profiles check FILE...\n"
     "The target profiles finalize and convert apply (see rehost-profiles(1)).\n\n"
-    "  list      the shipped profiles, with what each is for\n"
+    "  list      the shipped profiles, with what each is for, and the source\n"
+    "            platforms' tools finalize takes out (source-tools/NAME.json)\n"
     "  show      a profile as finalize reads it: its JSON after \"extends\" is merged\n"
     "  check     validate profile files (your own: \"extends\": \"kvm\" and change\n"
-    "            what you need); a clear error naming the file and the problem\n"
+    "            what you need), or source-tools files; a clear error naming the\n"
+    "            file and the problem\n"
     "  -v, -q, --machine-readable, -h   as for rehost(1)\n";
 
 static int list(void)
@@ -37,7 +41,25 @@ static int list(void)
     free(*n);
   }
   free(names);
+  struct rh_source_tools *t;
+  size_t nt;
+  if (rh_source_tools_load(&t, &nt)) return RH_EXIT_INPUT;
+  printf("source platforms' tools finalize takes out (%s/source-tools):\n", rh_profile_dir());
+  for (size_t i = 0; i < nt; i++) printf("  %-12s %s\n", t[i].name, t[i].description);
+  rh_source_tools_free_all(t, nt);
   return rc;
+}
+
+/* A source-tools file (schema rehost.source-tools/1) rather than a profile? */
+static bool is_source_tools(const char *path)
+{
+  char err[256];
+  json_object *j = strchr(path, '/') || strstr(path, ".json") ? rh_json_read_file(path, err, sizeof err)
+                                                               : NULL;
+  const char *schema = rh_json_str(j, "schema");
+  bool yes = schema && !strcmp(schema, "rehost.source-tools/1");
+  json_object_put(j);
+  return yes;
 }
 
 static int show(const char *what)
@@ -55,6 +77,19 @@ static int check(int n, char **files)
 {
   int rc = RH_EXIT_OK;
   for (int i = 0; i < n; i++) {
+    if (is_source_tools(files[i])) {
+      struct rh_source_tools t;
+      int r = rh_source_tools_load_file(files[i], &t);
+      if (!r) {
+        printf("%s: valid source-tools file '%s': %zu package name%s, %zu uninstaller%s\n",
+               files[i], t.name, rh_strv_len(t.packages), rh_strv_len(t.packages) == 1 ? "" : "s",
+               t.n_uninstallers, t.n_uninstallers == 1 ? "" : "s");
+        rh_source_tools_free(&t);
+      } else if (!rc) {
+        rc = r;
+      }
+      continue;
+    }
     struct rh_profile p;
     int r = rh_profile_load(files[i], &p);
     if (r) {

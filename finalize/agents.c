@@ -43,6 +43,29 @@ static bool pkgdb_open(struct rh_fin *f, struct pkgdb *db, char *fmt, size_t fmt
   return true;
 }
 
+char rh_fin_pkg_format(struct rh_fin *f, bool *have_pm)
+{
+  struct pkgdb db;
+  char fmt[32];
+  bool known = pkgdb_open(f, &db, fmt, sizeof fmt);
+  free(db.dpkg_status);
+  *have_pm = known && db.have_pm;
+  return !known ? 0 : db.deb ? 'd' : 'r';
+}
+
+bool rh_fin_no_services_begin(struct rh_fin *f)
+{
+  if (!rh_fin_exists(f, "/usr/bin/dpkg") || rh_fin_exists(f, "/usr/sbin/policy-rc.d")) return false;
+  static const char policy[] = "#!/bin/sh\nexit 101\n";
+  return guestfs_write(f->g, "/usr/sbin/policy-rc.d", policy, sizeof policy - 1) == 0 &&
+         guestfs_chmod(f->g, 0755, "/usr/sbin/policy-rc.d") == 0;
+}
+
+void rh_fin_no_services_end(struct rh_fin *f, bool own)
+{
+  if (own) guestfs_rm(f->g, "/usr/sbin/policy-rc.d");
+}
+
 static bool installed(struct rh_fin *f, const struct pkgdb *db, const char *pkg)
 {
   if (!db->have_pm) return db->deb && db->dpkg_status && rh_dpkg_installed(db->dpkg_status, pkg);
@@ -141,12 +164,7 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
   int count, rc = upload_all(f, pkgdir, deb ? ".deb" : ".rpm", &count);
   if (rc) return rc;
   rh_info("installing %s in the guest from %d packages", pkgs, count);
-  bool own_policy = deb && !rh_fin_exists(f, "/usr/sbin/policy-rc.d");
-  if (own_policy) { /* never start services inside the appliance */
-    static const char policy[] = "#!/bin/sh\nexit 101\n";
-    guestfs_write(f->g, "/usr/sbin/policy-rc.d", policy, sizeof policy - 1);
-    guestfs_chmod(f->g, 0755, "/usr/sbin/policy-rc.d");
-  }
+  bool own_policy = deb && rh_fin_no_services_begin(f);
   /* apt orders the installation (Pre-Depends: python3-minimal before python3,
    * which one dpkg -i of every file gets wrong). It sees only DIR's files and
    * what is installed: no sources, no lists, no download. dpkg -i is the
@@ -165,7 +183,7 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
             "--skip-same-version " GUEST_PKG_DIR "/*.deb";
   char *out = rh_fin_sh(f, deb ? "installing the packages" : "rpm -U", cmd);
   free(out);
-  if (own_policy) guestfs_rm(f->g, "/usr/sbin/policy-rc.d");
+  rh_fin_no_services_end(f, own_policy);
   guestfs_rm_rf(f->g, GUEST_PKG_DIR);
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;
 }

@@ -56,7 +56,8 @@ static int run_steps(struct rh_fin *f, json_object *problems)
   static const struct {
     const char *name, *what;
     int (*run)(struct rh_fin *);
-  } steps[] = {{"agents", "agents: the platform's guest agents", rh_fin_agents},
+  } steps[] = {{"source-tools", "source tools: the old platform's guest tools out", rh_fin_source_tools},
+               {"agents", "agents: the platform's guest agents", rh_fin_agents},
                {"files", "files: fstab, clock, network, kernel command line", rh_fin_edit_files},
                {"services", "services", rh_fin_services},
                {"initramfs", "initramfs: the platform's drivers", rh_fin_initramfs},
@@ -155,6 +156,7 @@ static int edit_guest(const struct rh_drive *d, const struct rh_image *imgs, int
   struct rh_fin f = {.g = g, .root = roots[0], .p = p, .changes = changes, .dry_run = o->dry_run,
                      .dhcp = o->network == RH_NET_DHCP || (o->network == RH_NET_PROFILE && p->network_dhcp), .firewall = o->firewall,
                      .pkgdir = o->packages, .firstboot_install = o->firstboot_install,
+                     .keep_source_tools = o->keep_source_tools,
                      .md = md, .n_md = n_md};
   rc = run_steps(&f, problems);
   free(f.unit_states);

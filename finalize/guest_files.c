@@ -18,26 +18,37 @@
  * stdout on failure): on failure the last lines of what it printed are shown. */
 bool rh_fin_exists(struct rh_fin *f, const char *path) { return guestfs_exists(f->g, path) > 0; }
 
-char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd)
+char *rh_fin_sh_status(struct rh_fin *f, const char *cmd, int *status)
 {
   /* a command may enable or disable units: their states asked before are
    * no longer known to be true */
   free(f->unit_states);
   f->unit_states = NULL;
+  *status = -1;
   size_t n = strlen(cmd) + 64;
   char *wrapped = malloc(n);
   if (!wrapped) return NULL;
-  snprintf(wrapped, n, "{ %s\n} 2>&1; printf '\\n@rehost-exit=%%d\\n' $?", cmd);
+  snprintf(wrapped, n, "{ %s\n} </dev/null 2>&1; printf '\\n@rehost-exit=%%d\\n' $?", cmd);
   char *out = guestfs_sh(f->g, wrapped);
   free(wrapped);
+  if (!out) return NULL;
+  char *mark = strstr(out, EXIT_MARK), *m;
+  while (mark && (m = strstr(mark + 1, EXIT_MARK))) mark = m;
+  if (mark) {
+    *status = atoi(mark + strlen(EXIT_MARK));
+    *mark = 0;
+  }
+  return out;
+}
+
+char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd)
+{
+  int status;
+  char *out = rh_fin_sh_status(f, cmd, &status);
   if (!out) {
     rh_error("%s failed in the guest: %s", what, rh_guestfs_err(f->g));
     return NULL;
   }
-  char *mark = strstr(out, EXIT_MARK), *m;
-  while (mark && (m = strstr(mark + 1, EXIT_MARK))) mark = m;
-  int status = mark ? atoi(mark + strlen(EXIT_MARK)) : -1;
-  if (mark) *mark = 0;
   if (status == 0) return out;
   rh_debug("%s: full output:\n%s", what, out);
   const char *tail = out + strlen(out);

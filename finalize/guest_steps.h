@@ -22,6 +22,7 @@ struct rh_fin {
   bool firewall;               /* --firewall */
   const char *pkgdir;          /* --packages */
   bool firstboot_install;      /* --firstboot-install */
+  bool keep_source_tools;      /* --keep-source-tools */
   bool initramfs_rebuilt;
   bool keep_eth_names;         /* network config names ethN: add net.ifnames=0 */
   int boot_entries;            /* BLS entries and extlinux Linux labels the kernel
@@ -52,6 +53,10 @@ bool rh_fin_exists(struct rh_fin *f, const char *path);
 /* Run a shell command in the guest; returns its output (malloc'd) or NULL
  * with an error printed naming `what`. */
 char *rh_fin_sh(struct rh_fin *f, const char *what, const char *cmd);
+/* The same, its exit status in *status (-1: unknown) and no error printed
+ * when it fails; NULL only when the appliance could not run it. stdin is
+ * /dev/null, stderr goes with stdout. */
+char *rh_fin_sh_status(struct rh_fin *f, const char *cmd, int *status);
 
 /* The UUID of a filesystem (or swap) on the appliance's device dev
  * (malloc'd), or NULL: none, or not made of a UUID's characters. */
@@ -87,6 +92,16 @@ int rh_fin_initramfs(struct rh_fin *f);
 /* Install the profile's agents from pkgdir (or set up a first-boot install)
  * and enable their services. */
 int rh_fin_agents(struct rh_fin *f);
+/* The source platform's tools out (finalize/guest_source_tools.c). */
+int rh_fin_source_tools(struct rh_fin *f);
+/* The guest's package format, from inspection: 'd' (deb), 'r' (rpm) or 0
+ * (another); *have_pm: its dpkg or rpm is there to run. */
+char rh_fin_pkg_format(struct rh_fin *f, bool *have_pm);
+/* A Debian guest's services kept from starting or stopping while dpkg
+ * runs in the appliance (a policy-rc.d of rehost's, unless the guest has
+ * one): true when rehost put it there; rh_fin_no_services_end takes it out. */
+bool rh_fin_no_services_begin(struct rh_fin *f);
+void rh_fin_no_services_end(struct rh_fin *f, bool own);
 /* Install one package (deb_pkg or rpm_pkg, by the guest's package format)
  * from --packages now, with the rest of that directory as for agents, giving
  * reason in the change report. Returns 1, doing nothing, when --packages

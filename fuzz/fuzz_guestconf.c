@@ -1,11 +1,14 @@
 /* libFuzzer: the guest-configuration parsers (fstab, adjtime, ifupdown,
  * ifcfg, systemd-networkd, NetworkManager keyfiles, netplan, udev MAC rules) and the editors that rewrite
- * those files (finalize/edits.c), on arbitrary text. */
+ * those files (finalize/edits.c), on arbitrary text; and the guest's package
+ * list as the source-tools step reads it (what it selects goes into a
+ * command line). */
 #include "../finalize/edits.h"
 #include "../finalize/net_edits.h"
 #define REHOST_MD_RUN_PARSE_ONLY
 #include "../guest/md_run.h"
 #include "../guest/guestconf.h"
+#include "../profiles/source_tools.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -128,6 +131,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   json_object_put(arr);
   json_object_put(rules);
   json_object_put(changes);
+  char *patterns[] = {"open-vm-tools", "open-vm-tools-*", "VMwareTools", NULL}, *keep[] = {"open-vm-tools-desktop", NULL};
+  struct rh_source_tools tools = {.packages = patterns};
+  char sel[64] = "";
+  rh_source_tools_select(&tools, text, keep, sel, sizeof sel);
+  if (strspn(sel, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-._ ") != strlen(sel) ||
+      sel[0] == '-' || strstr(sel, " -"))
+    __builtin_trap(); /* only package names reach the command line */
+  for (char *sp, *w = strtok_r(sel, " ", &sp); w; w = strtok_r(NULL, " ", &sp))
+    if (!strcmp(w, "open-vm-tools-desktop")) __builtin_trap(); /* never what the target keeps */
   free(text);
   return 0;
 }

@@ -1,4 +1,5 @@
-/* libFuzzer: the JSON documents rehost reads: target profiles, target
+/* libFuzzer: the JSON documents rehost reads: target profiles and the
+ * source platforms' tools files, target
  * replication state, replication pair files, and what qemu-img says about an
  * image (map extents, bitmaps) - which a hostile image shapes; and the image
  * headers rehost reads itself (qcow2 header, VMDK descriptor); and a
@@ -9,6 +10,7 @@
 #include "../convert/target_digests.h"
 #include "../convert/target_state.h"
 #include "../profiles/profile.h"
+#include "../profiles/source_tools.h"
 #include "../virt/pairs.h"
 
 #include <stdint.h>
@@ -24,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   char err[256];
   struct rh_profile p;
   if (rh_profile_parse(text, &p, err, sizeof err) == 0) rh_profile_free(&p);
+  struct rh_source_tools st_tools;
+  if (rh_source_tools_parse(text, &st_tools, err, sizeof err) == 0) rh_source_tools_free(&st_tools);
   struct rh_digests g;
   if (rh_digests_decode(data, size, &g, err, sizeof err) == 0) { /* what decodes re-encodes */
     unsigned char *buf;

@@ -17,8 +17,11 @@ run_expect_fail 2 "--clone takes one TARGET" "$REHOST" finalize --profile kvm --
 run_expect_fail 2 "expected SOURCE" "$REHOST" convert --profile kvm -o "$T/out"
 run_expect_fail 2 "network must be keep or dhcp" "$REHOST" convert --network static --profile kvm -o "$T/out" "$T/a.qcow2"
 # rehost profiles: list, show (merged after extends), check
-expect_eq "profiles list names the shipped profiles" \
-  "$("$REHOST" profiles list | awk 'NR>1{print $1}' | tr '\n' ' ')" "azure ec2 hyperv kvm openstack "
+expect_eq "profiles list names the shipped profiles, then the source platforms' tools" \
+  "$("$REHOST" profiles list | awk '/^ /{print $1} /^source/{print "|"}' | tr '\n' ' ')" \
+  "azure ec2 hyperv kvm openstack | citrix parallels virtualbox vmware "
+printf '{"schema":"rehost.source-tools/1","name":"odd","packages":["odd-tools"],"uninstallers":[{"path":"/opt/odd/un.sh","args":["-r; reboot"]}]}' > "$T/odd.json"
+run_expect_fail 3 "odd.json: \"uninstallers\" element 0: \"args\" element 0 is not a valid name" "$REHOST" profiles check "$T/odd.json"
 printf '{"schema":"rehost.profile/1","name":"mine","extends":"kvm","description":"d","output":{"formats":["raw"],"default":"raw"}}' > "$T/mine.json"
 expect_eq "profiles show merges extends" "$("$REHOST" profiles show "$T/mine.json" | jq -r '[.name, .output.default, .agents[0].name] | join(" ")')" \
   "mine raw qemu-guest-agent"

@@ -30,7 +30,27 @@ for p in sysvinit-core initscripts sysv-rc insserv startpar; do
   download_deb "$T/sysv" "$p" || finish
 done
 for d in "$T"/sysv/*.deb; do debs+=("$d"); done
-guestfish --format=qcow2 -a "$T/gl.qcow2" -i mkdir-p /var/tmp/rehost-sysv : copy-in "${debs[@]}" /var/tmp/rehost-sysv : sh 'set -e
+# The machine comes from VMware with its tools: Debian's open-vm-tools (its
+# libraries not all there: it is here to be removed), a tools package another
+# package depends on (made here: Depends: is what dpkg keeps it for), and a
+# tarball install's uninstaller (a stand-in that fails unless finalize gave
+# it the answers that stop it restoring an initramfs of its own).
+download_deb "$T/vmw" open-vm-tools || finish
+mkdeb() { # NAME [DEPENDS]
+  local d=$T/deb-$1
+  mkdir -p "$d/DEBIAN" "$d/usr/share/doc/$1"
+  printf 'Package: %s\nVersion: 1.0\nArchitecture: all\nMaintainer: rehost tests <tests@example.org>\n%bDescription: made by field_legacy.sh\n' \
+    "$1" "${2:+Depends: $2\n}" > "$d/DEBIAN/control"
+  echo "$1" > "$d/usr/share/doc/$1/README"
+  dpkg-deb -Zgzip --root-owner-group --build "$d" "$T/vmw/$1_1.0_all.deb" > /dev/null
+}
+mkdeb open-vm-tools-containerinfo
+mkdeb acme-monitoring open-vm-tools-containerinfo
+for d in "$T"/vmw/*.deb; do vmw+=("$d"); done
+printf '#!/bin/sh\ngrep -qx "remove_answer RESTORE_RAMDISK_CMD" /etc/vmware-tools/locations || { echo "would restore its own initramfs" >&2; exit 1; }\nrm -rf /etc/vmware-tools /usr/lib/vmware-tools /usr/bin/vmware-uninstall-tools.pl\necho "uninstalled: $*" > /var/log/vmware-uninstall.log\n' > "$T/vmware-uninstall-tools.pl"
+guestfish --format=qcow2 -a "$T/gl.qcow2" -i mkdir-p /var/tmp/rehost-sysv : copy-in "${debs[@]}" /var/tmp/rehost-sysv \
+  : mkdir-p /var/tmp/rehost-vmw : copy-in "${vmw[@]}" /var/tmp/rehost-vmw \
+  : copy-in "$T/vmware-uninstall-tools.pl" /usr/bin : sh 'set -e
 echo "network: {config: disabled}" > /etc/cloud/cloud.cfg.d/99-site-network.cfg
 printf "auto lo\niface lo inet loopback\n\nallow-hotplug ens192\niface ens192 inet static\n  address 10.0.2.15/24\n  gateway 10.0.2.2\n" > /etc/network/interfaces
 rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
@@ -46,6 +66,12 @@ echo "grub_dpkg: {enabled: false}" > /etc/cloud/cloud.cfg.d/99-no-grub-dpkg.cfg
 dpkg --remove --force-depends --force-remove-essential systemd-sysv
 dpkg -i /var/tmp/rehost-sysv/*.deb
 rm -rf /var/tmp/rehost-sysv
+printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
+dpkg -i --force-depends /var/tmp/rehost-vmw/*.deb
+rm -rf /usr/sbin/policy-rc.d /var/tmp/rehost-vmw
+test -x /usr/bin/vmtoolsd; ls /etc/rc2.d/S*open-vm-tools
+chmod 755 /usr/bin/vmware-uninstall-tools.pl; mkdir -p /etc/vmware-tools /usr/lib/vmware-tools/modules
+printf "answer BINDIR /usr/bin\nanswer LIBDIR /usr/lib/vmware-tools\n" > /etc/vmware-tools/locations
 update-rc.d qemu-guest-agent disable
 update-rc.d ssh disable
 test "$(basename "$(readlink -f /sbin/init)")" = init
@@ -67,6 +93,8 @@ expect_eq "sysv: the agent's and the profile's services enabled with update-rc.d
 expect_eq "sysv: grub-pc's first-boot fix is an init script" \
   "$(jq -r '.changes[] | select(.action=="grub-install-devices") | .file' "$T/gl.json")" /etc/init.d/rehost-grub-devices
 guestfish --ro --format=qcow2 -a "$T/gl.qcow2" -i <<'GF' > "$T/gl.dump" 2>&1 || fail "reading the guest back: $(tail -3 "$T/gl.dump")"
+echo "== vmw"
+sh "for p in open-vm-tools open-vm-tools-containerinfo acme-monitoring; do s=$(dpkg-query -W -f='${db:Status-Status}' $p 2> /dev/null); echo $p=${s:-not-installed}; done; echo gone=$(ls /usr/bin/vmtoolsd /etc/init.d/open-vm-tools /etc/rc2.d/*open-vm-tools /etc/vmware-tools /usr/lib/vmware-tools 2>&1 | grep -c 'No such file'); echo log=$(cat /var/log/vmware-uninstall.log)"
 echo "== rc2"
 glob ls /etc/rc2.d
 echo "== fix"
@@ -82,6 +110,17 @@ expect_eq "sysv: qemu-guest-agent, ssh and the first-boot fix start in runlevel 
   "qemu-guest-agent rehost-grub-devices ssh "
 expect_eq "sysv: the fix disables itself with update-rc.d once it ran" "$(section "$T/gl.dump" " fix" | tail -1)" \
   "update-rc.d rehost-grub-devices disable"
+expect_eq "vmware: open-vm-tools purged; the tools package acme-monitoring depends on kept" \
+  "$(section "$T/gl.dump" " vmw" | head -3 | tr '\n' ' ')" \
+  "open-vm-tools=not-installed open-vm-tools-containerinfo=installed acme-monitoring=installed "
+expect_eq "vmware: vmtoolsd, its init script and rc link, the tarball's files: all gone; its uninstaller ran" \
+  "$(section "$T/gl.dump" " vmw" | grep -E '^(gone|log)=' | tr '\n' ' ')" "gone=5 log=uninstalled: "
+expect_eq "vmware: the records: the packages removed, the one kept, the uninstaller run" \
+  "$(jq -r '.changes[] | select((.action | test("source-tools|uninstaller")) or (.action == "warning" and .file == "packages")) | .action + " " + .before' "$T/gl.json" | tr '\n' '|')" \
+  "remove-source-tools open-vm-tools|warning open-vm-tools-containerinfo|run-uninstaller /usr/bin/vmware-uninstall-tools.pl|"
+expect_match "vmware: the kept package's warning gives dpkg's reason" \
+  "$(jq -r '.changes[] | select(.action == "warning" and .file == "packages") | .reason' "$T/gl.json")" \
+  "acme-monitoring depends on open-vm-tools-containerinfo"
 expect_eq "legacy: menu.lst and /etc/grub.conf are still links (edited through)" \
   "$(section "$T/gl.dump" " links" | tr '\n' ' ')" "true true "
 conf=$(section "$T/gl.dump" " grub.conf")

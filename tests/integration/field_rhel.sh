@@ -28,7 +28,16 @@ mkdir -p /etc/lvm/devices
 printf "# LVM uses devices listed in this file.\nVERSION=1.1.1\nIDTYPE=sys_wwid IDNAME=naa.6000c2900000000000000000000000a1 DEVNAME=/dev/sda2 PVID=rehostrehostrehostrehostrehostre PART=2\n" > /etc/lvm/devices/system.devices
 img=$(ls /boot/initramfs-*.img) && mkdir /tmp/ir && cd /tmp/ir && zcat "$img" | cpio -id --quiet &&
 mkdir -p etc/lvm/devices && cp /etc/lvm/devices/system.devices etc/lvm/devices/ && cp /etc/lvm/lvm.conf etc/lvm/ &&
-find . | cpio -o -H newc --quiet | gzip -1 > "$img" && cd / && rm -rf /tmp/ir'
+find . | cpio -o -H newc --quiet | gzip -1 > "$img" && cd / && rm -rf /tmp/ir &&
+mkdir -p /root/rpmbuild/SPECS &&
+for n in open-vm-tools open-vm-tools-containerinfo acme-monitoring; do
+  req=; [ $n = acme-monitoring ] && req="Requires: open-vm-tools-containerinfo"
+  printf "Name: %s\nVersion: 12.2.0\nRelease: 1\nSummary: rehost test\nLicense: MIT\nBuildArch: noarch\nAutoReqProv: no\n%s\n%%description\nrehost test.\n%%install\nmkdir -p %%{buildroot}/usr/share/doc/%s\necho %s > %%{buildroot}/usr/share/doc/%s/README\n%%files\n/usr/share/doc/%s/README\n" \
+    $n "$req" $n $n $n $n > /root/rpmbuild/SPECS/$n.spec &&
+  rpmbuild --quiet --define "_topdir /root/rpmbuild" -bb /root/rpmbuild/SPECS/$n.spec || exit 1
+done &&
+rpm -i /root/rpmbuild/RPMS/noarch/open-vm-tools*.rpm /root/rpmbuild/RPMS/noarch/acme-monitoring*.rpm &&
+rpm -q open-vm-tools acme-monitoring'
 before=$(sum "$src")
 
 # the scan report from finalize's own appliance launch, before its edits
@@ -55,6 +64,14 @@ jq_eq $R '.kernels[0].initramfs | test("^/boot/initramfs-.*[.]img$")' true
 J=$T/r.json
 jq_eq $J .guest.version 9.3
 expect_match "agent installed with rpm" "$(changes_of "$J" install-agents)" "qemu-guest-agent"
+# VMware's tools out with rpm -e: one transaction fails on the package
+# acme-monitoring needs, and each is then removed alone
+expect_eq "vmware: open-vm-tools removed with rpm, the package another needs kept" \
+  "$(jq -r '.changes[] | select(.action == "remove-source-tools" or (.action == "warning" and .file == "packages")) | .action + " " + .before' "$J" | tr '\n' '|')" \
+  "remove-source-tools open-vm-tools|warning open-vm-tools-containerinfo|"
+expect_match "vmware: the kept package's warning gives rpm's reason" \
+  "$(jq -r '.changes[] | select(.action == "warning" and .file == "packages") | .reason' "$J")" \
+  "open-vm-tools-containerinfo is needed by \\(installed\\) acme-monitoring"
 expect_match "virtio added to dracut's configuration" "$(changes_of "$J" add-initramfs-modules)" "^/etc/dracut.conf.d/rehost.conf .*virtio_blk"
 expect_match "initramfs rebuilt by dracut under RHEL's name" "$(changes_of "$J" rebuild)" "dracut --force /boot/initramfs-[^ ]+[.]img [^ ]+$"
 expect_match "GRUB regenerated with grub2-mkconfig" "$(changes_of "$J" regenerate)" "grub2-mkconfig -o /boot/grub2/grub.cfg"
@@ -73,6 +90,8 @@ expect_match "NetworkManager (ifcfg's manager on RHEL) chosen" "$(cat "$T/fin.er
 cat > "$T/read.gf" <<'GF'
 echo ==rpm
 sh "rpm -q qemu-guest-agent || true"
+echo ==rpm-vmw
+sh "rpm -q open-vm-tools open-vm-tools-containerinfo acme-monitoring || true"
 echo ==ifcfg
 sh "cat /etc/sysconfig/network-scripts/ifcfg-*"
 echo ==route
@@ -124,6 +143,8 @@ printf 'echo ==suse-edit\nupload %s /root/suse-edit.sh\nsh "sh -e /root/suse-edi
 guestfish -a "$T/suse.qcow2" -i -f "$T/read.gf" > "$T/dump" 2> "$T/dump.err" || fail "reading the output: $(tail -3 "$T/dump.err")"
 expect_eq "the copy of the output made SUSE-shaped" "$(section "$T/dump" suse-edit)" done
 expect_match "rpm database has the agent" "$(section "$T/dump" rpm)" "^qemu-guest-agent-7[.]2[.]0-1[.]rehost[.]noarch$"
+expect_eq "vmware: the rpm database has open-vm-tools no more" "$(section "$T/dump" rpm-vmw | tr '\n' '|')" \
+  "package open-vm-tools is not installed|open-vm-tools-containerinfo-12.2.0-1.noarch|acme-monitoring-12.2.0-1.noarch|"
 ifc=$(section "$T/dump" ifcfg)
 if grep -q '^HWADDR=' <<<"$ifc"; then fail "ifcfg still bound to the old MAC"; else ok "ifcfg: no HWADDR"; fi
 expect_match "ifcfg: bound to the new NIC's name" "$ifc" "^DEVICE=eth0$"
