@@ -149,6 +149,15 @@ expect_eq "md one disk: both arrays started, each made whole with its one member
   "$(jq -r '[.changes[] | select(.action=="md-degraded") | .file + ": " + .before + " -> " + .after] | sort | join("; ")' "$T/one.json")" \
   "md array ${MD0_UUID}: raid1, 1 of 2 members -> started, made whole with its 1 member; md array ${MD1_UUID}: raid1, 1 of 2 members -> started, made whole with its 1 member"
 expect_eq "md one disk: its members clean, each array of one member" "$(md_states "$T/one.img")" "p1=clean:1,p2=clean:1,"
+# scan alone: the arrays start read-only, degraded, and the summary says so
+"$REHOST" scan --md-degraded -o "$T/one-only-scan.json" "$a" > "$T/one-scan.out" 2> "$T/one-scan.err" \
+  || fail "scan one disk with --md-degraded: $(tail -5 "$T/one-scan.err")"
+expect_eq "md one disk, scan --md-degraded: the OS found on the arrays, both degraded, of 2 members" \
+  "$(jq -r '(.os.type // "none") + " " + ([.storage.md.arrays[] | "\(.raid_devices):\(.degraded)"] | join(","))' "$T/one-only-scan.json")" \
+  "linux 2:true,2:true"
+expect_match "md one disk, scan --md-degraded: its summary marks the arrays degraded" "$(cat "$T/one-scan.out")" \
+  "DEGRADED: 2 members when whole"
+expect_eq "md one disk: the scan wrote nothing to the source" "$(sum "$a")$(sum "$b")" "$before"
 
 if boot_wait md "rehost-ipv4=" 1200 && md_machine_at_fault; then
   boot_stop md
