@@ -45,6 +45,8 @@ static const char usage_text[] =
     "                        them (a RAID1 made whole with the members it has)\n"
     "      --keep-source-tools  leave the old platform's guest tools (VMware Tools,\n"
     "                        VirtualBox Guest Additions, ...) in; default: removed\n"
+    "      --allow-missing-mounts  fstab entries on none of the disks given (a disk\n"
+    "                        of the machine lost) get nofail; default: refused\n"
     "      --dry-run         list the edits, write nothing\n"
     "      --report FILE     write the JSON change report\n"
     "      --scan-report FILE  also write SOURCE's scan report (as rehost scan -o\n"

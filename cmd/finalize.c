@@ -35,6 +35,8 @@ static const char usage_text[] =
     "                        them (a RAID1 made whole with the members it has)\n"
     "      --keep-source-tools  leave the old platform's guest tools (VMware Tools,\n"
     "                        VirtualBox Guest Additions, ...) in; default: removed\n"
+    "      --allow-missing-mounts  fstab entries on none of the disks given (a disk\n"
+    "                        of the machine lost) get nofail; default: refused\n"
     "      --dry-run         list the edits, change nothing\n"
     "      --report FILE     write the JSON change report\n"
     "      --scan-report FILE  also write TARGET's scan report (as rehost scan -o\n"
@@ -48,7 +50,7 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
                       struct rh_convert_cli *x, bool *help)
 {
   enum { O_CLONE = 256, O_NET, O_FW, O_DRY, O_REPORT, O_FORCE, O_PKG, O_FIRST, O_XML, O_MAC,
-         O_NAME, O_BACKING, O_JOBS, O_SCAN, O_MDDEG, O_KEEPTOOLS };
+         O_NAME, O_BACKING, O_JOBS, O_SCAN, O_MDDEG, O_KEEPTOOLS, O_MISSING };
   static const struct option longopts[] = {
       {"profile", required_argument, 0, 'p'}, {"output", required_argument, 0, 'o'},
       {"output-format", required_argument, 0, 'O'}, {"format", required_argument, 0, 'f'},
@@ -60,6 +62,7 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
       {"force", no_argument, 0, O_FORCE},     {"packages", required_argument, 0, O_PKG},
       {"firstboot-install", no_argument, 0, O_FIRST}, {"md-degraded", no_argument, 0, O_MDDEG},
       {"keep-source-tools", no_argument, 0, O_KEEPTOOLS},
+      {"allow-missing-mounts", no_argument, 0, O_MISSING},
       {"libvirt-xml", required_argument, 0, O_XML}, {"keep-mac", no_argument, 0, O_MAC},
       {"jobs", required_argument, 0, O_JOBS},
       RH_DOMAIN_LONGOPTS, RH_COMMON_LONGOPTS, {0, 0, 0, 0}};
@@ -104,6 +107,7 @@ int rh_finalize_parse(const char *cmd, int argc, char **argv, struct rh_finalize
     case O_FIRST: o->firstboot_install = true; break;
     case O_MDDEG: o->md_degraded = true; break;
     case O_KEEPTOOLS: o->keep_source_tools = true; break;
+    case O_MISSING: o->allow_missing_mounts = true; break;
     case O_XML:
     case O_MAC:
     case O_NAME:

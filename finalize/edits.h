@@ -23,6 +23,16 @@ typedef char *(*rh_uuid_lookup_fn)(const char *device, void *opaque);
 char *rh_fstab_rewrite(const char *text, bool drop_network, bool to_uuid, rh_uuid_lookup_fn lookup,
                        void *opaque, json_object *changes);
 
+/* fstab entries mounted at boot (neither noauto nor nofail, not network)
+ * whose device `present` says is on none of the machine's disks (0; 1: it
+ * is, -1: cannot tell, as for proc or tmpfs): "MOUNTPOINT (SPEC)" each,
+ * joined by ", ", into missing (of size msz; "" for none). With add_nofail
+ * they get nofail (an fstab-nofail record each); the text is returned
+ * (malloc'd; else unchanged), NULL when out of memory (finalize/fstab_missing.c). */
+typedef int (*rh_spec_present_fn)(const char *spec, void *opaque);
+char *rh_fstab_missing(const char *text, rh_spec_present_fn present, void *opaque, bool add_nofail,
+                       json_object *changes, char *missing, size_t msz);
+
 /* /etc/adjtime: UTC, zero drift (the source's drift does not carry over to
  * new hardware). */
 char *rh_adjtime_rewrite(const char *text, json_object *changes);

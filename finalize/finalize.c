@@ -157,6 +157,7 @@ static int edit_guest(const struct rh_drive *d, const struct rh_image *imgs, int
                      .dhcp = o->network == RH_NET_DHCP || (o->network == RH_NET_PROFILE && p->network_dhcp), .firewall = o->firewall,
                      .pkgdir = o->packages, .firstboot_install = o->firstboot_install,
                      .keep_source_tools = o->keep_source_tools,
+                     .allow_missing_mounts = o->allow_missing_mounts,
                      .md = md, .n_md = n_md};
   rc = run_steps(&f, problems);
   free(f.unit_states);

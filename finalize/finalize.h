@@ -32,6 +32,7 @@ struct rh_finalize_opts {
   const char *packages;       /* --packages DIR: agent packages and dependencies */
   bool firstboot_install;     /* agents missing from DIR: install at first boot */
   bool keep_source_tools;     /* the source platform's tools stay (listed only) */
+  bool allow_missing_mounts;  /* fstab entries on no disk given get nofail (else refused) */
   bool md_degraded;           /* md arrays that miss members start without them */
   enum rh_net_mode { RH_NET_PROFILE, RH_NET_KEEP, RH_NET_DHCP } network; /* --network */
   bool firewall;

@@ -7,6 +7,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../guest/appliance.h"
+#include "../guest/volumes.h"
 #include "../scan/scan.h"
 
 #include <stdlib.h>
@@ -135,15 +136,41 @@ char *rh_fin_uuid_lookup(const char *spec, void *opaque)
   return uuid;
 }
 
+static int spec_present(const char *spec, void *opaque)
+{
+  return rh_guest_spec_present(opaque, spec);
+}
+
 static int edit_fstab(struct rh_fin *f)
 {
   char *old = rh_guest_read(f->g, "/etc/fstab");
   if (!old) return RH_EXIT_OK;
   char *text = rh_fstab_rewrite(old, f->p->drop_network_mounts, f->p->fstab_uuid, rh_fin_uuid_lookup,
                                 f->g, f->changes);
-  int rc = rh_fin_write_if_changed(f, "/etc/fstab", old, text);
+  /* a mount whose disk was not given would stop the target's boot */
+  char missing[1024] = "";
+  char *checked = text;
+  if (text && rh_guest_opens_encrypted_volumes(f->g)) {
+    rh_debug("/etc/crypttab opens encrypted volumes: fstab's devices are not checked");
+  } else if (text) {
+    checked = rh_fstab_missing(text, spec_present, f->g, f->allow_missing_mounts, f->changes,
+                               missing, sizeof missing);
+    free(text);
+  }
+  int rc = RH_EXIT_OK;
+  if (missing[0] && !f->allow_missing_mounts) {
+    rh_error("/etc/fstab mounts at boot what is on none of the disks given: %s; the target would "
+             "stop its boot waiting for it. Name every disk of the machine (a volume group "
+             "that spans another disk has its volumes there), or --allow-missing-mounts to "
+             "give these entries nofail",
+             missing);
+    rc = RH_EXIT_GUEST;
+  } else {
+    if (missing[0]) rh_warn("/etc/fstab: %s: on none of the disks given; given nofail", missing);
+    rc = rh_fin_write_if_changed(f, "/etc/fstab", old, checked);
+  }
   free(old);
-  free(text);
+  free(checked);
   return rc;
 }
 

@@ -23,6 +23,7 @@ struct rh_fin {
   const char *pkgdir;          /* --packages */
   bool firstboot_install;      /* --firstboot-install */
   bool keep_source_tools;      /* --keep-source-tools */
+  bool allow_missing_mounts;   /* --allow-missing-mounts */
   bool initramfs_rebuilt;
   bool keep_eth_names;         /* network config names ethN: add net.ifnames=0 */
   int boot_entries;            /* BLS entries and extlinux Linux labels the kernel

@@ -1,24 +1,20 @@
 #include "volumes.h"
 
+#include "../lib/json_get.h"
 #include "../lib/log.h"
+#include "../scan/scan.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static size_t strv_len(char **v)
-{
-  size_t n = 0;
-  while (v && v[n]) n++;
-  return n;
-}
+#include <strings.h>
 
 /* Append the strings of src (taken over; src freed) to the vector *v of *n.
  * Out of memory, src's strings are dropped: the list is a best effort. */
 static void append(char ***v, size_t *n, char **src)
 {
-  size_t k = strv_len(src);
+  size_t k = rh_strv_len(src);
   char **grown = k ? realloc(*v, (*n + k + 1) * sizeof **v) : *v;
   if (!grown) {
     for (size_t i = 0; i < k; i++) free(src[i]);
@@ -88,4 +84,81 @@ void rh_guest_report_no_os(const char *what, const char *encrypted, const char *
              ndisks > 1 ? "these disks" : "this disk", members, strchr(members, ',') ? "are" : "is");
   else
     rh_error("%s: no operating system found on %s", what, ndisks > 1 ? "these disks" : "this disk");
+}
+
+/* A partition whose blkid key (PART_ENTRY_UUID, PART_ENTRY_NAME) is value. */
+static int partition_with(guestfs_h *g, const char *key, const char *value)
+{
+  char **parts = guestfs_list_partitions(g);
+  int found = 0;
+  for (size_t i = 0; parts && parts[i] && !found; i++) {
+    char **kv = guestfs_blkid(g, parts[i]);
+    for (size_t k = 0; kv && kv[k] && kv[k + 1]; k += 2)
+      if (!strcmp(kv[k], key) && !strcasecmp(kv[k + 1], value)) found = 1;
+    rh_strv_free(kv);
+  }
+  rh_strv_free(parts);
+  return parts ? found : -1;
+}
+
+/* Is the device there in the appliance (an LVM volume active, a mapping
+ * open)? The daemon resolves and opens it. */
+static int device_there(guestfs_h *g, const char *dev)
+{
+  if (guestfs_blockdev_getsize64(g, dev) >= 0) return 1;
+  rh_debug("%s: not there: %s", dev, guestfs_last_error(g) ? guestfs_last_error(g) : "?");
+  return 0;
+}
+
+int rh_guest_spec_present(guestfs_h *g, const char *spec)
+{
+  static const struct {
+    const char *tag, *link;
+  } kinds[] = {{"UUID=", "/dev/disk/by-uuid/"},
+               {"LABEL=", "/dev/disk/by-label/"},
+               {"PARTUUID=", "/dev/disk/by-partuuid/"},
+               {"PARTLABEL=", "/dev/disk/by-partlabel/"}};
+  for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+    size_t tl = strlen(kinds[k].tag), ll = strlen(kinds[k].link);
+    const char *v = !strncmp(spec, kinds[k].tag, tl)    ? spec + tl
+                    : !strncmp(spec, kinds[k].link, ll) ? spec + ll
+                                                        : NULL;
+    if (!v) continue;
+    char value[256];
+    size_t n = strlen(v);
+    /* fstab may quote the value */
+    if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) v++, n -= 2;
+    if (!n || n >= sizeof value) return -1;
+    memcpy(value, v, n);
+    value[n] = 0;
+    if (k >= 2) return partition_with(g, k == 2 ? "PART_ENTRY_UUID" : "PART_ENTRY_NAME", value);
+    char *dev = k == 0 ? guestfs_findfs_uuid(g, value) : guestfs_findfs_label(g, value);
+    int found = dev != NULL;
+    free(dev);
+    return found;
+  }
+  if (!strncmp(spec, "/dev/mapper/", 12)) return strchr(spec + 12, '/') || !spec[12] ? -1 : device_there(g, spec);
+  /* /dev/VG/LV */
+  const char *vg = !strncmp(spec, "/dev/", 5) ? spec + 5 : NULL, *slash = vg ? strchr(vg, '/') : NULL;
+  static const char *const kernel_dirs[] = {"disk/", "md/", "cciss/", "ida/", "rd/", "block/",
+                                            "bus/", "char/", "input/", "net/", "pts/", "shm/",
+                                            "snd/", "dri/", "vfio/", "fd/", NULL};
+  if (!slash || strchr(slash + 1, '/') || !slash[1] || slash - vg > 127) return -1;
+  for (const char *const *d = kernel_dirs; *d; d++)
+    if (!strncmp(vg, *d, strlen(*d))) return -1;
+  return device_there(g, spec);
+}
+
+bool rh_guest_opens_encrypted_volumes(guestfs_h *g)
+{
+  char *ct = rh_guest_read(g, "/etc/crypttab");
+  bool any = false;
+  for (char *l = ct; l && *l && !any;) {
+    l += strspn(l, " \t");
+    any = *l && *l != '#' && *l != '\n';
+    char *e = strchr(l, '\n');
+    l = e ? e + 1 : l + strlen(l);
+  }
+  free(ct);
+  return any;
 }

@@ -31,4 +31,17 @@ static inline char *rh_guest_encrypted_volumes(guestfs_h *g)
  * a machine: its other disks were not given). Either may be NULL. */
 void rh_guest_report_no_os(const char *what, const char *encrypted, const char *members, int ndisks);
 
+/* Is the filesystem an fstab spec names on the appliance's disks? 1 yes,
+ * 0 no, -1 cannot tell (a kernel or hardware name, an md array, proc,
+ * tmpfs...). UUID=, LABEL=, PARTUUID=, PARTLABEL= (and their
+ * /dev/disk/by-* links), LVM volumes (/dev/mapper/NAME, /dev/VG/LV: their
+ * device active; a volume group missing a disk leaves its volumes there
+ * inactive). */
+int rh_guest_spec_present(guestfs_h *g, const char *spec);
+
+/* Does the guest (its OS mounted) open encrypted volumes at boot, an entry
+ * in /etc/crypttab? What is inside them (a filesystem's UUID, an LVM
+ * volume) cannot be seen here: fstab's devices cannot be checked. */
+bool rh_guest_opens_encrypted_volumes(guestfs_h *g);
+
 #endif

@@ -3,6 +3,7 @@
 #include "../finalize/edits.h"
 #include "../finalize/net_edits.h"
 #include "../guest/guestconf.h"
+#include "../guest/volumes.h"
 #include "../lib/json_get.h"
 #include "../lib/log.h"
 
@@ -221,8 +222,18 @@ void rh_scan_config(guestfs_h *g, json_object *report)
   scan_lvm_config(g, report);
   scan_md_config(g, report);
   char *fstab = rh_guest_read(g, "/etc/fstab");
-  json_object_object_add(report, "fstab", fstab ? rh_fstab_parse(fstab) : json_object_new_array());
+  json_object *entries = fstab ? rh_fstab_parse(fstab) : json_object_new_array();
   free(fstab);
+  /* on the disks given? (not when crypttab opens volumes it cannot see into) */
+  bool check = !rh_guest_opens_encrypted_volumes(g);
+  for (size_t i = 0; check && i < json_object_array_length(entries); i++) {
+    json_object *e = json_object_array_get_idx(entries, i), *v;
+    const char *spec = rh_json_str(e, "spec");
+    bool network = json_object_object_get_ex(e, "network", &v) && json_object_get_boolean(v);
+    int there = spec && !network ? rh_guest_spec_present(g, spec) : -1;
+    if (there >= 0) json_object_object_add(e, "on_disks_given", json_object_new_boolean(there));
+  }
+  json_object_object_add(report, "fstab", entries);
   /* the resolver here, not in rh_scan_network: finalize reads the static
    * addresses through that one twice and needs no resolver there */
   json_object *net = rh_scan_network(g);

@@ -66,7 +66,9 @@ static void summary(json_object *r, FILE *f)
       fprintf(f, "  %-14sline %s malformed\n", i ? "" : "fstab", s(e, "line"));
       continue;
     }
+    json_object *given = get(e, "on_disks_given");
     const char *flag = json_object_get_boolean(get(e, "network")) ? "  [network mount]"
+                       : given && !json_object_get_boolean(given) ? "  [ON NONE OF THE DISKS GIVEN]"
                        : json_object_get_boolean(get(e, "bus_device_name")) ? "  [device name, not UUID]"
                                                                             : "";
     fprintf(f, "  %-14s%s %s %s%s\n", i ? "" : "fstab", s(e, "spec"), s(e, "mountpoint"),

@@ -210,10 +210,32 @@ if boot_wait uefi "rehost-ipv4=" 1200; then
 fi
 boot_stop uefi
 
+# ---- the first disk alone, the second lost: /home (an LV of a VG spanning both) on no disk given ----
+# refused, or converted with --allow-missing-mounts: /home's entry nofail, and
+# the machine boots without it (CI boots this one; FULL=1 the two-disk one)
+run_expect_fail 4 "/etc/fstab mounts at boot what is on none of the disks given: /home \(/dev/mapper/data-home\); the target would stop its boot" \
+  "$REHOST" -q convert --dry-run --profile openstack -o "$T/a-only.qcow2" "$a"
+"$REHOST" convert --profile openstack --allow-missing-mounts -o "$T/a-only.qcow2" --report "$T/a-only.json" \
+  --scan-report "$T/a-only-scan.json" "$a" \
+  > /dev/null 2> "$T/a-only.err" || fail "convert the first disk alone: $(tail -5 "$T/a-only.err")"
+expect_eq "one disk of two: sources never written" "$(sum "$a")$(sum "$b")" "$before"
+expect_match "one disk of two: /home's entry given nofail, nothing else" \
+  "$(jq -r '[.changes[] | select(.action=="fstab-nofail") | (.before | gsub("[ \t]+"; " ")) + " -> " + .after] | join("; ")' "$T/a-only.json")" \
+  "^/dev/mapper/data-home /home xfs defaults 0 2 -> defaults,nofail$"
+expect_eq "one disk of two: the scan report says which of fstab's filesystems are on the disks given" \
+  "$(jq -r '[.fstab[] | select(has("on_disks_given")) | .mountpoint + "=" + (.on_disks_given | tostring)] | join(",")' "$T/a-only-scan.json")" \
+  "/=true,/home=false"
+expect_match "one disk of two: a warning says so" "$(cat "$T/a-only.err")" \
+  "warning: /etc/fstab: /home \(/dev/mapper/data-home\): on none of the disks given; given nofail"
+
 # its boot is the full matrix's: CI boots a machine converted from two disks
 # at once in field.md, and an LVM root in the lvm guest above
 boot_two=
-if full_matrix "field.guests: the two-disk machine's boot (CI boots two disks converted at once in field.md)"; then
+if ! full_matrix "field.guests: the two-disk machine's boot (CI boots two disks converted at once in field.md)"; then
+  make_seed "$T/seed-one.iso" rehost-onedisk-boot
+  boot_start one -drive "file=$T/a-only.qcow2,format=qcow2,if=virtio" \
+    -drive "file=$T/seed-one.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:18
+else
   boot_two=1
   make_seed "$T/seed-two.iso" rehost-twodisk-boot
   boot_start two -drive "file=$T/two/debian12-twodisk-a.qcow2,format=qcow2,if=virtio" \
@@ -236,6 +258,10 @@ if [ -n "$boot_two" ]; then
   if boot_wait two "rehost-ipv4=" 1200; then serial_facts two rehost-twodisk-boot /dev/vda1 \
     '/home=/dev/mapper/data-home,' 10.9.9.15; fi
   boot_stop two
+else
+  if boot_wait one "rehost-ipv4=" 1200; then serial_facts one rehost-onedisk-boot /dev/vda1 \
+    '^rehost-mounts=/=/dev/vda1,$' 10.9.9.15; fi
+  boot_stop one
 fi
 
 make_seed "$T/seed-btrfs.iso" rehost-btrfs-boot

@@ -358,6 +358,58 @@ static void script_sleeps_for_rootdelay(void **state)
   assert_false(rh_script_sleeps_for("sleep $X\n", ""));
 }
 
+/* what rh_guest_spec_present would say: "gone" is on no disk given */
+static int present_unless_gone(const char *spec, void *opaque)
+{
+  (void)opaque;
+  return strstr(spec, "gone") ? 0 : strstr(spec, "here") ? 1 : -1;
+}
+
+static void fstab_mounts_on_no_disk(void **state)
+{
+  (void)state;
+  const char *fstab = "# comment gone\n"
+                      "UUID=here / ext4 errors=remount-ro 0 1\n"
+                      "/dev/mapper/data-gone /home xfs defaults 0 2\n"
+                      "LABEL=gone-opt /opt ext4 noauto 0 0\n"
+                      "LABEL=gone-srv /srv ext4 rw,nofail 0 0\n"
+                      "gone:/export /mnt nfs defaults 0 0\n"
+                      "UUID=gone-swap none swap sw 0 0\n"
+                      "proc /proc proc defaults 0 0\n"
+                      "PARTUUID=gone-var /var ext4"; /* three fields, no newline */
+  char missing[256];
+  json_object *ch = json_object_new_array();
+  char *same = rh_fstab_missing(fstab, present_unless_gone, NULL, false, ch, missing, sizeof missing);
+  assert_string_equal(same, fstab);
+  assert_string_equal(missing, "/home (/dev/mapper/data-gone), none (UUID=gone-swap), /var (PARTUUID=gone-var)");
+  assert_int_equal(json_object_array_length(ch), 0);
+  char *nofail = rh_fstab_missing(fstab, present_unless_gone, NULL, true, ch, missing, sizeof missing);
+  assert_string_equal(nofail, "# comment gone\n"
+                              "UUID=here / ext4 errors=remount-ro 0 1\n"
+                              "/dev/mapper/data-gone\t/home\txfs\tdefaults,nofail\t0\t2\n"
+                              "LABEL=gone-opt /opt ext4 noauto 0 0\n"
+                              "LABEL=gone-srv /srv ext4 rw,nofail 0 0\n"
+                              "gone:/export /mnt nfs defaults 0 0\n"
+                              "UUID=gone-swap\tnone\tswap\tsw,nofail\t0\t0\n"
+                              "proc /proc proc defaults 0 0\n"
+                              "PARTUUID=gone-var\t/var\text4\tdefaults,nofail\t0\t0\n");
+  assert_int_equal(json_object_array_length(ch), 3);
+  json_object *c = json_object_array_get_idx(ch, 0), *v;
+  assert_true(json_object_object_get_ex(c, "action", &v));
+  assert_string_equal(json_object_get_string(v), "fstab-nofail");
+  assert_true(json_object_object_get_ex(c, "after", &v));
+  assert_string_equal(json_object_get_string(v), "defaults,nofail");
+  /* what is everywhere stays as it was, byte for byte */
+  char *none = rh_fstab_missing("UUID=here / ext4 defaults 0 1\n\n", present_unless_gone, NULL, true, ch,
+                                missing, sizeof missing);
+  assert_string_equal(none, "UUID=here / ext4 defaults 0 1\n\n");
+  assert_string_equal(missing, "");
+  free(same);
+  free(nofail);
+  free(none);
+  json_object_put(ch);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -371,6 +423,7 @@ int main(void)
       cmocka_unit_test(mdadm_conf),
       cmocka_unit_test(mdadm_conf_num_devices),
       cmocka_unit_test(script_sleeps_for_rootdelay),
+      cmocka_unit_test(fstab_mounts_on_no_disk),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
