@@ -157,11 +157,12 @@ static bool find_uninstaller(struct rh_fin *f, const char *pattern, char *buf, s
 static void run_uninstaller(struct rh_fin *f, const struct rh_source_tools *t,
                             const struct rh_uninstaller *u, const char *reason)
 {
-  char path[512], args[512] = "";
+  char path[512], what[600];
   if (!find_uninstaller(f, u->path, path, sizeof path)) return;
-  for (char **a = u->args; a && *a; a++) rh_words_add(args, sizeof args, *a);
-  char what[600];
-  snprintf(what, sizeof what, "%s%s%s", path, args[0] ? " " : "", args);
+  size_t w = (size_t)snprintf(what, sizeof what, "%s", path);
+  for (char **a = u->args; a && *a && w < sizeof what; a++) /* in order, as given */
+    w += (size_t)snprintf(what + w, sizeof what - w, " %s", *a);
+  if (w >= sizeof what) return; /* validated names: cannot be this long */
   if (f->keep_source_tools) {
     rh_change(f->changes, path, "keep-source-tools", what, NULL, reason);
     return;
