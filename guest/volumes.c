@@ -137,6 +137,19 @@ int rh_guest_spec_present(guestfs_h *g, const char *spec)
     free(dev);
     return found;
   }
+  /* a kernel name of a SCSI, IDE, virtio or Xen disk (/dev/sdb2): the disks
+   * given are sda, sdb... here, in their order (hd, vd and xvd names map the
+   * same way); finalize made every one it found a UUID= first. NVMe names
+   * are not judged: an NVMe target may have the very same name. */
+  static const char *const kernel_names[] = {"/dev/sd", "/dev/hd", "/dev/vd", "/dev/xvd", NULL};
+  for (const char *const *k = kernel_names; *k; k++) {
+    size_t n = strlen(*k);
+    if (strncmp(spec, *k, n) || spec[n] < 'a' || spec[n] > 'z') continue;
+    char *dev = guestfs_canonical_device_name(g, spec);
+    int there = dev && device_there(g, dev);
+    free(dev);
+    return there;
+  }
   if (!strncmp(spec, "/dev/mapper/", 12)) return strchr(spec + 12, '/') || !spec[12] ? -1 : device_there(g, spec);
   /* /dev/VG/LV */
   const char *vg = !strncmp(spec, "/dev/", 5) ? spec + 5 : NULL, *slash = vg ? strchr(vg, '/') : NULL;

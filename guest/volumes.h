@@ -32,11 +32,12 @@ static inline char *rh_guest_encrypted_volumes(guestfs_h *g)
 void rh_guest_report_no_os(const char *what, const char *encrypted, const char *members, int ndisks);
 
 /* Is the filesystem an fstab spec names on the appliance's disks? 1 yes,
- * 0 no, -1 cannot tell (a kernel or hardware name, an md array, proc,
+ * 0 no, -1 cannot tell (a hardware or NVMe name, an md array, proc,
  * tmpfs...). UUID=, LABEL=, PARTUUID=, PARTLABEL= (and their
- * /dev/disk/by-* links), LVM volumes (/dev/mapper/NAME, /dev/VG/LV: their
- * device active; a volume group missing a disk leaves its volumes there
- * inactive). */
+ * /dev/disk/by-* links), kernel names of SCSI, IDE, virtio and Xen disks
+ * (/dev/sdb2: the disks given are sda, sdb... in order), LVM volumes
+ * (/dev/mapper/NAME, /dev/VG/LV: their device active; a volume group
+ * missing a disk leaves its volumes there inactive). */
 int rh_guest_spec_present(guestfs_h *g, const char *spec);
 
 /* Does the guest (its OS mounted) open encrypted volumes at boot, an entry

@@ -213,8 +213,12 @@ boot_stop uefi
 # ---- the first disk alone, the second lost: /home (an LV of a VG spanning both) on no disk given ----
 # refused, or converted with --allow-missing-mounts: /home's entry nofail, and
 # the machine boots without it (CI boots this one; FULL=1 the two-disk one)
-run_expect_fail 4 "/etc/fstab mounts at boot what is on none of the disks given: /home \(/dev/mapper/data-home\); the target would stop its boot" \
-  "$REHOST" -q convert --dry-run --profile openstack -o "$T/a-only.qcow2" "$a"
+# (a copy whose fstab also names the lost disk by its kernel name, and an
+# NVMe name, which an NVMe target may have: not judged)
+cp --sparse=always "$a" "$T/a-named.qcow2"
+guest_edit "$T/a-named.qcow2" 'printf "/dev/sdb2 /data ext4 defaults 0 2\n/dev/nvme1n1p1 /scratch ext4 defaults 0 2\n" >> /etc/fstab'
+run_expect_fail 4 "/etc/fstab mounts at boot what is on none of the disks given: /home \(/dev/mapper/data-home\), /data \(/dev/sdb2\); the target would stop its boot" \
+  "$REHOST" -q convert --dry-run --profile openstack -o "$T/a-only.qcow2" "$T/a-named.qcow2"
 "$REHOST" convert --profile openstack --allow-missing-mounts -o "$T/a-only.qcow2" --report "$T/a-only.json" \
   --scan-report "$T/a-only-scan.json" "$a" \
   > /dev/null 2> "$T/a-only.err" || fail "convert the first disk alone: $(tail -5 "$T/a-only.err")"
