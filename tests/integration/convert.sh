@@ -30,10 +30,10 @@ expect_match "ec2 output carries the edits" "$(guestfish --ro --format=vmdk -a "
 expect_match "ec2: cloud-init deferred to first boot" "$(jq -r '.changes[] | select(.action=="firstboot-install") | .after' "$T/ec2.json")" '^cloud-init$'
 expect_eq "step events, in order" \
   "$(jq -r 'select(.event=="step") | .step + "=" + .status' "$T/events.jsonl" | tr '\n' ' ')" \
-  "appliance=ok scan=ok agents=ok files=ok services=ok initramfs=ok bootloader=ok output=ok "
+  "appliance=ok scan=ok source-tools=ok agents=ok files=ok services=ok initramfs=ok bootloader=ok output=ok "
 expect_eq "every step has a duration" \
   "$(jq -r 'select(.event=="step") | (.seconds | type)' "$T/events.jsonl" | sort -u)" number
-expect_eq "each step announced once" "$(jq -r 'select(.event=="step-start") | .step' "$T/events.jsonl" | wc -l)" 8
+expect_eq "each step announced once" "$(jq -r 'select(.event=="step-start") | .step' "$T/events.jsonl" | wc -l)" 9
 expect_eq "ec2 vmdk is stream-optimized" \
   "$(qemu-img info --output=json "$T/ec2.vmdk" | jq -r '.["format-specific"].data["create-type"]')" streamOptimized
 run_expect_fail 2 "writes raw; -O qcow2 is not one of them" "$REHOST" convert --firstboot-install --profile ec2 -O qcow2 -o "$T/x.qcow2" "$T/src.qcow2"
