@@ -11,14 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool has_option(const char *options, const char *opt)
-{
-  size_t n = strlen(opt);
-  for (const char *p = options; p && *p; p = strchr(p, ','), p = p ? p + 1 : NULL)
-    if (!strncmp(p, opt, n) && (p[n] == ',' || !p[n] || p[n] == '=')) return true;
-  return false;
-}
-
 static void add_word(char *list, size_t n, const char *sep, const char *w)
 {
   size_t l = strlen(list);
@@ -41,8 +33,8 @@ char *rh_fstab_missing(const char *text, rh_spec_present_fn present, void *opaqu
     struct rh_fstab_entry en;
     bool keep = true;
     if (line && copy && rh_fstab_parse_line(copy, &en) == 1 && !rh_fstab_is_network(&en) &&
-        (en.file[0] == '/' || !strcmp(en.vfstype, "swap")) && !has_option(en.options, "noauto") &&
-        !has_option(en.options, "nofail") && present(en.spec, opaque) == 0) {
+        (en.file[0] == '/' || !strcmp(en.vfstype, "swap")) && !rh_fstab_has_option(en.options, "noauto") &&
+        !rh_fstab_has_option(en.options, "nofail") && present(en.spec, opaque) == 0) {
       char what[600];
       snprintf(what, sizeof what, "%s (%s)", en.file, en.spec);
       add_word(missing, msz, ", ", what);

@@ -25,6 +25,8 @@ struct rh_fstab_entry {
  * comment line, -1 for a malformed line (fewer than 3 fields). */
 int rh_fstab_parse_line(char *line, struct rh_fstab_entry *e);
 bool rh_fstab_is_network(const struct rh_fstab_entry *e);
+/* OPT is one of the comma-separated OPTIONS, alone or as OPT=value. */
+bool rh_fstab_has_option(const char *options, const char *opt);
 /* "/dev/sda1", "/dev/hdb2", "/dev/vda1", "/dev/xvda1": kernel names that
  * change with the disk bus; and the names of the source disk's hardware
  * (rh_fstab_hw_partition). */

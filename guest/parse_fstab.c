@@ -39,7 +39,7 @@ int rh_fstab_parse_line(char *line, struct rh_fstab_entry *e)
   return 1;
 }
 
-static bool has_option(const char *options, const char *opt)
+bool rh_fstab_has_option(const char *options, const char *opt)
 {
   size_t n = strlen(opt);
   const char *p = options;
@@ -55,7 +55,7 @@ bool rh_fstab_is_network(const struct rh_fstab_entry *e)
 {
   for (int i = 0; network_types[i]; i++)
     if (strcmp(e->vfstype, network_types[i]) == 0) return true;
-  if (has_option(e->options, "_netdev")) return true;
+  if (rh_fstab_has_option(e->options, "_netdev")) return true;
   /* host:/export or //server/share specs */
   if (strncmp(e->spec, "//", 2) == 0) return true;
   const char *colon = strchr(e->spec, ':');
