@@ -6,6 +6,7 @@
 
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
+#include "../lib/words.h"
 #include "../guest/appliance.h"
 #include "../guest/volumes.h"
 #include "../scan/scan.h"

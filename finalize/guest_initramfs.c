@@ -9,6 +9,7 @@
 #include "../guest/appliance.h"
 #include "../guest/guestconf.h"
 #include "../guest/initramfs_list.h"
+#include "../lib/words.h"
 #include "../lib/workdir.h"
 #include "../scan/scan.h"
 
@@ -33,16 +34,6 @@ static bool lists_module(const char *text, const char *m)
     if (i == n && !strncmp(p + 1 + n, ".ko", 3)) return true;
   }
   return false;
-}
-
-void rh_words_add(char *list, size_t sz, const char *word)
-{
-  size_t n = strlen(word), l = strlen(list);
-  if (!n) return;
-  for (const char *p = list; (p = strstr(p, word)); p += n)
-    if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n])) return;
-  if (l + (l ? 1 : 0) + n >= sz) return;
-  snprintf(list + l, sz - l, "%s%s", l ? " " : "", word);
 }
 
 /* The space-separated paths an initramfs listing names are added to `names`. */

@@ -15,6 +15,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/json_get.h"
 #include "../lib/log.h"
+#include "../lib/words.h"
 #include "../profiles/source_tools.h"
 
 #include <stdio.h>
@@ -96,14 +97,6 @@ static void still_installed(struct rh_fin *f, char fmt, const char *pkgs, char *
   free(now);
 }
 
-static bool has_word(const char *list, const char *w)
-{
-  size_t n = strlen(w);
-  for (const char *s = list; (s = strstr(s, w)); s += n)
-    if ((s == list || s[-1] == ' ') && (s[n] == ' ' || !s[n])) return true;
-  return false;
-}
-
 static void remove_packages(struct rh_fin *f, const struct rh_source_tools *t, char fmt,
                             const char *pkgs, const char *reason)
 {
@@ -126,7 +119,7 @@ static void remove_packages(struct rh_fin *f, const struct rh_source_tools *t, c
   char copy[1024], *sp;
   snprintf(copy, sizeof copy, "%s", pkgs);
   for (char *w = strtok_r(copy, " ", &sp); w; w = strtok_r(NULL, " ", &sp))
-    if (!has_word(still, w)) rh_words_add(removed, sizeof removed, w);
+    if (!rh_words_has(still, w)) rh_words_add(removed, sizeof removed, w);
   if (removed[0]) rh_change(f->changes, "packages", "remove-source-tools", removed, NULL, reason);
   if (still[0]) {
     snprintf(why, sizeof why, "%s: kept, the package manager would not remove them (%s)",

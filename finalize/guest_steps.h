@@ -63,10 +63,6 @@ char *rh_fin_sh_status(struct rh_fin *f, const char *cmd, int *status);
  * (malloc'd), or NULL: none, or not made of a UUID's characters. */
 char *rh_fin_fs_uuid(guestfs_h *g, const char *dev);
 
-/* Add WORD to the space-separated LIST (of size SZ) unless it is one of
- * its words already (or would not fit). */
-void rh_words_add(char *list, size_t sz, const char *word);
-
 /* Write text to path if it differs from old (nothing in a dry run). */
 int rh_fin_write_if_changed(struct rh_fin *f, const char *path, const char *old, const char *text);
 

@@ -5,6 +5,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/json_get.h"
 #include "../lib/log.h"
+#include "../lib/words.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -258,10 +259,7 @@ bool rh_source_tools_select(const struct rh_source_tools *t, const char *install
         !rh_source_tools_match(t->packages, name) || rh_source_tools_match(keep, name))
       continue;
     size_t l = strlen(out), nl = strlen(name);
-    bool dup = false;
-    for (const char *s = out; !dup && (s = strstr(s, name)); s += nl)
-      dup = (s == out || s[-1] == ' ') && (s[nl] == ' ' || !s[nl]);
-    if (dup) continue;
+    if (rh_words_has(out, name)) continue;
     if (l + nl + 2 > outsz) {
       fits = false;
       continue;

@@ -2,7 +2,8 @@
  * the shipped files load; package patterns match names and prefixes only;
  * the guest's package lists (dpkg's and rpm's) are read, with what is not
  * installed, what the target keeps and names unfit for a command line left
- * out; malformed files are refused with a reason. */
+ * out; malformed files are refused with a reason; the word lists the
+ * names are carried in match whole words only. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/words.h"
 #include "../../profiles/source_tools.h"
 
 static const struct rh_source_tools *named(const struct rh_source_tools *v, size_t n,
@@ -159,6 +161,29 @@ static void malformed_files_refused(void **state)
   rh_source_tools_free(&t);
 }
 
+/* lib/words.h: a name is one of the list's words, never part of one */
+static void word_lists(void **state)
+{
+  (void)state;
+  char list[24] = "";
+  assert_false(rh_words_has(list, "vm"));
+  rh_words_add(list, sizeof list, "open-vm-tools");
+  rh_words_add(list, sizeof list, "vm");
+  rh_words_add(list, sizeof list, "open-vm-tools");
+  rh_words_add(list, sizeof list, "");
+  assert_string_equal(list, "open-vm-tools vm");
+  assert_true(rh_words_has(list, "vm"));
+  assert_true(rh_words_has(list, "open-vm-tools"));
+  assert_false(rh_words_has(list, "open"));
+  assert_false(rh_words_has(list, "tools"));
+  assert_false(rh_words_has(list, "vm-tools"));
+  assert_false(rh_words_has(list, ""));
+  rh_words_add(list, sizeof list, "toolong"); /* 16 + 1 + 7 = 24: no room for the NUL */
+  assert_string_equal(list, "open-vm-tools vm");
+  rh_words_add(list, sizeof list, "sixsix");
+  assert_string_equal(list, "open-vm-tools vm sixsix");
+}
+
 int main(void)
 {
   setenv("REHOST_PROFILE_DIR", REHOST_TEST_PROFILES, 1);
@@ -167,6 +192,7 @@ int main(void)
       cmocka_unit_test(dpkg_list_selected),
       cmocka_unit_test(rpm_list_selected),
       cmocka_unit_test(malformed_files_refused),
+      cmocka_unit_test(word_lists),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,21 @@
+#include "words.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool rh_words_has(const char *list, const char *word)
+{
+  size_t n = strlen(word);
+  if (!n) return false;
+  for (const char *p = list; (p = strstr(p, word)); p += n)
+    if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n])) return true;
+  return false;
+}
+
+void rh_words_add(char *list, size_t sz, const char *word)
+{
+  size_t n = strlen(word), l = strlen(list);
+  if (!n || rh_words_has(list, word)) return;
+  if (l + (l ? 1 : 0) + n >= sz) return;
+  snprintf(list + l, sz - l, "%s%s", l ? " " : "", word);
+}
