@@ -12,6 +12,7 @@
 #include "guest_steps.h"
 
 #include "../guest/appliance.h"
+#include "../guest/guestconf.h"
 #include "../lib/exitcodes.h"
 #include "../lib/json_get.h"
 #include "../lib/log.h"
@@ -80,19 +81,27 @@ static char *installed_packages(struct rh_fin *f, char fmt)
   return out;
 }
 
+struct still_ctx {
+  const char *pkgs;
+  char *still;
+  size_t n;
+};
+
+static void add_if_asked(char *line, int lineno, void *ctx)
+{
+  (void)lineno;
+  struct still_ctx *c = ctx;
+  const char *name = rh_pkg_query_name(line);
+  if (name && rh_words_has(c->pkgs, name)) rh_words_add(c->still, c->n, name);
+}
+
 /* Still there, of the space-separated names in pkgs, into still. */
 static void still_installed(struct rh_fin *f, char fmt, const char *pkgs, char *still, size_t n)
 {
   char *now = installed_packages(f, fmt);
-  struct rh_source_tools only = {0};
-  char copy[1024], *names[128], *sp;
-  size_t k = 0;
-  snprintf(copy, sizeof copy, "%s", pkgs);
-  for (char *w = strtok_r(copy, " ", &sp); w && k < 127; w = strtok_r(NULL, " ", &sp)) names[k++] = w;
-  names[k] = NULL;
-  only.packages = names;
+  struct still_ctx c = {pkgs, still, n};
   still[0] = 0;
-  if (now) rh_source_tools_select(&only, now, NULL, still, n);
+  if (now) rh_for_each_line(now, add_if_asked, &c);
   else snprintf(still, n, "%s", pkgs); /* cannot tell: say nothing was removed */
   free(now);
 }

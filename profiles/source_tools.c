@@ -236,6 +236,18 @@ bool rh_source_tools_match(char *const *patterns, const char *name)
   return false;
 }
 
+char *rh_pkg_query_name(char *line)
+{
+  char *w[5], *sp;
+  int nw = 0;
+  for (char *s = line; nw < 5 && (w[nw] = strtok_r(s, " \t", &sp)); s = NULL) nw++;
+  /* rpm: NAME; dpkg: WANT FLAG STATUS NAME, its files there unless... */
+  bool there = nw == 1 || (nw == 4 && strcmp(w[2], "not-installed") && strcmp(w[2], "config-files"));
+  if (!there) return NULL;
+  char *name = w[nw - 1];
+  return rh_json_valid_name(name, PKG_CHARS) && name[0] != '-' ? name : NULL;
+}
+
 bool rh_source_tools_select(const struct rh_source_tools *t, const char *installed,
                             char *const *keep, char *out, size_t outsz)
 {
@@ -243,23 +255,17 @@ bool rh_source_tools_select(const struct rh_source_tools *t, const char *install
   for (const char *line = installed; line && *line;) {
     const char *end = strchr(line, '\n');
     size_t len = end ? (size_t)(end - line) : strlen(line);
-    char buf[256], *w[5];
-    int nw = 0;
+    char buf[256], *name = NULL;
     if (len < sizeof buf) {
       memcpy(buf, line, len);
       buf[len] = 0;
-      for (char *s = buf, *sp; nw < 5 && (w[nw] = strtok_r(s, " \t", &sp)); s = NULL) nw++;
+      name = rh_pkg_query_name(buf);
     }
     line = end ? end + 1 : line + len;
-    /* rpm: NAME; dpkg: WANT FLAG STATUS NAME, its files there unless... */
-    bool there = nw == 1 || (nw == 4 && strcmp(w[2], "not-installed") && strcmp(w[2], "config-files"));
-    if (!there) continue;
-    const char *name = w[nw - 1];
-    if (!rh_json_valid_name(name, PKG_CHARS) || name[0] == '-' ||
-        !rh_source_tools_match(t->packages, name) || rh_source_tools_match(keep, name))
+    if (!name || !rh_source_tools_match(t->packages, name) || rh_source_tools_match(keep, name) ||
+        rh_words_has(out, name))
       continue;
     size_t l = strlen(out), nl = strlen(name);
-    if (rh_words_has(out, name)) continue;
     if (l + nl + 2 > outsz) {
       fits = false;
       continue;

@@ -41,6 +41,12 @@ void rh_source_tools_free_all(struct rh_source_tools *v, size_t n);
 /* Does the package name match one of the patterns (NULL-terminated)? */
 bool rh_source_tools_match(char *const *patterns, const char *name);
 
+/* The installed package one line of the guest's package query names (see
+ * below; the line is modified, the name points into it), or NULL: not
+ * installed, or a name not made of package-name characters (it would go
+ * into a command line). */
+char *rh_pkg_query_name(char *line);
+
 /* The packages of `installed` that match t's patterns and are none of
  * `keep` (NULL-terminated, may be NULL), appended space-separated to out
  * (of size outsz; a name that does not fit is left out, and false is

@@ -92,6 +92,15 @@ static void dpkg_list_selected(void **state)
   assert_false(rh_source_tools_select(&t, dpkg, NULL, small, sizeof small));
   assert_string_equal(small, "open-vm-tools");
   rh_source_tools_free(&t);
+  /* one line at a time, as the check after a removal reads them */
+  char l1[] = "install ok installed open-vm-tools", l2[] = "deinstall ok config-files x",
+       l3[] = "install ok installed a;b", l4[] = "open-vm-tools", l5[] = "a b c d e", l6[] = "";
+  assert_string_equal(rh_pkg_query_name(l1), "open-vm-tools");
+  assert_null(rh_pkg_query_name(l2));
+  assert_null(rh_pkg_query_name(l3));
+  assert_string_equal(rh_pkg_query_name(l4), "open-vm-tools");
+  assert_null(rh_pkg_query_name(l5));
+  assert_null(rh_pkg_query_name(l6));
 }
 
 static void rpm_list_selected(void **state)
