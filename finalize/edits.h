@@ -182,4 +182,18 @@ extern const char *const rh_mdadm_conf_globs[];
  * such lines are commented out. */
 char *rh_udev_rules_rewrite(const char *text, const char *file, json_object *changes);
 
+/* The directories an initramfs is made from (NULL-terminated): modules,
+ * firmware, udev rules, modprobe.d, and the generators' hooks and
+ * configuration (initramfs-tools', dracut's). */
+extern const char *const rh_initramfs_input_dirs[];
+/* PATHS (one a line, absolute): files under those directories that a
+ * package manager's run removed, added or changed. True when the initramfs
+ * must be made again whatever it carries: a generator's hook or
+ * configuration among them (the first into force, of size fn), or more
+ * paths than carried holds. The others (depmod's own output left out) are
+ * added to the space-separated carried (of size n) without their leading
+ * '/', as an image's listing names them: an image that carries one is
+ * stale. (finalize/initramfs_inputs.c) */
+bool rh_initramfs_inputs_touched(const char *paths, char *carried, size_t n, char *force, size_t fn);
+
 #endif

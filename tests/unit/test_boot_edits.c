@@ -415,10 +415,71 @@ static void boot_device_names_to_uuid(void **state)
   json_object_put(ch);
 }
 
+/* what a package manager's run changed among an initramfs's inputs: a
+ * generator's hook makes every image again, a module or rule only an image
+ * that carries it, depmod's output never */
+static void initramfs_inputs_touched(void **state)
+{
+  (void)state;
+  char carried[128] = "", force[80];
+  assert_false(rh_initramfs_inputs_touched(
+      "/lib/modules/6.1.0-13-amd64/updates/dkms/vmw_fake.ko\n"
+      "/lib/modules/6.1.0-13-amd64/modules.dep\n"
+      "/usr/lib/modules/6.1.0-13-amd64/modules.alias.bin\n"
+      "/etc/modprobe.d/vmw.conf\n"
+      "relative/path\n"
+      "/etc/modprobe.d/vmw.conf\n",
+      carried, sizeof carried, force, sizeof force));
+  assert_string_equal(carried, "lib/modules/6.1.0-13-amd64/updates/dkms/vmw_fake.ko etc/modprobe.d/vmw.conf");
+  assert_string_equal(force, "");
+  /* a module directory's own depmod output two levels down is a file like any other */
+  carried[0] = 0;
+  assert_false(rh_initramfs_inputs_touched("/lib/modules/6.1.0/extra/modules.order.ko\n", carried,
+                                           sizeof carried, force, sizeof force));
+  assert_string_equal(carried, "lib/modules/6.1.0/extra/modules.order.ko");
+  /* hooks and configuration of initramfs-tools and dracut: the first named */
+  carried[0] = 0;
+  assert_true(rh_initramfs_inputs_touched("/lib/udev/rules.d/99-vmw.rules\n"
+                                          "/usr/share/initramfs-tools/hooks/vmware\n"
+                                          "/usr/lib/dracut/modules.d/90vmw/module-setup.sh\n",
+                                          carried, sizeof carried, force, sizeof force));
+  assert_string_equal(force, "/usr/share/initramfs-tools/hooks/vmware");
+  assert_string_equal(carried, "lib/udev/rules.d/99-vmw.rules");
+  for (const char *p = "/etc/initramfs-tools/modules\0/usr/lib/dracut.conf.d/01-x.conf\0"
+                       "/etc/dracut.conf\0/etc/dracut.conf.d/x.conf\0/lib/dracut/dracut-install\0";
+       *p; p += strlen(p) + 1) {
+    carried[0] = 0;
+    assert_true(rh_initramfs_inputs_touched(p, carried, sizeof carried, force, sizeof force));
+    assert_string_equal(force, p);
+  }
+  /* a name no listing gives as one word */
+  carried[0] = 0;
+  assert_true(rh_initramfs_inputs_touched("/lib/firmware/a b.bin\n/lib/firmware/c\033[2J.bin\n", carried,
+                                          sizeof carried, force, sizeof force));
+  assert_string_equal(force, "a file whose name has white space or control characters");
+  assert_string_equal(carried, "");
+  /* more than the list holds: every image, rather than one missed */
+  char small[40] = "";
+  assert_true(rh_initramfs_inputs_touched("/lib/firmware/a.bin\n/lib/firmware/vendor/long-name.bin\n",
+                                          small, sizeof small, force, sizeof force));
+  assert_string_equal(small, "lib/firmware/a.bin");
+  assert_string_equal(force, "/lib/firmware/vendor/long-name.bin (and more)");
+  /* nothing changed */
+  carried[0] = 0;
+  assert_false(rh_initramfs_inputs_touched("", carried, sizeof carried, force, sizeof force));
+  assert_string_equal(carried, "");
+  /* the directories listed in the guest include every prefix judged above */
+  int seen = 0;
+  for (const char *const *d = rh_initramfs_input_dirs; *d; d++)
+    seen += !strcmp(*d, "/usr/share/initramfs-tools") + !strcmp(*d, "/etc/dracut.conf.d") + !strcmp(*d, "/lib/modules");
+  assert_int_equal(seen, 3);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(grub_cmdline_edits),
+      cmocka_unit_test(initramfs_inputs_touched),
       cmocka_unit_test(grub_set_var_replaces_or_appends),
       cmocka_unit_test(bls_entry_options_edited),
       cmocka_unit_test(extlinux_append_edited),
