@@ -181,8 +181,13 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
             GUEST_PKG_DIR "/*.deb"
           : "DEBIAN_FRONTEND=noninteractive dpkg -i --force-confdef --force-confold "
             "--skip-same-version " GUEST_PKG_DIR "/*.deb";
-  char *out = rh_fin_sh(f, deb ? "installing the packages" : "rpm -U", cmd);
+  char wrapped[1200], what[600];
+  snprintf(what, sizeof what, "installing %s", pkgs);
+  bool deferred = rh_fin_initramfs_defer_begin(f);
+  char *out = rh_fin_sh(f, deb ? "installing the packages" : "rpm -U",
+                        rh_fin_initramfs_deferred_cmd(deferred, cmd, wrapped, sizeof wrapped));
   free(out);
+  rh_fin_initramfs_defer_end(f, deferred, what);
   rh_fin_no_services_end(f, own_policy);
   guestfs_rm_rf(f->g, GUEST_PKG_DIR);
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;

@@ -89,7 +89,7 @@ static int rebuild_initramfs(struct rh_fin *f, const char *cmd)
 int rh_fin_initramfs(struct rh_fin *f)
 {
   char **mods = f->p->initramfs_modules, **kmods = f->p->kernel_modules;
-  if (!mods[0] && !kmods[0] && !f->initramfs_stale[0]) return RH_EXIT_OK;
+  if (!mods[0] && !kmods[0] && !f->initramfs_stale[0] && !f->initramfs_force[0]) return RH_EXIT_OK;
   /* the generator the guest has installed, not its distribution's usual one
    * (Debian guests can use dracut): initramfs-tools is update-initramfs with
    * its hooks; else dracut */
@@ -158,21 +158,23 @@ int rh_fin_initramfs(struct rh_fin *f)
     free(listing);
   }
   rh_strv_free(kdirs);
-  bool stale = stale_names[0] != 0;
+  /* a generator's hook changed: every image, by the generator the guest has */
+  const char *force = (debian || dracut_cmd[0]) ? f->initramfs_force : "";
+  bool stale = stale_names[0] != 0 || force[0];
   if (!missing[0] && !stale) return RH_EXIT_OK;
   const char *conf = debian ? "/etc/initramfs-tools/modules" : "/etc/dracut.conf.d/rehost.conf";
   if (missing[0])
     rh_change(f->changes, conf, "add-initramfs-modules", NULL, missing,
               "drivers the target platform boots with");
   const char *rebuild = debian ? "update-initramfs -u -k all" : dracut_cmd;
-  char why[300];
-  snprintf(why, sizeof why, "%s%s%s%s", missing[0] ? "to include the added drivers" : "",
-           missing[0] && stale ? "; " : "", stale ? "its copy of what finalize changed: " : "",
-           stale ? stale_names : "");
+  char why[1200];
+  snprintf(why, sizeof why, "%s%s%s%s%s%s", missing[0] ? "to include the added drivers" : "",
+           missing[0] && stale ? "; " : "", stale_names[0] ? "its copy of what finalize changed: " : "",
+           stale_names, stale_names[0] && force[0] ? "; " : "", force);
   rh_change(f->changes, "initramfs", "rebuild", NULL, rebuild, why);
   if (f->dry_run) return RH_EXIT_OK;
   if (!missing[0]) {
-    rh_info("rebuilding the initramfs in the guest for %s (slow without KVM)", stale_names);
+    rh_info("rebuilding the initramfs in the guest for %s (slow without KVM)", stale_names[0] ? stale_names : force);
     return rebuild_initramfs(f, rebuild);
   }
   char *old = rh_guest_read(f->g, conf);

@@ -119,9 +119,12 @@ static void remove_packages(struct rh_fin *f, const struct rh_source_tools *t, c
     snprintf(cmd, sizeof cmd, "DEBIAN_FRONTEND=noninteractive dpkg --purge %s", pkgs);
   else /* one transaction, else each alone: one that is needed must not keep the others */
     snprintf(cmd, sizeof cmd, "rpm -e %s || for p in %s; do rpm -e \"$p\"; done", pkgs, pkgs);
-  bool own = rh_fin_no_services_begin(f);
+  char what[300], wrapped[2800];
+  snprintf(what, sizeof what, "removing %s's packages", t->name);
+  bool own = rh_fin_no_services_begin(f), deferred = rh_fin_initramfs_defer_begin(f);
   int st;
-  char *out = run(f, cmd, &st);
+  char *out = run(f, rh_fin_initramfs_deferred_cmd(deferred, cmd, wrapped, sizeof wrapped), &st);
+  rh_fin_initramfs_defer_end(f, deferred, what);
   rh_fin_no_services_end(f, own);
   char still[1024], removed[1024] = "", tail[400], why[600];
   still_installed(f, fmt, pkgs, still, sizeof still);
@@ -185,9 +188,12 @@ static void run_uninstaller(struct rh_fin *f, const struct rh_source_tools *t,
   char cmd[1400];
   snprintf(cmd, sizeof cmd,
            "if command -v timeout >/dev/null 2>&1; then timeout 600 %s; else %s; fi", what, what);
-  bool own = rh_fin_no_services_begin(f);
+  char uwhat[300], wrapped[1800];
+  snprintf(uwhat, sizeof uwhat, "%s's uninstaller", t->name);
+  bool own = rh_fin_no_services_begin(f), deferred = rh_fin_initramfs_defer_begin(f);
   int st;
-  char *out = run(f, cmd, &st);
+  char *out = run(f, rh_fin_initramfs_deferred_cmd(deferred, cmd, wrapped, sizeof wrapped), &st);
+  rh_fin_initramfs_defer_end(f, deferred, uwhat);
   rh_fin_no_services_end(f, own);
   char tail[400], why[700];
   if (st == 0) {

@@ -36,9 +36,12 @@ struct rh_fin {
                                   (malloc'd), until the next guest command */
   const struct rh_md_run *md;  /* --md-degraded: the arrays started without missing members */
   size_t n_md;
-  char initramfs_stale[400];   /* files the files step changed or took away that an
-                                  initramfs may carry a copy of (as its listing names
-                                  them, space-separated): an image with one is rebuilt */
+  char initramfs_stale[2048];  /* files the files step, or a package manager's run,
+                                  changed or took away that an initramfs may carry a
+                                  copy of (as its listing names them, space-separated):
+                                  an image with one is rebuilt */
+  char initramfs_force[400];   /* why every image must be made again (a package
+                                  manager's run changed a generator's hook), or "" */
 };
 
 /* --md-degraded, once the arrays that miss members were started
@@ -99,6 +102,18 @@ char rh_fin_pkg_format(struct rh_fin *f, bool *have_pm);
  * one): true when rehost put it there; rh_fin_no_services_end takes it out. */
 bool rh_fin_no_services_begin(struct rh_fin *f);
 void rh_fin_no_services_end(struct rh_fin *f, bool own);
+/* Around a run of the guest's package manager or an uninstaller (not in a
+ * dry run): the guest's initramfs generators are stand-ins that note the
+ * request; begin is true when they are in place. The run's command goes
+ * through rh_fin_initramfs_deferred_cmd (it finds them first in PATH, and so
+ * do rpm's scriptlets: into buf, or cmd itself when !own). end: if one was
+ * asked for, a "defer-rebuild" record, and what the run (`what`, for the
+ * report: "removing VMware Tools' packages") changed among the files an
+ * initramfs is made from goes to initramfs_stale, or to initramfs_force
+ * (finalize/guest_initramfs_defer.c). */
+bool rh_fin_initramfs_defer_begin(struct rh_fin *f);
+const char *rh_fin_initramfs_deferred_cmd(bool own, const char *cmd, char *buf, size_t n);
+void rh_fin_initramfs_defer_end(struct rh_fin *f, bool own, const char *what);
 /* Install one package (deb_pkg or rpm_pkg, by the guest's package format)
  * from --packages now, with the rest of that directory as for agents, giving
  * reason in the change report. Returns 1, doing nothing, when --packages

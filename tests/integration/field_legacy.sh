@@ -36,16 +36,23 @@ for d in "$T"/sysv/*.deb; do debs+=("$d"); done
 # tarball install's uninstaller (a stand-in that fails unless finalize gave
 # it the answers that stop it restoring an initramfs of its own).
 download_deb "$T/vmw" open-vm-tools || finish
-mkdeb() { # NAME [DEPENDS]
+mkdeb() { # NAME [DEPENDS [POSTRM]]
   local d=$T/deb-$1
   mkdir -p "$d/DEBIAN" "$d/usr/share/doc/$1"
   printf 'Package: %s\nVersion: 1.0\nArchitecture: all\nMaintainer: rehost tests <tests@example.org>\n%bDescription: made by field_legacy.sh\n' \
     "$1" "${2:+Depends: $2\n}" > "$d/DEBIAN/control"
   echo "$1" > "$d/usr/share/doc/$1/README"
+  if [ -n "${3:-}" ]; then printf '#!/bin/sh\nset -e\n%s\n' "$3" > "$d/DEBIAN/postrm"; chmod 755 "$d/DEBIAN/postrm"; fi
   dpkg-deb -Zgzip --root-owner-group --build "$d" "$T/vmw/$1_1.0_all.deb" > /dev/null
 }
 mkdeb open-vm-tools-containerinfo
 mkdeb acme-monitoring open-vm-tools-containerinfo
+# a tools package with a kernel module, as a dkms package is: its removal
+# asks for the initramfs to be made again (minutes in the TCG appliance),
+# though the image does not carry its module
+mkdir -p "$T/deb-open-vm-tools-dkms/lib/modules/rehost-test/updates/dkms"
+echo "not a module" > "$T/deb-open-vm-tools-dkms/lib/modules/rehost-test/updates/dkms/vmw_test.ko"
+mkdeb open-vm-tools-dkms "" 'if [ "$1" = remove ]; then update-initramfs -u; fi'
 for d in "$T"/vmw/*.deb; do vmw+=("$d"); done
 printf '#!/bin/sh\ngrep -qx "remove_answer RESTORE_RAMDISK_CMD" /etc/vmware-tools/locations || { echo "would restore its own initramfs" >&2; exit 1; }\nrm -rf /etc/vmware-tools /usr/lib/vmware-tools /usr/bin/vmware-uninstall-tools.pl\necho "uninstalled: $*" > /var/log/vmware-uninstall.log\n' > "$T/vmware-uninstall-tools.pl"
 guestfish --format=qcow2 -a "$T/gl.qcow2" -i mkdir-p /var/tmp/rehost-sysv : copy-in "${debs[@]}" /var/tmp/rehost-sysv \
@@ -70,6 +77,7 @@ printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/poli
 dpkg -i --force-depends /var/tmp/rehost-vmw/*.deb
 rm -rf /usr/sbin/policy-rc.d /var/tmp/rehost-vmw
 test -x /usr/bin/vmtoolsd; ls /etc/rc2.d/S*open-vm-tools
+sha256sum /boot/initrd.img-* > /var/tmp/initrd.sha256
 chmod 755 /usr/bin/vmware-uninstall-tools.pl; mkdir -p /etc/vmware-tools /usr/lib/vmware-tools/modules
 printf "answer BINDIR /usr/bin\nanswer LIBDIR /usr/lib/vmware-tools\n" > /etc/vmware-tools/locations
 update-rc.d qemu-guest-agent disable
@@ -94,7 +102,9 @@ expect_eq "sysv: grub-pc's first-boot fix is an init script" \
   "$(jq -r '.changes[] | select(.action=="grub-install-devices") | .file' "$T/gl.json")" /etc/init.d/rehost-grub-devices
 guestfish --ro --format=qcow2 -a "$T/gl.qcow2" -i <<'GF' > "$T/gl.dump" 2>&1 || fail "reading the guest back: $(tail -3 "$T/gl.dump")"
 echo "== vmw"
-sh "for p in open-vm-tools open-vm-tools-containerinfo acme-monitoring; do s=$(dpkg-query -W -f='${db:Status-Status}' $p 2> /dev/null); echo $p=${s:-not-installed}; done; echo gone=$(ls /usr/bin/vmtoolsd /etc/init.d/open-vm-tools /etc/rc2.d/*open-vm-tools /etc/vmware-tools /usr/lib/vmware-tools 2>&1 | grep -c 'No such file'); echo log=$(cat /var/log/vmware-uninstall.log)"
+sh "for p in open-vm-tools open-vm-tools-containerinfo acme-monitoring open-vm-tools-dkms; do s=$(dpkg-query -W -f='${db:Status-Status}' $p 2> /dev/null); echo $p=${s:-not-installed}; done; echo gone=$(ls /usr/bin/vmtoolsd /etc/init.d/open-vm-tools /etc/rc2.d/*open-vm-tools /etc/vmware-tools /usr/lib/vmware-tools 2>&1 | grep -c 'No such file'); echo log=$(cat /var/log/vmware-uninstall.log)"
+echo "== initramfs"
+sh "sha256sum -c /var/tmp/initrd.sha256 2>&1; ls -a /tmp | grep -c rehost-initramfs; ls /lib/modules/rehost-test 2>&1 | grep -c 'No such file'"
 echo "== rc2"
 glob ls /etc/rc2.d
 echo "== fix"
@@ -111,13 +121,20 @@ expect_eq "sysv: qemu-guest-agent, ssh and the first-boot fix start in runlevel 
 expect_eq "sysv: the fix disables itself with update-rc.d once it ran" "$(section "$T/gl.dump" " fix" | tail -1)" \
   "update-rc.d rehost-grub-devices disable"
 expect_eq "vmware: open-vm-tools purged; the tools package acme-monitoring depends on kept" \
-  "$(section "$T/gl.dump" " vmw" | head -3 | tr '\n' ' ')" \
-  "open-vm-tools=not-installed open-vm-tools-containerinfo=installed acme-monitoring=installed "
+  "$(section "$T/gl.dump" " vmw" | head -4 | tr '\n' ' ')" \
+  "open-vm-tools=not-installed open-vm-tools-containerinfo=installed acme-monitoring=installed open-vm-tools-dkms=not-installed "
+expect_eq "initramfs: the rebuild the dkms-like package's removal asked for was left to the initramfs step, and recorded" \
+  "$(jq -r '.changes[] | select(.action == "defer-rebuild") | .before + " | " + .reason' "$T/gl.json")" \
+  "update-initramfs -u | removing vmware's packages asked for the initramfs to be made again: left to finalize's initramfs step, which makes it once, if the image carries a file that changed"
+expect_eq "initramfs: the image carries none of what the removal changed (its module): not made again, byte for byte as it was; the stand-ins gone" \
+  "$(section "$T/gl.dump" " initramfs" | grep . | sed 's/^.*initrd.img-[^:]*: //' | tr '\n' ' ')" "OK 0 1 "
+expect_eq "initramfs: no rebuild record" \
+  "$(jq -r '[.changes[] | select(.file == "initramfs" and .action == "rebuild")] | length' "$T/gl.json")" 0
 expect_eq "vmware: vmtoolsd, its init script and rc link, the tarball's files: all gone; its uninstaller ran" \
   "$(section "$T/gl.dump" " vmw" | grep -E '^(gone|log)=' | tr '\n' ' ')" "gone=5 log=uninstalled: "
 expect_eq "vmware: the records: the packages removed, the one kept, the uninstaller run" \
   "$(jq -r '.changes[] | select((.action | test("source-tools|uninstaller")) or (.action == "warning" and .file == "packages")) | .action + " " + .before' "$T/gl.json" | tr '\n' '|')" \
-  "remove-source-tools open-vm-tools|warning open-vm-tools-containerinfo|run-uninstaller /usr/bin/vmware-uninstall-tools.pl|"
+  "remove-source-tools open-vm-tools open-vm-tools-dkms|warning open-vm-tools-containerinfo|run-uninstaller /usr/bin/vmware-uninstall-tools.pl|"
 expect_match "vmware: the kept package's warning gives dpkg's reason" \
   "$(jq -r '.changes[] | select(.action == "warning" and .file == "packages") | .reason' "$T/gl.json")" \
   "acme-monitoring depends on open-vm-tools-containerinfo"
