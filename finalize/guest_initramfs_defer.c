@@ -2,8 +2,9 @@
  * inside the appliance, where the guest's own initramfs generator takes
  * minutes without KVM (about 9 under TCG), and where finalize's initramfs
  * step may make the image again right after. For such a run,
- * update-initramfs, mkinitramfs, dracut and mkinitrd are stand-ins that only
- * note the request (first in PATH, and in rpm's scriptlet PATH); after it,
+ * update-initramfs, dracut and mkinitrd are stand-ins (initramfs_stand_in.sh,
+ * first in PATH, and in rpm's scriptlet PATH) that note a request to update
+ * the images there are and pass any other (a new kernel's image) on; after it,
  * what the run changed among the files an initramfs is made from decides
  * (rh_initramfs_inputs_touched): the initramfs step makes the image once,
  * and only when it is stale. */
@@ -12,6 +13,7 @@
 
 #include "../guest/appliance.h"
 #include "../lib/log.h"
+#include "initramfs_stand_in.h" /* made by CMake from initramfs_stand_in.sh */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,14 +37,17 @@ bool rh_fin_initramfs_defer_begin(struct rh_fin *f)
   char dirs[600], cmd[1400];
   input_dirs(dirs, sizeof dirs);
   snprintf(cmd, sizeof cmd,
-           "set -e; d=" DEFER_DIR "; rm -rf \"$d\"; mkdir -p \"$d\"; "
-           "for t in update-initramfs mkinitramfs dracut mkinitrd; do "
-           "printf '#!/bin/sh\\necho \"%%s $*\" >> %%s/asked\\n' \"$t\" \"$d\" > \"$d/$t\"; "
-           "chmod 755 \"$d/$t\"; done; touch \"$d/stamp\"; "
-           "find %s -type f 2>/dev/null | LC_ALL=C sort > \"$d/before\"",
+           "set -e; d=" DEFER_DIR "; chmod 755 \"$d/update-initramfs\"; "
+           "ln -s update-initramfs \"$d/dracut\"; ln -s update-initramfs \"$d/mkinitrd\"; "
+           "touch \"$d/stamp\"; find %s -type f 2>/dev/null | LC_ALL=C sort > \"$d/before\"",
            dirs);
-  int st;
-  char *out = rh_fin_sh_status(f, cmd, &st);
+  int st = -1;
+  guestfs_rm_rf(f->g, DEFER_DIR);
+  char *out = guestfs_mkdir_p(f->g, DEFER_DIR) == 0 &&
+                      guestfs_write(f->g, DEFER_DIR "/update-initramfs", rh_initramfs_stand_in,
+                                    sizeof rh_initramfs_stand_in - 1) == 0
+                  ? rh_fin_sh_status(f, cmd, &st)
+                  : NULL;
   rh_debug("initramfs stand-ins: exit status %d: %s", st, out ? out : rh_guestfs_err(f->g));
   free(out);
   if (st == 0) return true;
