@@ -66,6 +66,17 @@ void rh_fin_no_services_end(struct rh_fin *f, bool own)
   if (own) guestfs_rm(f->g, "/usr/sbin/policy-rc.d");
 }
 
+char *rh_fin_pkg_run(struct rh_fin *f, const char *what, const char *cmd, int *status)
+{
+  char wrapped[4096];
+  bool own = rh_fin_no_services_begin(f), deferred = rh_fin_initramfs_defer_begin(f);
+  const char *c = rh_fin_initramfs_deferred_cmd(deferred, cmd, wrapped, sizeof wrapped);
+  char *out = status ? rh_fin_sh_status(f, c, status) : rh_fin_sh(f, what, c);
+  rh_fin_initramfs_defer_end(f, deferred, what);
+  rh_fin_no_services_end(f, own);
+  return out;
+}
+
 static bool installed(struct rh_fin *f, const struct pkgdb *db, const char *pkg)
 {
   if (!db->have_pm) return db->deb && db->dpkg_status && rh_dpkg_installed(db->dpkg_status, pkg);
@@ -164,7 +175,6 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
   int count, rc = upload_all(f, pkgdir, deb ? ".deb" : ".rpm", &count);
   if (rc) return rc;
   rh_info("installing %s in the guest from %d packages", pkgs, count);
-  bool own_policy = deb && rh_fin_no_services_begin(f);
   /* apt orders the installation (Pre-Depends: python3-minimal before python3,
    * which one dpkg -i of every file gets wrong). It sees only DIR's files and
    * what is installed: no sources, no lists, no download. dpkg -i is the
@@ -181,14 +191,10 @@ static int install(struct rh_fin *f, bool deb, const char *pkgdir, const char *p
             GUEST_PKG_DIR "/*.deb"
           : "DEBIAN_FRONTEND=noninteractive dpkg -i --force-confdef --force-confold "
             "--skip-same-version " GUEST_PKG_DIR "/*.deb";
-  char wrapped[1200], what[600];
+  char what[600];
   snprintf(what, sizeof what, "installing %s", pkgs);
-  bool deferred = rh_fin_initramfs_defer_begin(f);
-  char *out = rh_fin_sh(f, deb ? "installing the packages" : "rpm -U",
-                        rh_fin_initramfs_deferred_cmd(deferred, cmd, wrapped, sizeof wrapped));
+  char *out = rh_fin_pkg_run(f, what, cmd, NULL);
   free(out);
-  rh_fin_initramfs_defer_end(f, deferred, what);
-  rh_fin_no_services_end(f, own_policy);
   guestfs_rm_rf(f->g, GUEST_PKG_DIR);
   return out ? RH_EXIT_OK : RH_EXIT_GUEST;
 }

@@ -24,10 +24,11 @@
 #include <string.h>
 
 /* Run cmd in the guest, its output and status kept (a failure here is a
- * warning, not a finalize error). *status: its exit status, -1 unknown. */
-static char *run(struct rh_fin *f, const char *cmd, int *status)
+ * warning, not a finalize error). *status: its exit status, -1 unknown. A
+ * package manager or an uninstaller (`what`) runs as rh_fin_pkg_run does. */
+static char *run(struct rh_fin *f, const char *what, const char *cmd, int *status)
 {
-  char *out = rh_fin_sh_status(f, cmd, status);
+  char *out = what ? rh_fin_pkg_run(f, what, cmd, status) : rh_fin_sh_status(f, cmd, status);
   rh_debug("%s: exit status %d:\n%s", cmd, *status, out ? out : rh_guestfs_err(f->g));
   return out;
 }
@@ -70,7 +71,7 @@ static const char *lines_naming(const char *out, const char *names, char *buf, s
 static char *installed_packages(struct rh_fin *f, char fmt)
 {
   int st;
-  char *out = run(f,
+  char *out = run(f, NULL,
                   fmt == 'd' ? "dpkg-query -W -f='${Status} ${Package}\\n'"
                              : "rpm -qa --qf '%{NAME}\\n'",
                   &st);
@@ -119,13 +120,10 @@ static void remove_packages(struct rh_fin *f, const struct rh_source_tools *t, c
     snprintf(cmd, sizeof cmd, "DEBIAN_FRONTEND=noninteractive dpkg --purge %s", pkgs);
   else /* one transaction, else each alone: one that is needed must not keep the others */
     snprintf(cmd, sizeof cmd, "rpm -e %s || for p in %s; do rpm -e \"$p\"; done", pkgs, pkgs);
-  char what[300], wrapped[2800];
+  char what[300];
   snprintf(what, sizeof what, "removing %s's packages", t->name);
-  bool own = rh_fin_no_services_begin(f), deferred = rh_fin_initramfs_defer_begin(f);
   int st;
-  char *out = run(f, rh_fin_initramfs_deferred_cmd(deferred, cmd, wrapped, sizeof wrapped), &st);
-  rh_fin_initramfs_defer_end(f, deferred, what);
-  rh_fin_no_services_end(f, own);
+  char *out = run(f, what, cmd, &st);
   char still[1024], removed[1024] = "", tail[400], why[600];
   still_installed(f, fmt, pkgs, still, sizeof still);
   char copy[1024], *sp;
@@ -188,13 +186,10 @@ static void run_uninstaller(struct rh_fin *f, const struct rh_source_tools *t,
   char cmd[1400];
   snprintf(cmd, sizeof cmd,
            "if command -v timeout >/dev/null 2>&1; then timeout 600 %s; else %s; fi", what, what);
-  char uwhat[300], wrapped[1800];
+  char uwhat[300];
   snprintf(uwhat, sizeof uwhat, "%s's uninstaller", t->name);
-  bool own = rh_fin_no_services_begin(f), deferred = rh_fin_initramfs_defer_begin(f);
   int st;
-  char *out = run(f, rh_fin_initramfs_deferred_cmd(deferred, cmd, wrapped, sizeof wrapped), &st);
-  rh_fin_initramfs_defer_end(f, deferred, uwhat);
-  rh_fin_no_services_end(f, own);
+  char *out = run(f, uwhat, cmd, &st);
   char tail[400], why[700];
   if (st == 0) {
     rh_change(f->changes, path, "run-uninstaller", what, NULL, reason);

@@ -114,6 +114,12 @@ void rh_fin_no_services_end(struct rh_fin *f, bool own);
 bool rh_fin_initramfs_defer_begin(struct rh_fin *f);
 const char *rh_fin_initramfs_deferred_cmd(bool own, const char *cmd, char *buf, size_t n);
 void rh_fin_initramfs_defer_end(struct rh_fin *f, bool own, const char *what);
+/* Run the guest's package manager or an uninstaller (cmd; `what` names it
+ * for the report: "installing qemu-guest-agent") between both guards: no
+ * service started or stopped, initramfs requests deferred. Its output, and
+ * its exit status in *status; with status NULL, as rh_fin_sh: NULL and an
+ * error printed when it fails. (finalize/agents.c) */
+char *rh_fin_pkg_run(struct rh_fin *f, const char *what, const char *cmd, int *status);
 /* Install one package (deb_pkg or rpm_pkg, by the guest's package format)
  * from --packages now, with the rest of that directory as for agents, giving
  * reason in the change report. Returns 1, doing nothing, when --packages
