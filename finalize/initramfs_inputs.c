@@ -58,9 +58,7 @@ static void one_path(char *line, int lineno, void *ctx)
     t->must = true;
     return;
   }
-  size_t l = strlen(t->carried);
-  rh_words_add(t->carried, t->n, path + 1);
-  if (strlen(t->carried) == l && !rh_words_has(t->carried, path + 1)) { /* did not fit */
+  if (!rh_words_add(t->carried, t->n, path + 1)) {
     if (!t->must) snprintf(t->force, t->fn, "%s (and more)", path);
     t->must = true;
   }

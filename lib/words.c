@@ -12,10 +12,12 @@ bool rh_words_has(const char *list, const char *word)
   return false;
 }
 
-void rh_words_add(char *list, size_t sz, const char *word)
+bool rh_words_add(char *list, size_t sz, const char *word)
 {
   size_t n = strlen(word), l = strlen(list);
-  if (!n || rh_words_has(list, word)) return;
-  if (l + (l ? 1 : 0) + n >= sz) return;
+  if (!n) return false;
+  if (rh_words_has(list, word)) return true;
+  if (l + (l ? 1 : 0) + n >= sz) return false;
   snprintf(list + l, sz - l, "%s%s", l ? " " : "", word);
+  return true;
 }

@@ -179,7 +179,7 @@ static void word_lists(void **state)
   rh_words_add(list, sizeof list, "open-vm-tools");
   rh_words_add(list, sizeof list, "vm");
   rh_words_add(list, sizeof list, "open-vm-tools");
-  rh_words_add(list, sizeof list, "");
+  assert_false(rh_words_add(list, sizeof list, ""));
   assert_string_equal(list, "open-vm-tools vm");
   assert_true(rh_words_has(list, "vm"));
   assert_true(rh_words_has(list, "open-vm-tools"));
@@ -187,9 +187,10 @@ static void word_lists(void **state)
   assert_false(rh_words_has(list, "tools"));
   assert_false(rh_words_has(list, "vm-tools"));
   assert_false(rh_words_has(list, ""));
-  rh_words_add(list, sizeof list, "toolong"); /* 16 + 1 + 7 = 24: no room for the NUL */
+  assert_false(rh_words_add(list, sizeof list, "toolong")); /* 16 + 1 + 7 = 24: no room for the NUL */
   assert_string_equal(list, "open-vm-tools vm");
-  rh_words_add(list, sizeof list, "sixsix");
+  assert_true(rh_words_add(list, sizeof list, "vm")); /* there already */
+  assert_true(rh_words_add(list, sizeof list, "sixsix"));
   assert_string_equal(list, "open-vm-tools vm sixsix");
 }
 
