@@ -235,7 +235,13 @@ static int selinux_relabel(struct rh_fin *f)
  * an initramfs that carries a copy of either file is rebuilt. */
 static void initramfs_stale(struct rh_fin *f, const char *path)
 {
-  rh_words_add(f->initramfs_stale, sizeof f->initramfs_stale, path);
+  /* a name that is not one word (white space, control characters) or does
+   * not fit the list: every image is made again, rather than one that
+   * carries the file missed */
+  bool word = rh_is_word(path);
+  if ((!word || !rh_words_add(f->initramfs_stale, sizeof f->initramfs_stale, path)) && !f->initramfs_force[0])
+    snprintf(f->initramfs_force, sizeof f->initramfs_force, "%s",
+             word ? "more changed files than rehost lists" : "a file whose name has white space or control characters");
 }
 
 static int edit_lvm(struct rh_fin *f)

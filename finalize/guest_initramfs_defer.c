@@ -13,6 +13,7 @@
 
 #include "../guest/appliance.h"
 #include "../lib/log.h"
+#include "../scan/scan.h"
 #include "initramfs_stand_in.h" /* made by CMake from initramfs_stand_in.sh */
 
 #include <stdio.h>
@@ -66,35 +67,29 @@ const char *rh_fin_initramfs_deferred_cmd(bool own, const char *cmd, char *buf, 
   return w > 0 && (size_t)w < n ? buf : cmd;
 }
 
-/* The text between the line "== START" and the next line starting "== ". */
-static char *section(const char *out, const char *start)
-{
-  char mark[40];
-  snprintf(mark, sizeof mark, "== %s\n", start);
-  const char *s = out ? strstr(out, mark) : NULL;
-  if (!s) return NULL;
-  s += strlen(mark);
-  if (!strncmp(s, "== ", 3)) return strdup(""); /* an empty section */
-  const char *e = strstr(s, "\n== ");
-  return strndup(s, e ? (size_t)(e - s + 1) : strlen(s));
-}
-
 void rh_fin_initramfs_defer_end(struct rh_fin *f, bool own, const char *what)
 {
   if (!own) return;
   char dirs[600], cmd[1600];
   input_dirs(dirs, sizeof dirs);
+  /* the lists are files of their own, read as they are: no marker in the
+   * output that a maintainer script's note could imitate */
   snprintf(cmd, sizeof cmd,
            "d=" DEFER_DIR "; find %s -type f 2>/dev/null | LC_ALL=C sort > \"$d/after\"; "
-           "echo '== asked'; cat \"$d/asked\" 2>/dev/null; echo '== touched'; "
-           "if command -v comm >/dev/null && command -v find >/dev/null && LC_ALL=C comm -23 "
-           "\"$d/before\" \"$d/after\"; then find %s -type f -cnewer \"$d/stamp\" 2>/dev/null; "
-           "echo '== end'; fi",
+           "command -v comm >/dev/null && LC_ALL=C comm -23 \"$d/before\" \"$d/after\" > \"$d/touched\" "
+           "&& { find %s -type f -cnewer \"$d/stamp\" 2>/dev/null; true; } >> \"$d/touched\" "
+           "&& echo listed",
            dirs, dirs);
   int st;
   char *out = rh_fin_sh_status(f, cmd, &st);
+  bool listed = st == 0 && out && strstr(out, "listed");
+  /* a request noted in a file rehost cannot read (not text, too big) is
+   * still a request */
+  bool noted = rh_fin_exists(f, DEFER_DIR "/asked");
+  char *asked = noted ? rh_guest_read(f->g, DEFER_DIR "/asked") : NULL;
+  if (noted && !asked) asked = strdup("(a request rehost could not read)");
+  char *touched = listed ? rh_guest_read(f->g, DEFER_DIR "/touched") : NULL;
   guestfs_rm_rf(f->g, DEFER_DIR);
-  char *asked = section(out, "asked"), *touched = out && strstr(out, "\n== end") ? section(out, "touched") : NULL;
   if (asked && asked[0]) {
     char first[200], force[300], reason[700];
     snprintf(first, sizeof first, "%.*s", (int)strcspn(asked, "\n"), asked);

@@ -46,13 +46,15 @@ static void one_path(char *line, int lineno, void *ctx)
   (void)lineno;
   struct touched *t = ctx;
   const char *path = rh_trim(line);
-  if (path[0] != '/' || depmod_output(path)) return;
-  bool generator = false, odd = false;
+  if (!path[0] || depmod_output(path)) return;
+  /* every name the listing gives starts with '/': a line that does not is
+   * the rest of a name with a newline in it */
+  bool generator = false;
   for (const char *const *g = generator_prefixes; *g && !generator; g++)
     generator = !strncmp(path, *g, strlen(*g));
   /* white space or a control character: no listing gives it as one word
    * (and it is not for the report): the image is made again, not missed */
-  for (const char *c = path; *c; c++) odd = odd || (unsigned char)*c <= ' ' || *c == 0x7f;
+  bool odd = path[0] != '/' || !rh_is_word(path);
   if (generator || odd) {
     if (!t->must) snprintf(t->force, t->fn, "%s", odd ? "a file whose name has white space or control characters" : path);
     t->must = true;

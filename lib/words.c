@@ -12,10 +12,17 @@ bool rh_words_has(const char *list, const char *word)
   return false;
 }
 
+bool rh_is_word(const char *s)
+{
+  for (const char *c = s; *c; c++)
+    if ((unsigned char)*c <= ' ' || *c == 0x7f) return false;
+  return s[0] != 0;
+}
+
 bool rh_words_add(char *list, size_t sz, const char *word)
 {
   size_t n = strlen(word), l = strlen(list);
-  if (!n) return false;
+  if (!rh_is_word(word)) return false;
   if (rh_words_has(list, word)) return true;
   if (l + (l ? 1 : 0) + n >= sz) return false;
   snprintf(list + l, sz - l, "%s%s", l ? " " : "", word);

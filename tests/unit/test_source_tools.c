@@ -180,7 +180,13 @@ static void word_lists(void **state)
   rh_words_add(list, sizeof list, "vm");
   rh_words_add(list, sizeof list, "open-vm-tools");
   assert_false(rh_words_add(list, sizeof list, ""));
+  assert_false(rh_words_add(list, sizeof list, "a b")); /* not one word: never two */
+  assert_false(rh_words_add(list, sizeof list, "a\tb"));
+  assert_false(rh_words_add(list, sizeof list, "x\033"));
   assert_string_equal(list, "open-vm-tools vm");
+  assert_true(rh_is_word("lib/modules/6.1.0/x.ko"));
+  assert_false(rh_is_word("lib/a\nb"));
+  assert_false(rh_is_word("\x7f"));
   assert_true(rh_words_has(list, "vm"));
   assert_true(rh_words_has(list, "open-vm-tools"));
   assert_false(rh_words_has(list, "open"));
