@@ -131,7 +131,7 @@ static void fstab_line(const char *line, size_t len, void *vctx)
       }
       rh_change(c->changes, "/etc/fstab", "warning", e.spec, NULL,
                 rh_fstab_hw_partition(e.spec) >= 0
-                    ? "a name of the source disk's hardware (serial or bus path) with no "
+                    ? "a name of the source disk's hardware (serial, bus path or multipath map) with no "
                       "filesystem UUID found, or the machine has more than one disk and which "
                       "one it names is unknown; left as is: the mount will wait for it"
                     : "bus-dependent device name with no filesystem UUID found; left as is");

@@ -33,9 +33,12 @@ bool rh_fstab_has_option(const char *options, const char *opt);
 bool rh_fstab_is_bus_device_name(const char *spec);
 /* A name of the source disk's hardware, by serial, WWN or bus path
  * (/dev/disk/by-id/ata-..-part1, scsi-3600..., /dev/disk/by-path/pci-..,
- * HP Smart Array's /dev/cciss/c0d0p1), none of which the target's disk has;
- * not a by-id name of content (dm-, lvm-pv-uuid-, md-uuid-). The partition
- * number it names, 0 for a whole disk, -1 when it is no such name. */
+ * HP Smart Array's /dev/cciss/c0d0p1), or of the multipath map over its
+ * paths (/dev/mapper/mpatha1, /dev/mapper/3600...-part1, by-id's dm-name-
+ * and dm-uuid-part1-mpath-, EMC PowerPath's /dev/emcpowera1), none of which
+ * the target's disk has; not a name of content (LVM's, md's, dm-uuid-LVM-).
+ * The partition number it names, 0 for a whole disk, -1 when it is no such
+ * name. */
 int rh_fstab_hw_partition(const char *spec);
 /* Array of {spec,mountpoint,type,options,freq,passno,network,bus_device_name,line}. */
 json_object *rh_fstab_parse(const char *text);

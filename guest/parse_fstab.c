@@ -77,12 +77,70 @@ static int part_suffix(const char *s, const char *marker)
   return n && n <= 3 && !p[n] ? atoi(p) : 0;
 }
 
+/* A partition suffix of a device-mapper map's name, as kpartx and udev
+ * name them: "" (the whole map, 0), "1", "p1", "-part1", "_part1"; -1 when
+ * S is none of these. */
+static int dm_part_suffix(const char *s)
+{
+  static const char *const seps[] = {"-part", "_part", "p", "", NULL};
+  if (!*s) return 0;
+  for (const char *const *sep = seps; *sep; sep++) {
+    size_t l = strlen(*sep), n = strncmp(s, *sep, l) ? 0 : strspn(s + l, "0123456789");
+    if (n && n <= 3 && !s[l + n] && s[l] != '0') return atoi(s + l);
+  }
+  return -1;
+}
+
+/* The length of a SCSI WWID at the start of S as multipath names a map
+ * by it (user_friendly_names no): NAA 6 (3 + 32 hex digits), NAA 5 or an
+ * EUI-64 (3 or 2 + 16); 0 when S starts with none. */
+static size_t wwid_len(const char *s)
+{
+  if (s[0] != '3' && s[0] != '2') return 0;
+  size_t hex = strspn(s + 1, "0123456789abcdef");
+  return s[0] == '3' && hex >= 32 ? 33 : hex >= 16 ? 17 : 0;
+}
+
+/* A multipath map's name (user-friendly mpatha, mpathab; or its WWID) or an
+ * EMC PowerPath device's (emcpowera), with the partition it names; -1 when
+ * NAME is none of these. The target's disk is one path, no map. */
+static int multipath_partition(const char *name)
+{
+  size_t n = 0;
+  if (!strncmp(name, "mpath", 5) && isdigit((unsigned char)name[5])) { /* RHEL 5's mpath0, mpath0p1 */
+    n = 5 + strspn(name + 5, "0123456789");
+    return !name[n] ? 0 : name[n] == 'p' ? dm_part_suffix(name + n) : -1;
+  }
+  if (!strncmp(name, "mpath", 5) || !strncmp(name, "emcpower", 8)) {
+    size_t p = name[0] == 'm' ? 5 : 8;
+    n = strspn(name + p, "abcdefghijklmnopqrstuvwxyz");
+    n = n && n <= 4 ? p + n : 0;
+  } else {
+    n = wwid_len(name);
+    int part = n == 33 ? dm_part_suffix(name + 33) : -1;
+    if (part >= 0) return part;
+    n = n ? 17 : 0;
+  }
+  return n ? dm_part_suffix(name + n) : -1;
+}
+
 int rh_fstab_hw_partition(const char *spec)
 {
   static const char *const by_content[] = {"dm-", "lvm-pv-uuid-", "md-uuid-", "md-name-", NULL};
+  if (!strncmp(spec, "/dev/mapper/", 12)) return multipath_partition(spec + 12);
+  if (!strncmp(spec, "/dev/emcpower", 13)) return multipath_partition(spec + 5);
   if (!strncmp(spec, "/dev/disk/by-id/", 16)) {
     const char *id = spec + 16;
     if (!*id || strchr(id, '/')) return -1;
+    /* multipath's maps by name and by device-mapper UUID (mpath-WWID, its
+     * partitions partN-mpath-WWID) */
+    if (!strncmp(id, "dm-name-", 8)) return multipath_partition(id + 8);
+    if (!strncmp(id, "dm-uuid-mpath-", 14)) return id[14] ? 0 : -1;
+    if (!strncmp(id, "dm-uuid-part", 12) && isdigit((unsigned char)id[12])) {
+      char *end;
+      long part = strtol(id + 12, &end, 10);
+      return part > 0 && part < 1000 && !strncmp(end, "-mpath-", 7) && end[7] ? (int)part : -1;
+    }
     for (const char *const *c = by_content; *c; c++)
       if (!strncmp(id, *c, strlen(*c))) return -1;
     return part_suffix(id, "-part");

@@ -214,9 +214,13 @@ boot_stop uefi
 # refused, or converted with --allow-missing-mounts: /home's entry nofail, and
 # the machine boots without it (CI boots this one; FULL=1 the two-disk one)
 # (a copy whose fstab also names the lost disk by its kernel name, and an
-# NVMe name, which an NVMe target may have: not judged)
+# NVMe name, which an NVMe target may have: not judged; and its root by the
+# multipath map a SAN-booted machine has, mpatha1: that is the one disk's
+# first partition, found by its UUID, so it is not among the missing)
 cp --sparse=always "$a" "$T/a-named.qcow2"
-guest_edit "$T/a-named.qcow2" 'printf "/dev/sdb2 /data ext4 defaults 0 2\n/dev/nvme1n1p1 /scratch ext4 defaults 0 2\n" >> /etc/fstab'
+guest_edit "$T/a-named.qcow2" 'sed -i -E "s,^UUID=[^[:space:]]+([[:space:]]+/[[:space:]]),/dev/mapper/mpatha1\1," /etc/fstab &&
+  grep -q "^/dev/mapper/mpatha1[[:space:]]" /etc/fstab &&
+  printf "/dev/sdb2 /data ext4 defaults 0 2\n/dev/nvme1n1p1 /scratch ext4 defaults 0 2\n" >> /etc/fstab'
 run_expect_fail 4 "/etc/fstab mounts at boot what is on none of the disks given: /home \(/dev/mapper/data-home\), /data \(/dev/sdb2\); the target would stop its boot" \
   "$REHOST" -q convert --dry-run --profile openstack -o "$T/a-only.qcow2" "$T/a-named.qcow2"
 "$REHOST" convert --profile openstack --allow-missing-mounts -o "$T/a-only.qcow2" --report "$T/a-only.json" \

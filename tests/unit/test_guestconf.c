@@ -94,6 +94,39 @@ static void bus_device_names(void **state)
   assert_int_equal(rh_fstab_hw_partition("/dev/cciss/c0d0p2"), 2);
   assert_int_equal(rh_fstab_hw_partition("/dev/cciss/c0d1"), 0);
   assert_true(rh_fstab_is_bus_device_name("/dev/disk/by-path/pci-0000:00:10.0-scsi-0:0:0:0-part3"));
+  /* a SAN disk's multipath map, as RHEL, SUSE and Debian name it and its
+   * partitions, and EMC PowerPath's: the target's disk is one path, no map */
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpatha"), 0);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpatha1"), 1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpathap2"), 2);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpathab-part3"), 3);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpathb_part1"), 1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpath0p1"), 1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpath0"), 0);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/3600508b4000156d700012000000b0000"), 0);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/3600508b4000156d700012000000b0000p2"), 2);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/3600508b4000156d700012000000b00001"), 1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/3600508b4000156d700012000000b0000-part12"), 12);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/35000c500a1b2c3d4-part1"), 1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/dm-name-mpatha-part1"), 1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/dm-uuid-mpath-3600508b4000156d700012000000b0000"), 0);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/dm-uuid-part2-mpath-3600508b4000156d700012000000b0000"), 2);
+  assert_int_equal(rh_fstab_hw_partition("/dev/emcpowera1"), 1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/emcpowerc"), 0);
+  assert_true(rh_fstab_is_bus_device_name("/dev/mapper/mpatha1"));
+  /* LVM's and dm-crypt's maps, and names that only look alike */
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpathvg-root"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/vg0-root"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/luks-3f1b2a6e-6c1e-4d4b"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpatha0"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpath"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/mpath0a"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/36005-root"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/mapper/3600508b4000156d7x"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/dm-uuid-part2-LVM-abc"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/dm-uuid-mpath-"), -1);
+  assert_int_equal(rh_fstab_hw_partition("/dev/emcpower"), -1);
+  assert_false(rh_fstab_is_bus_device_name("/dev/mapper/vg0-root"));
   /* names of content, not hardware: the same on the target */
   assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/dm-uuid-LVM-abc"), -1);
   assert_int_equal(rh_fstab_hw_partition("/dev/disk/by-id/dm-name-vg0-root"), -1);
