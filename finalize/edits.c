@@ -420,7 +420,7 @@ char *rh_grub_set_var(const char *text, const char *key, const char *value, cons
 struct ifup_ctx {
   struct sb out;
   const char *file;
-  bool to_dhcp, remove_mac, in_static, in_vlan;
+  bool to_dhcp, remove_mac, in_static, in_static6, in_vlan;
   struct rh_nic_map *m;
   json_object *changes;
   size_t nraws; /* the raw devices of the VLANs made manual */
@@ -448,10 +448,11 @@ static void ifup_line(const char *line, size_t len, void *vctx)
     return;
   }
   const char *p = l + strspn(l, " \t");
-  static const char *const stanza[] = {"iface", "auto", "allow-", "mapping", "source", NULL};
-  bool starts = false;
-  for (const char *const *s = stanza; *s; s++) starts |= !strncmp(p, *s, strlen(*s));
-  if (starts) c->in_static = c->in_vlan = false;
+  /* whole words ("autoconf" is an inet6 option, not "auto"), and allow-* */
+  static const char *const stanza[] = {"iface", "auto", "mapping", "source", "source-directory", NULL};
+  bool starts = !strncmp(p, "allow-", 6);
+  for (const char *const *s = stanza; *s; s++) starts |= first_word_is(p, *s);
+  if (starts) c->in_static = c->in_static6 = c->in_vlan = false;
   if (c->in_vlan && (first_word_is(p, "vlan-raw-device") || first_word_is(p, "vlan_raw_device"))) {
     const char *r = p + strcspn(p, " \t");
     r += strspn(r, " \t");
@@ -467,12 +468,17 @@ static void ifup_line(const char *line, size_t len, void *vctx)
                  !strcmp(method, "manual");
     if (three && c->to_dhcp && (!strcmp(method, "static") || lower)) {
       c->in_static = true;
+      /* IPv6: stateless autoconfiguration from the target's router
+       * advertisements (DHCPv6 would make ifup fail, and with it the
+       * interface, on a network that has none) */
+      bool v6 = !strcmp(fam, "inet6");
+      c->in_static6 = v6 && !vlan;
       char after[160];
-      snprintf(after, sizeof after, "iface %s %s %s", name, fam, vlan ? "manual" : "dhcp");
+      snprintf(after, sizeof after, "iface %s %s %s", name, fam, vlan ? "manual" : v6 ? "auto" : "dhcp");
       if (vlan && strchr(name, '.')) ifup_note_raw(c, name, strcspn(name, "."));
       c->in_vlan = vlan;
       rh_change(c->changes, c->file, "network-dhcp", p, after,
-                vlan ? WHY_VLAN : "dhcp on the target (profile or --network dhcp)");
+                vlan ? WHY_VLAN : v6 ? WHY_DHCP6 : "dhcp on the target (profile or --network dhcp)");
       sb_add(&c->out, l, (size_t)(p - l));
       sb_str(&c->out, after);
       sb_str(&c->out, "\n");
@@ -482,8 +488,12 @@ static void ifup_line(const char *line, size_t len, void *vctx)
   }
   static const char *const addr_words[] = {"address", "netmask", "gateway", "broadcast",
                                            "network", "pointopoint", NULL};
+  /* a static stanza's "accept_ra 0" or "autoconf 0" would keep the router
+   * advertisements from configuring the address */
+  static const char *const ra_words[] = {"accept_ra", "autoconf", NULL};
   bool drop = false;
   for (const char *const *w = addr_words; c->in_static && *w; w++) drop |= first_word_is(p, *w);
+  for (const char *const *w = ra_words; c->in_static6 && *w; w++) drop |= first_word_is(p, *w);
   if (c->remove_mac && first_word_is(p, "hwaddress")) {
     drop = true;
     rh_change(c->changes, c->file, "remove-mac-binding", p, NULL,

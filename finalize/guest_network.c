@@ -319,18 +319,20 @@ static void read_naming_rules(struct rh_fin *f, struct rh_nic_map *m)
 }
 
 /* The static addresses the guest's configuration gives (scan's reading of
- * every stack), without their prefix length. */
+ * every stack; IPv4 and IPv6), without their prefix length. */
 static size_t static_addresses(guestfs_h *g, char (*addrs)[64], size_t max)
 {
   json_object *net = rh_scan_network(g), *ifs = NULL;
   size_t n = 0;
   if (json_object_object_get_ex(net, "interfaces", &ifs))
     for (size_t i = 0; i < json_object_array_length(ifs) && n < max; i++) {
-      json_object *a = NULL;
-      if (!json_object_object_get_ex(json_object_array_get_idx(ifs, i), "address", &a)) continue;
-      snprintf(addrs[n], sizeof addrs[n], "%s", json_object_get_string(a));
-      addrs[n][strcspn(addrs[n], "/ \t")] = 0;
-      if (addrs[n][0]) n++;
+      for (const char *const *k = (const char *const[]){"address", "address6", NULL}; *k && n < max; k++) {
+        json_object *a = NULL;
+        if (!json_object_object_get_ex(json_object_array_get_idx(ifs, i), *k, &a)) continue;
+        snprintf(addrs[n], sizeof addrs[n], "%s", json_object_get_string(a));
+        addrs[n][strcspn(addrs[n], "/ \t")] = 0;
+        if (addrs[n][0]) n++;
+      }
     }
   json_object_put(net);
   return n;

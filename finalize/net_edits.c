@@ -99,11 +99,12 @@ enum rh_nm_role rh_nm_setting_role(const char *section, size_t seclen, const cha
   if ((!strcasecmp(sec, "ethernet") || !strcasecmp(sec, "802-3-ethernet")) &&
       !strcasecmp(k, "mac-address"))
     return RH_NM_MAC;
-  if (strcasecmp(sec, "ipv4")) return RH_NM_OTHER;
-  if (!strcasecmp(k, "method")) return RH_NM_METHOD;
+  bool v6 = !strcasecmp(sec, "ipv6");
+  if (!v6 && strcasecmp(sec, "ipv4")) return RH_NM_OTHER;
+  if (!strcasecmp(k, "method")) return v6 ? RH_NM_METHOD6 : RH_NM_METHOD;
   static const char *const addressing[] = {"address", "addresses", "gateway", "route", "routes", NULL};
   for (const char *const *a = addressing; *a; a++)
-    if (!strcasecmp(k, *a)) return RH_NM_ADDRESSING;
+    if (!strcasecmp(k, *a)) return v6 ? RH_NM_ADDRESSING6 : RH_NM_ADDRESSING;
   return RH_NM_OTHER;
 }
 
@@ -362,13 +363,19 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
     } else if (c->to_dhcp && role == RH_NM_METHOD) {
       if (strcmp(rh_net_value_of(p), "auto")) replace(c, p, "method=auto", "network-dhcp", WHY_DHCP);
       else fprintf(c->o.f, "%s\n", line);
-    } else if (c->to_dhcp && role == RH_NM_ADDRESSING) {
+    } else if (c->to_dhcp && role == RH_NM_METHOD6 && !strcmp(rh_net_value_of(p), "manual")) {
+      /* the source network's IPv6 address and routes go too: router
+       * advertisements (and DHCPv6) configure it, or nothing does; an
+       * IPv6 method the owner chose otherwise (ignore, disabled) stays */
+      replace(c, p, c->vlan ? "method=ignore" : "method=auto", "network-dhcp", c->vlan ? WHY_VLAN : WHY_DHCP6);
+    } else if (c->to_dhcp && (role == RH_NM_ADDRESSING || role == RH_NM_ADDRESSING6)) {
       drop(c, p, "network-dhcp", why_dhcp);
     } else {
       fprintf(c->o.f, "%s\n", line);
     }
   } else { /* IFCFG */
     static const char *const addr_keys[] = {"IPADDR", "PREFIX", "NETMASK", "GATEWAY", NULL};
+    static const char *const addr6_keys[] = {"IPV6ADDR", "IPV6ADDR_SECONDARIES", "IPV6_DEFAULTGW", NULL};
     if (rh_net_key_is(p, "DEVICE") && !c->newname) { /* a master keeps its name */
       fprintf(c->o.f, "%s\n", line);
       c->match_done = true;
@@ -401,6 +408,13 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
       c->saw_dhcp = true;
     } else if (c->to_dhcp && key_in(p, addr_keys)) {
       drop(c, p, "network-dhcp", why_dhcp);
+    } else if (c->to_dhcp && key_in(p, addr6_keys)) {
+      drop(c, p, "network-dhcp", c->vlan ? WHY_VLAN : WHY_DHCP6);
+    } else if (c->to_dhcp && !c->vlan && rh_net_key_is(p, "IPV6_AUTOCONF")) {
+      char v[16];
+      rh_net_unquote(v, sizeof v, rh_net_value_of(p));
+      if (strcasecmp(v, "yes")) replace(c, p, "IPV6_AUTOCONF=yes", "network-dhcp", WHY_DHCP6);
+      else fprintf(c->o.f, "%s\n", line);
     } else {
       fprintf(c->o.f, "%s\n", line);
     }

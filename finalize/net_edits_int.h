@@ -12,6 +12,9 @@
 #define WHY_MAC "the target's NIC has another MAC; a MAC binding would match nothing"
 #define WHY_NAME "the NIC's name changes on new hardware; ethN with net.ifnames=0 is stable"
 #define WHY_DHCP "dhcp on the target (profile or --network dhcp)"
+#define WHY_DHCP6 "dhcp on the target (profile or --network dhcp): the source network's static " \
+                  "IPv6 address and routes go; the target's router advertisements (or DHCPv6) " \
+                  "configure IPv6, or nothing does"
 #define WHY_HW "the target's NIC has another driver and bus path; a binding to them would " \
                "match nothing"
 #define WHY_VLAN "a VLAN over the NIC: the target's network passes no VLAN tags; the NIC (or " \
@@ -55,8 +58,10 @@ enum rh_nm_role {
   RH_NM_OTHER,
   RH_NM_IFNAME,    /* connection.interface-name: binds a NIC by name */
   RH_NM_MAC,       /* [802-3-]ethernet.mac-address: binds it by MAC */
-  RH_NM_METHOD,    /* ipv4.method */
-  RH_NM_ADDRESSING /* ipv4 address(es), gateway, route(s): static addressing */
+  RH_NM_METHOD,     /* ipv4.method */
+  RH_NM_ADDRESSING, /* ipv4 address(es), gateway, route(s): static addressing */
+  RH_NM_METHOD6,    /* ipv6.method */
+  RH_NM_ADDRESSING6 /* ipv6 address(es), gateway, route(s) */
 };
 enum rh_nm_role rh_nm_setting_role(const char *section, size_t seclen, const char *key,
                                    size_t keylen);

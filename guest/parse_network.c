@@ -191,6 +191,7 @@ void rh_ifcfg_parse(const char *text, const char *file, json_object *arr, json_o
   if (kv_get(c.o, "NETMASK")) rh_json_set_str(o, "netmask", kv_get(c.o, "NETMASK"));
   if (kv_get(c.o, "PREFIX")) rh_json_set_str(o, "prefix", kv_get(c.o, "PREFIX"));
   if (kv_get(c.o, "GATEWAY")) rh_json_set_str(o, "gateway", kv_get(c.o, "GATEWAY"));
+  if (kv_get(c.o, "IPV6ADDR")) rh_json_set_str(o, "address6", kv_get(c.o, "IPV6ADDR"));
   const char *mac = kv_get(c.o, "HWADDR");
   if (!mac) mac = kv_get(c.o, "MACADDR");
   if (mac && rh_is_mac(mac)) {
@@ -306,6 +307,15 @@ void rh_nm_keyfile_parse(const char *text, const char *file, json_object *arr, j
   }
   const char *gateway = nm_get(c.kv, "ipv4", "gateway");
   if (gateway) snprintf(gw, sizeof gw, "%s", gateway);
+  /* a static IPv6 address (the first; its gateway after the comma) */
+  const char *a6 = nm_get(c.kv, "ipv6", "address1");
+  if (!a6) a6 = nm_get(c.kv, "ipv6", "addresses1");
+  if (!a6) a6 = nm_get(c.kv, "ipv6", "addresses");
+  if (a6) {
+    char addr6[64];
+    snprintf(addr6, sizeof addr6, "%.*s", (int)strcspn(a6, ",;"), a6);
+    rh_json_set_str(o, "address6", rh_trim(addr6));
+  }
   rh_json_set_str(o, "family", "inet");
   rh_json_set_str(o, "method", !method || !strcmp(method, "auto") ? "dhcp"
                        : !strcmp(method, "manual")        ? "static"

@@ -285,16 +285,16 @@ cp --sparse=always "$FX/debian12-uefi.qcow2" "$src"
 BOND_UUID=3f1b2a6e-6c1e-4d4b-9a52-2b7d0c6f1e02
 guest_edit "$src" "printf '[connection]\nid=lan\nuuid=3f1b2a6e-6c1e-4d4b-9a52-2b7d0c6f1e01\ntype=ethernet\ninterface-name=ens3\nmaster=$BOND_UUID\nslave-type=bond\n\n[ethernet]\nmac-address=52:54:00:12:34:56\n' > $NMDIR/lan.nmconnection &&
   printf '[connection]\nid=bond0\nuuid=$BOND_UUID\ntype=bond\ninterface-name=bond0\nmaster=br0\nslave-type=bridge\n\n[bond]\nmode=active-backup\nmiimon=100\n' > $NMDIR/bond0.nmconnection &&
-  printf '[connection]\nid=br0\nuuid=3f1b2a6e-6c1e-4d4b-9a52-2b7d0c6f1e03\ntype=bridge\ninterface-name=br0\n\n[bridge]\nstp=false\n\n[ipv4]\nmethod=manual\naddress1=10.0.2.15/24,10.0.2.2\ndns=10.0.2.3;\n\n[ipv6]\nmethod=ignore\n' > $NMDIR/br0.nmconnection &&
-  printf '[connection]\nid=vlan100\ntype=vlan\ninterface-name=vlan100\n\n[vlan]\nid=100\nparent=br0\n\n[ipv4]\nmethod=manual\naddress1=10.5.0.5/24\n\n[ipv6]\nmethod=ignore\n' > $NMDIR/vlan100.nmconnection &&
+  printf '[connection]\nid=br0\nuuid=3f1b2a6e-6c1e-4d4b-9a52-2b7d0c6f1e03\ntype=bridge\ninterface-name=br0\n\n[bridge]\nstp=false\n\n[ipv4]\nmethod=manual\naddress1=10.0.2.15/24,10.0.2.2\ndns=10.0.2.3;\n\n[ipv6]\nmethod=manual\naddress1=fd00:10::15/64,fd00:10::1\n' > $NMDIR/br0.nmconnection &&
+  printf '[connection]\nid=vlan100\ntype=vlan\ninterface-name=vlan100\n\n[vlan]\nid=100\nparent=br0\n\n[ipv4]\nmethod=manual\naddress1=10.5.0.5/24\n\n[ipv6]\nmethod=manual\naddress1=fd00:5::5/64\n' > $NMDIR/vlan100.nmconnection &&
   chmod 600 $NMDIR/*.nmconnection"
 before=$(sum "$src")
 "$REHOST" convert --profile openstack -o "$T/nmbr.qcow2" --report "$T/nmbr.json" "$src" > /dev/null 2> "$T/nmbr.err" \
   || fail "convert NetworkManager bridge-over-bond guest for openstack: $(tail -5 "$T/nmbr.err")"
 expect_eq "nmbr: source never written" "$(sum "$src")" "$before"
-expect_eq "nmbr: the bridge's profile gets DHCP, the VLAN's loses its address (the bond and the NIC are ports)" \
+expect_eq "nmbr: the bridge's profile gets DHCP and IPv6 autoconfiguration, the VLAN's loses its addresses (the bond and the NIC are ports)" \
   "$(jq -r '.changes[] | select(.action=="network-dhcp") | .file + " " + (.after // "")' "$T/nmbr.json" | sort | tr '\n' ';')" \
-  "$NMDIR/br0.nmconnection ;$NMDIR/br0.nmconnection method=auto;$NMDIR/vlan100.nmconnection ;$NMDIR/vlan100.nmconnection method=disabled;"
+  "$NMDIR/br0.nmconnection ;$NMDIR/br0.nmconnection ;$NMDIR/br0.nmconnection method=auto;$NMDIR/br0.nmconnection method=auto;$NMDIR/vlan100.nmconnection ;$NMDIR/vlan100.nmconnection ;$NMDIR/vlan100.nmconnection method=disabled;$NMDIR/vlan100.nmconnection method=ignore;"
 expect_match "nmbr: the NIC's profile loses its binding to the source's MAC and name" \
   "$(jq -r '.changes[] | select(.file=="'$NMDIR'/lan.nmconnection") | .action' "$T/nmbr.json" | sort -u | tr '\n' ' ')" \
   "remove-mac-binding"

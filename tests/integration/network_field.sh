@@ -32,7 +32,9 @@
 #     systemd-resolved, is named in a warning.
 #   extlinux: no GRUB at all; extlinux boots it (its APPEND line holds the
 #     kernel command line, a second label chain-loads another disk),
-#     ifupdown static on the source's ens192. Finalized with --network dhcp:
+#     ifupdown static on the source's ens192, IPv6 too (its stanza first,
+#     with accept_ra 0). Finalized with --network dhcp: IPv6 must come from
+#     the target's router advertisements (inet6 auto), not fail the NIC;
 #     the configuration now names eth0, which only net.ifnames=0 on the
 #     APPEND line makes the new NIC's name; the chain-loading label is left
 #     alone. Before extlinux is installed, a dry run on the same guest (no
@@ -93,7 +95,7 @@ systemctl disable networking.service
 systemctl enable systemd-networkd.service"
 # no GRUB (extlinux is installed after a dry run without it)
 XL_EDIT="$NOCI
-printf 'auto lo\niface lo inet loopback\n\nallow-hotplug ens192\niface ens192 inet static\n  address 10.0.2.15/24\n  gateway 10.0.2.2\n' > /etc/network/interfaces
+printf 'auto lo\niface lo inet loopback\n\nallow-hotplug ens192\niface ens192 inet6 static\n  address fd00:10::15/64\n  gateway fd00:10::1\n  accept_ra 0\n  autoconf 0\niface ens192 inet static\n  address 10.0.2.15/24\n  gateway 10.0.2.2\n' > /etc/network/interfaces
 rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
 root=\$(grep -o 'root=UUID=[0-9a-f-]*' /boot/grub/grub.cfg | head -1)
 kernel=\$(ls /boot/vmlinuz-* | head -1); initrd=\$(ls /boot/initrd.img-* | head -1)
@@ -259,6 +261,9 @@ expect_match "extlinux: the bootloader step says where the command line went" "$
   "no GRUB in the guest; the kernel command line was edited in its boot entries \(1:"
 expect_eq "extlinux: ens192's stanza made eth0's, with DHCP" \
   "$(jq -r '.changes[] | select(.action=="network-nic") | .before + " -> " + .after' "$T/xl.json")" "ens192 -> eth0"
+expect_match "extlinux: the static IPv6 stanza made SLAAC (inet6 auto), the IPv4 one DHCP" \
+  "$(jq -r '.changes[] | select(.action=="network-dhcp" and (.after // "" | startswith("iface"))) | .after' "$T/xl.json" | tr '\n' ';')" \
+  "^iface (ens192|eth0) inet6 auto;iface (ens192|eth0) inet dhcp;$"
 
 if boot_wait br "rehost-ipv4=" 900; then
   expect_match "bridge: DHCP gave the bridge an address, and nothing else has one (the VLAN's static is gone)" \
@@ -271,7 +276,7 @@ if boot_wait br "rehost-ipv4=" 900; then
 fi
 boot_stop br
 
-make_seed "$T/seed-xl.iso" rehost-extlinux 'echo "rehost-cmdline=$(tr " " "," < /proc/cmdline)" > /dev/ttyS0'
+make_seed "$T/seed-xl.iso" rehost-extlinux 'echo "rehost-cmdline=$(tr " " "," < /proc/cmdline)" > /dev/ttyS0; i=0; while [ $i -lt 60 ] && ! ip -6 -o addr show dev eth0 | grep -v "scope link" | grep -q inet6; do sleep 1; i=$((i + 1)); done; echo "rehost-ipv6=$(ip -6 -o addr show dev eth0 | grep -v "scope link" | while read -r n d f a r; do printf "%s=%s," "$d" "$a"; done)" > /dev/ttyS0'
 boot_start xl -drive "file=$T/xl.qcow2,format=qcow2,if=virtio" \
   -drive "file=$T/seed-xl.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=virtio-net-pci,mac=52:54:00:ab:cd:04
 if boot_wait xl "rehost-ipv4=" 900; then
@@ -279,6 +284,9 @@ if boot_wait xl "rehost-ipv4=" 900; then
     "$(serial_value xl rehost-cmdline)" "ro,console=ttyS0,net.ifnames=0,biosdevname=0"
   expect_match "extlinux: the new NIC (another MAC) is eth0 and got an address by DHCP" \
     "$(serial_value xl rehost-ipv4)" "^rehost-ipv4=eth0=10\.9\.9\.15/24,$"
+  # qemu's user network advertises fec0::/64; the source's fd00:10::15 is gone
+  expect_match "extlinux: IPv6 by the target's router advertisements (SLAAC from its MAC), the static one gone" \
+    "$(serial_value xl rehost-ipv6)" "^rehost-ipv6=eth0=fec0::5054:ff:feab:cd04/64,$"
 fi
 boot_stop xl
 finish

@@ -114,6 +114,24 @@ static void ifupdown_static_to_dhcp(void **state)
   assert_string_equal(action(ch, 1), "network-dhcp");
   free(keep);
   free(dhcp);
+  /* a static IPv6 stanza (before the IPv4 one, as some write it) becomes
+   * SLAAC, not DHCPv6, whose failure on a network without it would fail
+   * the interface; what would keep router advertisements out goes too */
+  const char *v6 = "allow-hotplug eth0\niface eth0 inet6 static\n  address fd00:10::15/64\n"
+                   "  gateway fd00:10::1\n  accept_ra 0\n  autoconf 0\n  privext 2\n"
+                   "iface eth0 inet static\n  address 10.0.2.15/24\n"
+                   "iface eth1 inet6 auto\n  accept_ra 2\n";
+  dhcp = rh_ifupdown_rewrite(v6, "/etc/network/interfaces", true, true, NULL, ch);
+  assert_string_equal(dhcp, "allow-hotplug eth0\niface eth0 inet6 auto\n"
+                            "#rehost-removed#   address fd00:10::15/64\n"
+                            "#rehost-removed#   gateway fd00:10::1\n"
+                            "#rehost-removed#   accept_ra 0\n#rehost-removed#   autoconf 0\n  privext 2\n"
+                            "iface eth0 inet dhcp\n#rehost-removed#   address 10.0.2.15/24\n"
+                            "iface eth1 inet6 auto\n  accept_ra 2\n");
+  free(dhcp);
+  keep = rh_ifupdown_rewrite(v6, "/etc/network/interfaces", false, true, NULL, ch);
+  assert_string_equal(keep, v6);
+  free(keep);
   json_object_put(ch);
 }
 

@@ -209,12 +209,13 @@ static void ifcfg_static_with_hwaddr(void **state)
   (void)state;
   json_object *a = json_object_new_array(), *m = json_object_new_array();
   rh_ifcfg_parse("DEVICE=eth0\nBOOTPROTO=none\nONBOOT=yes\nIPADDR=192.0.2.10\nPREFIX=24\n"
-                 "HWADDR=\"00:11:22:33:44:55\"\n",
+                 "HWADDR=\"00:11:22:33:44:55\"\nIPV6INIT=yes\nIPV6ADDR=2001:db8::10/64\n",
                  "/etc/sysconfig/network-scripts/ifcfg-eth0", a, m);
   json_object *i = json_object_array_get_idx(a, 0);
   assert_string_equal(sget(i, "name"), "eth0");
   assert_string_equal(sget(i, "method"), "static");
   assert_string_equal(sget(i, "address"), "192.0.2.10");
+  assert_string_equal(sget(i, "address6"), "2001:db8::10/64");
   assert_int_equal(bget(i, "auto"), 1);
   assert_int_equal(json_object_array_length(m), 1);
   assert_string_equal(sget(json_object_array_get_idx(m, 0), "mac"), "00:11:22:33:44:55");
@@ -396,7 +397,8 @@ static void nm_keyfiles(void **state)
                       "mac-address=00:11:22:33:44:55\n[ipv4]\nmethod=auto\n",
                       "/etc/NetworkManager/system-connections/Wired connection 1", a, m);
   rh_nm_keyfile_parse("[connection]\nid=s\ninterface-name=eth9\n[ipv4]\nmethod=manual\n"
-                      "addresses1=192.0.2.9/24;\ngateway=192.0.2.1\n", "s.nmconnection", a, m);
+                      "addresses1=192.0.2.9/24;\ngateway=192.0.2.1\n[ipv6]\nmethod=manual\n"
+                      "address1=2001:db8::9/64,2001:db8::1\n", "s.nmconnection", a, m);
   rh_nm_keyfile_parse("[connection]\nid=lo\ntype=loopback\n", "lo.nmconnection", a, m);
   assert_int_equal(json_object_array_length(a), 3);
   json_object *i = json_object_array_get_idx(a, 0);
@@ -414,6 +416,7 @@ static void nm_keyfiles(void **state)
   i = json_object_array_get_idx(a, 2);
   assert_string_equal(sget(i, "address"), "192.0.2.9/24");
   assert_string_equal(sget(i, "gateway"), "192.0.2.1");
+  assert_string_equal(sget(i, "address6"), "2001:db8::9/64");
   assert_null(sget(i, "hwaddress"));
   assert_int_equal(json_object_array_length(m), 2);
   assert_string_equal(sget(json_object_array_get_idx(m, 1), "name"), "ens3");

@@ -157,6 +157,25 @@ static void nm_keyfile(void **state)
                            "[ipv4]\n#rehost-removed# address1=192.168.1.10/24,192.168.1.1\n"
                            "dns=192.168.1.1;\nmethod=auto\n");
   free(out);
+  /* IPv6: a static address and its routes go, router advertisements
+   * configure it (method=auto); a method the owner chose otherwise stays */
+  out = rh_nm_keyfile_rewrite("[connection]\ntype=ethernet\ninterface-name=ens3\n[ipv4]\nmethod=auto\n"
+                              "[ipv6]\naddr-gen-mode=default\naddress1=fd00:10::15/64,fd00:10::1\n"
+                              "route1=fd00:20::/64,fd00:10::2\nmethod=manual\n",
+                              "v6.nmconnection", true, &m, ch);
+  assert_string_equal(out, "[connection]\ntype=ethernet\n#rehost-removed# interface-name=ens3\n[ipv4]\nmethod=auto\n"
+                           "[ipv6]\naddr-gen-mode=default\n#rehost-removed# address1=fd00:10::15/64,fd00:10::1\n"
+                           "#rehost-removed# route1=fd00:20::/64,fd00:10::2\nmethod=auto\n");
+  free(out);
+  out = rh_nm_keyfile_rewrite("[connection]\ntype=ethernet\ninterface-name=ens3\n[ipv6]\nmethod=ignore\n",
+                              "v6i.nmconnection", true, &m, ch);
+  assert_string_equal(out, "[connection]\ntype=ethernet\n#rehost-removed# interface-name=ens3\n[ipv6]\nmethod=ignore\n");
+  free(out);
+  /* with keep, IPv6 stays as it is */
+  out = rh_nm_keyfile_rewrite("[connection]\ntype=ethernet\ninterface-name=ens3\n[ipv6]\naddress1=fd00::5/64\nmethod=manual\n",
+                              "v6k.nmconnection", false, &m, ch);
+  assert_string_equal(out, "[connection]\ntype=ethernet\ninterface-name=eth1\n[ipv6]\naddress1=fd00::5/64\nmethod=manual\n");
+  free(out);
   /* a wifi or VPN profile is not a NIC binding */
   out = rh_nm_keyfile_rewrite("[connection]\ntype=wifi\ninterface-name=wlp2s0\n", "x", true, &m, ch);
   assert_string_equal(out, "[connection]\ntype=wifi\ninterface-name=wlp2s0\n");
@@ -181,6 +200,16 @@ static void ifcfg(void **state)
   assert_string_equal(out, "TYPE=Ethernet\nBOOTPROTO=dhcp\nNAME=ens192\nDEVICE=eth0\n"
                            "#rehost-removed# HWADDR=00:50:56:aa:bb:cc\n#rehost-removed# IPADDR=10.0.0.5\n"
                            "#rehost-removed# PREFIX=24\n#rehost-removed# GATEWAY=10.0.0.1\nONBOOT=yes\n");
+  free(out);
+  /* IPv6: the static address and gateway go, autoconfiguration comes back */
+  out = rh_ifcfg_rewrite("DEVICE=ens192\nBOOTPROTO=none\nIPV6INIT=yes\nIPV6_AUTOCONF=no\n"
+                         "IPV6ADDR=fd00:10::15/64\nIPV6ADDR_SECONDARIES=\"fd00:10::16/64\"\n"
+                         "IPV6_DEFAULTGW=fd00:10::1\n",
+                         "/etc/sysconfig/network-scripts/ifcfg-ens192", true, &m, ch);
+  assert_string_equal(out, "DEVICE=eth0\nBOOTPROTO=dhcp\nIPV6INIT=yes\nIPV6_AUTOCONF=yes\n"
+                           "#rehost-removed# IPV6ADDR=fd00:10::15/64\n"
+                           "#rehost-removed# IPV6ADDR_SECONDARIES=\"fd00:10::16/64\"\n"
+                           "#rehost-removed# IPV6_DEFAULTGW=fd00:10::1\n");
   free(out);
   /* bound by MAC only, no DEVICE=: the name comes from the file name */
   out = rh_ifcfg_rewrite("HWADDR=\"00:50:56:00:00:01\"\nBOOTPROTO=dhcp\n", "/x/ifcfg-ens224", false,
