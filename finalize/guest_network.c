@@ -176,10 +176,38 @@ static void note_links(struct rh_fin *f, enum stack s, struct rh_nic_map *m)
   rh_strv_free(files);
 }
 
+/* Is the stack there to read its files? netplan's, systemd-networkd's and
+ * NetworkManager's files outlive their package (netplan.io removed for
+ * ifupdown, a cloud image's 50-cloud-init.yaml left behind): such files
+ * configure nothing, and must not choose the service that brings the NIC
+ * up. The others' files are read whenever they are there. */
+static bool stack_installed(struct rh_fin *f, enum stack s)
+{
+  static const char *const netplan[] = {"/usr/lib/systemd/system-generators/netplan",
+                                        "/lib/systemd/system-generators/netplan", "/usr/libexec/netplan/generate",
+                                        "/usr/lib/netplan/generate", "/lib/netplan/generate", "/usr/sbin/netplan", NULL};
+  static const char *const networkd[] = {"/lib/systemd/systemd-networkd",
+                                         "/usr/lib/systemd/systemd-networkd", NULL};
+  static const char *const nm[] = {"/usr/sbin/NetworkManager", "/sbin/NetworkManager",
+                                   "/usr/bin/NetworkManager", NULL};
+  const char *const *progs = s == NETPLAN ? netplan : s == NETWORKD ? networkd : s == NM ? nm : NULL;
+  for (const char *const *p = progs; p && *p; p++)
+    if (rh_fin_exists(f, *p)) return true;
+  return !progs;
+}
+
 static int edit_stack(struct rh_fin *f, enum stack s, struct rh_nic_map *m, struct net_scan *ns)
 {
   int rc = RH_EXIT_OK;
   struct renames rn = {0};
+  if (!stack_installed(f, s)) {
+    char **files = rh_guest_glob(f->g, stacks[s].glob);
+    if (files && files[0])
+      rh_info("network: %s (%s) is there, but not the program that reads it: it configures "
+              "nothing, and is left as it is", files[0], s == NETPLAN ? "netplan" : stacks[s].service);
+    rh_strv_free(files);
+    return RH_EXIT_OK;
+  }
   note_links(f, s, m);
   for (int pass = 0; pass < 2 && !rc; pass++) {
     const char *pat = pass ? stacks[s].glob2 : stacks[s].glob;

@@ -231,6 +231,7 @@ struct ini_edit {
   bool hw_to_type;     /* networkd bound by Driver=/Path= alone: Type=ether instead */
   char section[64];
   bool saw_dhcp, dhcp_added, match_done; /* match_done: [Match] or DEVICE= written */
+  bool static6;        /* networkd: an IPv6 Address= or Gateway= (static IPv6) */
   json_object *changes;
   enum ini_kind { NETWORKD, KEYFILE, IFCFG } kind;
 };
@@ -313,6 +314,10 @@ static void ini_edit_line(char *line, int lineno, void *vctx)
       drop(c, p, "network-match-nic", WHY_MAC);
     } else if (c->to_dhcp && !strcasecmp(sec, "Network") && key_in(p, addr_keys)) {
       drop(c, p, "network-dhcp", why_dhcp);
+    } else if (c->to_dhcp && c->static6 && !c->vlan && !strcasecmp(sec, "Network") &&
+               rh_net_key_is(p, "IPv6AcceptRA")) {
+      /* part of the static IPv6 that goes: router advertisements configure it now */
+      drop(c, p, "network-dhcp", WHY_DHCP6);
     } else if (c->to_dhcp && !c->vlan && !strcasecmp(sec, "Network") && rh_net_key_is(p, "DHCP")) {
       c->saw_dhcp = true;
       if (strcasecmp(rh_net_value_of(p), "yes") && strcasecmp(rh_net_value_of(p), "ipv4"))
@@ -443,6 +448,12 @@ static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, struc
                        .hw_to_type = !b.newname && b.hw_to_type, .changes = changes, .kind = kind};
   const char *newname = b.newname;
   if (!rh_net_out_open(&c.o)) return NULL;
+  /* a static IPv6 address or gateway anywhere in the file (an IPv6 one has a colon) */
+  for (const char *l = text; kind == NETWORKD && l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+    const char *p = l + strspn(l, " \t");
+    size_t n = strcspn(p, "\n");
+    if ((rh_net_key_is(p, "Address") || rh_net_key_is(p, "Gateway")) && memchr(p, ':', n)) c.static6 = true;
+  }
   rh_for_each_line(text, ini_edit_line, &c);
   ini_section_end(&c);
   if ((newname || c.applies || c.master) && !c.vlan && kind == NETWORKD && to_dhcp &&

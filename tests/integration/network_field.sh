@@ -33,7 +33,9 @@
 #   extlinux: no GRUB at all; extlinux boots it (its APPEND line holds the
 #     kernel command line, a second label chain-loads another disk),
 #     ifupdown static on the source's ens192, IPv6 too (its stanza first,
-#     with accept_ra 0). Finalized with --network dhcp: IPv6 must come from
+#     with accept_ra 0), and a netplan file for ens192 that outlived netplan
+#     (it configures nothing: ifupdown must stay the guest's network).
+#     Finalized with --network dhcp: IPv6 must come from
 #     the target's router advertisements (inet6 auto), not fail the NIC;
 #     the configuration now names eth0, which only net.ifnames=0 on the
 #     APPEND line makes the new NIC's name; the chain-loading label is left
@@ -97,6 +99,7 @@ systemctl enable systemd-networkd.service"
 XL_EDIT="$NOCI
 printf 'auto lo\niface lo inet loopback\n\nallow-hotplug ens192\niface ens192 inet6 static\n  address fd00:10::15/64\n  gateway fd00:10::1\n  accept_ra 0\n  autoconf 0\niface ens192 inet static\n  address 10.0.2.15/24\n  gateway 10.0.2.2\n' > /etc/network/interfaces
 rm -f /etc/network/interfaces.d/* /etc/udev/rules.d/70-persistent-net.rules
+mkdir -p /etc/netplan && printf 'network:\n  version: 2\n  ethernets:\n    ens192:\n      addresses: [10.0.2.99/24]\n' > /etc/netplan/50-cloud-init.yaml
 root=\$(grep -o 'root=UUID=[0-9a-f-]*' /boot/grub/grub.cfg | head -1)
 kernel=\$(ls /boot/vmlinuz-* | head -1); initrd=\$(ls /boot/initrd.img-* | head -1)
 printf 'DEFAULT debian\nTIMEOUT 1\nPROMPT 0\n\nLABEL debian\n  LINUX %s\n  INITRD %s\n  APPEND %s ro console=ttyS0\n\nLABEL hd\n  KERNEL chain.c32\n  APPEND hd1\n' \$kernel \$initrd \$root > /root/extlinux.conf
@@ -261,6 +264,12 @@ expect_match "extlinux: the bootloader step says where the command line went" "$
   "no GRUB in the guest; the kernel command line was edited in its boot entries \(1:"
 expect_eq "extlinux: ens192's stanza made eth0's, with DHCP" \
   "$(jq -r '.changes[] | select(.action=="network-nic") | .before + " -> " + .after' "$T/xl.json")" "ens192 -> eth0"
+expect_eq "extlinux: a netplan file left behind (no netplan in the guest) is not the guest's configuration: left alone" \
+  "$(jq -r '[.changes[] | select(.file | startswith("/etc/netplan"))] | length' "$T/xl.json")" 0
+expect_match "extlinux: the left-over netplan file is named" "$(cat "$T/xl.err")" \
+  "/etc/netplan/50-cloud-init.yaml \(netplan\) is there, but not the program that reads it"
+expect_match "extlinux: ifupdown's networking brings the NIC up" "$(cat "$T/xl.err")" \
+  "network: networking on the target's NIC with DHCP"
 expect_match "extlinux: the static IPv6 stanza made SLAAC (inet6 auto), the IPv4 one DHCP" \
   "$(jq -r '.changes[] | select(.action=="network-dhcp" and (.after // "" | startswith("iface"))) | .after' "$T/xl.json" | tr '\n' ';')" \
   "^iface (ens192|eth0) inet6 auto;iface (ens192|eth0) inet dhcp;$"

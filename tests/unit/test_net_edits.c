@@ -127,6 +127,18 @@ static void networkd_name_match_to_dhcp(void **state)
                            "#rehost-removed# Gateway=10.1.1.1\nDHCP=yes\n"
                            "#rehost-removed# [Route]\n#rehost-removed# Destination=10.9.0.0/16\n");
   free(out);
+  /* static IPv6 goes with what kept router advertisements out; a file with
+   * no static IPv6 keeps its owner's IPv6AcceptRA= */
+  out = rh_networkd_rewrite("[Match]\nName=ens3\n[Network]\nIPv6AcceptRA=no\nAddress=2001:db8::2/64\n"
+                            "Gateway=2001:db8::1\n", "v6.network", true, &m, ch);
+  assert_string_equal(out, "[Match]\nType=ether\n[Network]\n#rehost-removed# IPv6AcceptRA=no\n"
+                           "#rehost-removed# Address=2001:db8::2/64\n#rehost-removed# Gateway=2001:db8::1\nDHCP=yes\n");
+  free(out);
+  out = rh_networkd_rewrite("[Match]\nName=ens3\n[Network]\nIPv6AcceptRA=no\nAddress=10.1.1.2/24\n",
+                            "v4.network", true, &m, ch);
+  assert_string_equal(out, "[Match]\nType=ether\n[Network]\nIPv6AcceptRA=no\n"
+                           "#rehost-removed# Address=10.1.1.2/24\nDHCP=yes\n");
+  free(out);
   /* a file for a bridge or for lo is left alone */
   out = rh_networkd_rewrite("[Match]\nName=br0\n[Network]\nAddress=10.0.0.1/24\n", "b.network",
                             true, &m, ch);
