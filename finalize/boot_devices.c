@@ -104,6 +104,35 @@ char *rh_resume_conf_rewrite(const char *text, const char *file, rh_uuid_lookup_
   return rh_net_out_done(&o);
 }
 
+char *rh_crypttab_rewrite(const char *text, const char *file, rh_uuid_lookup_fn lookup, void *opaque,
+                          json_object *changes)
+{
+  struct out o;
+  if (!rh_net_out_open(&o)) return NULL;
+  for (const char *l = text; *l;) {
+    size_t len = strcspn(l, "\n");
+    /* name, then the device: the second field */
+    const char *name = l + strspn(l, " \t");
+    const char *dev = name + strcspn(name, " \t\n");
+    dev += strspn(dev, " \t");
+    size_t dl = strcspn(dev, " \t\n");
+    char *uuid = NULL;
+    if (*name != '#' && dev < l + len && dl && dl < 256) {
+      char d[256];
+      snprintf(d, sizeof d, "%.*s", (int)dl, dev);
+      uuid = device_as_uuid(d, lookup, opaque, file, changes);
+      if (uuid) {
+        rh_change(changes, file, "device-name-to-uuid", d, uuid, WHY_DEVICE);
+        fprintf(o.f, "%.*s%s%.*s\n", (int)(dev - l), l, uuid, (int)(l + len - dev - dl), dev + dl);
+      }
+    }
+    if (!uuid) fprintf(o.f, "%.*s%s", (int)len, l, l[len] ? "\n" : "");
+    free(uuid);
+    l += len + (l[len] ? 1 : 0);
+  }
+  return rh_net_out_done(&o);
+}
+
 static bool is_linux_line(const char *p)
 {
   static const char *const words[] = {"linux", "linux16", "linuxefi", NULL};

@@ -49,6 +49,11 @@ char *rh_cmdline_edit(const char *value, char *const *add, char *const *remove_p
  * NULL when out of memory. */
 char *rh_cmdline_devices(const char *args, rh_uuid_lookup_fn lookup, void *opaque,
                          const char *file, json_object *changes);
+/* /etc/crypttab: the encrypted device (the second field) by a device name
+ * of the source's hardware becomes UUID= the same (the LUKS header's UUID
+ * travels with the data). */
+char *rh_crypttab_rewrite(const char *text, const char *file, rh_uuid_lookup_fn lookup, void *opaque,
+                          json_object *changes);
 /* Debian's /etc/initramfs-tools/conf.d/resume: RESUME=<device name> the same. */
 char *rh_resume_conf_rewrite(const char *text, const char *file, rh_uuid_lookup_fn lookup,
                              void *opaque, json_object *changes);

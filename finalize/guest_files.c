@@ -327,11 +327,31 @@ static int edit_resume_conf(struct rh_fin *f)
   return rc;
 }
 
+/* /etc/crypttab: an encrypted volume opened by the source disk's name
+ * (cryptsetup would wait for it at every boot); an initramfs that opens the
+ * root carries a copy (dracut's etc/crypttab, initramfs-tools'
+ * cryptroot/crypttab). */
+static int edit_crypttab(struct rh_fin *f)
+{
+  static const char path[] = "/etc/crypttab";
+  char *old = f->p->fstab_uuid ? rh_guest_read(f->g, path) : NULL;
+  if (!old) return RH_EXIT_OK;
+  char *text = rh_crypttab_rewrite(old, path, rh_fin_uuid_lookup, f->g, f->changes);
+  int rc = rh_fin_write_if_changed(f, path, old, text);
+  if (text && strcmp(text, old) != 0) {
+    initramfs_stale(f, "etc/crypttab");
+    initramfs_stale(f, "cryptroot/crypttab");
+  }
+  free(old);
+  free(text);
+  return rc;
+}
+
 int rh_fin_edit_files(struct rh_fin *f)
 {
   int rc;
   if ((rc = edit_fstab(f)) || (rc = edit_lvm(f)) || (rc = edit_mdadm(f)) ||
-      (rc = edit_resume_conf(f)) ||
+      (rc = edit_resume_conf(f)) || (rc = edit_crypttab(f)) ||
       (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_nic_naming_rules(f)) ||
       (rc = rh_fin_edit_cmdline(f)) || (rc = selinux_relabel(f)))
     return rc;

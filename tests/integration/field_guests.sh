@@ -6,7 +6,7 @@
 # source's static one with --network keep:
 #   debian12-lvm: BIOS, /boot + LVM (root ext4, home XFS, swap), fstab by
 #     /dev/mapper names and /boot by the source disk's WWN (by-id, as on
-#     VMware), netplan (networkd) static on bond0 over ens192, in flow
+#     VMware; /etc/crypttab names a volume by it too), netplan (networkd) static on bond0 over ens192, in flow
 #     style, a VLAN over the bond with a static address and a preferred
 #     default route, and a second NIC's file in netplan's own layout
 #     (indentless lists) -> ec2 (DHCP on the bond, the VLAN left without
@@ -74,6 +74,7 @@ BYID=/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part1
 guest_edit "$src" "printf 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192: {}\n  bonds:\n    bond0: {interfaces: [ens192], addresses: [10.0.2.15/24], routes: [{to: default, via: 10.0.2.2}], nameservers: {addresses: [10.0.2.3]}, parameters: {mode: active-backup}}  # flow\n' > /etc/netplan/01-lan.yaml &&
   printf 'network:\n  version: 2\n  ethernets:\n    wan:\n      match:\n        macaddress: \"00:50:56:00:02:24\"\n      set-name: \"ens224\"\n      addresses:\n      - \"10.0.3.15/24\"\n      routes:\n      - to: \"10.0.4.0/24\"\n        via: \"10.0.3.1\"\n' > /etc/netplan/02-wan.yaml &&
   sed -i -E 's,^UUID=[^[:space:]]+([[:space:]]+/boot[[:space:]]),$BYID\1,' /etc/fstab && grep -q '^/dev/disk/by-id/.*[[:space:]]/boot[[:space:]]' /etc/fstab &&
+  printf 'vault\t$BYID\tnone\tluks,noauto\n' >> /etc/crypttab &&
   printf 'network:\n  version: 2\n  vlans:\n    vlan100:\n      id: 100\n      link: bond0\n      addresses: [10.0.5.15/24]\n      routes:\n        - to: default\n          via: 10.0.5.1\n          metric: 50\n' > /etc/netplan/03-vlan.yaml &&
   printf '10.0.2.15 db01.example.com db01\n10.0.3.15 db01-wan\n' >> /etc/hosts"
 before=$(sum "$src")
@@ -98,8 +99,12 @@ jq_eq $R "$NP2 | [.name, .method, .address, .hwaddress] | join(\" \")" "ens224 s
 # the clock as the source has it: the convert's edits (UTC) came after the scan
 jq_eq $R .adjtime.mode LOCAL
 jq_eq $R '[.fstab[] | select(.mountpoint=="/boot")][0] | [.spec, .bus_device_name] | join(" ")' "$BYID true"
+# crypttab's device by the same name: its UUID (here /boot's; a LUKS header's in the field)
+expect_eq "lvm: /etc/crypttab's device by the source disk's WWN becomes its UUID" \
+  "$(jq -r '.changes[] | select(.file=="/etc/crypttab") | .action + " " + .before + " " + .after' "$T/lvm.json")" \
+  "device-name-to-uuid $BYID UUID=6d1c3e2a-1b7f-4c55-8e0a-3a9d5f2c7b0b"
 expect_eq "lvm: fstab's /boot by the source disk's WWN goes to its filesystem's UUID" \
-  "$(jq -r '.changes[] | select(.action=="device-name-to-uuid") | .before + " " + .after' "$T/lvm.json")" \
+  "$(jq -r '.changes[] | select(.action=="device-name-to-uuid" and .file=="/etc/fstab") | .before + " " + .after' "$T/lvm.json")" \
   "$BYID UUID=6d1c3e2a-1b7f-4c55-8e0a-3a9d5f2c7b0b"
 expect_match "lvm: netplan's flow-style bond opened and turned to DHCP, ens192 bound" \
   "$(jq -r '.changes[] | select(.file=="/etc/netplan/01-lan.yaml") | .action' "$T/lvm.json" | sort -u | tr '\n' ' ')" \
