@@ -311,39 +311,38 @@ static int edit_mdadm(struct rh_fin *f)
   return rc;
 }
 
-/* Debian's initramfs-tools: the swap to resume from, which its initramfs
- * carries as conf/conf.d/resume (RESUME=/dev/sda2 would have it wait for a
- * disk the target does not have). */
-static int edit_resume_conf(struct rh_fin *f)
-{
-  static const char path[] = "/etc/initramfs-tools/conf.d/resume";
-  char *old = f->p->fstab_uuid ? rh_guest_read(f->g, path) : NULL;
-  if (!old) return RH_EXIT_OK;
-  char *text = rh_resume_conf_rewrite(old, path, rh_fin_uuid_lookup, f->g, f->changes);
-  int rc = rh_fin_write_if_changed(f, path, old, text);
-  if (text && strcmp(text, old) != 0) initramfs_stale(f, "conf/conf.d/resume");
-  free(old);
-  free(text);
-  return rc;
-}
+/* Files that name disks the boot waits for, each a device name of the
+ * source's hardware made UUID= by its rewrite (edits.h), with the names an
+ * initramfs carries it under:
+ *  - Debian's initramfs-tools: the swap to resume from (RESUME=/dev/sda2
+ *    would have it wait for a disk the target does not have);
+ *  - /etc/crypttab: an encrypted volume (cryptsetup would wait for it at
+ *    every boot); an initramfs that opens the root carries a copy (dracut's
+ *    etc/crypttab, initramfs-tools' cryptroot/crypttab). */
+static const struct device_file {
+  const char *path;
+  char *(*rewrite)(const char *text, const char *file, rh_uuid_lookup_fn lookup, void *opaque,
+                   json_object *changes);
+  const char *in_initramfs[2];
+} device_files[] = {
+    {"/etc/initramfs-tools/conf.d/resume", rh_resume_conf_rewrite, {"conf/conf.d/resume", NULL}},
+    {"/etc/crypttab", rh_crypttab_rewrite, {"etc/crypttab", "cryptroot/crypttab"}},
+};
 
-/* /etc/crypttab: an encrypted volume opened by the source disk's name
- * (cryptsetup would wait for it at every boot); an initramfs that opens the
- * root carries a copy (dracut's etc/crypttab, initramfs-tools'
- * cryptroot/crypttab). */
-static int edit_crypttab(struct rh_fin *f)
+static int edit_device_files(struct rh_fin *f)
 {
-  static const char path[] = "/etc/crypttab";
-  char *old = f->p->fstab_uuid ? rh_guest_read(f->g, path) : NULL;
-  if (!old) return RH_EXIT_OK;
-  char *text = rh_crypttab_rewrite(old, path, rh_fin_uuid_lookup, f->g, f->changes);
-  int rc = rh_fin_write_if_changed(f, path, old, text);
-  if (text && strcmp(text, old) != 0) {
-    initramfs_stale(f, "etc/crypttab");
-    initramfs_stale(f, "cryptroot/crypttab");
+  int rc = RH_EXIT_OK;
+  for (size_t i = 0; !rc && f->p->fstab_uuid && i < sizeof device_files / sizeof device_files[0]; i++) {
+    const struct device_file *d = &device_files[i];
+    char *old = rh_guest_read(f->g, d->path);
+    if (!old) continue;
+    char *text = d->rewrite(old, d->path, rh_fin_uuid_lookup, f->g, f->changes);
+    rc = rh_fin_write_if_changed(f, d->path, old, text);
+    for (size_t k = 0; k < 2 && text && strcmp(text, old) != 0; k++)
+      if (d->in_initramfs[k]) initramfs_stale(f, d->in_initramfs[k]);
+    free(old);
+    free(text);
   }
-  free(old);
-  free(text);
   return rc;
 }
 
@@ -351,7 +350,7 @@ int rh_fin_edit_files(struct rh_fin *f)
 {
   int rc;
   if ((rc = edit_fstab(f)) || (rc = edit_lvm(f)) || (rc = edit_mdadm(f)) ||
-      (rc = edit_resume_conf(f)) || (rc = edit_crypttab(f)) ||
+      (rc = edit_device_files(f)) ||
       (rc = edit_adjtime(f)) || (rc = rh_fin_network(f)) || (rc = edit_nic_naming_rules(f)) ||
       (rc = rh_fin_edit_cmdline(f)) || (rc = selinux_relabel(f)))
     return rc;
