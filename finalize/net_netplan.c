@@ -81,7 +81,10 @@ static const struct pass_key *passthrough_drop(const char *p, bool to_dhcp, bool
   case RH_NM_IFNAME: return nic ? &name : NULL;
   case RH_NM_MAC: return nic ? &mac : NULL;
   case RH_NM_METHOD:
-  case RH_NM_ADDRESSING: return to_dhcp ? &dhcp : NULL;
+  case RH_NM_ADDRESSING:
+  case RH_NM_ADDRESSING6: return to_dhcp ? &dhcp : NULL;
+  /* IPv6's static method goes; one the owner chose otherwise stays */
+  case RH_NM_METHOD6: return to_dhcp && strstr(q + n, "manual") ? &dhcp : NULL;
   default: return NULL;
   }
 }

@@ -157,7 +157,10 @@ static void netplan_indentless_lists(void **state)
                    "          ipv4.method: \"manual\"\n"
                    "          ipv4.address1: \"1.2.3.4/24,1.2.3.1\"\n"
                    "          ipv4.route1_options: \"onlink=true\"\n"
-                   "          ipv4.dns-search: \"example.com\"\n";
+                   "          ipv4.dns-search: \"example.com\"\n"
+                   "          ipv6.method: \"manual\"\n"
+                   "          ipv6.address1: \"fd00::5/64\"\n"
+                   "          ipv6.addr-gen-mode: \"stable-privacy\"\n";
   const char *head = "network:\n  version: 2\n  ethernets:\n"
                      "    NM-ff9d6ebc-226d-4f82-a485-b7ff83b9607f:\n"
                      "      match:\n        name: eth0\n"
@@ -173,7 +176,10 @@ static void netplan_indentless_lists(void **state)
                           "          ipv4.method: \"manual\"\n"
                           "          ipv4.address1: \"1.2.3.4/24,1.2.3.1\"\n"
                           "          ipv4.route1_options: \"onlink=true\"\n"
-                          "          ipv4.dns-search: \"example.com\"\n";
+                          "          ipv4.dns-search: \"example.com\"\n"
+                          "          ipv6.method: \"manual\"\n"
+                          "          ipv6.address1: \"fd00::5/64\"\n"
+                          "          ipv6.addr-gen-mode: \"stable-privacy\"\n";
   const char *dhcp_tail = "#rehost-removed#       addresses:\n#rehost-removed#       - \"1.2.3.4/24\"\n"
                           "#rehost-removed#       - \"5.6.7.8/16\"\n"
                           "      nameservers:\n        addresses:\n        - 9.8.7.6\n"
@@ -187,6 +193,9 @@ static void netplan_indentless_lists(void **state)
                           "#rehost-removed#           ipv4.address1: \"1.2.3.4/24,1.2.3.1\"\n"
                           "#rehost-removed#           ipv4.route1_options: \"onlink=true\"\n"
                           "          ipv4.dns-search: \"example.com\"\n"
+                          "#rehost-removed#           ipv6.method: \"manual\"\n"
+                          "#rehost-removed#           ipv6.address1: \"fd00::5/64\"\n"
+                          "          ipv6.addr-gen-mode: \"stable-privacy\"\n"
                           "      dhcp4: true\n";
   for (int dhcp = 0; dhcp < 2; dhcp++) {
     struct rh_nic_map m = {0};
