@@ -130,7 +130,11 @@ char *rh_fin_fs_uuid(guestfs_h *g, const char *dev)
 char *rh_fin_uuid_lookup(const char *spec, void *opaque)
 {
   guestfs_h *g = opaque;
-  int part = rh_fstab_hw_partition(spec);
+  /* a device-mapper name that is a device here is LVM's or the like (a VG
+   * named like a multipath map: mpatha-part1): its own filesystem's UUID,
+   * never a partition's */
+  bool here = !strncmp(spec, "/dev/mapper/", 12) && guestfs_is_blockdev(g, spec) > 0;
+  int part = here ? -1 : rh_fstab_hw_partition(spec);
   char *dev = part >= 0 ? hw_device(g, part) : guestfs_canonical_device_name(g, spec);
   char *uuid = dev ? rh_fin_fs_uuid(g, dev) : NULL;
   free(dev);
