@@ -28,18 +28,18 @@ static size_t device_key(const char *arg)
 
 /* "UUID=..." for a device name of the source's hardware (malloc'd), or NULL:
  * not such a name, or (recorded as a warning) no UUID found for it. */
-static char *device_as_uuid(const char *dev, rh_uuid_lookup_fn lookup, void *opaque,
+static char *device_as_uuid(const char *dev, const char *fstype, rh_uuid_lookup_fn lookup, void *opaque,
                             const char *file, json_object *changes)
 {
   if (!rh_fstab_is_bus_device_name(dev)) return NULL;
-  char *uuid = lookup ? lookup(dev, opaque) : NULL, *out = NULL;
+  char *uuid = lookup ? lookup(dev, fstype, opaque) : NULL, *out = NULL;
   if (uuid && asprintf(&out, "UUID=%s", uuid) < 0) out = NULL;
   free(uuid);
   if (!out)
     rh_change(changes, file, "warning", dev, NULL,
-              "the boot names a disk by the source's hardware, and no filesystem UUID was "
-              "found for it (or the machine has more than one disk and which one it names is "
-              "unknown); left as is: the boot may wait for it");
+              "the boot names a disk by the source's hardware, and no filesystem UUID of the "
+              "kind it needs was found for it (or the machine has more than one disk and which "
+              "one it names is unknown); left as is: the boot may wait for it");
   return out;
 }
 
@@ -55,7 +55,8 @@ char *rh_cmdline_devices(const char *args, rh_uuid_lookup_fn lookup, void *opaqu
   bool changed = false, first = true;
   for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
     size_t kl = device_key(t);
-    char *uuid = kl ? device_as_uuid(t + kl, lookup, opaque, file, changes) : NULL;
+    /* any type: resume= names a swap, or the filesystem of a swap file */
+    char *uuid = kl ? device_as_uuid(t + kl, NULL, lookup, opaque, file, changes) : NULL;
     fprintf(o.f, "%s%.*s%s", first ? "" : " ", (int)(uuid ? kl : strlen(t)), t, uuid ? uuid : "");
     if (uuid) {
       char after[300];
@@ -89,7 +90,7 @@ char *rh_resume_conf_rewrite(const char *text, const char *file, rh_uuid_lookup_
       snprintf(dev, sizeof dev, "%.*s", (int)(len - (size_t)(p - l) - 7), p + 7);
       char val[256];
       rh_net_unquote(val, sizeof val, dev);
-      uuid = device_as_uuid(val, lookup, opaque, file, changes);
+      uuid = device_as_uuid(val, NULL, lookup, opaque, file, changes);
       if (uuid) {
         char after[300];
         snprintf(after, sizeof after, "RESUME=%s", uuid);
@@ -120,7 +121,7 @@ char *rh_crypttab_rewrite(const char *text, const char *file, rh_uuid_lookup_fn 
     if (*name != '#' && dev < l + len && dl && dl < 256) {
       char d[256];
       snprintf(d, sizeof d, "%.*s", (int)dl, dev);
-      uuid = device_as_uuid(d, lookup, opaque, file, changes);
+      uuid = device_as_uuid(d, "crypto_LUKS", lookup, opaque, file, changes);
       if (uuid) {
         rh_change(changes, file, "device-name-to-uuid", d, uuid, WHY_DEVICE);
         fprintf(o.f, "%.*s%s%.*s\n", (int)(dev - l), l, uuid, (int)(l + len - dev - dl), dev + dl);

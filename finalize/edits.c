@@ -4,11 +4,13 @@
 #include "net_edits_int.h"
 
 #include "../guest/guestconf.h"
+#include "../lib/words.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 
 void rh_change(json_object *changes, const char *file, const char *action, const char *before,
@@ -92,7 +94,42 @@ struct fstab_ctx {
   rh_uuid_lookup_fn lookup;
   void *opaque;
   json_object *changes;
+  char uuids[2048]; /* the UUIDs the file names, and those resolved so far */
 };
+
+bool rh_fstype_matches(const char *want, const char *have)
+{
+  if (!want || !*want || !strcmp(want, "auto") || !strcmp(want, "none")) return true;
+  if (!have) return false;
+  static const char *const ext[] = {"ext2", "ext3", "ext4", NULL};
+  bool we = false, he = false;
+  for (const char *const *x = ext; *x; x++) we |= !strcmp(want, *x), he |= !strcmp(have, *x);
+  if (we && he) return true;
+  if (!strncmp(want, "ntfs", 4) && !strcmp(have, "ntfs")) return true;
+  return !strcmp(want, have);
+}
+
+/* UUIDs compare without case (blkid writes them lower case, people not always) */
+static void uuid_lower(char *dst, size_t n, const char *uuid)
+{
+  size_t i = 0;
+  for (; uuid[i] && i + 1 < n; i++) dst[i] = (char)tolower((unsigned char)uuid[i]);
+  dst[i] = 0;
+}
+
+/* the UUID= specs of every entry, before any line is rewritten */
+static void fstab_uuid_line(const char *line, size_t len, void *vctx)
+{
+  struct fstab_ctx *c = vctx;
+  char *copy = dup_line(line, len);
+  struct rh_fstab_entry e;
+  char lower[80];
+  if (copy && rh_fstab_parse_line(copy, &e) == 1 && !strncasecmp(e.spec, "UUID=", 5)) {
+    uuid_lower(lower, sizeof lower, e.spec + 5);
+    rh_words_add(c->uuids, sizeof c->uuids, lower);
+  }
+  free(copy);
+}
 
 static void fstab_line(const char *line, size_t len, void *vctx)
 {
@@ -113,8 +150,22 @@ static void fstab_line(const char *line, size_t len, void *vctx)
       goto out;
     }
     if (c->to_uuid && rh_fstab_is_bus_device_name(e.spec)) {
-      char *uuid = c->lookup ? c->lookup(e.spec, c->opaque) : NULL;
+      char *uuid = c->lookup ? c->lookup(e.spec, e.vfstype, c->opaque) : NULL;
+      char lower[80];
+      if (uuid) uuid_lower(lower, sizeof lower, uuid);
+      if (uuid && rh_words_has(c->uuids, lower)) {
+        char why[400];
+        snprintf(why, sizeof why,
+                 "it would be UUID=%s, a filesystem another entry mounts already: the name is "
+                 "another disk's, one not given; left as is: the mount will wait for it", uuid);
+        rh_change(c->changes, "/etc/fstab", "warning", e.spec, NULL, why);
+        free(uuid);
+        sb_str(&c->out, orig);
+        sb_str(&c->out, "\n");
+        goto out;
+      }
       if (uuid) {
+        rh_words_add(c->uuids, sizeof c->uuids, lower);
         const char *start = orig + strspn(orig, " \t");
         size_t tok = strcspn(start, " \t");
         sb_add(&c->out, orig, (size_t)(start - orig));
@@ -132,7 +183,8 @@ static void fstab_line(const char *line, size_t len, void *vctx)
       rh_change(c->changes, "/etc/fstab", "warning", e.spec, NULL,
                 rh_fstab_hw_partition(e.spec) >= 0
                     ? "a name of the source disk's hardware (serial, bus path or multipath map) with no "
-                      "filesystem UUID found, or the machine has more than one disk and which "
+                      "filesystem UUID found, or of another type than the entry's (another disk's "
+                      "partition), or the machine has more than one disk and which "
                       "one it names is unknown; left as is: the mount will wait for it"
                     : "bus-dependent device name with no filesystem UUID found; left as is");
     }
@@ -147,7 +199,8 @@ out:
 char *rh_fstab_rewrite(const char *text, bool drop_network, bool to_uuid, rh_uuid_lookup_fn lookup,
                        void *opaque, json_object *changes)
 {
-  struct fstab_ctx c = {{0}, drop_network, to_uuid, lookup, opaque, changes};
+  struct fstab_ctx c = {{0}, drop_network, to_uuid, lookup, opaque, changes, ""};
+  each_line(text, fstab_uuid_line, &c);
   each_line(text, fstab_line, &c);
   return sb_done(&c.out);
 }

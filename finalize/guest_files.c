@@ -127,7 +127,7 @@ char *rh_fin_fs_uuid(guestfs_h *g, const char *dev)
   return uuid;
 }
 
-char *rh_fin_uuid_lookup(const char *spec, void *opaque)
+char *rh_fin_uuid_lookup(const char *spec, const char *fstype, void *opaque)
 {
   guestfs_h *g = opaque;
   /* a device-mapper name that is a device here is LVM's or the like (a VG
@@ -136,7 +136,13 @@ char *rh_fin_uuid_lookup(const char *spec, void *opaque)
   bool here = !strncmp(spec, "/dev/mapper/", 12) && guestfs_is_blockdev(g, spec) > 0;
   int part = here ? -1 : rh_fstab_hw_partition(spec);
   char *dev = part >= 0 ? hw_device(g, part) : guestfs_canonical_device_name(g, spec);
-  char *uuid = dev ? rh_fin_fs_uuid(g, dev) : NULL;
+  /* of the type the entry says: a partition number on the one disk given
+   * may be another disk's partition's */
+  char *type = dev && fstype ? guestfs_vfs_type(g, dev) : NULL;
+  bool fits = !dev || rh_fstype_matches(fstype, type);
+  if (!fits) rh_debug("%s is %s (%s), not %s: not taken for it", spec, dev, type ? type : "no filesystem", fstype);
+  free(type);
+  char *uuid = dev && fits ? rh_fin_fs_uuid(g, dev) : NULL;
   free(dev);
   return uuid;
 }

@@ -77,7 +77,7 @@ int rh_fin_edit_cmdline(struct rh_fin *f);
 /* fstab spec (or a device name on the kernel command line) -> filesystem
  * UUID (malloc'd), via the appliance's name for the device; opaque: the
  * guestfs handle. NULL: none found. */
-char *rh_fin_uuid_lookup(const char *spec, void *opaque);
+char *rh_fin_uuid_lookup(const char *spec, const char *fstype, void *opaque);
 /* Network continuity (net_edits.h): every stack's configuration bound to
  * the new NIC, the service of the stack the guest uses enabled, its DHCP
  * client checked, cloud-init told which renderer to use. */

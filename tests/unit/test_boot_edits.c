@@ -14,11 +14,13 @@
 #include "changes.h"
 
 /* the UUIDs of the source's root by its names */
-static char *fake_uuid(const char *dev, void *opaque)
+static char *fake_uuid(const char *dev, const char *fstype, void *opaque)
 {
   (void)opaque;
-  if (!strcmp(dev, "/dev/sda1")) return strdup("0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1");
-  if (!strcmp(dev, "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part2"))
+  if (!strcmp(dev, "/dev/sda1") && rh_fstype_matches(fstype, "ext4"))
+    return strdup("0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1");
+  if (!strcmp(dev, "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part2") &&
+      rh_fstype_matches(fstype, "crypto_LUKS"))
     return strdup("7c1e2a55-1d6b-4a4e-9a77-0c55c3b1f2aa");
   return NULL;
 }

@@ -11,12 +11,51 @@
 #include "../../finalize/edits.h"
 #include "changes.h"
 
-static char *lookup(const char *dev, void *opaque)
+/* the one disk given: partition 1 the root (ext4), 2 /boot (ext4); the
+ * multipath maps' partitions are that disk's by number */
+static char *lookup(const char *dev, const char *fstype, void *opaque)
 {
   (void)opaque;
-  if (!strcmp(dev, "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part2"))
-    return strdup("0b4f7c5e-1111-2222-3333-777788889999");
-  return !strcmp(dev, "/dev/sda1") ? strdup("0b4f7c5e-1111-2222-3333-444455556666") : NULL;
+  const char *uuid = NULL;
+  if (!strcmp(dev, "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part2") ||
+      !strcmp(dev, "/dev/mapper/mpatha2") || !strcmp(dev, "/dev/mapper/mpathb2"))
+    uuid = "0b4f7c5e-1111-2222-3333-777788889999";
+  if (!strcmp(dev, "/dev/sda1") || !strcmp(dev, "/dev/mapper/mpathb1"))
+    uuid = "0b4f7c5e-1111-2222-3333-444455556666";
+  return uuid && rh_fstype_matches(fstype, "ext4") ? strdup(uuid) : NULL;
+}
+
+/* a SAN machine's second LUN (mpathb), not given: its names resolve, by
+ * partition number, to the given disk's partitions; another entry's
+ * filesystem, or one of another type, is not taken for them */
+static void fstab_other_disks_names(void **state)
+{
+  (void)state;
+  const char *in = "/dev/mapper/mpatha2 /boot ext4 defaults 0 2\n"
+                   "UUID=0B4F7C5E-1111-2222-3333-444455556666 / ext4 defaults 0 1\n"
+                   "/dev/mapper/mpathb1 /srv ext4 defaults 0 2\n"
+                   "/dev/mapper/mpathb2 /data ext4 defaults 0 2\n"
+                   "/dev/mapper/mpathb1 /logs xfs defaults 0 2\n";
+  json_object *ch = json_object_new_array();
+  char *out = rh_fstab_rewrite(in, true, true, lookup, NULL, ch);
+  assert_string_equal(out, "UUID=0b4f7c5e-1111-2222-3333-777788889999 /boot ext4 defaults 0 2\n"
+                           "UUID=0B4F7C5E-1111-2222-3333-444455556666 / ext4 defaults 0 1\n"
+                           "/dev/mapper/mpathb1 /srv ext4 defaults 0 2\n"
+                           "/dev/mapper/mpathb2 /data ext4 defaults 0 2\n"
+                           "/dev/mapper/mpathb1 /logs xfs defaults 0 2\n");
+  assert_int_equal(json_object_array_length(ch), 4);
+  assert_string_equal(action(ch, 0), "device-name-to-uuid");
+  for (size_t i = 1; i < 4; i++) assert_string_equal(action(ch, i), "warning");
+  json_object *why;
+  json_object_object_get_ex(json_object_array_get_idx(ch, 1), "reason", &why);
+  assert_non_null(strstr(json_object_get_string(why), "another entry mounts already"));
+  json_object_object_get_ex(json_object_array_get_idx(ch, 3), "reason", &why);
+  assert_non_null(strstr(json_object_get_string(why), "another type"));
+  assert_true(rh_fstype_matches("ext3", "ext4") && rh_fstype_matches("auto", "xfs") &&
+              rh_fstype_matches(NULL, NULL) && rh_fstype_matches("ntfs-3g", "ntfs") &&
+              !rh_fstype_matches("xfs", "ext4") && !rh_fstype_matches("swap", NULL));
+  free(out);
+  json_object_put(ch);
 }
 
 /* a name of the source disk's hardware (a VMware disk's WWN) is a bus name:
@@ -433,6 +472,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(fstab_drops_network_and_uses_uuids),
       cmocka_unit_test(fstab_hardware_names),
+      cmocka_unit_test(fstab_other_disks_names),
       cmocka_unit_test(adjtime_becomes_utc),
       cmocka_unit_test(ifupdown_static_to_dhcp),
       cmocka_unit_test(udev_mac_rules_commented),
