@@ -20,10 +20,14 @@ static int present_by_length(const char *spec, void *opaque)
   return (int)(strlen(spec) % 3) - 1;
 }
 
-static char *uuid_of(const char *dev, void *opaque)
+static char *uuid_of(const char *dev, const char *fstype, void *opaque)
 {
   (void)opaque;
-  return strlen(dev) % 2 ? strdup("0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1") : NULL;
+  /* some names resolve, to one UUID or another, of one type */
+  if (!rh_fstype_matches(fstype, strlen(dev) % 3 ? "ext4" : "crypto_LUKS")) return NULL;
+  return strlen(dev) % 2 ? strdup(strlen(dev) % 5 ? "0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1"
+                                                  : "0F8EA39E-6A12-4C76-8DB2-A4011CA3F1D2")
+                         : NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -98,6 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       rh_extlinux_rewrite(text, "/boot/extlinux/extlinux.conf", &ops, changes, NULL),
       rh_update_extlinux_rewrite(text, "/etc/update-extlinux.conf", &ops, changes),
       rh_grub_legacy_rewrite(text, "/boot/grub/menu.lst", &ops, changes, NULL),
+      rh_crypttab_rewrite(text, "/etc/crypttab", uuid_of, NULL, changes),
   };
   /* the editors are idempotent: a second pass changes nothing */
   char *again = outs[2] ? rh_grub_cmdline_rewrite(outs[2], &ops, NULL) : NULL;
@@ -117,6 +122,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (rh_resolv_nameservers(text, servers, sizeof servers) && strlen(servers) >= sizeof servers) abort();
   again = outs[7] ? rh_resume_conf_rewrite(outs[7], "r", uuid_of, NULL, NULL) : NULL;
   if (again && strcmp(again, outs[7]) != 0) abort();
+  free(again);
+  again = outs[12] ? rh_crypttab_rewrite(outs[12], "c", uuid_of, NULL, NULL) : NULL;
+  if (again && strcmp(again, outs[12]) != 0) abort();
   free(again);
   again = outs[8] ? rh_grub_cfg_root_rewrite(outs[8], "g", "0123-abcd", NULL) : NULL;
   if (again && strcmp(again, outs[8]) != 0) abort();
