@@ -101,10 +101,13 @@ bool rh_fstype_matches(const char *want, const char *have)
 {
   if (!want || !*want || !strcmp(want, "auto") || !strcmp(want, "none")) return true;
   if (!have) return false;
-  static const char *const ext[] = {"ext2", "ext3", "ext4", NULL};
-  bool we = false, he = false;
-  for (const char *const *x = ext; *x; x++) we |= !strcmp(want, *x), he |= !strcmp(have, *x);
-  if (we && he) return true;
+  /* one family each, whatever name the entry gives it */
+  static const char *const families[][5] = {{"ext2", "ext3", "ext4", NULL}, {"vfat", "msdos", "fat", NULL}};
+  for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {
+    bool we = false, he = false;
+    for (const char *const *x = families[f]; *x; x++) we |= !strcmp(want, *x), he |= !strcmp(have, *x);
+    if (we && he) return true;
+  }
   if (!strncmp(want, "ntfs", 4) && !strcmp(have, "ntfs")) return true;
   return !strcmp(want, have);
 }
@@ -153,7 +156,8 @@ static void fstab_line(const char *line, size_t len, void *vctx)
       char *uuid = c->lookup ? c->lookup(e.spec, e.vfstype, c->opaque) : NULL;
       char lower[80];
       if (uuid) uuid_lower(lower, sizeof lower, uuid);
-      if (uuid && rh_words_has(c->uuids, lower)) {
+      /* btrfs mounts one filesystem once per subvolume */
+      if (uuid && strcmp(e.vfstype, "btrfs") != 0 && rh_words_has(c->uuids, lower)) {
         char why[400];
         snprintf(why, sizeof why,
                  "it would be UUID=%s, a filesystem another entry mounts already: the name is "

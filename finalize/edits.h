@@ -23,11 +23,12 @@ void rh_change(json_object *changes, const char *file, const char *action, const
  * filesystem is of another type: a hardware name resolved by partition
  * number on a one-disk machine may name another disk's partition. A UUID
  * that another entry of the file names already (UUID=, or an earlier
- * resolution) is refused the same way: one filesystem is not two. */
+ * resolution) is refused the same way: one filesystem is not two (btrfs
+ * excepted: one entry per subvolume). */
 typedef char *(*rh_uuid_lookup_fn)(const char *device, const char *fstype, void *opaque);
 /* Does a filesystem of type HAVE (blkid's name) satisfy an entry declaring
- * WANT (NULL, "auto", "none": anything; the ext2/3/4 family as one; ntfs
- * for ntfs-3g and ntfs3)? */
+ * WANT (NULL, "auto", "none": anything; the ext2/3/4 family as one, vfat,
+ * msdos and fat as one; ntfs for ntfs-3g and ntfs3)? */
 bool rh_fstype_matches(const char *want, const char *have);
 char *rh_fstab_rewrite(const char *text, bool drop_network, bool to_uuid, rh_uuid_lookup_fn lookup,
                        void *opaque, json_object *changes);

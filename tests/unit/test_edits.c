@@ -25,6 +25,14 @@ static char *lookup(const char *dev, const char *fstype, void *opaque)
   return uuid && rh_fstype_matches(fstype, "ext4") ? strdup(uuid) : NULL;
 }
 
+static char *btrfs_lookup(const char *dev, const char *fstype, void *opaque)
+{
+  (void)opaque;
+  return !strcmp(dev, "/dev/sda1") && rh_fstype_matches(fstype, "btrfs")
+             ? strdup("0b4f7c5e-1111-2222-3333-444455556666")
+             : NULL;
+}
+
 /* a SAN machine's second LUN (mpathb), not given: its names resolve, by
  * partition number, to the given disk's partitions; another entry's
  * filesystem, or one of another type, is not taken for them */
@@ -51,6 +59,15 @@ static void fstab_other_disks_names(void **state)
   assert_non_null(strstr(json_object_get_string(why), "another entry mounts already"));
   json_object_object_get_ex(json_object_array_get_idx(ch, 3), "reason", &why);
   assert_non_null(strstr(json_object_get_string(why), "another type"));
+  free(out);
+  json_object_put(ch);
+  /* btrfs: one filesystem, an entry per subvolume, by the same name */
+  ch = json_object_new_array();
+  out = rh_fstab_rewrite("/dev/sda1 / btrfs subvol=@ 0 0\n/dev/sda1 /home btrfs subvol=@home 0 0\n", true,
+                         true, btrfs_lookup, NULL, ch);
+  assert_string_equal(out, "UUID=0b4f7c5e-1111-2222-3333-444455556666 / btrfs subvol=@ 0 0\n"
+                           "UUID=0b4f7c5e-1111-2222-3333-444455556666 /home btrfs subvol=@home 0 0\n");
+  assert_true(rh_fstype_matches("msdos", "vfat") && !rh_fstype_matches("vfat", "ext4"));
   assert_true(rh_fstype_matches("ext3", "ext4") && rh_fstype_matches("auto", "xfs") &&
               rh_fstype_matches(NULL, NULL) && rh_fstype_matches("ntfs-3g", "ntfs") &&
               !rh_fstype_matches("xfs", "ext4") && !rh_fstype_matches("swap", NULL));
