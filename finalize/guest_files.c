@@ -20,6 +20,13 @@
  * stdout on failure): on failure the last lines of what it printed are shown. */
 bool rh_fin_exists(struct rh_fin *f, const char *path) { return guestfs_exists(f->g, path) > 0; }
 
+bool rh_fin_exists_any(struct rh_fin *f, const char *const *paths)
+{
+  for (; paths && *paths; paths++)
+    if (rh_fin_exists(f, *paths)) return true;
+  return false;
+}
+
 char *rh_fin_sh_status(struct rh_fin *f, const char *cmd, int *status)
 {
   /* a command may enable or disable units: their states asked before are

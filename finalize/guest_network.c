@@ -191,9 +191,7 @@ static bool stack_installed(struct rh_fin *f, enum stack s)
   static const char *const nm[] = {"/usr/sbin/NetworkManager", "/sbin/NetworkManager",
                                    "/usr/bin/NetworkManager", NULL};
   const char *const *progs = s == NETPLAN ? netplan : s == NETWORKD ? networkd : s == NM ? nm : NULL;
-  for (const char *const *p = progs; p && *p; p++)
-    if (rh_fin_exists(f, *p)) return true;
-  return !progs;
+  return !progs || rh_fin_exists_any(f, progs);
 }
 
 static int edit_stack(struct rh_fin *f, enum stack s, struct rh_nic_map *m, struct net_scan *ns)
@@ -266,9 +264,7 @@ static bool has_dhcp_client(struct rh_fin *f)
   static const char *const clients[] = {"/sbin/dhclient", "/usr/sbin/dhclient", "/sbin/dhcpcd",
                                         "/usr/sbin/dhcpcd", "/sbin/udhcpc", "/usr/sbin/udhcpc",
                                         "/usr/bin/udhcpc", NULL};
-  for (const char *const *c = clients; *c; c++)
-    if (guestfs_exists(f->g, *c) > 0) return true;
-  return false;
+  return rh_fin_exists_any(f, clients);
 }
 
 static int check_dhcp_client(struct rh_fin *f, const char *service)

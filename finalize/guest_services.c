@@ -25,13 +25,6 @@ enum mgr { MGR_UNKNOWN, MGR_SYSTEMD, MGR_CHKCONFIG, MGR_UPDATE_RC_D, MGR_INSSERV
 static const char *const mgr_names[] = {"?", "systemd", "SysV (chkconfig)", "SysV (update-rc.d)",
                                         "SysV (insserv)", "OpenRC", "none"};
 
-static bool any_exists(struct rh_fin *f, const char *const *paths)
-{
-  for (; *paths; paths++)
-    if (rh_fin_exists(f, *paths)) return true;
-  return false;
-}
-
 /* The SysV tool the guest has: RHEL's and SUSE's chkconfig, Debian's
  * update-rc.d, insserv alone */
 static enum mgr sysv_tool(struct rh_fin *f)
@@ -39,8 +32,8 @@ static enum mgr sysv_tool(struct rh_fin *f)
   static const char *const chk[] = {"/sbin/chkconfig", "/usr/sbin/chkconfig", NULL};
   static const char *const urd[] = {"/usr/sbin/update-rc.d", "/sbin/update-rc.d", NULL};
   static const char *const ins[] = {"/sbin/insserv", "/usr/sbin/insserv", "/usr/lib/insserv/insserv", NULL};
-  return any_exists(f, chk) ? MGR_CHKCONFIG : any_exists(f, urd) ? MGR_UPDATE_RC_D
-         : any_exists(f, ins) ? MGR_INSSERV : MGR_NONE;
+  return rh_fin_exists_any(f, chk) ? MGR_CHKCONFIG : rh_fin_exists_any(f, urd) ? MGR_UPDATE_RC_D
+         : rh_fin_exists_any(f, ins) ? MGR_INSSERV : MGR_NONE;
 }
 
 /* Asked once: by the init system scan names, else (no /sbin/init to tell)
@@ -53,9 +46,9 @@ static enum mgr manager(struct rh_fin *f)
   const char *init = rh_guest_init_system(f->g);
   enum mgr m = MGR_NONE;
   if (!strcmp(init, "systemd")) m = MGR_SYSTEMD;
-  else if (!strcmp(init, "openrc")) m = any_exists(f, rc_update) ? MGR_OPENRC : MGR_NONE;
+  else if (!strcmp(init, "openrc")) m = rh_fin_exists_any(f, rc_update) ? MGR_OPENRC : MGR_NONE;
   else if (!strcmp(init, "sysvinit")) m = sysv_tool(f);
-  else if (any_exists(f, systemctl)) m = MGR_SYSTEMD;
+  else if (rh_fin_exists_any(f, systemctl)) m = MGR_SYSTEMD;
   else if (rh_fin_exists(f, "/etc/init.d")) m = sysv_tool(f);
   f->svc_mgr = (int)m;
   if (m == MGR_NONE) {

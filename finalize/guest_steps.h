@@ -53,6 +53,8 @@ void rh_fin_md_whole(guestfs_h *g, bool dry_run, json_object *changes, struct rh
 
 /* Does path exist in the guest (following links there)? */
 bool rh_fin_exists(struct rh_fin *f, const char *path);
+/* Does one of the NULL-terminated paths (a program's places, say) exist? */
+bool rh_fin_exists_any(struct rh_fin *f, const char *const *paths);
 
 /* Run a shell command in the guest; returns its output (malloc'd) or NULL
  * with an error printed naming `what`. */
