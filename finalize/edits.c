@@ -204,7 +204,7 @@ char *rh_fstab_rewrite(const char *text, bool drop_network, bool to_uuid, rh_uui
                        void *opaque, json_object *changes)
 {
   struct fstab_ctx c = {{0}, drop_network, to_uuid, lookup, opaque, changes, ""};
-  each_line(text, fstab_uuid_line, &c);
+  if (to_uuid) each_line(text, fstab_uuid_line, &c);
   each_line(text, fstab_line, &c);
   return sb_done(&c.out);
 }

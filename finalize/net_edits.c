@@ -439,6 +439,14 @@ struct ini_bind {
   bool vlan;   /* a VLAN's over the NIC (or a master of it) */
 };
 
+/* a static IPv6 address or gateway (an IPv6 one has a colon) */
+static void static6_line(char *line, int lineno, void *found)
+{
+  (void)lineno;
+  const char *p = rh_trim(line);
+  if ((rh_net_key_is(p, "Address") || rh_net_key_is(p, "Gateway")) && strchr(p, ':')) *(bool *)found = true;
+}
+
 static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, struct rh_nic_map *m,
                          json_object *changes, enum ini_kind kind, struct ini_bind b)
 {
@@ -448,12 +456,7 @@ static char *ini_rewrite(const char *text, const char *file, bool to_dhcp, struc
                        .hw_to_type = !b.newname && b.hw_to_type, .changes = changes, .kind = kind};
   const char *newname = b.newname;
   if (!rh_net_out_open(&c.o)) return NULL;
-  /* a static IPv6 address or gateway anywhere in the file (an IPv6 one has a colon) */
-  for (const char *l = text; kind == NETWORKD && l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-    const char *p = l + strspn(l, " \t");
-    size_t n = strcspn(p, "\n");
-    if ((rh_net_key_is(p, "Address") || rh_net_key_is(p, "Gateway")) && memchr(p, ':', n)) c.static6 = true;
-  }
+  if (kind == NETWORKD && to_dhcp) rh_for_each_line(text, static6_line, &c.static6);
   rh_for_each_line(text, ini_edit_line, &c);
   ini_section_end(&c);
   if ((newname || c.applies || c.master) && !c.vlan && kind == NETWORKD && to_dhcp &&
