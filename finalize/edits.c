@@ -94,7 +94,7 @@ struct fstab_ctx {
   rh_uuid_lookup_fn lookup;
   void *opaque;
   json_object *changes;
-  char uuids[2048]; /* the UUIDs the file names, and those resolved so far */
+  struct sb uuids; /* the UUIDs the file names, and those resolved so far, as words */
 };
 
 bool rh_fstype_matches(const char *want, const char *have)
@@ -120,6 +120,20 @@ static void uuid_lower(char *dst, size_t n, const char *uuid)
   dst[i] = 0;
 }
 
+static bool fstab_uuid_known(const struct fstab_ctx *c, const char *uuid)
+{
+  return c->uuids.s && rh_words_has(c->uuids.s, uuid);
+}
+
+/* a list that grows with the file: a short one would drop the check for the rest */
+static void fstab_uuid_add(struct fstab_ctx *c, const char *uuid)
+{
+  if (!rh_is_word(uuid) || fstab_uuid_known(c, uuid)) return;
+  if (c->uuids.len) sb_str(&c->uuids, " ");
+  sb_str(&c->uuids, uuid);
+  if (c->uuids.oom) c->out.oom = 1;
+}
+
 /* the UUID= specs of every entry, before any line is rewritten */
 static void fstab_uuid_line(const char *line, size_t len, void *vctx)
 {
@@ -129,7 +143,7 @@ static void fstab_uuid_line(const char *line, size_t len, void *vctx)
   char lower[80];
   if (copy && rh_fstab_parse_line(copy, &e) == 1 && !strncasecmp(e.spec, "UUID=", 5)) {
     uuid_lower(lower, sizeof lower, e.spec + 5);
-    rh_words_add(c->uuids, sizeof c->uuids, lower);
+    fstab_uuid_add(c, lower);
   }
   free(copy);
 }
@@ -157,7 +171,7 @@ static void fstab_line(const char *line, size_t len, void *vctx)
       char lower[80];
       if (uuid) uuid_lower(lower, sizeof lower, uuid);
       /* btrfs mounts one filesystem once per subvolume */
-      if (uuid && strcmp(e.vfstype, "btrfs") != 0 && rh_words_has(c->uuids, lower)) {
+      if (uuid && strcmp(e.vfstype, "btrfs") != 0 && fstab_uuid_known(c, lower)) {
         char why[400];
         snprintf(why, sizeof why,
                  "it would be UUID=%s, a filesystem another entry mounts already: the name is "
@@ -169,7 +183,7 @@ static void fstab_line(const char *line, size_t len, void *vctx)
         goto out;
       }
       if (uuid) {
-        rh_words_add(c->uuids, sizeof c->uuids, lower);
+        fstab_uuid_add(c, lower);
         const char *start = orig + strspn(orig, " \t");
         size_t tok = strcspn(start, " \t");
         sb_add(&c->out, orig, (size_t)(start - orig));
@@ -203,9 +217,10 @@ out:
 char *rh_fstab_rewrite(const char *text, bool drop_network, bool to_uuid, rh_uuid_lookup_fn lookup,
                        void *opaque, json_object *changes)
 {
-  struct fstab_ctx c = {{0}, drop_network, to_uuid, lookup, opaque, changes, ""};
+  struct fstab_ctx c = {{0}, drop_network, to_uuid, lookup, opaque, changes, {0}};
   if (to_uuid) each_line(text, fstab_uuid_line, &c);
   each_line(text, fstab_line, &c);
+  free(c.uuids.s);
   return sb_done(&c.out);
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,20 @@ static void fstab_other_disks_names(void **state)
                          true, btrfs_lookup, NULL, ch);
   assert_string_equal(out, "UUID=0b4f7c5e-1111-2222-3333-444455556666 / btrfs subvol=@ 0 0\n"
                            "UUID=0b4f7c5e-1111-2222-3333-444455556666 /home btrfs subvol=@home 0 0\n");
+  free(out);
+  json_object_put(ch);
+  /* a long file: the filesystem another entry mounts is the 300th's (the
+   * list of the file's UUIDs grows with it; a fixed one held about 55) */
+  char *big = calloc(300, 80), *p = big;
+  assert_non_null(big);
+  for (int i = 0; i < 299; i++) p += sprintf(p, "UUID=%08x-1111-2222-3333-000000000000 /m%d ext4 defaults 0 2\n", i, i);
+  sprintf(p, "UUID=0b4f7c5e-1111-2222-3333-444455556666 / ext4 defaults 0 1\n/dev/sda1 /again ext4 defaults 0 2\n");
+  ch = json_object_new_array();
+  out = rh_fstab_rewrite(big, true, true, lookup, NULL, ch);
+  assert_string_equal(out, big);
+  assert_int_equal(json_object_array_length(ch), 1);
+  assert_string_equal(action(ch, 0), "warning");
+  free(big);
   assert_true(rh_fstype_matches("msdos", "vfat") && !rh_fstype_matches("vfat", "ext4"));
   assert_true(rh_fstype_matches("ext3", "ext4") && rh_fstype_matches("auto", "xfs") &&
               rh_fstype_matches(NULL, NULL) && rh_fstype_matches("ntfs-3g", "ntfs") &&
