@@ -96,7 +96,9 @@ md_boot() {
 # disk's partitions found) and its md and NVMe lines (rehost-md-kmsg), printed
 # here; when they show either case, the machine boots once more (from the
 # same images: -snapshot).
-md_kmsg() { grep -a '^rehost-md-kmsg: ' "$T/md.serial" | sed 's/^rehost-md-kmsg: //' | tr -d '\r' | head -40; }
+# (sed -n, not head: a pipeline whose last stage leaves early fails under
+# pipefail when the stage before it still writes)
+md_kmsg() { grep -a '^rehost-md-kmsg: ' "$T/md.serial" | sed 's/^rehost-md-kmsg: //' | tr -d '\r' | sed -n '1,40p'; }
 md_machine_at_fault() {
   local r; r=$(serial_value md rehost-md-race)
   r=${r#rehost-md-race=}
@@ -106,7 +108,7 @@ md_machine_at_fault() {
     echo "md: the boot lost the initramfs's race against the second disk (arrays started degraded at ${degraded%,}, its partitions found at ${second} s): booting again"
     return 0
   fi
-  failed=$(md_kmsg | grep -E 'nvme[0-9]+: .*(timeout|[Rr]eset|Removing|[Aa]bort)|I/O error, dev nvme|Disk failure on nvme' | head -3)
+  failed=$(md_kmsg | grep -E 'nvme[0-9]+: .*(timeout|[Rr]eset|Removing|[Aa]bort)|I/O error, dev nvme|Disk failure on nvme' | sed -n '1,3p')
   [ -n "$failed" ] || return 1
   echo "md: the emulated NVMe disk failed during the boot (the kernel: $(echo "$failed" | tr '\n' ';')): booting again"
 }

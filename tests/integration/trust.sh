@@ -101,16 +101,16 @@ run_expect_fail 7 "its replication state says qcow2, but it is now a vmdk image"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 strace -f -y -e trace=fsync,fdatasync,rename,renameat,renameat2 -o st.log \
   "$REHOST" -q replicate --full src.qcow2 t7.qcow2 || fail "replicate --full under strace"
-fs=$(grep -nE "fsync\([0-9]+</.*\.t7\.qcow2\.rehost-tmp\." st.log | head -1 | cut -d: -f1)
-rn=$(grep -nE "rename.*\.t7\.qcow2\.rehost-tmp\..*t7\.qcow2\"" st.log | head -1 | cut -d: -f1)
-dfs=$(grep -nE "fsync\([0-9]+<$T>\)" st.log | cut -d: -f1 | awk -v rn="${rn:-0}" '$1 > rn {print; exit}')
+fs=$(grep -nE "fsync\([0-9]+</.*\.t7\.qcow2\.rehost-tmp\." st.log | sed -n 1p | cut -d: -f1)
+rn=$(grep -nE "rename.*\.t7\.qcow2\.rehost-tmp\..*t7\.qcow2\"" st.log | sed -n 1p | cut -d: -f1)
+dfs=$(grep -nE "fsync\([0-9]+<$T>\)" st.log | cut -d: -f1 | awk -v rn="${rn:-0}" '$1 > rn && !f {print; f = 1}')
 st=$(grep -nE "rename.*t7\.qcow2\.rehost\.json\.tmp" st.log | tail -1 | cut -d: -f1)
 if [ -n "$fs" ] && [ -n "$rn" ] && [ -n "$dfs" ] && [ -n "$st" ] && [ "$fs" -lt "$rn" ] && [ "$rn" -lt "$dfs" ] && [ "$dfs" -lt "$st" ]; then
   ok "full copy: data fsync, rename, directory fsync, then the state"
 else fail "full copy order: fsync $fs rename $rn dirsync $dfs state $st: $(grep -E 'fsync|rename' st.log | head -12)"; fi
 strace -f -y -e trace=fsync,rename -o st2.log "$REHOST" -q capture src.qcow2 -o cap2.vmdk || fail "capture under strace"
-fs=$(grep -nE "fsync\([0-9]+</.*\.cap2\.vmdk\.rehost-tmp\." st2.log | head -1 | cut -d: -f1)
-rn=$(grep -nE "rename.*\.cap2\.vmdk\.rehost-tmp\." st2.log | head -1 | cut -d: -f1)
+fs=$(grep -nE "fsync\([0-9]+</.*\.cap2\.vmdk\.rehost-tmp\." st2.log | sed -n 1p | cut -d: -f1)
+rn=$(grep -nE "rename.*\.cap2\.vmdk\.rehost-tmp\." st2.log | sed -n 1p | cut -d: -f1)
 if [ -n "$fs" ] && [ -n "$rn" ] && [ "$fs" -lt "$rn" ]; then ok "capture: fsync before rename"; else fail "capture: fsync $fs rename $rn"; fi
 export ASAN_OPTIONS="${ASAN_OPTIONS%detect_leaks=0}"
 

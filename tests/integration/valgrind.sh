@@ -16,7 +16,7 @@ vg() {
     --show-leak-kinds=definite --track-fds=yes --log-file="$T/$name.vg" "$@" 2> "$T/$name.err" || rc=$?
   if [ "$rc" = 99 ]; then
     fail "$name: memcheck found errors:"
-    sed 's/^/    /' "$T/$name.vg" | head -60 >&2
+    head -60 "$T/$name.vg" | sed 's/^/    /' >&2
   elif [ "$rc" != "$want" ]; then
     fail "$name: exit status $rc, expected $want: $(tail -3 "$T/$name.err")"
   else
