@@ -27,20 +27,36 @@ static size_t device_key(const char *arg)
 }
 
 /* "UUID=..." for a device name of the source's hardware (malloc'd), or NULL:
- * not such a name, or (recorded as a warning) no UUID found for it. */
+ * not such a name, or (recorded as a warning) no UUID found for it; with
+ * fstype RH_LOOKUP_PARTUUID, "PARTUUID=..." the same. */
 static char *device_as_uuid(const char *dev, const char *fstype, rh_uuid_lookup_fn lookup, void *opaque,
                             const char *file, json_object *changes)
 {
   if (!rh_fstab_is_bus_device_name(dev)) return NULL;
+  bool partuuid = fstype && !strcmp(fstype, RH_LOOKUP_PARTUUID);
   char *uuid = lookup ? lookup(dev, fstype, opaque) : NULL, *out = NULL;
-  if (uuid && asprintf(&out, "UUID=%s", uuid) < 0) out = NULL;
+  if (uuid && asprintf(&out, "%s%s", partuuid ? "PARTUUID=" : "UUID=", uuid) < 0) out = NULL;
   free(uuid);
   if (!out)
     rh_change(changes, file, "warning", dev, NULL,
-              "the boot names a disk by the source's hardware, and no filesystem UUID of the "
-              "kind it needs was found for it (or the machine has more than one disk and which "
-              "one it names is unknown); left as is: the boot may wait for it");
+              partuuid ? "the device keyed at random at every boot is named by the source's hardware, "
+                         "and it is no partition of the one disk given that holds no data (no "
+                         "filesystem or header; a Linux data or swap partition), so its PARTUUID "
+                         "was not taken; left as is: the boot may wait for it"
+                       : "the boot names a disk by the source's hardware, and no filesystem UUID of the "
+                         "kind it needs was found for it (or the machine has more than one disk and which "
+                         "one it names is unknown); left as is: the boot may wait for it");
   return out;
+}
+
+/* crypttab's third field, the key: a random device means a new key at
+ * every boot (plain dm-crypt, no header: a swap or /tmp made afresh) */
+static bool key_is_random(const char *key, size_t n)
+{
+  static const char *const random_devices[] = {"/dev/urandom", "/dev/random", "/dev/hw_random", NULL};
+  for (const char *const *r = random_devices; *r; r++)
+    if (n == strlen(*r) && !strncmp(key, *r, n)) return true;
+  return false;
 }
 
 char *rh_cmdline_devices(const char *args, rh_uuid_lookup_fn lookup, void *opaque,
@@ -117,11 +133,14 @@ char *rh_crypttab_rewrite(const char *text, const char *file, rh_uuid_lookup_fn 
     const char *dev = name + strcspn(name, " \t\n");
     dev += strspn(dev, " \t");
     size_t dl = strcspn(dev, " \t\n");
+    const char *key = dev + dl + strspn(dev + dl, " \t");
+    size_t kl = key < l + len ? strcspn(key, " \t\n") : 0;
     char *uuid = NULL;
     if (*name != '#' && dev < l + len && dl && dl < 256) {
       char d[256];
       snprintf(d, sizeof d, "%.*s", (int)dl, dev);
-      uuid = device_as_uuid(d, "crypto_LUKS", lookup, opaque, file, changes);
+      uuid = device_as_uuid(d, key_is_random(key, kl) ? RH_LOOKUP_PARTUUID : "crypto_LUKS", lookup, opaque,
+                            file, changes);
       if (uuid) {
         rh_change(changes, file, "device-name-to-uuid", d, uuid, WHY_DEVICE);
         fprintf(o.f, "%.*s%s%.*s\n", (int)(dev - l), l, uuid, (int)(l + len - dev - dl), dev + dl);

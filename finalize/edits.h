@@ -26,6 +26,13 @@ void rh_change(json_object *changes, const char *file, const char *action, const
  * resolution) is refused the same way: one filesystem is not two (btrfs
  * excepted: one entry per subvolume). */
 typedef char *(*rh_uuid_lookup_fn)(const char *device, const char *fstype, void *opaque);
+/* The fstype that asks `lookup` for the partition's own PARTUUID instead:
+ * a plain dm-crypt device keyed at random at every boot (an encrypted swap)
+ * has no header and no filesystem UUID. Answered only for a partition with
+ * no signature on it (no filesystem, LUKS or LVM header: that would be
+ * someone's data, and the boot makes a new swap there) and of a Linux data
+ * or swap partition type. */
+#define RH_LOOKUP_PARTUUID "PARTUUID="
 /* Does a filesystem of type HAVE (blkid's name) satisfy an entry declaring
  * WANT (NULL, "auto", "none": anything; the ext2/3/4 family as one, vfat,
  * msdos and fat as one; ntfs for ntfs-3g and ntfs3)? */
@@ -61,7 +68,9 @@ char *rh_cmdline_devices(const char *args, rh_uuid_lookup_fn lookup, void *opaqu
                          const char *file, json_object *changes);
 /* /etc/crypttab: the encrypted device (the second field) by a device name
  * of the source's hardware becomes UUID= the same (the LUKS header's UUID
- * travels with the data). */
+ * travels with the data); one keyed at random at every boot (the key file
+ * /dev/urandom, /dev/random or /dev/hw_random: a plain encrypted swap or
+ * /tmp) becomes PARTUUID= (RH_LOOKUP_PARTUUID). */
 char *rh_crypttab_rewrite(const char *text, const char *file, rh_uuid_lookup_fn lookup, void *opaque,
                           json_object *changes);
 /* Debian's /etc/initramfs-tools/conf.d/resume: RESUME=<device name> the same. */

@@ -134,6 +134,38 @@ char *rh_fin_fs_uuid(guestfs_h *g, const char *dev)
   return uuid;
 }
 
+/* blkid's value of KEY in its answer for a device (a key, value list) */
+static const char *blkid_value(char *const *kv, const char *key)
+{
+  for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2)
+    if (!strcmp(kv[i], key)) return kv[i + 1];
+  return NULL;
+}
+
+/* The PARTUUID of partition DEV when it holds nothing anyone could lose:
+ * no signature blkid knows (filesystem, swap, LUKS, LVM, md), of a Linux
+ * data or swap partition type (not an ESP, a BIOS boot or an extended
+ * partition). A plain dm-crypt device keyed at random holds only noise. */
+static char *partuuid_of_empty(guestfs_h *g, const char *dev)
+{
+  static const char *const types[] = {"0fc63daf-8483-4772-8e79-3d69d8477de4", /* Linux data */
+                                      "0657fd6d-a4ab-43c4-84e5-0933c84b4f4f", /* Linux swap */
+                                      "0x83", "0x82", NULL};
+  char **kv = guestfs_blkid(g, dev), *out = NULL;
+  const char *sig = blkid_value(kv, "TYPE"), *type = blkid_value(kv, "PART_ENTRY_TYPE"),
+             *id = blkid_value(kv, "PART_ENTRY_UUID");
+  bool linux_type = false;
+  for (const char *const *t = types; type && *t; t++) linux_type |= !strcasecmp(type, *t);
+  size_t n = id ? strlen(id) : 0;
+  if (sig || !linux_type)
+    rh_debug("%s holds %s, partition type %s: not a device keyed at random", dev, sig ? sig : "no signature",
+             type ? type : "none");
+  else if (n && n <= 64 && strspn(id, "0123456789abcdefABCDEF-") == n) /* it goes into crypttab */
+    out = strdup(id);
+  rh_strv_free(kv);
+  return out;
+}
+
 char *rh_fin_uuid_lookup(const char *spec, const char *fstype, void *opaque)
 {
   guestfs_h *g = opaque;
@@ -143,6 +175,11 @@ char *rh_fin_uuid_lookup(const char *spec, const char *fstype, void *opaque)
   bool here = !strncmp(spec, "/dev/mapper/", 12) && guestfs_is_blockdev(g, spec) > 0;
   int part = here ? -1 : rh_fstab_hw_partition(spec);
   char *dev = part >= 0 ? hw_device(g, part) : guestfs_canonical_device_name(g, spec);
+  if (dev && fstype && !strcmp(fstype, RH_LOOKUP_PARTUUID)) {
+    char *id = partuuid_of_empty(g, dev);
+    free(dev);
+    return id;
+  }
   /* of the type the entry says: a partition number on the one disk given
    * may be another disk's partition's */
   char *type = dev && fstype ? guestfs_vfs_type(g, dev) : NULL;

@@ -23,6 +23,8 @@ static int present_by_length(const char *spec, void *opaque)
 static char *uuid_of(const char *dev, const char *fstype, void *opaque)
 {
   (void)opaque;
+  /* a partition keyed at random: some have a PARTUUID */
+  if (fstype && !strcmp(fstype, RH_LOOKUP_PARTUUID)) return strlen(dev) % 2 ? strdup("7b16d2aa-03") : NULL;
   /* some names resolve, to one UUID or another, of one type */
   if (!rh_fstype_matches(fstype, strlen(dev) % 3 ? "ext4" : "crypto_LUKS")) return NULL;
   return strlen(dev) % 2 ? strdup(strlen(dev) % 5 ? "0f8ea39e-6a12-4c76-8db2-a4011ca3f1d1"

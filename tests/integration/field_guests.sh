@@ -7,7 +7,9 @@
 #   debian12-lvm: BIOS, /boot + LVM (root ext4, home XFS, swap), fstab by
 #     /dev/mapper names and /boot by the source disk's WWN (by-id, as on
 #     VMware; /etc/crypttab names a LUKS volume by it, which /boot's
-#     partition is not: not taken for it), netplan (networkd) static on bond0 over ens192, in flow
+#     partition is not: not taken for it; and a swap encrypted with a new
+#     random key at every boot on /dev/sda3, which has no UUID: PARTUUID=,
+#     and it is in use on the NVMe disk), netplan (networkd) static on bond0 over ens192, in flow
 #     style, a VLAN over the bond with a static address and a preferred
 #     default route, and a second NIC's file in netplan's own layout
 #     (indentless lists) -> ec2 (DHCP on the bond, the VLAN left without
@@ -70,14 +72,20 @@ serial_facts() {
 # resolve to this machine, not to an address it no longer has.
 src=$T/lvm-src.qcow2
 cp --sparse=always "$FX/debian12-lvm.qcow2" "$src"
+# a third partition (64 MiB after the 4 GiB the fixture fills) for the swap
+# keyed at random (Debian's installer names it by its kernel name)
+qemu-img resize -q "$src" +64M
 # a name no disk but the source's has: the mount would wait for it, then fail
 BYID=/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part1
 guest_edit "$src" "printf 'network:\n  version: 2\n  renderer: networkd\n  ethernets:\n    ens192: {}\n  bonds:\n    bond0: {interfaces: [ens192], addresses: [10.0.2.15/24], routes: [{to: default, via: 10.0.2.2}], nameservers: {addresses: [10.0.2.3]}, parameters: {mode: active-backup}}  # flow\n' > /etc/netplan/01-lan.yaml &&
   printf 'network:\n  version: 2\n  ethernets:\n    wan:\n      match:\n        macaddress: \"00:50:56:00:02:24\"\n      set-name: \"ens224\"\n      addresses:\n      - \"10.0.3.15/24\"\n      routes:\n      - to: \"10.0.4.0/24\"\n        via: \"10.0.3.1\"\n' > /etc/netplan/02-wan.yaml &&
   sed -i -E 's,^UUID=[^[:space:]]+([[:space:]]+/boot[[:space:]]),$BYID\1,' /etc/fstab && grep -q '^/dev/disk/by-id/.*[[:space:]]/boot[[:space:]]' /etc/fstab &&
   printf 'vault\t$BYID\tnone\tluks,noauto\n' >> /etc/crypttab &&
+  printf 'cswap\t/dev/sda3\t/dev/urandom\tswap,cipher=aes-xts-plain64,size=256\n' >> /etc/crypttab &&
+  printf '/dev/mapper/cswap none swap sw 0 0\n' >> /etc/fstab &&
   printf 'network:\n  version: 2\n  vlans:\n    vlan100:\n      id: 100\n      link: bond0\n      addresses: [10.0.5.15/24]\n      routes:\n        - to: default\n          via: 10.0.5.1\n          metric: 50\n' > /etc/netplan/03-vlan.yaml &&
-  printf '10.0.2.15 db01.example.com db01\n10.0.3.15 db01-wan\n' >> /etc/hosts"
+  printf '10.0.2.15 db01.example.com db01\n10.0.3.15 db01-wan\n' >> /etc/hosts" \
+  "part-add /dev/sda p 8388608 8519679"
 before=$(sum "$src")
 # the scan report comes from the convert's own appliance, taken before any edit
 "$REHOST" convert --profile ec2 -o "$T/lvm.img" --report "$T/lvm.json" --scan-report "$T/lvm-scan.json" "$src" \
@@ -103,8 +111,13 @@ jq_eq $R '[.fstab[] | select(.mountpoint=="/boot")][0] | [.spec, .bus_device_nam
 # crypttab's device by the same name: that partition holds /boot's ext4, not
 # a LUKS header, so the name is not taken for it (as for another disk's)
 expect_eq "lvm: /etc/crypttab's device by the disk's WWN, on a partition with no LUKS header: left, with a warning" \
-  "$(jq -r '.changes[] | select(.file=="/etc/crypttab") | .action + " " + .before' "$T/lvm.json")" \
-  "warning $BYID"
+  "$(jq -r '.changes[] | select(.file=="/etc/crypttab" and .action=="warning") | .before' "$T/lvm.json")" \
+  "$BYID"
+# the swap keyed at random has no header and no UUID: its partition's PARTUUID
+# (MBR: the disk's signature and the partition's number)
+expect_match "lvm: crypttab's swap keyed at random, /dev/sda3, goes to its partition's PARTUUID" \
+  "$(jq -r '.changes[] | select(.file=="/etc/crypttab" and .action=="device-name-to-uuid") | .before + " " + .after' "$T/lvm.json")" \
+  "^/dev/sda3 PARTUUID=[0-9a-f]{8}-03$"
 expect_eq "lvm: fstab's /boot by the source disk's WWN goes to its filesystem's UUID" \
   "$(jq -r '.changes[] | select(.action=="device-name-to-uuid" and .file=="/etc/fstab") | .before + " " + .after' "$T/lvm.json")" \
   "$BYID UUID=6d1c3e2a-1b7f-4c55-8e0a-3a9d5f2c7b0b"
@@ -125,7 +138,9 @@ expect_eq "lvm: /etc/hosts gives the names of the static addresses that went to 
 expect_eq "lvm: the VLAN over the bond loses its address and default route (the target passes no tags)" \
   "$(jq -r '.changes[] | select(.file=="/etc/netplan/03-vlan.yaml" and .action=="network-dhcp") | .before' "$T/lvm.json" | tr '\n' ' ')" \
   "addresses: [10.0.5.15/24] routes: "
-make_seed "$T/seed-lvm.iso" rehost-lvm-boot "echo \"rehost-hosts=\$(getent hosts db01 | tr -s ' ' ',')\" > /dev/ttyS0; $(vlans_report 'ip -o link show type vlan | grep -q @')"
+# the encrypted swap: its device, whether it is in use, the partition under it
+cswap_report='i=0; while [ $i -lt 60 ] && ! grep -q "^$(readlink -f /dev/mapper/cswap) " /proc/swaps; do sleep 1; i=$((i + 1)); done; c=$(readlink -f /dev/mapper/cswap); echo "rehost-cswap=$c,$(grep -c "^$c " /proc/swaps),$(ls /sys/class/block/${c##*/}/slaves 2> /dev/null)" > /dev/ttyS0'
+make_seed "$T/seed-lvm.iso" rehost-lvm-boot "echo \"rehost-hosts=\$(getent hosts db01 | tr -s ' ' ',')\" > /dev/ttyS0; $(vlans_report 'ip -o link show type vlan | grep -q @'); $cswap_report"
 boot_start lvm -drive "file=$T/lvm.img,format=raw,if=none,id=nv0" -device nvme,drive=nv0,serial=rehost-lvm,bootindex=0 \
   -drive "file=$T/seed-lvm.iso,format=raw,if=virtio,readonly=on" -nic user,net=10.9.9.0/24,model=e1000,mac=52:54:00:ab:cd:11
 
@@ -170,6 +185,8 @@ if boot_wait lvm "rehost-ipv4=" 1200; then
   netplan=$(grep -ao 'rehost-netplan=.*' "$T/lvm.serial" | head -1)
   expect_match "lvm: fstab's root by /dev/mapper name or UUID (not a bus name)" "$fstab" "[=,]/=(/dev/mapper/vg0-root|UUID=[0-9a-f-]+),"
   expect_match "lvm: fstab's XFS /home kept" "$fstab" ",/home=[^,]+,"
+  expect_match "lvm: the swap encrypted with a random key at every boot is in use, on the NVMe disk's third partition" \
+    "$(serial_value lvm rehost-cswap)" "^rehost-cswap=/dev/dm-[0-9]+,1,nvme0n1p3$"
   expect_match "lvm: its name resolves to this machine, not the source's static address" \
     "$(serial_value lvm rehost-hosts)" "^rehost-hosts=127[.]0[.]1[.]1,db01[.]example[.]com,db01$"
   expect_match "lvm: fstab's /boot by UUID in the booted guest" "$fstab" ",/boot=UUID=6d1c3e2a-1b7f-4c55-8e0a-3a9d5f2c7b0b,"

@@ -81,9 +81,13 @@ full_matrix() {
   echo "left to the full matrix (FULL=1 scripts/test): $1" >&2
   return 1
 }
-# guest_edit IMG SHELL: run a shell command in a qcow2 guest (its OS mounted)
+# guest_edit IMG SHELL [PRE]: run a shell command in a qcow2 guest (its OS mounted)
+# (PRE: guestfish commands run first, in libguestfs's device names, words
+# split on blanks: "part-add /dev/sda p 8388608 8519679")
 guest_edit() {
-  guestfish --format=qcow2 -a "$1" -i sh "$2" > "$T/edit.out" 2>&1 \
+  local pre=()
+  [ -z "${3:-}" ] || read -r -a pre <<< "$3 :"
+  guestfish --format=qcow2 -a "$1" -i "${pre[@]}" sh "$2" > "$T/edit.out" 2>&1 \
     || fail "editing $1: $(tail -3 "$T/edit.out")"
 }
 # guest_edits IMAGE CMD [IMAGE CMD]...: each CMD run in its own IMAGE (qcow2

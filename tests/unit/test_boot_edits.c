@@ -22,6 +22,8 @@ static char *fake_uuid(const char *dev, const char *fstype, void *opaque)
   if (!strcmp(dev, "/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part2") &&
       rh_fstype_matches(fstype, "crypto_LUKS"))
     return strdup("7c1e2a55-1d6b-4a4e-9a77-0c55c3b1f2aa");
+  /* a partition with nothing on it: a plain swap keyed at random */
+  if (!strcmp(dev, "/dev/sda3") && fstype && !strcmp(fstype, RH_LOOKUP_PARTUUID)) return strdup("7b16d2aa-03");
   return NULL;
 }
 
@@ -399,14 +401,26 @@ static void boot_device_names_to_uuid(void **state)
   out = rh_crypttab_rewrite("# <target> <source> <key> <options>\n"
                             "data\t/dev/disk/by-id/scsi-36000c29a1b2c3d4e5f60718293a4b5c6-part2  /etc/keys/data.key luks,discard\n"
                             "root_crypt UUID=5d1c2e4a-0000-4c76-8db2-a4011ca3f1d1 none luks\n"
-                            "swap /dev/sdc1 /dev/urandom swap\n",
+                            "swap /dev/sdc1 /dev/urandom swap\n"
+                            "cswap /dev/sda3 /dev/urandom swap,cipher=aes-xts-plain64,size=256\n"
+                            "tmp /dev/sda3 /etc/keys/tmp.key tmp\n"
+                            "luks /dev/sda3\n"
+                            "ends /dev/sda3 /dev/urandom",
                             "/etc/crypttab", fake_uuid, NULL, ch);
   assert_string_equal(out, "# <target> <source> <key> <options>\n"
                            "data\tUUID=7c1e2a55-1d6b-4a4e-9a77-0c55c3b1f2aa  /etc/keys/data.key luks,discard\n"
                            "root_crypt UUID=5d1c2e4a-0000-4c76-8db2-a4011ca3f1d1 none luks\n"
-                           "swap /dev/sdc1 /dev/urandom swap\n");
-  /* one rewrite, one warning (/dev/sdc1: no UUID, a plain swap has none) */
-  assert_int_equal(json_object_array_length(ch), 2);
+                           "swap /dev/sdc1 /dev/urandom swap\n"
+                           "cswap PARTUUID=7b16d2aa-03 /dev/urandom swap,cipher=aes-xts-plain64,size=256\n"
+                           "tmp /dev/sda3 /etc/keys/tmp.key tmp\n"
+                           "luks /dev/sda3\n"
+                           "ends PARTUUID=7b16d2aa-03 /dev/urandom\n");
+  /* two rewrites by LUKS UUID and PARTUUID (a random key: no header), and
+   * warnings for /dev/sdc1 (no such partition), the key file's tmp and the
+   * line without a key (a header wanted, none there) */
+  assert_int_equal(json_object_array_length(ch), 6);
+  assert_string_equal(json_object_get_string(json_object_object_get(json_object_array_get_idx(ch, 2), "after")),
+                      "PARTUUID=7b16d2aa-03");
   free(out);
   json_object_put(ch);
   ch = json_object_new_array();
