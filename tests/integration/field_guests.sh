@@ -182,7 +182,7 @@ expect_match "uefi: NetworkManager is the service chosen" "$(cat "$T/uefi.err")"
 if boot_wait lvm "rehost-ipv4=" 1200; then
   serial_facts lvm rehost-lvm-boot /dev/mapper/vg0-root '/boot=/dev/nvme0n1p1,.*/home=/dev/mapper/vg0-home,' 10.9.9.15 bond0
   fstab=$(serial_value lvm rehost-fstab)
-  netplan=$(grep -ao 'rehost-netplan=.*' "$T/lvm.serial" | head -1)
+  netplan=$(grep -ao 'rehost-netplan=.*' "$T/lvm.serial" | sed -n 1p)
   expect_match "lvm: fstab's root by /dev/mapper name or UUID (not a bus name)" "$fstab" "[=,]/=(/dev/mapper/vg0-root|UUID=[0-9a-f-]+),"
   expect_match "lvm: fstab's XFS /home kept" "$fstab" ",/home=[^,]+,"
   expect_match "lvm: the swap encrypted with a random key at every boot is in use, on the NVMe disk's third partition" \

@@ -54,7 +54,7 @@ target_state() { jq -r .state "$1.rehost.json" 2> /dev/null || echo none; }
 expect_no_file() { if [ -e "$1" ]; then fail "$1 exists but should not"; else ok "no $1"; fi; }
 expect_no_temp() {
   local left
-  left=$(find "$1" -maxdepth 1 -name '.*rehost-tmp*' | head -5)
+  left=$(find "$1" -maxdepth 1 -name '.*rehost-tmp*' | sed -n 1,5p)
   if [ -n "$left" ]; then fail "temporary output left behind: $left"; else ok "no temp in $1"; fi
 }
 
@@ -326,7 +326,7 @@ boot_wait() {
 }
 # serial_value NAME KEY: the first KEY=VALUE a report wrote on NAME's serial
 # line (VALUE up to the first blank), or nothing
-serial_value() { grep -ao "$2=[^[:space:]]*" "$T/$1.serial" | head -1 || true; }
+serial_value() { grep -ao "$2=[^[:space:]]*" "$T/$1.serial" | sed -n 1p || true; }
 # qga NAME JSON: one guest-agent command, its reply (retried until the agent answers)
 qga() {
   local i r
