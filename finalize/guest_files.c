@@ -8,6 +8,7 @@
 #include "../lib/log.h"
 #include "../lib/words.h"
 #include "../guest/appliance.h"
+#include "../guest/net_programs.h"
 #include "../guest/volumes.h"
 #include "../scan/scan.h"
 
@@ -20,12 +21,7 @@
  * stdout on failure): on failure the last lines of what it printed are shown. */
 bool rh_fin_exists(struct rh_fin *f, const char *path) { return guestfs_exists(f->g, path) > 0; }
 
-bool rh_fin_exists_any(struct rh_fin *f, const char *const *paths)
-{
-  for (; paths && *paths; paths++)
-    if (rh_fin_exists(f, *paths)) return true;
-  return false;
-}
+bool rh_fin_exists_any(struct rh_fin *f, const char *const *paths) { return rh_guest_exists_any(f->g, paths); }
 
 char *rh_fin_sh_status(struct rh_fin *f, const char *cmd, int *status)
 {

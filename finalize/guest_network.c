@@ -7,6 +7,7 @@
 #include "../lib/exitcodes.h"
 #include "../lib/log.h"
 #include "../guest/appliance.h"
+#include "../guest/net_programs.h"
 #include "../scan/scan.h"
 
 #include <stdio.h>
@@ -183,14 +184,10 @@ static void note_links(struct rh_fin *f, enum stack s, struct rh_nic_map *m)
  * up. The others' files are read whenever they are there. */
 static bool stack_installed(struct rh_fin *f, enum stack s)
 {
-  static const char *const netplan[] = {"/usr/lib/systemd/system-generators/netplan",
-                                        "/lib/systemd/system-generators/netplan", "/usr/libexec/netplan/generate",
-                                        "/usr/lib/netplan/generate", "/lib/netplan/generate", "/usr/sbin/netplan", NULL};
-  static const char *const networkd[] = {"/lib/systemd/systemd-networkd",
-                                         "/usr/lib/systemd/systemd-networkd", NULL};
-  static const char *const nm[] = {"/usr/sbin/NetworkManager", "/sbin/NetworkManager",
-                                   "/usr/bin/NetworkManager", NULL};
-  const char *const *progs = s == NETPLAN ? netplan : s == NETWORKD ? networkd : s == NM ? nm : NULL;
+  const char *const *progs = s == NETPLAN    ? rh_netplan_programs
+                             : s == NETWORKD ? rh_networkd_programs
+                             : s == NM       ? rh_nm_programs
+                                             : NULL;
   return !progs || rh_fin_exists_any(f, progs);
 }
 

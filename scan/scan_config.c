@@ -3,6 +3,7 @@
 #include "../finalize/edits.h"
 #include "../finalize/net_edits.h"
 #include "../guest/guestconf.h"
+#include "../guest/net_programs.h"
 #include "../guest/volumes.h"
 #include "../lib/json_get.h"
 #include "../lib/log.h"
@@ -83,14 +84,17 @@ json_object *rh_scan_network(guestfs_h *g)
   if (parse_glob(g, "/etc/sysconfig/network-scripts/ifcfg-*", ifcfg_fn, ifaces, macrules) +
       parse_glob(g, "/etc/sysconfig/network/ifcfg-*", ifcfg_fn, ifaces, macrules))
     json_object_array_add(managers, json_object_new_string("ifcfg"));
-  if (parse_glob(g, "/etc/systemd/network/*.network", rh_networkd_parse, ifaces, macrules))
+  /* files whose program is gone configure nothing: listed, not a manager */
+  if (parse_glob(g, "/etc/systemd/network/*.network", rh_networkd_parse, ifaces, macrules) &&
+      rh_guest_exists_any(g, rh_networkd_programs))
     json_object_array_add(managers, json_object_new_string("systemd-networkd"));
   parse_glob(g, "/etc/systemd/network/*.link", rh_networkd_parse, ifaces, macrules);
   parse_glob(g, "/etc/udev/rules.d/*.rules", udev_fn, NULL, macrules);
-  if (exists(g, "/usr/sbin/NetworkManager"))
+  if (rh_guest_exists_any(g, rh_nm_programs))
     json_object_array_add(managers, json_object_new_string("NetworkManager"));
   parse_glob(g, "/etc/NetworkManager/system-connections/*", rh_nm_keyfile_parse, ifaces, macrules);
-  if (parse_glob(g, "/etc/netplan/*.yaml", rh_netplan_parse, ifaces, macrules))
+  if (parse_glob(g, "/etc/netplan/*.yaml", rh_netplan_parse, ifaces, macrules) &&
+      rh_guest_exists_any(g, rh_netplan_programs))
     json_object_array_add(managers, json_object_new_string("netplan"));
   json_object_object_add(net, "managers", managers);
   json_object_object_add(net, "interfaces", ifaces);

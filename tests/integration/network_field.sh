@@ -268,6 +268,9 @@ expect_eq "extlinux: a netplan file left behind (no netplan in the guest) is not
   "$(jq -r '[.changes[] | select(.file | startswith("/etc/netplan"))] | length' "$T/xl.json")" 0
 expect_match "extlinux: the left-over netplan file is named" "$(cat "$T/xl.err")" \
   "/etc/netplan/50-cloud-init.yaml \(netplan\) is there, but not the program that reads it"
+expect_eq "extlinux: the scan lists ifupdown alone as the network's manager (the file is listed, netplan is not)" \
+  "$(jq -r '([.network.managers[]] | join(" ")) + " / " + ([.network.interfaces[] | select(.file | startswith("/etc/netplan"))] | length | tostring)' "$T/xl-scan.json")" \
+  "ifupdown / 1"
 expect_match "extlinux: ifupdown's networking brings the NIC up" "$(cat "$T/xl.err")" \
   "network: networking on the target's NIC with DHCP"
 expect_match "extlinux: the static IPv6 stanza made SLAAC (inet6 auto), the IPv4 one DHCP" \
