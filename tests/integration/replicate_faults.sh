@@ -22,8 +22,10 @@ for round in $(seq "$ROUNDS"); do
   # a random block landed on it and every round after failed)
   cmds=(-c "write -P $((round % 250 + 1)) $(( (RANDOM % 2000 + 1) * 1048576 )) 96M")
   for _ in $(seq 200); do cmds+=(-c "write -P $((RANDOM % 250 + 1)) $(( (RANDOM * 32768 + RANDOM) % 49136 * 65536 + 1048576 )) 64k"); done
-  qemu-io -f qcow2 "${cmds[@]}" "$T/src.qcow2" > /dev/null
-  qemu-img convert -O qcow2 "$T/src.qcow2" "$T/snap.qcow2"
+  qemu-io -f qcow2 "${cmds[@]}" "$T/src.qcow2" > "$T/io.out" 2>&1 \
+    || { fail "round $round: writing the source: $(tail -3 "$T/io.out"; pgrep -af "qemu-(nbd|img|io).*$T" || true)"; break; }
+  qemu-img convert -O qcow2 "$T/src.qcow2" "$T/snap.qcow2" 2> "$T/io.out" \
+    || { fail "round $round: copying the source: $(tail -3 "$T/io.out")"; break; }
   prev_started=$(jq -r .last_sync.started "$T/tgt.qcow2.rehost.json")
   mode=${modes[$((RANDOM % ${#modes[@]}))]}
   case $mode in # kill somewhere inside the sync's typical duration here
@@ -55,10 +57,15 @@ for round in $(seq "$ROUNDS"); do
   fi
   expect_same_data "round $round: source data unchanged" "$T/src.qcow2" "$T/snap.qcow2"
   # the killed rehost's qemu-nbd closed the target (parent-death signal):
-  # its preallocated tail is trimmed
-  expect_trimmed "round $round: the target file ends at its data" "$T/tgt.qcow2"
+  # its preallocated tail is trimmed. One that lost that SIGTERM while it
+  # started (qemu-nbd does) still holds the target: the next run stops it
+  # (tested below), and the tail is checked after that run
+  orphan=$(pgrep -f "qemu-nbd.*$T/tgt\.qcow2" || true)
+  if [ -z "$orphan" ]; then expect_trimmed "round $round: the target file ends at its data" "$T/tgt.qcow2"
+  else echo "round $round: the killed sync's qemu-nbd (pid $orphan) still holds the target: the next run stops it"; fi
   "$REHOST" replicate "$T/src.qcow2" "$T/tgt.qcow2" > /dev/null 2> "$T/next.err" \
     || fail "round $round: next sync failed: $(cat "$T/next.err")"
+  [ -z "$orphan" ] || expect_trimmed "round $round: the target file ends at its data (after the next run)" "$T/tgt.qcow2"
   if [ "$st" = syncing ]; then
     expect_match "round $round: next run says why" "$(cat "$T/next.err")" \
       "compare sync: the previous sync \(pid $pid\) did not finish"
