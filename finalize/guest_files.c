@@ -130,14 +130,6 @@ char *rh_fin_fs_uuid(guestfs_h *g, const char *dev)
   return uuid;
 }
 
-/* blkid's value of KEY in its answer for a device (a key, value list) */
-static const char *blkid_value(char *const *kv, const char *key)
-{
-  for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2)
-    if (!strcmp(kv[i], key)) return kv[i + 1];
-  return NULL;
-}
-
 /* The PARTUUID of partition DEV when it holds nothing anyone could lose:
  * no signature blkid knows (filesystem, swap, LUKS, LVM, md), of a Linux
  * data or swap partition type (not an ESP, a BIOS boot or an extended
@@ -148,8 +140,8 @@ static char *partuuid_of_empty(guestfs_h *g, const char *dev)
                                       "0657fd6d-a4ab-43c4-84e5-0933c84b4f4f", /* Linux swap */
                                       "0x83", "0x82", NULL};
   char **kv = guestfs_blkid(g, dev), *out = NULL;
-  const char *sig = blkid_value(kv, "TYPE"), *type = blkid_value(kv, "PART_ENTRY_TYPE"),
-             *id = blkid_value(kv, "PART_ENTRY_UUID");
+  const char *sig = rh_strv_kv(kv, "TYPE"), *type = rh_strv_kv(kv, "PART_ENTRY_TYPE"),
+             *id = rh_strv_kv(kv, "PART_ENTRY_UUID");
   bool linux_type = false;
   for (const char *const *t = types; type && *t; t++) linux_type |= !strcasecmp(type, *t);
   size_t n = id ? strlen(id) : 0;

@@ -93,8 +93,8 @@ static int partition_with(guestfs_h *g, const char *key, const char *value)
   int found = 0;
   for (size_t i = 0; parts && parts[i] && !found; i++) {
     char **kv = guestfs_blkid(g, parts[i]);
-    for (size_t k = 0; kv && kv[k] && kv[k + 1]; k += 2)
-      if (!strcmp(kv[k], key) && !strcasecmp(kv[k + 1], value)) found = 1;
+    const char *v = rh_strv_kv(kv, key);
+    found = v && !strcasecmp(v, value);
     rh_strv_free(kv);
   }
   rh_strv_free(parts);

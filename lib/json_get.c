@@ -32,6 +32,13 @@ void rh_strv_free(char **v)
   free(v);
 }
 
+const char *rh_strv_kv(char *const *kv, const char *key)
+{
+  for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2)
+    if (!strcmp(kv[i], key)) return kv[i + 1];
+  return NULL;
+}
+
 size_t rh_strv_len(char *const *v)
 {
   size_t n = 0;

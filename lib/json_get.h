@@ -24,6 +24,9 @@ int rh_json_strv(json_object *o, const char *k, const char *extra, char ***out, 
                  size_t errsz);
 void rh_strv_free(char **v);
 size_t rh_strv_len(char *const *v);
+/* In a key, value, key, value... vector (libguestfs's hashes: blkid's
+ * answer, md_detail), the value of the first `key`, or NULL. */
+const char *rh_strv_kv(char *const *kv, const char *key);
 
 /* A JSON object from the file at path (at most 256 KiB), or NULL with the
  * reason in err (the line of a syntax error). */

@@ -12,6 +12,7 @@
 
 #include "../../profiles/import_facts.h"
 #include "../../profiles/profile.h"
+#include "../../lib/json_get.h"
 
 #include <json-c/json.h>
 
@@ -231,6 +232,18 @@ static void expect_facts(const char *profile, struct rh_artifact_facts a, const 
   rh_profile_free(&p);
 }
 
+/* libguestfs's hashes (blkid's answer) as key, value vectors */
+static void key_value_vectors(void **state)
+{
+  (void)state;
+  char *kv[] = {"TYPE", "ext4", "PART_ENTRY_UUID", "7b16d2aa-03", "ODD", NULL};
+  assert_string_equal(rh_strv_kv(kv, "PART_ENTRY_UUID"), "7b16d2aa-03");
+  assert_string_equal(rh_strv_kv(kv, "TYPE"), "ext4");
+  assert_null(rh_strv_kv(kv, "ext4")); /* a value is not a key */
+  assert_null(rh_strv_kv(kv, "ODD"));  /* a key without its value */
+  assert_null(rh_strv_kv(NULL, "TYPE"));
+}
+
 static void import_facts_filled_in(void **state)
 {
   (void)state;
@@ -264,6 +277,7 @@ int main(void)
       cmocka_unit_test(extends_merges_objects_and_replaces_arrays),
       cmocka_unit_test(malformed_profiles_are_refused),
       cmocka_unit_test(import_facts_filled_in),
+      cmocka_unit_test(key_value_vectors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
